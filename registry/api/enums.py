@@ -1,0 +1,51 @@
+"""GraphQL enums, built from the domain's enums and their value descriptions."""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+
+import strawberry
+
+from registry.domain import enums as domain
+
+_TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
+    domain.CredentialStatus: "Where a listing is in its life: draft, published or retired.",
+    domain.CredentialType: "The kind of credential a listing offers.",
+    domain.DeliveryMode: "How learners take part: online, in person, or both.",
+    domain.Pace: "Whether learners set their own pace or follow a schedule.",
+    domain.AssessmentType: "How learners' achievement is assessed.",
+    domain.ProviderKind: "The kind of institution that awards credentials.",
+    domain.AuthorityKind: "The kind of body that recognises credentials.",
+    domain.RecognitionKind: "What a recognition says about a credential.",
+    domain.CredentialLinkKind: "How one listing relates to another (stackability).",
+    domain.CredentialOrder: "Orders a search result can be sorted in. Ties are broken by ID, so pages never overlap.",
+    domain.Audience: "Groups a listing is designed for or reserves places for.",
+    domain.ChangeKind: "What happened to a listing in one change.",
+}
+
+
+def _graphql_enum(source: type[StrEnum]):
+    descriptions = domain.VALUE_DESCRIPTIONS[source]
+    members = [(m.name, strawberry.enum_value(m.value, description=descriptions[m.name])) for m in source]
+    return strawberry.enum(Enum(source.__name__, members), description=_TYPE_DESCRIPTIONS[source])
+
+
+CredentialStatus = _graphql_enum(domain.CredentialStatus)
+CredentialType = _graphql_enum(domain.CredentialType)
+DeliveryMode = _graphql_enum(domain.DeliveryMode)
+Pace = _graphql_enum(domain.Pace)
+AssessmentType = _graphql_enum(domain.AssessmentType)
+ProviderKind = _graphql_enum(domain.ProviderKind)
+AuthorityKind = _graphql_enum(domain.AuthorityKind)
+RecognitionKind = _graphql_enum(domain.RecognitionKind)
+CredentialLinkKind = _graphql_enum(domain.CredentialLinkKind)
+CredentialOrder = _graphql_enum(domain.CredentialOrder)
+Audience = _graphql_enum(domain.Audience)
+ChangeKind = _graphql_enum(domain.ChangeKind)
+
+
+def values(items) -> tuple[str, ...] | None:
+    """Plain string values of a list of GraphQL enum inputs (None stays None, [] too)."""
+    if not items:
+        return None
+    return tuple(item.value for item in items)

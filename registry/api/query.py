@@ -1,0 +1,207 @@
+"""The Query type: every public read of the contract."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Optional
+
+import strawberry
+
+from registry.api import cursors, ids
+from registry.api.enums import CredentialOrder
+from registry.api.errors import BadUserInput, NotFound
+from registry.api.inputs import CredentialFilter
+from registry.api.scalars import LanguageTag
+from registry.api.types import (
+    AfterArg, Connection, Credential, CredentialFacets, CredentialSearchResult, FacetValue, FirstArg, Node,
+    Occupation, Provider, Recognition, RecognitionAuthority, Skill, connection_parts, page_window,
+)
+from registry.domain.enums import CredentialOrder as Order
+from registry.domain.search import SearchRequest, check_page_size
+from registry.store import credentials, providers, recognitions, search, taxonomy
+
+MAX_NODES = 100
+
+IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+QueryArg = Annotated[Optional[str], strawberry.argument(
+    description="Words to look for in the label or title (any language, accents ignored), or an exact code.")]
+
+
+async def load_node(info: strawberry.Info, global_id: str) -> Node | None:
+    """The object behind a global ID, if it exists and the caller may see it."""
+    found = ids.decode(global_id)
+    if found is None:
+        return None
+    type_name, uuid = found
+    loaders = info.context.loaders
+    if type_name == "Credential":
+        record = await loaders.credential.load(uuid)
+        return Credential.from_record(record) if record else None
+    if type_name == "Provider":
+        record = await loaders.provider.load(uuid)
+        return Provider.from_record(record) if record else None
+    if type_name == "Skill":
+        record = await loaders.skill.load(uuid)
+        return Skill.from_record(record) if record else None
+    if type_name == "Occupation":
+        record = await loaders.occupation.load(uuid)
+        return Occupation.from_record(record) if record else None
+    if type_name == "RecognitionAuthority":
+        record = await loaders.authority.load(uuid)
+        return RecognitionAuthority.from_record(record) if record else None
+    record = await loaders.recognition.load(uuid)
+    # A recognition is only as visible as the listing it recognises.
+    if record is None or await loaders.credential.load(record.credential_id) is None:
+        return None
+    return Recognition.from_record(record)
+
+
+def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:
+    def values(name: str, as_value=lambda v: v) -> list[FacetValue]:
+        return [FacetValue(value=as_value(value), count=n) for value, n in counts[name]]
+
+    return CredentialFacets(
+        delivery_mode=values("deliveryMode"), region=values("region"), language=values("language"),
+        credential_type=values("credentialType"), pace=values("pace"), audience=values("audience"),
+        provider=values("provider", lambda v: ids.encode("Provider", v)),
+        recognition_kind=values("recognitionKind"),
+    )
+
+
+@strawberry.type(description="Public reads of the registry. Without a token, only published listings are visible "
+                             "(retired ones by ID only, so old links keep working).")
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when unknown, malformed or not visible.")
+    async def node(self, info: strawberry.Info, id: IdArg) -> Optional[Node]:
+        return await load_node(info, id)
+
+    @strawberry.field(description="Several objects by global ID, in the order asked (at most 100); null for each "
+                                  "unknown, malformed or invisible ID.")
+    async def nodes(
+        self, info: strawberry.Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
+    ) -> list[Optional[Node]]:
+        if len(ids) > MAX_NODES:
+            raise BadUserInput(f"`ids` may name at most {MAX_NODES} objects (got {len(ids)}).", field="ids")
+        return list(await asyncio.gather(*(load_node(info, global_id) for global_id in ids)))
+
+    @strawberry.field(description="A listing by global ID. Unknown, malformed or invisible IDs give a NOT_FOUND error.")
+    async def credential(self, info: strawberry.Info, id: IdArg) -> Optional[Credential]:
+        uuid = ids.decode_as(id, "Credential")
+        record = await info.context.loaders.credential.load(uuid) if uuid else None
+        if record is None:
+            raise NotFound(f"No credential has the ID {id!r}.", field="id")
+        return Credential.from_record(record)
+
+    @strawberry.field(description="A listing by its provider's own key for it (`externalId`).")
+    async def credential_by_external_id(
+        self,
+        info: strawberry.Info,
+        provider_id: Annotated[strawberry.ID, strawberry.argument(description="The provider's global ID.")],
+        external_id: Annotated[str, strawberry.argument(description="The provider's key for the listing.")],
+    ) -> Optional[Credential]:
+        uuid = ids.decode_as(provider_id, "Provider")
+        if uuid is None:
+            return None
+        record = await credentials.by_external_id(info.context.db, uuid, external_id, info.context.viewer)
+        return Credential.from_record(record) if record else None
+
+    @strawberry.field(description="Full-text search over listings (English and French, accents ignored; "
+                                  "`\"quoted phrases\"`, `-exclusions` and `or` work), with filters, an order, "
+                                  "facet counts and cursor pagination. A query with no full-text match falls back "
+                                  "to typo-tolerant title matching.")
+    async def search_credentials(
+        self,
+        info: strawberry.Info,
+        query: Annotated[Optional[str], strawberry.argument(description="Words to search for.")] = None,
+        filter: Annotated[Optional[CredentialFilter], strawberry.argument(description="Conditions listings must meet.")] = None,
+        order_by: Annotated[CredentialOrder, strawberry.argument(description="The order of the result.")] = Order.RELEVANCE,
+        lang: Annotated[Optional[LanguageTag], strawberry.argument(
+            description="Language for TITLE ordering and for text fields asked for without their own `lang`.")] = None,
+        first: FirstArg = 20,
+        after: AfterArg = None,
+    ) -> CredentialSearchResult:
+        if problems := check_page_size(first):
+            raise BadUserInput.from_problems(problems)
+        if query is not None and len(query) > 500:
+            raise BadUserInput("`query` may be at most 500 characters long.", field="query")
+        request = SearchRequest(query=query, filter=filter.to_domain() if filter else SearchRequest().filter,
+                                order=Order(order_by.value), lang=lang, first=first)
+        order = request.effective_order
+        key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
+        db, viewer = info.context.db, info.context.viewer
+        if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
+            raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
+        mode = search.MatchMode(extra["m"]) if key else await search.match_mode(db, request, viewer)
+        page = await search.page(db, request, viewer, mode, key)
+        edges, page_info = connection_parts(
+            "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value)
+
+        async def facet_counts() -> CredentialFacets:
+            return _facets(await search.facets(db, request, viewer, mode))
+
+        return CredentialSearchResult(edges=edges, page_info=page_info,
+                                      count=lambda: search.count(db, request, viewer, mode),
+                                      facet_counts=facet_counts)
+
+    @strawberry.field(description="A provider by global ID or by slug (give one of them).")
+    async def provider(
+        self,
+        info: strawberry.Info,
+        id: Annotated[Optional[strawberry.ID], strawberry.argument(description="The provider's global ID.")] = None,
+        slug: Annotated[Optional[str], strawberry.argument(description="The provider's slug.")] = None,
+    ) -> Optional[Provider]:
+        if (id is None) == (slug is None):
+            raise BadUserInput("Give exactly one of `id` and `slug`.", field="id")
+        if id is not None:
+            uuid = ids.decode_as(id, "Provider")
+            record = await info.context.loaders.provider.load(uuid) if uuid else None
+        else:
+            record = await providers.by_slug(info.context.db, slug)
+        return Provider.from_record(record) if record else None
+
+    @strawberry.field(description="Providers by slug, optionally within one jurisdiction (`CA-ON`, or `CA` for all).")
+    async def providers(
+        self,
+        info: strawberry.Info,
+        jurisdiction: Annotated[Optional[str], strawberry.argument(
+            description="ISO 3166-2 code such as `CA-QC`, or a country code such as `CA`.")] = None,
+        first: FirstArg = 20,
+        after: AfterArg = None,
+    ) -> Connection[Provider]:
+        key = page_window(first, after, "providers", str)
+        db = info.context.db
+        page = await providers.page(db, jurisdiction=jurisdiction, first=first, after=key)
+        edges, page_info = connection_parts("providers", page, Provider.from_record, after is not None)
+        return Connection(edges=edges, page_info=page_info,
+                          count=lambda: providers.count(db, jurisdiction=jurisdiction))
+
+    @strawberry.field(description="Recognition authorities, by slug.")
+    async def recognition_authorities(
+        self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[RecognitionAuthority]:
+        key = page_window(first, after, "authorities", str)
+        db = info.context.db
+        page = await recognitions.authorities_page(db, first=first, after=key)
+        edges, page_info = connection_parts("authorities", page, RecognitionAuthority.from_record, after is not None)
+        return Connection(edges=edges, page_info=page_info, count=lambda: recognitions.authorities_count(db))
+
+    @strawberry.field(description="Skills, alphabetically by English label, optionally matching a query.")
+    async def skills(
+        self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[Skill]:
+        key = page_window(first, after, "skills", str)
+        db = info.context.db
+        page = await taxonomy.skills_page(db, query=query, first=first, after=key)
+        edges, page_info = connection_parts("skills", page, Skill.from_record, after is not None)
+        return Connection(edges=edges, page_info=page_info, count=lambda: taxonomy.skills_count(db, query=query))
+
+    @strawberry.field(description="Occupations by code, optionally matching a query.")
+    async def occupations(
+        self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[Occupation]:
+        key = page_window(first, after, "occupations", str)
+        db = info.context.db
+        page = await taxonomy.occupations_page(db, query=query, first=first, after=key)
+        edges, page_info = connection_parts("occupations", page, Occupation.from_record, after is not None)
+        return Connection(edges=edges, page_info=page_info,
+                          count=lambda: taxonomy.occupations_count(db, query=query))

@@ -1,0 +1,435 @@
+"""The GraphQL object types of the public contract.
+
+Scalar fields are plain attributes filled when an object is built from its record;
+anything that needs another row goes through the request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Awaitable, Callable, Generic, Optional, TypeVar
+
+import strawberry
+from strawberry import Private
+
+from registry.api import cursors, ids
+from registry.api.enums import (
+    Audience, AssessmentType, AuthorityKind, ChangeKind, CredentialLinkKind, CredentialStatus, CredentialType,
+    DeliveryMode, Pace, ProviderKind, RecognitionKind,
+)
+from registry.api.errors import BadUserInput
+from registry.api.scalars import URL, LanguageTag
+from registry.domain import records
+from registry.domain.language import pick, translations
+from registry.domain.search import check_page_size
+from registry.store.paging import Page
+
+T = TypeVar("T")
+
+LangArg = Annotated[
+    Optional[LanguageTag],
+    strawberry.argument(description="Language to read the text in; falls back to English, then to any language."),
+]
+FirstArg = Annotated[int, strawberry.argument(description="How many items to return (0 to 100).")]
+AfterArg = Annotated[
+    Optional[str], strawberry.argument(description="Return the items after this cursor (an `endCursor` or edge `cursor`).")
+]
+
+
+@strawberry.type(description="A text in one language.")
+class LocalizedString:
+    lang: LanguageTag = strawberry.field(description="The language of `value`, as a BCP 47 tag.")
+    value: str = strawberry.field(description="The text.")
+
+
+def localized(text: dict[str, str] | None) -> list[LocalizedString]:
+    """Every translation of a language map, ordered by language tag."""
+    return [LocalizedString(lang=lang, value=value) for lang, value in translations(text)]
+
+
+@strawberry.type(description="An amount of money in a currency.")
+class Money:
+    amount: float = strawberry.field(description="The amount, in units of `currency` (e.g. dollars, not cents).")
+    currency: str = strawberry.field(description="ISO 4217 currency code, e.g. `CAD`.")
+
+
+@strawberry.type(description="A level in a qualifications framework, e.g. EQF level 5.")
+class FrameworkLevel:
+    framework: str = strawberry.field(description="The framework, e.g. `EQF` or `ON-QF` (Ontario Qualifications Framework).")
+    value: str = strawberry.field(description="The level within the framework, e.g. `5`.")
+
+
+@strawberry.type(description="Where a page sits in a list, for cursor pagination (Relay).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="True when more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="True when this page was asked for `after` a cursor.")
+    start_cursor: Optional[str] = strawberry.field(description="The cursor of the first item of this page.")
+    end_cursor: Optional[str] = strawberry.field(
+        description="The cursor of the last item; pass it as `after` to get the next page.")
+
+
+@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)` and `nodes(ids:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The object's opaque global ID.")
+
+
+@strawberry.type(description="An edge of a paginated list: one item and its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list, with its position and the size of the whole list.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, each with its cursor.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the whole list.")
+    count: Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many items the whole list has, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def connection_parts(list_name: str, page: Page, to_node: Callable, after_given: bool, **extra) -> tuple[list, PageInfo]:
+    """Edges and PageInfo for a store page: the common half of every connection."""
+    edges = [Edge(cursor=cursors.encode(list_name, key, **extra), node=to_node(item))
+             for item, key in zip(page.items, page.keys)]
+    info = PageInfo(
+        has_next_page=page.has_next,
+        has_previous_page=after_given,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return edges, info
+
+
+def page_window(first: int, after: str | None, list_name: str, sort_type: type) -> tuple:
+    """Check ``first`` and decode ``after`` for a list; raises BadUserInput."""
+    problems = check_page_size(first)
+    if problems:
+        raise BadUserInput.from_problems(problems)
+    key, _ = cursors.decode(after, list_name, sort_type)
+    return key
+
+
+@strawberry.type(description="An institution that awards micro-credentials: a college, university, "
+                             "Indigenous institute, industry trainer...")
+class Provider(Node):
+    id: strawberry.ID = strawberry.field(description="The provider's opaque global ID.")
+    slug: str = strawberry.field(description="A short, stable, URL-safe name, e.g. `northern-college`.")
+    kind: ProviderKind = strawberry.field(description="What kind of institution it is.")
+    jurisdiction: str = strawberry.field(description="Province or territory (ISO 3166-2), e.g. `CA-ON`.")
+    website: Optional[URL] = strawberry.field(description="The provider's website.")
+    record: Private[records.Provider]
+
+    @classmethod
+    def from_record(cls, r: records.Provider) -> "Provider":
+        return cls(id=ids.encode("Provider", r.id), slug=r.slug, kind=r.kind, jurisdiction=r.jurisdiction,
+                   website=r.website, record=r)
+
+    @strawberry.field(description="The provider's name.")
+    def name(self, lang: LangArg = None) -> str:
+        return pick(self.record.name, lang) or ""
+
+    @strawberry.field(description="The provider's name in every language it has.")
+    def name_translations(self) -> list[LocalizedString]:
+        return localized(self.record.name)
+
+    @strawberry.field(description="The provider's listings visible to the caller (published ones for the "
+                                  "public), most recently published first.")
+    async def credentials(
+        self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[Credential]:
+        key = page_window(first, after, "provider-credentials", float)
+        loaders = info.context.loaders
+        page = await loaders.provider_credentials.load((self.record.id, first, key))
+        edges, page_info = connection_parts("provider-credentials", page, Credential.from_record, after is not None)
+        return Connection(edges=edges, page_info=page_info,
+                          count=lambda: loaders.provider_credential_count.load(self.record.id))
+
+
+@strawberry.type(description="A skill from a skills taxonomy, taught or assessed by listings.")
+class Skill(Node):
+    id: strawberry.ID = strawberry.field(description="The skill's opaque global ID.")
+    scheme: str = strawberry.field(description="The taxonomy the skill comes from, e.g. `MCR` (the registry's own).")
+    code: str = strawberry.field(description="The skill's code within its scheme.")
+    record: Private[records.Skill]
+
+    @classmethod
+    def from_record(cls, r: records.Skill) -> "Skill":
+        return cls(id=ids.encode("Skill", r.id), scheme=r.scheme, code=r.code, record=r)
+
+    @strawberry.field(description="The skill's label.")
+    def label(self, lang: LangArg = None) -> str:
+        return pick(self.record.label, lang) or ""
+
+    @strawberry.field(description="The skill's label in every language it has.")
+    def label_translations(self) -> list[LocalizedString]:
+        return localized(self.record.label)
+
+
+@strawberry.type(description="An occupation from an occupational classification such as NOC 2021.")
+class Occupation(Node):
+    id: strawberry.ID = strawberry.field(description="The occupation's opaque global ID.")
+    scheme: str = strawberry.field(description="The classification, e.g. `NOC2021`, `ISCO08`, `SOC2018`.")
+    code: str = strawberry.field(description="The occupation's code in that classification, e.g. `21231`.")
+    record: Private[records.Occupation]
+
+    @classmethod
+    def from_record(cls, r: records.Occupation) -> "Occupation":
+        return cls(id=ids.encode("Occupation", r.id), scheme=r.scheme, code=r.code, record=r)
+
+    @strawberry.field(description="The occupation's title.")
+    def title(self, lang: LangArg = None) -> str:
+        return pick(self.record.title, lang) or ""
+
+    @strawberry.field(description="The occupation's title in every language it has.")
+    def title_translations(self) -> list[LocalizedString]:
+        return localized(self.record.title)
+
+
+@strawberry.type(description="A body that recognises credentials: a ministry, regulator, industry association, "
+                             "quality-assurance agency or employer.")
+class RecognitionAuthority(Node):
+    id: strawberry.ID = strawberry.field(description="The authority's opaque global ID.")
+    slug: str = strawberry.field(description="A short, stable, URL-safe name.")
+    kind: AuthorityKind = strawberry.field(description="What kind of body it is.")
+    jurisdiction: str = strawberry.field(description="Where it has authority: `CA` (national) or a province, e.g. `CA-BC`.")
+    website: Optional[URL] = strawberry.field(description="The authority's website.")
+    record: Private[records.Authority]
+
+    @classmethod
+    def from_record(cls, r: records.Authority) -> "RecognitionAuthority":
+        return cls(id=ids.encode("RecognitionAuthority", r.id), slug=r.slug, kind=r.kind,
+                   jurisdiction=r.jurisdiction, website=r.website, record=r)
+
+    @strawberry.field(description="The authority's name.")
+    def name(self, lang: LangArg = None) -> str:
+        return pick(self.record.name, lang) or ""
+
+    @strawberry.field(description="The authority's name in every language it has.")
+    def name_translations(self) -> list[LocalizedString]:
+        return localized(self.record.name)
+
+
+@strawberry.type(description="An authority's recognition of a credential, valid for a period unless revoked.")
+class Recognition(Node):
+    id: strawberry.ID = strawberry.field(description="The recognition's opaque global ID.")
+    kind: RecognitionKind = strawberry.field(description="What the recognition says.")
+    valid_from: date = strawberry.field(description="The first day the recognition is in force.")
+    valid_until: Optional[date] = strawberry.field(description="The last day it is in force; null when open-ended.")
+    note: Optional[str] = strawberry.field(description="The authority's note, e.g. the programme or agreement it falls under.")
+    revoked_at: Optional[datetime] = strawberry.field(description="When it was revoked; null while not revoked.")
+    record: Private[records.Recognition]
+
+    @classmethod
+    def from_record(cls, r: records.Recognition) -> "Recognition":
+        return cls(id=ids.encode("Recognition", r.id), kind=r.kind, valid_from=r.valid_from,
+                   valid_until=r.valid_until, note=r.note, revoked_at=r.revoked_at, record=r)
+
+    @strawberry.field(description="True when in force today: not revoked, started and not expired.")
+    def is_active(self, info: strawberry.Info) -> bool:
+        return self.record.is_active(info.context.today)
+
+    @strawberry.field(description="The recognised credential.")
+    async def credential(self, info: strawberry.Info) -> Credential:
+        found = await info.context.loaders.credential.load(self.record.credential_id)
+        return Credential.from_record(found)
+
+    @strawberry.field(description="The authority that recognises it.")
+    async def authority(self, info: strawberry.Info) -> RecognitionAuthority:
+        found = await info.context.loaders.authority.load(self.record.authority_id)
+        return RecognitionAuthority.from_record(found)
+
+
+@strawberry.type(description="A stackability link from one listing to another.")
+class CredentialLink:
+    kind: CredentialLinkKind = strawberry.field(description="How this listing relates to the target.")
+    target: Credential = strawberry.field(description="The listing linked to.")
+
+
+@strawberry.type(description="One entry of a listing's history: every change leaves one, and none is ever removed.")
+class CredentialVersion:
+    version: int = strawberry.field(description="The listing's version number after this change (1, 2, 3...).")
+    kind: ChangeKind = strawberry.field(description="What the change was.")
+    changed_at: datetime = strawberry.field(description="When it happened.")
+    actor: str = strawberry.field(description="Who made it: an OAuth client ID, or `seed`/`import` for bulk loads.")
+    record: Private[records.CredentialVersion]
+
+    @classmethod
+    def from_record(cls, r: records.CredentialVersion) -> "CredentialVersion":
+        return cls(version=r.version, kind=r.kind, changed_at=r.changed_at, actor=r.actor, record=r)
+
+    @strawberry.field(description="The whole listing as it was after this change, as JSON text.")
+    def snapshot(self) -> str:
+        return json.dumps(self.record.snapshot, ensure_ascii=False, sort_keys=True)
+
+
+@strawberry.type(description="A micro-credential listing: what is offered, by whom, where and how, at what cost, "
+                             "for whom, and who recognises it.")
+class Credential(Node):
+    id: strawberry.ID = strawberry.field(description="The listing's opaque global ID.")
+    external_id: Optional[str] = strawberry.field(
+        description="The provider's own key for the listing, unique per provider; submissions upsert by it.")
+    status: CredentialStatus = strawberry.field(description="Draft, published or retired.")
+    credential_type: CredentialType = strawberry.field(description="The kind of credential.")
+    level: Optional[FrameworkLevel] = strawberry.field(description="Its level in a qualifications framework.")
+    workload_hours: float = strawberry.field(description="Notional learning hours, all activities included.")
+    ects_credits: Optional[float] = strawberry.field(description="ECTS credits, where the provider states them.")
+    duration_weeks: Optional[float] = strawberry.field(description="Typical duration in weeks.")
+    delivery_mode: DeliveryMode = strawberry.field(description="How learners take part.")
+    pace: Pace = strawberry.field(description="Self-paced or scheduled.")
+    languages: list[LanguageTag] = strawberry.field(description="Languages of instruction (BCP 47).")
+    regions: list[str] = strawberry.field(description="Where it is offered (ISO 3166-2, e.g. `CA-ON`); online listings "
+                                                      "name the regions they enrol from.")
+    cost: Optional[Money] = strawberry.field(description="Tuition for the whole credential; null when free.")
+    assessment: AssessmentType = strawberry.field(description="How achievement is assessed.")
+    quality_assurance: Optional[str] = strawberry.field(description="The quality-assurance process it went through.")
+    audiences: list[Audience] = strawberry.field(description="Groups it is designed for or reserves places for.")
+    funding_programs: list[str] = strawberry.field(
+        description="Public funding it is eligible for, e.g. `Canada Training Credit`.")
+    url: URL = strawberry.field(description="The listing's page on the provider's website.")
+    version: int = strawberry.field(description="Current version; increases with every change. Pass it as "
+                                                "`expectedVersion` when updating.")
+    created_at: datetime = strawberry.field(description="When the listing was created.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    published_at: Optional[datetime] = strawberry.field(description="When it was (last) published.")
+    retired_at: Optional[datetime] = strawberry.field(description="When it was retired; null unless RETIRED.")
+    record: Private[records.Credential]
+    # The search's `lang`, used by text fields asked for without a `lang` of their own.
+    default_lang: Private[Optional[str]] = None
+
+    @classmethod
+    def from_record(cls, r: records.Credential, default_lang: str | None = None) -> "Credential":
+        return cls(
+            id=ids.encode("Credential", r.id), external_id=r.external_id, status=r.status,
+            credential_type=r.credential_type,
+            level=FrameworkLevel(framework=r.level_framework, value=r.level_value) if r.level_framework else None,
+            workload_hours=r.workload_hours, ects_credits=r.ects_credits, duration_weeks=r.duration_weeks,
+            delivery_mode=r.delivery_mode, pace=r.pace, languages=r.languages, regions=r.regions,
+            cost=Money(amount=r.cost_amount, currency=r.cost_currency) if r.cost_amount is not None else None,
+            assessment=r.assessment, quality_assurance=r.quality_assurance, audiences=r.audiences,
+            funding_programs=r.funding_programs, url=r.url, version=r.version, created_at=r.created_at,
+            updated_at=r.updated_at, published_at=r.published_at, retired_at=r.retired_at, record=r,
+            default_lang=default_lang,
+        )
+
+    @strawberry.field(description="The title.")
+    def title(self, lang: LangArg = None) -> str:
+        return pick(self.record.title, lang or self.default_lang) or ""
+
+    @strawberry.field(description="The title in every language it has.")
+    def title_translations(self) -> list[LocalizedString]:
+        return localized(self.record.title)
+
+    @strawberry.field(description="The description; empty while a draft has none.")
+    def description(self, lang: LangArg = None) -> str:
+        return pick(self.record.description, lang or self.default_lang) or ""
+
+    @strawberry.field(description="The description in every language it has.")
+    def description_translations(self) -> list[LocalizedString]:
+        return localized(self.record.description)
+
+    @strawberry.field(description="What learners will be able to do, one outcome per item.")
+    def learning_outcomes(self, lang: LangArg = None) -> list[str]:
+        return [pick(outcome, lang or self.default_lang) or "" for outcome in self.record.learning_outcomes]
+
+    @strawberry.field(description="The learning outcomes with every translation of each.")
+    def learning_outcomes_translations(self) -> list[list[LocalizedString]]:
+        return [localized(outcome) for outcome in self.record.learning_outcomes]
+
+    @strawberry.field(description="What learners need before they start; null when nothing.")
+    def prerequisites(self, lang: LangArg = None) -> Optional[str]:
+        return pick(self.record.prerequisites, lang or self.default_lang)
+
+    @strawberry.field(description="The awarding institution.")
+    async def provider(self, info: strawberry.Info) -> Provider:
+        return Provider.from_record(await info.context.loaders.provider.load(self.record.provider_id))
+
+    @strawberry.field(description="Skills taught and assessed.")
+    async def skills(self, info: strawberry.Info) -> list[Skill]:
+        return [Skill.from_record(s) for s in await info.context.loaders.skills_of.load(self.record.id)]
+
+    @strawberry.field(description="Occupations it prepares for (NOC 2021 and others).")
+    async def occupations(self, info: strawberry.Info) -> list[Occupation]:
+        found = await info.context.loaders.occupations_of.load(self.record.id)
+        return [Occupation.from_record(o) for o in found]
+
+    @strawberry.field(description="Stackability: listings this one is part of, prepares for, or supersedes. "
+                                  "Links to listings the caller cannot see are left out.")
+    async def links(self, info: strawberry.Info) -> list[CredentialLink]:
+        loaders = info.context.loaders
+        links = await loaders.links_of.load(self.record.id)
+        targets = await loaders.credential.load_many([link.to_id for link in links])
+        return [CredentialLink(kind=link.kind, target=Credential.from_record(target))
+                for link, target in zip(links, targets) if target is not None]
+
+    @strawberry.field(description="Recognitions by authorities, newest first.")
+    async def recognitions(
+        self,
+        info: strawberry.Info,
+        active_only: Annotated[bool, strawberry.argument(
+            description="Only those in force today (not revoked, started, not expired).")] = True,
+    ) -> list[Recognition]:
+        found = await info.context.loaders.recognitions_of.load(self.record.id)
+        today = info.context.today
+        return [Recognition.from_record(r) for r in found if not active_only or r.is_active(today)]
+
+    @strawberry.field(description="True when at least one recognition is in force today.")
+    async def is_recognized(self, info: strawberry.Info) -> bool:
+        found = await info.context.loaders.recognitions_of.load(self.record.id)
+        return any(r.is_active(info.context.today) for r in found)
+
+    @strawberry.field(description="Every version of the listing, newest first.")
+    async def history(
+        self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[CredentialVersion]:
+        key = page_window(first, after, "history", float)
+        loaders = info.context.loaders
+        page = await loaders.history.load((self.record.id, first, key))
+        edges, page_info = connection_parts("history", page, CredentialVersion.from_record, after is not None)
+        return Connection(edges=edges, page_info=page_info, count=lambda: loaders.history_count.load(self.record.id))
+
+
+@strawberry.type(description="How many listings of the result have one value of a facet.")
+class FacetValue:
+    value: str = strawberry.field(description="The value: an enum name, a region or language code, or a provider's global ID.")
+    count: int = strawberry.field(description="How many listings have it.")
+
+
+@strawberry.type(description="Counts per value of each facet. Each facet is counted over the result filtered by "
+                             "everything except that facet's own filter, so other choices stay visible.")
+class CredentialFacets:
+    delivery_mode: list[FacetValue] = strawberry.field(description="Per DeliveryMode.")
+    region: list[FacetValue] = strawberry.field(description="Per region offered (ISO 3166-2).")
+    language: list[FacetValue] = strawberry.field(description="Per language of instruction.")
+    credential_type: list[FacetValue] = strawberry.field(description="Per CredentialType.")
+    pace: list[FacetValue] = strawberry.field(description="Per Pace.")
+    audience: list[FacetValue] = strawberry.field(description="Per Audience.")
+    provider: list[FacetValue] = strawberry.field(description="Per provider; `value` is the provider's global ID.")
+    recognition_kind: list[FacetValue] = strawberry.field(description="Per kind of recognition in force.")
+
+
+@strawberry.type(description="One page of a credential search, with the total and the facet counts.")
+class CredentialSearchResult:
+    edges: list[Edge[Credential]] = strawberry.field(description="The listings of this page, each with its cursor.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the whole result.")
+    count: Private[Callable[[], Awaitable[int]]]
+    facet_counts: Private[Callable[[], Awaitable[CredentialFacets]]]
+
+    @strawberry.field(description="The listings of this page, without cursors.")
+    def nodes(self) -> list[Credential]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many listings match, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @strawberry.field(description="Counts per facet value over the whole result (not just this page).")
+    async def facets(self) -> CredentialFacets:
+        return await self.facet_counts()

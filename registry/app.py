@@ -1,0 +1,83 @@
+"""The Starlette application: the GraphQL endpoint, health check, and request middleware."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from registry.api.context import Context
+from registry.api.schema import schema
+from registry.config import Settings
+from registry.db import connect, resolve_database_url, track_statements
+
+
+class RegistryGraphQL(GraphQL):
+    """Strawberry's ASGI endpoint with the registry's request context."""
+
+    async def get_context(self, request, response) -> Context:
+        return Context(db=request.app.state.db)
+
+
+class ServerTimingMiddleware:
+    """Adds ``Server-Timing: db;dur=<ms>;desc="<n> statements"`` to every HTTP response.
+
+    Lets operators (and the tests) see how many SQL statements a request cost.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        stats = track_statements()
+
+        async def send_with_timing(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("Server-Timing", f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} statements"')
+            await send(message)
+
+        await self.app(scope, receive, send_with_timing)
+
+
+async def health(request: Request) -> JSONResponse:
+    """Liveness and database reachability, for load balancers."""
+    await request.app.state.db.fetchval("select 1")
+    return JSONResponse({"status": "ok"})
+
+
+async def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/graphql")
+
+
+def create_app(settings: Settings | None = None, dsn: str | None = None) -> Starlette:
+    """The registry's ASGI app; it opens its pool on ``dsn`` (or the configured database)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        app.state.db = await connect(dsn or await resolve_database_url(settings), settings)
+        try:
+            yield
+        finally:
+            await app.state.db.close()
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", health),
+            Route("/graphql", RegistryGraphQL(schema, graphql_ide="graphiql"), methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    if settings.server_timing:
+        app.add_middleware(ServerTimingMiddleware)
+    return app

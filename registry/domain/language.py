@@ -1,0 +1,38 @@
+"""Language maps ({"en": "...", "fr": "..."}) and the fallback rule for reading them."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+DEFAULT_LANGUAGE = "en"
+_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+
+
+def is_language_tag(tag: str) -> bool:
+    """True for a well-formed BCP 47 tag such as ``en``, ``fr-CA`` or ``oj``."""
+    return bool(_TAG.match(tag))
+
+
+def pick(text: Mapping[str, str] | None, lang: str | None) -> str | None:
+    """The value for ``lang``, else its base language, else English, else any.
+
+    The database's ``pick_lang`` function follows the same rule, so sorting by title
+    and showing a title agree.
+    """
+    if not text:
+        return None
+    if lang:
+        if lang in text:
+            return text[lang]
+        base = lang.split("-", 1)[0]
+        if base in text:
+            return text[base]
+    if DEFAULT_LANGUAGE in text:
+        return text[DEFAULT_LANGUAGE]
+    return text[min(text)]
+
+
+def translations(text: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """All (language, value) pairs, in a stable order."""
+    return sorted((text or {}).items())

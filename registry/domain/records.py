@@ -1,0 +1,136 @@
+"""The registry's records as plain, immutable values: what the store returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+LanguageMap = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """An institution that awards credentials."""
+
+    id: UUID
+    slug: str
+    name: LanguageMap
+    kind: str
+    jurisdiction: str
+    website: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """A body (ministry, regulator, industry association...) that recognises credentials."""
+
+    id: UUID
+    slug: str
+    name: LanguageMap
+    kind: str
+    jurisdiction: str
+    website: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """A skill from a taxonomy (scheme + code), with a label per language."""
+
+    id: UUID
+    scheme: str
+    code: str
+    label: LanguageMap
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    """An occupation from a classification (NOC 2021, ISCO, SOC...)."""
+
+    id: UUID
+    scheme: str
+    code: str
+    title: LanguageMap
+
+
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    """An authority's recognition of a credential, valid for a period unless revoked."""
+
+    id: UUID
+    credential_id: UUID
+    authority_id: UUID
+    kind: str
+    valid_from: date
+    valid_until: date | None
+    note: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    def is_active(self, today: date) -> bool:
+        """In force on ``today``: not revoked, started, not expired."""
+        return (
+            self.revoked_at is None
+            and self.valid_from <= today
+            and (self.valid_until is None or today <= self.valid_until)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialLink:
+    """A stackability relation from one listing to another."""
+
+    from_id: UUID
+    to_id: UUID
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A micro-credential listing."""
+
+    id: UUID
+    provider_id: UUID
+    external_id: str | None
+    status: str
+    credential_type: str
+    title: LanguageMap
+    description: LanguageMap
+    learning_outcomes: list[LanguageMap]
+    level_framework: str | None
+    level_value: str | None
+    workload_hours: float
+    ects_credits: float | None
+    duration_weeks: float | None
+    delivery_mode: str
+    pace: str
+    languages: list[str]
+    regions: list[str]
+    cost_amount: float | None
+    cost_currency: str | None
+    assessment: str
+    quality_assurance: str | None
+    prerequisites: LanguageMap | None
+    audiences: list[str]
+    funding_programs: list[str]
+    url: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialVersion:
+    """One entry of a listing's append-only history."""
+
+    credential_id: UUID
+    version: int
+    kind: str
+    changed_at: datetime
+    actor: str
+    snapshot: dict[str, Any]

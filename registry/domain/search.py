@@ -1,0 +1,118 @@
+"""What a search asks for, who is asking, and the rules a search request must follow."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import datetime
+from uuid import UUID
+
+from registry.domain.enums import CredentialOrder
+from registry.domain.errors import Problem
+from registry.domain.language import is_language_tag
+
+MAX_PAGE_SIZE = 100
+REGION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which listings a request may see.
+
+    The public sees published listings (and retired ones when asked for by ID); a
+    provider's own client also sees that provider's drafts; an operator sees all.
+    """
+
+    own_provider_id: UUID | None = None
+    admin: bool = False
+
+
+PUBLIC = Visibility()
+
+
+@dataclass(frozen=True)
+class CredentialFilter:
+    """Every way a search can narrow its result; None means "no condition"."""
+
+    provider_ids: tuple[UUID, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    delivery_modes: tuple[str, ...] | None = None
+    paces: tuple[str, ...] | None = None
+    audiences: tuple[str, ...] | None = None
+    fundable: bool | None = None
+    languages: tuple[str, ...] | None = None
+    credential_types: tuple[str, ...] | None = None
+    skill_ids: tuple[UUID, ...] | None = None
+    occupation_codes: tuple[str, ...] | None = None
+    max_cost: float | None = None
+    max_workload_hours: float | None = None
+    min_workload_hours: float | None = None
+    recognized: bool | None = None
+    recognized_by_authority_ids: tuple[UUID, ...] | None = None
+    recognition_kinds: tuple[str, ...] | None = None
+    updated_since: datetime | None = None
+    statuses: tuple[str, ...] | None = None
+
+    def without(self, name: str) -> "CredentialFilter":
+        """The same filter with one condition dropped (facets ignore their own filter)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values[name] = None
+        return CredentialFilter(**values)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A full-text search with filters, an order and a page window."""
+
+    query: str | None = None
+    filter: CredentialFilter = CredentialFilter()
+    order: CredentialOrder = CredentialOrder.RELEVANCE
+    lang: str | None = None
+    first: int = 20
+
+    @property
+    def text(self) -> str | None:
+        """The query text, or None when there is nothing to search for."""
+        return self.query.strip() if self.query and self.query.strip() else None
+
+    @property
+    def effective_order(self) -> CredentialOrder:
+        """RELEVANCE without a query text has nothing to rank by: it means NEWEST."""
+        if self.order == CredentialOrder.RELEVANCE and self.text is None:
+            return CredentialOrder.NEWEST
+        return self.order
+
+
+def check_page_size(first: int, field: str = "first") -> list[Problem]:
+    """``first`` must be between 0 and MAX_PAGE_SIZE."""
+    if first < 0:
+        return [Problem((field,), "INVALID_PAGE_SIZE", f"`{field}` must not be negative (got {first}).")]
+    if first > MAX_PAGE_SIZE:
+        return [Problem((field,), "INVALID_PAGE_SIZE", f"`{field}` may be at most {MAX_PAGE_SIZE} (got {first}).")]
+    return []
+
+
+def check_filter(f: CredentialFilter) -> list[Problem]:
+    """Every rule a CredentialFilter must follow; an empty list means it is valid."""
+    problems: list[Problem] = []
+    for region in f.regions or ():
+        if not re.match(REGION_PATTERN, region):
+            problems.append(Problem(("filter", "regions"), "INVALID_REGION",
+                                    f"{region!r} is not an ISO 3166 code such as 'CA-ON' or 'CA'."))
+    for tag in f.languages or ():
+        if not is_language_tag(tag):
+            problems.append(Problem(("filter", "languages"), "INVALID_LANGUAGE",
+                                    f"{tag!r} is not a BCP 47 language tag such as 'en' or 'fr-CA'."))
+    for name in ("max_cost", "max_workload_hours", "min_workload_hours"):
+        value = getattr(f, name)
+        if value is not None and value < 0:
+            problems.append(Problem(("filter", _camel(name)), "NEGATIVE_NUMBER", f"`{_camel(name)}` must not be negative."))
+    if f.min_workload_hours is not None and f.max_workload_hours is not None and f.min_workload_hours > f.max_workload_hours:
+        problems.append(Problem(("filter", "minWorkloadHours"), "EMPTY_RANGE",
+                                "`minWorkloadHours` is greater than `maxWorkloadHours`."))
+    return problems
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)

@@ -1,0 +1,122 @@
+"""Bulk loading: COPY into staging tables, then insert what is new, all in one transaction.
+
+Used by the demo seeder; rows whose key already exists are left as they are, so
+loading the same data twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from registry.db import Database, Executor
+from registry.domain.records import Authority, Credential, CredentialLink, Occupation, Provider, Recognition, Skill
+
+# The whole listing as JSON, as it stands now: the body of a version snapshot.
+SNAPSHOT_SQL = """
+  (to_jsonb(c) - 'search_doc' - 'title_text') || jsonb_build_object(
+    'skills', coalesce((select jsonb_agg(jsonb_build_object('scheme', s.scheme, 'code', s.code) order by cs.position)
+                          from credential_skills cs join skills s on s.id = cs.skill_id
+                         where cs.credential_id = c.id), '[]'::jsonb),
+    'occupations', coalesce((select jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position)
+                               from credential_occupations co join occupations o on o.id = co.occupation_id
+                              where co.credential_id = c.id), '[]'::jsonb))
+"""
+
+CREDENTIAL_COLUMNS = [
+    "id", "provider_id", "external_id", "status", "credential_type", "title", "description", "learning_outcomes",
+    "level_framework", "level_value", "workload_hours", "ects_credits", "duration_weeks", "delivery_mode", "pace",
+    "languages", "regions", "cost_amount", "cost_currency", "assessment", "quality_assurance", "prerequisites",
+    "audiences", "funding_programs", "url", "version", "created_at", "updated_at", "published_at", "retired_at",
+]
+
+
+async def _copy_new(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> None:
+    """COPY ``records`` into a staging copy of ``table``, then insert the rows whose keys are new."""
+    stage = f"stage_{table}"
+    await db.execute(f"create temp table {stage} (like {table} including defaults) on commit drop")
+    await db.copy_records(stage, records, columns)
+    names = ", ".join(columns)
+    await db.execute(f"insert into {table} ({names}) select {names} from {stage} on conflict do nothing")
+
+
+async def load_reference(
+    db: Database, providers: list[Provider], authorities: list[Authority], skills: list[Skill],
+    occupations: list[Occupation],
+) -> None:
+    """Insert providers, authorities, skills and occupations that are not there yet."""
+    async with db.transaction() as tx:
+        await _copy_new(tx, "providers", ["id", "slug", "name", "kind", "jurisdiction", "website", "created_at", "updated_at"],
+                        [(p.id, p.slug, p.name, p.kind, p.jurisdiction, p.website, p.created_at, p.updated_at)
+                         for p in providers])
+        await _copy_new(tx, "recognition_authorities", ["id", "slug", "name", "kind", "jurisdiction", "website"],
+                        [(a.id, a.slug, a.name, a.kind, a.jurisdiction, a.website) for a in authorities])
+        await _copy_new(tx, "skills", ["id", "scheme", "code", "label"],
+                        [(s.id, s.scheme, s.code, s.label) for s in skills])
+        await _copy_new(tx, "occupations", ["id", "scheme", "code", "title"],
+                        [(o.id, o.scheme, o.code, o.title) for o in occupations])
+
+
+async def load_listings(
+    db: Database, actor: str, credentials: list[Credential], skills: list[tuple], occupations: list[tuple],
+    links: list[CredentialLink], recognitions: list[Recognition],
+) -> int:
+    """Insert listings with their skills, occupations, links and recognitions; returns how
+    many listings were new. Each new listing gets its versions (created, then published,
+    then retired as its status says) and matching change-feed entries."""
+    async with db.transaction() as tx:
+        before = await tx.fetchval("select count(*) from credentials")
+        await _copy_new(tx, "credentials", CREDENTIAL_COLUMNS,
+                        [tuple(getattr(c, name) for name in CREDENTIAL_COLUMNS) for c in credentials])
+        await _copy_new(tx, "credential_skills", ["credential_id", "skill_id", "position"], skills)
+        await _copy_new(tx, "credential_occupations", ["credential_id", "occupation_id", "position"], occupations)
+        await _copy_new(tx, "credential_links", ["from_id", "to_id", "kind"],
+                        [(link.from_id, link.to_id, link.kind) for link in links])
+        await _copy_new(
+            tx, "recognitions",
+            ["id", "credential_id", "authority_id", "kind", "valid_from", "valid_until", "note", "created_at",
+             "revoked_at", "revoked_reason"],
+            [(r.id, r.credential_id, r.authority_id, r.kind, r.valid_from, r.valid_until, r.note, r.created_at,
+              r.revoked_at, "Revoked by the authority." if r.revoked_at else None) for r in recognitions],
+        )
+        ids = [c.id for c in credentials]
+        await tx.execute("select refresh_credential_search($1::uuid[])", ids)
+        await _record_history(tx, actor, ids)
+        return await tx.fetchval("select count(*) from credentials") - before
+
+
+async def _record_history(db: Executor, actor: str, ids: list) -> None:
+    """Versions and change-feed entries for bulk-loaded listings that have none yet."""
+    await db.execute(
+        f"""
+        insert into credential_versions (credential_id, version, kind, changed_at, actor, snapshot)
+        select c.id, step.version, step.kind::change_kind, step.at, $2, {SNAPSHOT_SQL}
+          from credentials c
+         cross join lateral (values (1, 'CREATED', c.created_at),
+                                    (2, 'PUBLISHED', c.published_at),
+                                    (3, 'RETIRED', c.retired_at)) as step(version, kind, at)
+         where c.id = any($1::uuid[]) and step.version <= c.version and step.at is not null
+           and not exists (select 1 from credential_versions v where v.credential_id = c.id)
+        """,
+        ids, actor,
+    )
+    await db.execute(
+        """
+        insert into changes (credential_id, version, kind, at)
+        select v.credential_id, v.version, v.kind, v.changed_at from credential_versions v
+         where v.credential_id = any($1::uuid[])
+           and not exists (select 1 from changes ch where ch.credential_id = v.credential_id)
+         order by v.changed_at, v.credential_id, v.version
+        """,
+        ids,
+    )
+    await db.execute(
+        """
+        insert into changes (credential_id, version, kind, recognition_id, at)
+        select r.credential_id, c.version, 'RECOGNIZED', r.id, r.created_at
+          from recognitions r join credentials c on c.id = r.credential_id
+         where r.credential_id = any($1::uuid[])
+           and not exists (select 1 from changes ch where ch.recognition_id = r.id)
+         order by r.created_at, r.id
+        """,
+        ids,
+    )

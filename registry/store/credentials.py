@@ -1,0 +1,182 @@
+"""Credential listings and what hangs off them: skills, occupations, links, history."""
+
+from __future__ import annotations
+
+from typing import Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.records import Credential, CredentialLink, CredentialVersion, Occupation, Skill
+from registry.domain.search import Visibility
+from registry.store.paging import Key, Page, after_condition, page_from_rows
+from registry.store.sql import Params, to_float
+from registry.store.taxonomy import OCCUPATION_COLUMNS, SKILL_COLUMNS, _occupation, _skill
+
+COLUMNS = (
+    "c.id, c.provider_id, c.external_id, c.status::text as status, c.credential_type::text as credential_type,"
+    " c.title, c.description, c.learning_outcomes, c.level_framework, c.level_value, c.workload_hours,"
+    " c.ects_credits, c.duration_weeks, c.delivery_mode::text as delivery_mode, c.pace::text as pace,"
+    " c.languages, c.regions, c.cost_amount, c.cost_currency, c.assessment::text as assessment,"
+    " c.quality_assurance, c.prerequisites, c.audiences::text[] as audiences, c.funding_programs, c.url,"
+    " c.version, c.created_at, c.updated_at, c.published_at, c.retired_at"
+)
+
+# Newest first: the order of a provider's listings. Negated so every keyset runs ascending.
+NEWEST_SQL = "-extract(epoch from coalesce(c.published_at, c.created_at))::float8"
+
+
+def build(row) -> Credential:
+    """A Credential record from a row selected with COLUMNS."""
+    return Credential(
+        row["id"], row["provider_id"], row["external_id"], row["status"], row["credential_type"],
+        row["title"], row["description"], row["learning_outcomes"], row["level_framework"], row["level_value"],
+        row["workload_hours"], row["ects_credits"], row["duration_weeks"], row["delivery_mode"], row["pace"],
+        row["languages"], row["regions"], to_float(row["cost_amount"]), row["cost_currency"], row["assessment"],
+        row["quality_assurance"], row["prerequisites"], row["audiences"], row["funding_programs"], row["url"],
+        row["version"], row["created_at"], row["updated_at"], row["published_at"], row["retired_at"],
+    )
+
+
+def visible_by_id(params: Params, viewer: Visibility) -> str:
+    """Asked for by ID: published and retired listings for everyone, drafts for their owner."""
+    return (f"(c.status <> 'DRAFT' or {params.add(viewer.admin)}::boolean"
+            f" or c.provider_id = {params.add(viewer.own_provider_id)}::uuid)")
+
+
+def visible_in_lists(params: Params, viewer: Visibility, statuses: Sequence[str] | None) -> str:
+    """Listed (search, provider pages): PUBLISHED by default; other statuses only for the
+    owner's own listings or an operator, whatever the request asks for."""
+    wanted = params.add(list(statuses or ("PUBLISHED",)))
+    return (
+        f"(c.status::text = any({wanted}::text[]) and (c.status = 'PUBLISHED'"
+        f" or {params.add(viewer.admin)}::boolean or c.provider_id = {params.add(viewer.own_provider_id)}::uuid))"
+    )
+
+
+async def by_ids(db: Executor, ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, Credential]:
+    """The listings with these IDs that ``viewer`` may see, keyed by ID."""
+    params = Params(list(ids))
+    rows = await db.fetch(
+        f"select {COLUMNS} from credentials c where c.id = any($1::uuid[]) and {visible_by_id(params, viewer)}",
+        *params.values,
+    )
+    return {row["id"]: build(row) for row in rows}
+
+
+async def by_external_id(db: Executor, provider_id: UUID, external_id: str, viewer: Visibility) -> Credential | None:
+    """A provider's listing by the provider's own key for it."""
+    params = Params(provider_id, external_id)
+    row = await db.fetchrow(
+        f"select {COLUMNS} from credentials c where c.provider_id = $1 and c.external_id = $2"
+        f" and {visible_by_id(params, viewer)}",
+        *params.values,
+    )
+    return build(row) if row else None
+
+
+async def skills_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Skill]]:
+    """The skills each listing teaches, in the provider's order."""
+    rows = await db.fetch(
+        f"select cs.credential_id, {SKILL_COLUMNS} from credential_skills cs join skills s on s.id = cs.skill_id"
+        " where cs.credential_id = any($1::uuid[]) order by cs.credential_id, cs.position, s.code",
+        list(credential_ids),
+    )
+    return _group(credential_ids, rows, _skill)
+
+
+async def occupations_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Occupation]]:
+    """The occupations each listing leads to, in the provider's order."""
+    rows = await db.fetch(
+        f"select co.credential_id, {OCCUPATION_COLUMNS} from credential_occupations co"
+        " join occupations o on o.id = co.occupation_id"
+        " where co.credential_id = any($1::uuid[]) order by co.credential_id, co.position, o.code",
+        list(credential_ids),
+    )
+    return _group(credential_ids, rows, _occupation)
+
+
+async def links_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[CredentialLink]]:
+    """The stackability links that start at each listing."""
+    rows = await db.fetch(
+        "select l.from_id as credential_id, l.from_id, l.to_id, l.kind::text as kind from credential_links l"
+        " where l.from_id = any($1::uuid[]) order by l.from_id, l.kind, l.created_at, l.to_id",
+        list(credential_ids),
+    )
+    return _group(credential_ids, rows, lambda r: CredentialLink(r["from_id"], r["to_id"], r["kind"]))
+
+
+async def provider_pages(
+    db: Executor, provider_ids: Sequence[UUID], viewer: Visibility, first: int, after: Key | None
+) -> dict[UUID, Page[Credential]]:
+    """One page of each provider's listed credentials, newest first, in one statement."""
+    params = Params(list(provider_ids))
+    keyset = after_condition(NEWEST_SQL, "float8", "c.id", after, params.values)
+    visible = visible_in_lists(params, viewer, None)
+    limit = params.add(first + 1)
+    rows = await db.fetch(
+        f"select page.* from unnest($1::uuid[]) as p(id) cross join lateral ("
+        f" select {COLUMNS}, {NEWEST_SQL} as _sort from credentials c"
+        f" where c.provider_id = p.id and {visible} and {keyset}"
+        f" order by {NEWEST_SQL}, c.id limit {limit}) page",
+        *params.values,
+    )
+    by_provider: dict[UUID, list] = {pid: [] for pid in provider_ids}
+    for row in rows:
+        by_provider[row["provider_id"]].append(row)
+    return {pid: page_from_rows(found, first, build) for pid, found in by_provider.items()}
+
+
+async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
+    """How many listed credentials each provider has."""
+    params = Params(list(provider_ids))
+    rows = await db.fetch(
+        f"select c.provider_id, count(*) as n from credentials c where c.provider_id = any($1::uuid[])"
+        f" and {visible_in_lists(params, viewer, None)} group by c.provider_id",
+        *params.values,
+    )
+    counts = {row["provider_id"]: row["n"] for row in rows}
+    return {pid: counts.get(pid, 0) for pid in provider_ids}
+
+
+def _version(row) -> CredentialVersion:
+    return CredentialVersion(row["credential_id"], row["version"], row["kind"], row["changed_at"],
+                             row["actor"], row["snapshot"])
+
+
+async def history_pages(
+    db: Executor, credential_ids: Sequence[UUID], first: int, after: Key | None
+) -> dict[UUID, Page[CredentialVersion]]:
+    """One page of each listing's history, newest version first, in one statement."""
+    params = Params(list(credential_ids))
+    sort = "(-v.version)::float8"
+    keyset = after_condition(sort, "float8", "v.credential_id", after, params.values)
+    limit = params.add(first + 1)
+    rows = await db.fetch(
+        f"select page.* from unnest($1::uuid[]) as x(id) cross join lateral ("
+        f" select v.credential_id, v.version, v.kind::text as kind, v.changed_at, v.actor, v.snapshot,"
+        f" {sort} as _sort from credential_versions v where v.credential_id = x.id and {keyset}"
+        f" order by v.version desc limit {limit}) page",
+        *params.values,
+    )
+    grouped: dict[UUID, list] = {cid: [] for cid in credential_ids}
+    for row in rows:
+        grouped[row["credential_id"]].append(row)
+    return {cid: page_from_rows(found, first, _version, id_key="credential_id") for cid, found in grouped.items()}
+
+
+async def history_counts(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """How many versions each listing has."""
+    rows = await db.fetch(
+        "select credential_id, count(*) as n from credential_versions where credential_id = any($1::uuid[])"
+        " group by credential_id",
+        list(credential_ids),
+    )
+    counts = {row["credential_id"]: row["n"] for row in rows}
+    return {cid: counts.get(cid, 0) for cid in credential_ids}
+
+
+def _group(keys: Sequence[UUID], rows, make) -> dict:
+    grouped: dict = {key: [] for key in keys}
+    for row in rows:
+        grouped[row["credential_id"]].append(make(row))
+    return grouped

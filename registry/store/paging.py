@@ -1,0 +1,65 @@
+"""Keyset pagination: every list is ordered by (sort value, id), and a page starts
+strictly after the (sort value, id) of the last row seen. No OFFSET anywhere, so a
+walk through all pages returns every row exactly once even when sort values tie."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Sequence, TypeVar
+
+from registry.db import Executor
+
+T = TypeVar("T")
+
+# The key of a row: (sort value, id as text). Cursors carry exactly this.
+Key = tuple[Any, str]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: the items, their keys, and whether more follow."""
+
+    items: list[T]
+    keys: list[Key]
+    has_next: bool
+
+
+def after_condition(sort_sql: str, sort_type: str, id_sql: str, after: Key | None, params: list) -> str:
+    """SQL that keeps rows strictly after ``after`` (or ``true``), appending its arguments."""
+    if after is None:
+        return "true"
+    params.extend(after)
+    n = len(params)
+    return f"({sort_sql}, {id_sql}) > (${n - 1}::{sort_type}, ${n}::uuid)"
+
+
+async def fetch_page(
+    db: Executor,
+    *,
+    columns: str,
+    from_sql: str,
+    where: str,
+    params: Sequence[Any],
+    sort_sql: str,
+    sort_type: str,
+    id_sql: str,
+    first: int,
+    after: Key | None,
+    build: Callable[[Any], T],
+) -> Page[T]:
+    """One keyset page of ``first`` rows of ``select columns from ... where ...``."""
+    args = list(params)
+    keyset = after_condition(sort_sql, sort_type, id_sql, after, args)
+    args.append(first + 1)
+    sql = (
+        f"select {columns}, {sort_sql} as _sort from {from_sql} where ({where}) and {keyset}"
+        f" order by {sort_sql}, {id_sql} limit ${len(args)}"
+    )
+    return page_from_rows(await db.fetch(sql, *args), first, build)
+
+
+def page_from_rows(rows: Sequence[Any], first: int, build: Callable[[Any], T], id_key: str = "id") -> Page[T]:
+    """Cut the extra look-ahead row off and collect the keys of the rest."""
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return Page([build(r) for r in rows], [(r["_sort"], str(r[id_key])) for r in rows], has_next)

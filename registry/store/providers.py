@@ -1,0 +1,47 @@
+"""Providers: the institutions that award credentials."""
+
+from __future__ import annotations
+
+from typing import Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.records import Provider
+from registry.store.paging import Page, fetch_page
+
+COLUMNS = "p.id, p.slug, p.name, p.kind::text as kind, p.jurisdiction, p.website, p.created_at, p.updated_at"
+
+
+def _provider(row) -> Provider:
+    return Provider(row["id"], row["slug"], row["name"], row["kind"], row["jurisdiction"],
+                    row["website"], row["created_at"], row["updated_at"])
+
+
+async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Provider]:
+    """The providers with these IDs, keyed by ID (unknown IDs are absent)."""
+    rows = await db.fetch(f"select {COLUMNS} from providers p where p.id = any($1::uuid[])", list(ids))
+    return {row["id"]: _provider(row) for row in rows}
+
+
+async def by_slug(db: Executor, slug: str) -> Provider | None:
+    """The provider with this slug, if any."""
+    row = await db.fetchrow(f"select {COLUMNS} from providers p where p.slug = $1", slug)
+    return _provider(row) if row else None
+
+
+async def page(db: Executor, *, jurisdiction: str | None, first: int, after: tuple | None) -> Page[Provider]:
+    """Providers ordered by slug, optionally within one jurisdiction (or a country prefix)."""
+    where = "($1::text is null or p.jurisdiction = $1 or p.jurisdiction like $1 || '-%')"
+    return await fetch_page(
+        db, columns=COLUMNS, from_sql="providers p", where=where, params=[jurisdiction],
+        sort_sql="p.slug", sort_type="text", id_sql="p.id", first=first, after=after, build=_provider,
+    )
+
+
+async def count(db: Executor, *, jurisdiction: str | None) -> int:
+    """How many providers ``page`` would walk through."""
+    return await db.fetchval(
+        "select count(*) from providers p"
+        " where ($1::text is null or p.jurisdiction = $1 or p.jurisdiction like $1 || '-%')",
+        jurisdiction,
+    )

@@ -1,0 +1,67 @@
+"""Recognition authorities and their recognitions of credentials."""
+
+from __future__ import annotations
+
+from typing import Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.records import Authority, Recognition
+from registry.store.paging import Page, fetch_page
+
+AUTHORITY_COLUMNS = "a.id, a.slug, a.name, a.kind::text as kind, a.jurisdiction, a.website"
+RECOGNITION_COLUMNS = (
+    "r.id, r.credential_id, r.authority_id, r.kind::text as kind, r.valid_from, r.valid_until,"
+    " r.note, r.created_at, r.revoked_at"
+)
+
+# A recognition in force today. Used by search filters and facets as well.
+ACTIVE = "r.revoked_at is null and r.valid_from <= current_date and (r.valid_until is null or r.valid_until >= current_date)"
+
+
+def _authority(row) -> Authority:
+    return Authority(row["id"], row["slug"], row["name"], row["kind"], row["jurisdiction"], row["website"])
+
+
+def _recognition(row) -> Recognition:
+    return Recognition(row["id"], row["credential_id"], row["authority_id"], row["kind"], row["valid_from"],
+                       row["valid_until"], row["note"], row["created_at"], row["revoked_at"])
+
+
+async def authorities_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Authority]:
+    """The authorities with these IDs, keyed by ID."""
+    rows = await db.fetch(
+        f"select {AUTHORITY_COLUMNS} from recognition_authorities a where a.id = any($1::uuid[])", list(ids))
+    return {row["id"]: _authority(row) for row in rows}
+
+
+async def authorities_page(db: Executor, *, first: int, after: tuple | None) -> Page[Authority]:
+    """All recognition authorities, by slug."""
+    return await fetch_page(
+        db, columns=AUTHORITY_COLUMNS, from_sql="recognition_authorities a", where="true", params=[],
+        sort_sql="a.slug", sort_type="text", id_sql="a.id", first=first, after=after, build=_authority,
+    )
+
+
+async def authorities_count(db: Executor) -> int:
+    """How many recognition authorities there are."""
+    return await db.fetchval("select count(*) from recognition_authorities")
+
+
+async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Recognition]:
+    """The recognitions with these IDs, keyed by ID."""
+    rows = await db.fetch(f"select {RECOGNITION_COLUMNS} from recognitions r where r.id = any($1::uuid[])", list(ids))
+    return {row["id"]: _recognition(row) for row in rows}
+
+
+async def for_credentials(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Recognition]]:
+    """Every recognition (active or not) of each credential, newest first."""
+    rows = await db.fetch(
+        f"select {RECOGNITION_COLUMNS} from recognitions r where r.credential_id = any($1::uuid[])"
+        " order by r.valid_from desc, r.id",
+        list(credential_ids),
+    )
+    found: dict[UUID, list[Recognition]] = {cid: [] for cid in credential_ids}
+    for row in rows:
+        found[row["credential_id"]].append(_recognition(row))
+    return found

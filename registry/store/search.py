@@ -1,0 +1,215 @@
+"""Full-text search over listings: one page, the total, and the facet counts.
+
+Text matches English and French stemmed, accent-free vectors (title weighted A;
+provider, skills and outcomes B; description C) with web-search syntax. When the
+full-text search finds nothing, titles are matched by trigram word similarity so
+that typos still find something.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Sequence
+
+from registry.db import Executor
+from registry.domain.enums import CredentialOrder
+from registry.domain.records import Credential
+from registry.domain.search import CredentialFilter, SearchRequest, Visibility
+from registry.store import credentials
+from registry.store.paging import Key, Page, after_condition, page_from_rows
+from registry.store.recognitions import ACTIVE
+from registry.store.sql import Params
+
+
+class MatchMode(StrEnum):
+    """How the query text is matched: all rows, full text, or fuzzy titles."""
+
+    ALL = "all"
+    FULL_TEXT = "fts"
+    FUZZY = "fuzzy"
+
+
+# Facet name (as in the API) -> the filter field it ignores while being counted.
+FACETS: dict[str, str] = {
+    "deliveryMode": "delivery_modes",
+    "region": "regions",
+    "language": "languages",
+    "credentialType": "credential_types",
+    "pace": "paces",
+    "audience": "audiences",
+    "provider": "provider_ids",
+    "recognitionKind": "recognition_kinds",
+}
+
+# Facet name -> how one listing's values for it are produced in the facet base table.
+_FACET_VALUES: dict[str, str] = {
+    "deliveryMode": "array[c.delivery_mode::text]",
+    "region": "c.regions",
+    "language": "c.languages",
+    "credentialType": "array[c.credential_type::text]",
+    "pace": "array[c.pace::text]",
+    "audience": "c.audiences::text[]",
+    "provider": "array[c.provider_id::text]",
+    "recognitionKind": f"array(select distinct r.kind::text from recognitions r where r.credential_id = c.id and {ACTIVE})",
+}
+
+_TSQUERY = "(websearch_to_tsquery('english', f_unaccent({q})) || websearch_to_tsquery('french', f_unaccent({q})))"
+_FUZZY_TEXT = "lower(f_unaccent({q}))"
+
+
+def _match(mode: MatchMode, text: str | None, params: Params) -> tuple[str, str, str]:
+    """(extra FROM item, match predicate, rank expression) for a match mode."""
+    if mode == MatchMode.ALL or text is None:
+        return "", "true", "0"
+    q = params.add(text)
+    if mode == MatchMode.FULL_TEXT:
+        return f", (select {_TSQUERY.format(q=q)} as tsq) q", "c.search_doc @@ q.tsq", "ts_rank(c.search_doc, q.tsq)"
+    fuzzy = _FUZZY_TEXT.format(q=q)
+    return "", f"c.title_text %> {fuzzy}", f"word_similarity({fuzzy}, c.title_text)"
+
+
+def _sort(order: CredentialOrder, rank: str, lang: str | None, params: Params) -> tuple[str, str]:
+    """(ascending sort expression, its SQL type) for an order; ties break on id."""
+    if order == CredentialOrder.RELEVANCE:
+        return f"(-({rank}))::float8", "float8"
+    if order == CredentialOrder.TITLE:
+        return f"lower(f_unaccent(pick_lang(c.title, {params.add(lang or 'en')}::text)))", "text"
+    if order == CredentialOrder.COST_ASC:
+        return "coalesce(c.cost_amount, 0)::float8", "float8"
+    if order == CredentialOrder.COST_DESC:
+        return "(-coalesce(c.cost_amount, 0))::float8", "float8"
+    if order == CredentialOrder.WORKLOAD_ASC:
+        return "c.workload_hours::float8", "float8"
+    return credentials.NEWEST_SQL, "float8"
+
+
+def _conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
+    """One SQL predicate per filter field that is set, keyed by the field's name."""
+    found: dict[str, str] = {}
+
+    def any_of(name: str, column: str, cast: str = "text") -> None:
+        values = getattr(f, name)
+        if values:
+            found[name] = f"{column} = any({p.add(list(values))}::{cast}[])"
+
+    any_of("provider_ids", "c.provider_id", "uuid")
+    any_of("delivery_modes", "c.delivery_mode::text")
+    any_of("paces", "c.pace::text")
+    any_of("credential_types", "c.credential_type::text")
+    if f.regions:
+        found["regions"] = f"c.regions && {p.add(list(f.regions))}::text[]"
+    if f.audiences:
+        found["audiences"] = f"c.audiences::text[] && {p.add(list(f.audiences))}::text[]"
+    if f.languages:
+        tags = p.add(list(f.languages))
+        found["languages"] = (f"exists (select 1 from unnest(c.languages) l"
+                              f" where l = any({tags}::text[]) or split_part(l, '-', 1) = any({tags}::text[]))")
+    if f.fundable is not None:
+        found["fundable"] = f"(cardinality(c.funding_programs) > 0) = {p.add(f.fundable)}::boolean"
+    if f.skill_ids:
+        wanted = sorted(set(f.skill_ids))
+        found["skill_ids"] = (f"(select count(*) from credential_skills cs where cs.credential_id = c.id"
+                              f" and cs.skill_id = any({p.add(wanted)}::uuid[])) = {len(wanted)}")
+    if f.occupation_codes:
+        found["occupation_codes"] = (
+            "exists (select 1 from credential_occupations co join occupations o on o.id = co.occupation_id"
+            f" where co.credential_id = c.id and o.code = any({p.add(list(f.occupation_codes))}::text[]))")
+    if f.max_cost is not None:
+        found["max_cost"] = f"(c.cost_amount is null or c.cost_amount <= {p.add(f.max_cost)}::numeric)"
+    if f.max_workload_hours is not None:
+        found["max_workload_hours"] = f"c.workload_hours <= {p.add(f.max_workload_hours)}::float8"
+    if f.min_workload_hours is not None:
+        found["min_workload_hours"] = f"c.workload_hours >= {p.add(f.min_workload_hours)}::float8"
+    active = f"select 1 from recognitions r where r.credential_id = c.id and {ACTIVE}"
+    if f.recognized is not None:
+        found["recognized"] = f"exists ({active}) = {p.add(f.recognized)}::boolean"
+    if f.recognized_by_authority_ids:
+        ids = p.add(list(f.recognized_by_authority_ids))
+        found["recognized_by_authority_ids"] = f"exists ({active} and r.authority_id = any({ids}::uuid[]))"
+    if f.recognition_kinds:
+        kinds = p.add(list(f.recognition_kinds))
+        found["recognition_kinds"] = f"exists ({active} and r.kind::text = any({kinds}::text[]))"
+    if f.updated_since is not None:
+        found["updated_since"] = f"c.updated_at >= {p.add(f.updated_since)}::timestamptz"
+    return found
+
+
+def _where(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> tuple[str, str, str]:
+    """(extra FROM item, full WHERE clause, rank expression) of a search."""
+    source, match, rank = _match(mode, req.text, p)
+    parts = [credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *_conditions(req.filter, p).values()]
+    return source, " and ".join(parts), rank
+
+
+async def match_mode(db: Executor, req: SearchRequest, viewer: Visibility) -> MatchMode:
+    """FULL_TEXT when the query text finds anything under the filters, else FUZZY."""
+    if req.text is None:
+        return MatchMode.ALL
+    p = Params()
+    source, where, _ = _where(req, viewer, MatchMode.FULL_TEXT, p)
+    found = await db.fetchval(f"select exists (select 1 from credentials c{source} where {where})", *p.values)
+    return MatchMode.FULL_TEXT if found else MatchMode.FUZZY
+
+
+async def page(
+    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, after: Key | None
+) -> Page[Credential]:
+    """One page of the result, in the requested order."""
+    p = Params()
+    source, where, rank = _where(req, viewer, mode, p)
+    sort, sort_type = _sort(req.effective_order, rank, req.lang, p)
+    keyset = after_condition(sort, sort_type, "c.id", after, p.values)
+    limit = p.add(req.first + 1)
+    rows = await db.fetch(
+        f"select {credentials.COLUMNS}, {sort} as _sort from credentials c{source}"
+        f" where {where} and {keyset} order by {sort}, c.id limit {limit}",
+        *p.values,
+    )
+    return page_from_rows(rows, req.first, credentials.build)
+
+
+async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode) -> int:
+    """How many listings match (all pages together)."""
+    p = Params()
+    source, where, _ = _where(req, viewer, mode, p)
+    return await db.fetchval(f"select count(*) from credentials c{source} where {where}", *p.values)
+
+
+async def facets(
+    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per value of every facet, in one statement.
+
+    Each facet is counted over the result as filtered by everything except its own
+    filter, so choosing ONLINE still shows how many IN_PERSON listings there are.
+    """
+    p = Params()
+    source, match, _ = _match(mode, req.text, p)
+    conditions = _conditions(req.filter, p)
+    own = {name: conditions.pop(field, "true") for name, field in FACETS.items()}
+    where = " and ".join([credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *conditions.values()])
+    columns = ", ".join(
+        [f"{expr} as \"v_{name}\"" for name, expr in _FACET_VALUES.items()]
+        + [f"({cond}) as \"f_{name}\"" for name, cond in own.items()]
+    )
+    selects = []
+    for name in FACETS:
+        others = " and ".join(f'"f_{other}"' for other in FACETS if other != name) or "true"
+        selects.append(
+            f"select '{name}' as facet, v as value, count(*) as n from base"
+            f" cross join unnest(\"v_{name}\") as v where {others} group by v"
+        )
+    rows = await db.fetch(
+        f"with base as materialized (select {columns} from credentials c{source} where {where})"
+        f" {' union all '.join(selects)} order by facet, n desc, value",
+        *p.values,
+    )
+    result: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    for row in rows:
+        result[row["facet"]].append((row["value"], row["n"]))
+    return result
+
+
+def facet_names() -> Sequence[str]:
+    """The facets ``facets`` counts, in the API's spelling."""
+    return list(FACETS)

@@ -1,0 +1,64 @@
+"""Skills and occupations: the taxonomies listings are tagged with."""
+
+from __future__ import annotations
+
+from typing import Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.records import Occupation, Skill
+from registry.store.paging import Page, fetch_page
+
+SKILL_COLUMNS = "s.id, s.scheme, s.code, s.label"
+OCCUPATION_COLUMNS = "o.id, o.scheme, o.code, o.title"
+
+# Matches a word anywhere in any language of the label (trigram-indexed), or the exact code.
+_SKILL_MATCH = "($1::text is null or s.label_text like '%' || lower(f_unaccent($1)) || '%' or lower(s.code) = lower($1))"
+_OCCUPATION_MATCH = "($1::text is null or o.title_text like '%' || lower(f_unaccent($1)) || '%' or o.code = $1)"
+
+
+def _skill(row) -> Skill:
+    return Skill(row["id"], row["scheme"], row["code"], row["label"])
+
+
+def _occupation(row) -> Occupation:
+    return Occupation(row["id"], row["scheme"], row["code"], row["title"])
+
+
+async def skills_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Skill]:
+    """The skills with these IDs, keyed by ID."""
+    rows = await db.fetch(f"select {SKILL_COLUMNS} from skills s where s.id = any($1::uuid[])", list(ids))
+    return {row["id"]: _skill(row) for row in rows}
+
+
+async def occupations_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Occupation]:
+    """The occupations with these IDs, keyed by ID."""
+    rows = await db.fetch(f"select {OCCUPATION_COLUMNS} from occupations o where o.id = any($1::uuid[])", list(ids))
+    return {row["id"]: _occupation(row) for row in rows}
+
+
+async def skills_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Skill]:
+    """Skills alphabetically by English label, optionally matching ``query``."""
+    return await fetch_page(
+        db, columns=SKILL_COLUMNS, from_sql="skills s", where=_SKILL_MATCH, params=[query],
+        sort_sql="lower(f_unaccent(pick_lang(s.label, 'en')))", sort_type="text", id_sql="s.id",
+        first=first, after=after, build=_skill,
+    )
+
+
+async def skills_count(db: Executor, *, query: str | None) -> int:
+    """How many skills ``skills_page`` walks through."""
+    return await db.fetchval(f"select count(*) from skills s where {_SKILL_MATCH}", query)
+
+
+async def occupations_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Occupation]:
+    """Occupations by code, optionally matching ``query`` (title words or exact code)."""
+    return await fetch_page(
+        db, columns=OCCUPATION_COLUMNS, from_sql="occupations o", where=_OCCUPATION_MATCH, params=[query],
+        sort_sql="o.code", sort_type="text", id_sql="o.id", first=first, after=after, build=_occupation,
+    )
+
+
+async def occupations_count(db: Executor, *, query: str | None) -> int:
+    """How many occupations ``occupations_page`` walks through."""
+    return await db.fetchval(f"select count(*) from occupations o where {_OCCUPATION_MATCH}", query)
