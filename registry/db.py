@@ -172,3 +172,11 @@ async def resolve_database_url(settings: Settings) -> str:
     server = start_embedded(settings.data_dir)
     await ensure_database(server.get_uri(), EMBEDDED_DATABASE)
     return server.get_uri(EMBEDDED_DATABASE)
+
+
+def with_database(dsn: str, name: str) -> str:
+    """The same server DSN, pointed at database ``name``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))

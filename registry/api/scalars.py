@@ -1,4 +1,8 @@
-"""Custom scalars of the contract: URL and LanguageTag (DateTime and Date are Strawberry's)."""
+"""Custom scalars of the contract: URL and LanguageTag (DateTime and Date are Strawberry's).
+
+Resolvers annotate with the NewTypes; ``SCALARS`` tells the schema how each is
+written and read (``StrawberryConfig.scalar_map``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from urllib.parse import urlsplit
 import strawberry
 
 from registry.domain.language import is_language_tag
+
+URL = NewType("URL", str)
+LanguageTag = NewType("LanguageTag", str)
 
 
 def _parse_url(value: object) -> str:
@@ -25,18 +32,17 @@ def _parse_language_tag(value: object) -> str:
     return value
 
 
-URL = strawberry.scalar(
-    NewType("URL", str),
-    name="URL",
-    description="An absolute http(s) URL, e.g. `https://example.ca/programs/data-analytics`.",
-    serialize=str,
-    parse_value=_parse_url,
-)
-
-LanguageTag = strawberry.scalar(
-    NewType("LanguageTag", str),
-    name="LanguageTag",
-    description="A BCP 47 language tag, e.g. `en`, `fr`, `fr-CA`, `oj` (Anishinaabemowin).",
-    serialize=str,
-    parse_value=_parse_language_tag,
-)
+SCALARS = {
+    URL: strawberry.scalar(
+        name="URL",
+        description="An absolute http(s) URL, e.g. `https://example.ca/programs/data-analytics`.",
+        serialize=str,
+        parse_value=_parse_url,
+    ),
+    LanguageTag: strawberry.scalar(
+        name="LanguageTag",
+        description="A BCP 47 language tag, e.g. `en`, `fr`, `fr-CA`, `oj` (Anishinaabemowin).",
+        serialize=str,
+        parse_value=_parse_language_tag,
+    ),
+}

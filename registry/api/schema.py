@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from registry.api.errors import ErrorShaping
 from registry.api.query import Query
+from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
 
 # Bounded, so a stream of unique query texts cannot grow memory without limit.
@@ -18,6 +20,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             ErrorShaping,
             lambda: ParserCache(maxsize=CACHE_SIZE),

@@ -78,7 +78,7 @@ class _Generator:
         rng = self.rng
         provider = rng.choice(self.ref.providers)
         topic = rng.choice(self.ref.topics)
-        bilingual = provider.jurisdiction in {"CA-QC", "CA-NB"} or rng.random() < 0.3
+        bilingual = rng.random() < {"CA-QC": 0.5, "CA-NB": 0.9}.get(provider.jurisdiction, 0.3)
         french_first = provider.jurisdiction == "CA-QC"
         pattern = rng.randrange(len(EN_TITLES))
         title = self._text(EN_TITLES[pattern].format(topic.en), FR_TITLES[pattern].format(topic.fr), bilingual, french_first)

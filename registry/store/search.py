@@ -73,7 +73,8 @@ def _sort(order: CredentialOrder, rank: str, lang: str | None, params: Params) -
     if order == CredentialOrder.RELEVANCE:
         return f"(-({rank}))::float8", "float8"
     if order == CredentialOrder.TITLE:
-        return f"lower(f_unaccent(pick_lang(c.title, {params.add(lang or 'en')}::text)))", "text"
+        # Byte order ("C"), so that the order is the same on every server, whatever its locale.
+        return f"lower(f_unaccent(pick_lang(c.title, {params.add(lang or 'en')}::text))) collate \"C\"", "text"
     if order == CredentialOrder.COST_ASC:
         return "coalesce(c.cost_amount, 0)::float8", "float8"
     if order == CredentialOrder.COST_DESC:

@@ -1,0 +1,94 @@
+"""Facets count the whole filtered result, each ignoring its own filter."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests import demo_oracle as oracle
+from tests.graphql_client import data
+
+FACETS = """
+query Facets($filter: CredentialFilter) {
+  searchCredentials(filter: $filter, first: 1) {
+    totalCount
+    facets {
+      deliveryMode { value count } region { value count } language { value count }
+      credentialType { value count } pace { value count } audience { value count }
+      provider { value count } recognitionKind { value count }
+    }
+  }
+}
+"""
+
+FILTER = {"deliveryModes": ["ONLINE"], "regions": ["CA-ON"], "audiences": ["YOUTH", "WOMEN"]}
+
+
+def _in_mode(c):
+    return c.delivery_mode == "ONLINE"
+
+
+def _in_region(c):
+    return "CA-ON" in c.regions
+
+
+def _in_audience(c):
+    return bool({"YOUTH", "WOMEN"} & set(c.audiences))
+
+
+def _expected(keep, values) -> dict[str, int]:
+    counts = Counter()
+    for c in oracle.published():
+        if keep(c):
+            counts.update(values(c))
+    return dict(counts)
+
+
+def _as_dict(facet) -> dict[str, int]:
+    return {item["value"]: item["count"] for item in facet}
+
+
+async def facets(client):
+    return (await data(client, FACETS, {"filter": FILTER}))["searchCredentials"]
+
+
+async def test_total_count_applies_every_filter(demo_client):
+    result = await facets(demo_client)
+    expected = [c for c in oracle.published() if _in_mode(c) and _in_region(c) and _in_audience(c)]
+    assert result["totalCount"] == len(expected) > 0
+
+
+async def test_a_facet_ignores_its_own_filter(demo_client):
+    result = (await facets(demo_client))["facets"]
+    assert _as_dict(result["deliveryMode"]) == _expected(
+        lambda c: _in_region(c) and _in_audience(c), lambda c: [c.delivery_mode])
+    assert _as_dict(result["region"]) == _expected(lambda c: _in_mode(c) and _in_audience(c), lambda c: c.regions)
+    assert _as_dict(result["audience"]) == _expected(lambda c: _in_mode(c) and _in_region(c), lambda c: c.audiences)
+
+
+async def test_other_facets_apply_every_filter(demo_client):
+    result = (await facets(demo_client))["facets"]
+
+    def everything(c):
+        return _in_mode(c) and _in_region(c) and _in_audience(c)
+
+    assert _as_dict(result["pace"]) == _expected(everything, lambda c: [c.pace])
+    assert _as_dict(result["language"]) == _expected(everything, lambda c: c.languages)
+    assert _as_dict(result["credentialType"]) == _expected(everything, lambda c: [c.credential_type])
+    assert _as_dict(result["provider"]) == _expected(everything, lambda c: [oracle.gid("Provider", c.provider_id)])
+    assert _as_dict(result["recognitionKind"]) == _expected(
+        everything, lambda c: {r.kind for r in oracle.active_recognitions(c.id)})
+
+
+async def test_facet_values_come_most_frequent_first(demo_client):
+    result = (await data(demo_client, FACETS, {"filter": None}))["searchCredentials"]["facets"]
+    for facet in result.values():
+        counts = [item["count"] for item in facet]
+        assert counts == sorted(counts, reverse=True)
+
+
+async def test_facets_and_total_take_two_statements_whatever_the_facets(demo_client):
+    from tests.graphql_client import post, statements
+
+    page_only = await post(demo_client, "{ searchCredentials(first: 1) { nodes { id } } }")
+    with_facets = await post(demo_client, FACETS, {"filter": FILTER})
+    assert statements(with_facets) - statements(page_only) == 2
