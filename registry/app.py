@@ -12,6 +12,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from registry.api.context import Context
+from registry.api.errors import shape_errors
 from registry.api.schema import schema
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
@@ -22,6 +23,12 @@ class RegistryGraphQL(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         return Context(db=request.app.state.db)
+
+    async def process_result(self, request, result):
+        # The one place every result passes, parse errors included.
+        if result.errors:
+            result.errors = shape_errors(result.errors)
+        return await super().process_result(request, result)
 
 
 class ServerTimingMiddleware:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from registry.domain.errors import Problem
 
@@ -40,31 +38,27 @@ class NotFound(RegistryError):
     code = "NOT_FOUND"
 
 
-class ErrorShaping(SchemaExtension):
-    """Every error leaves with ``extensions.code``; unexpected ones are logged and masked.
+def shape_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """Give every error an ``extensions.code`` and mask the unexpected ones.
 
-    Parse and validation errors (unknown fields, bad enum values, wrong types) are the
-    client's to fix: BAD_USER_INPUT. Exceptions we did not raise on purpose become
+    Errors found before execution (syntax, unknown fields, bad enum values, scalars that
+    fail to parse) are the client's to fix: BAD_USER_INPUT, message kept. Errors we
+    raised on purpose keep their own code. Anything else is logged and leaves as
     "Internal server error." with INTERNAL_SERVER_ERROR, never a stack trace.
     """
+    return [_shape(error) for error in errors]
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [self._shape(error) for error in result.errors]
 
-    @staticmethod
-    def _shape(error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if original is None:
-            if not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
-            return error
-        if isinstance(original, GraphQLError):
-            return error
-        log.error("unexpected error in %s", error.path, exc_info=original)
-        return GraphQLError(
-            "Internal server error.", nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"},
-        )
+def _shape(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, GraphQLError):
+        return error
+    if error.path is None and (original is None or isinstance(original, (ValueError, TypeError))):
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+        return error
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return GraphQLError(
+        "Internal server error.", nodes=error.nodes, source=error.source, positions=error.positions,
+        path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )

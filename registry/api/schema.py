@@ -6,7 +6,6 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api.errors import ErrorShaping
 from registry.api.query import Query
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
@@ -22,7 +21,6 @@ def build_schema() -> strawberry.Schema:
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
-            ErrorShaping,
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
         ],

@@ -63,6 +63,12 @@ class _Generator:
         self.occupations_by_domain = self._group(ref.occupations, ref.occupation_domains)
         self.out = DemoListings()
         self.by_provider_domain: dict[tuple[uuid.UUID, str], list[Credential]] = {}
+        # Each provider teaches in a few fields, so its listings can stack into each other.
+        domains = sorted({t.domain for t in ref.topics})
+        focus = random.Random(seed * 7919 + 1)
+        self.topics_of = {
+            p.id: [t for t in ref.topics if t.domain in set(focus.sample(domains, 3))] for p in ref.providers
+        }
 
     @staticmethod
     def _group(items, domains) -> dict[str, list]:
@@ -77,7 +83,7 @@ class _Generator:
     def listing(self, index: int) -> None:
         rng = self.rng
         provider = rng.choice(self.ref.providers)
-        topic = rng.choice(self.ref.topics)
+        topic = rng.choice(self.topics_of[provider.id])
         bilingual = rng.random() < {"CA-QC": 0.5, "CA-NB": 0.9}.get(provider.jurisdiction, 0.3)
         french_first = provider.jurisdiction == "CA-QC"
         pattern = rng.randrange(len(EN_TITLES))
@@ -167,7 +173,7 @@ class _Generator:
 
     def _link(self, credential: Credential, provider: Provider, topic: Topic) -> None:
         siblings = self.by_provider_domain.setdefault((provider.id, topic.domain), [])
-        if siblings and self.rng.random() < 0.25:
+        if siblings and self.rng.random() < 0.4:
             target = self.rng.choice(siblings)
             kind = "SUPERSEDES" if target.status == "RETIRED" else self.rng.choice(["PART_OF", "PREPARES_FOR"])
             self.out.links.append(CredentialLink(credential.id, target.id, kind))

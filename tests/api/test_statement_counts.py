@@ -1,0 +1,64 @@
+"""The SQL statements a request costs do not grow with the page size or the nesting."""
+
+from __future__ import annotations
+
+from tests import demo_oracle as oracle
+from tests.graphql_client import data, post, statements
+
+FIELDS = """
+      id title
+      provider { name credentials(first: 3) { totalCount nodes { title } } }
+      skills { label }
+      occupations { code title }
+      recognitions(activeOnly: false) { kind authority { name } }
+      links { kind target { title provider { name } skills { code } } }
+      history(first: 2) { totalCount nodes { version } }
+"""
+
+DEEP = "query Deep($first: Int!) { searchCredentials(first: $first, orderBy: NEWEST) { nodes {" + FIELDS + "} } }"
+BY_IDS = "query ByIds($ids: [ID!]!) { nodes(ids: $ids) { ... on Credential {" + FIELDS + "} } }"
+
+
+def linked_listings() -> list[str]:
+    """Published listings with a visible link, recognised ones first, so that even the
+    first five exercise every nested list."""
+    listings = oracle.listings()
+    visible = {c.id for c in listings.credentials if c.status != "DRAFT"}
+    linked = {link.from_id for link in listings.links if link.to_id in visible}
+    recognized = {r.credential_id for r in listings.recognitions}
+    chosen = sorted((c for c in oracle.published() if c.id in linked), key=lambda c: c.id not in recognized)
+    return [oracle.gid("Credential", c.id) for c in chosen]
+
+
+async def test_5_or_50_listings_with_every_nested_list_cost_the_same_statements(demo_client):
+    ids = linked_listings()
+    assert len(ids) >= 50, "the demo data has too few linked listings"
+    few = await post(demo_client, BY_IDS, {"ids": ids[:5]})
+    many = await post(demo_client, BY_IDS, {"ids": ids})
+    for response, count in ((few, 5), (many, len(ids))):
+        nodes = response.json()["data"]["nodes"]
+        assert len(nodes) == count
+        assert all(n["links"] and n["skills"] and n["history"]["nodes"] for n in nodes)
+        assert any(n["recognitions"] for n in nodes)
+    assert statements(few) == statements(many)
+
+
+async def test_a_search_page_of_100_costs_what_five_listings_by_id_cost(demo_client):
+    # The page query stands in for the by-ID batch; every nested batch is the same.
+    response = await post(demo_client, DEEP, {"first": 100})
+    assert len(response.json()["data"]["searchCredentials"]["nodes"]) == 100
+    assert statements(response) == statements(await post(demo_client, BY_IDS, {"ids": linked_listings()[:5]}))
+
+
+async def test_nested_lookups_are_one_statement_each(demo_client):
+    response = await post(demo_client, DEEP, {"first": 50})
+    # page, then one each: providers, provider pages, provider counts, skills, occupations,
+    # recognitions, authorities, links, link targets, history pages, history counts
+    # (link targets' providers and skills join the batches of the same kind when they coincide).
+    assert statements(response) <= 15
+
+
+async def test_a_request_without_nested_fields_costs_one_statement(demo_client):
+    response = await post(demo_client, "{ searchCredentials(first: 20, orderBy: NEWEST) { nodes { id title } } }")
+    assert statements(response) == 1
+    assert (await data(demo_client, "{ providers(first: 3) { nodes { slug } } }"))["providers"]["nodes"]
