@@ -14,10 +14,10 @@ from registry.api.inputs import CredentialFilter
 from registry.api.scalars import LanguageTag
 from registry.api.types import (
     AfterArg, Connection, Credential, CredentialFacets, CredentialSearchResult, FacetValue, FirstArg, Node,
-    Occupation, Provider, Recognition, RecognitionAuthority, Skill, connection_parts, page_window,
+    Occupation, Provider, Recognition, RecognitionAuthority, Skill, connection_parts, page_size, page_window,
 )
 from registry.domain.enums import CredentialOrder as Order
-from registry.domain.search import SearchRequest, check_page_size
+from registry.domain.search import SearchRequest
 from registry.store import credentials, providers, recognitions, search, taxonomy
 
 MAX_NODES = 100
@@ -114,18 +114,18 @@ class Query:
         info: strawberry.Info,
         query: Annotated[Optional[str], strawberry.argument(description="Words to search for.")] = None,
         filter: Annotated[Optional[CredentialFilter], strawberry.argument(description="Conditions listings must meet.")] = None,
-        order_by: Annotated[CredentialOrder, strawberry.argument(description="The order of the result.")] = Order.RELEVANCE,
+        order_by: Annotated[Optional[CredentialOrder], strawberry.argument(
+            description="The order of the result; null means RELEVANCE.")] = Order.RELEVANCE,
         lang: Annotated[Optional[LanguageTag], strawberry.argument(
             description="Language for TITLE ordering and for text fields asked for without their own `lang`.")] = None,
         first: FirstArg = 20,
         after: AfterArg = None,
     ) -> CredentialSearchResult:
-        if problems := check_page_size(first):
-            raise BadUserInput.from_problems(problems)
+        first = page_size(first)
         if query is not None and len(query) > 500:
             raise BadUserInput("`query` may be at most 500 characters long.", field="query")
         request = SearchRequest(query=query, filter=filter.to_domain() if filter else SearchRequest().filter,
-                                order=Order(order_by.value), lang=lang, first=first)
+                                order=Order(order_by.value) if order_by else Order.RELEVANCE, lang=lang, first=first)
         order = request.effective_order
         key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
         db, viewer = info.context.db, info.context.viewer
@@ -168,7 +168,7 @@ class Query:
         first: FirstArg = 20,
         after: AfterArg = None,
     ) -> Connection[Provider]:
-        key = page_window(first, after, "providers", str)
+        first, key = page_window(first, after, "providers", str)
         db = info.context.db
         page = await providers.page(db, jurisdiction=jurisdiction, first=first, after=key)
         edges, page_info = connection_parts("providers", page, Provider.from_record, after is not None)
@@ -179,7 +179,7 @@ class Query:
     async def recognition_authorities(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[RecognitionAuthority]:
-        key = page_window(first, after, "authorities", str)
+        first, key = page_window(first, after, "authorities", str)
         db = info.context.db
         page = await recognitions.authorities_page(db, first=first, after=key)
         edges, page_info = connection_parts("authorities", page, RecognitionAuthority.from_record, after is not None)
@@ -189,7 +189,7 @@ class Query:
     async def skills(
         self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Skill]:
-        key = page_window(first, after, "skills", str)
+        first, key = page_window(first, after, "skills", str)
         db = info.context.db
         page = await taxonomy.skills_page(db, query=query, first=first, after=key)
         edges, page_info = connection_parts("skills", page, Skill.from_record, after is not None)
@@ -199,7 +199,7 @@ class Query:
     async def occupations(
         self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Occupation]:
-        key = page_window(first, after, "occupations", str)
+        first, key = page_window(first, after, "occupations", str)
         db = info.context.db
         page = await taxonomy.occupations_page(db, query=query, first=first, after=key)
         edges, page_info = connection_parts("occupations", page, Occupation.from_record, after is not None)

@@ -31,7 +31,7 @@ LangArg = Annotated[
     Optional[LanguageTag],
     strawberry.argument(description="Language to read the text in; falls back to English, then to any language."),
 ]
-FirstArg = Annotated[int, strawberry.argument(description="How many items to return (0 to 100).")]
+FirstArg = Annotated[Optional[int], strawberry.argument(description="How many items to return (0 to 100; null means 20).")]
 AfterArg = Annotated[
     Optional[str], strawberry.argument(description="Return the items after this cursor (an `endCursor` or edge `cursor`).")
 ]
@@ -108,13 +108,22 @@ def connection_parts(list_name: str, page: Page, to_node: Callable, after_given:
     return edges, info
 
 
-def page_window(first: int, after: str | None, list_name: str, sort_type: type) -> tuple:
-    """Check ``first`` and decode ``after`` for a list; raises BadUserInput."""
-    problems = check_page_size(first)
-    if problems:
+DEFAULT_PAGE_SIZE = 20
+
+
+def page_size(first: int | None) -> int:
+    """``first`` checked (0 to 100), null meaning the default; raises BadUserInput."""
+    first = DEFAULT_PAGE_SIZE if first is None else first
+    if problems := check_page_size(first):
         raise BadUserInput.from_problems(problems)
+    return first
+
+
+def page_window(first: int | None, after: str | None, list_name: str, sort_type: type) -> tuple[int, tuple | None]:
+    """(page size, key to start after) for a list; raises BadUserInput."""
+    size = page_size(first)
     key, _ = cursors.decode(after, list_name, sort_type)
-    return key
+    return size, key
 
 
 @strawberry.type(description="An institution that awards micro-credentials: a college, university, "
@@ -145,7 +154,7 @@ class Provider(Node):
     async def credentials(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Credential]:
-        key = page_window(first, after, "provider-credentials", float)
+        first, key = page_window(first, after, "provider-credentials", float)
         loaders = info.context.loaders
         page = await loaders.provider_credentials.load((self.record.id, first, key))
         edges, page_info = connection_parts("provider-credentials", page, Credential.from_record, after is not None)
@@ -373,12 +382,12 @@ class Credential(Node):
     async def recognitions(
         self,
         info: strawberry.Info,
-        active_only: Annotated[bool, strawberry.argument(
-            description="Only those in force today (not revoked, started, not expired).")] = True,
+        active_only: Annotated[Optional[bool], strawberry.argument(
+            description="Only those in force today (not revoked, started, not expired); null means true.")] = True,
     ) -> list[Recognition]:
         found = await info.context.loaders.recognitions_of.load(self.record.id)
         today = info.context.today
-        return [Recognition.from_record(r) for r in found if not active_only or r.is_active(today)]
+        return [Recognition.from_record(r) for r in found if active_only is False or r.is_active(today)]
 
     @strawberry.field(description="True when at least one recognition is in force today.")
     async def is_recognized(self, info: strawberry.Info) -> bool:
@@ -389,7 +398,7 @@ class Credential(Node):
     async def history(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[CredentialVersion]:
-        key = page_window(first, after, "history", float)
+        first, key = page_window(first, after, "history", float)
         loaders = info.context.loaders
         page = await loaders.history.load((self.record.id, first, key))
         edges, page_info = connection_parts("history", page, CredentialVersion.from_record, after is not None)

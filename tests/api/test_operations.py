@@ -1,0 +1,47 @@
+"""The named operations in graphql/operations/ run as portals would run them."""
+
+from __future__ import annotations
+
+from tests import demo_oracle as oracle
+from tests.graphql_client import OPERATIONS, data, operation
+
+
+def test_every_operation_file_is_exercised_here():
+    assert {path.stem for path in OPERATIONS.glob("*.graphql")} == {"SearchPage", "CredentialDetail", "ProviderPage"}
+
+
+async def test_search_page_answers_in_french_with_facets(demo_client):
+    result = (await data(demo_client, operation("SearchPage"),
+                         {"query": "gestion", "lang": "fr", "filter": {"deliveryModes": ["ONLINE"]}}))
+    page = result["searchCredentials"]
+    assert page["totalCount"] > 0
+    assert all(node["deliveryMode"] == "ONLINE" for node in page["nodes"])
+    assert sum(v["count"] for v in page["facets"]["deliveryMode"]) >= page["totalCount"]
+
+
+async def test_search_page_pages_on(demo_client):
+    first = (await data(demo_client, operation("SearchPage"), {"first": 10}))["searchCredentials"]
+    second = (await data(demo_client, operation("SearchPage"),
+                         {"first": 10, "after": first["pageInfo"]["endCursor"]}))["searchCredentials"]
+    assert not {n["id"] for n in first["nodes"]} & {n["id"] for n in second["nodes"]}
+
+
+async def test_credential_detail_answers(demo_client):
+    listing = oracle.published()[0]
+    result = await data(demo_client, operation("CredentialDetail"), {"id": oracle.gid("Credential", listing.id)})
+    assert result["credential"]["provider"]["id"] == oracle.gid("Provider", listing.provider_id)
+
+
+async def test_provider_page_walks_the_providers_listings(demo_client):
+    provider = oracle.ref().providers[0]
+    expected = oracle.credential_gids(c for c in oracle.published() if c.provider_id == provider.id)
+    found, after = [], None
+    while True:
+        page = (await data(demo_client, operation("ProviderPage"),
+                           {"slug": provider.slug, "first": 4, "after": after}))["provider"]["credentials"]
+        found += [n["id"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert found and set(found) == expected and len(found) == len(expected)
+    assert page["totalCount"] == len(expected)
