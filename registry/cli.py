@@ -102,8 +102,10 @@ def seed(count: int, seed_value: int) -> None:
 
 
 @main.command()
-@click.option("--check", is_flag=True, help="Exit non-zero when graphql/schema.graphql differs from the schema.")
-def schema(check: bool) -> None:
+@click.option("--check", is_flag=True, help="Exit non-zero when the SDL file differs from the schema.")
+@click.option("--file", "sdl_file", type=click.Path(path_type=Path), default=SCHEMA_FILE, show_default=True,
+              help="The SDL file --check compares with.")
+def schema(check: bool, sdl_file: Path) -> None:
     """Print the GraphQL SDL of the public schema."""
     from registry.api.schema import schema as built
 
@@ -111,8 +113,12 @@ def schema(check: bool) -> None:
     if not check:
         click.echo(sdl, nl=False)
         return
-    current = SCHEMA_FILE.read_text() if SCHEMA_FILE.exists() else ""
+    current = sdl_file.read_text() if sdl_file.exists() else ""
     if current != sdl:
-        click.echo(f"{SCHEMA_FILE} is stale: run `make schema`.", err=True)
+        click.echo(f"{sdl_file} is stale: run `make schema`.", err=True)
         sys.exit(1)
-    click.echo("graphql/schema.graphql is up to date.")
+    click.echo(f"{sdl_file} is up to date.")
+
+
+if __name__ == "__main__":
+    main()

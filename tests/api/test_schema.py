@@ -37,10 +37,21 @@ def test_checked_in_sdl_matches_the_schema():
     assert SDL.read_text() == schema.as_str() + "\n", "graphql/schema.graphql is stale: run `make schema`"
 
 
-def test_schema_check_command_passes():
-    result = subprocess.run([sys.executable, "-m", "registry.cli", "schema", "--check"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+def _check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "registry.cli", "schema", "--check", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def test_schema_check_command_passes_on_the_checked_in_sdl():
+    result = _check()
+    assert result.returncode == 0 and "up to date" in result.stdout, result.stderr
+
+
+def test_schema_check_command_fails_on_a_stale_sdl(tmp_path):
+    stale = tmp_path / "schema.graphql"
+    stale.write_text(SDL.read_text().replace("type Credential ", "type Listing "))
+    result = _check("--file", str(stale))
+    assert result.returncode == 1 and "stale" in result.stderr
 
 
 def _own_types():

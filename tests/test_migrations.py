@@ -1,0 +1,44 @@
+"""The Alembic chain goes down to nothing and back up, with data in the database."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from registry import migrate
+from registry.config import Settings
+from registry.db import connect
+from registry.demo.seed import seed
+
+TABLES = {"providers", "credentials", "skills", "occupations", "credential_skills", "credential_occupations",
+          "credential_links", "recognition_authorities", "recognitions", "credential_versions", "changes"}
+
+
+async def _tables(dsn: str) -> set[str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("select tablename from pg_tables where schemaname = 'public'")
+        return {row["tablename"] for row in rows} - {"alembic_version"}
+    finally:
+        await conn.close()
+
+
+async def _seed(dsn: str, count: int) -> int:
+    db = await connect(dsn, Settings(), min_size=1, max_size=2)
+    try:
+        return await seed(db, count, seed=3)
+    finally:
+        await db.close()
+
+
+async def test_downgrade_to_base_and_upgrade_again_with_data_in_it(db_dsn):
+    assert await _seed(db_dsn, 40) == 40
+    await migrate.downgrade(db_dsn, "base")
+    assert await _tables(db_dsn) == set()
+    await migrate.upgrade(db_dsn)
+    assert await _tables(db_dsn) == TABLES
+    assert await _seed(db_dsn, 40) == 40
+
+
+async def test_upgrade_is_idempotent(db_dsn):
+    await migrate.upgrade(db_dsn)
+    assert await _tables(db_dsn) == TABLES
