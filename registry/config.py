@@ -19,13 +19,11 @@ class Settings:
     """Everything the registry reads from its environment.
 
     database_url: a PostgreSQL server to use; None starts the embedded one.
-    read_database_url: optional replica for public reads.
     data_dir: where the embedded PostgreSQL keeps its data (``.microcred`` by default).
     server_timing: add a ``Server-Timing`` header with SQL statement counts and time.
     """
 
     database_url: str | None = None
-    read_database_url: str | None = None
     data_dir: Path = Path(".microcred")
     server_timing: bool = False
     pool_min_size: int = 2
@@ -38,7 +36,6 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             database_url=env.get("DATABASE_URL") or None,
-            read_database_url=env.get("READ_DATABASE_URL") or None,
             data_dir=Path(env.get("MICROCRED_DATA_DIR") or ".microcred"),
             server_timing=_flag(env.get("MICROCRED_SERVER_TIMING"), False),
             pool_min_size=int(env.get("MICROCRED_POOL_MIN", "2")),

@@ -20,7 +20,7 @@ SPAN_DAYS = 730
 
 EN_TITLES = ["{}", "{} Certificate", "{}: Foundations", "{}: Advanced Practice", "{} Micro-credential", "Applied {}"]
 FR_TITLES = ["{}", "{} - certificat", "{} : les fondements", "{} : pratique avancée", "{} - microcertification",
-             "{} appliqué(e)"]
+             "{} : mise en pratique"]
 FUNDING = {
     "CA": ["Canada Training Credit", "Employment Insurance Skills Boost"],
     "CA-ON": ["Better Jobs Ontario", "OSAP for Micro-credentials"],
@@ -110,7 +110,7 @@ class _Generator:
             pace="SELF_PACED" if delivery == "ONLINE" and rng.random() < 0.6 else "SCHEDULED",
             languages=(["fr", "en"] if bilingual else ["fr"]) if french_first else (["en", "fr"] if bilingual and rng.random() < 0.4 else ["en"]),
             regions=self._regions(provider, delivery),
-            **self._cost(),
+            **self._cost(hours),
             assessment=rng.choice(ASSESSMENTS) if rng.random() < 0.97 else "NONE",
             quality_assurance=rng.choice(QA)[1 if french_first else 0],
             prerequisites=self._text("None beyond basic digital literacy.", "Aucun, sauf des compétences numériques de base.",
@@ -156,10 +156,11 @@ class _Generator:
         framework, levels = self.rng.choice(LEVEL_FRAMEWORKS)
         return {"level_framework": framework, "level_value": self.rng.choice(levels)}
 
-    def _cost(self) -> dict:
+    def _cost(self, hours: float) -> dict:
         if self.rng.random() < 0.3:
             return {"cost_amount": None, "cost_currency": None}
-        return {"cost_amount": float(self.rng.randrange(30, 800) * 5), "cost_currency": "CAD"}
+        per_hour = self.rng.uniform(8, 40)
+        return {"cost_amount": float(max(50, round(hours * per_hour / 5) * 5)), "cost_currency": "CAD"}
 
     def _regions(self, provider: Provider, delivery: str) -> list[str]:
         regions = {provider.jurisdiction}
