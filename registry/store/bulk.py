@@ -103,7 +103,11 @@ async def load_listings(
               r.revoked_at, "Revoked by the authority." if r.revoked_at else None) for r in recognitions],
         )
         await _record_history(tx, actor, [c.id for c in credentials])
-        return await tx.fetchval("select count(*) from credentials") - before
+        added = await tx.fetchval("select count(*) from credentials") - before
+        # Fresh statistics, or the planner keeps planning for the empty tables it last saw.
+        await tx.execute("analyze credentials, credential_skills, credential_occupations, credential_links,"
+                         " recognitions, credential_versions, changes")
+        return added
 
 
 # Staged listings go in with their search material computed on the way, from their staged

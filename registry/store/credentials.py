@@ -22,7 +22,7 @@ COLUMNS = (
 )
 
 # Newest first: the order of a provider's listings. Negated so every keyset runs ascending.
-NEWEST_SQL = "-extract(epoch from coalesce(c.published_at, c.created_at))::float8"
+NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
 
 
 def build(row) -> Credential:
