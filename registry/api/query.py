@@ -27,33 +27,32 @@ QueryArg = Annotated[Optional[str], strawberry.argument(
     description="Words to look for in the label or title (any language, accents ignored), or an exact code.")]
 
 
+# Global ID type -> (the loader that fetches it, the GraphQL type that shows it).
+_NODES = {
+    "Credential": ("credential", Credential),
+    "Provider": ("provider", Provider),
+    "Skill": ("skill", Skill),
+    "Occupation": ("occupation", Occupation),
+    "RecognitionAuthority": ("authority", RecognitionAuthority),
+    "Recognition": ("recognition", Recognition),
+}
+
+
 async def load_node(info: strawberry.Info, global_id: str) -> Node | None:
     """The object behind a global ID, if it exists and the caller may see it."""
     found = ids.decode(global_id)
     if found is None:
         return None
     type_name, uuid = found
+    loader_name, node_type = _NODES[type_name]
     loaders = info.context.loaders
-    if type_name == "Credential":
-        record = await loaders.credential.load(uuid)
-        return Credential.from_record(record) if record else None
-    if type_name == "Provider":
-        record = await loaders.provider.load(uuid)
-        return Provider.from_record(record) if record else None
-    if type_name == "Skill":
-        record = await loaders.skill.load(uuid)
-        return Skill.from_record(record) if record else None
-    if type_name == "Occupation":
-        record = await loaders.occupation.load(uuid)
-        return Occupation.from_record(record) if record else None
-    if type_name == "RecognitionAuthority":
-        record = await loaders.authority.load(uuid)
-        return RecognitionAuthority.from_record(record) if record else None
-    record = await loaders.recognition.load(uuid)
-    # A recognition is only as visible as the listing it recognises.
-    if record is None or await loaders.credential.load(record.credential_id) is None:
+    record = await getattr(loaders, loader_name).load(uuid)
+    if record is None:
         return None
-    return Recognition.from_record(record)
+    # A recognition is only as visible as the listing it recognises.
+    if type_name == "Recognition" and await loaders.credential.load(record.credential_id) is None:
+        return None
+    return node_type.from_record(record)
 
 
 def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:

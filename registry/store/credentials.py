@@ -8,9 +8,9 @@ from uuid import UUID
 from registry.db import Executor
 from registry.domain.records import Credential, CredentialLink, CredentialVersion, Occupation, Skill
 from registry.domain.search import Visibility
-from registry.store.paging import Key, Page, after_condition, page_from_rows
+from registry.store.paging import Key, Page, fetch_pages_per_owner
 from registry.store.sql import Params, to_float
-from registry.store.taxonomy import OCCUPATION_COLUMNS, SKILL_COLUMNS, _occupation, _skill
+from registry.store.taxonomy import OCCUPATION_COLUMNS, SKILL_COLUMNS, build_occupation, build_skill
 
 COLUMNS = (
     "c.id, c.provider_id, c.external_id, c.status::text as status, c.credential_type::text as credential_type,"
@@ -81,7 +81,7 @@ async def skills_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, 
         " where cs.credential_id = any($1::uuid[]) order by cs.credential_id, cs.position, s.code",
         list(credential_ids),
     )
-    return _group(credential_ids, rows, _skill)
+    return _group(credential_ids, rows, build_skill)
 
 
 async def occupations_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Occupation]]:
@@ -92,7 +92,7 @@ async def occupations_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[U
         " where co.credential_id = any($1::uuid[]) order by co.credential_id, co.position, o.code",
         list(credential_ids),
     )
-    return _group(credential_ids, rows, _occupation)
+    return _group(credential_ids, rows, build_occupation)
 
 
 async def links_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[CredentialLink]]:
@@ -110,20 +110,12 @@ async def provider_pages(
 ) -> dict[UUID, Page[Credential]]:
     """One page of each provider's listed credentials, newest first, in one statement."""
     params = Params(list(provider_ids))
-    keyset = after_condition(NEWEST_SQL, "float8", "c.id", after, params.values)
     visible = visible_in_lists(params, viewer, None)
-    limit = params.add(first + 1)
-    rows = await db.fetch(
-        f"select page.* from unnest($1::uuid[]) as p(id) cross join lateral ("
-        f" select {COLUMNS}, {NEWEST_SQL} as _sort from credentials c"
-        f" where c.provider_id = p.id and {visible} and {keyset}"
-        f" order by {NEWEST_SQL}, c.id limit {limit}) page",
-        *params.values,
+    return await fetch_pages_per_owner(
+        db, owners=provider_ids, owner_sql="c.provider_id", owner_key="provider_id", columns=COLUMNS,
+        from_sql="credentials c", where=visible, params=params.values, sort_sql=NEWEST_SQL, sort_type="float8",
+        id_sql="c.id", first=first, after=after, build=build,
     )
-    by_provider: dict[UUID, list] = {pid: [] for pid in provider_ids}
-    for row in rows:
-        by_provider[row["provider_id"]].append(row)
-    return {pid: page_from_rows(found, first, build) for pid, found in by_provider.items()}
 
 
 async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
@@ -147,21 +139,14 @@ async def history_pages(
     db: Executor, credential_ids: Sequence[UUID], first: int, after: Key | None
 ) -> dict[UUID, Page[CredentialVersion]]:
     """One page of each listing's history, newest version first, in one statement."""
-    params = Params(list(credential_ids))
-    sort = "(-v.version)::float8"
-    keyset = after_condition(sort, "float8", "v.credential_id", after, params.values)
-    limit = params.add(first + 1)
-    rows = await db.fetch(
-        f"select page.* from unnest($1::uuid[]) as x(id) cross join lateral ("
-        f" select v.credential_id, v.version, v.kind::text as kind, v.changed_at, v.actor, v.snapshot,"
-        f" {sort} as _sort from credential_versions v where v.credential_id = x.id and {keyset}"
-        f" order by v.version desc limit {limit}) page",
-        *params.values,
+    return await fetch_pages_per_owner(
+        db, owners=credential_ids, owner_sql="v.credential_id", owner_key="credential_id",
+        columns="v.credential_id, v.version, v.kind::text as kind, v.changed_at, v.actor, v.snapshot",
+        from_sql="credential_versions v", where="true", params=[list(credential_ids)],
+        # Versions are unique per listing, so the listing's own ID breaks no ties: it just fills the key.
+        sort_sql="(-v.version)::float8", sort_type="float8", id_sql="v.credential_id",
+        first=first, after=after, build=_version,
     )
-    grouped: dict[UUID, list] = {cid: [] for cid in credential_ids}
-    for row in rows:
-        grouped[row["credential_id"]].append(row)
-    return {cid: page_from_rows(found, first, _version, id_key="credential_id") for cid, found in grouped.items()}
 
 
 async def history_counts(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, int]:

@@ -58,6 +58,42 @@ async def fetch_page(
     return page_from_rows(await db.fetch(sql, *args), first, build)
 
 
+async def fetch_pages_per_owner(
+    db: Executor,
+    *,
+    owners: Sequence[Any],
+    owner_sql: str,
+    owner_key: str,
+    columns: str,
+    from_sql: str,
+    where: str,
+    params: list,
+    sort_sql: str,
+    sort_type: str,
+    id_sql: str,
+    first: int,
+    after: Key | None,
+    build: Callable[[Any], T],
+) -> dict[Any, Page[T]]:
+    """The same keyset page of many owners' lists (a provider's listings, a listing's
+    history...) in one statement. ``params`` holds the owners' IDs as ``$1`` followed by
+    the arguments of ``where``; ``owner_sql`` is the column matched against each owner."""
+    args = list(params)
+    keyset = after_condition(sort_sql, sort_type, id_sql, after, args)
+    args.append(first + 1)
+    rows = await db.fetch(
+        f"select page.* from unnest($1::uuid[]) as owner(id) cross join lateral ("
+        f" select {columns}, {sort_sql} as _sort from {from_sql}"
+        f" where {owner_sql} = owner.id and ({where}) and {keyset}"
+        f" order by {sort_sql}, {id_sql} limit ${len(args)}) page",
+        *args,
+    )
+    grouped: dict[Any, list] = {owner: [] for owner in owners}
+    for row in rows:
+        grouped[row[owner_key]].append(row)
+    return {owner: page_from_rows(found, first, build, id_sql.rsplit(".", 1)[-1]) for owner, found in grouped.items()}
+
+
 def page_from_rows(rows: Sequence[Any], first: int, build: Callable[[Any], T], id_key: str = "id") -> Page[T]:
     """Cut the extra look-ahead row off and collect the keys of the rest."""
     has_next = len(rows) > first

@@ -9,8 +9,6 @@ that typos still find something.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Sequence
-
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
 from registry.domain.records import Credential
@@ -210,7 +208,3 @@ async def facets(
         result[row["facet"]].append((row["value"], row["n"]))
     return result
 
-
-def facet_names() -> Sequence[str]:
-    """The facets ``facets`` counts, in the API's spelling."""
-    return list(FACETS)

@@ -17,24 +17,26 @@ _SKILL_MATCH = "($1::text is null or s.label_text like '%' || lower(f_unaccent($
 _OCCUPATION_MATCH = "($1::text is null or o.title_text like '%' || lower(f_unaccent($1)) || '%' or o.code = $1)"
 
 
-def _skill(row) -> Skill:
+def build_skill(row) -> Skill:
+    """A Skill record from a row selected with SKILL_COLUMNS."""
     return Skill(row["id"], row["scheme"], row["code"], row["label"])
 
 
-def _occupation(row) -> Occupation:
+def build_occupation(row) -> Occupation:
+    """An Occupation record from a row selected with OCCUPATION_COLUMNS."""
     return Occupation(row["id"], row["scheme"], row["code"], row["title"])
 
 
 async def skills_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Skill]:
     """The skills with these IDs, keyed by ID."""
     rows = await db.fetch(f"select {SKILL_COLUMNS} from skills s where s.id = any($1::uuid[])", list(ids))
-    return {row["id"]: _skill(row) for row in rows}
+    return {row["id"]: build_skill(row) for row in rows}
 
 
 async def occupations_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Occupation]:
     """The occupations with these IDs, keyed by ID."""
     rows = await db.fetch(f"select {OCCUPATION_COLUMNS} from occupations o where o.id = any($1::uuid[])", list(ids))
-    return {row["id"]: _occupation(row) for row in rows}
+    return {row["id"]: build_occupation(row) for row in rows}
 
 
 async def skills_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Skill]:
@@ -42,7 +44,7 @@ async def skills_page(db: Executor, *, query: str | None, first: int, after: tup
     return await fetch_page(
         db, columns=SKILL_COLUMNS, from_sql="skills s", where=_SKILL_MATCH, params=[query],
         sort_sql="lower(f_unaccent(pick_lang(s.label, 'en')))", sort_type="text", id_sql="s.id",
-        first=first, after=after, build=_skill,
+        first=first, after=after, build=build_skill,
     )
 
 
@@ -55,7 +57,7 @@ async def occupations_page(db: Executor, *, query: str | None, first: int, after
     """Occupations by code, optionally matching ``query`` (title words or exact code)."""
     return await fetch_page(
         db, columns=OCCUPATION_COLUMNS, from_sql="occupations o", where=_OCCUPATION_MATCH, params=[query],
-        sort_sql="o.code", sort_type="text", id_sql="o.id", first=first, after=after, build=_occupation,
+        sort_sql="o.code", sort_type="text", id_sql="o.id", first=first, after=after, build=build_occupation,
     )
 
 
