@@ -11,6 +11,10 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from auth.keys import Keys
+from auth.resource import SCOPE_KEY, BearerAuthMiddleware
+from auth.secrets import fernet
+from auth.server import OAuthEndpoints
 from registry.api.context import Context
 from registry.api.errors import shape_errors
 from registry.api.schema import schema
@@ -22,7 +26,7 @@ class RegistryGraphQL(GraphQL):
     """Strawberry's ASGI endpoint with the registry's request context."""
 
     async def get_context(self, request, response) -> Context:
-        return Context(db=request.app.state.db)
+        return Context(db=request.app.state.db, access=request.scope.get(SCOPE_KEY))
 
     async def process_result(self, request, result):
         # The one place every result passes, parse errors included.
@@ -62,6 +66,7 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def home(request: Request) -> RedirectResponse:
+    """The root sends people to GraphiQL."""
     return RedirectResponse("/graphql")
 
 
@@ -77,14 +82,22 @@ def create_app(settings: Settings | None = None, dsn: str | None = None) -> Star
         finally:
             await app.state.db.close()
 
+    keys = Keys(fernet(settings))
+    oauth = OAuthEndpoints(settings, keys)
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", health),
             Route("/graphql", RegistryGraphQL(schema, graphql_ide="graphiql"), methods=["GET", "POST"]),
+            Route("/oauth/token", oauth.token, methods=["POST"]),
+            Route("/oauth/revoke", oauth.revoke, methods=["POST"]),
+            Route("/oauth/introspect", oauth.introspect, methods=["POST"]),
+            Route("/.well-known/jwks.json", oauth.jwks),
+            Route("/.well-known/oauth-authorization-server", oauth.metadata),
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
     return app

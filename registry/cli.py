@@ -12,7 +12,8 @@ import click
 
 from registry import migrate as migrations
 from registry.config import Settings
-from registry.db import connect, resolve_database_url
+from registry.db import Database, connect, resolve_database_url
+from registry.domain.enums import AuthorityKind, ProviderKind
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
 DEMO_LISTINGS = 2000
@@ -120,6 +121,196 @@ def schema(check: bool, sdl_file: Path) -> None:
         click.echo(f"{sdl_file} is stale: run `make schema`.", err=True)
         sys.exit(1)
     click.echo(f"{sdl_file} is up to date.")
+
+
+def _run_with_db(work):
+    """Migrate the configured database, then run ``await work(db, settings)`` on it."""
+
+    async def run():
+        settings = Settings.from_env()
+        dsn = await resolve_database_url(settings)
+        await migrations.upgrade(dsn)
+        db: Database = await connect(dsn, settings, min_size=1, max_size=2)
+        try:
+            return await work(db, settings)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _names(name: str, name_fr: str | None) -> dict[str, str]:
+    return {"en": name, **({"fr": name_fr} if name_fr else {})}
+
+
+@main.group()
+def providers() -> None:
+    """Institutions that publish listings."""
+
+
+@providers.command("create")
+@click.option("--slug", required=True, help="Short stable name, e.g. northern-college.")
+@click.option("--name", required=True, help="Name in English.")
+@click.option("--name-fr", help="Name in French.")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in ProviderKind]))
+@click.option("--jurisdiction", required=True, help="ISO 3166-2 code, e.g. CA-ON.")
+@click.option("--website", help="https URL of the provider.")
+def providers_create(slug, name, name_fr, kind, jurisdiction, website) -> None:
+    """Register a provider."""
+    import asyncpg
+
+    from registry.api import ids
+    from registry.store import providers as store
+
+    async def work(db, settings):
+        return await store.create(db, slug=slug, name=_names(name, name_fr), kind=kind,
+                                  jurisdiction=jurisdiction, website=website)
+
+    try:
+        provider = _run_with_db(work)
+    except asyncpg.UniqueViolationError:
+        _fail(f"a provider with slug {slug!r} exists already.")
+    except asyncpg.CheckViolationError as error:
+        _fail(f"refused by the registry's rules ({error.constraint_name}): check slug, jurisdiction and website.")
+    click.echo(f"{provider.slug} {ids.encode('Provider', provider.id)}")
+
+
+@main.group()
+def authorities() -> None:
+    """Bodies that recognise credentials."""
+
+
+@authorities.command("create")
+@click.option("--slug", required=True, help="Short stable name, e.g. ontario-skills-ministry.")
+@click.option("--name", required=True, help="Name in English.")
+@click.option("--name-fr", help="Name in French.")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in AuthorityKind]))
+@click.option("--jurisdiction", required=True, help="CA for national bodies, or a province such as CA-BC.")
+@click.option("--website", help="https URL of the authority.")
+def authorities_create(slug, name, name_fr, kind, jurisdiction, website) -> None:
+    """Register a recognition authority."""
+    import asyncpg
+
+    from registry.api import ids
+    from registry.store import recognitions as store
+
+    async def work(db, settings):
+        return await store.create_authority(db, slug=slug, name=_names(name, name_fr), kind=kind,
+                                            jurisdiction=jurisdiction, website=website)
+
+    try:
+        authority = _run_with_db(work)
+    except asyncpg.UniqueViolationError:
+        _fail(f"an authority with slug {slug!r} exists already.")
+    except asyncpg.CheckViolationError as error:
+        _fail(f"refused by the registry's rules ({error.constraint_name}): check slug, jurisdiction and website.")
+    click.echo(f"{authority.slug} {ids.encode('RecognitionAuthority', authority.id)}")
+
+
+@main.group()
+def clients() -> None:
+    """OAuth 2.0 clients of institutions, authorities and operators."""
+
+
+@clients.command("create")
+@click.option("--name", required=True, help="What the client is, e.g. 'Northern College SIS'.")
+@click.option("--provider", "provider_slug", help="Slug of the provider the client acts for.")
+@click.option("--authority", "authority_ref", help="Slug or ID of the authority the client acts for.")
+@click.option("--admin", is_flag=True, help="A registry operator's client.")
+@click.option("--scopes", required=True, help='Space-separated, e.g. "credentials:write credentials:publish".')
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -> None:
+    """Create a client and print its ID and secret (the secret is shown only now)."""
+    import json
+
+    from auth import clients as registration
+    from registry.api import ids
+    from registry.store import providers as provider_store
+    from registry.store import recognitions as authority_store
+
+    async def work(db, settings):
+        provider_id = authority_id = None
+        if provider_slug:
+            provider = await provider_store.by_slug(db, provider_slug)
+            if provider is None:
+                raise registration.ClientRuleError(f"no provider has the slug {provider_slug!r}.")
+            provider_id = provider.id
+        if authority_ref:
+            authority_id = await _authority_id(db, authority_ref)
+        return await registration.register(db, name=name, scopes=scopes.split(), provider_id=provider_id,
+                                           authority_id=authority_id, admin=admin)
+
+    async def _authority_id(db, ref):
+        uuid = ids.decode_as(ref, "RecognitionAuthority")
+        if uuid is None:
+            found = await authority_store.authority_by_slug(db, ref)
+            uuid = found.id if found else None
+        if uuid is None:
+            raise registration.ClientRuleError(f"no authority is named {ref!r}.")
+        return uuid
+
+    try:
+        created = _run_with_db(work)
+    except registration.ClientRuleError as error:
+        _fail(str(error))
+    if as_json:
+        click.echo(json.dumps({"client_id": created.client_id, "client_secret": created.client_secret,
+                               "scopes": created.record.scopes}))
+    else:
+        click.echo(f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}\n"
+                   "Store the secret now: the registry keeps only its hash.")
+
+
+@clients.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def clients_list(as_json) -> None:
+    """List clients (never their secrets)."""
+    import json
+
+    from registry.store import oauth
+
+    found = _run_with_db(lambda db, settings: oauth.list_clients(db))
+    rows = [{"client_id": c.client_id, "name": c.name, "binding": c.binding,
+             "provider_id": str(c.provider_id) if c.provider_id else None,
+             "authority_id": str(c.authority_id) if c.authority_id else None, "scopes": c.scopes,
+             "revoked": c.revoked_at is not None} for c in found]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        click.echo(f"{row['client_id']}  {state:7}  {row['binding']:9}  {' '.join(row['scopes'])}  {row['name']}")
+
+
+@clients.command("revoke")
+@click.argument("client_id")
+def clients_revoke(client_id) -> None:
+    """Revoke a client: its tokens stop working at once."""
+    from registry.store import oauth
+
+    if not _run_with_db(lambda db, settings: oauth.revoke_client(db, client_id)):
+        _fail(f"no active client {client_id!r}.")
+    click.echo(f"{client_id} revoked.")
+
+
+@main.group()
+def keys() -> None:
+    """Token signing keys."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Start signing with a new key; tokens signed by the old one stay valid until they expire."""
+    from auth.keys import rotate
+    from auth.secrets import fernet
+
+    kid = _run_with_db(lambda db, settings: rotate(db, fernet(settings)))
+    click.echo(f"New signing key: {kid}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ class Settings:
     database_url: a PostgreSQL server to use; None starts the embedded one.
     data_dir: where the embedded PostgreSQL keeps its data (``.microcred`` by default).
     server_timing: add a ``Server-Timing`` header with SQL statement counts and time.
+    issuer, audience: the ``iss`` and ``aud`` of the access tokens this registry issues.
+    secret_key / secret_key_file: encrypts token signing keys at rest; without either, a
+      key is generated into ``data_dir/secret.key`` (fine for development only).
     """
 
     database_url: str | None = None
@@ -29,6 +32,11 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     statement_timeout_ms: int = 15_000
+    issuer: str = "http://127.0.0.1:8000"
+    audience: str = "microcred-registry"
+    token_lifetime_seconds: int = 3600
+    secret_key: str | None = None
+    secret_key_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -41,4 +49,9 @@ class Settings:
             pool_min_size=int(env.get("MICROCRED_POOL_MIN", "2")),
             pool_max_size=int(env.get("MICROCRED_POOL_MAX", "10")),
             statement_timeout_ms=int(env.get("MICROCRED_STATEMENT_TIMEOUT_MS", "15000")),
+            issuer=env.get("MICROCRED_ISSUER") or "http://127.0.0.1:8000",
+            audience=env.get("MICROCRED_AUDIENCE") or "microcred-registry",
+            token_lifetime_seconds=int(env.get("MICROCRED_TOKEN_LIFETIME", "3600")),
+            secret_key=env.get("MICROCRED_SECRET_KEY") or None,
+            secret_key_file=Path(env["MICROCRED_SECRET_KEY_FILE"]) if env.get("MICROCRED_SECRET_KEY_FILE") else None,
         )

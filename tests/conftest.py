@@ -26,6 +26,9 @@ from registry.demo.seed import seed
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
+# The registry as the tests run it: an issuer of their own and a fixed key-encryption secret.
+SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience="microcred-registry",
+                    secret_key="test-secret-key-for-signing-keys")
 DEMO_LISTINGS = 400
 DEMO_SEED = 7
 _RUN = f"mc{os.getpid()}"
@@ -103,10 +106,10 @@ async def demo_dsn(server_dsn, template_dsn):
 @asynccontextmanager
 async def api_client(dsn: str):
     """An HTTP client talking to the registry app (lifespan included) over ASGI."""
-    app = create_app(Settings(server_timing=True), dsn)
+    app = create_app(SETTINGS, dsn)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="https://registry.test") as client:
             yield client
 
 

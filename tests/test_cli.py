@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -112,3 +113,38 @@ def test_two_processes_on_one_data_folder_share_one_embedded_server(data_dir):
         loaded = run("seed", "--credentials", "12", "--seed", "9", env=env)
         assert loaded.returncode == 0, loaded.stderr
         assert _count(base) > 5
+
+
+def test_operators_register_providers_and_clients_then_the_client_gets_a_token(db_dsn, tmp_path):
+    env = _env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="cli-test-secret", MICROCRED_ISSUER="http://127.0.0.1")
+    made = run("providers", "create", "--slug", "lakeside-college", "--name", "Lakeside College", "--kind", "COLLEGE",
+               "--jurisdiction", "CA-MB", env=env)
+    assert made.returncode == 0 and made.stdout.startswith("lakeside-college ")
+    assert run("providers", "create", "--slug", "lakeside-college", "--name", "Again", "--kind", "COLLEGE",
+               "--jurisdiction", "CA-MB", env=env).returncode == 1
+    authority = run("authorities", "create", "--slug", "mb-ministry", "--name", "Manitoba Skills", "--kind",
+                    "GOVERNMENT", "--jurisdiction", "CA-MB", env=env)
+    assert authority.returncode == 0
+    created = run("clients", "create", "--name", "Lakeside SIS", "--provider", "lakeside-college",
+                  "--scopes", "credentials:write credentials:publish", "--json", env=env)
+    assert created.returncode == 0, created.stderr
+    credentials = json.loads(created.stdout)
+    refused = run("clients", "create", "--name", "Too much", "--provider", "lakeside-college",
+                  "--scopes", "registry:admin", env=env)
+    assert refused.returncode == 1 and "cannot hold registry:admin" in refused.stderr
+    assert run("clients", "create", "--name", "Ministry", "--authority", "mb-ministry", "--scopes",
+               "recognitions:write", env=env).returncode == 0
+    listed = json.loads(run("clients", "list", "--json", env=env).stdout)
+    assert {c["name"] for c in listed} == {"Lakeside SIS", "Ministry"}
+    assert all("secret" not in json.dumps(c) for c in listed)
+
+    with serving(env, "--no-demo") as base:
+        token = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
+                           auth=(credentials["client_id"], credentials["client_secret"]), timeout=10)
+        assert token.status_code == 200, token.text
+        assert run("keys", "rotate", env=env).returncode == 0
+        assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 0
+        refused = httpx.post(f"{base}/graphql", json={"query": "{ viewer { clientId } }"}, timeout=10,
+                             headers={"authorization": f"Bearer {token.json()['access_token']}"})
+        assert refused.status_code == 401
+    assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 1

@@ -10,7 +10,8 @@ from registry.db import connect
 from registry.demo.seed import seed
 
 TABLES = {"providers", "credentials", "skills", "occupations", "credential_skills", "credential_occupations",
-          "credential_links", "recognition_authorities", "recognitions", "credential_versions", "changes"}
+          "credential_links", "recognition_authorities", "recognitions", "credential_versions", "changes",
+          "oauth_clients", "signing_keys", "revoked_tokens"}
 
 
 async def _tables(dsn: str) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
 from registry.db import Executor
 from registry.domain.search import PUBLIC, Visibility
@@ -15,9 +16,18 @@ class Context:
     """The context object of one GraphQL request."""
 
     db: Executor
-    viewer: Visibility = PUBLIC
+    access: AccessToken | None = None
     today: date = field(default_factory=date.today)
+    viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
+        self.viewer = visibility(self.access)
         self.loaders = Loaders(self.db, self.viewer)
+
+
+def visibility(access: AccessToken | None) -> Visibility:
+    """What a token lets its bearer see: its provider's drafts, or everything for operators."""
+    if access is None:
+        return PUBLIC
+    return Visibility(own_provider_id=access.provider_id, admin=access.is_admin)

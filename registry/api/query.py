@@ -14,7 +14,7 @@ from registry.api.inputs import CredentialFilter
 from registry.api.scalars import LanguageTag
 from registry.api.types import (
     AfterArg, Connection, Credential, CredentialFacets, CredentialSearchResult, FacetValue, FirstArg, Node,
-    Occupation, Provider, Recognition, RecognitionAuthority, Skill, connection_parts, page_size, page_window,
+    Occupation, Provider, Recognition, RecognitionAuthority, Skill, Viewer, connection_parts, page_size, page_window,
 )
 from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import SearchRequest
@@ -204,3 +204,10 @@ class Query:
         edges, page_info = connection_parts("occupations", page, Occupation.from_record, after is not None)
         return Connection(edges=edges, page_info=page_info,
                           count=lambda: taxonomy.occupations_count(db, query=query))
+
+    @strawberry.field(description="The caller, from its bearer token; null without a token.")
+    def viewer(self, info: strawberry.Info) -> Optional[Viewer]:
+        access = info.context.access
+        if access is None:
+            return None
+        return Viewer(client_id=access.client_id, scopes=sorted(access.scopes), access=access)

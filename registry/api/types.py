@@ -442,3 +442,22 @@ class CredentialSearchResult:
     @strawberry.field(description="Counts per facet value over the whole result (not just this page).")
     async def facets(self) -> CredentialFacets:
         return await self.facet_counts()
+
+
+@strawberry.type(description="Who is calling: the OAuth client behind the bearer token.")
+class Viewer:
+    client_id: str = strawberry.field(description="The OAuth client ID.")
+    scopes: list[str] = strawberry.field(description="The scopes the token grants.")
+    access: Private[object]
+
+    @strawberry.field(description="The provider the client acts for; null unless bound to one.")
+    async def provider(self, info: strawberry.Info) -> Optional[Provider]:
+        if self.access.provider_id is None:
+            return None
+        return Provider.from_record(await info.context.loaders.provider.load(self.access.provider_id))
+
+    @strawberry.field(description="The recognition authority the client acts for; null unless bound to one.")
+    async def authority(self, info: strawberry.Info) -> Optional[RecognitionAuthority]:
+        if self.access.authority_id is None:
+            return None
+        return RecognitionAuthority.from_record(await info.context.loaders.authority.load(self.access.authority_id))

@@ -45,3 +45,14 @@ async def count(db: Executor, *, jurisdiction: str | None) -> int:
         " where ($1::text is null or p.jurisdiction = $1 or p.jurisdiction like $1 || '-%')",
         jurisdiction,
     )
+
+
+async def create(db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str,
+                 website: str | None = None) -> Provider:
+    """Register a provider; the database refuses a taken slug or malformed values."""
+    row = await db.fetchrow(
+        f"insert into providers as p (slug, name, kind, jurisdiction, website) values ($1, $2, $3, $4, $5)"
+        f" returning {COLUMNS}",
+        slug, name, kind, jurisdiction, website,
+    )
+    return _provider(row)

@@ -65,3 +65,20 @@ async def for_credentials(db: Executor, credential_ids: Sequence[UUID]) -> dict[
     for row in rows:
         found[row["credential_id"]].append(_recognition(row))
     return found
+
+
+async def create_authority(db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str,
+                           website: str | None = None) -> Authority:
+    """Register a recognition authority; the database refuses a taken slug or malformed values."""
+    row = await db.fetchrow(
+        f"insert into recognition_authorities as a (slug, name, kind, jurisdiction, website)"
+        f" values ($1, $2, $3, $4, $5) returning {AUTHORITY_COLUMNS}",
+        slug, name, kind, jurisdiction, website,
+    )
+    return _authority(row)
+
+
+async def authority_by_slug(db: Executor, slug: str) -> Authority | None:
+    """The authority with this slug, if any."""
+    row = await db.fetchrow(f"select {AUTHORITY_COLUMNS} from recognition_authorities a where a.slug = $1", slug)
+    return _authority(row) if row else None

@@ -1,0 +1,79 @@
+"""The resource side: who is calling the API, from the bearer token.
+
+No Authorization header means the public view. A header that is not a valid, unrevoked
+token of a live client is a 401 with ``WWW-Authenticate`` (RFC 6750), never a silent
+fall-back to public.
+"""
+
+from __future__ import annotations
+
+import json
+
+from auth import tokens
+from auth.keys import Keys
+from registry.config import Settings
+from registry.store import oauth
+
+SCOPE_KEY = "microcred.access_token"
+
+
+class BearerAuthMiddleware:
+    """Validates bearer tokens on the paths it guards and puts the result in the ASGI scope."""
+
+    def __init__(self, app, *, settings: Settings, keys: Keys, paths: tuple[str, ...] = ("/graphql",)) -> None:
+        self.app = app
+        self.settings = settings
+        self.keys = keys
+        self.paths = paths
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.paths):
+            await self.app(scope, receive, send)
+            return
+        header = _authorization(scope)
+        if header is None:
+            scope[SCOPE_KEY] = None
+            await self.app(scope, receive, send)
+            return
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            await _refuse(send, "invalid_request", "Use the Bearer scheme: `Authorization: Bearer <token>`.")
+            return
+        try:
+            scope[SCOPE_KEY] = await self._check(scope, value.strip())
+        except tokens.InvalidToken as error:
+            await _refuse(send, "invalid_token", str(error))
+            return
+        await self.app(scope, receive, send)
+
+    async def _check(self, scope, token: str) -> tokens.AccessToken:
+        db = scope["app"].state.db
+        ring = await self.keys.ring(db, kid=tokens.unverified_kid(token))
+        access = tokens.verify(ring, self.settings, token)
+        client_ok, revoked = await oauth.token_standing(db, access.client_id, access.jti)
+        if not client_ok:
+            raise tokens.InvalidToken("The client this token was issued to is revoked.")
+        if revoked:
+            raise tokens.InvalidToken("The token was revoked.")
+        return access
+
+
+def _authorization(scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return None
+
+
+async def _refuse(send, error: str, description: str) -> None:
+    safe = description.replace('"', "'")
+    body = json.dumps({"errors": [{"message": description, "extensions": {"code": "UNAUTHENTICATED"}}]}).encode()
+    await send({
+        "type": "http.response.start",
+        "status": 401,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"www-authenticate", f'Bearer realm="microcred", error="{error}", error_description="{safe}"'.encode()),
+        ],
+    })
+    await send({"type": "http.response.body", "body": body})
