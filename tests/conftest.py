@@ -133,3 +133,6 @@ async def db(db_dsn):
     database = await connect(db_dsn, Settings(), min_size=1, max_size=4)
     yield database
     await database.close()
+
+
+from tests.parties import parties  # noqa: E402,F401  (registered clients, for every test that writes)

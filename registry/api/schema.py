@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from registry.api.mutations import Mutation
 from registry.api.query import Query
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
@@ -18,6 +19,7 @@ def build_schema() -> strawberry.Schema:
     """The registry's public schema."""
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[

@@ -268,11 +268,12 @@ class CredentialVersion:
     kind: ChangeKind = strawberry.field(description="What the change was.")
     changed_at: datetime = strawberry.field(description="When it happened.")
     actor: str = strawberry.field(description="Who made it: an OAuth client ID, or `seed`/`import` for bulk loads.")
+    note: Optional[str] = strawberry.field(description="Why, when the change says: e.g. the reason for retiring.")
     record: Private[records.CredentialVersion]
 
     @classmethod
     def from_record(cls, r: records.CredentialVersion) -> "CredentialVersion":
-        return cls(version=r.version, kind=r.kind, changed_at=r.changed_at, actor=r.actor, record=r)
+        return cls(version=r.version, kind=r.kind, changed_at=r.changed_at, actor=r.actor, note=r.note, record=r)
 
     @strawberry.field(description="The whole listing as it was after this change, as JSON text.")
     def snapshot(self) -> str:

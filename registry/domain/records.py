@@ -134,3 +134,4 @@ class CredentialVersion:
     changed_at: datetime
     actor: str
     snapshot: dict[str, Any]
+    note: str | None = None

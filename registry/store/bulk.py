@@ -9,26 +9,8 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from registry.db import Database, Executor
+from registry.store.history import SNAPSHOTS_SQL
 from registry.domain.records import Authority, Credential, CredentialLink, Occupation, Provider, Recognition, Skill
-
-# A listing's snapshot: every column but the search material, plus its skill and
-# occupation codes, for the listings in $1 (one row each: id, snapshot).
-SNAPSHOTS_SQL = """
-  select c.id,
-         (to_jsonb(c) - 'search_doc' - 'title_text')
-         || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb))
-         as snapshot
-    from unnest($1::uuid[]) as t(id)
-    join credentials c on c.id = t.id
-    left join (select cs.credential_id,
-                      jsonb_agg(jsonb_build_object('scheme', s.scheme, 'code', s.code) order by cs.position) as codes
-                 from unnest($1::uuid[]) as t(id) join credential_skills cs on cs.credential_id = t.id
-                 join skills s on s.id = cs.skill_id group by cs.credential_id) sk on sk.credential_id = c.id
-    left join (select co.credential_id,
-                      jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position) as codes
-                 from unnest($1::uuid[]) as t(id) join credential_occupations co on co.credential_id = t.id
-                 join occupations o on o.id = co.occupation_id group by co.credential_id) oc on oc.credential_id = c.id
-"""
 
 CREDENTIAL_COLUMNS = [
     "id", "provider_id", "external_id", "status", "credential_type", "title", "description", "learning_outcomes",

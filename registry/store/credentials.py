@@ -132,7 +132,7 @@ async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Vi
 
 def _version(row) -> CredentialVersion:
     return CredentialVersion(row["credential_id"], row["version"], row["kind"], row["changed_at"],
-                             row["actor"], row["snapshot"])
+                             row["actor"], row["snapshot"], row["note"])
 
 
 async def history_pages(
@@ -141,7 +141,7 @@ async def history_pages(
     """One page of each listing's history, newest version first, in one statement."""
     return await fetch_pages_per_owner(
         db, owners=credential_ids, owner_sql="v.credential_id", owner_key="credential_id",
-        columns="v.credential_id, v.version, v.kind::text as kind, v.changed_at, v.actor, v.snapshot",
+        columns="v.credential_id, v.version, v.kind::text as kind, v.changed_at, v.actor, v.snapshot, v.note",
         from_sql="credential_versions v", where="true", params=[list(credential_ids)],
         # Versions are unique per listing, so the listing's own ID breaks no ties: it just fills the key.
         sort_sql="(-v.version)::float8", sort_type="float8", id_sql="v.credential_id",

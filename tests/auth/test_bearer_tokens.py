@@ -12,7 +12,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
-from tests.auth.conftest import access_token
+from tests.parties import access_token
 from tests.conftest import SETTINGS
 
 VIEWER = "{ viewer { clientId scopes provider { slug } authority { slug } } }"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.auth.conftest import access_token
+from tests.parties import access_token
 from tests.conftest import SETTINGS
 
 VIEWER = {"query": "{ viewer { clientId } }"}

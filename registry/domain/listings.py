@@ -1,0 +1,130 @@
+"""The rules a listing must follow: when it is written, and before it is published."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from registry.domain.errors import Problem
+from registry.domain.language import is_language_tag
+from registry.domain.records import Credential
+from registry.domain.search import REGION_PATTERN
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+REQUIRED_ON_CREATE = ("title", "workload_hours", "delivery_mode", "pace", "assessment", "url")
+
+
+@dataclass(frozen=True)
+class ListingChanges:
+    """The fields a create or an update sets; None leaves a field as it is (or unset)."""
+
+    external_id: str | None = None
+    credential_type: str | None = None
+    title: dict[str, str] | None = None
+    description: dict[str, str] | None = None
+    learning_outcomes: list[dict[str, str]] | None = None
+    skill_ids: list | None = None
+    occupation_codes: list[str] | None = None
+    level_framework: str | None = None
+    level_value: str | None = None
+    workload_hours: float | None = None
+    ects_credits: float | None = None
+    duration_weeks: float | None = None
+    delivery_mode: str | None = None
+    pace: str | None = None
+    languages: list[str] | None = None
+    regions: list[str] | None = None
+    cost_amount: float | None = None
+    cost_currency: str | None = None
+    assessment: str | None = None
+    quality_assurance: str | None = None
+    prerequisites: dict[str, str] | None = None
+    audiences: list[str] | None = None
+    funding_programs: list[str] | None = None
+    url: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields this change sets."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _problem(path: tuple, code: str, message: str) -> Problem:
+    return Problem(("credential", *path), code, message)
+
+
+def _text_problems(name: str, value: dict[str, str] | None, path: tuple | None = None) -> list[Problem]:
+    path = path or (_camel(name),)
+    if value is None:
+        return []
+    if not value:
+        return [_problem(path, "REQUIRED", f"`{path[-1]}` needs at least one language.")]
+    found = []
+    for lang, text in value.items():
+        if not is_language_tag(lang):
+            found.append(_problem(path, "INVALID_LANGUAGE", f"{lang!r} is not a BCP 47 language tag."))
+        if not text or not text.strip():
+            found.append(_problem(path, "BLANK", f"`{path[-1]}` in {lang!r} is blank."))
+    return found
+
+
+def _range(name: str, value: float | None, low: float, high: float, *, inclusive_low: bool = True) -> list[Problem]:
+    if value is None:
+        return []
+    too_low = value < low if inclusive_low else value <= low
+    if too_low or value > high:
+        bound = f"{'at least' if inclusive_low else 'more than'} {low:g} and at most {high:g}"
+        return [_problem((_camel(name),), "OUT_OF_RANGE", f"`{_camel(name)}` must be {bound} (got {value:g}).")]
+    return []
+
+
+def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
+    """Every rule a create or update breaks; an empty list means it may be written."""
+    problems: list[Problem] = []
+    given = changes.given()
+    if creating:
+        problems += [_problem((_camel(n),), "REQUIRED", f"`{_camel(n)}` is required.")
+                     for n in REQUIRED_ON_CREATE if n not in given]
+    for name in ("title", "description", "prerequisites"):
+        problems += _text_problems(name, getattr(changes, name))
+    for index, outcome in enumerate(changes.learning_outcomes or []):
+        problems += _text_problems("learning_outcomes", outcome, ("learningOutcomes", str(index)))
+    problems += _range("workload_hours", changes.workload_hours, 0, 10000, inclusive_low=False)
+    problems += _range("ects_credits", changes.ects_credits, 0, 240)
+    problems += _range("duration_weeks", changes.duration_weeks, 0, 520, inclusive_low=False)
+    problems += _range("cost_amount", changes.cost_amount, 0, 1_000_000)
+    if changes.cost_currency is not None and not CURRENCY.match(changes.cost_currency):
+        problems.append(_problem(("cost", "currency"), "INVALID_CURRENCY",
+                                 f"{changes.cost_currency!r} is not an ISO 4217 code such as 'CAD'."))
+    for tag in changes.languages or []:
+        if not is_language_tag(tag):
+            problems.append(_problem(("languages",), "INVALID_LANGUAGE", f"{tag!r} is not a BCP 47 language tag."))
+    for region in changes.regions or []:
+        if not re.match(REGION_PATTERN, region):
+            problems.append(_problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'."))
+    if changes.url is not None and not re.match(r"^https://[^\s/]+\S*$", changes.url):
+        problems.append(_problem(("url",), "INSECURE_URL", "`url` must be an https URL."))
+    if changes.external_id is not None and not 1 <= len(changes.external_id.strip()) <= 200:
+        problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` must be 1 to 200 characters."))
+    for program in changes.funding_programs or []:
+        if not program.strip() or len(program) > 200:
+            problems.append(_problem(("fundingPrograms",), "OUT_OF_RANGE", "Each funding programme is 1 to 200 characters."))
+    return problems
+
+
+def check_publishable(listing: Credential) -> list[Problem]:
+    """The EU Council Recommendation's mandatory listing elements, all present."""
+    missing = {
+        "description": not listing.description,
+        "learningOutcomes": not listing.learning_outcomes,
+        "level": listing.level_framework is None,
+        "qualityAssurance": not (listing.quality_assurance or "").strip(),
+        "languages": not listing.languages,
+    }
+    return [_problem((name,), "REQUIRED_TO_PUBLISH", f"`{name}` is required before publishing.")
+            for name, absent in missing.items() if absent]

@@ -1,0 +1,45 @@
+"""Every change of a listing leaves a version (with a full snapshot) and a change-feed entry."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from registry.db import Executor
+
+# A listing's snapshot: every column but the search material, plus its skill and
+# occupation codes, for the listings in $1 (one row each: id, snapshot).
+SNAPSHOTS_SQL = """
+  select c.id,
+         (to_jsonb(c) - 'search_doc' - 'title_text')
+         || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb))
+         as snapshot
+    from unnest($1::uuid[]) as t(id)
+    join credentials c on c.id = t.id
+    left join (select cs.credential_id,
+                      jsonb_agg(jsonb_build_object('scheme', s.scheme, 'code', s.code) order by cs.position) as codes
+                 from unnest($1::uuid[]) as t(id) join credential_skills cs on cs.credential_id = t.id
+                 join skills s on s.id = cs.skill_id group by cs.credential_id) sk on sk.credential_id = c.id
+    left join (select co.credential_id,
+                      jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position) as codes
+                 from unnest($1::uuid[]) as t(id) join credential_occupations co on co.credential_id = t.id
+                 join occupations o on o.id = co.occupation_id group by co.credential_id) oc on oc.credential_id = c.id
+"""
+
+
+async def record_change(db: Executor, credential_id: UUID, kind: str, actor: str, note: str | None = None) -> None:
+    """Append the listing's current state as a version of ``kind``, and its change-feed entry.
+
+    Call inside the transaction that made the change, after it, so both land or neither.
+    """
+    await db.execute(
+        f"""
+        with snap as ({SNAPSHOTS_SQL}),
+        version as (
+          insert into credential_versions (credential_id, version, kind, actor, snapshot, note)
+          select c.id, c.version, $2::change_kind, $3, snap.snapshot, $4 from snap join credentials c on c.id = snap.id
+          returning credential_id, version, kind, changed_at)
+        insert into changes (credential_id, version, kind, at)
+        select credential_id, version, kind, changed_at from version
+        """,
+        [credential_id], kind, actor, note,
+    )

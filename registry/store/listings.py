@@ -1,0 +1,115 @@
+"""Writing listings: create, update, status changes, each leaving a version."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.listings import ListingChanges
+from registry.domain.records import Credential
+from registry.store import credentials
+from registry.store.history import record_change
+
+# ListingChanges fields that are columns of credentials (the rest are join tables).
+_COLUMNS = [
+    "external_id", "credential_type", "title", "description", "learning_outcomes", "level_framework", "level_value",
+    "workload_hours", "ects_credits", "duration_weeks", "delivery_mode", "pace", "languages", "regions",
+    "cost_amount", "cost_currency", "assessment", "quality_assurance", "prerequisites", "audiences",
+    "funding_programs", "url",
+]
+
+
+class VersionConflict(Exception):
+    """The listing changed since the version the writer read."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"current version is {current_version}")
+        self.current_version = current_version
+
+
+async def lock(db: Executor, credential_id: UUID) -> Credential | None:
+    """The listing, locked until the transaction ends (so checks and writes see the same row)."""
+    row = await db.fetchrow(f"select {credentials.COLUMNS} from credentials c where c.id = $1 for update",
+                            credential_id)
+    return credentials.build(row) if row else None
+
+
+async def unknown_skills(db: Executor, skill_ids: Sequence[UUID]) -> list[UUID]:
+    """The skill IDs that name no skill."""
+    known = {r["id"] for r in await db.fetch("select id from skills where id = any($1::uuid[])", list(skill_ids))}
+    return [s for s in skill_ids if s not in known]
+
+
+async def occupations_by_code(db: Executor, codes: Sequence[str]) -> dict[str, UUID]:
+    """Occupation IDs by code (NOC 2021 first when several schemes share a code)."""
+    rows = await db.fetch(
+        "select distinct on (code) code, id from occupations where code = any($1::text[])"
+        " order by code, scheme <> 'NOC2021', scheme", list(codes))
+    return {r["code"]: r["id"] for r in rows}
+
+
+async def create(db: Executor, provider_id: UUID, changes: ListingChanges, occupations: list[UUID],
+                 actor: str) -> Credential:
+    """Insert a draft with its skills and occupations; version 1, CREATED."""
+    values = _column_values(changes)
+    names = ["provider_id", *values]
+    placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
+    credential_id = await db.fetchval(
+        f"insert into credentials ({', '.join(names)}) values ({placeholders}) returning id",
+        provider_id, *values.values())
+    await _after_write(db, credential_id, changes, occupations, "CREATED", actor)
+    return await _fetch(db, credential_id)
+
+
+async def update(db: Executor, credential_id: UUID, expected_version: int, changes: ListingChanges,
+                 occupations: list[UUID] | None, actor: str) -> Credential:
+    """Apply ``changes`` if the listing is still at ``expected_version``; else VersionConflict."""
+    values = _column_values(changes)
+    assignments = [f"{name} = ${n}" for n, name in enumerate(values, start=3)]
+    done = await db.fetchval(
+        f"update credentials set {', '.join([*assignments, 'version = version + 1', 'updated_at = now()'])}"
+        " where id = $1 and version = $2 returning id",
+        credential_id, expected_version, *values.values())
+    if done is None:
+        raise VersionConflict(await db.fetchval("select version from credentials where id = $1", credential_id))
+    await _after_write(db, credential_id, changes, occupations, "UPDATED", actor)
+    return await _fetch(db, credential_id)
+
+
+async def set_status(db: Executor, credential_id: UUID, status: str, actor: str, note: str | None = None) -> Credential:
+    """Publish or retire a (locked) listing; the version goes up and the change is recorded."""
+    stamp = {"PUBLISHED": "published_at = now(), retired_at = null", "RETIRED": "retired_at = now()"}[status]
+    await db.execute(
+        f"update credentials set status = $2, {stamp}, version = version + 1, updated_at = now() where id = $1",
+        credential_id, status)
+    await record_change(db, credential_id, status, actor, note)
+    return await _fetch(db, credential_id)
+
+
+def _column_values(changes: ListingChanges) -> dict[str, Any]:
+    given = changes.given()
+    return {name: given[name] for name in _COLUMNS if name in given}
+
+
+async def _after_write(db: Executor, credential_id: UUID, changes: ListingChanges, occupations: list[UUID] | None,
+                       kind: str, actor: str) -> None:
+    if changes.skill_ids is not None:
+        await db.execute("delete from credential_skills where credential_id = $1", credential_id)
+        await db.execute(
+            "insert into credential_skills (credential_id, skill_id, position)"
+            " select $1, s.id, s.n - 1 from unnest($2::uuid[]) with ordinality as s(id, n) on conflict do nothing",
+            credential_id, list(changes.skill_ids))
+    if occupations is not None:
+        await db.execute("delete from credential_occupations where credential_id = $1", credential_id)
+        await db.execute(
+            "insert into credential_occupations (credential_id, occupation_id, position)"
+            " select $1, o.id, o.n - 1 from unnest($2::uuid[]) with ordinality as o(id, n) on conflict do nothing",
+            credential_id, occupations)
+    await db.execute("select refresh_credential_search($1::uuid[])", [credential_id])
+    await record_change(db, credential_id, kind, actor)
+
+
+async def _fetch(db: Executor, credential_id: UUID) -> Credential:
+    row = await db.fetchrow(f"select {credentials.COLUMNS} from credentials c where c.id = $1", credential_id)
+    return credentials.build(row)

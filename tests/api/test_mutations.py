@@ -1,0 +1,222 @@
+"""The write API: an institution creates, updates, publishes and retires its listings."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from registry.api import ids
+from tests.graphql_client import post
+from tests.parties import access_token
+
+CREATE = """
+mutation Create($input: CreateCredentialInput!) {
+  createCredential(input: $input) {
+    credential { id status version title provider { slug } skills { code } occupations { code } }
+    userErrors { field code message }
+  }
+}
+"""
+UPDATE = """
+mutation Update($input: UpdateCredentialInput!) {
+  updateCredential(input: $input) { credential { id version title workloadHours } userErrors { field code message } }
+}
+"""
+PUBLISH = """
+mutation Publish($input: PublishCredentialInput!) {
+  publishCredential(input: $input) { credential { id status version publishedAt } userErrors { field code message } }
+}
+"""
+RETIRE = """
+mutation Retire($input: RetireCredentialInput!) {
+  retireCredential(input: $input) { credential { id status retiredAt } userErrors { field code message } }
+}
+"""
+HISTORY = """
+query($id: ID!) { credential(id: $id) { version history { totalCount nodes { version kind actor note } } } }
+"""
+
+DRAFT = {
+    "externalId": "DA-101",
+    "title": [{"lang": "en", "value": "Data Analysis Essentials"}, {"lang": "fr", "value": "L'essentiel de l'analyse de données"}],
+    "workloadHours": 40, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
+    "url": "https://north.example.ca/data-analysis", "occupationCodes": [],
+}
+COMPLETE = {
+    "description": [{"lang": "en", "value": "Clean, analyse and present data."}],
+    "learningOutcomes": [[{"lang": "en", "value": "Build a dashboard"}]],
+    "level": {"framework": "EQF", "value": "5"}, "qualityAssurance": "Program review 2026",
+    "languages": ["en", "fr"], "regions": ["CA-ON"],
+}
+
+
+async def gql(client, query, variables, token=None):
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await post_with(client, query, variables, headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def post_with(client, query, variables, headers):
+    return await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+async def create(client, token, **overrides):
+    body = await gql(client, CREATE, {"input": {"credential": {**DRAFT, **overrides}}}, token)
+    return body["data"]["createCredential"]
+
+
+async def test_an_institution_creates_a_draft_for_itself(client, parties):
+    token = await access_token(client, parties.provider)
+    result = await create(client, token)
+    assert result["userErrors"] == []
+    listing = result["credential"]
+    assert listing["status"] == "DRAFT" and listing["version"] == 1 and listing["provider"]["slug"] == "north-college"
+
+
+async def test_drafts_are_visible_to_their_provider_only(client, parties):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token))["credential"]
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await gql(client, query, {"id": listing["id"]}, token))["data"]["node"]["id"] == listing["id"]
+    assert (await gql(client, query, {"id": listing["id"]}))["data"]["node"] is None
+    other = await access_token(client, parties.other_provider)
+    assert (await gql(client, query, {"id": listing["id"]}, other))["data"]["node"] is None
+    search = "{ searchCredentials(filter: {statuses: [DRAFT]}) { totalCount } }"
+    assert (await gql(client, search, {}, token))["data"]["searchCredentials"]["totalCount"] == 1
+    assert (await gql(client, search, {}, other))["data"]["searchCredentials"]["totalCount"] == 0
+
+
+async def test_bad_input_gives_user_errors_and_changes_nothing(client, parties, db):
+    token = await access_token(client, parties.provider)
+    result = await create(client, token, title=[], workloadHours=-3, url="https://x.example.ca", regions=["Ontario"],
+                          cost={"amount": 10, "currency": "dollars"}, occupationCodes=["99999"])
+    codes = {(tuple(e["field"]), e["code"]) for e in result["userErrors"]}
+    assert {(("credential", "title"), "REQUIRED"), (("credential", "workloadHours"), "OUT_OF_RANGE"),
+            (("credential", "regions"), "INVALID_REGION"), (("credential", "cost", "currency"), "INVALID_CURRENCY"),
+            (("credential", "occupationCodes"), "UNKNOWN_OCCUPATION")} <= codes
+    assert result["credential"] is None
+    assert await db.fetchval("select count(*) from credentials") == 0
+
+
+async def test_missing_required_fields_are_named(client, parties):
+    token = await access_token(client, parties.provider)
+    body = await gql(client, CREATE, {"input": {"credential": {"title": DRAFT["title"]}}}, token)
+    fields = {e["field"][-1] for e in body["data"]["createCredential"]["userErrors"] if e["code"] == "REQUIRED"}
+    assert fields == {"workloadHours", "deliveryMode", "pace", "assessment", "url"}
+
+
+async def test_update_with_the_current_version_wins_and_bumps_it(client, parties):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token))["credential"]
+    body = await gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1,
+                                                 "credential": {"workloadHours": 45}}}, token)
+    updated = body["data"]["updateCredential"]["credential"]
+    assert updated["version"] == 2 and updated["workloadHours"] == 45 and updated["title"] == "Data Analysis Essentials"
+
+
+async def test_update_with_a_stale_version_is_a_conflict(client, parties):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token))["credential"]
+    await gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1, "credential": {"workloadHours": 45}}}, token)
+    body = await gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1,
+                                                 "credential": {"workloadHours": 50}}}, token)
+    errors = body["data"]["updateCredential"]["userErrors"]
+    assert errors[0]["code"] == "CONFLICT" and "version 2" in errors[0]["message"]
+
+
+async def test_two_concurrent_updates_of_the_same_version_cannot_both_win(client, parties):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token))["credential"]
+    attempts = [gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1,
+                                                "credential": {"workloadHours": hours}}}, token)
+                for hours in range(41, 49)]
+    results = [r["data"]["updateCredential"] for r in await asyncio.gather(*attempts)]
+    winners = [r for r in results if r["credential"]]
+    assert len(winners) == 1
+    assert all(r["userErrors"][0]["code"] == "CONFLICT" for r in results if not r["credential"])
+
+
+async def test_publishing_needs_every_mandatory_element(client, parties):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token))["credential"]
+    body = await gql(client, PUBLISH, {"input": {"id": listing["id"]}}, token)
+    missing = {e["field"][-1] for e in body["data"]["publishCredential"]["userErrors"]}
+    assert missing == {"description", "learningOutcomes", "level", "qualityAssurance", "languages"}
+
+
+async def test_publish_then_retire_leaves_a_complete_history(client, parties):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token, **COMPLETE))["credential"]
+    published = (await gql(client, PUBLISH, {"input": {"id": listing["id"], "expectedVersion": 1}}, token))
+    assert published["data"]["publishCredential"]["credential"]["status"] == "PUBLISHED"
+    assert (await gql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": listing["id"]}))["data"]["node"]
+    retired = await gql(client, RETIRE, {"input": {"id": listing["id"], "reason": "Replaced by DA-201"}}, token)
+    assert retired["data"]["retireCredential"]["credential"]["status"] == "RETIRED"
+    history = (await gql(client, HISTORY, {"id": listing["id"]}))["data"]["credential"]["history"]
+    assert [(v["version"], v["kind"]) for v in history["nodes"]] == [(3, "RETIRED"), (2, "PUBLISHED"), (1, "CREATED")]
+    assert history["nodes"][0]["note"] == "Replaced by DA-201"
+    assert {v["actor"] for v in history["nodes"]} == {parties.provider.client_id}
+
+
+async def test_every_change_lands_in_the_change_feed_in_the_same_transaction(client, parties, db):
+    token = await access_token(client, parties.provider)
+    listing = (await create(client, token, **COMPLETE))["credential"]
+    await gql(client, PUBLISH, {"input": {"id": listing["id"]}}, token)
+    rows = await db.fetch("select kind::text, version from changes order by seq")
+    assert [(r["kind"], r["version"]) for r in rows] == [("CREATED", 1), ("PUBLISHED", 2)]
+    versions = await db.fetchval("select count(*) from credential_versions")
+    assert versions == len(rows)
+
+
+MUTATIONS = {
+    "create": (CREATE, lambda listing: {"input": {"credential": DRAFT}}),
+    "update": (UPDATE, lambda listing: {"input": {"id": listing, "expectedVersion": 1, "credential": {"workloadHours": 9}}}),
+    "publish": (PUBLISH, lambda listing: {"input": {"id": listing}}),
+    "retire": (RETIRE, lambda listing: {"input": {"id": listing, "reason": "no"}}),
+}
+
+
+@pytest.fixture
+async def complete_draft(client, parties):
+    token = await access_token(client, parties.provider)
+    return (await create(client, token, externalId="SEC-1", **COMPLETE))["credential"]["id"]
+
+
+@pytest.mark.parametrize("who,code", [("no token", "UNAUTHENTICATED"), ("other provider", "FORBIDDEN"),
+                                      ("authority", "FORBIDDEN")])
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+async def test_mutations_are_refused_to_the_wrong_callers_and_change_nothing(client, parties, db, complete_draft,
+                                                                            who, code, mutation):
+    token = None
+    if who == "other provider":
+        token = await access_token(client, parties.other_provider)
+    elif who == "authority":
+        token = await access_token(client, parties.authority)
+    before = await db.fetchval("select count(*) from credential_versions")
+    query, variables = MUTATIONS[mutation]
+    variables = variables(complete_draft)
+    if mutation == "create" and who == "other provider":
+        variables["input"]["providerId"] = ids.encode("Provider", parties.provider_id)
+    body = await gql(client, query, variables, token)
+    errors = body.get("errors") or []
+    user_errors = next(iter((body.get("data") or {}).values()), None) or {}
+    refused = [e["extensions"]["code"] for e in errors] or [e["code"] for e in user_errors.get("userErrors", [])]
+    assert refused and refused[0] in {code, "NOT_FOUND"}
+    assert await db.fetchval("select count(*) from credential_versions") == before
+
+
+async def test_a_write_only_client_cannot_publish(client, parties, complete_draft):
+    token = await access_token(client, parties.provider_write_only)
+    body = await gql(client, PUBLISH, {"input": {"id": complete_draft}}, token)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_operators_create_for_a_named_provider(client, parties):
+    token = await access_token(client, parties.admin)
+    refused = await create(client, token)
+    assert refused["userErrors"][0]["code"] == "REQUIRED"
+    body = await gql(client, CREATE, {"input": {"providerId": ids.encode("Provider", parties.other_provider_id),
+                                                 "credential": DRAFT}}, token)
+    assert body["data"]["createCredential"]["credential"]["provider"]["slug"] == "south-polytechnic"
