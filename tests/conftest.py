@@ -135,4 +135,4 @@ async def db(db_dsn):
     await database.close()
 
 
-from tests.parties import parties  # noqa: E402,F401  (registered clients, for every test that writes)
+from tests.parties import parties, signing_key  # noqa: E402,F401  (registered clients and the signing key)

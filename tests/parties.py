@@ -72,3 +72,14 @@ async def access_token(client, creds: Credentials, scope: str | None = None) -> 
     response = await token_response(client, creds, scope)
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
+
+
+@pytest.fixture
+async def signing_key(db):
+    """The registry's own private signing key, to mint tokens with wrong claims."""
+    from auth.keys import Keys
+    from auth.secrets import fernet
+    from tests.conftest import SETTINGS
+
+    ring = await Keys(fernet(SETTINGS)).ring(db)
+    return ring.signing_key

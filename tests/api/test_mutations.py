@@ -220,3 +220,41 @@ async def test_operators_create_for_a_named_provider(client, parties):
     body = await gql(client, CREATE, {"input": {"providerId": ids.encode("Provider", parties.other_provider_id),
                                                  "credential": DRAFT}}, token)
     assert body["data"]["createCredential"]["credential"]["provider"]["slug"] == "south-polytechnic"
+
+
+BAD_TOKENS = ["revoked client", "expired", "tampered signature", "alg none", "HS256 with the public key",
+              "wrong audience", "wrong issuer"]
+
+
+async def _bad_token(client, parties, db, signing_key, kind: str) -> str:
+    import time
+
+    from registry.store import oauth
+    from tests import forged_tokens as forge
+
+    if kind == "revoked client":
+        token = await access_token(client, parties.provider_write_only)
+        await oauth.revoke_client(db, parties.provider_write_only.client_id)
+        return token
+    token = await access_token(client, parties.provider)
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    return {
+        "expired": lambda: forge.resigned(token, signing_key, exp=int(time.time()) - 300),
+        "tampered signature": lambda: forge.tampered(token),
+        "alg none": lambda: forge.alg_none(token),
+        "HS256 with the public key": lambda: forge.hs256_with_public_key(token, jwks),
+        "wrong audience": lambda: forge.resigned(token, signing_key, aud="another-api"),
+        "wrong issuer": lambda: forge.resigned(token, signing_key, iss="https://evil.example"),
+    }[kind]()
+
+
+@pytest.mark.parametrize("kind", BAD_TOKENS)
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+async def test_mutations_with_bad_tokens_are_401_and_change_nothing(client, parties, db, signing_key,
+                                                                    complete_draft, kind, mutation):
+    token = await _bad_token(client, parties, db, signing_key, kind)
+    before = await db.fetchval("select count(*) from credential_versions")
+    query, variables = MUTATIONS[mutation]
+    response = await post_with(client, query, variables(complete_draft), {"authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and "invalid_token" in response.headers["www-authenticate"]
+    assert await db.fetchval("select count(*) from credential_versions") == before

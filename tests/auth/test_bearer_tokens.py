@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import ECKey
 
+from tests import forged_tokens as forge
 from tests.parties import access_token
-from tests.conftest import SETTINGS
 
 VIEWER = "{ viewer { clientId scopes provider { slug } authority { slug } } }"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _segments(token: str) -> tuple[dict, dict, str]:
-    header, claims, signature = token.split(".")
-    decode = lambda part: json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))  # noqa: E731
-    return decode(header), decode(claims), signature
-
-
-def _unsigned(header: dict, claims: dict, signature: str = "") -> str:
-    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}.{signature}"
 
 
 async def _viewer(client, token: str | None, scheme: str = "Bearer"):
@@ -55,36 +36,6 @@ async def test_viewer_shows_an_authority_clients_authority(client, parties):
     assert viewer["authority"] == {"slug": "skills-ministry"} and viewer["provider"] is None
 
 
-def _tampered(token: str) -> str:
-    header, claims, signature = _segments(token)
-    claims["scope"] = "registry:admin"
-    return _unsigned(header, claims, signature)
-
-
-def _alg_none(token: str) -> str:
-    header, claims, _ = _segments(token)
-    return _unsigned({**header, "alg": "none"}, claims)
-
-
-def _hs256_with_public_key(token: str, jwks: dict) -> str:
-    header, claims, _ = _segments(token)
-    header = {**header, "alg": "HS256"}
-    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
-    secret = json.dumps(jwks["keys"][0]).encode()
-    return f"{signing_input}.{_b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
-
-
-def _foreign_key(token: str) -> str:
-    header, claims, _ = _segments(token)
-    key = ECKey.generate_key("P-256", parameters={"kid": header["kid"]})
-    return jwt.encode({"alg": "ES256", "typ": "at+jwt", "kid": header["kid"]}, claims, key)
-
-
-def _resigned(token: str, key: ECKey, **changes) -> str:
-    header, claims, _ = _segments(token)
-    return jwt.encode(header, {**claims, **changes}, key)
-
-
 BAD_TOKENS = ["tampered signature", "alg none", "HS256 with the public key", "signed by a foreign key", "garbage"]
 
 
@@ -93,26 +44,16 @@ async def test_forged_tokens_are_refused_with_401(client, parties, kind):
     token = await access_token(client, parties.provider)
     jwks = (await client.get("/.well-known/jwks.json")).json()
     forged = {
-        "tampered signature": lambda: _tampered(token),
-        "alg none": lambda: _alg_none(token),
-        "HS256 with the public key": lambda: _hs256_with_public_key(token, jwks),
-        "signed by a foreign key": lambda: _foreign_key(token),
+        "tampered signature": lambda: forge.tampered(token),
+        "alg none": lambda: forge.alg_none(token),
+        "HS256 with the public key": lambda: forge.hs256_with_public_key(token, jwks),
+        "signed by a foreign key": lambda: forge.foreign_key(token),
         "garbage": lambda: "not.a.jwt",
     }[kind]()
     response = await _viewer(client, forged)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith('Bearer realm="microcred", error="invalid_token"')
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-
-
-@pytest.fixture
-async def signing_key(db):
-    """The registry's own private signing key, to mint tokens with wrong claims."""
-    from auth.keys import Keys
-    from auth.secrets import fernet
-
-    ring = await Keys(fernet(SETTINGS)).ring(db)
-    return ring.signing_key
 
 
 @pytest.mark.parametrize("changes", [
@@ -122,9 +63,9 @@ async def signing_key(db):
 async def test_validly_signed_tokens_with_wrong_claims_are_refused(client, parties, signing_key, changes):
     token = await access_token(client, parties.provider)
     claims = {k: v for k, v in changes.items() if v is not None}
-    bad = _resigned(token, signing_key, **claims)
+    bad = forge.resigned(token, signing_key, **claims)
     if changes.get("client_id", "") is None:
-        header, body, _ = _segments(token)
+        header, body, _ = forge.segments(token)
         body.pop("client_id")
         bad = jwt.encode(header, body, signing_key)
     assert (await _viewer(client, bad)).status_code == 401
@@ -132,7 +73,7 @@ async def test_validly_signed_tokens_with_wrong_claims_are_refused(client, parti
 
 async def test_a_token_that_is_not_an_access_token_is_refused(client, parties, signing_key):
     token = await access_token(client, parties.provider)
-    header, claims, _ = _segments(token)
+    header, claims, _ = forge.segments(token)
     assert (await _viewer(client, jwt.encode({**header, "typ": "JWT"}, claims, signing_key))).status_code == 401
 
 
