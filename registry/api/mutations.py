@@ -13,13 +13,19 @@ from uuid import UUID
 import strawberry
 
 from registry.api import ids
-from registry.api.enums import AssessmentType, Audience, CredentialType, DeliveryMode, Pace
+from datetime import date
+
+from registry.api.enums import (
+    AssessmentType, Audience, CredentialLinkKind, CredentialType, DeliveryMode, Pace, RecognitionKind,
+)
 from registry.api.errors import RegistryError
 from registry.api.scalars import URL, LanguageTag
-from registry.api.types import Credential
+from registry.api.types import Credential, Recognition
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable
+from registry.store import credentials as credential_store
 from registry.store import listings
+from registry.store import recognitions as recognition_store
 
 
 class Unauthenticated(RegistryError):
@@ -153,6 +159,36 @@ class RetireCredentialInput:
 @strawberry.type(description="The result of a listing mutation: the listing, or why nothing changed.")
 class CredentialPayload:
     credential: Optional[Credential] = strawberry.field(description="The listing after the change; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why the mutation was refused; empty on success.")
+
+
+@strawberry.input(description="Link one of your listings to another listing (stackability).")
+class LinkCredentialsInput:
+    from_id: strawberry.ID = strawberry.field(description="Your listing (the link's source).")
+    to_id: strawberry.ID = strawberry.field(description="The listing it is part of, prepares for, or supersedes.")
+    kind: CredentialLinkKind = strawberry.field(description="How the source relates to the target.")
+
+
+@strawberry.input(description="Record that your authority recognises a published listing.")
+class RecognizeCredentialInput:
+    credential_id: strawberry.ID = strawberry.field(description="The recognised listing.")
+    kind: RecognitionKind = strawberry.field(description="What the recognition says.")
+    valid_from: Optional[date] = strawberry.field(default=None, description="First day in force; today when left out.")
+    valid_until: Optional[date] = strawberry.field(default=None, description="Last day in force; open-ended when left out.")
+    note: Optional[str] = strawberry.field(default=None, description="A note, e.g. the programme it falls under.")
+    authority_id: Optional[strawberry.ID] = strawberry.field(
+        default=None, description="The authority; only operators need it (an authority's client acts for its own).")
+
+
+@strawberry.input(description="Revoke a recognition your authority made. It stays on record, marked revoked.")
+class RevokeRecognitionInput:
+    id: strawberry.ID = strawberry.field(description="The recognition's global ID.")
+    reason: str = strawberry.field(description="Why it is revoked.")
+
+
+@strawberry.type(description="The result of a recognition mutation: the recognition, or why nothing changed.")
+class RecognitionPayload:
+    recognition: Optional[Recognition] = strawberry.field(description="The recognition after the change; null when refused.")
     user_errors: list[UserError] = strawberry.field(description="Why the mutation was refused; empty on success.")
 
 
@@ -297,3 +333,78 @@ class Mutation:
                 return _refused([Problem(("id",), "ALREADY_RETIRED", "The listing is retired already.")])
             retired = await listings.set_status(tx, listing.id, "RETIRED", access.client_id, input.reason.strip())
         return CredentialPayload(credential=Credential.from_record(retired), user_errors=[])
+
+    @strawberry.mutation(description="Link one of your listings to another (`credentials:write`); linking twice "
+                                     "changes nothing, and links never form a cycle.")
+    async def link_credentials(
+        self, info: strawberry.Info,
+        input: Annotated[LinkCredentialsInput, strawberry.argument(description="What to do.")],
+    ) -> CredentialPayload:
+        access = _require(info, "credentials:write")
+        async with info.context.db.transaction() as tx:
+            source, missing = await _locked_own(tx, info, access, input.from_id)
+            if missing:
+                return _refused([Problem(("fromId",), p.code, p.message) for p in missing])
+            target_id = ids.decode_as(input.to_id, "Credential")
+            target = (await credential_store.by_ids(tx, [target_id], info.context.viewer)).get(target_id) if target_id else None
+            if target is None:
+                return _refused([Problem(("toId",), "NOT_FOUND", f"No credential has the ID {input.to_id!r}.")])
+            if target.id == source.id:
+                return _refused([Problem(("toId",), "SELF_LINK", "A listing cannot link to itself.")])
+            if await listings.link_would_cycle(tx, source.id, target.id, input.kind.value):
+                return _refused([Problem(("toId",), "CYCLE", f"The target already leads back here by {input.kind.value}.")])
+            linked, _ = await listings.add_link(tx, source.id, target.id, input.kind.value, access.client_id)
+        return CredentialPayload(credential=Credential.from_record(linked), user_errors=[])
+
+    @strawberry.mutation(description="Recognise a published listing as your authority (`recognitions:write`).")
+    async def recognize_credential(
+        self, info: strawberry.Info,
+        input: Annotated[RecognizeCredentialInput, strawberry.argument(description="What to do.")],
+    ) -> RecognitionPayload:
+        access = _require(info, "recognitions:write")
+        authority_id = access.authority_id
+        if input.authority_id is not None:
+            authority_id = ids.decode_as(input.authority_id, "RecognitionAuthority")
+            if authority_id is None or not (access.is_admin or authority_id == access.authority_id):
+                raise Forbidden("A client may only recognise as its own authority.")
+        if authority_id is None:
+            raise Forbidden("Only an authority's client (or an operator naming `authorityId`) can recognise.")
+        problems = []
+        if input.valid_until and input.valid_until < (input.valid_from or info.context.today):
+            problems.append(Problem(("validUntil",), "EMPTY_RANGE", "`validUntil` is before `validFrom`."))
+        if input.note is not None and len(input.note) > 2000:
+            problems.append(Problem(("note",), "OUT_OF_RANGE", "`note` may be at most 2,000 characters."))
+        credential_id = ids.decode_as(input.credential_id, "Credential")
+        async with info.context.db.transaction() as tx:
+            listing = await listings.lock(tx, credential_id) if credential_id else None
+            if listing is None or listing.status != "PUBLISHED":
+                problems.append(Problem(("credentialId",), "NOT_FOUND", "No published credential has this ID."))
+            if problems:
+                return RecognitionPayload(recognition=None, user_errors=user_errors(problems))
+            made = await recognition_store.create_recognition(
+                tx, credential_id=listing.id, authority_id=authority_id, kind=input.kind.value,
+                valid_from=input.valid_from, valid_until=input.valid_until, note=input.note)
+        return RecognitionPayload(recognition=Recognition.from_record(made), user_errors=[])
+
+    @strawberry.mutation(description="Revoke a recognition your authority made (`recognitions:write`).")
+    async def revoke_recognition(
+        self, info: strawberry.Info,
+        input: Annotated[RevokeRecognitionInput, strawberry.argument(description="What to do.")],
+    ) -> RecognitionPayload:
+        access = _require(info, "recognitions:write")
+        if not input.reason.strip():
+            return RecognitionPayload(recognition=None, user_errors=user_errors(
+                [Problem(("reason",), "REQUIRED", "Say why the recognition is revoked.")]))
+        recognition_id = ids.decode_as(input.id, "Recognition")
+        async with info.context.db.transaction() as tx:
+            found = await recognition_store.lock_recognition(tx, recognition_id) if recognition_id else None
+            if found is None:
+                return RecognitionPayload(recognition=None, user_errors=user_errors(
+                    [Problem(("id",), "NOT_FOUND", f"No recognition has the ID {input.id!r}.")]))
+            if not (access.is_admin or found.authority_id == access.authority_id):
+                raise Forbidden("Only the authority that made a recognition can revoke it.")
+            if found.revoked_at is not None:
+                return RecognitionPayload(recognition=None, user_errors=user_errors(
+                    [Problem(("id",), "ALREADY_REVOKED", "The recognition is revoked already.")]))
+            revoked = await recognition_store.revoke(tx, found.id, input.reason.strip())
+        return RecognitionPayload(recognition=Recognition.from_record(revoked), user_errors=[])

@@ -113,3 +113,28 @@ async def _after_write(db: Executor, credential_id: UUID, changes: ListingChange
 async def _fetch(db: Executor, credential_id: UUID) -> Credential:
     row = await db.fetchrow(f"select {credentials.COLUMNS} from credentials c where c.id = $1", credential_id)
     return credentials.build(row)
+
+
+async def link_would_cycle(db: Executor, from_id: UUID, to_id: UUID, kind: str) -> bool:
+    """Whether ``to_id`` already reaches ``from_id`` through links of ``kind`` (A part of B part of A)."""
+    return await db.fetchval(
+        """
+        with recursive reach(id) as (
+          select $2::uuid
+          union
+          select l.to_id from credential_links l join reach r on l.from_id = r.id where l.kind = $3::credential_link_kind)
+        select exists (select 1 from reach where id = $1)
+        """,
+        from_id, to_id, kind)
+
+
+async def add_link(db: Executor, from_id: UUID, to_id: UUID, kind: str, actor: str) -> tuple[Credential, bool]:
+    """Link two listings; the source listing gets a new version. False when the link existed."""
+    added = await db.fetchval(
+        "insert into credential_links (from_id, to_id, kind) values ($1, $2, $3) on conflict do nothing returning true",
+        from_id, to_id, kind)
+    if not added:
+        return await _fetch(db, from_id), False
+    await db.execute("update credentials set version = version + 1, updated_at = now() where id = $1", from_id)
+    await record_change(db, from_id, "UPDATED", actor, f"{kind} link to {to_id}")
+    return await _fetch(db, from_id), True

@@ -82,3 +82,40 @@ async def authority_by_slug(db: Executor, slug: str) -> Authority | None:
     """The authority with this slug, if any."""
     row = await db.fetchrow(f"select {AUTHORITY_COLUMNS} from recognition_authorities a where a.slug = $1", slug)
     return _authority(row) if row else None
+
+
+async def create_recognition(db: Executor, *, credential_id: UUID, authority_id: UUID, kind: str,
+                             valid_from, valid_until, note: str | None) -> Recognition:
+    """Record a recognition and its change-feed entry (at the listing's current version)."""
+    row = await db.fetchrow(
+        f"insert into recognitions as r (credential_id, authority_id, kind, valid_from, valid_until, note)"
+        f" values ($1, $2, $3, coalesce($4, current_date), $5, $6) returning {RECOGNITION_COLUMNS}",
+        credential_id, authority_id, kind, valid_from, valid_until, note)
+    await _feed(db, row["id"], "RECOGNIZED")
+    return _recognition(row)
+
+
+async def lock_recognition(db: Executor, recognition_id: UUID) -> Recognition | None:
+    """A recognition, locked until the transaction ends."""
+    row = await db.fetchrow(f"select {RECOGNITION_COLUMNS} from recognitions r where r.id = $1 for update",
+                            recognition_id)
+    return _recognition(row) if row else None
+
+
+async def revoke(db: Executor, recognition_id: UUID, reason: str) -> Recognition:
+    """Revoke a recognition (it stays on record) and add its change-feed entry."""
+    row = await db.fetchrow(
+        f"update recognitions as r set revoked_at = now(), revoked_reason = $2 where r.id = $1"
+        f" returning {RECOGNITION_COLUMNS}", recognition_id, reason)
+    await _feed(db, recognition_id, "RECOGNITION_REVOKED")
+    return _recognition(row)
+
+
+async def _feed(db: Executor, recognition_id: UUID, kind: str) -> None:
+    # A recognition is the authority's change, not the provider's: the listing's version
+    # stays, so an institution editing its listing never conflicts with a ministry.
+    await db.execute(
+        "insert into changes (credential_id, version, kind, recognition_id)"
+        " select r.credential_id, c.version, $2::change_kind, r.id from recognitions r"
+        " join credentials c on c.id = r.credential_id where r.id = $1",
+        recognition_id, kind)
