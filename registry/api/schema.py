@@ -6,10 +6,19 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api.mutations import Mutation
+from registry.api.mutations import Mutation as ListingMutations
+from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
+
+@strawberry.type(description="Changes to the registry. Every mutation needs a bearer token with the right scope.")
+class Mutation(ListingMutations):
+    submit_credentials: SubmitCredentialsPayload = strawberry.mutation(
+        resolver=submit_credentials,
+        description="Create or update up to 1,000 of your listings by `externalId` in one call "
+                    "(`credentials:write`); each item is reported on its own.")
+
 
 # Bounded, so a stream of unique query texts cannot grow memory without limit.
 CACHE_SIZE = 512

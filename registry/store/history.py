@@ -31,6 +31,12 @@ async def record_change(db: Executor, credential_id: UUID, kind: str, actor: str
 
     Call inside the transaction that made the change, after it, so both land or neither.
     """
+    await record_changes(db, [credential_id], kind, actor, note)
+
+
+async def record_changes(db: Executor, credential_ids: list[UUID], kind: str, actor: str,
+                         note: str | None = None) -> None:
+    """``record_change`` for many listings in one statement."""
     await db.execute(
         f"""
         with snap as ({SNAPSHOTS_SQL}),
@@ -39,7 +45,7 @@ async def record_change(db: Executor, credential_id: UUID, kind: str, actor: str
           select c.id, c.version, $2::change_kind, $3, snap.snapshot, $4 from snap join credentials c on c.id = snap.id
           returning credential_id, version, kind, changed_at)
         insert into changes (credential_id, version, kind, at)
-        select credential_id, version, kind, changed_at from version
+        select credential_id, version, kind, changed_at from version order by credential_id
         """,
-        [credential_id], kind, actor, note,
+        list(credential_ids), kind, actor, note,
     )

@@ -138,3 +138,72 @@ async def add_link(db: Executor, from_id: UUID, to_id: UUID, kind: str, actor: s
     await db.execute("update credentials set version = version + 1, updated_at = now() where id = $1", from_id)
     await record_change(db, from_id, "UPDATED", actor, f"{kind} link to {to_id}")
     return await _fetch(db, from_id), True
+
+
+# Columns the database fills in when a new listing leaves them out.
+_INSERT_DEFAULTS = {
+    "credential_type": "'MICRO_CREDENTIAL'::credential_type", "description": "'{}'::jsonb",
+    "learning_outcomes": "'[]'::jsonb", "languages": "'{}'::text[]", "regions": "'{}'::text[]",
+    "audiences": "'{}'::audience[]", "funding_programs": "'{}'::text[]",
+}
+
+
+def _as_json_row(credential_id: UUID, changes: ListingChanges) -> dict[str, Any]:
+    row = {name: value for name, value in _column_values(changes).items()}
+    row["id"] = str(credential_id)
+    return row
+
+
+async def insert_many(db: Executor, provider_id: UUID, items: list[tuple[UUID, ListingChanges]]) -> None:
+    """Insert new drafts in one statement (skills, search and history are separate bulk steps)."""
+    chosen = ", ".join(f"coalesce(s.{n}, {_INSERT_DEFAULTS[n]})" if n in _INSERT_DEFAULTS else f"s.{n}"
+                       for n in _COLUMNS)
+    await db.execute(
+        f"insert into credentials (id, provider_id, {', '.join(_COLUMNS)})"
+        f" select s.id, $2, {chosen} from jsonb_populate_recordset(null::credentials, $1::jsonb) s",
+        [_as_json_row(cid, changes) for cid, changes in items], provider_id)
+
+
+async def update_many(db: Executor, items: list[tuple[UUID, ListingChanges]]) -> None:
+    """Apply many partial updates in one statement: given fields change, the rest stay."""
+    assignments = ", ".join(f"{n} = coalesce(s.{n}, c.{n})" for n in _COLUMNS)
+    await db.execute(
+        f"update credentials c set {assignments}, version = c.version + 1, updated_at = now()"
+        f" from jsonb_populate_recordset(null::credentials, $1::jsonb) s where c.id = s.id",
+        [_as_json_row(cid, changes) for cid, changes in items])
+
+
+async def replace_tags(db: Executor, skills: dict[UUID, list[UUID]], occupations: dict[UUID, list[UUID]]) -> None:
+    """Replace the skills and occupations of the listings named as keys, in bulk."""
+    for table, column, tags in (("credential_skills", "skill_id", skills),
+                                ("credential_occupations", "occupation_id", occupations)):
+        if not tags:
+            continue
+        await db.execute(f"delete from {table} where credential_id = any($1::uuid[])", list(tags))
+        owners = [owner for owner, values in tags.items() for _ in values]
+        values = [value for values in tags.values() for value in values]
+        positions = [n for values in tags.values() for n in range(len(values))]
+        await db.execute(
+            f"insert into {table} (credential_id, {column}, position)"
+            f" select * from unnest($1::uuid[], $2::uuid[], $3::int[]) on conflict do nothing",
+            owners, values, positions)
+
+
+async def publish_many(db: Executor, credential_ids: list[UUID]) -> None:
+    """Publish many listings at once (their versions go up; record the change separately)."""
+    await db.execute(
+        "update credentials set status = 'PUBLISHED', published_at = now(), retired_at = null,"
+        " version = version + 1, updated_at = now() where id = any($1::uuid[])", credential_ids)
+
+
+async def refresh_search(db: Executor, credential_ids: list[UUID]) -> None:
+    """Recompute the search material of these listings."""
+    await db.execute("select refresh_credential_search($1::uuid[])", credential_ids)
+
+
+async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> dict[str, Credential]:
+    """A provider's listings with these keys, locked, keyed by external ID."""
+    rows = await db.fetch(
+        f"select {credentials.COLUMNS} from credentials c where c.provider_id = $1"
+        " and c.external_id = any($2::text[]) for update", provider_id, external_ids)
+    return {row["external_id"]: credentials.build(row) for row in rows}
