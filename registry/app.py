@@ -20,6 +20,7 @@ from registry.api.errors import shape_errors
 from registry.api.schema import schema
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
+from registry.idempotency import IdempotencyMiddleware
 
 
 class RegistryGraphQL(GraphQL):
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None, dsn: str | None = None) -> Star
         ],
         lifespan=lifespan,
     )
+    # Added first, so it runs inside the bearer check and knows the client.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)

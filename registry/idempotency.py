@@ -1,0 +1,99 @@
+"""The Idempotency-Key header: a client retrying a write gets the first response back.
+
+Keys belong to the client that sent them. The same key with a different request body is
+refused (422); a key whose first request is still running gives 409. Responses are kept
+for a day. Requests without the header, or without a bearer token, pass through untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from auth.resource import SCOPE_KEY
+from registry.store import idempotency
+
+HEADER = b"idempotency-key"
+
+
+class IdempotencyMiddleware:
+    """Replays the recorded response for a repeated (client, Idempotency-Key) pair."""
+
+    def __init__(self, app, paths: tuple[str, ...] = ("/graphql",)) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope, receive, send) -> None:
+        key = _header(scope, HEADER)
+        access = scope.get(SCOPE_KEY)
+        if (scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith(self.paths)
+                or key is None or access is None):
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            await _error(send, 400, "BAD_USER_INPUT", "An Idempotency-Key is 1 to 255 printable characters.")
+            return
+        body = await _read_body(receive)
+        db = scope["app"].state.db
+        earlier = await idempotency.claim(db, access.client_id, key, hashlib.sha256(body).digest())
+        if earlier is not None:
+            await _replay(send, earlier, hashlib.sha256(body).digest())
+            return
+        await self._run_and_remember(scope, body, send, db, access.client_id, key)
+
+    async def _run_and_remember(self, scope, body: bytes, send, db, client_id: str, key: str) -> None:
+        status, chunks = 500, []
+
+        async def receive_once():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive_once, capture)
+        finally:
+            if status < 500:
+                await idempotency.remember(db, client_id, key, status, b"".join(chunks))
+            else:
+                await idempotency.release(db, client_id, key)
+
+
+def _header(scope, name: bytes) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _read_body(receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _replay(send, earlier: idempotency.Remembered, request_sha256: bytes) -> None:
+    if earlier.request_sha256 != request_sha256:
+        await _error(send, 422, "IDEMPOTENCY_KEY_REUSED",
+                     "This Idempotency-Key was used for a different request; use a new key for a new request.")
+        return
+    if earlier.status is None:
+        await _error(send, 409, "CONFLICT", "A request with this Idempotency-Key is still running; retry shortly.")
+        return
+    await send({"type": "http.response.start", "status": earlier.status,
+                "headers": [(b"content-type", b"application/json"), (b"idempotent-replayed", b"true")]})
+    await send({"type": "http.response.body", "body": earlier.response or b""})
+
+
+async def _error(send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
