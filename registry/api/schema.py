@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from registry.api import admin
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query
@@ -18,6 +19,15 @@ class Mutation(ListingMutations):
         resolver=submit_credentials,
         description="Create or update up to 1,000 of your listings by `externalId` in one call "
                     "(`credentials:write`); each item is reported on its own.")
+    create_provider: admin.ProviderPayload = strawberry.mutation(
+        resolver=admin.create_provider, description="Register a provider (`registry:admin`).")
+    create_recognition_authority: admin.RecognitionAuthorityPayload = strawberry.mutation(
+        resolver=admin.create_recognition_authority, description="Register a recognition authority (`registry:admin`).")
+    create_client: admin.ClientPayload = strawberry.mutation(
+        resolver=admin.create_client,
+        description="Create an OAuth client (`registry:admin`); its secret is returned once.")
+    revoke_client: admin.RevokeClientPayload = strawberry.mutation(
+        resolver=admin.revoke_client, description="Revoke an OAuth client and all its tokens (`registry:admin`).")
 
 
 # Bounded, so a stream of unique query texts cannot grow memory without limit.

@@ -1,0 +1,156 @@
+"""Operators' mutations (`registry:admin`): register providers, authorities and OAuth clients.
+
+The same operations as `microcred providers|authorities|clients`, over GraphQL.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import asyncpg
+import strawberry
+
+from auth import clients as registration
+from registry.api import ids
+from registry.api.enums import AuthorityKind, ProviderKind
+from registry.api.mutations import LocalizedStringInput, UserError, _map, _require, user_errors
+from registry.api.scalars import URL
+from registry.api.types import Provider, RecognitionAuthority
+from registry.domain.errors import Problem
+from registry.domain.parties import check_party
+from registry.store import oauth, providers, recognitions
+
+
+@strawberry.input(description="A provider to register.")
+class CreateProviderInput:
+    slug: str = strawberry.field(description="Short stable name, e.g. `northern-college`.")
+    name: list[LocalizedStringInput] = strawberry.field(description="Name per language.")
+    kind: ProviderKind = strawberry.field(description="What kind of institution it is.")
+    jurisdiction: str = strawberry.field(description="Province or territory, e.g. `CA-ON`.")
+    website: Optional[URL] = strawberry.field(default=None, description="The provider's website.")
+
+
+@strawberry.input(description="A recognition authority to register.")
+class CreateRecognitionAuthorityInput:
+    slug: str = strawberry.field(description="Short stable name, e.g. `ontario-skills-ministry`.")
+    name: list[LocalizedStringInput] = strawberry.field(description="Name per language.")
+    kind: AuthorityKind = strawberry.field(description="What kind of body it is.")
+    jurisdiction: str = strawberry.field(description="`CA` for national bodies, or a province such as `CA-BC`.")
+    website: Optional[URL] = strawberry.field(default=None, description="The authority's website.")
+
+
+@strawberry.input(description="An OAuth client to create, bound to one provider, one authority, or the registry.")
+class CreateClientInput:
+    name: str = strawberry.field(description="What the client is, e.g. 'Northern College SIS'.")
+    scopes: list[str] = strawberry.field(description="Scopes it may request, e.g. `credentials:write`.")
+    provider_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The provider it acts for.")
+    authority_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The authority it acts for.")
+    admin: Optional[bool] = strawberry.field(default=False, description="True for a registry operator's client.")
+
+
+@strawberry.input(description="A client to revoke; its tokens stop working at once.")
+class RevokeClientInput:
+    client_id: str = strawberry.field(description="The client's ID.")
+
+
+@strawberry.type(description="The result of registering a provider.")
+class ProviderPayload:
+    provider: Optional[Provider] = strawberry.field(description="The new provider; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="The result of registering a recognition authority.")
+class RecognitionAuthorityPayload:
+    authority: Optional[RecognitionAuthority] = strawberry.field(description="The new authority; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="A new client's credentials. The secret is shown here once and never again.")
+class ClientPayload:
+    client_id: Optional[str] = strawberry.field(description="The client ID.")
+    client_secret: Optional[str] = strawberry.field(description="The client secret: store it now.")
+    scopes: list[str] = strawberry.field(description="The scopes it holds.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="The result of revoking a client.")
+class RevokeClientPayload:
+    revoked: bool = strawberry.field(description="True when an active client was revoked.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was revoked; empty on success.")
+
+
+def _admin(info: strawberry.Info):
+    return _require(info, "registry:admin")
+
+
+def _taken(slug: str) -> list[UserError]:
+    return user_errors([Problem(("slug",), "DUPLICATE", f"The slug {slug!r} is taken.")])
+
+
+async def create_provider(
+    info: strawberry.Info, input: Annotated[CreateProviderInput, strawberry.argument(description="The provider.")],
+) -> ProviderPayload:
+    _admin(info)
+    name = _map(input.name)
+    problems = check_party(slug=input.slug, name=name, jurisdiction=input.jurisdiction, website=input.website,
+                           national_allowed=False)
+    if problems:
+        return ProviderPayload(provider=None, user_errors=user_errors(problems))
+    try:
+        made = await providers.create(info.context.db, slug=input.slug, name=name, kind=input.kind.value,
+                                      jurisdiction=input.jurisdiction, website=input.website)
+    except asyncpg.UniqueViolationError:
+        return ProviderPayload(provider=None, user_errors=_taken(input.slug))
+    return ProviderPayload(provider=Provider.from_record(made), user_errors=[])
+
+
+async def create_recognition_authority(
+    info: strawberry.Info,
+    input: Annotated[CreateRecognitionAuthorityInput, strawberry.argument(description="The authority.")],
+) -> RecognitionAuthorityPayload:
+    _admin(info)
+    name = _map(input.name)
+    problems = check_party(slug=input.slug, name=name, jurisdiction=input.jurisdiction, website=input.website,
+                           national_allowed=True)
+    if problems:
+        return RecognitionAuthorityPayload(authority=None, user_errors=user_errors(problems))
+    try:
+        made = await recognitions.create_authority(info.context.db, slug=input.slug, name=name,
+                                                   kind=input.kind.value, jurisdiction=input.jurisdiction,
+                                                   website=input.website)
+    except asyncpg.UniqueViolationError:
+        return RecognitionAuthorityPayload(authority=None, user_errors=_taken(input.slug))
+    return RecognitionAuthorityPayload(authority=RecognitionAuthority.from_record(made), user_errors=[])
+
+
+async def create_client(
+    info: strawberry.Info, input: Annotated[CreateClientInput, strawberry.argument(description="The client.")],
+) -> ClientPayload:
+    _admin(info)
+    db, loaders = info.context.db, info.context.loaders
+    provider_id = ids.decode_as(input.provider_id, "Provider") if input.provider_id else None
+    authority_id = ids.decode_as(input.authority_id, "RecognitionAuthority") if input.authority_id else None
+    problems = []
+    if input.provider_id and (provider_id is None or await loaders.provider.load(provider_id) is None):
+        problems.append(Problem(("providerId",), "NOT_FOUND", "No provider has this ID."))
+    if input.authority_id and (authority_id is None or await loaders.authority.load(authority_id) is None):
+        problems.append(Problem(("authorityId",), "NOT_FOUND", "No authority has this ID."))
+    if not problems:
+        try:
+            made = await registration.register(db, name=input.name, scopes=input.scopes, provider_id=provider_id,
+                                               authority_id=authority_id, admin=bool(input.admin))
+            return ClientPayload(client_id=made.client_id, client_secret=made.client_secret,
+                                 scopes=made.record.scopes, user_errors=[])
+        except registration.ClientRuleError as error:
+            problems.append(Problem(("scopes",), "INVALID_CLIENT", str(error)))
+    return ClientPayload(client_id=None, client_secret=None, scopes=[], user_errors=user_errors(problems))
+
+
+async def revoke_client(
+    info: strawberry.Info, input: Annotated[RevokeClientInput, strawberry.argument(description="The client.")],
+) -> RevokeClientPayload:
+    _admin(info)
+    if await oauth.revoke_client(info.context.db, input.client_id):
+        return RevokeClientPayload(revoked=True, user_errors=[])
+    return RevokeClientPayload(revoked=False, user_errors=user_errors(
+        [Problem(("clientId",), "NOT_FOUND", f"No active client {input.client_id!r}.")]))
