@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from auth import tokens
+from auth.external import ExternalIssuers
 from auth.keys import Keys
 from registry.config import Settings
 from registry.store import oauth
@@ -25,6 +26,7 @@ class BearerAuthMiddleware:
         self.settings = settings
         self.keys = keys
         self.paths = paths
+        self.external = ExternalIssuers(settings.trusted_issuers)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.paths):
@@ -48,7 +50,11 @@ class BearerAuthMiddleware:
 
     async def _check(self, scope, token: str) -> tokens.AccessToken:
         db = scope["app"].state.db
-        ring = await self.keys.ring(db, kid=tokens.unverified_kid(token))
+        header, claims = tokens.unverified(token)
+        issuer = claims.get("iss")
+        if issuer != self.settings.issuer and self.external.trusts(issuer):
+            return await self.external.verify(db, token, issuer, header.get("kid"))
+        ring = await self.keys.ring(db, kid=header.get("kid"))
         access = tokens.verify(ring, self.settings, token)
         client_ok, revoked = await oauth.token_standing(db, access.client_id, access.jti)
         if not client_ok:

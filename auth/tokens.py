@@ -66,13 +66,20 @@ def issue(ring: KeyRing, settings: Settings, client: ClientRecord, scopes: list[
     return jwt.encode(header, claims, ring.signing_key, algorithms=ACCEPTED_ALGORITHMS), settings.token_lifetime_seconds
 
 
+def unverified(token: str) -> tuple[dict, dict]:
+    """(header, claims) as the token states them, before anything is checked: only to pick
+    the keys to check it with. Empty dicts when the token is not even shaped like a JWT."""
+    try:
+        header, claims, _ = token.split(".")
+        decoded = [json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))) for part in (header, claims)]
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return {}, {}
+    return tuple(d if isinstance(d, dict) else {} for d in decoded)  # type: ignore[return-value]
+
+
 def unverified_kid(token: str) -> str | None:
     """The ``kid`` a token claims, before anything is checked (to pick the key ring)."""
-    try:
-        header = token.split(".", 1)[0]
-        return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))).get("kid")
-    except (ValueError, AttributeError, UnicodeDecodeError):
-        return None
+    return unverified(token)[0].get("kid")
 
 
 def verify(ring: KeyRing, settings: Settings, token: str) -> AccessToken:

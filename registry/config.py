@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -12,6 +13,34 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """Another authorization server (a province's own) whose access tokens the registry accepts.
+
+    issuer: the exact ``iss``; jwks_url: where its public keys are; audience: the ``aud``
+    its tokens must carry for the registry; provider_claim: the claim holding the slug of
+    the provider the caller acts for; algorithms: the signature algorithms accepted.
+    """
+
+    issuer: str
+    jwks_url: str
+    audience: str
+    provider_claim: str = "provider"
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
+
+    @classmethod
+    def from_json(cls, text: str) -> tuple["TrustedIssuer", ...]:
+        """Parse ``MICROCRED_TRUSTED_ISSUERS``: a JSON list of objects with these fields."""
+        found = []
+        for entry in json.loads(text):
+            algorithms = tuple(entry.get("algorithms") or ("RS256", "ES256"))
+            if any(a.lower() == "none" or a.upper().startswith("HS") for a in algorithms):
+                raise ValueError("Trusted issuers sign asymmetrically: 'none' and HMAC algorithms are refused.")
+            found.append(cls(entry["issuer"], entry["jwks_url"], entry["audience"],
+                             entry.get("provider_claim", "provider"), algorithms))
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -37,6 +66,7 @@ class Settings:
     token_lifetime_seconds: int = 3600
     secret_key: str | None = None
     secret_key_file: Path | None = None
+    trusted_issuers: tuple[TrustedIssuer, ...] = field(default_factory=tuple)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -54,4 +84,6 @@ class Settings:
             token_lifetime_seconds=int(env.get("MICROCRED_TOKEN_LIFETIME", "3600")),
             secret_key=env.get("MICROCRED_SECRET_KEY") or None,
             secret_key_file=Path(env["MICROCRED_SECRET_KEY_FILE"]) if env.get("MICROCRED_SECRET_KEY_FILE") else None,
+            trusted_issuers=TrustedIssuer.from_json(env["MICROCRED_TRUSTED_ISSUERS"])
+            if env.get("MICROCRED_TRUSTED_ISSUERS") else (),
         )
