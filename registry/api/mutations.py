@@ -86,6 +86,8 @@ class CredentialInput:
     skill_ids: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Skills taught (global IDs).")
     occupation_codes: Optional[list[str]] = strawberry.field(default=None, description="Occupations (NOC 2021 codes).")
     level: Optional[FrameworkLevelInput] = strawberry.field(default=None, description="Framework level.")
+    level_reason: Optional[str] = strawberry.field(
+        default=None, description="Why no framework level applies (publishing needs a level or this reason).")
     workload_hours: Optional[float] = strawberry.field(default=None, description="Notional learning hours (required).")
     ects_credits: Optional[float] = strawberry.field(default=None, description="ECTS credits.")
     duration_weeks: Optional[float] = strawberry.field(default=None, description="Typical duration in weeks.")
@@ -115,7 +117,7 @@ class CredentialInput:
             learning_outcomes=None if self.learning_outcomes is None else [_map(o) for o in self.learning_outcomes],
             skill_ids=skills, occupation_codes=self.occupation_codes,
             level_framework=self.level.framework if self.level else None,
-            level_value=self.level.value if self.level else None,
+            level_value=self.level.value if self.level else None, level_reason=self.level_reason,
             workload_hours=self.workload_hours, ects_credits=self.ects_credits, duration_weeks=self.duration_weeks,
             delivery_mode=_value(self.delivery_mode), pace=_value(self.pace), languages=self.languages,
             regions=self.regions, cost_amount=self.cost.amount if self.cost else None,

@@ -149,8 +149,8 @@ class Provider(Node):
     def name_translations(self) -> list[LocalizedString]:
         return localized(self.record.name)
 
-    @strawberry.field(description="The provider's listings visible to the caller (published ones for the "
-                                  "public), most recently published first.")
+    @strawberry.field(description="The provider's published listings, most recently published first; the "
+                                  "provider's own token (or an operator's) also sees its drafts.")
     async def credentials(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Credential]:
@@ -289,6 +289,7 @@ class Credential(Node):
     status: CredentialStatus = strawberry.field(description="Draft, published or retired.")
     credential_type: CredentialType = strawberry.field(description="The kind of credential.")
     level: Optional[FrameworkLevel] = strawberry.field(description="Its level in a qualifications framework.")
+    level_reason: Optional[str] = strawberry.field(description="Why no framework level applies, when none is given.")
     workload_hours: float = strawberry.field(description="Notional learning hours, all activities included.")
     ects_credits: Optional[float] = strawberry.field(description="ECTS credits, where the provider states them.")
     duration_weeks: Optional[float] = strawberry.field(description="Typical duration in weeks.")
@@ -320,6 +321,7 @@ class Credential(Node):
             id=ids.encode("Credential", r.id), external_id=r.external_id, status=r.status,
             credential_type=r.credential_type,
             level=FrameworkLevel(framework=r.level_framework, value=r.level_value) if r.level_framework else None,
+            level_reason=r.level_reason,
             workload_hours=r.workload_hours, ects_credits=r.ects_credits, duration_weeks=r.duration_weeks,
             delivery_mode=r.delivery_mode, pace=r.pace, languages=r.languages, regions=r.regions,
             cost=Money(amount=r.cost_amount, currency=r.cost_currency) if r.cost_amount is not None else None,

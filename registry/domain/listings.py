@@ -28,6 +28,7 @@ class ListingChanges:
     occupation_codes: list[str] | None = None
     level_framework: str | None = None
     level_value: str | None = None
+    level_reason: str | None = None
     workload_hours: float | None = None
     ects_credits: float | None = None
     duration_weeks: float | None = None
@@ -109,6 +110,8 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
             problems.append(_problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'."))
     if changes.url is not None and not re.match(r"^https://[^\s/]+\S*$", changes.url):
         problems.append(_problem(("url",), "INSECURE_URL", "`url` must be an https URL."))
+    if changes.level_reason is not None and not 1 <= len(changes.level_reason.strip()) <= 500:
+        problems.append(_problem(("levelReason",), "OUT_OF_RANGE", "`levelReason` must be 1 to 500 characters."))
     if changes.external_id is not None and not 1 <= len(changes.external_id.strip()) <= 200:
         problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` must be 1 to 200 characters."))
     for program in changes.funding_programs or []:
@@ -122,9 +125,10 @@ def check_publishable(listing: Credential) -> list[Problem]:
     missing = {
         "description": not listing.description,
         "learningOutcomes": not listing.learning_outcomes,
-        "level": listing.level_framework is None,
+        "level": listing.level_framework is None and not (listing.level_reason or "").strip(),
         "qualityAssurance": not (listing.quality_assurance or "").strip(),
         "languages": not listing.languages,
     }
-    return [_problem((name,), "REQUIRED_TO_PUBLISH", f"`{name}` is required before publishing.")
+    hints = {"level": "`level` (or a `levelReason` saying why none applies) is required before publishing."}
+    return [_problem((name,), "REQUIRED_TO_PUBLISH", hints.get(name, f"`{name}` is required before publishing."))
             for name, absent in missing.items() if absent]

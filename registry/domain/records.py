@@ -122,6 +122,7 @@ class Credential:
     updated_at: datetime
     published_at: datetime | None
     retired_at: datetime | None
+    level_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

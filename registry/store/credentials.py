@@ -18,8 +18,11 @@ COLUMNS = (
     " c.ects_credits, c.duration_weeks, c.delivery_mode::text as delivery_mode, c.pace::text as pace,"
     " c.languages, c.regions, c.cost_amount, c.cost_currency, c.assessment::text as assessment,"
     " c.quality_assurance, c.prerequisites, c.audiences::text[] as audiences, c.funding_programs, c.url,"
-    " c.version, c.created_at, c.updated_at, c.published_at, c.retired_at"
+    " c.version, c.created_at, c.updated_at, c.published_at, c.retired_at, c.level_reason"
 )
+
+# A provider's page lists its published listings, and its drafts for itself.
+PROVIDER_PAGE_STATUSES = ("PUBLISHED", "DRAFT")
 
 # Newest first: the order of a provider's listings. Negated so every keyset runs ascending.
 NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
@@ -34,6 +37,7 @@ def build(row) -> Credential:
         row["languages"], row["regions"], to_float(row["cost_amount"]), row["cost_currency"], row["assessment"],
         row["quality_assurance"], row["prerequisites"], row["audiences"], row["funding_programs"], row["url"],
         row["version"], row["created_at"], row["updated_at"], row["published_at"], row["retired_at"],
+        row["level_reason"],
     )
 
 
@@ -108,9 +112,10 @@ async def links_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, l
 async def provider_pages(
     db: Executor, provider_ids: Sequence[UUID], viewer: Visibility, first: int, after: Key | None
 ) -> dict[UUID, Page[Credential]]:
-    """One page of each provider's listed credentials, newest first, in one statement."""
+    """One page of each provider's listed credentials, newest first, in one statement
+    (published ones, plus drafts for the provider itself and operators)."""
     params = Params(list(provider_ids))
-    visible = visible_in_lists(params, viewer, None)
+    visible = visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES)
     return await fetch_pages_per_owner(
         db, owners=provider_ids, owner_sql="c.provider_id", owner_key="provider_id", columns=COLUMNS,
         from_sql="credentials c", where=visible, params=params.values, sort_sql=NEWEST_SQL, sort_type="float8",
@@ -123,7 +128,7 @@ async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Vi
     params = Params(list(provider_ids))
     rows = await db.fetch(
         f"select c.provider_id, count(*) as n from credentials c where c.provider_id = any($1::uuid[])"
-        f" and {visible_in_lists(params, viewer, None)} group by c.provider_id",
+        f" and {visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES)} group by c.provider_id",
         *params.values,
     )
     counts = {row["provider_id"]: row["n"] for row in rows}

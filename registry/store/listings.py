@@ -14,6 +14,7 @@ from registry.store.history import record_change
 # ListingChanges fields that are columns of credentials (the rest are join tables).
 _COLUMNS = [
     "external_id", "credential_type", "title", "description", "learning_outcomes", "level_framework", "level_value",
+    "level_reason",
     "workload_hours", "ects_credits", "duration_weeks", "delivery_mode", "pace", "languages", "regions",
     "cost_amount", "cost_currency", "assessment", "quality_assurance", "prerequisites", "audiences",
     "funding_programs", "url",

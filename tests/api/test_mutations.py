@@ -170,8 +170,22 @@ async def test_every_change_lands_in_the_change_feed_in_the_same_transaction(cli
     assert versions == len(rows)
 
 
+SUBMIT_ONE = """
+mutation($input: SubmitCredentialsInput!) { submitCredentials(input: $input) { createdCount } }
+"""
+LINK_ONE = """
+mutation($input: LinkCredentialsInput!) { linkCredentials(input: $input) { userErrors { code } } }
+"""
+RECOGNIZE_ONE = """
+mutation($input: RecognizeCredentialInput!) { recognizeCredential(input: $input) { userErrors { code } } }
+"""
+REVOKE_ONE = """
+mutation($input: RevokeRecognitionInput!) { revokeRecognition(input: $input) { userErrors { code } } }
+"""
 MUTATIONS = {
     "create": (CREATE, lambda listing: {"input": {"credential": DRAFT}}),
+    "submit": (SUBMIT_ONE, lambda listing: {"input": {"credentials": [{**DRAFT, "externalId": "SUB-1"}]}}),
+    "link": (LINK_ONE, lambda listing: {"input": {"fromId": listing, "toId": listing, "kind": "PART_OF"}}),
     "update": (UPDATE, lambda listing: {"input": {"id": listing, "expectedVersion": 1, "credential": {"workloadHours": 9}}}),
     "publish": (PUBLISH, lambda listing: {"input": {"id": listing}}),
     "retire": (RETIRE, lambda listing: {"input": {"id": listing, "reason": "no"}}),
@@ -197,7 +211,7 @@ async def test_mutations_are_refused_to_the_wrong_callers_and_change_nothing(cli
     before = await db.fetchval("select count(*) from credential_versions")
     query, variables = MUTATIONS[mutation]
     variables = variables(complete_draft)
-    if mutation == "create" and who == "other provider":
+    if mutation in {"create", "submit"} and who == "other provider":
         variables["input"]["providerId"] = ids.encode("Provider", parties.provider_id)
     body = await gql(client, query, variables, token)
     errors = body.get("errors") or []
@@ -258,3 +272,36 @@ async def test_mutations_with_bad_tokens_are_401_and_change_nothing(client, part
     response = await post_with(client, query, variables(complete_draft), {"authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "invalid_token" in response.headers["www-authenticate"]
     assert await db.fetchval("select count(*) from credential_versions") == before
+
+
+async def test_a_stated_reason_can_stand_in_for_a_level(client, parties):
+    token = await access_token(client, parties.provider)
+    fields = {k: v for k, v in COMPLETE.items() if k != "level"}
+    listing = (await create(client, token, levelReason="Industry training outside any framework", **fields))
+    body = await gql(client, PUBLISH, {"input": {"id": listing["credential"]["id"]}}, token)
+    assert body["data"]["publishCredential"]["userErrors"] == []
+
+
+async def test_a_provider_sees_its_drafts_on_its_own_page(client, parties):
+    token = await access_token(client, parties.provider)
+    await create(client, token)
+    query = '{ provider(slug: "north-college") { credentials { totalCount nodes { status } } } }'
+    assert (await gql(client, query, {}, token))["data"]["provider"]["credentials"]["totalCount"] == 1
+    assert (await gql(client, query, {}))["data"]["provider"]["credentials"]["totalCount"] == 0
+
+
+TOKEN_ONLY = {
+    "recognize": (RECOGNIZE_ONE, lambda listing: {"input": {"credentialId": listing, "kind": "ENDORSED"}}),
+    "revoke recognition": (REVOKE_ONE, lambda listing: {"input": {"id": listing, "reason": "no"}}),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_TOKENS)
+@pytest.mark.parametrize("mutation", list(TOKEN_ONLY))
+async def test_recognition_mutations_with_bad_tokens_are_401(client, parties, db, signing_key, complete_draft,
+                                                             kind, mutation):
+    token = await _bad_token(client, parties, db, signing_key, kind)
+    query, variables = TOKEN_ONLY[mutation]
+    response = await post_with(client, query, variables(complete_draft), {"authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert await db.fetchval("select count(*) from recognitions") == 0
