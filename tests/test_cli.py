@@ -148,3 +148,20 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
                              headers={"authorization": f"Bearer {token.json()['access_token']}"})
         assert refused.status_code == 401
     assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 1
+
+
+def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
+    """The README's Python example, run as written against a real server."""
+    env = _env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="readme-secret", MICROCRED_ISSUER="http://127.0.0.1")
+    assert run("providers", "create", "--slug", "lakeside-college", "--name", "Lakeside College", "--kind", "COLLEGE",
+               "--jurisdiction", "CA-MB", env=env).returncode == 0
+    creds = json.loads(run("clients", "create", "--name", "Lakeside SIS", "--provider", "lakeside-college", "--scopes",
+                           "credentials:write credentials:publish", "--json", env=env).stdout)
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```python", readme.index("## Publishing a listing")) + len("```python")
+    example = readme[start:readme.index("```", start)]
+    with serving(env, "--no-demo") as base:
+        code = example.replace('REGISTRY = "http://127.0.0.1:8000"', f"REGISTRY = {base!r}")
+        namespace = {"CLIENT_ID": creds["client_id"], "CLIENT_SECRET": creds["client_secret"], "print": lambda *a: None}
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 (the README's own example)
+    assert namespace["published"] == {"publishCredential": {"credential": {"status": "PUBLISHED"}, "userErrors": []}}
