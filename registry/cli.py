@@ -153,31 +153,42 @@ def providers() -> None:
     """Institutions that publish listings."""
 
 
+def _register_party(*, create, type_name: str, noun: str, national_allowed: bool, slug: str, name: str,
+                    name_fr: str | None, kind: str, jurisdiction: str, website: str | None) -> None:
+    """Register a provider or an authority by the same rules as the GraphQL mutations."""
+    import asyncpg
+
+    from registry.api import ids
+    from registry.domain.parties import check_party
+
+    names = _names(name, name_fr)
+    problems = check_party(slug=slug, name=names, jurisdiction=jurisdiction, website=website,
+                           national_allowed=national_allowed)
+    if problems:
+        _fail(" ".join(p.message for p in problems))
+
+    async def work(db, settings):
+        return await create(db, slug=slug, name=names, kind=kind, jurisdiction=jurisdiction, website=website)
+
+    try:
+        made = _run_with_db(work)
+    except asyncpg.UniqueViolationError:
+        _fail(f"a {noun} with slug {slug!r} exists already.")
+    click.echo(f"{made.slug} {ids.encode(type_name, made.id)}")
+
+
 @providers.command("create")
 @click.option("--slug", required=True, help="Short stable name, e.g. northern-college.")
 @click.option("--name", required=True, help="Name in English.")
 @click.option("--name-fr", help="Name in French.")
 @click.option("--kind", required=True, type=click.Choice([k.value for k in ProviderKind]))
 @click.option("--jurisdiction", required=True, help="ISO 3166-2 code, e.g. CA-ON.")
-@click.option("--website", help="https URL of the provider.")
-def providers_create(slug, name, name_fr, kind, jurisdiction, website) -> None:
+@click.option("--website", help="http(s) URL of the provider.")
+def providers_create(**options) -> None:
     """Register a provider."""
-    import asyncpg
-
-    from registry.api import ids
     from registry.store import providers as store
 
-    async def work(db, settings):
-        return await store.create(db, slug=slug, name=_names(name, name_fr), kind=kind,
-                                  jurisdiction=jurisdiction, website=website)
-
-    try:
-        provider = _run_with_db(work)
-    except asyncpg.UniqueViolationError:
-        _fail(f"a provider with slug {slug!r} exists already.")
-    except asyncpg.CheckViolationError as error:
-        _fail(f"refused by the registry's rules ({error.constraint_name}): check slug, jurisdiction and website.")
-    click.echo(f"{provider.slug} {ids.encode('Provider', provider.id)}")
+    _register_party(create=store.create, type_name="Provider", noun="provider", national_allowed=False, **options)
 
 
 @main.group()
@@ -191,25 +202,13 @@ def authorities() -> None:
 @click.option("--name-fr", help="Name in French.")
 @click.option("--kind", required=True, type=click.Choice([k.value for k in AuthorityKind]))
 @click.option("--jurisdiction", required=True, help="CA for national bodies, or a province such as CA-BC.")
-@click.option("--website", help="https URL of the authority.")
-def authorities_create(slug, name, name_fr, kind, jurisdiction, website) -> None:
+@click.option("--website", help="http(s) URL of the authority.")
+def authorities_create(**options) -> None:
     """Register a recognition authority."""
-    import asyncpg
-
-    from registry.api import ids
     from registry.store import recognitions as store
 
-    async def work(db, settings):
-        return await store.create_authority(db, slug=slug, name=_names(name, name_fr), kind=kind,
-                                            jurisdiction=jurisdiction, website=website)
-
-    try:
-        authority = _run_with_db(work)
-    except asyncpg.UniqueViolationError:
-        _fail(f"an authority with slug {slug!r} exists already.")
-    except asyncpg.CheckViolationError as error:
-        _fail(f"refused by the registry's rules ({error.constraint_name}): check slug, jurisdiction and website.")
-    click.echo(f"{authority.slug} {ids.encode('RecognitionAuthority', authority.id)}")
+    _register_party(create=store.create_authority, type_name="RecognitionAuthority", noun="authority",
+                    national_allowed=True, **options)
 
 
 @main.group()

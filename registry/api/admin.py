@@ -5,6 +5,7 @@ The same operations as `microcred providers|authorities|clients`, over GraphQL.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Optional
 
 import asyncpg
@@ -71,6 +72,32 @@ class ClientPayload:
     client_secret: Optional[str] = strawberry.field(description="The client secret: store it now.")
     scopes: list[str] = strawberry.field(description="The scopes it holds.")
     user_errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="An OAuth client as operators see it (never its secret).")
+class OAuthClient:
+    client_id: str = strawberry.field(description="The client ID.")
+    name: str = strawberry.field(description="What the client is.")
+    binding: str = strawberry.field(description="What it acts for: PROVIDER, AUTHORITY or ADMIN.")
+    scopes: list[str] = strawberry.field(description="The scopes it may request.")
+    provider_id: Optional[strawberry.ID] = strawberry.field(description="The provider it acts for.")
+    authority_id: Optional[strawberry.ID] = strawberry.field(description="The authority it acts for.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    revoked_at: Optional[datetime] = strawberry.field(description="When it was revoked; null while active.")
+
+
+async def oauth_clients(info: strawberry.Info) -> list[OAuthClient]:
+    """Every OAuth client, oldest first (`registry:admin`)."""
+    _admin(info)
+    return [
+        OAuthClient(
+            client_id=c.client_id, name=c.name, binding=c.binding, scopes=c.scopes,
+            provider_id=ids.encode("Provider", c.provider_id) if c.provider_id else None,
+            authority_id=ids.encode("RecognitionAuthority", c.authority_id) if c.authority_id else None,
+            created_at=c.created_at, revoked_at=c.revoked_at,
+        )
+        for c in await oauth.list_clients(info.context.db)
+    ]
 
 
 @strawberry.type(description="The result of revoking a client.")

@@ -9,9 +9,16 @@ from strawberry.schema.config import StrawberryConfig
 from registry.api import admin
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
-from registry.api.query import Query
+from registry.api.query import Query as PublicQuery
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
+
+@strawberry.type(description="Reads of the registry. Without a token, only published listings are visible "
+                             "(retired ones by ID only, so old links keep working).")
+class Query(PublicQuery):
+    oauth_clients: list[admin.OAuthClient] = strawberry.field(
+        resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`).")
+
 
 @strawberry.type(description="Changes to the registry. Every mutation needs a bearer token with the right scope.")
 class Mutation(ListingMutations):

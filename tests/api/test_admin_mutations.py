@@ -73,3 +73,14 @@ async def test_only_operators_may(client, parties, who):
     token = None if who == "no token" else await access_token(client, getattr(parties, who))
     body = await gql(client, CREATE_PROVIDER, {"input": PROVIDER}, token)
     assert body["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+async def test_operators_list_clients_without_secrets(client, parties):
+    admin = await access_token(client, parties.admin)
+    body = await gql(client, "{ oauthClients { clientId name binding scopes revokedAt } }", {}, admin)
+    listed = {c["clientId"]: c for c in body["data"]["oauthClients"]}
+    assert listed[parties.provider.client_id]["binding"] == "PROVIDER"
+    assert listed[parties.revoked.client_id]["revokedAt"] is not None
+    provider = await access_token(client, parties.provider)
+    refused = await gql(client, "{ oauthClients { clientId } }", {}, provider)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
