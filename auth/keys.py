@@ -8,6 +8,7 @@ once a minute, and at once when it meets a ``kid`` it does not know that the dat
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -64,18 +65,26 @@ class Keys:
     def __init__(self, cipher: Fernet) -> None:
         self.cipher = cipher
         self._ring: KeyRing | None = None
+        # One load at a time: on a new database, two first requests must not both create a key.
+        self._loading = asyncio.Lock()
 
     async def ring(self, db: Executor, *, kid: str | None = None) -> KeyRing:
         """The current key ring; creates the first key on a new database."""
         ring = self._ring
         if ring is None or time.monotonic() - ring.loaded_at > RELOAD_SECONDS:
-            self._ring = ring = await self._load(db)
-        elif kid is not None and not ring.knows(kid):
+            return await self._reload(db, ring)
+        if kid is not None and not ring.knows(kid):
             # Another process may have rotated. A cheap look first, so that tokens with
             # made-up kids cannot make every request reload and decrypt the keys.
             if await oauth.signing_keys_fingerprint(db) != ring.fingerprint:
-                self._ring = ring = await self._load(db)
+                return await self._reload(db, ring)
         return ring
+
+    async def _reload(self, db: Executor, seen: KeyRing | None) -> KeyRing:
+        async with self._loading:
+            if self._ring is seen:  # nobody reloaded while we waited
+                self._ring = await self._load(db)
+            return self._ring
 
     async def _load(self, db: Executor) -> KeyRing:
         records = await oauth.signing_keys(db)

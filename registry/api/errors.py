@@ -32,6 +32,12 @@ class BadUserInput(RegistryError):
         return cls(message, problems=details)
 
 
+class Conflict(RegistryError):
+    """A concurrent request changed the same data first; retrying is safe."""
+
+    code = "CONFLICT"
+
+
 class NotFound(RegistryError):
     """The thing asked for does not exist, or is not visible to the caller."""
 

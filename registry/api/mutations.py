@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Optional
 from uuid import UUID
 
+import asyncpg
 import strawberry
 
 from registry.api import ids
@@ -257,17 +258,19 @@ class Mutation:
             return _refused([Problem(("providerId",), "REQUIRED", "Operators must name the `providerId`.")])
         changes = input.credential.to_changes(problems)
         problems += check_changes(changes, creating=True)
-        async with info.context.db.transaction() as tx:
-            await _skills_known(tx, changes, problems)
-            occupations = await _occupations(tx, changes, problems)
-            if problems:
-                return _refused(problems)
-            if changes.external_id and await tx.fetchval(
-                    "select 1 from credentials where provider_id = $1 and external_id = $2", provider_id,
-                    changes.external_id):
-                return _refused([Problem(("credential", "externalId"), "DUPLICATE",
-                                         f"Your institution already has a listing {changes.external_id!r}.")])
-            created = await listings.create(tx, provider_id, changes, occupations or [], access.client_id)
+        duplicate = Problem(("credential", "externalId"), "DUPLICATE",
+                            f"Your institution already has a listing {changes.external_id!r}.")
+        try:
+            async with info.context.db.transaction() as tx:
+                await _skills_known(tx, changes, problems)
+                occupations = await _occupations(tx, changes, problems)
+                if problems:
+                    return _refused(problems)
+                if changes.external_id and await listings.lock_by_external_ids(tx, provider_id, [changes.external_id]):
+                    return _refused([duplicate])
+                created = await listings.create(tx, provider_id, changes, occupations or [], access.client_id)
+        except asyncpg.UniqueViolationError:  # a concurrent create took the same externalId first
+            return _refused([duplicate])
         return CredentialPayload(credential=Credential.from_record(created), user_errors=[])
 
     @strawberry.mutation(description="Change a listing, if nobody changed it since `expectedVersion` "

@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Optional
 
+import asyncpg
 import strawberry
 
 from registry.api import ids
-from registry.api.errors import BadUserInput
+from registry.api.errors import BadUserInput, Conflict
 from registry.api.mutations import CredentialInput, Forbidden, UserError, _may_act_for, _require, user_errors
 from registry.api.types import Credential
 from registry.domain.errors import Problem
@@ -86,14 +87,18 @@ async def submit_credentials(
                            field="credentials")
     provider_id = _provider(access, input.provider_id)
     items = _parse(input.credentials)
-    async with info.context.db.transaction() as tx:
-        await _load_existing(tx, provider_id, items)
-        await _check_references(tx, items)
-        await _write(tx, provider_id, items, access.client_id)
-        if input.publish:
-            await _publish(tx, items, access.client_id)
-        stored = await credential_store.by_ids(tx, [i.credential_id for i in items if i.credential_id and not i.problems],
-                                               Visibility(admin=True))
+    try:
+        async with info.context.db.transaction() as tx:
+            await _load_existing(tx, provider_id, items)
+            await _check_references(tx, items)
+            await _write(tx, provider_id, items, access.client_id)
+            if input.publish:
+                await _publish(tx, items, access.client_id)
+            written = [i.credential_id for i in items if i.credential_id and not i.problems]
+            stored = await credential_store.by_ids(tx, written, Visibility(admin=True))
+    except asyncpg.UniqueViolationError as error:
+        # Another request created some of these externalIds meanwhile; nothing of this batch was kept.
+        raise Conflict("Another request is creating the same listings; resubmit the batch.") from error
     return _payload(items, stored)
 
 

@@ -305,3 +305,11 @@ async def test_recognition_mutations_with_bad_tokens_are_401(client, parties, db
     response = await post_with(client, query, variables(complete_draft), {"authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert await db.fetchval("select count(*) from recognitions") == 0
+
+
+async def test_concurrent_creates_of_one_external_id_make_one_listing_and_a_duplicate_error(client, parties, db):
+    token = await access_token(client, parties.provider)
+    results = await asyncio.gather(*(create(client, token, externalId="RACE-1") for _ in range(6)))
+    assert sum(1 for r in results if r["credential"]) == 1
+    assert all(r["userErrors"][0]["code"] == "DUPLICATE" for r in results if not r["credential"])
+    assert await db.fetchval("select count(*) from credentials") == 1
