@@ -60,3 +60,21 @@ def _is_uuid(value: Any) -> bool:
 def _invalid(cursor: str) -> BadUserInput:
     shown = cursor if len(cursor) <= 60 else cursor[:57] + "..."
     return BadUserInput(f"`after` is not a cursor this list gave out: {shown!r}.", field="after")
+
+
+def encode_position(list_name: str, position: tuple[int, ...]) -> str:
+    """A cursor for a position made of integers (the change feed's (txid, seq))."""
+    body = {"l": list_name, "p": list(position)}
+    return base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[int, ...] | None:
+    """The position in a cursor of ``list_name``; None for no cursor; BadUserInput when malformed."""
+    if cursor is None:
+        return None
+    body = _parse(cursor)
+    position = body.get("p") if isinstance(body, dict) else None
+    if (body is None or body.get("l") != list_name or not isinstance(position, list) or len(position) != length
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in position)):
+        raise _invalid(cursor)
+    return tuple(position)

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api import admin
+from registry.api import admin, feed
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query as PublicQuery
@@ -16,6 +16,11 @@ from registry.api.types import Credential, Occupation, Provider, Recognition, Re
 @strawberry.type(description="Reads of the registry. Without a token, only published listings are visible "
                              "(retired ones by ID only, so old links keep working).")
 class Query(PublicQuery):
+    changes: feed.ChangeFeed = strawberry.field(
+        resolver=feed.changes,
+        description="The change feed: every create, update, publish, retire, recognition and revocation, in an "
+                    "order that never changes behind you. Public readers see changes of public listings; a "
+                    "provider's token also sees its own drafts'.")
     oauth_clients: list[admin.OAuthClient] = strawberry.field(
         resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`).")
 

@@ -126,8 +126,9 @@ async def _record_history(db: Executor, actor: str, ids: list) -> None:
     )
     await db.execute(
         """
-        insert into changes (credential_id, version, kind, at)
-        select v.credential_id, v.version, v.kind, v.changed_at from credential_versions v
+        -- Seeded listings were drafts when created, public from their publication on.
+        insert into changes (credential_id, version, kind, at, listed)
+        select v.credential_id, v.version, v.kind, v.changed_at, v.kind <> 'CREATED' from credential_versions v
          where v.credential_id = any($1::uuid[])
            and not exists (select 1 from changes ch where ch.credential_id = v.credential_id)
          order by v.changed_at, v.credential_id, v.version

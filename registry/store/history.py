@@ -43,9 +43,9 @@ async def record_changes(db: Executor, credential_ids: list[UUID], kind: str, ac
         version as (
           insert into credential_versions (credential_id, version, kind, actor, snapshot, note)
           select c.id, c.version, $2::change_kind, $3, snap.snapshot, $4 from snap join credentials c on c.id = snap.id
-          returning credential_id, version, kind, changed_at)
-        insert into changes (credential_id, version, kind, at)
-        select credential_id, version, kind, changed_at from version order by credential_id
+          returning credential_id, version, kind, changed_at, snapshot ->> 'status' <> 'DRAFT' as listed)
+        insert into changes (credential_id, version, kind, at, listed)
+        select credential_id, version, kind, changed_at, listed from version order by credential_id
         """,
         list(credential_ids), kind, actor, note,
     )

@@ -115,7 +115,7 @@ async def _feed(db: Executor, recognition_id: UUID, kind: str) -> None:
     # A recognition is the authority's change, not the provider's: the listing's version
     # stays, so an institution editing its listing never conflicts with a ministry.
     await db.execute(
-        "insert into changes (credential_id, version, kind, recognition_id)"
-        " select r.credential_id, c.version, $2::change_kind, r.id from recognitions r"
+        "insert into changes (credential_id, version, kind, recognition_id, listed)"
+        " select r.credential_id, c.version, $2::change_kind, r.id, c.status <> 'DRAFT' from recognitions r"
         " join credentials c on c.id = r.credential_id where r.id = $1",
         recognition_id, kind)
