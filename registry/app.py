@@ -20,6 +20,7 @@ from registry.api.errors import shape_errors
 from registry.api.schema import schema
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
+from registry.export import credentials_jsonl
 from registry.idempotency import IdempotencyMiddleware
 
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None) -> Star
             Route("/oauth/introspect", oauth.introspect, methods=["POST"]),
             Route("/.well-known/jwks.json", oauth.jwks),
             Route("/.well-known/oauth-authorization-server", oauth.metadata),
+            Route("/export/credentials.jsonl", credentials_jsonl),
         ],
         lifespan=lifespan,
     )

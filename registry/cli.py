@@ -123,6 +123,32 @@ def schema(check: bool, sdl_file: Path) -> None:
     click.echo(f"{sdl_file} is up to date.")
 
 
+@main.command("export")
+@click.option("--jurisdiction", help="Only listings of providers in, or offered in, this jurisdiction (CA-ON; CA).")
+@click.option("--updated-since", help="Only listings changed at or after this ISO 8601 moment (with offset).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True,
+              help="File to write (- for standard output).")
+def export_command(jurisdiction, updated_since, output) -> None:
+    """Write every published listing as JSON Lines, streamed in constant memory."""
+    from registry.export import export_lines, parse_filters
+
+    try:
+        jurisdiction, since = parse_filters(jurisdiction, updated_since)
+    except ValueError as error:
+        _fail(str(error))
+
+    async def work(db, settings):
+        count = 0
+        with click.open_file(output, "wb") as sink:
+            async for line in export_lines(db, jurisdiction=jurisdiction, updated_since=since):
+                sink.write(line)
+                count += 1
+        return count
+
+    count = _run_with_db(work)
+    click.echo(f"{count} listings exported.", err=True)
+
+
 def _run_with_db(work):
     """Migrate the configured database, then run ``await work(db, settings)`` on it."""
 

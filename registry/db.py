@@ -60,6 +60,16 @@ class Executor:
     async def execute(self, sql: str, *args: Any) -> str:
         return await self._run(self._target.execute, sql, args)
 
+    async def stream(self, sql: str, *args: Any, prefetch: int = 500) -> AsyncIterator[asyncpg.Record]:
+        """Rows of ``sql`` from a server-side cursor, ``prefetch`` at a time: constant memory
+        whatever the result size. Only on a connection inside a transaction."""
+        started = time.perf_counter()
+        try:
+            async for row in self._target.cursor(sql, *args, prefetch=prefetch):
+                yield row
+        finally:
+            self._count(started)
+
     async def copy_records(self, table: str, records: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
         """Bulk-load ``records`` into ``table`` with COPY (one statement)."""
         started = time.perf_counter()

@@ -1,0 +1,1 @@
+"""Mappings between the registry's listings and outside formats."""

@@ -1,0 +1,70 @@
+"""Bulk export: every published listing as JSON Lines, filterable, in constant memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import psutil
+import pytest
+
+from tests import demo_oracle as oracle
+from tests.test_cli import MICROCRED, ROOT, _env
+
+
+async def _lines(client, **params) -> list[dict]:
+    response = await client.get("/export/credentials.jsonl", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+async def test_the_export_holds_every_published_listing_once(demo_client):
+    lines = await _lines(demo_client)
+    assert [line["id"] for line in lines] == [
+        oracle.gid("Credential", c.id) for c in sorted(oracle.published(), key=lambda c: (c.updated_at, str(c.id)))]
+    first = lines[0]
+    assert first["updatedAt"] and first["status"] == "PUBLISHED" and first["provider"]["slug"]
+    assert isinstance(first["skills"], list) and "title" in first
+
+
+async def test_the_export_filters_by_jurisdiction_and_update_time(demo_client):
+    since = datetime(2025, 9, 1, tzinfo=timezone.utc)
+    lines = await _lines(demo_client, jurisdiction="CA-NU", updatedSince=since.isoformat())
+    providers = {p.id: p for p in oracle.ref().providers}
+    expected = {oracle.gid("Credential", c.id) for c in oracle.published()
+                if c.updated_at >= since and (providers[c.provider_id].jurisdiction == "CA-NU" or "CA-NU" in c.regions)}
+    assert expected and {line["id"] for line in lines} == expected
+
+
+@pytest.mark.parametrize("params", [{"jurisdiction": "Nunavut"}, {"updatedSince": "yesterday"},
+                                    {"updatedSince": "2026-01-01T00:00:00"}])
+async def test_bad_filters_are_a_400(demo_client, params):
+    response = await demo_client.get("/export/credentials.jsonl", params=params)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+def test_exporting_100000_listings_stays_in_constant_memory(db_dsn, tmp_path):
+    env = _env(DATABASE_URL=db_dsn)
+    seeded = subprocess.run([*MICROCRED, "seed", "--credentials", "100000", "--seed", "5"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert seeded.returncode == 0, seeded.stderr
+    output = tmp_path / "all.jsonl"
+    process = subprocess.Popen([*MICROCRED, "export", "--output", str(output)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    watched, peak = psutil.Process(process.pid), 0
+    while process.poll() is None:
+        try:
+            peak = max(peak, watched.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.05)
+    assert process.returncode == 0, process.stderr.read()
+    lines = output.read_bytes().count(b"\n")
+    assert lines > 85_000  # the published share of 100,000 generated listings
+    size = output.stat().st_size
+    # The process (Python, libraries and all) stays far below the size of what it wrote.
+    assert peak < 120 * 2**20 and peak < size / 2, f"peak RSS {peak / 2**20:.0f} MiB for {size / 2**20:.0f} MiB"
