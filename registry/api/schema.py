@@ -48,7 +48,9 @@ CACHE_SIZE = 512
 
 def build_schema() -> strawberry.Schema:
     """The registry's public schema."""
-    return strawberry.Schema(
+    # A valid Apollo Federation 2 subgraph: portals can compose the registry into their supergraph.
+    return strawberry.federation.Schema(
+        federation_version="2.5",
         query=Query,
         mutation=Mutation,
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],

@@ -126,8 +126,8 @@ def page_window(first: int | None, after: str | None, list_name: str, sort_type:
     return size, key
 
 
-@strawberry.type(description="An institution that awards micro-credentials: a college, university, "
-                             "Indigenous institute, industry trainer...")
+@strawberry.federation.type(keys=["id"], description="An institution that awards micro-credentials: a college, "
+                                                    "university, Indigenous institute, industry trainer...")
 class Provider(Node):
     id: strawberry.ID = strawberry.field(description="The provider's opaque global ID.")
     slug: str = strawberry.field(description="A short, stable, URL-safe name, e.g. `northern-college`.")
@@ -140,6 +140,13 @@ class Provider(Node):
     def from_record(cls, r: records.Provider) -> "Provider":
         return cls(id=ids.encode("Provider", r.id), slug=r.slug, kind=r.kind, jurisdiction=r.jurisdiction,
                    website=r.website, record=r)
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Optional["Provider"]:
+        """Apollo Federation: the provider a supergraph refers to by ``id``."""
+        uuid = ids.decode_as(id, "Provider")
+        record = await info.context.loaders.provider.load(uuid) if uuid else None
+        return cls.from_record(record) if record else None
 
     @strawberry.field(description="The provider's name.")
     def name(self, lang: LangArg = None) -> str:
@@ -280,8 +287,8 @@ class CredentialVersion:
         return json.dumps(self.record.snapshot, ensure_ascii=False, sort_keys=True)
 
 
-@strawberry.type(description="A micro-credential listing: what is offered, by whom, where and how, at what cost, "
-                             "for whom, and who recognises it.")
+@strawberry.federation.type(keys=["id"], description="A micro-credential listing: what is offered, by whom, where "
+                                                    "and how, at what cost, for whom, and who recognises it.")
 class Credential(Node):
     id: strawberry.ID = strawberry.field(description="The listing's opaque global ID.")
     external_id: Optional[str] = strawberry.field(
@@ -330,6 +337,13 @@ class Credential(Node):
             updated_at=r.updated_at, published_at=r.published_at, retired_at=r.retired_at, record=r,
             default_lang=default_lang,
         )
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Optional["Credential"]:
+        """Apollo Federation: the listing a supergraph refers to by ``id`` (if the caller may see it)."""
+        uuid = ids.decode_as(id, "Credential")
+        record = await info.context.loaders.credential.load(uuid) if uuid else None
+        return cls.from_record(record) if record else None
 
     @strawberry.field(description="The title.")
     def title(self, lang: LangArg = None) -> str:
