@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -22,13 +23,14 @@ from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
 from registry.export import credentials_jsonl
 from registry.idempotency import IdempotencyMiddleware
+from registry.webhook_delivery import Worker
 
 
 class RegistryGraphQL(GraphQL):
     """Strawberry's ASGI endpoint with the registry's request context."""
 
     async def get_context(self, request, response) -> Context:
-        return Context(db=request.app.state.db, access=request.scope.get(SCOPE_KEY))
+        return Context(db=request.app.state.db, access=request.scope.get(SCOPE_KEY), settings=request.app.state.settings)
 
     async def process_result(self, request, result):
         # The one place every result passes, parse errors included.
@@ -72,16 +74,23 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/graphql")
 
 
-def create_app(settings: Settings | None = None, dsn: str | None = None) -> Starlette:
-    """The registry's ASGI app; it opens its pool on ``dsn`` (or the configured database)."""
+def create_app(settings: Settings | None = None, dsn: str | None = None, *, worker: bool = False) -> Starlette:
+    """The registry's ASGI app; it opens its pool on ``dsn`` (or the configured database).
+    With ``worker``, it also delivers webhooks in-process."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        app.state.settings = settings
         app.state.db = await connect(dsn or await resolve_database_url(settings), settings)
+        stop = asyncio.Event()
+        delivering = asyncio.create_task(Worker(app.state.db, settings, fernet(settings)).run(stop)) if worker else None
         try:
             yield
         finally:
+            stop.set()
+            if delivering:
+                await delivering
             await app.state.db.close()
 
     keys = Keys(fernet(settings))

@@ -51,7 +51,8 @@ async def _prepare(settings: Settings, demo: bool) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--demo/--no-demo", default=False, show_default=True, help="Load demo data into an empty database.")
-def serve(host: str, port: int, demo: bool) -> None:
+@click.option("--worker/--no-worker", default=False, show_default=True, help="Also deliver webhooks in this process.")
+def serve(host: str, port: int, demo: bool, worker: bool) -> None:
     """Migrate the database and serve the GraphQL API (GraphiQL at /graphql)."""
     import uvicorn
 
@@ -60,7 +61,26 @@ def serve(host: str, port: int, demo: bool) -> None:
     settings = Settings.from_env()
     dsn = asyncio.run(_prepare(settings, demo))
     click.echo(f"Serving the registry at http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings, dsn), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, dsn, worker=worker), host=host, port=port, log_level="info")
+
+
+@main.command()
+def worker() -> None:
+    """Deliver webhooks until stopped (Ctrl-C); run as many as you like."""
+    import signal
+
+    from auth.secrets import fernet
+    from registry.webhook_delivery import Worker
+
+    async def work(db, settings):
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        click.echo("Delivering webhooks; Ctrl-C stops.", err=True)
+        await Worker(db, settings, fernet(settings)).run(stop)
+
+    _run_with_db(work)
 
 
 @main.command()

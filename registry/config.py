@@ -67,6 +67,10 @@ class Settings:
     secret_key: str | None = None
     secret_key_file: Path | None = None
     trusted_issuers: tuple[TrustedIssuer, ...] = field(default_factory=tuple)
+    webhooks_allow_loopback: bool = False
+    webhooks_allow_private: bool = False
+    webhook_retry_base_seconds: float = 30.0
+    webhook_give_up_hours: float = 24.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -86,4 +90,7 @@ class Settings:
             secret_key_file=Path(env["MICROCRED_SECRET_KEY_FILE"]) if env.get("MICROCRED_SECRET_KEY_FILE") else None,
             trusted_issuers=TrustedIssuer.from_json(env["MICROCRED_TRUSTED_ISSUERS"])
             if env.get("MICROCRED_TRUSTED_ISSUERS") else (),
+            webhooks_allow_loopback=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_LOOPBACK"), False),
+            webhooks_allow_private=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_PRIVATE"), False),
+            webhook_retry_base_seconds=float(env.get("MICROCRED_WEBHOOK_RETRY_BASE", "30")),
         )

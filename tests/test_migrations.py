@@ -11,7 +11,7 @@ from registry.demo.seed import seed
 
 TABLES = {"providers", "credentials", "skills", "occupations", "credential_skills", "credential_occupations",
           "credential_links", "recognition_authorities", "recognitions", "credential_versions", "changes",
-          "oauth_clients", "signing_keys", "revoked_tokens", "idempotency_keys"}
+          "oauth_clients", "signing_keys", "revoked_tokens", "idempotency_keys", "webhooks", "webhook_deliveries"}
 
 
 async def _tables(dsn: str) -> set[str]:

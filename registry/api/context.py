@@ -7,6 +7,7 @@ from datetime import date
 
 from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
+from registry.config import Settings
 from registry.db import Executor
 from registry.domain.search import PUBLIC, Visibility
 
@@ -17,6 +18,7 @@ class Context:
 
     db: Executor
     access: AccessToken | None = None
+    settings: Settings = field(default_factory=Settings)
     today: date = field(default_factory=date.today)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)

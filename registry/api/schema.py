@@ -7,6 +7,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from registry.api import admin, feed
+from registry.api import webhooks as webhook_api
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query as PublicQuery
@@ -21,6 +22,8 @@ class Query(PublicQuery):
         description="The change feed: every create, update, publish, retire, recognition and revocation, in an "
                     "order that never changes behind you. Public readers see changes of public listings; a "
                     "provider's token also sees its own drafts'.")
+    webhooks: list[webhook_api.Webhook] = strawberry.field(
+        resolver=webhook_api.my_webhooks, description="Your webhooks, with their delivery history (`webhooks:manage`).")
     oauth_clients: list[admin.OAuthClient] = strawberry.field(
         resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`).")
 
@@ -38,6 +41,11 @@ class Mutation(ListingMutations):
     create_client: admin.ClientPayload = strawberry.mutation(
         resolver=admin.create_client,
         description="Create an OAuth client (`registry:admin`); its secret is returned once.")
+    register_webhook: webhook_api.WebhookPayload = strawberry.mutation(
+        resolver=webhook_api.register_webhook,
+        description="Have changes POSTed to a URL, signed with a shared secret (`webhooks:manage`).")
+    delete_webhook: webhook_api.DeleteWebhookPayload = strawberry.mutation(
+        resolver=webhook_api.delete_webhook, description="Stop a webhook of yours (`webhooks:manage`).")
     revoke_client: admin.RevokeClientPayload = strawberry.mutation(
         resolver=admin.revoke_client, description="Revoke an OAuth client and all its tokens (`registry:admin`).")
 
