@@ -175,3 +175,22 @@ async def test_webhooks_need_the_manage_scope(hook_client, parties):
     token = await access_token(hook_client, parties.provider)
     body = await gql(hook_client, REGISTER, {"input": {"url": "https://hooks.example.com/x"}}, token)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_readme_verification_snippet_accepts_real_deliveries_and_refuses_forgeries(hook_client, parties, db,
+                                                                                           receiver):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = readme.index("```python", readme.index("def verify_signature") - 200) + len("```python")
+    namespace: dict = {}
+    exec(readme[start:readme.index("```", start)], namespace)  # noqa: S102 (the README's own snippet)
+    verify_signature = namespace["verify_signature"]
+    admin = await access_token(hook_client, parties.admin)
+    await gql(hook_client, REGISTER, {"input": {"url": receiver.url, "secret": SECRET}}, admin)
+    await create(hook_client, await access_token(hook_client, parties.provider), externalId="V-1")
+    await deliver_all(db)
+    _, body, header, _ = receiver.received[0]
+    assert verify_signature(SECRET, body, header)
+    assert not verify_signature("another-secret-entirely", body, header)
+    assert not verify_signature(SECRET, body.replace(b"CREATED", b"RETIRED"), header)
