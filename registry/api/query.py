@@ -14,7 +14,7 @@ from registry.api.inputs import CredentialFilter
 from registry.api.scalars import LanguageTag
 from registry.api.types import (
     AfterArg, Connection, Credential, CredentialFacets, CredentialSearchResult, FacetValue, FirstArg, Node,
-    Occupation, Provider, Recognition, RecognitionAuthority, Skill, Viewer, connection_parts, page_size, page_window,
+    Occupation, Provider, Recognition, RecognitionAuthority, Skill, Viewer, connection_parts, page_size, paged,
 )
 from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import SearchRequest
@@ -167,43 +167,41 @@ class Query:
         first: FirstArg = 20,
         after: AfterArg = None,
     ) -> Connection[Provider]:
-        first, key = page_window(first, after, "providers", str)
         db = info.context.db
-        page = await providers.page(db, jurisdiction=jurisdiction, first=first, after=key)
-        edges, page_info = connection_parts("providers", page, Provider.from_record, after is not None)
-        return Connection(edges=edges, page_info=page_info,
-                          count=lambda: providers.count(db, jurisdiction=jurisdiction))
+        return await paged(
+            "providers", str, first, after,
+            fetch=lambda size, key: providers.page(db, jurisdiction=jurisdiction, first=size, after=key),
+            count=lambda: providers.count(db, jurisdiction=jurisdiction), to_node=Provider.from_record)
 
     @strawberry.field(description="Recognition authorities, by slug.")
     async def recognition_authorities(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[RecognitionAuthority]:
-        first, key = page_window(first, after, "authorities", str)
         db = info.context.db
-        page = await recognitions.authorities_page(db, first=first, after=key)
-        edges, page_info = connection_parts("authorities", page, RecognitionAuthority.from_record, after is not None)
-        return Connection(edges=edges, page_info=page_info, count=lambda: recognitions.authorities_count(db))
+        return await paged(
+            "authorities", str, first, after,
+            fetch=lambda size, key: recognitions.authorities_page(db, first=size, after=key),
+            count=lambda: recognitions.authorities_count(db), to_node=RecognitionAuthority.from_record)
 
     @strawberry.field(description="Skills, alphabetically by English label, optionally matching a query.")
     async def skills(
         self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Skill]:
-        first, key = page_window(first, after, "skills", str)
         db = info.context.db
-        page = await taxonomy.skills_page(db, query=query, first=first, after=key)
-        edges, page_info = connection_parts("skills", page, Skill.from_record, after is not None)
-        return Connection(edges=edges, page_info=page_info, count=lambda: taxonomy.skills_count(db, query=query))
+        return await paged(
+            "skills", str, first, after,
+            fetch=lambda size, key: taxonomy.skills_page(db, query=query, first=size, after=key),
+            count=lambda: taxonomy.skills_count(db, query=query), to_node=Skill.from_record)
 
     @strawberry.field(description="Occupations by code, optionally matching a query.")
     async def occupations(
         self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Occupation]:
-        first, key = page_window(first, after, "occupations", str)
         db = info.context.db
-        page = await taxonomy.occupations_page(db, query=query, first=first, after=key)
-        edges, page_info = connection_parts("occupations", page, Occupation.from_record, after is not None)
-        return Connection(edges=edges, page_info=page_info,
-                          count=lambda: taxonomy.occupations_count(db, query=query))
+        return await paged(
+            "occupations", str, first, after,
+            fetch=lambda size, key: taxonomy.occupations_page(db, query=query, first=size, after=key),
+            count=lambda: taxonomy.occupations_count(db, query=query), to_node=Occupation.from_record)
 
     @strawberry.field(description="The caller, from its bearer token; null without a token.")
     def viewer(self, info: strawberry.Info) -> Optional[Viewer]:

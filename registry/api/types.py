@@ -126,6 +126,16 @@ def page_window(first: int | None, after: str | None, list_name: str, sort_type:
     return size, key
 
 
+async def paged(
+    list_name: str, sort_type: type, first: int | None, after: str | None, *,
+    fetch: Callable[[int, tuple | None], Awaitable[Page]], count: Callable[[], Awaitable[int]], to_node: Callable,
+) -> "Connection":
+    """A connection of any keyset list: checks the window, fetches one page, counts on demand."""
+    size, key = page_window(first, after, list_name, sort_type)
+    edges, info = connection_parts(list_name, await fetch(size, key), to_node, after is not None)
+    return Connection(edges=edges, page_info=info, count=count)
+
+
 @strawberry.federation.type(keys=["id"], description="An institution that awards micro-credentials: a college, "
                                                     "university, Indigenous institute, industry trainer...")
 class Provider(Node):
@@ -161,12 +171,11 @@ class Provider(Node):
     async def credentials(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Credential]:
-        first, key = page_window(first, after, "provider-credentials", float)
         loaders = info.context.loaders
-        page = await loaders.provider_credentials.load((self.record.id, first, key))
-        edges, page_info = connection_parts("provider-credentials", page, Credential.from_record, after is not None)
-        return Connection(edges=edges, page_info=page_info,
-                          count=lambda: loaders.provider_credential_count.load(self.record.id))
+        return await paged(
+            "provider-credentials", float, first, after,
+            fetch=lambda size, key: loaders.provider_credentials.load((self.record.id, size, key)),
+            count=lambda: loaders.provider_credential_count.load(self.record.id), to_node=Credential.from_record)
 
 
 @strawberry.type(description="A skill from a skills taxonomy, taught or assessed by listings.")
@@ -415,11 +424,11 @@ class Credential(Node):
     async def history(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[CredentialVersion]:
-        first, key = page_window(first, after, "history", float)
         loaders = info.context.loaders
-        page = await loaders.history.load((self.record.id, first, key))
-        edges, page_info = connection_parts("history", page, CredentialVersion.from_record, after is not None)
-        return Connection(edges=edges, page_info=page_info, count=lambda: loaders.history_count.load(self.record.id))
+        return await paged(
+            "history", float, first, after,
+            fetch=lambda size, key: loaders.history.load((self.record.id, size, key)),
+            count=lambda: loaders.history_count.load(self.record.id), to_node=CredentialVersion.from_record)
 
 
 @strawberry.type(description="How many listings of the result have one value of a facet.")

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from registry.api import ids
-from tests.graphql_client import post
+
 from tests.parties import access_token
 
 CREATE = """
