@@ -51,6 +51,8 @@ class CredentialFilter:
         default=None, description="With a recognition of any of these kinds in force today.")
     updated_since: Optional[datetime] = strawberry.field(
         default=None, description="Changed at or after this moment.")
+    min_completeness: Optional[float] = strawberry.field(
+        default=None, description="Only listings at least this complete (0 to 1; see `Credential.completeness`).")
     statuses: Optional[list[CredentialStatus]] = strawberry.field(
         default=None, description="Statuses to list; PUBLISHED when left out. DRAFT and RETIRED only take effect "
                                   "for the caller's own listings (or for operators).")
@@ -78,6 +80,7 @@ class CredentialFilter:
             recognition_kinds=values(self.recognition_kinds),
             updated_since=self.updated_since,
             statuses=values(self.statuses),
+            min_completeness=self.min_completeness,
         )
         problems.extend(check_filter(decoded))
         if problems:

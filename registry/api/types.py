@@ -21,6 +21,7 @@ from registry.api.enums import (
 from registry.api.errors import BadUserInput
 from registry.api.scalars import URL, LanguageTag
 from registry.domain import records
+from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
 from registry.domain.search import check_page_size
 from registry.store.paging import Page
@@ -358,6 +359,11 @@ class Credential(Node):
     def title(self, lang: LangArg = None) -> str:
         return pick(self.record.title, lang or self.default_lang) or ""
 
+    @strawberry.field(description="What the listing still lacks of the EU mandatory elements and CTDL minimum data.")
+    def completeness(self) -> CompletenessReport:
+        found = completeness(self.record)
+        return CompletenessReport(score=found.score, missing=found.missing)
+
     @strawberry.field(description="The title in every language it has.")
     def title_translations(self) -> list[LocalizedString]:
         return localized(self.record.title)
@@ -429,6 +435,13 @@ class Credential(Node):
             "history", float, first, after,
             fetch=lambda size, key: loaders.history.load((self.record.id, size, key)),
             count=lambda: loaders.history_count.load(self.record.id), to_node=CredentialVersion.from_record)
+
+
+@strawberry.type(description="How complete a listing is against the EU mandatory listing elements and the CTDL "
+                             "minimum data.")
+class CompletenessReport:
+    score: float = strawberry.field(description="The share of elements present, from 0 to 1.")
+    missing: list[str] = strawberry.field(description="The missing elements, named like the fields that hold them.")
 
 
 @strawberry.type(description="How many listings of the result have one value of a facet.")

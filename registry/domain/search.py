@@ -52,6 +52,7 @@ class CredentialFilter:
     recognition_kinds: tuple[str, ...] | None = None
     updated_since: datetime | None = None
     statuses: tuple[str, ...] | None = None
+    min_completeness: float | None = None
 
     def without(self, name: str) -> "CredentialFilter":
         """The same filter with one condition dropped (facets ignore their own filter)."""
@@ -103,6 +104,8 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
         if not is_language_tag(tag):
             problems.append(Problem(("filter", "languages"), "INVALID_LANGUAGE",
                                     f"{tag!r} is not a BCP 47 language tag such as 'en' or 'fr-CA'."))
+    if f.min_completeness is not None and not 0 <= f.min_completeness <= 1:
+        problems.append(Problem(("filter", "minCompleteness"), "OUT_OF_RANGE", "`minCompleteness` is between 0 and 1."))
     for name in ("max_cost", "max_workload_hours", "min_workload_hours"):
         value = getattr(f, name)
         if value is not None and value < 0:

@@ -128,6 +128,8 @@ def _conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
     if f.recognition_kinds:
         kinds = p.add(list(f.recognition_kinds))
         found["recognition_kinds"] = f"exists ({active} and r.kind::text = any({kinds}::text[]))"
+    if f.min_completeness is not None:
+        found["min_completeness"] = f"c.completeness >= {p.add(f.min_completeness)}::real"
     if f.updated_since is not None:
         found["updated_since"] = f"c.updated_at >= {p.add(f.updated_since)}::timestamptz"
     return found

@@ -111,3 +111,17 @@ async def test_public_asking_for_drafts_or_retired_gets_none(demo_client):
 async def test_an_empty_list_is_the_same_as_no_condition(demo_client):
     found, _ = await search_ids(demo_client, {"regions": [], "deliveryModes": []})
     assert found == oracle.credential_gids(oracle.published())
+
+
+async def test_completeness_scores_agree_with_the_filter(demo_client):
+    from registry.domain.completeness import completeness
+
+    query = """query($min: Float) { searchCredentials(first: 100, filter: {minCompleteness: $min}) {
+        totalCount nodes { id completeness { score missing } } } }"""
+    listings = {oracle.gid("Credential", c.id): c for c in oracle.published()}
+    page = (await data(demo_client, query, {"min": None}))["searchCredentials"]["nodes"]
+    for node in page:
+        expected = completeness(listings[node["id"]])
+        assert node["completeness"] == {"score": pytest.approx(expected.score), "missing": expected.missing}
+    complete = (await data(demo_client, query, {"min": 1.0}))["searchCredentials"]["totalCount"]
+    assert complete == sum(1 for c in oracle.published() if completeness(c).score == 1.0) > 0
