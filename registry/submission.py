@@ -1,0 +1,172 @@
+"""Submitting many listings at once, by the provider's own keys: shared by the GraphQL
+`submitCredentials` and `microcred import`.
+
+Each item is checked and reported on its own; valid items are stored even when others
+fail; the writes are set-based (a handful of statements whatever the batch size); an item
+that changes nothing is not written again, so resubmitting a batch is harmless.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from registry.api import ids
+from registry.db import Database
+from registry.domain.errors import Problem
+from registry.domain.listings import ListingChanges, check_changes, check_publishable
+from registry.domain.search import Visibility
+from registry.store import credentials as credential_store
+from registry.store import history, listings
+
+
+class Item:
+    """One submitted listing on its way through a batch. Problems' fields are relative to
+    the item, like ("credential", "title")."""
+
+    def __init__(self, index: int, changes: ListingChanges, problems: list[Problem] | None = None) -> None:
+        self.index, self.changes, self.problems = index, changes, list(problems or [])
+        self.existing = None
+        self.credential_id: uuid.UUID | None = None
+        self.occupations: list[uuid.UUID] | None = None
+        self.written = False
+        self.notes: list[Problem] = []   # why a stored listing was not published
+        self.stored = None               # the listing as stored, when it was
+
+    def refuse(self, field: str, code: str, message: str) -> None:
+        self.problems.append(Problem(("credential", field), code, message))
+
+    @property
+    def created(self) -> bool:
+        return not self.problems and self.existing is None
+
+
+class _DryRun(Exception):
+    """Raised to roll a dry run back once everything has been checked."""
+
+
+async def submit(db: Database, provider_id: uuid.UUID, items: list[Item], *, actor: str, publish: bool,
+                 dry_run: bool = False) -> list[Item]:
+    """Check and store ``items`` (in one transaction); each item says what happened to it."""
+    _check_keys(items)
+    try:
+        async with db.transaction() as tx:
+            await _load_existing(tx, provider_id, items)
+            await _check_references(tx, items)
+            await _write(tx, provider_id, items, actor)
+            if publish:
+                await _publish(tx, items, actor)
+            written = [i.credential_id for i in items if i.credential_id and not i.problems]
+            stored = await credential_store.by_ids(tx, written, Visibility(admin=True))
+            for item in items:
+                item.stored = stored.get(item.credential_id) if not item.problems else None
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return items
+
+
+def _check_keys(items: list[Item]) -> None:
+    seen = set()
+    for item in items:
+        key = item.changes.external_id
+        if not key or not key.strip():
+            item.refuse("externalId", "REQUIRED", "Each submitted listing needs its `externalId`.")
+        elif key in seen:
+            item.refuse("externalId", "DUPLICATE", f"{key!r} appears earlier in this batch.")
+        seen.add(key)
+
+
+async def _load_existing(tx, provider_id, items: list[Item]) -> None:
+    keys = [i.changes.external_id for i in items if i.changes.external_id]
+    existing = await listings.lock_by_external_ids(tx, provider_id, keys)
+    for item in items:
+        item.existing = existing.get(item.changes.external_id)
+        item.problems += check_changes(item.changes, creating=item.existing is None)
+
+
+async def _check_references(tx, items: list[Item]) -> None:
+    skill_ids = {s for i in items for s in (i.changes.skill_ids or [])}
+    unknown = set(await listings.unknown_skills(tx, list(skill_ids))) if skill_ids else set()
+    codes = {c for i in items for c in (i.changes.occupation_codes or [])}
+    occupations = await listings.occupations_by_code(tx, list(codes)) if codes else {}
+    for item in items:
+        for skill in item.changes.skill_ids or []:
+            if skill in unknown:
+                item.refuse("skillIds", "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', skill)!r}.")
+        if item.changes.occupation_codes is not None:
+            for code in item.changes.occupation_codes:
+                if code not in occupations:
+                    item.refuse("occupationCodes", "UNKNOWN_OCCUPATION", f"No occupation has the code {code!r}.")
+            item.occupations = [occupations[c] for c in item.changes.occupation_codes if c in occupations]
+
+
+async def _write(tx, provider_id, items: list[Item], actor: str) -> None:
+    valid = [i for i in items if not i.problems]
+    new = [i for i in valid if i.existing is None]
+    for item in new:
+        item.credential_id = uuid.uuid4()
+    existing = [i for i in valid if i.existing is not None]
+    current_tags = await _current_tags(tx, [i.existing.id for i in existing])
+    for item in existing:
+        item.credential_id = item.existing.id
+    changed = [i for i in existing if _differs(i, current_tags)]
+    if new:
+        await listings.insert_many(tx, provider_id, [(i.credential_id, i.changes) for i in new])
+    if changed:
+        await listings.update_many(tx, [(i.credential_id, i.changes) for i in changed])
+    written = new + changed
+    skills = {i.credential_id: list(i.changes.skill_ids) for i in written if i.changes.skill_ids is not None}
+    occupations = {i.credential_id: i.occupations for i in written if i.occupations is not None}
+    await listings.replace_tags(tx, skills, occupations)
+    if written:
+        await listings.refresh_search(tx, [i.credential_id for i in written])
+    if new:
+        await history.record_changes(tx, [i.credential_id for i in new], "CREATED", actor)
+    if changed:
+        await history.record_changes(tx, [i.credential_id for i in changed], "UPDATED", actor)
+    for item in written:
+        item.written = True
+
+
+async def _current_tags(tx, credential_ids):
+    if not credential_ids:
+        return {}, {}
+    skills = await credential_store.skills_of(tx, credential_ids)
+    occupations = await credential_store.occupations_of(tx, credential_ids)
+    return ({cid: [s.id for s in found] for cid, found in skills.items()},
+            {cid: [o.id for o in found] for cid, found in occupations.items()})
+
+
+def _differs(item: Item, current_tags) -> bool:
+    """Whether the submission changes the stored listing at all."""
+    skills, occupations = current_tags
+    record = item.existing
+    for name, value in item.changes.given().items():
+        if name == "skill_ids":
+            if list(value) != skills.get(record.id, []):
+                return True
+        elif name == "occupation_codes":
+            if item.occupations != occupations.get(record.id, []):
+                return True
+        elif getattr(record, name) != value:
+            return True
+    return False
+
+
+async def _publish(tx, items: list[Item], actor: str) -> None:
+    candidates = [i for i in items if not i.problems]
+    stored = await credential_store.by_ids(tx, [i.credential_id for i in candidates], Visibility(admin=True))
+    ready = []
+    for item in candidates:
+        listing = stored[item.credential_id]
+        if listing.status == "PUBLISHED":
+            continue
+        missing = check_publishable(listing)
+        if missing:
+            item.notes = missing
+        else:
+            ready.append(item.credential_id)
+    if ready:
+        await listings.publish_many(tx, ready)
+        await history.record_changes(tx, ready, "PUBLISHED", actor)
