@@ -169,6 +169,73 @@ def export_command(jurisdiction, updated_since, output) -> None:
     click.echo(f"{count} listings exported.", err=True)
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.option("--provider", "provider_slug", help="Slug of the provider the listings belong to.")
+@click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="csv (see --template) or jsonl (the lines of `microcred export`).")
+@click.option("--publish", is_flag=True, help="Also publish the listings that have every mandatory element.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.option("--template", is_flag=True, help="Print the CSV template (header and an example row) and stop.")
+def import_command(file, provider_slug, file_format, publish, dry_run, template) -> None:
+    """Import listings from FILE, with a report per row. Exits 1 when any row failed."""
+    import sys as system
+
+    from registry.importer import import_rows, read_rows
+    from registry.interop.csv_listings import column_of
+    from registry.store import providers as provider_store
+
+    if template:
+        from registry.interop.csv_listings import template as csv_template
+
+        click.echo(csv_template(), nl=False)
+        return
+    if not file or not provider_slug:
+        raise click.UsageError("Give the FILE and --provider (or --template).")
+    describe = column_of if file_format == "csv" else (lambda p: p.field[1] if len(p.field) > 1 else "-")
+
+    async def work(db, settings):
+        provider = await provider_store.by_slug(db, provider_slug)
+        if provider is None:
+            _fail(f"no provider has the slug {provider_slug!r}.")
+        with open(file, encoding="utf-8-sig", newline="") as source:
+            unknown, rows = read_rows(source, file_format)
+            if system.stderr.isatty():
+                with click.progressbar(length=_line_count(file), label="Importing", file=system.stderr) as bar:
+                    return await import_rows(db, provider.id, rows, unknown_columns=unknown, publish=publish,
+                                             dry_run=dry_run, describe=describe, progress=bar.update)
+            done = [0]
+
+            def plain(count: int) -> None:
+                done[0] += count
+                click.echo(f"{done[0]} rows processed", err=True)
+
+            return await import_rows(db, provider.id, rows, unknown_columns=unknown, publish=publish,
+                                     dry_run=dry_run, describe=describe, progress=plain)
+
+    report = _run_with_db(work)
+    _print_report(report, dry_run)
+    if report.count("failed"):
+        sys.exit(1)
+
+
+def _line_count(path: str) -> int:
+    with open(path, "rb") as handle:
+        return max(0, sum(1 for _ in handle) - 1)
+
+
+def _print_report(report, dry_run: bool) -> None:
+    for column in report.unknown_columns:
+        click.echo(f"warning: unknown column {column!r} was ignored")
+    for row in report.rows:
+        for where, code, message in row.problems:
+            level = "error" if row.outcome == "failed" else "note"
+            click.echo(f"line {row.line} ({row.external_id or 'no externalId'}): {level} in {where}: {code}: {message}")
+    click.echo(f"{report.count('created')} created, {report.count('updated')} updated, "
+               f"{report.count('unchanged')} unchanged, {report.count('failed')} failed"
+               f"{' (dry run: nothing was written)' if dry_run else ''}.")
+
+
 def _run_with_db(work):
     """Migrate the configured database, then run ``await work(db, settings)`` on it."""
 

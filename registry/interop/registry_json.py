@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from registry.api import ids
+from registry.domain.errors import Problem
+from registry.domain.listings import ListingChanges
 from registry.domain.records import Credential
 
 
@@ -49,3 +51,37 @@ def listing_json(listing: Credential, *, provider: dict[str, Any], skills: list,
 def json_line(document: dict[str, Any]) -> bytes:
     """One JSON Lines record."""
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def changes_from_json(document: Any) -> tuple[ListingChanges, list[Problem], list[str]]:
+    """A listing of the export (or written like it) as a change: (change, problems, skill codes)."""
+    if not isinstance(document, dict):
+        return ListingChanges(), [Problem(("credential",), "NOT_AN_OBJECT", "Each line must be a JSON object.")], []
+    problems: list[Problem] = []
+    known = {"id", "externalId", "status", "credentialType", "provider", "title", "description", "learningOutcomes",
+             "skills", "occupations", "level", "levelReason", "workloadHours", "ectsCredits", "durationWeeks",
+             "deliveryMode", "pace", "languages", "regions", "cost", "assessment", "qualityAssurance", "prerequisites",
+             "audiences", "fundingPrograms", "url", "version", "createdAt", "updatedAt", "publishedAt"}
+    problems += [Problem(("credential", name), "UNKNOWN_PROPERTY", f"`{name}` is not a listing property.")
+                 for name in document if name not in known]
+    level, cost = document.get("level") or {}, document.get("cost") or {}
+    try:
+        changes = ListingChanges(
+            external_id=document.get("externalId"), credential_type=document.get("credentialType"),
+            title=document.get("title"), description=document.get("description") or None,
+            learning_outcomes=document.get("learningOutcomes") or None,
+            occupation_codes=[o["code"] for o in document.get("occupations") or []] or None,
+            level_framework=level.get("framework"), level_value=level.get("value"),
+            level_reason=document.get("levelReason"), workload_hours=document.get("workloadHours"),
+            ects_credits=document.get("ectsCredits"), duration_weeks=document.get("durationWeeks"),
+            delivery_mode=document.get("deliveryMode"), pace=document.get("pace"),
+            languages=document.get("languages") or None, regions=document.get("regions") or None,
+            cost_amount=cost.get("amount"), cost_currency=cost.get("currency"), assessment=document.get("assessment"),
+            quality_assurance=document.get("qualityAssurance"), prerequisites=document.get("prerequisites"),
+            audiences=document.get("audiences") or None, funding_programs=document.get("fundingPrograms") or None,
+            url=document.get("url"),
+        )
+    except (AttributeError, KeyError, TypeError) as error:
+        return ListingChanges(), problems + [Problem(("credential",), "MALFORMED", f"Malformed listing: {error}.")], []
+    skills = [s.get("code") for s in document.get("skills") or [] if isinstance(s, dict) and s.get("code")]
+    return changes, problems, skills

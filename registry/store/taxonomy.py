@@ -64,3 +64,9 @@ async def occupations_page(db: Executor, *, query: str | None, first: int, after
 async def occupations_count(db: Executor, *, query: str | None) -> int:
     """How many occupations ``occupations_page`` walks through."""
     return await db.fetchval(f"select count(*) from occupations o where {_OCCUPATION_MATCH}", query)
+
+
+async def skill_ids_by_code(db: Executor, scheme: str, codes: Sequence[str]) -> dict[str, UUID]:
+    """Skill IDs of one scheme by code (unknown codes are absent)."""
+    rows = await db.fetch("select code, id from skills where scheme = $1 and code = any($2::text[])", scheme, list(codes))
+    return {row["code"]: row["id"] for row in rows}

@@ -1,0 +1,98 @@
+"""microcred import: CSV and JSON Lines, a report per row, dry runs, round trips."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from registry.interop import csv_listings
+from registry.store import providers
+from tests.test_cli import _env, run
+
+
+@pytest.fixture
+async def college(db):
+    await providers.create(db, slug="lakeside-college", name={"en": "Lakeside College"}, kind="COLLEGE",
+                           jurisdiction="CA-MB")
+    await providers.create(db, slug="hillside-college", name={"en": "Hillside College"}, kind="COLLEGE",
+                           jurisdiction="CA-MB")
+    return "lakeside-college"
+
+
+def _csv(tmp_path, rows: list[dict], extra_columns: tuple[str, ...] = ()) -> str:
+    path = tmp_path / "listings.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*csv_listings.COLUMNS, *extra_columns])
+        writer.writeheader()
+        writer.writerows(rows)
+    return str(path)
+
+
+def _template_row() -> dict:
+    return next(csv.DictReader(io.StringIO(csv_listings.template())))
+
+
+def _seeded_env(db_dsn):
+    env = _env(DATABASE_URL=db_dsn)
+    assert run("seed", "--credentials", "0", env=env).returncode == 0  # the skills and occupations
+    return env
+
+
+async def test_the_template_imports_and_publishes(db_dsn, college, tmp_path, db):
+    env = _seeded_env(db_dsn)
+    result = run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 created, 0 updated, 0 unchanged, 0 failed" in result.stdout
+    listing = await db.fetchrow("select status::text, title, learning_outcomes from credentials")
+    assert listing["status"] == "PUBLISHED" and listing["title"]["fr"].startswith("L'essentiel")
+    assert listing["learning_outcomes"][1] == {"en": "Build a dashboard", "fr": "Créer un tableau de bord"}
+    assert await db.fetchval("select count(*) from credential_skills") == 2
+
+
+async def test_bad_rows_are_reported_by_column_and_good_rows_stored(db_dsn, college, tmp_path, db):
+    env = _seeded_env(db_dsn)
+    bad = {**_template_row(), "externalId": "BAD-1", "workloadHours": "lots", "deliveryMode": "BOAT",
+           "skills": "no-such-skill", "url": "http://insecure.example.ca"}
+    result = run("import", _csv(tmp_path, [_template_row(), bad], ("colour",)), "--provider", college, env=env)
+    assert result.returncode == 1
+    assert "unknown column 'colour'" in result.stdout
+    for expected in ("error in workloadHours: NOT_A_NUMBER", "error in deliveryMode: UNKNOWN_VALUE",
+                     "error in skills: UNKNOWN_SKILL", "error in url: INSECURE_URL"):
+        assert expected in result.stdout
+    assert "line 3 (BAD-1)" in result.stdout
+    assert await db.fetchval("select count(*) from credentials") == 1
+
+
+async def test_a_dry_run_writes_nothing(db_dsn, college, tmp_path, db):
+    env = _seeded_env(db_dsn)
+    result = run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--dry-run", env=env)
+    assert result.returncode == 0 and "1 created" in result.stdout and "dry run" in result.stdout
+    assert await db.fetchval("select count(*) from credentials") == 0
+
+
+async def test_importing_again_changes_nothing(db_dsn, college, tmp_path):
+    env = _seeded_env(db_dsn)
+    path = _csv(tmp_path, [_template_row()])
+    run("import", path, "--provider", college, env=env)
+    assert "0 created, 0 updated, 1 unchanged" in run("import", path, "--provider", college, env=env).stdout
+
+
+async def test_an_exported_listing_imports_back_as_the_same_listing(db_dsn, college, tmp_path):
+    env = _seeded_env(db_dsn)
+    run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--output", str(exported), env=env).returncode == 0
+    imported = run("import", str(exported), "--provider", "hillside-college", "--format", "jsonl", "--publish", env=env)
+    assert imported.returncode == 0 and "1 created" in imported.stdout, imported.stdout
+    assert run("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
+    first, second = [json.loads(line) for line in (tmp_path / "both.jsonl").read_text().splitlines()]
+    varying = {"id", "provider", "createdAt", "updatedAt", "publishedAt"}
+    assert {k: v for k, v in first.items() if k not in varying} == {k: v for k, v in second.items() if k not in varying}
+
+
+def test_the_template_is_printed(tmp_path):
+    result = run("import", "--template", env=_env())
+    assert result.returncode == 0 and result.stdout.startswith("externalId,credentialType,title_en")
