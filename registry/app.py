@@ -23,6 +23,7 @@ from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
 from registry.export import credentials_jsonl
 from registry.idempotency import IdempotencyMiddleware
+from registry.listing_pages import credential_document
 from registry.webhook_delivery import Worker
 
 
@@ -106,12 +107,13 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/.well-known/jwks.json", oauth.jwks),
             Route("/.well-known/oauth-authorization-server", oauth.metadata),
             Route("/export/credentials.jsonl", credentials_jsonl),
+            Route("/credentials/{id}", credential_document),
         ],
         lifespan=lifespan,
     )
     # Added first, so it runs inside the bearer check and knows the client.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys)
+    app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys, paths=("/graphql", "/credentials/"))
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
     return app

@@ -1,0 +1,42 @@
+"""Everything a standard's description of one listing draws on, gathered once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry.api import ids
+from registry.domain.language import pick
+from registry.domain.records import Authority, Credential, Occupation, Provider, Recognition, Skill
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """A listing with its provider, taxonomy, recognitions in force and links, and the
+    registry's public base URL (for the URIs the standards want)."""
+
+    listing: Credential
+    provider: Provider
+    skills: list[Skill]
+    occupations: list[Occupation]
+    recognitions: list[tuple[Recognition, Authority]]
+    links: list[tuple[str, object]]  # (link kind, target listing id)
+    base_url: str
+
+    def uri(self, type_name: str, uuid) -> str:
+        """The registry's URI for a node: where `/credentials/{id}` and friends answer."""
+        paths = {"Credential": "credentials", "Provider": "providers", "RecognitionAuthority": "authorities",
+                 "Skill": "skills", "Occupation": "occupations"}
+        return f"{self.base_url.rstrip('/')}/{paths[type_name]}/{ids.encode(type_name, uuid)}"
+
+    @property
+    def id(self) -> str:
+        return self.uri("Credential", self.listing.id)
+
+    def text(self, value: dict | None) -> str | None:
+        """A single string where a standard takes one: English, else any language."""
+        return pick(value, "en")
+
+    @property
+    def hours(self) -> str:
+        """The workload as an ISO 8601 duration, e.g. PT40H."""
+        return f"PT{self.listing.workload_hours:g}H"

@@ -1,0 +1,111 @@
+"""One listing in four vocabularies: CTDL, Open Badges 3.0, ELM and schema.org."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests import demo_oracle as oracle
+from tests.graphql_client import data
+
+CONTEXTS = Path(__file__).resolve().parents[2] / "registry" / "interop" / "contexts"
+QUERY = "query($id: ID!, $format: JsonLdFormat!) { credential(id: $id) { jsonLd(format: $format) } }"
+
+
+def _rich():
+    listings = oracle.listings()
+    linked = {link.from_id for link in listings.links}
+    recognized = {r.credential_id for r in listings.recognitions if r.is_active(date.today())}
+    return next(c for c in oracle.published() if c.id in linked and c.id in recognized and c.level_framework == "EQF"
+                and c.cost_amount and c.ects_credits and oracle.occupation_codes_of(c.id))
+
+
+async def jsonld(client, listing, format_name: str) -> dict:
+    result = await data(client, QUERY, {"id": oracle.gid("Credential", listing.id), "format": format_name})
+    return json.loads(result["credential"]["jsonLd"])
+
+
+async def test_ctdl_has_the_minimum_data_and_the_listings_relations(demo_client):
+    c = _rich()
+    doc = await jsonld(demo_client, c, "CTDL")
+    assert doc["@context"] == "https://credreg.net/ctdl/schema/context/json"
+    assert doc["@type"].startswith("ceterms:") and doc["ceterms:ctid"] == f"ce-{c.id}"
+    assert re.fullmatch(r"ce-[0-9a-f-]{36}", doc["ceterms:ctid"])
+    assert doc["ceterms:name"] == c.title and doc["ceterms:subjectWebpage"] == c.url
+    assert doc["ceterms:inLanguage"] == c.languages and doc["ceterms:ownedBy"]
+    assert doc["ceterms:credentialStatusType"]["ceterms:targetNode"] == "credentialStat:Active"
+    assert doc["ceterms:estimatedCost"][0]["ceterms:price"] == c.cost_amount
+    assert {o["ceterms:codedNotation"] for o in doc["ceterms:occupationType"]} == oracle.occupation_codes_of(c.id)
+    assert doc.get("ceterms:recognizedBy") or doc.get("ceterms:accreditedBy")
+    assert any(key in doc for key in ("ceterms:isPartOf", "ceterms:isPreparationFor", "ceterms:supersedes"))
+
+
+async def test_open_badges_achievement_uses_only_terms_of_the_published_context(demo_client):
+    c = _rich()
+    doc = await jsonld(demo_client, c, "OPEN_BADGES_3")
+    context = json.loads((CONTEXTS / "ob-v3p0-context-3.0.3.json").read_text())["@context"]
+    assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in doc["@context"]
+    assert doc["type"] == ["Achievement"] and doc["achievementType"] == {
+        "MICRO_CREDENTIAL": "MicroCredential", "DIGITAL_BADGE": "Badge", "CERTIFICATE": "Certificate",
+        "COURSE": "Course"}[c.credential_type]
+    achievement_terms = set(context["Achievement"]["@context"]) | {k for k in context if not k.startswith("@")}
+    assert set(doc) - {"@context"} <= achievement_terms
+    alignment_terms = set(context["Alignment"]["@context"])
+    assert all(set(a) <= alignment_terms for a in doc["alignment"])
+    codes = {a["targetCode"] for a in doc["alignment"]}
+    assert oracle.occupation_codes_of(c.id) <= codes
+    assert doc["criteria"]["narrative"] and doc["creditsAvailable"] == c.ects_credits
+
+
+async def test_elm_carries_the_eu_mandatory_elements(demo_client):
+    c = _rich()
+    doc = await jsonld(demo_client, c, "ELM")
+    assert doc["type"] == "LearningAchievementSpecification" and doc["title"] == c.title
+    body = doc["awardingOpportunity"][0]["awardingBody"][0]
+    assert body["legalName"] and body["location"][0]["address"][0]["countryCode"].endswith("/CAN")
+    assert len(doc["learningOutcome"]) == len(c.learning_outcomes)
+    assert doc["volumeOfLearning"] == f"PT{c.workload_hours:g}H"
+    assert doc["eqfLevel"] == f"http://data.europa.eu/snb/eqf/{c.level_value}"
+    assert doc["provenBy"] and doc["mode"] and doc["additionalNote"][0]["noteLiteral"]["en"] == c.quality_assurance
+
+
+async def test_schema_org_describes_an_educational_occupational_credential(demo_client):
+    c = _rich()
+    doc = await jsonld(demo_client, c, "SCHEMA_ORG")
+    assert doc["@context"] == "https://schema.org" and doc["@type"] == "EducationalOccupationalCredential"
+    assert doc["url"] == c.url and doc["offers"]["price"] == c.cost_amount and doc["recognizedBy"]
+
+
+@pytest.mark.parametrize("params,headers,expected", [
+    ({"format": "ctdl"}, {}, "ceterms:ctid"),
+    ({}, {"accept": 'application/ld+json; profile="https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"'},
+     "achievementType"),
+    ({}, {"accept": 'application/ld+json; profile="http://data.europa.eu/snb/model/context/edc-ap"'}, "volumeOfLearning"),
+    ({}, {"accept": "application/ld+json"}, "credentialCategory"),
+])
+async def test_the_listing_url_negotiates_the_vocabulary(demo_client, params, headers, expected):
+    c = _rich()
+    response = await demo_client.get(f"/credentials/{oracle.gid('Credential', c.id)}", params=params, headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/ld+json")
+    assert expected in response.json()
+
+
+async def test_browsers_get_a_page_with_schema_org_embedded(demo_client):
+    c = _rich()
+    response = await demo_client.get(f"/credentials/{oracle.gid('Credential', c.id)}", headers={"accept": "text/html"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    embedded = re.search(r'<script type="application/ld\+json">(.*?)</script>', response.text, re.S).group(1)
+    assert json.loads(embedded.replace("<\\/", "</"))["@type"] == "EducationalOccupationalCredential"
+
+
+async def test_drafts_unknown_ids_and_formats_are_refused(demo_client):
+    draft = next(c for c in oracle.listings().credentials if c.status == "DRAFT")
+    assert (await demo_client.get(f"/credentials/{oracle.gid('Credential', draft.id)}")).status_code == 404
+    assert (await demo_client.get("/credentials/nonsense")).status_code == 404
+    listing = oracle.published()[0]
+    response = await demo_client.get(f"/credentials/{oracle.gid('Credential', listing.id)}", params={"format": "xml"})
+    assert response.status_code == 400
