@@ -10,7 +10,6 @@ visibility rules and the mappings are the API's own.
 from __future__ import annotations
 
 import html
-import json
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response

@@ -92,16 +92,12 @@ class DeleteWebhookPayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was deleted; empty on success.")
 
 
-def _settings(info: strawberry.Info) -> Settings:
-    return info.context.settings
-
-
 async def register_webhook(
     info: strawberry.Info,
     input: Annotated[RegisterWebhookInput, strawberry.argument(description="The webhook.")],
 ) -> WebhookPayload:
     access = _require(info, "webhooks:manage")
-    settings = _settings(info)
+    settings: Settings = info.context.settings
     problems = check_url(input.url, allow_loopback=settings.webhooks_allow_loopback)
     if input.secret is not None and not 16 <= len(input.secret) <= 200:
         problems.append(Problem(("secret",), "OUT_OF_RANGE", "A secret is 16 to 200 characters."))
