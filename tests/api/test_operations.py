@@ -7,7 +7,8 @@ from tests.graphql_client import OPERATIONS, data, operation
 
 
 def test_every_operation_file_is_exercised_here():
-    assert {path.stem for path in OPERATIONS.glob("*.graphql")} == {"SearchPage", "CredentialDetail", "ProviderPage"}
+    assert {path.stem for path in OPERATIONS.glob("*.graphql")} == {
+        "SearchPage", "CredentialDetail", "ProviderPage", "FacetBrowse", "ChangeFeedPoll"}
 
 
 async def test_search_page_answers_in_french_with_facets(demo_client):
@@ -45,3 +46,16 @@ async def test_provider_page_walks_the_providers_listings(demo_client):
         after = page["pageInfo"]["endCursor"]
     assert found and set(found) == expected and len(found) == len(expected)
     assert page["totalCount"] == len(expected)
+
+
+async def test_facet_browse_counts_a_province_without_listings(demo_client):
+    result = (await data(demo_client, operation("FacetBrowse"), {"region": "CA-ON"}))["searchCredentials"]
+    assert result["totalCount"] > 0
+    assert sum(v["count"] for v in result["facets"]["deliveryMode"]) == result["totalCount"]
+
+
+async def test_change_feed_poll_pages_through_the_feed(demo_client):
+    first = (await data(demo_client, operation("ChangeFeedPoll"), {}))["changes"]
+    assert len(first["events"]) == 100 and first["hasMore"]
+    second = (await data(demo_client, operation("ChangeFeedPoll"), {"after": first["endCursor"]}))["changes"]
+    assert not {e["cursor"] for e in first["events"]} & {e["cursor"] for e in second["events"]}
