@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test schema install clean
+.PHONY: serve test schema bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,14 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+## Benchmark: 100,000 listings, the real server, wrk; prints a table (bench/results/latest.md)
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
+
 ## Regenerate graphql/schema.graphql from the Strawberry schema
 schema: $(STAMP)
 	$(BIN)/microcred schema > graphql/schema.graphql
 
 clean:
-	rm -rf $(VENV) .microcred
+	rm -rf $(VENV) .microcred .microcred-bench
