@@ -135,8 +135,8 @@ class Query:
         edges, page_info = connection_parts(
             "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value)
 
-        async def facet_counts() -> CredentialFacets:
-            return _facets(await search.facets(db, request, viewer, mode))
+        async def facet_counts(names: list[str] | None) -> CredentialFacets:
+            return _facets(await search.facets(db, request, viewer, mode, names))
 
         return CredentialSearchResult(edges=edges, page_info=page_info,
                                       count=lambda: search.count(db, request, viewer, mode),

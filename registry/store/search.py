@@ -9,6 +9,7 @@ that typos still find something.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Sequence
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
 from registry.domain.records import Credential
@@ -177,29 +178,33 @@ async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: Matc
 
 
 async def facets(
-    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode
+    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, names: Sequence[str] | None = None
 ) -> dict[str, list[tuple[str, int]]]:
-    """Counts per value of every facet, in one statement.
+    """Counts per value of the facets in ``names`` (all by default), in one statement.
 
     Each facet is counted over the result as filtered by everything except its own
-    filter, so choosing ONLINE still shows how many IN_PERSON listings there are.
+    filter, so choosing ONLINE still shows how many IN_PERSON listings there are. Only the
+    facets asked for widen the set scanned: the filters of the others narrow it at once.
     """
+    wanted = [name for name in FACETS if names is None or name in names]
     p = Params()
     source, match, _ = _match(mode, req.text, p)
     conditions = _conditions(req.filter, p)
-    own = {name: conditions.pop(field, "true") for name, field in FACETS.items()}
+    own = {name: conditions.pop(FACETS[name], "true") for name in wanted}
     where = " and ".join([credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *conditions.values()])
     columns = ", ".join(
-        [f"{expr} as \"v_{name}\"" for name, expr in _FACET_VALUES.items()]
-        + [f"({cond}) as \"f_{name}\"" for name, cond in own.items()]
-    )
+        [f"{_FACET_VALUES[name]} as \"v_{name}\"" for name in wanted]
+        + [f"({own[name]}) as \"f_{name}\"" for name in wanted]
+    ) or "1"
     selects = []
-    for name in FACETS:
-        others = " and ".join(f'"f_{other}"' for other in FACETS if other != name) or "true"
+    for name in wanted:
+        others = " and ".join(f'"f_{other}"' for other in wanted if other != name) or "true"
         selects.append(
             f"select '{name}' as facet, v as value, count(*) as n from base"
             f" cross join unnest(\"v_{name}\") as v where {others} group by v"
         )
+    if not selects:
+        return {name: [] for name in FACETS}
     rows = await db.fetch(
         f"with base as materialized (select {columns} from credentials c{source} where {where})"
         f" {' union all '.join(selects)} order by facet, n desc, value",

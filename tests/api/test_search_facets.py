@@ -92,3 +92,18 @@ async def test_facets_and_total_take_two_statements_whatever_the_facets(demo_cli
     page_only = await post(demo_client, "{ searchCredentials(first: 1) { nodes { id } } }")
     with_facets = await post(demo_client, FACETS, {"filter": FILTER})
     assert statements(with_facets) - statements(page_only) == 2
+
+
+async def test_asking_for_some_facets_counts_them_as_asking_for_all_does(demo_client):
+    everything = (await facets(demo_client))["facets"]
+    only = await data(demo_client, """query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 0) {
+        facets { region { value count } pace { value count } } } }""", {"filter": FILTER})
+    assert only["searchCredentials"]["facets"] == {"region": everything["region"], "pace": everything["pace"]}
+
+
+async def test_facets_through_a_fragment_are_counted_too(demo_client):
+    everything = (await facets(demo_client))["facets"]
+    through = await data(demo_client, """query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 0) {
+        facets { ...Modes } } } fragment Modes on CredentialFacets { deliveryMode { value count } }""",
+                         {"filter": FILTER})
+    assert through["searchCredentials"]["facets"]["deliveryMode"] == everything["deliveryMode"]
