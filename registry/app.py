@@ -24,6 +24,7 @@ from registry.db import connect, resolve_database_url, track_statements
 from registry.export import credentials_jsonl
 from registry.idempotency import IdempotencyMiddleware
 from registry.listing_pages import credential_document
+from registry.store import health as health_store
 from registry.webhook_delivery import Worker
 
 
@@ -66,7 +67,7 @@ class ServerTimingMiddleware:
 
 async def health(request: Request) -> JSONResponse:
     """Liveness and database reachability, for load balancers."""
-    await request.app.state.db.fetchval("select 1")
+    await health_store.ping(request.app.state.db)
     return JSONResponse({"status": "ok"})
 
 

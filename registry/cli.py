@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -33,13 +34,14 @@ def main() -> None:
 async def _prepare(settings: Settings, demo: bool) -> str:
     """Resolve the database, migrate it, and seed demo data into an empty one."""
     from registry.demo.seed import seed
+    from registry.store import credentials
 
     dsn = await resolve_database_url(settings)
     await migrations.upgrade(dsn)
     if demo:
         db = await connect(dsn, settings, min_size=1, max_size=2)
         try:
-            if not await db.fetchval("select exists (select 1 from credentials)"):
+            if not await credentials.any_exist(db):
                 click.echo(f"Loading {DEMO_LISTINGS} demo listings...")
                 await seed(db, DEMO_LISTINGS)
         finally:
@@ -179,8 +181,6 @@ def export_command(jurisdiction, updated_since, output) -> None:
 @click.option("--template", is_flag=True, help="Print the CSV template (header and an example row) and stop.")
 def import_command(file, provider_slug, file_format, publish, dry_run, template) -> None:
     """Import listings from FILE, with a report per row. Exits 1 when any row failed."""
-    import sys as system
-
     from registry.importer import import_rows, read_rows
     from registry.interop.csv_listings import column_of
     from registry.store import providers as provider_store
@@ -198,25 +198,31 @@ def import_command(file, provider_slug, file_format, publish, dry_run, template)
         provider = await provider_store.by_slug(db, provider_slug)
         if provider is None:
             _fail(f"no provider has the slug {provider_slug!r}.")
-        with open(file, encoding="utf-8-sig", newline="") as source:
+        with open(file, encoding="utf-8-sig", newline="") as source, _progress(file) as progress:
             unknown, rows = read_rows(source, file_format)
-            if system.stderr.isatty():
-                with click.progressbar(length=_line_count(file), label="Importing", file=system.stderr) as bar:
-                    return await import_rows(db, provider.id, rows, unknown_columns=unknown, publish=publish,
-                                             dry_run=dry_run, describe=describe, progress=bar.update)
-            done = [0]
-
-            def plain(count: int) -> None:
-                done[0] += count
-                click.echo(f"{done[0]} rows processed", err=True)
-
             return await import_rows(db, provider.id, rows, unknown_columns=unknown, publish=publish,
-                                     dry_run=dry_run, describe=describe, progress=plain)
+                                     dry_run=dry_run, describe=describe, progress=progress)
 
     report = _run_with_db(work)
     _print_report(report, dry_run)
     if report.count("failed"):
         sys.exit(1)
+
+
+@contextmanager
+def _progress(path: str):
+    """A progress callback: a bar on a terminal, plain lines otherwise."""
+    if sys.stderr.isatty():
+        with click.progressbar(length=_line_count(path), label="Importing", file=sys.stderr) as bar:
+            yield bar.update
+        return
+    done = [0]
+
+    def plain(count: int) -> None:
+        done[0] += count
+        click.echo(f"{done[0]} rows processed", err=True)
+
+    yield plain
 
 
 def _line_count(path: str) -> int:

@@ -43,8 +43,7 @@ async def read(
     # Public readers see changes made while the listing was public; owners and operators see all of theirs.
     conditions.append(f"(ch.listed or {p.add(viewer.admin)}::boolean or c.provider_id = {p.add(viewer.own_provider_id)}::uuid)")
     if jurisdiction:
-        j = p.add(jurisdiction)
-        conditions.append(f"(pr.jurisdiction = {j} or pr.jurisdiction like {j} || '-%' or {j} = any(c.regions))")
+        conditions.append(f"in_jurisdiction(pr.jurisdiction, c.regions, {p.add(jurisdiction)})")
     if kinds:
         conditions.append(f"ch.kind::text = any({p.add(list(kinds))}::text[])")
     limit = p.add(first + 1)

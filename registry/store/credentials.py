@@ -170,3 +170,8 @@ def _group(keys: Sequence[UUID], rows, make) -> dict:
     for row in rows:
         grouped[row["credential_id"]].append(make(row))
     return grouped
+
+
+async def any_exist(db: Executor) -> bool:
+    """Whether the registry holds any listing at all (an empty one gets demo data)."""
+    return await db.fetchval("select exists (select 1 from credentials)")

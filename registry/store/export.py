@@ -19,8 +19,7 @@ async def published_listings(
     p = Params()
     conditions = ["c.status = 'PUBLISHED'"]
     if jurisdiction:
-        j = p.add(jurisdiction)
-        conditions.append(f"(pr.jurisdiction = {j} or pr.jurisdiction like {j} || '-%' or {j} = any(c.regions))")
+        conditions.append(f"in_jurisdiction(pr.jurisdiction, c.regions, {p.add(jurisdiction)})")
     if updated_since:
         conditions.append(f"c.updated_at >= {p.add(updated_since)}::timestamptz")
     sql = f"""

@@ -9,6 +9,9 @@ from registry.db import Executor
 from registry.domain.records import Provider
 from registry.store.paging import Page, fetch_page
 
+# A provider in jurisdiction $1 (a province, or a country for all its provinces); no $1, all.
+_IN_JURISDICTION = "($1::text is null or in_jurisdiction(p.jurisdiction, '{}', $1))"
+
 COLUMNS = "p.id, p.slug, p.name, p.kind::text as kind, p.jurisdiction, p.website, p.created_at, p.updated_at"
 
 
@@ -31,7 +34,7 @@ async def by_slug(db: Executor, slug: str) -> Provider | None:
 
 async def page(db: Executor, *, jurisdiction: str | None, first: int, after: tuple | None) -> Page[Provider]:
     """Providers ordered by slug, optionally within one jurisdiction (or a country prefix)."""
-    where = "($1::text is null or p.jurisdiction = $1 or p.jurisdiction like $1 || '-%')"
+    where = _IN_JURISDICTION
     return await fetch_page(
         db, columns=COLUMNS, from_sql="providers p", where=where, params=[jurisdiction],
         sort_sql="p.slug", sort_type="text", id_sql="p.id", first=first, after=after, build=_provider,
@@ -40,11 +43,7 @@ async def page(db: Executor, *, jurisdiction: str | None, first: int, after: tup
 
 async def count(db: Executor, *, jurisdiction: str | None) -> int:
     """How many providers ``page`` would walk through."""
-    return await db.fetchval(
-        "select count(*) from providers p"
-        " where ($1::text is null or p.jurisdiction = $1 or p.jurisdiction like $1 || '-%')",
-        jurisdiction,
-    )
+    return await db.fetchval(f"select count(*) from providers p where {_IN_JURISDICTION}", jurisdiction)
 
 
 async def create(db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str,
