@@ -174,8 +174,9 @@ def export_command(jurisdiction, updated_since, output) -> None:
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
 @click.option("--provider", "provider_slug", help="Slug of the provider the listings belong to.")
-@click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
-              help="csv (see --template) or jsonl (the lines of `microcred export`).")
+@click.option("--format", "file_format", type=click.Choice(["csv", "jsonl", "ctdl"]), default="csv", show_default=True,
+              help="csv (see --template), jsonl (the lines of `microcred export`) or ctdl (CTDL JSON-LD: one "
+                   "credential, a list, or an @graph document).")
 @click.option("--publish", is_flag=True, help="Also publish the listings that have every mandatory element.")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @click.option("--template", is_flag=True, help="Print the CSV template (header and an example row) and stop.")
@@ -183,6 +184,7 @@ def import_command(file, provider_slug, file_format, publish, dry_run, template)
     """Import listings from FILE, with a report per row. Exits 1 when any row failed."""
     from registry.importer import import_rows, read_rows
     from registry.interop.csv_listings import column_of
+    from registry.interop.ctdl_import import property_of
     from registry.store import providers as provider_store
 
     if template:
@@ -192,16 +194,18 @@ def import_command(file, provider_slug, file_format, publish, dry_run, template)
         return
     if not file or not provider_slug:
         raise click.UsageError("Give the FILE and --provider (or --template).")
-    describe = column_of if file_format == "csv" else (lambda p: p.field[1] if len(p.field) > 1 else "-")
+    describe = {"csv": column_of, "ctdl": property_of}.get(file_format, lambda p: p.field[1] if len(p.field) > 1 else "-")
 
     async def work(db, settings):
         provider = await provider_store.by_slug(db, provider_slug)
         if provider is None:
             _fail(f"no provider has the slug {provider_slug!r}.")
-        with open(file, encoding="utf-8-sig", newline="") as source, _progress(file) as progress:
+        unit = "objects" if file_format == "ctdl" else "rows"
+        with open(file, encoding="utf-8-sig", newline="") as source, _progress(file, unit) as progress:
             unknown, rows = read_rows(source, file_format)
             return await import_rows(db, provider.id, rows, unknown_columns=unknown, publish=publish,
-                                     dry_run=dry_run, describe=describe, progress=progress)
+                                     dry_run=dry_run, describe=describe, progress=progress,
+                                     unit="object" if file_format == "ctdl" else "line")
 
     report = _run_with_db(work)
     _print_report(report, dry_run)
@@ -210,9 +214,9 @@ def import_command(file, provider_slug, file_format, publish, dry_run, template)
 
 
 @contextmanager
-def _progress(path: str):
-    """A progress callback: a bar on a terminal, plain lines otherwise."""
-    if sys.stderr.isatty():
+def _progress(path: str, unit: str):
+    """A progress callback: a bar on a terminal (for line-based files), plain lines otherwise."""
+    if sys.stderr.isatty() and unit == "rows":
         with click.progressbar(length=_line_count(path), label="Importing", file=sys.stderr) as bar:
             yield bar.update
         return
@@ -220,7 +224,7 @@ def _progress(path: str):
 
     def plain(count: int) -> None:
         done[0] += count
-        click.echo(f"{done[0]} rows processed", err=True)
+        click.echo(f"{done[0]} {unit} processed", err=True)
 
     yield plain
 
@@ -234,9 +238,10 @@ def _print_report(report, dry_run: bool) -> None:
     for column in report.unknown_columns:
         click.echo(f"warning: unknown column {column!r} was ignored")
     for row in report.rows:
-        for where, code, message in row.problems:
-            level = "error" if row.outcome == "failed" else "note"
-            click.echo(f"line {row.line} ({row.external_id or 'no externalId'}): {level} in {where}: {code}: {message}")
+        for level, findings in (("error", row.problems), ("note", row.notes)):
+            for where, code, message in findings:
+                click.echo(f"{report.unit} {row.line} ({row.external_id or 'no externalId'}): "
+                           f"{level} in {where}: {code}: {message}")
     click.echo(f"{report.count('created')} created, {report.count('updated')} updated, "
                f"{report.count('unchanged')} unchanged, {report.count('failed')} failed"
                f"{' (dry run: nothing was written)' if dry_run else ''}.")

@@ -18,7 +18,7 @@ from registry.db import Database
 from registry.demo.reference import SKILL_SCHEME
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
-from registry.interop import csv_listings
+from registry.interop import csv_listings, ctdl_import
 from registry.interop.csv_listings import Row
 from registry.interop.registry_json import changes_from_json
 from registry.store import taxonomy
@@ -35,6 +35,7 @@ class RowReport:
     external_id: str | None
     outcome: str  # created, updated, unchanged, failed (would-be outcomes on a dry run)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (column or property, code, message)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)     # the same, for what did not stop the row
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ImportReport:
     """The whole import: unknown columns, every row's outcome, and the totals."""
 
     unknown_columns: list[str]
+    unit: str = "line"   # what a row's number counts: lines of the file, or objects of a CTDL document
     rows: list[RowReport] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
@@ -49,9 +51,11 @@ class ImportReport:
 
 
 def read_rows(source: TextIO, file_format: str) -> tuple[list[str], Iterator[Row]]:
-    """(unknown columns or properties, rows) of a CSV or JSON Lines source."""
+    """(unknown columns, rows) of a CSV, JSON Lines or CTDL JSON-LD source."""
     if file_format == "csv":
         return csv_listings.read(source)
+    if file_format == "ctdl":
+        return ctdl_import.read(source)
     return [], _json_rows(source)
 
 
@@ -71,9 +75,10 @@ def _json_rows(source: TextIO) -> Iterator[Row]:
 async def import_rows(
     db: Database, provider_id: UUID, rows: Iterator[Row], *, unknown_columns: list[str], publish: bool,
     dry_run: bool, describe: Callable[[Problem], str], progress: Callable[[int], None] = lambda n: None,
+    unit: str = "line",
 ) -> ImportReport:
     """Submit ``rows`` in chunks and report on each."""
-    report = ImportReport(unknown_columns)
+    report = ImportReport(unknown_columns, unit)
     for batch in csv_listings.chunks(rows, CHUNK):
         items = await _items(db, batch)
         await submission.submit(db, provider_id, items, actor=ACTOR, publish=publish, dry_run=dry_run)
@@ -105,5 +110,6 @@ def _row_report(row: Row, item: submission.Item, describe: Callable[[Problem], s
         outcome = "created"
     else:
         outcome = "updated" if item.written else "unchanged"
-    problems = [(describe(p), p.code, p.message) for p in item.problems + item.notes]
-    return RowReport(row.line, item.changes.external_id, outcome, problems)
+    problems = [(describe(p), p.code, p.message) for p in item.problems]
+    notes = [(describe(p), p.code, p.message) for p in item.notes + row.notes]
+    return RowReport(row.line, item.changes.external_id, outcome, problems, notes)

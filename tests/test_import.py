@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from registry.api import ids
 from registry.interop import csv_listings
 from registry.store import providers
 from tests.test_cli import _env, run
@@ -91,6 +92,54 @@ async def test_an_exported_listing_imports_back_as_the_same_listing(db_dsn, coll
     first, second = [json.loads(line) for line in (tmp_path / "both.jsonl").read_text().splitlines()]
     varying = {"id", "provider", "createdAt", "updatedAt", "publishedAt"}
     assert {k: v for k, v in first.items() if k not in varying} == {k: v for k, v in second.items() if k not in varying}
+
+
+async def _ctdl_of(client, db, external_id: str) -> dict:
+    listing_id = await db.fetchval("select id from credentials where external_id = $1", external_id)
+    query = "query($id: ID!) { credential(id: $id) { jsonLd(format: CTDL) } }"
+    response = await client.post("/graphql", json={"query": query, "variables": {"id": ids.encode("Credential", listing_id)}})
+    return json.loads(response.json()["data"]["credential"]["jsonLd"])
+
+
+def _comparable(line: dict) -> dict:
+    return {k: v for k, v in line.items() if k not in {"id", "provider", "createdAt", "updatedAt", "publishedAt"}}
+
+
+async def test_a_listing_exported_as_ctdl_imports_back_as_the_same_listing(db_dsn, college, tmp_path, db, client):
+    env = _seeded_env(db_dsn)
+    rich = {**_template_row(), "ectsCredits": "2", "prerequisites_en": "Spreadsheets", "prerequisites_fr": "Tableurs",
+            "audiences": "MID_CAREER_WORKERS|NEWCOMERS"}
+    run("import", _csv(tmp_path, [rich]), "--provider", college, "--publish", env=env)
+    document = tmp_path / "listing.jsonld"
+    document.write_text(json.dumps(await _ctdl_of(client, db, "DA-101")))
+
+    again = run("import", str(document), "--provider", college, "--format", "ctdl", env=env)
+    assert again.returncode == 0 and "0 created, 0 updated, 1 unchanged" in again.stdout, again.stdout
+
+    elsewhere = run("import", str(document), "--provider", "hillside-college", "--format", "ctdl", "--publish", env=env)
+    assert elsewhere.returncode == 0 and "1 created" in elsewhere.stdout, elsewhere.stdout
+    assert run("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
+    first, second = [json.loads(line) for line in (tmp_path / "both.jsonl").read_text().splitlines()]
+    assert _comparable(first) == _comparable(second) and first["ectsCredits"] == 2
+
+
+async def test_a_ctdl_graph_imports_every_credential_and_reports_each_object(db_dsn, college, tmp_path, db, client):
+    env = _seeded_env(db_dsn)
+    run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    good = await _ctdl_of(client, db, "DA-101")
+    good["ceterms:identifier"][0]["ceterms:identifierValueCode"] = "DA-102"
+    good["ceterms:keyword"] = {"en": ["data"]}
+    broken = {**good, "@id": "_:broken", "ceterms:scheduleFrequencyType": []}
+    broken["ceterms:identifier"] = [{"@type": "ceterms:IdentifierValue", "ceterms:identifierValueCode": "DA-103"}]
+    organization = {"@id": "_:org", "@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Lakeside"}}
+    graph = tmp_path / "graph.jsonld"
+    graph.write_text(json.dumps({"@context": good.pop("@context"), "@graph": [organization, good, broken]}))
+
+    result = run("import", str(graph), "--provider", college, "--format", "ctdl", env=env)
+    assert result.returncode == 1
+    assert "1 created, 0 updated, 0 unchanged, 1 failed" in result.stdout
+    assert "object 1 (DA-102): note in ceterms:keyword: UNKNOWN_PROPERTY" in result.stdout
+    assert "object 2 (DA-103): error in ceterms:scheduleFrequencyType: REQUIRED" in result.stdout
 
 
 def test_the_template_is_printed(tmp_path):

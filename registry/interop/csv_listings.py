@@ -58,6 +58,7 @@ class Row:
     changes: ListingChanges
     problems: list[Problem] = field(default_factory=list)
     skill_codes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # worth saying, not wrong (e.g. a property not imported)
 
 
 def template() -> str:

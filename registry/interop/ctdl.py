@@ -1,4 +1,21 @@
-"""CTDL (Credential Engine) JSON-LD for a listing: the Credential Registry's vocabulary."""
+"""CTDL (Credential Engine) JSON-LD for a listing: the Credential Registry's vocabulary.
+
+Every listing field has a home in CTDL, so a listing exported here imports back unchanged
+(registry.interop.ctdl_import reads these same shapes):
+
+- pace: `ceterms:scheduleFrequencyType` (`scheduleFrequency:SelfPaced` where it applies);
+- assessment: an `AssessmentProfile` with `ceterms:assessmentMethodType`
+  (`assessMethod:Exam`, `:Artifact`, `:Performance`) under `ceterms:requires`, which also
+  holds the learning outcomes and skills (`ceterms:targetCompetency`) and ECTS credits
+  (`ceterms:creditValue`);
+- level: `ceterms:atLevel`; regions: `ceterms:offeredIn`; audiences: `ceterms:audienceType`;
+  funding: `ceterms:financialAssistance`; quality assurance: `ceterms:reviewProcess`;
+  prerequisites: `ceterms:entryCondition`; the provider's key: `ceterms:identifier`.
+
+Where CTDL's concept schemes have no concept for a value (audiences, a scheduled pace, the
+precise assessment type), the `CredentialAlignmentObject` names the registry's own
+vocabulary (`/vocabularies/{Enum}`) and carries the value in `ceterms:codedNotation`.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +28,18 @@ TYPES = {"MICRO_CREDENTIAL": "ceterms:MicroCredential", "DIGITAL_BADGE": "ceterm
          "CERTIFICATE": "ceterms:Certificate", "COURSE": "ceterms:CertificateOfCompletion"}
 DELIVERY = {"ONLINE": ("deliveryType:OnlineOnly", "Online Only"), "IN_PERSON": ("deliveryType:InPerson", "In Person"),
             "HYBRID": ("deliveryType:BlendedDelivery", "Blended Delivery")}
+ASSESSMENT_METHODS = {"EXAM": "assessMethod:Exam", "PROJECT": "assessMethod:Artifact",
+                      "PORTFOLIO": "assessMethod:Artifact", "PRACTICAL_DEMONSTRATION": "assessMethod:Performance",
+                      "OBSERVATION": "assessMethod:Performance"}
+SELF_PACED = "scheduleFrequency:SelfPaced"
 STATUS = {"PUBLISHED": "credentialStat:Active", "RETIRED": "credentialStat:Deprecated", "DRAFT": "credentialStat:Probationary"}
-LINKS = {"PART_OF": "ceterms:isPartOf", "PREPARES_FOR": "ceterms:isPreparationFor", "SUPERSEDES": "ceterms:supersedes"}
+LINKS = {"PART_OF": "ceterms:isPartOf", "SUPERSEDES": "ceterms:supersedes"}
 NOC = "https://noc.statcan.gc.ca/"
+IDENTIFIER_TYPE = {"en": "Provider's reference", "fr": "Référence de l'établissement"}
+EARNING = {"en": "What a learner must do to earn the credential.",
+           "fr": "Ce que la personne apprenante doit faire pour obtenir le titre."}
+WORKLOAD = {"en": "Workload", "fr": "Charge de travail"}
+LENGTH = {"en": "Calendar length", "fr": "Durée calendaire"}
 
 
 def ctid(view: ListingView) -> str:
@@ -21,14 +47,24 @@ def ctid(view: ListingView) -> str:
     return f"ce-{view.listing.id}"
 
 
-def _alignment(framework: str, node: str, name: str) -> dict[str, Any]:
-    return {"@type": "ceterms:CredentialAlignmentObject", "ceterms:framework": framework,
-            "ceterms:targetNode": node, "ceterms:targetNodeName": {"en": name}}
+def vocabulary(view: ListingView, name: str) -> str:
+    """The URI of one of the registry's own concept schemes (an enumeration)."""
+    return f"{view.base_url.rstrip('/')}/vocabularies/{name}"
+
+
+def alignment(framework: str | None, *, node: str | None = None, code: str | None = None,
+              name: dict | None = None, description: dict | None = None) -> dict[str, Any]:
+    """A CTDL CredentialAlignmentObject: a pointer at a concept of some framework."""
+    found = {"ceterms:framework": framework, "ceterms:targetNode": node, "ceterms:codedNotation": code,
+             "ceterms:targetNodeName": name, "ceterms:targetNodeDescription": description}
+    return {"@type": "ceterms:CredentialAlignmentObject", **{k: v for k, v in found.items() if v is not None}}
 
 
 def to_jsonld(view: ListingView) -> dict[str, Any]:
     """The listing as a CTDL credential."""
     c = view.listing
+    provider = view.uri("Provider", view.provider.id)
+    untagged = c.languages[0] if c.languages else "en"   # texts the registry keeps without a language tag
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": view.id,
@@ -36,30 +72,110 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:ctid": ctid(view),
         "ceterms:name": c.title,
         "ceterms:description": c.description or c.title,
-        "ceterms:ownedBy": [view.uri("Provider", view.provider.id)],
-        "ceterms:offeredBy": [view.uri("Provider", view.provider.id)],
+        "ceterms:ownedBy": [provider],
+        "ceterms:offeredBy": [provider],
         "ceterms:subjectWebpage": c.url,
         "ceterms:inLanguage": c.languages,
-        "ceterms:credentialStatusType": _alignment("https://credreg.net/ctdl/terms/CredentialStatus",
-                                                   STATUS[c.status], c.status.title()),
-        "ceterms:learningDeliveryType": [_alignment("https://credreg.net/ctdl/terms/Delivery", *DELIVERY[c.delivery_mode])],
-        "ceterms:estimatedDuration": [{"@type": "ceterms:DurationProfile", "ceterms:exactDuration": view.hours}],
+        "ceterms:credentialStatusType": alignment("https://credreg.net/ctdl/terms/CredentialStatus",
+                                                  node=STATUS[c.status], name={"en": c.status.title()}),
+        "ceterms:learningDeliveryType": [alignment("https://credreg.net/ctdl/terms/Delivery",
+                                                   node=DELIVERY[c.delivery_mode][0],
+                                                   name={"en": DELIVERY[c.delivery_mode][1]})],
+        "ceterms:scheduleFrequencyType": [alignment(vocabulary(view, "Pace"), code=c.pace,
+                                                    node=SELF_PACED if c.pace == "SELF_PACED" else None)],
+        "ceterms:estimatedDuration": _durations(view),
+        "ceterms:requires": [_earning(view)],
     }
-    if c.cost_amount is not None:
-        document["ceterms:estimatedCost"] = [{"@type": "ceterms:CostProfile", "ceterms:price": c.cost_amount,
-                                              "ceterms:currency": c.cost_currency,
-                                              "ceterms:description": {"en": "Tuition for the whole credential"}}]
-    if view.occupations:
-        document["ceterms:occupationType"] = [
-            {"@type": "ceterms:CredentialAlignmentObject", "ceterms:framework": NOC,
-             "ceterms:frameworkName": {"en": "National Occupational Classification 2021"},
-             "ceterms:codedNotation": o.code, "ceterms:targetNodeName": o.title} for o in view.occupations]
-    accredited = [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions if r.kind == "ACCREDITED"]
-    recognized = [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions if r.kind != "ACCREDITED"]
-    if accredited:
-        document["ceterms:accreditedBy"] = accredited
-    if recognized:
-        document["ceterms:recognizedBy"] = recognized
+    optional = {
+        "ceterms:identifier": _identifier(c.external_id),
+        "ceterms:estimatedCost": _cost(c),
+        "ceterms:atLevel": _level(c),
+        "ceterms:occupationType": [
+            alignment(NOC, code=o.code, name=o.title, description=None) | {
+                "ceterms:frameworkName": {"en": "National Occupational Classification 2021"}}
+            for o in view.occupations],
+        "ceterms:audienceType": [alignment(vocabulary(view, "Audience"), code=a) for a in c.audiences],
+        "ceterms:offeredIn": [_jurisdiction(region) for region in c.regions],
+        "ceterms:financialAssistance": [{"@type": "ceterms:FinancialAssistanceProfile", "ceterms:name": {untagged: name}}
+                                        for name in c.funding_programs],
+        "ceterms:reviewProcess": _quality_assurance(c.quality_assurance, untagged),
+        "ceterms:entryCondition": _prerequisites(c.prerequisites),
+        "ceterms:accreditedBy": [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions
+                                 if r.kind == "ACCREDITED"],
+        "ceterms:recognizedBy": [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions
+                                 if r.kind != "ACCREDITED"],
+        "ceterms:isPreparationFor": [
+            {"@type": "ceterms:ConditionProfile", "ceterms:targetCredential": [view.uri("Credential", target)]}
+            for kind, target in view.links if kind == "PREPARES_FOR"],
+    }
     for kind, target in view.links:
-        document.setdefault(LINKS[kind], []).append(view.uri("Credential", target))
+        if kind in LINKS:
+            optional.setdefault(LINKS[kind], []).append(view.uri("Credential", target))
+    document.update({key: value for key, value in optional.items() if value})
     return document
+
+
+def _identifier(external_id: str | None) -> list[dict] | None:
+    if not external_id:
+        return None
+    return [{"@type": "ceterms:IdentifierValue", "ceterms:identifierTypeName": IDENTIFIER_TYPE,
+             "ceterms:identifierValueCode": external_id}]
+
+
+def _durations(view: ListingView) -> list[dict]:
+    c = view.listing
+    profiles = [{"@type": "ceterms:DurationProfile", "ceterms:description": WORKLOAD,
+                 "ceterms:exactDuration": view.hours}]
+    if c.duration_weeks is not None:
+        profiles.append({"@type": "ceterms:DurationProfile", "ceterms:description": LENGTH,
+                         "ceterms:exactDuration": f"P{c.duration_weeks:g}W"})
+    return profiles
+
+
+def _cost(c) -> list[dict] | None:
+    if c.cost_amount is None:
+        return None
+    return [{"@type": "ceterms:CostProfile", "ceterms:price": c.cost_amount, "ceterms:currency": c.cost_currency,
+             "ceterms:description": {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"}}]
+
+
+def _level(c) -> list[dict] | None:
+    if c.level_framework:
+        return [alignment(None, code=c.level_value, name={"en": f"{c.level_framework} level {c.level_value}"})
+                | {"ceterms:frameworkName": {"en": c.level_framework}}]
+    if c.level_reason:
+        return [alignment(None, name={"en": "No framework level"}, description={"en": c.level_reason})]
+    return None
+
+
+def _jurisdiction(region: str) -> dict:
+    place = {"@type": "ceterms:Place", "ceterms:addressRegion": {"en": region},
+             "ceterms:addressCountry": {"en": region.split("-")[0]}}
+    return {"@type": "ceterms:JurisdictionProfile", "ceterms:mainJurisdiction": [place]}
+
+
+def _quality_assurance(text: str | None, lang: str) -> list[dict] | None:
+    return [{"@type": "ceterms:ProcessProfile", "ceterms:description": {lang: text}}] if text else None
+
+
+def _prerequisites(text: dict | None) -> list[dict] | None:
+    return [{"@type": "ceterms:ConditionProfile", "ceterms:description": text}] if text else None
+
+
+def _earning(view: ListingView) -> dict:
+    """The ConditionProfile of earning the credential: outcomes, skills, assessment, credits."""
+    c = view.listing
+    competencies = [alignment(None, name=outcome) for outcome in c.learning_outcomes]
+    competencies += [alignment(vocabulary(view, f"skills/{s.scheme}"), code=s.code, name=s.label) for s in view.skills]
+    assessment = {"@type": "ceterms:AssessmentProfile", "ceterms:name": {"en": "Assessment", "fr": "Évaluation"},
+                  "ceterms:assessmentMethodType": [alignment(vocabulary(view, "AssessmentType"), code=c.assessment,
+                                                             node=ASSESSMENT_METHODS.get(c.assessment))]}
+    profile: dict[str, Any] = {"@type": "ceterms:ConditionProfile", "ceterms:description": EARNING,
+                               "ceterms:targetAssessment": [assessment]}
+    if competencies:
+        profile["ceterms:targetCompetency"] = competencies
+    if c.ects_credits is not None:
+        profile["ceterms:creditValue"] = [{"@type": "ceterms:ValueProfile", "ceterms:value": c.ects_credits,
+                                           "ceterms:creditUnitType": [alignment(vocabulary(view, "CreditUnit"),
+                                                                                code="ECTS")]}]
+    return profile

@@ -44,6 +44,28 @@ async def test_ctdl_has_the_minimum_data_and_the_listings_relations(demo_client)
     assert any(key in doc for key in ("ceterms:isPartOf", "ceterms:isPreparationFor", "ceterms:supersedes"))
 
 
+async def test_ctdl_carries_every_field_of_the_listing(demo_client):
+    c = _rich()
+    doc = await jsonld(demo_client, c, "CTDL")
+    earning = doc["ceterms:requires"][0]
+    assessment = earning["ceterms:targetAssessment"][0]["ceterms:assessmentMethodType"][0]
+    competencies = earning["ceterms:targetCompetency"]
+    assert doc["ceterms:scheduleFrequencyType"][0]["ceterms:codedNotation"] == c.pace
+    assert assessment["ceterms:codedNotation"] == c.assessment
+    assert assessment.get("ceterms:targetNode", "assessMethod:").startswith("assessMethod:")
+    assert doc["ceterms:atLevel"][0]["ceterms:codedNotation"] == c.level_value
+    assert [x["ceterms:targetNodeName"] for x in competencies if "ceterms:codedNotation" not in x] == c.learning_outcomes
+    codes = {skill.id: skill.code for skill in oracle.ref().skills}
+    assert {x["ceterms:codedNotation"] for x in competencies if "ceterms:codedNotation" in x} == {
+        codes[skill] for skill in oracle.skill_ids_of(c.id)}
+    assert earning["ceterms:creditValue"][0]["ceterms:value"] == c.ects_credits
+    assert [p["ceterms:mainJurisdiction"][0]["ceterms:addressRegion"]["en"] for p in doc["ceterms:offeredIn"]] == c.regions
+    assert [a["ceterms:codedNotation"] for a in doc.get("ceterms:audienceType", [])] == c.audiences
+    assert [next(iter(f["ceterms:name"].values())) for f in doc.get("ceterms:financialAssistance", [])] == c.funding_programs
+    assert doc["ceterms:identifier"][0]["ceterms:identifierValueCode"] == c.external_id
+    assert doc["ceterms:estimatedDuration"][0]["ceterms:exactDuration"] == f"PT{c.workload_hours:g}H"
+
+
 async def test_open_badges_achievement_uses_only_terms_of_the_published_context(demo_client):
     c = _rich()
     doc = await jsonld(demo_client, c, "OPEN_BADGES_3")
