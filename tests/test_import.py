@@ -129,7 +129,7 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_each_object(db_
     good = await _ctdl_of(client, db, "DA-101")
     good["ceterms:identifier"][0]["ceterms:identifierValueCode"] = "DA-102"
     good["ceterms:keyword"] = {"en": ["data"]}
-    broken = {**good, "@id": "_:broken", "ceterms:scheduleFrequencyType": []}
+    broken = {**good, "@id": "_:broken", "ceterms:learningMethodType": []}
     broken["ceterms:identifier"] = [{"@type": "ceterms:IdentifierValue", "ceterms:identifierValueCode": "DA-103"}]
     organization = {"@id": "_:org", "@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Lakeside"}}
     graph = tmp_path / "graph.jsonld"
@@ -139,7 +139,7 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_each_object(db_
     assert result.returncode == 1
     assert "1 created, 0 updated, 0 unchanged, 1 failed" in result.stdout
     assert "object 1 (DA-102): note in ceterms:keyword: UNKNOWN_PROPERTY" in result.stdout
-    assert "object 2 (DA-103): error in ceterms:scheduleFrequencyType: REQUIRED" in result.stdout
+    assert "object 2 (DA-103): error in ceterms:learningMethodType: REQUIRED" in result.stdout
 
 
 def test_the_template_is_printed(tmp_path):

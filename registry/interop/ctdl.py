@@ -3,17 +3,21 @@
 Every listing field has a home in CTDL, so a listing exported here imports back unchanged
 (registry.interop.ctdl_import reads these same shapes):
 
-- pace: `ceterms:scheduleFrequencyType` (`scheduleFrequency:SelfPaced` where it applies);
+- pace: `ceterms:learningMethodType` (`learnMethod:SelfPaced`, `learnMethod:CohortBased`);
 - assessment: an `AssessmentProfile` with `ceterms:assessmentMethodType`
   (`assessMethod:Exam`, `:Artifact`, `:Performance`) under `ceterms:requires`, which also
   holds the learning outcomes and skills (`ceterms:targetCompetency`) and ECTS credits
-  (`ceterms:creditValue`);
+  (`ceterms:creditValue`, described as ECTS: CTDL's credit units have no ECTS concept);
 - level: `ceterms:atLevel`; regions: `ceterms:offeredIn`; audiences: `ceterms:audienceType`;
   funding: `ceterms:financialAssistance`; quality assurance: `ceterms:reviewProcess`;
-  prerequisites: `ceterms:entryCondition`; the provider's key: `ceterms:identifier`.
+  prerequisites: a second `ceterms:requires` profile, named as entry requirements; the
+  provider's key: `ceterms:identifier`.
 
-Where CTDL's concept schemes have no concept for a value (audiences, a scheduled pace, the
-precise assessment type), the `CredentialAlignmentObject` names the registry's own
+Every class, property (in its domain) and concept used is in the published CTDL schema,
+kept in `contexts/ctdl-schema.json` and checked by the tests.
+
+Where CTDL's concept schemes have no concept for a value (audiences, the precise
+assessment type), the `CredentialAlignmentObject` names the registry's own
 vocabulary (`/vocabularies/{Enum}`) and carries the value in `ceterms:codedNotation`.
 """
 
@@ -31,7 +35,7 @@ DELIVERY = {"ONLINE": ("deliveryType:OnlineOnly", "Online Only"), "IN_PERSON": (
 ASSESSMENT_METHODS = {"EXAM": "assessMethod:Exam", "PROJECT": "assessMethod:Artifact",
                       "PORTFOLIO": "assessMethod:Artifact", "PRACTICAL_DEMONSTRATION": "assessMethod:Performance",
                       "OBSERVATION": "assessMethod:Performance"}
-SELF_PACED = "scheduleFrequency:SelfPaced"
+PACES = {"SELF_PACED": "learnMethod:SelfPaced", "SCHEDULED": "learnMethod:CohortBased"}
 STATUS = {"PUBLISHED": "credentialStat:Active", "RETIRED": "credentialStat:Deprecated", "DRAFT": "credentialStat:Probationary"}
 LINKS = {"PART_OF": "ceterms:isPartOf", "SUPERSEDES": "ceterms:supersedes"}
 NOC = "https://noc.statcan.gc.ca/"
@@ -39,6 +43,9 @@ IDENTIFIER_TYPE = {"en": "Provider's reference", "fr": "Référence de l'établi
 EARNING = {"en": "What a learner must do to earn the credential.",
            "fr": "Ce que la personne apprenante doit faire pour obtenir le titre."}
 WORKLOAD = {"en": "Workload", "fr": "Charge de travail"}
+ENTRY = {"en": "Entry requirements", "fr": "Conditions d'admission"}
+ECTS = {"en": "ECTS credits (European Credit Transfer and Accumulation System)",
+        "fr": "Crédits ECTS (système européen de transfert et d'accumulation de crédits)"}
 LENGTH = {"en": "Calendar length", "fr": "Durée calendaire"}
 
 
@@ -81,10 +88,9 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:learningDeliveryType": [alignment("https://credreg.net/ctdl/terms/Delivery",
                                                    node=DELIVERY[c.delivery_mode][0],
                                                    name={"en": DELIVERY[c.delivery_mode][1]})],
-        "ceterms:scheduleFrequencyType": [alignment(vocabulary(view, "Pace"), code=c.pace,
-                                                    node=SELF_PACED if c.pace == "SELF_PACED" else None)],
+        "ceterms:learningMethodType": [alignment(vocabulary(view, "Pace"), code=c.pace, node=PACES[c.pace])],
         "ceterms:estimatedDuration": _durations(view),
-        "ceterms:requires": [_earning(view)],
+        "ceterms:requires": [_earning(view), *_prerequisites(c.prerequisites)],
     }
     optional = {
         "ceterms:identifier": _identifier(c.external_id),
@@ -99,7 +105,6 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:financialAssistance": [{"@type": "ceterms:FinancialAssistanceProfile", "ceterms:name": {untagged: name}}
                                         for name in c.funding_programs],
         "ceterms:reviewProcess": _quality_assurance(c.quality_assurance, untagged),
-        "ceterms:entryCondition": _prerequisites(c.prerequisites),
         "ceterms:accreditedBy": [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions
                                  if r.kind == "ACCREDITED"],
         "ceterms:recognizedBy": [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions
@@ -158,8 +163,8 @@ def _quality_assurance(text: str | None, lang: str) -> list[dict] | None:
     return [{"@type": "ceterms:ProcessProfile", "ceterms:description": {lang: text}}] if text else None
 
 
-def _prerequisites(text: dict | None) -> list[dict] | None:
-    return [{"@type": "ceterms:ConditionProfile", "ceterms:description": text}] if text else None
+def _prerequisites(text: dict | None) -> list[dict]:
+    return [{"@type": "ceterms:ConditionProfile", "ceterms:name": ENTRY, "ceterms:description": text}] if text else []
 
 
 def _earning(view: ListingView) -> dict:
@@ -175,7 +180,8 @@ def _earning(view: ListingView) -> dict:
     if competencies:
         profile["ceterms:targetCompetency"] = competencies
     if c.ects_credits is not None:
-        profile["ceterms:creditValue"] = [{"@type": "ceterms:ValueProfile", "ceterms:value": c.ects_credits,
-                                           "ceterms:creditUnitType": [alignment(vocabulary(view, "CreditUnit"),
-                                                                                code="ECTS")]}]
+        profile["ceterms:creditUnitTypeDescription"] = ECTS
+        profile["ceterms:creditValue"] = [{"@type": "ceterms:ValueProfile", "schema:value": c.ects_credits,
+                                           "ceterms:creditUnitType": ["creditUnit:DegreeCredit"],
+                                           "schema:description": ECTS}]
     return profile

@@ -24,11 +24,12 @@ CREDENTIAL_TYPES = {**{v: k for k, v in ctdl.TYPES.items()}, "ceterms:Badge": "D
 DELIVERY = {node: mode for mode, (node, _) in ctdl.DELIVERY.items()}
 ASSESSMENT = {"assessMethod:Exam": "EXAM", "assessMethod:Artifact": "PROJECT",
               "assessMethod:Performance": "PRACTICAL_DEMONSTRATION"}
+PACES = {node: pace for pace, node in ctdl.PACES.items()}
 READ = {"@context", "@id", "@type", "ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:subjectWebpage",
-        "ceterms:inLanguage", "ceterms:learningDeliveryType", "ceterms:scheduleFrequencyType",
+        "ceterms:inLanguage", "ceterms:learningDeliveryType", "ceterms:learningMethodType",
         "ceterms:estimatedDuration", "ceterms:requires", "ceterms:identifier", "ceterms:estimatedCost",
         "ceterms:atLevel", "ceterms:occupationType", "ceterms:audienceType", "ceterms:offeredIn",
-        "ceterms:financialAssistance", "ceterms:reviewProcess", "ceterms:entryCondition",
+        "ceterms:financialAssistance", "ceterms:reviewProcess",
         "ceterms:ownedBy", "ceterms:offeredBy", "ceterms:credentialStatusType"}
 NOT_IMPORTED = {
     "ceterms:accreditedBy": "Recognitions are recorded by the recognising authority (recognizeCredential).",
@@ -110,15 +111,14 @@ class _Reader:
             level_framework=level_framework, level_value=level_value, level_reason=level_reason,
             workload_hours=workload, duration_weeks=weeks, ects_credits=self.credits(earning),
             delivery_mode=self.concept(node.get("ceterms:learningDeliveryType"), DELIVERY, None, "learningDeliveryType"),
-            pace=self.pace(node.get("ceterms:scheduleFrequencyType")),
+            pace=self.concept(node.get("ceterms:learningMethodType"), PACES, Pace, "learningMethodType"),
             languages=[str(v) for v in _many(node.get("ceterms:inLanguage"))] or None,
             regions=self.regions(node.get("ceterms:offeredIn")),
             cost_amount=float(cost["ceterms:price"]) if cost else None,
             cost_currency=cost.get("ceterms:currency") if cost else None,
             assessment=self.assessment(earning),
             quality_assurance=_any_text(next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {})),
-            prerequisites=_text(next(iter(self.nodes(node.get("ceterms:entryCondition"))), {}).get(
-                "ceterms:description")),
+            prerequisites=self.prerequisites(earning),
             audiences=self.audiences(node.get("ceterms:audienceType")),
             funding_programs=[name for f in self.nodes(node.get("ceterms:financialAssistance"))
                               if (name := _any_text({"ceterms:description": f.get("ceterms:name")}))] or None,
@@ -154,14 +154,13 @@ class _Reader:
                                       f"{node or code!r} has no registry equivalent."))
         return None
 
-    def pace(self, value: Any) -> str | None:
-        pace = self.concept(value, {ctdl.SELF_PACED: "SELF_PACED"}, Pace, "scheduleFrequencyType")
-        if pace is None and any(str(v).startswith("scheduleFrequency:") for v in self._targets(value)):
-            return "SCHEDULED"   # any fixed frequency of sessions
-        return pace
-
-    def _targets(self, value: Any) -> list:
-        return [v.get("ceterms:targetNode") if isinstance(v, dict) else v for v in self.nodes(value)]
+    def prerequisites(self, requirements: list) -> dict[str, str] | None:
+        """The description of the requirement that asks for nothing to be earned or shown: entry."""
+        for profile in requirements:
+            if isinstance(profile, dict) and not any(key.startswith(("ceterms:target", "ceterms:creditValue"))
+                                                     for key in profile):
+                return _text(profile.get("ceterms:description"))
+        return None
 
     def assessment(self, earning: list) -> str | None:
         for profile in earning:
@@ -219,13 +218,15 @@ class _Reader:
         return codes or None
 
     def credits(self, earning: list) -> float | None:
+        """ECTS credits: a credit value described as ECTS (CTDL's credit units have no ECTS concept)."""
         for profile in earning:
             for value in self.nodes(profile.get("ceterms:creditValue")):
-                units = [u.get("ceterms:codedNotation") for u in self.nodes(value.get("ceterms:creditUnitType"))]
-                if "ECTS" in units:
-                    return float(value["ceterms:value"])
+                described = [_any_text(profile | {"ceterms:description": profile.get("ceterms:creditUnitTypeDescription")}),
+                             _any_text({"ceterms:description": value.get("schema:description")})]
+                if any("ECTS" in (text or "") for text in described) and "schema:value" in value:
+                    return float(value["schema:value"])
                 self.notes.append(Problem(("credential", "ceterms:creditValue"), "UNMAPPED_VALUE",
-                                          "Only ECTS credits are imported."))
+                                          "Only credit values described as ECTS are imported."))
         return None
 
     def regions(self, value: Any) -> list[str] | None:
@@ -277,9 +278,9 @@ PROPERTY_OF = {
     "occupationCodes": "ceterms:occupationType", "level": "ceterms:atLevel", "levelReason": "ceterms:atLevel",
     "workloadHours": "ceterms:estimatedDuration", "durationWeeks": "ceterms:estimatedDuration",
     "ectsCredits": "ceterms:requires/ceterms:creditValue", "deliveryMode": "ceterms:learningDeliveryType",
-    "pace": "ceterms:scheduleFrequencyType", "languages": "ceterms:inLanguage", "regions": "ceterms:offeredIn",
+    "pace": "ceterms:learningMethodType", "languages": "ceterms:inLanguage", "regions": "ceterms:offeredIn",
     "cost": "ceterms:estimatedCost", "costAmount": "ceterms:estimatedCost", "assessment": "ceterms:requires/ceterms:targetAssessment",
-    "qualityAssurance": "ceterms:reviewProcess", "prerequisites": "ceterms:entryCondition",
+    "qualityAssurance": "ceterms:reviewProcess", "prerequisites": "ceterms:requires",
     "audiences": "ceterms:audienceType", "fundingPrograms": "ceterms:financialAssistance",
     "url": "ceterms:subjectWebpage",
 }

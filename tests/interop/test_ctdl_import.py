@@ -13,7 +13,7 @@ CREDENTIAL = {
     "ceterms:name": "Welding Safety", "ceterms:description": {"en-US": "Safe welding.", "fr": "Soudage sécuritaire."},
     "ceterms:subjectWebpage": "https://example.ca/welding", "ceterms:inLanguage": "en",
     "ceterms:learningDeliveryType": ["deliveryType:InPerson"],
-    "ceterms:scheduleFrequencyType": ["scheduleFrequency:Weekly"],
+    "ceterms:learningMethodType": ["learnMethod:CohortBased"],
     "ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT45H"}, {"ceterms:exactDuration": "P3M"}],
     "ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceterms:targetAssessment": [{"@id": "_:exam"}]}],
     "ceterms:audienceType": ["audience:CurrentMilitary"],
