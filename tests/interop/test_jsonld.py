@@ -130,6 +130,39 @@ async def test_elm_carries_the_eu_mandatory_elements(demo_client):
     assert doc["provenBy"] and doc["mode"] and doc["additionalNote"][0]["noteLiteral"]["en"] == c.quality_assurance
 
 
+def _schema_org_misuses(node, vocabulary: dict, where: str = "$") -> list[str]:
+    """Every property of ``node`` (and its nested nodes) that schema.org does not define for
+    the node's type or one of its superclasses."""
+    if isinstance(node, list):
+        return [m for n, item in enumerate(node) for m in _schema_org_misuses(item, vocabulary, f"{where}[{n}]")]
+    if not isinstance(node, dict) or "@type" not in node:
+        return []
+    lineage, kind = set(), node["@type"]
+    pending = [kind]
+    while pending:
+        name = pending.pop()
+        lineage.add(f"schema:{name}")
+        parents = vocabulary.get(name, {}).get("rdfs:subClassOf", [])
+        pending += [p["@id"].removeprefix("schema:") for p in (parents if isinstance(parents, list) else [parents])]
+    found = [] if kind in vocabulary else [f"{where}: no type {kind}"]
+    for name, value in node.items():
+        if name.startswith("@"):
+            continue
+        domain = vocabulary.get(name, {}).get("schema:domainIncludes", [])
+        domain = {d["@id"] for d in (domain if isinstance(domain, list) else [domain])}
+        if not domain & lineage:
+            found.append(f"{where}: {name} is not a property of {kind}")
+        found += _schema_org_misuses(value, vocabulary, f"{where}.{name}")
+    return found
+
+
+async def test_schema_org_uses_only_properties_of_the_published_vocabulary(demo_client):
+    vocabulary = json.loads((CONTEXTS / "schema-org-vocabulary.json").read_text())
+    for listing in [_rich(), *oracle.published()[:40]]:
+        doc = await jsonld(demo_client, listing, "SCHEMA_ORG")
+        assert _schema_org_misuses(doc, vocabulary) == []
+
+
 async def test_schema_org_describes_an_educational_occupational_credential(demo_client):
     c = _rich()
     doc = await jsonld(demo_client, c, "SCHEMA_ORG")
