@@ -54,16 +54,22 @@ async def _prepare(settings: Settings, demo: bool) -> str:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--demo/--no-demo", default=False, show_default=True, help="Load demo data into an empty database.")
 @click.option("--worker/--no-worker", default=False, show_default=True, help="Also deliver webhooks in this process.")
-def serve(host: str, port: int, demo: bool, worker: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Processes serving requests (about one per core).")
+def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     """Migrate the database and serve the GraphQL API (GraphiQL at /graphql)."""
-    import uvicorn
+    import os
 
-    from registry.app import create_app
+    import uvicorn
 
     settings = Settings.from_env()
     dsn = asyncio.run(_prepare(settings, demo))
-    click.echo(f"Serving the registry at http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings, dsn, worker=worker), host=host, port=port, log_level="info")
+    click.echo(f"Serving the registry at http://{host}:{port}/graphql with {workers} worker(s)")
+    # The worker processes build the app from the environment; this process keeps the
+    # embedded PostgreSQL (if any) running while they live.
+    os.environ.update(MICROCRED_SERVE_DSN=dsn, MICROCRED_SERVE_WORKER="1" if worker else "0")
+    uvicorn.run("registry.app:app_from_env", factory=True, workers=workers, host=host, port=port,
+                loop="uvloop", http="httptools", log_level="info", access_log=False)
 
 
 @main.command()

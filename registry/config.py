@@ -48,14 +48,21 @@ class Settings:
     """Everything the registry reads from its environment.
 
     database_url: a PostgreSQL server to use; None starts the embedded one.
+    read_database_urls: streaming replicas of it for public reads (``READ_DATABASE_URL``,
+      comma-separated); writes and a writer's reads right after its writes stay on the primary.
     data_dir: where the embedded PostgreSQL keeps its data (``.microcred`` by default).
     server_timing: add a ``Server-Timing`` header with SQL statement counts and time.
     issuer, audience: the ``iss`` and ``aud`` of the access tokens this registry issues.
     secret_key / secret_key_file: encrypts token signing keys at rest; without either, a
       key is generated into ``data_dir/secret.key`` (fine for development only).
+    response_cache_bytes: memory for anonymous GraphQL responses per process (0: no cache).
+    response_cache_ttl_seconds: the longest an entry lives even without a change notice.
+    cache_max_age_seconds: the ``max-age`` public responses carry (0: revalidate by ETag).
+    safelist: anonymous requests may run only the named operations of graphql/operations/.
     """
 
     database_url: str | None = None
+    read_database_urls: tuple[str, ...] = ()
     data_dir: Path = Path(".microcred")
     server_timing: bool = False
     pool_min_size: int = 2
@@ -71,6 +78,10 @@ class Settings:
     webhooks_allow_private: bool = False
     webhook_retry_base_seconds: float = 30.0
     webhook_give_up_hours: float = 24.0
+    response_cache_bytes: int = 64 * 2**20
+    response_cache_ttl_seconds: float = 60.0
+    cache_max_age_seconds: int = 0
+    safelist: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -78,6 +89,8 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             database_url=env.get("DATABASE_URL") or None,
+            read_database_urls=tuple(url.strip() for url in (env.get("READ_DATABASE_URL") or "").split(",")
+                                     if url.strip()),
             data_dir=Path(env.get("MICROCRED_DATA_DIR") or ".microcred"),
             server_timing=_flag(env.get("MICROCRED_SERVER_TIMING"), False),
             pool_min_size=int(env.get("MICROCRED_POOL_MIN", "2")),
@@ -93,4 +106,8 @@ class Settings:
             webhooks_allow_loopback=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_LOOPBACK"), False),
             webhooks_allow_private=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_PRIVATE"), False),
             webhook_retry_base_seconds=float(env.get("MICROCRED_WEBHOOK_RETRY_BASE", "30")),
+            response_cache_bytes=int(env.get("MICROCRED_RESPONSE_CACHE_BYTES", str(64 * 2**20))),
+            response_cache_ttl_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_TTL", "60")),
+            cache_max_age_seconds=int(env.get("MICROCRED_CACHE_MAX_AGE", "0")),
+            safelist=_flag(env.get("MICROCRED_SAFELIST"), False),
         )

@@ -27,8 +27,10 @@ from registry.demo.seed import seed
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 # The registry as the tests run it: an issuer of their own and a fixed key-encryption secret.
+# The response cache is off here so that tests see the real work a request costs;
+# tests/test_response_cache.py turns it on.
 SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience="microcred-registry",
-                    secret_key="test-secret-key-for-signing-keys")
+                    secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0)
 DEMO_LISTINGS = 400
 DEMO_SEED = 7
 _RUN = f"mc{os.getpid()}"

@@ -9,23 +9,36 @@ from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
 from registry.config import Settings
 from registry.db import Executor
+from registry.read_routing import ReadRouter
 from registry.domain.search import PUBLIC, Visibility
 
 
 @dataclass
 class Context:
-    """The context object of one GraphQL request."""
+    """The context object of one GraphQL request.
+
+    ``db`` is where the request reads: the primary, or for a query a replica the read
+    router chose (see ReadRouting); ``primary`` is always the primary, for what must not lag.
+    """
 
     db: Executor
     access: AccessToken | None = None
     settings: Settings = field(default_factory=Settings)
     today: date = field(default_factory=date.today)
+    router: ReadRouter | None = None
+    primary: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
+        self.primary = self.db
         self.viewer = visibility(self.access)
         self.loaders = Loaders(self.db, self.viewer)
+
+    def read_from(self, db: Executor) -> None:
+        """Send this request's reads (and its loaders') to ``db``."""
+        self.db = db
+        self.loaders = Loaders(db, self.viewer)
 
 
 def visibility(access: AccessToken | None) -> Visibility:

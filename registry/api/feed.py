@@ -53,6 +53,8 @@ async def changes(
     if size < 0 or size > MAX_FEED_PAGE:
         raise BadUserInput(f"`first` must be between 0 and {MAX_FEED_PAGE} (got {size}).", field="first")
     position = cursors.decode_position(after, FEED, 2)
+    # The feed's order and completeness are the primary's: its listings are read there too.
+    info.context.read_from(info.context.primary)
     found, more = await store.read(info.context.db, after=position, first=size, viewer=info.context.viewer,
                                    jurisdiction=jurisdiction, kinds=[k.value for k in kinds] if kinds else None)
     events = [ChangeEvent(cursor=cursors.encode_position(FEED, change.position), kind=change.kind,

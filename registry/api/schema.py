@@ -11,6 +11,7 @@ from registry.api import webhooks as webhook_api
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query as PublicQuery
+from registry.api.read_routing import ReadRouting
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
 
@@ -66,6 +67,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
+            ReadRouting,
         ],
     )
 

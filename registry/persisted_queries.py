@@ -1,0 +1,167 @@
+"""Automatic persisted queries (Apollo's APQ protocol) and the optional safelist.
+
+A client sends `extensions.persistedQuery.sha256Hash` instead of the document (over POST,
+or over GET so that HTTP caches can keep the answer). An unknown hash is answered
+PERSISTED_QUERY_NOT_FOUND; the client then sends the document with its hash once, which
+registers it (the hash is checked). The named operations of `graphql/operations/` are known
+from the start.
+
+In safelist mode (`MICROCRED_SAFELIST=1`), anonymous requests may run only those named
+operations, by hash or by their exact text, and nothing registers; clients with a token are
+known parties and are not restricted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from registry.asgi_body import read_body, replay
+
+OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
+MAX_DOCUMENTS = 5_000          # registered documents kept per process (least recently used out)
+MAX_DOCUMENT_BYTES = 100_000   # longer documents are not registered
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def named_operations(folder: Path = OPERATIONS) -> dict[str, str]:
+    """The repository's named operations by the SHA-256 of their text."""
+    return {sha256(text): text for text in (path.read_text() for path in sorted(folder.glob("*.graphql")))}
+
+
+class PersistedQueryError(Exception):
+    """A request the protocol refuses; ``code`` is the GraphQL error code clients look for."""
+
+    def __init__(self, code: str, message: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+class DocumentStore:
+    """Documents by hash: the named operations for ever, registered ones least recently used out."""
+
+    def __init__(self, named: dict[str, str]) -> None:
+        self.named = named
+        self.registered: OrderedDict[str, str] = OrderedDict()
+
+    def resolve(self, request: dict, *, safelist: bool) -> str | None:
+        """The document ``request`` runs, registering it when it comes with its hash;
+        raises PersistedQueryError when the protocol or the safelist refuses it."""
+        query, persisted = request.get("query"), (request.get("extensions") or {}).get("persistedQuery")
+        if persisted is None:
+            if safelist and query not in self.named.values():
+                raise PersistedQueryError("OPERATION_NOT_IN_SAFELIST", "Only the registry's named operations "
+                                          "(graphql/operations/) may run without a token here.", 400)
+            return query
+        digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if not isinstance(persisted, dict) or persisted.get("version") != 1 or not _HASH.match(str(digest)):
+            raise PersistedQueryError("PERSISTED_QUERY_INVALID", "persistedQuery needs version 1 and a "
+                                      "lower-case hexadecimal sha256Hash.", 400)
+        known = self.named.get(digest) or (None if safelist else self._registered(digest))
+        if query is None:
+            if known is None:
+                raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            return known
+        if sha256(query) != digest:
+            raise PersistedQueryError("PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the SHA-256 of the query.", 400)
+        if known is None:
+            if safelist:
+                raise PersistedQueryError("OPERATION_NOT_IN_SAFELIST", "Only the registry's named operations "
+                                          "(graphql/operations/) may run without a token here.", 400)
+            self._register(digest, query)
+        return query
+
+    def _registered(self, digest: str) -> str | None:
+        document = self.registered.get(digest)
+        if document is not None:
+            self.registered.move_to_end(digest)
+        return document
+
+    def _register(self, digest: str, query: str) -> None:
+        if len(query) > MAX_DOCUMENT_BYTES:
+            return
+        self.registered[digest] = query
+        while len(self.registered) > MAX_DOCUMENTS:
+            self.registered.popitem(last=False)
+
+
+class PersistedQueryMiddleware:
+    """Resolves persisted queries on the GraphQL path before Strawberry sees the request."""
+
+    def __init__(self, app, *, store: DocumentStore, safelist: bool, path: str = "/graphql") -> None:
+        self.app, self.store, self.safelist, self.path = app, store, safelist, path
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        anonymous = not any(name == b"authorization" for name, _ in scope["headers"])
+        safelist = self.safelist and anonymous
+        if scope["method"] == "GET":
+            await self._get(scope, receive, send, safelist)
+        elif scope["method"] == "POST":
+            await self._post(scope, receive, send, safelist)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _get(self, scope, receive, send, safelist: bool) -> None:
+        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        if "query" not in params and "extensions" not in params:
+            await self.app(scope, receive, send)   # GraphiQL
+            return
+        try:
+            request = {"query": params.get("query"), "extensions": _json_object(params.get("extensions"))}
+            document = self.store.resolve(request, safelist=safelist)
+        except PersistedQueryError as error:
+            await _refuse(send, error)
+            return
+        params["query"] = document
+        # In place, not a copy: the layers outside read what the inner ones mark in the scope.
+        scope["query_string"] = urlencode(params).encode()
+        await self.app(scope, receive, send)
+
+    async def _post(self, scope, receive, send, safelist: bool) -> None:
+        body = await read_body(receive)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):   # batches and malformed bodies: Strawberry answers them
+            await self.app(scope, replay(body), send)
+            return
+        try:
+            document = self.store.resolve(request, safelist=safelist)
+        except PersistedQueryError as error:
+            await _refuse(send, error)
+            return
+        if document != request.get("query"):
+            body = json.dumps({**request, "query": document}).encode()
+        await self.app(scope, replay(body), send)
+
+
+def _json_object(text: str | None) -> dict | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise PersistedQueryError("BAD_REQUEST", f"`extensions` is not JSON: {error}.", 400) from error
+    if not isinstance(value, dict):
+        raise PersistedQueryError("BAD_REQUEST", "`extensions` must be a JSON object.", 400)
+    return value
+
+
+async def _refuse(send, error: PersistedQueryError) -> None:
+    body = json.dumps({"errors": [{"message": error.message, "extensions": {"code": error.code}}]}).encode()
+    await send({"type": "http.response.start", "status": error.status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})

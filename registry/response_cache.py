@@ -1,0 +1,196 @@
+"""Anonymous GraphQL responses kept in memory, with ETags and Cache-Control.
+
+A public read that was answered before is answered again from memory, without parsing,
+validating or touching PostgreSQL. Entries are dropped on every committed change to public
+data: PostgreSQL notifies every listening process (registry.change_notices), so a write is
+visible to the next public read on any process well within a second. While a process is not
+listening (its notice connection is lost), it neither serves nor stores entries.
+
+Keys are the request itself (method, query string, content type and body: the document,
+its variables and `lang` all live there). Only responses the GraphQL layer marked cacheable
+(no errors) are kept, within a byte budget (least recently used first out) and a time to
+live, so that what depends on the date (recognitions in force) is never stale for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from registry.asgi_body import read_body, replay
+
+CACHEABLE = "registry.cacheable"   # the ASGI scope key the GraphQL layer sets on a clean result
+ENTRY_OVERHEAD = 256               # bytes counted per entry beyond its body, for the budget
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored response."""
+
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+    stored_at: float
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + ENTRY_OVERHEAD
+
+
+class ResponseCache:
+    """Responses by key: least recently used evicted past ``max_bytes``, none older than ``ttl``."""
+
+    def __init__(self, max_bytes: int, ttl: float) -> None:
+        self.max_bytes, self.ttl = max_bytes, ttl
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.bytes = 0
+        self.generation = 0        # bumped by every clear: a response computed before it is not stored
+        self.listening = False     # only true while change notices are being received
+        self.hits = self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0 and self.listening
+
+    def get(self, key: bytes) -> Entry | None:
+        entry = self.entries.get(key) if self.enabled else None
+        if entry is not None and time.monotonic() - entry.stored_at > self.ttl:
+            self._drop(key)
+            entry = None
+        if entry is None:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: bytes, entry: Entry, generation: int) -> None:
+        """Store ``entry`` unless the cache was cleared since the response was begun."""
+        if not self.enabled or generation != self.generation or entry.size > self.max_bytes:
+            return
+        if key in self.entries:
+            self._drop(key)
+        self.entries[key] = entry
+        self.bytes += entry.size
+        while self.bytes > self.max_bytes:
+            self._drop(next(iter(self.entries)))
+
+    def clear(self) -> None:
+        """Forget everything (public data changed)."""
+        self.entries.clear()
+        self.bytes = 0
+        self.generation += 1
+
+    def _drop(self, key: bytes) -> None:
+        self.bytes -= self.entries.pop(key).size
+
+
+def etag_of(body: bytes) -> bytes:
+    """A strong ETag: the same bytes, the same tag."""
+    return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+
+
+class ResponseCacheMiddleware:
+    """Serves and stores anonymous GraphQL responses; adds ETag and Cache-Control, answers
+    ``If-None-Match`` with 304. Requests with credentials pass through, marked no-store."""
+
+    def __init__(self, app, *, cache: ResponseCache, max_age: int, path: str = "/graphql") -> None:
+        self.app, self.cache, self.path = app, cache, path
+        self.running: dict[bytes, tuple[int, asyncio.Future]] = {}   # identical misses in flight
+        self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if b"authorization" in headers:
+            await self.app(scope, receive, _adding(send, [(b"cache-control", b"no-store")]))
+            return
+        body = await read_body(receive)
+        key = hashlib.blake2b(b"\n".join([scope["method"].encode(), scope["query_string"], headers.get(b"content-type", b""),
+                                          headers.get(b"accept", b""), body]), digest_size=20).digest()
+        entry = self.cache.get(key)
+        if entry is None:
+            status, response_headers, content, entry = await self._compute(key, scope, body)
+            if entry is None:
+                await _send(send, status, [h for h in response_headers if h[0] != b"content-length"], content)
+                return
+            extra = [(b"x-cache", b"MISS")]
+        else:
+            extra = [(b"x-cache", b"HIT")]
+        caching = [(b"etag", entry.etag), (b"cache-control", self.public)]
+        if headers.get(b"if-none-match") in (entry.etag, b"*"):
+            await _send(send, 304, caching + extra, b"")
+            return
+        await _send(send, 200, entry.headers + caching + extra, entry.body)
+
+    async def _compute(self, key: bytes, scope, body: bytes) -> tuple[int, list, bytes, Entry | None]:
+        """Run the request, or wait for the same request already running (a burst of
+        identical misses costs one execution). A follower joins only a run begun after the
+        last change, so it never gets an answer older than its own arrival. Returns
+        (status, headers, body, the entry when the status is 200)."""
+        running = self.running.get(key)
+        if running is not None and running[0] == self.cache.generation and self.cache.enabled:
+            try:
+                return await asyncio.shield(running[1])
+            except asyncio.CancelledError:
+                if asyncio.current_task().cancelling():
+                    raise          # this request was cancelled, not the one it waited for
+            except Exception:      # the first run failed: this one tries for itself
+                pass
+        generation, future = self.cache.generation, asyncio.get_running_loop().create_future()
+        self.running[key] = (generation, future)
+        try:
+            status, headers, content = await _capture(self.app, scope, replay(body))
+            entry = None
+            if status == 200:
+                entry = Entry([h for h in headers if h[0] != b"content-length"], content, etag_of(content),
+                              time.monotonic())
+                if scope.get(CACHEABLE):
+                    self.cache.put(key, entry, generation)
+            result = (status, headers, content, entry)
+            future.set_result(result)
+            return result
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as error:
+            future.set_exception(error)
+            future.exception()   # retrieved: no "never retrieved" warning when nobody waited
+            raise
+        finally:
+            if self.running.get(key, (None, None))[1] is future:
+                del self.running[key]
+
+
+async def _capture(app, scope, receive) -> tuple[int, list, bytes]:
+    found = {"status": 500, "headers": []}
+    chunks: list[bytes] = []
+
+    async def send(message) -> None:
+        if message["type"] == "http.response.start":
+            found["status"], found["headers"] = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return found["status"], found["headers"], b"".join(chunks)
+
+
+async def _send(send, status: int, headers: list, body: bytes) -> None:
+    length = [] if status == 304 else [(b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": [*headers, *length]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _adding(send, extra: list[tuple[bytes, bytes]]):
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending

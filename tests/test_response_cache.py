@@ -1,0 +1,177 @@
+"""The response cache: anonymous reads from memory, ETags, and never a stale answer after a
+committed change, on any process."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+
+import httpx
+import pytest
+
+from registry.app import create_app
+from registry.change_notices import APPLICATION_NAME
+from registry.persisted_queries import sha256
+from registry.response_cache import Entry, ResponseCache
+from tests.conftest import SETTINGS
+from tests.graphql_client import statements
+from tests.test_cli import _env, run, serving
+
+QUERY = {"query": "{ searchCredentials(first: 3) { totalCount nodes { title } } provider(slug: \"lakeside\") { name } }"}
+CACHED = dataclasses.replace(SETTINGS, response_cache_bytes=2**20)
+
+
+def _persisted(document: str) -> dict:
+    return {"persistedQuery": {"version": 1, "sha256Hash": sha256(document)}}
+
+
+def _entry(size: int) -> Entry:
+    return Entry([], b"x" * size, b'"e"', time.monotonic())
+
+
+def _listening(max_bytes: int = 10_000, ttl: float = 60) -> ResponseCache:
+    cache = ResponseCache(max_bytes, ttl)
+    cache.listening = True
+    return cache
+
+
+def test_the_least_recently_used_entries_go_first_past_the_byte_budget():
+    cache = _listening(max_bytes=3 * (1000 + 256))
+    for key in (b"a", b"b", b"c"):
+        cache.put(key, _entry(1000), cache.generation)
+    cache.get(b"a")
+    cache.put(b"d", _entry(1000), cache.generation)
+    assert set(cache.entries) == {b"a", b"c", b"d"} and cache.bytes <= cache.max_bytes
+
+
+def test_entries_expire_after_their_time_to_live():
+    cache = _listening(ttl=0.05)
+    cache.put(b"a", _entry(10), cache.generation)
+    time.sleep(0.1)
+    assert cache.get(b"a") is None and cache.bytes == 0
+
+
+def test_a_response_begun_before_a_change_is_not_stored():
+    cache = _listening()
+    begun = cache.generation
+    cache.clear()
+    cache.put(b"a", _entry(10), begun)
+    assert cache.get(b"a") is None
+
+
+def test_nothing_is_served_or_stored_while_change_notices_are_not_heard():
+    cache = _listening()
+    cache.put(b"a", _entry(10), cache.generation)
+    cache.listening = False
+    assert cache.get(b"a") is None
+    cache.put(b"b", _entry(10), cache.generation)
+    assert b"b" not in cache.entries
+
+
+@pytest.fixture
+async def cached_client(db_dsn, db):
+    await db.execute("insert into providers (slug, name, kind, jurisdiction) values"
+                     " ('lakeside', '{\"en\": \"Lakeside College\"}', 'COLLEGE', 'CA-MB')")
+    app = create_app(CACHED, db_dsn)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as client:
+            await _until(lambda: app.state.response_cache.listening)
+            yield client, app.state.response_cache
+
+
+async def _until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_repeated_anonymous_query_is_answered_from_memory(cached_client):
+    client, _ = cached_client
+    first = await client.post("/graphql", json=QUERY)
+    again = await client.post("/graphql", json=QUERY)
+    assert (first.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
+    assert again.content == first.content and statements(again) == 0
+    assert again.headers["etag"] == first.headers["etag"] and again.headers["cache-control"] == "public, no-cache"
+
+
+async def test_persisted_queries_over_get_are_cached_too(cached_client):
+    client, _ = cached_client
+    document = "{ searchCredentials(first: 1) { totalCount } }"
+    await client.post("/graphql", json={"query": document, "extensions": _persisted(document)})
+    params = {"extensions": json.dumps(_persisted(document))}
+    assert [(await client.get("/graphql", params=params)).headers["x-cache"] for _ in range(2)] == ["MISS", "HIT"]
+
+
+async def test_if_none_match_is_answered_304_without_a_body(cached_client):
+    client, _ = cached_client
+    etag = (await client.post("/graphql", json=QUERY)).headers["etag"]
+    unchanged = await client.post("/graphql", json=QUERY, headers={"if-none-match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == etag
+
+
+async def test_a_committed_change_empties_the_cache_at_once(cached_client, db):
+    client, cache = cached_client
+    await client.post("/graphql", json=QUERY)
+    await db.execute("update providers set name = '{\"en\": \"Lakeside Polytechnic\"}' where slug = 'lakeside'")
+    await _until(lambda: not cache.entries)
+    fresh = await client.post("/graphql", json=QUERY)
+    assert fresh.headers["x-cache"] == "MISS" and fresh.json()["data"]["provider"]["name"] == "Lakeside Polytechnic"
+
+
+async def test_a_rolled_back_change_keeps_the_cache(cached_client, db):
+    client, cache = cached_client
+    await client.post("/graphql", json=QUERY)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.execute("update providers set name = '{\"en\": \"Never\"}' where slug = 'lakeside'")
+            raise RuntimeError("roll back")
+    await asyncio.sleep(0.2)
+    assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "HIT"
+
+
+async def test_errors_and_authenticated_requests_are_not_cached(cached_client):
+    client, cache = cached_client
+    bad = {"query": "{ searchCredentials(first: -1) { totalCount } }"}
+    await client.post("/graphql", json=bad)
+    assert (await client.post("/graphql", json=bad)).headers["x-cache"] == "MISS"
+    signed = await client.post("/graphql", json=QUERY, headers={"authorization": "Bearer not-a-token"})
+    assert "x-cache" not in signed.headers and signed.headers["cache-control"] == "no-store"
+
+
+async def test_a_lost_notice_connection_turns_the_cache_off_until_it_is_back(cached_client, db):
+    client, cache = cached_client
+    await client.post("/graphql", json=QUERY)
+    await db.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                     " where application_name = $1 and datname = current_database()", APPLICATION_NAME)
+    await _until(lambda: not cache.listening)
+    assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "MISS"
+    await _until(lambda: cache.listening)
+    await client.post("/graphql", json=QUERY)
+    assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "HIT"
+
+
+async def test_a_write_is_seen_by_the_next_read_on_every_process_within_a_second(db_dsn, db):
+    env = _env(DATABASE_URL=db_dsn, MICROCRED_RESPONSE_CACHE_BYTES=str(2**20))
+    assert run("seed", "--credentials", "5", "--seed", "3", env=env).returncode == 0
+    count = {"query": "{ searchCredentials { totalCount } }"}
+    with serving(env, "--no-demo") as first, serving(env, "--no-demo") as second:
+        for base in (first, second):
+            before = httpx.post(f"{base}/graphql", json=count).json()["data"]["searchCredentials"]["totalCount"]
+            assert httpx.post(f"{base}/graphql", json=count).headers["x-cache"] == "HIT"
+        await db.execute("update credentials set status = 'RETIRED', retired_at = now()"
+                         " where id = (select id from credentials where status = 'PUBLISHED' limit 1)")
+        written = time.monotonic()
+        for base in (first, second):
+            while httpx.post(f"{base}/graphql", json=count).json()["data"]["searchCredentials"]["totalCount"] != before - 1:
+                assert time.monotonic() - written < 1.0, f"{base} still answers from before the write"
+                time.sleep(0.02)
+
+
+async def test_a_burst_of_identical_misses_runs_the_query_once(cached_client):
+    client, _ = cached_client
+    responses = await asyncio.gather(*[client.post("/graphql", json=QUERY) for _ in range(6)])
+    assert {r.content for r in responses} == {responses[0].content}
+    assert sum(statements(r) for r in responses) == statements(responses[0]) > 0
