@@ -1,47 +1,65 @@
-"""The benchmark's floor: the search page's SQL served as JSON by a bare Starlette endpoint
-over asyncpg (bench-only code). The GraphQL stack's cost is reported as a ratio to it.
+"""The benchmark's floor: the SQL of the search page served as JSON by a bare Starlette
+endpoint over asyncpg (bench-only code). The GraphQL stack's cost is reported as a ratio to it.
 
-Run: python bench/floor.py DSN PORT
+It makes the same store calls the SearchPage operation makes (match mode, page, total, the
+eight facets, then providers, skills, occupations, recognitions and authorities of the page,
+batched), so the ratio measures what Strawberry, the middleware and the resolvers add.
+
+Run: FLOOR_DSN=... python -m uvicorn bench.floor:build_from_env --factory --port PORT [--workers N]
 """
 
 from __future__ import annotations
 
-import json
-import sys
+import asyncio
+import os
 from contextlib import asynccontextmanager
+from datetime import date
 
-import asyncpg
-import uvicorn
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-# What SearchPage asks of the database for `query: "data", filter: {deliveryModes: [ONLINE], regions: [CA-ON]}`:
-# the page, with provider names, in one statement (the floor does no DataLoader round trips).
-SQL = """
-select c.id, c.title, c.description, c.credential_type::text, c.delivery_mode::text, c.pace::text, c.workload_hours,
-       c.cost_amount::float8, c.cost_currency, c.languages, c.regions, c.audiences::text[], p.name as provider
-  from credentials c join providers p on p.id = c.provider_id,
-       (select websearch_to_tsquery('english', f_unaccent($1)) || websearch_to_tsquery('french', f_unaccent($1)) as q) q
- where c.status = 'PUBLISHED' and c.search_doc @@ q.q and c.delivery_mode::text = any($2) and c.regions && $3
- order by ts_rank(c.search_doc, q.q) desc, c.id limit 20
-"""
+from registry.config import Settings
+from registry.db import connect
+from registry.domain.search import PUBLIC, CredentialFilter, SearchRequest
+from registry.store import credentials, providers, recognitions, search
+
+REQUEST = SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"]), first=20)
 
 
-def build(dsn: str) -> Starlette:
-    async def search(request: Request) -> Response:
-        rows = await request.app.state.pool.fetch(SQL, "data", ["ONLINE"], ["CA-ON"])
-        return Response(json.dumps([dict(r) for r in rows], default=str), media_type="application/json")
+async def search_page(request: Request) -> Response:
+    db = request.app.state.db
+    mode = await search.match_mode(db, REQUEST, PUBLIC)
+    page = await search.page(db, REQUEST, PUBLIC, mode, None)
+    total, facets = await asyncio.gather(search.count(db, REQUEST, PUBLIC, mode),
+                                         search.facets(db, REQUEST, PUBLIC, mode))
+    listings = [row for row in page.items]
+    ids = [c.id for c in listings]
+    owners, skills, occupations, held = await asyncio.gather(
+        providers.by_ids(db, list({c.provider_id for c in listings})), credentials.skills_of(db, ids),
+        credentials.occupations_of(db, ids), recognitions.for_credentials(db, ids))
+    active = {c: [r for r in held.get(c, []) if r.is_active(date.today())] for c in ids}
+    authorities = await recognitions.authorities_by_ids(db, list({r.authority_id for rs in active.values() for r in rs}))
+    nodes = [{"id": str(c.id), "title": c.title, "description": c.description, "credentialType": c.credential_type,
+              "deliveryMode": c.delivery_mode, "pace": c.pace, "workloadHours": c.workload_hours,
+              "cost": {"amount": c.cost_amount, "currency": c.cost_currency}, "languages": c.languages,
+              "regions": c.regions, "audiences": c.audiences, "provider": owners[c.provider_id].name,
+              "skills": [s.label for s in skills.get(c.id, [])],
+              "occupations": [[o.code, o.title] for o in occupations.get(c.id, [])],
+              "recognitions": [[r.kind, authorities[r.authority_id].name] for r in active[c.id]]} for c in listings]
+    body = {"totalCount": total, "nodes": nodes,
+            "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()}}
+    return Response(orjson.dumps(body, default=str), media_type="application/json")
 
+
+def build_from_env() -> Starlette:
+    """The floor app on the database in ``FLOOR_DSN``."""
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        app.state.pool = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+        app.state.db = await connect(os.environ["FLOOR_DSN"], Settings())
         yield
-        await app.state.pool.close()
+        await app.state.db.close()
 
-    return Starlette(routes=[Route("/search", search, methods=["GET", "POST"])], lifespan=lifespan)
-
-
-if __name__ == "__main__":
-    uvicorn.run(build(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+    return Starlette(routes=[Route("/search", search_page, methods=["GET", "POST"])], lifespan=lifespan)

@@ -1,12 +1,18 @@
 """`make bench`: 100,000 listings, the real server, a compiled load generator, one table.
 
-Seeds the deterministic demo data into its own data folder (once), starts `microcred serve`
-as a user would, drives each workload (a named operation of graphql/operations/) with wrk at
-1, 8 and 32 connections, and reports requests/s, p50/p95/p99 latency, errors, SQL statements
-per request and the server's memory. The same search SQL served by a bare Starlette endpoint
-(bench/floor.py) is the floor the GraphQL stack is compared with.
+Seeds the deterministic demo data into its own data folder (once), starts `microcred serve
+--workers N` as a user would, drives each workload (a named operation of graphql/operations/)
+with wrk at 1, 8 and 32 connections, and reports requests/s, p50/p95/p99 latency, errors, SQL
+statements per request and the server's memory per worker. Three passes:
 
-Usage: python bench/run.py [--duration 10] [--connections 1,8,32] [--listings 100000]
+- uncached: the response cache off, so every request does the work;
+- cached: the cache on, public queries over GET by persisted-query hash, as portals send them;
+- mixed: searches while a client submits batches of listings (each commit empties the caches).
+
+The search page's SQL served by a bare Starlette endpoint (bench/floor.py, same workers) is
+the floor the uncached GraphQL search is compared with.
+
+Usage: python bench/run.py [--duration 10] [--connections 1,8,32] [--workers 2] [--listings 100000]
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -26,6 +33,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import threading
+import urllib.parse
 
 import asyncpg
 import httpx
@@ -98,16 +108,38 @@ def wrk(url: str, method: str, body: str | None, connections: int, duration: int
             "errors": errors + (int(non2xx.group(1)) if non2xx else 0)}
 
 
-def statements(url: str, body: str) -> int:
-    response = httpx.post(url, content=body, headers={"content-type": "application/json"}, timeout=30)
+def statements(url: str, method: str, body: str | None) -> int:
+    response = httpx.request(method, url, content=body, headers={"content-type": "application/json"}, timeout=30)
     response.raise_for_status()
     assert "errors" not in response.json(), response.text[:500]
     return int(re.search(r'desc="(\d+) statements"', response.headers["server-timing"]).group(1))
 
 
 def rss_mb(pid: int) -> float:
+    """The largest resident set among the server's worker processes (the parent when alone)."""
     process = psutil.Process(pid)
-    return round(sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20, 1)
+    workers = process.children(recursive=True) or [process]
+    return round(max(p.memory_info().rss for p in workers) / 2**20, 1)
+
+
+def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--no-demo",
+                             "--workers", str(workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def persisted_get(base: str, operation: str, variables: dict) -> str:
+    """The GET URL of a named operation by its persisted-query hash."""
+    digest = hashlib.sha256((OPERATIONS / f"{operation}.graphql").read_text().encode()).hexdigest()
+    query = urllib.parse.urlencode({"extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}}),
+                                    "variables": json.dumps(variables)})
+    return f"{base}/graphql?{query}"
 
 
 def workloads(base: str) -> dict[str, tuple[str, dict]]:
@@ -133,15 +165,74 @@ def table(results: dict) -> str:
             lines.append(f"| {name} | {run['connections']} | {run['rps']} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | "
                          f"{run['p99_ms']:.1f} | {run['errors']} | {found['statements']} | {found['rss_mb']} |")
     floor = results["floor"]
-    lines.append(f"\nFloor (bare Starlette + asyncpg, same search SQL, {floor['connections']} conns): "
-                 f"{floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. GraphQL search / floor: {results['ratio']:.2f}x")
+    lines.append(f"\nFloor (bare Starlette + asyncpg, the search page's SQL, {results['workers']} workers, "
+                 f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
+                 f"Uncached GraphQL search / floor: {results['ratio']:.2f}x")
+    mixed = results.get("mixed")
+    if mixed:
+        lines.append(f"\nMixed ({mixed['connections']} conns searching, cache on, while one client submits batches of "
+                     f"{mixed['batch']} listings back to back): searches {mixed['rps']} req/s, p99 {mixed['p99_ms']:.1f} ms, "
+                     f"{mixed['errors']} errors; {mixed['batches']} batches committed, "
+                     f"p50 {mixed['write_p50_ms']:.0f} ms, p99 {mixed['write_p99_ms']:.0f} ms per batch, "
+                     f"{mixed['write_errors']} failed.")
     return "\n".join(lines)
+
+
+def writer_token(base: str, env: dict, slug: str) -> str:
+    """A real client of provider ``slug`` and a token from the real token endpoint."""
+    created = json.loads(microcred("clients", "create", "--name", f"bench {time.time_ns()}", "--provider", slug,
+                                   "--scopes", "credentials:write credentials:publish", "--json", env=env).stdout)
+    response = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=(created["client_id"], created["client_secret"]), timeout=30)
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+SUBMIT = """mutation($input: SubmitCredentialsInput!) {
+  submitCredentials(input: $input) { createdCount updatedCount failedCount } }"""
+
+
+def write_batches(base: str, token: str, size: int, until: float, found: dict) -> None:
+    """Submit batches of ``size`` listings back to back until ``until``; each batch changes them."""
+    durations, errors, round_number = [], 0, 0
+    with httpx.Client(timeout=60, headers={"authorization": f"Bearer {token}"}) as client:
+        while time.monotonic() < until:
+            round_number += 1
+            items = [{"externalId": f"bench-{n}", "title": [{"lang": "en", "value": f"Bench listing {n}, round "
+                                                                                     f"{round_number}"}],
+                      "description": [{"lang": "en", "value": "Data analysis for the benchmark's mixed workload."}],
+                      "workloadHours": 20, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
+                      "languages": ["en"], "regions": ["CA-ON"], "url": f"https://bench.example.ca/{n}"}
+                     for n in range(size)]
+            started = time.monotonic()
+            response = client.post(f"{base}/graphql", json={"query": SUBMIT, "variables": {
+                "input": {"credentials": items, "publish": True}}})
+            durations.append((time.monotonic() - started) * 1000)
+            body = response.json() if response.status_code == 200 else {}
+            if response.status_code != 200 or body.get("errors") or body["data"]["submitCredentials"]["failedCount"]:
+                errors += 1
+    durations.sort()
+    found.update(batches=len(durations), write_errors=errors,
+                 write_p50_ms=durations[len(durations) // 2] if durations else 0,
+                 write_p99_ms=durations[min(len(durations) - 1, int(len(durations) * 0.99))] if durations else 0)
+
+
+def run_pass(base: str, server: subprocess.Popen, plan: dict, connections: list[int], duration: int,
+             results: dict) -> None:
+    for name, (method, url, body) in plan.items():
+        found = {"statements": statements(url, method, body), "runs": []}
+        for conns in connections:
+            found["runs"].append(wrk(url, method, body, conns, duration))
+        found["rss_mb"] = rss_mb(server.pid)
+        results["workloads"][name] = found
+        print(f"{name}: {[r['rps'] for r in found['runs']]} req/s", file=sys.stderr)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", default="1,8,32")
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--listings", type=int, default=100_000)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -152,40 +243,60 @@ def main() -> None:
     if count < args.listings:
         print(f"Seeding {args.listings} listings (once)...", file=sys.stderr)
         microcred("seed", "--credentials", str(args.listings), "--seed", "42", env=env)
-    port, floor_port = free_port(), free_port()
-    server = subprocess.Popen([sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--no-demo"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), dsn, str(floor_port)], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    connections = [int(c) for c in args.connections.split(",")]
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                          f"{round(psutil.virtual_memory().total / 2**30)} GiB, Python {platform.python_version()}",
+               "listings": max(count, args.listings), "duration_s": args.duration, "workers": args.workers,
+               "workloads": {}}
+
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
+    server = serve({**env, "MICROCRED_RESPONSE_CACHE_BYTES": "0"}, port, args.workers)
+    try:
+        wait_for(f"{base}/healthz", server)
+        targets = workloads(base)
+        plan = {f"{name}, uncached": ("POST", f"{base}/graphql", json.dumps({
+            "query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables}))
+            for name, (operation, variables) in targets.items()}
+        run_pass(base, server, plan, connections, args.duration, results)
+    finally:
+        stop(server)
+
+    server = serve(env, port, args.workers)
+    floor_port = free_port()
+    floor = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.floor:build_from_env", "--factory",
+                              "--port", str(floor_port), "--workers", str(args.workers), "--loop", "uvloop",
+                              "--http", "httptools", "--log-level", "warning", "--no-access-log"], cwd=ROOT,
+                             env={**env, "FLOOR_DSN": dsn}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(f"{base}/healthz", server)
         wait_for(f"http://127.0.0.1:{floor_port}/search", floor)
-        results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                   "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                              f"{round(psutil.virtual_memory().total / 2**30)} GiB, Python {platform.python_version()}",
-                   "listings": max(count, args.listings), "duration_s": args.duration, "workloads": {}}
-        connections = [int(c) for c in args.connections.split(",")]
-        for name, (operation, variables) in workloads(base).items():
-            body = json.dumps({"query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables})
-            found = {"operation": operation, "statements": statements(f"{base}/graphql", body), "runs": []}
-            for conns in connections:
-                found["runs"].append(wrk(f"{base}/graphql", "POST", body, conns, args.duration))
-            found["rss_mb"] = rss_mb(server.pid)
-            results["workloads"][name] = found
-            print(f"{name}: {[r['rps'] for r in found['runs']]} req/s", file=sys.stderr)
+        cached = {f"{name}, cached (GET, persisted)": ("GET", persisted_get(base, operation, variables), None)
+                  for name, (operation, variables) in targets.items() if operation != "ChangeFeedPoll"}
+        run_pass(base, server, cached, connections, args.duration, results)
         results["floor"] = wrk(f"http://127.0.0.1:{floor_port}/search", "GET", None, 8, args.duration)
         search = next(iter(results["workloads"].values()))["runs"]
         graphql_at_8 = next((r for r in search if r["connections"] == 8), search[-1])
         results["ratio"] = graphql_at_8["rps"] / results["floor"]["rps"]
+
+        mixed = {"connections": 8, "batch": 50}
+        token = writer_token(base, env, httpx.post(f"{base}/graphql", json={
+            "query": "{ searchCredentials(first: 1) { nodes { provider { slug } } } }"}).json()[
+            "data"]["searchCredentials"]["nodes"][0]["provider"]["slug"])
+        method, url, body = plan[next(iter(plan))]
+        writing = threading.Thread(target=write_batches, args=(base, token, mixed["batch"],
+                                                                time.monotonic() + args.duration, mixed))
+        writing.start()
+        mixed.update(wrk(url, method, body, mixed["connections"], args.duration))
+        writing.join()
+        results["mixed"] = mixed
     finally:
-        for process in (server, floor):
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
+        stop(server, floor)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     report = f"# Benchmark, {results['date']}\n\n{results['machine']}; {results['listings']} listings; " \
-             f"{args.duration} s per run.\n\n{table(results)}\n"
+             f"`microcred serve --workers {args.workers}`; {args.duration} s per run.\n\n{table(results)}\n"
     (RESULTS / "latest.md").write_text(report)
     print(report)
 
