@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated, Optional
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from registry.api import cursors, ids
 from registry.api.enums import CredentialOrder
@@ -65,6 +66,49 @@ def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:
         provider=values("provider", lambda v: ids.encode("Provider", v)),
         recognition_kind=values("recognitionKind"),
     )
+
+
+async def _page(db, request: SearchRequest, viewer, key, mode: search.MatchMode | None):
+    """(match mode, first page): full text unless it finds nothing, then fuzzy titles. The
+    page itself tells whether the full text found anything (one statement fewer), except for
+    an empty page size, which has to ask."""
+    if mode is not None:
+        return mode, await search.page(db, request, viewer, mode, key)
+    if request.text is None:
+        return search.MatchMode.ALL, await search.page(db, request, viewer, search.MatchMode.ALL, key)
+    if request.first == 0:
+        mode = await search.match_mode(db, request, viewer)
+        return mode, await search.page(db, request, viewer, mode, key)
+    page = await search.page(db, request, viewer, search.MatchMode.FULL_TEXT, key)
+    if page.items:
+        return search.MatchMode.FULL_TEXT, page
+    return search.MatchMode.FUZZY, await search.page(db, request, viewer, search.MatchMode.FUZZY, key)
+
+
+def _facet_selection(info: strawberry.Info) -> tuple[list[str] | None, bool]:
+    """(the facets the query selects, None meaning all; whether it selects facets at all).
+    Selections through fragments are not unpicked: then every facet counts."""
+    selections = info.selected_fields[0].selections
+    if not all(isinstance(field, SelectedField) for field in selections):
+        return None, True
+    facets = next((field for field in selections if field.name == "facets"), None)
+    if facets is None:
+        return None, False
+    if not all(isinstance(field, SelectedField) for field in facets.selections):
+        return None, True
+    return [field.name for field in facets.selections], True
+
+
+class _Summary:
+    """One statement's (facet counts, total), run once for whichever field asks first."""
+
+    def __init__(self, run) -> None:
+        self.run, self.task = run, None
+
+    def get(self):
+        if self.task is None:
+            self.task = asyncio.ensure_future(self.run())
+        return self.task
 
 
 @strawberry.type(description="Public reads of the registry. Without a token, only published listings are visible "
@@ -130,17 +174,21 @@ class Query:
         db, viewer = info.context.db, info.context.viewer
         if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
             raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
-        mode = search.MatchMode(extra["m"]) if key else await search.match_mode(db, request, viewer)
-        page = await search.page(db, request, viewer, mode, key)
+        mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
         edges, page_info = connection_parts(
             "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value)
+        facet_names, wants_facets = _facet_selection(info)
+        summary = _Summary(lambda: search.facets(db, request, viewer, mode, facet_names, with_total=True))
 
-        async def facet_counts(names: list[str] | None) -> CredentialFacets:
-            return _facets(await search.facets(db, request, viewer, mode, names))
+        async def total() -> int:
+            if wants_facets:   # the facets' statement counts the total too
+                return (await summary.get())[1]
+            return await search.count(db, request, viewer, mode)
 
-        return CredentialSearchResult(edges=edges, page_info=page_info,
-                                      count=lambda: search.count(db, request, viewer, mode),
-                                      facet_counts=facet_counts)
+        async def facet_counts() -> CredentialFacets:
+            return _facets((await summary.get())[0])
+
+        return CredentialSearchResult(edges=edges, page_info=page_info, count=total, facet_counts=facet_counts)
 
     @strawberry.field(description="A provider by global ID or by slug (give one of them).")
     async def provider(

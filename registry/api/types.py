@@ -12,7 +12,6 @@ from typing import Annotated, Awaitable, Callable, Generic, Optional, TypeVar
 
 import strawberry
 from strawberry import Private
-from strawberry.types.nodes import SelectedField
 
 from registry.api import cursors, ids
 from registry.api.enums import (
@@ -479,7 +478,7 @@ class CredentialSearchResult:
     edges: list[Edge[Credential]] = strawberry.field(description="The listings of this page, each with its cursor.")
     page_info: PageInfo = strawberry.field(description="Where this page sits in the whole result.")
     count: Private[Callable[[], Awaitable[int]]]
-    facet_counts: Private[Callable[[Optional[list[str]]], Awaitable[CredentialFacets]]]
+    facet_counts: Private[Callable[[], Awaitable[CredentialFacets]]]
 
     @strawberry.field(description="The listings of this page, without cursors.")
     def nodes(self) -> list[Credential]:
@@ -490,13 +489,10 @@ class CredentialSearchResult:
         return await self.count()
 
     @strawberry.field(description="Counts per facet value over the whole result (not just this page).")
-    async def facets(self, info: strawberry.Info) -> CredentialFacets:
-        # Only the facets the query selects are counted: each one costs a wider scan.
-        # (Selections through fragments are not unpicked: then every facet is counted.)
-        selections = info.selected_fields[0].selections
-        plain = all(isinstance(field, SelectedField) for field in selections)
-        asked = [field.name for field in selections] if plain else None
-        return await self.facet_counts(asked)
+    async def facets(self) -> CredentialFacets:
+        # Only the facets the query selects are counted (each one widens the scan): the
+        # search resolver reads the selection and prepares the statement.
+        return await self.facet_counts()
 
 
 @strawberry.type(description="Who is calling: the OAuth client behind the bearer token.")

@@ -178,13 +178,17 @@ async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: Matc
 
 
 async def facets(
-    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, names: Sequence[str] | None = None
-) -> dict[str, list[tuple[str, int]]]:
-    """Counts per value of the facets in ``names`` (all by default), in one statement.
+    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, names: Sequence[str] | None = None,
+    *, with_total: bool = False,
+) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+    """(counts per value of the facets in ``names`` (all by default), the total when
+    ``with_total``), in one statement.
 
     Each facet is counted over the result as filtered by everything except its own
     filter, so choosing ONLINE still shows how many IN_PERSON listings there are. Only the
     facets asked for widen the set scanned: the filters of the others narrow it at once.
+    The kinds of recognition in force are gathered for the scanned listings in one grouped
+    join (not one lookup per listing). The total is the rows that pass every filter.
     """
     wanted = [name for name in FACETS if names is None or name in names]
     p = Params()
@@ -193,25 +197,36 @@ async def facets(
     own = {name: conditions.pop(FACETS[name], "true") for name in wanted}
     where = " and ".join([credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *conditions.values()])
     columns = ", ".join(
-        [f"{_FACET_VALUES[name]} as \"v_{name}\"" for name in wanted]
+        ["c.id"]
+        + [f"{_FACET_VALUES[name]} as \"v_{name}\"" for name in wanted if name != "recognitionKind"]
         + [f"({own[name]}) as \"f_{name}\"" for name in wanted]
-    ) or "1"
+    )
     selects = []
     for name in wanted:
         others = " and ".join(f'"f_{other}"' for other in wanted if other != name) or "true"
-        selects.append(
-            f"select '{name}' as facet, v as value, count(*) as n from base"
-            f" cross join unnest(\"v_{name}\") as v where {others} group by v"
-        )
+        values = "rk.kinds" if name == "recognitionKind" else f'"v_{name}"'
+        joined = " join rk on rk.credential_id = base.id" if name == "recognitionKind" else ""
+        selects.append(f"select '{name}' as facet, v as value, count(*) as n from base{joined}"
+                       f" cross join unnest({values}) as v where {others} group by v")
+    if with_total:
+        every = " and ".join(f'"f_{name}"' for name in wanted) or "true"
+        selects.append(f"select '' as facet, null as value, count(*) as n from base where {every}")
+    result: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     if not selects:
-        return {name: [] for name in FACETS}
+        return result, None
+    kinds = (f", rk as (select r.credential_id, array_agg(distinct r.kind::text) as kinds from recognitions r"
+             f" where {ACTIVE} and r.credential_id in (select id from base) group by r.credential_id)"
+             if "recognitionKind" in wanted else "")
     rows = await db.fetch(
-        f"with base as materialized (select {columns} from credentials c{source} where {where})"
+        f"with base as materialized (select {columns} from credentials c{source} where {where}){kinds}"
         f" {' union all '.join(selects)} order by facet, n desc, value",
         *p.values,
     )
-    result: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    total = None
     for row in rows:
-        result[row["facet"]].append((row["value"], row["n"]))
-    return result
+        if row["facet"]:
+            result[row["facet"]].append((row["value"], row["n"]))
+        else:
+            total = row["n"]
+    return result, total
 
