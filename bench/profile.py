@@ -1,0 +1,99 @@
+"""Where the time of a request goes, on the benchmark's data: Python CPU versus SQL per named
+operation (in-process, one client, response cache off), and EXPLAIN ANALYZE of each search
+statement the benchmark's searches run.
+
+Usage: python bench/profile.py [--requests 20] > bench/results/profile-latest.md
+(needs `make bench` to have seeded .microcred-bench/ once)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from registry.app import create_app  # noqa: E402
+from registry.config import Settings  # noqa: E402
+from registry.db import Executor, connect, resolve_database_url  # noqa: E402
+from registry.domain.search import PUBLIC, CredentialFilter, SearchRequest  # noqa: E402
+from registry.store import search  # noqa: E402
+
+OPERATIONS = ROOT / "graphql" / "operations"
+SEARCHES = {
+    "text 'data', ONLINE, CA-ON (the benchmark's search)":
+        SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"])),
+    "typo 'dta analysys' (fuzzy titles)": SearchRequest(query="dta analysys"),
+    "no text, CA-QC (the province browse)": SearchRequest(filter=CredentialFilter(regions=["CA-QC"]), first=0),
+    "no text, newest first": SearchRequest(),
+}
+
+
+class Recording(Executor):
+    """An executor that keeps every statement it runs, for EXPLAIN."""
+
+    def __init__(self, target) -> None:
+        super().__init__(target)
+        self.seen: list[tuple[str, tuple]] = []
+
+    async def _run(self, method, sql, args):
+        self.seen.append((sql, args))
+        return await super()._run(method, sql, args)
+
+
+async def split(client: httpx.AsyncClient, operation: str, variables: dict, requests: int) -> str:
+    body = {"query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables}
+    for _ in range(3):
+        await client.post("/graphql", json=body)
+    cpu, wall, sql = time.process_time(), time.perf_counter(), 0.0
+    for _ in range(requests):
+        response = await client.post("/graphql", json=body)
+        sql += float(re.search(r"dur=([\d.]+)", response.headers["server-timing"]).group(1))
+    return (f"| {operation} | {(time.perf_counter() - wall) / requests * 1000:.1f} | "
+            f"{(time.process_time() - cpu) / requests * 1000:.1f} | {sql / requests:.1f} | {len(response.content)} |")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    settings = Settings.from_env({**os.environ, "MICROCRED_DATA_DIR": str(ROOT / ".microcred-bench")})
+    dsn = await resolve_database_url(settings)
+    app = create_app(Settings(response_cache_bytes=0, server_timing=True), dsn)
+    print("# Where the time goes\n\nIn-process, one client, response cache off; SQL is the statements' time "
+          "summed (some run concurrently).\n\n| operation | wall ms | Python CPU ms | SQL ms | bytes |\n|---|---:|---:|---:|---:|")
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+            found = (await client.post("/graphql", json={"query": "{ searchCredentials(first: 1, orderBy: NEWEST) "
+                                                                  "{ nodes { id provider { slug } } } }"})).json()
+            node = found["data"]["searchCredentials"]["nodes"][0]
+            for operation, variables in [
+                ("SearchPage", {"query": "data", "first": 20, "filter": {"deliveryModes": ["ONLINE"], "regions": ["CA-ON"]}}),
+                ("FacetBrowse", {"region": "CA-QC"}), ("CredentialDetail", {"id": node["id"]}),
+                ("ProviderPage", {"slug": node["provider"]["slug"]}), ("ChangeFeedPoll", {}),
+            ]:
+                print(await split(client, operation, variables, args.requests))
+    db = await connect(dsn, settings, min_size=1, max_size=1)
+    async with db.connection() as conn:
+        for title, request in SEARCHES.items():
+            recording = Recording(conn._target)   # the same connection, recording what it runs
+            mode = await search.match_mode(recording, request, PUBLIC)
+            await search.page(recording, request, PUBLIC, mode, None)
+            await search.facets(recording, request, PUBLIC, mode, with_total=True)
+            print(f"\n## {title}\n")
+            for sql, values in recording.seen:
+                plan = await conn.fetch(f"explain (analyze, buffers off, costs off) {sql}", *values)
+                print("```\n" + sql[:160] + " ...\n" + "\n".join(row[0] for row in plan) + "\n```")
+    await db.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
