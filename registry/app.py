@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import orjson
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
@@ -20,19 +21,25 @@ from auth.resource import SCOPE_KEY, BearerAuthMiddleware
 from auth.secrets import fernet
 from auth.server import OAuthEndpoints
 from registry.api.context import Context
-from registry.api.errors import shape_errors
+from registry import migrate
+from registry.api.errors import ServiceUnavailable, shape_errors
 from registry.api.schema import schema
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
 from registry.export import credentials_jsonl
 from registry.idempotency import IdempotencyMiddleware
 from registry.change_notices import ChangeNotices
+from registry.http_guards import (RETRY_AFTER_SECONDS, BodyLimitMiddleware, SecurityHeadersMiddleware,
+                                  ServiceUnavailableMiddleware)
 from registry.listing_pages import credential_document
 from registry.read_routing import ReadRouter
 from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, named_operations
 from registry.response_cache import CACHEABLE, ResponseCache, ResponseCacheMiddleware
 from registry.store import health as health_store
 from registry.webhook_delivery import Worker
+
+
+SUB_RESPONSE = "registry.sub_response"
 
 
 class RegistryGraphQL(GraphQL):
@@ -45,6 +52,7 @@ class RegistryGraphQL(GraphQL):
         return orjson.loads(data)
 
     async def get_context(self, request, response) -> Context:
+        request.scope[SUB_RESPONSE] = response   # process_result may set its status
         state = request.app.state
         return Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings, router=state.router)
 
@@ -52,6 +60,10 @@ class RegistryGraphQL(GraphQL):
         # The one place every result passes, parse errors included.
         if result.errors:
             result.errors = shape_errors(result.errors)
+            if any(isinstance(error, ServiceUnavailable) for error in result.errors):
+                response = request.scope[SUB_RESPONSE]
+                response.status_code = 503
+                response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
         else:
             request.scope[CACHEABLE] = True   # the response cache may keep it (anonymous requests only)
         return await super().process_result(request, result)
@@ -85,6 +97,15 @@ async def health(request: Request) -> JSONResponse:
     """Liveness and database reachability, for load balancers."""
     await health_store.ping(request.app.state.db)
     return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: the database answers and its schema is at this code's migration head."""
+    current, head = await health_store.schema_revision(request.app.state.db), migrate.head_revision()
+    if current != head:
+        return JSONResponse({"status": "migrating", "database": current, "code": head}, status_code=503,
+                            headers={"retry-after": str(RETRY_AFTER_SECONDS)})
+    return JSONResponse({"status": "ready", "revision": head})
 
 
 async def home(request: Request) -> RedirectResponse:
@@ -123,6 +144,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         routes=[
             Route("/", home),
             Route("/healthz", health),
+            Route("/readyz", ready),
             Route("/graphql", RegistryGraphQL(schema, graphql_ide="graphiql"), methods=["GET", "POST"]),
             Route("/oauth/token", oauth.token, methods=["POST"]),
             Route("/oauth/revoke", oauth.revoke, methods=["POST"]),
@@ -140,6 +162,13 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
     app.add_middleware(PersistedQueryMiddleware, store=DocumentStore(named_operations()), safelist=settings.safelist)
     # Outside the rest: a cached anonymous answer needs no bearer check, no document, no GraphQL.
     app.add_middleware(ResponseCacheMiddleware, cache=cache, max_age=settings.cache_max_age_seconds)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["authorization", "content-type", "idempotency-key", "if-none-match"],
+                           expose_headers=["etag", "x-cache", "retry-after"], max_age=600)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.issuer.startswith("https://"))
+    app.add_middleware(ServiceUnavailableMiddleware)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
     return app

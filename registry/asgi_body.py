@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 
-async def read_body(receive) -> bytes:
-    """The request's body, all of it."""
-    chunks = []
+async def read_body(receive, limit: int | None = None) -> bytes | None:
+    """The request's body, all of it; None as soon as it grows past ``limit`` bytes."""
+    chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             break
     return b"".join(chunks)

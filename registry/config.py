@@ -59,6 +59,9 @@ class Settings:
     response_cache_ttl_seconds: the longest an entry lives even without a change notice.
     cache_max_age_seconds: the ``max-age`` public responses carry (0: revalidate by ETag).
     safelist: anonymous requests may run only the named operations of graphql/operations/.
+    max_body_bytes: the largest request body accepted (413 beyond).
+    cors_origins: the browser origins allowed to call the API ("*" for any); none by default.
+    pool_timeout_seconds: how long a request waits for a database connection before a 503.
     """
 
     database_url: str | None = None
@@ -68,6 +71,9 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     statement_timeout_ms: int = 15_000
+    lock_timeout_ms: int = 5_000
+    idle_in_transaction_ms: int = 30_000
+    pool_timeout_seconds: float = 5.0
     issuer: str = "http://127.0.0.1:8000"
     audience: str = "microcred-registry"
     token_lifetime_seconds: int = 3600
@@ -82,6 +88,8 @@ class Settings:
     response_cache_ttl_seconds: float = 60.0
     cache_max_age_seconds: int = 0
     safelist: bool = False
+    max_body_bytes: int = 4 * 2**20
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -96,6 +104,9 @@ class Settings:
             pool_min_size=int(env.get("MICROCRED_POOL_MIN", "2")),
             pool_max_size=int(env.get("MICROCRED_POOL_MAX", "10")),
             statement_timeout_ms=int(env.get("MICROCRED_STATEMENT_TIMEOUT_MS", "15000")),
+            lock_timeout_ms=int(env.get("MICROCRED_LOCK_TIMEOUT_MS", "5000")),
+            idle_in_transaction_ms=int(env.get("MICROCRED_IDLE_IN_TRANSACTION_MS", "30000")),
+            pool_timeout_seconds=float(env.get("MICROCRED_POOL_TIMEOUT", "5")),
             issuer=env.get("MICROCRED_ISSUER") or "http://127.0.0.1:8000",
             audience=env.get("MICROCRED_AUDIENCE") or "microcred-registry",
             token_lifetime_seconds=int(env.get("MICROCRED_TOKEN_LIFETIME", "3600")),
@@ -110,4 +121,6 @@ class Settings:
             response_cache_ttl_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_TTL", "60")),
             cache_max_age_seconds=int(env.get("MICROCRED_CACHE_MAX_AGE", "0")),
             safelist=_flag(env.get("MICROCRED_SAFELIST"), False),
+            max_body_bytes=int(env.get("MICROCRED_MAX_BODY_BYTES", str(4 * 2**20))),
+            cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
         )

@@ -49,16 +49,16 @@ class Executor:
         self._target = target
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        return await self._run(self._target.fetch, sql, args)
+        return await self._run("fetch", sql, args)
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        return await self._run(self._target.fetchrow, sql, args)
+        return await self._run("fetchrow", sql, args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._run(self._target.fetchval, sql, args)
+        return await self._run("fetchval", sql, args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        return await self._run(self._target.execute, sql, args)
+        return await self._run("execute", sql, args)
 
     async def stream(self, sql: str, *args: Any, prefetch: int = 500) -> AsyncIterator[asyncpg.Record]:
         """Rows of ``sql`` from a server-side cursor, ``prefetch`` at a time: constant memory
@@ -78,12 +78,15 @@ class Executor:
         finally:
             self._count(started)
 
-    async def _run(self, method, sql: str, args: tuple) -> Any:
+    async def _run(self, method: str, sql: str, args: tuple) -> Any:
         started = time.perf_counter()
         try:
-            return await method(sql, *args)
+            return await self._call(method, sql, args)
         finally:
             self._count(started)
+
+    async def _call(self, method: str, sql: str, args: tuple) -> Any:
+        return await getattr(self._target, method)(sql, *args)
 
     @staticmethod
     def _count(started: float) -> None:
@@ -93,23 +96,51 @@ class Executor:
             stats.seconds += time.perf_counter() - started
 
 
-class Database(Executor):
-    """A pool of connections; ``transaction()`` yields an executor bound to one connection."""
+class PoolExhausted(Exception):
+    """No database connection came free within the pool timeout."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` means the database cannot serve now (busy, restarting, unreachable):
+    the request may be retried, and the answer is 503, not 500."""
+    return isinstance(error, (PoolExhausted, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
+                              asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError,
+                              asyncpg.ConnectionFailureError))
+
+
+class Database(Executor):
+    """A pool of connections; ``transaction()`` yields an executor bound to one connection.
+    Waiting for a free connection lasts at most ``acquire_timeout`` (then PoolExhausted)."""
+
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float | None = None) -> None:
         super().__init__(pool)
-        self.pool = pool
+        self.pool, self.acquire_timeout = pool, acquire_timeout
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        try:
+            conn = await self.pool.acquire(timeout=self.acquire_timeout)
+        except TimeoutError as error:
+            raise PoolExhausted(f"no database connection came free within {self.acquire_timeout} s") from error
+        try:
+            yield conn
+        finally:
+            await self.pool.release(conn)
+
+    async def _call(self, method: str, sql: str, args: tuple) -> Any:
+        async with self._acquire() as conn:
+            return await getattr(conn, method)(sql, *args)
 
     @asynccontextmanager
     async def transaction(self, isolation: str = "read_committed") -> AsyncIterator[Executor]:
-        async with self.pool.acquire() as conn:
+        async with self._acquire() as conn:
             async with conn.transaction(isolation=isolation):
                 yield Executor(conn)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Executor]:
         """One connection for several statements outside a transaction (e.g. bulk loads)."""
-        async with self.pool.acquire() as conn:
+        async with self._acquire() as conn:
             yield Executor(conn)
 
     async def close(self) -> None:
@@ -141,11 +172,13 @@ async def connect(dsn: str, settings: Settings, *, min_size: int | None = None, 
         server_settings={
             "application_name": "microcred",
             "statement_timeout": str(settings.statement_timeout_ms),
+            "lock_timeout": str(settings.lock_timeout_ms),
+            "idle_in_transaction_session_timeout": str(settings.idle_in_transaction_ms),
             # How alike a misspelt query and a title must be for the typo fallback (0..1).
             "pg_trgm.word_similarity_threshold": TYPO_SIMILARITY,
         },
     )
-    return Database(pool)
+    return Database(pool, settings.pool_timeout_seconds)
 
 
 def start_embedded(data_dir: Path):

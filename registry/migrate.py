@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -17,6 +18,14 @@ def alembic_config(dsn: str) -> Config:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["dsn"] = dsn
     return config
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
 
 
 async def upgrade(dsn: str, revision: str = "head") -> None:

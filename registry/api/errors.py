@@ -6,6 +6,8 @@ import logging
 
 from graphql import GraphQLError
 
+from registry.api import limits
+from registry.db import is_unavailable
 from registry.domain.errors import Problem
 
 log = logging.getLogger("microcred.api")
@@ -55,13 +57,22 @@ def shape_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
     return [_shape(error) for error in errors]
 
 
+class ServiceUnavailable(RegistryError):
+    """The database cannot serve for now (busy, restarting); the request may be retried."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
 def _shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GraphQLError):
         return error
+    if is_unavailable(original):
+        log.warning("database unavailable in %s: %s", error.path, original)
+        return ServiceUnavailable("The registry's database is busy or restarting; retry shortly.")
     if error.path is None and (original is None or isinstance(original, (ValueError, TypeError))):
         if not (error.extensions or {}).get("code"):
-            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+            error.extensions = {**(error.extensions or {}), "code": limits.code_of(error.message) or "BAD_USER_INPUT"}
         return error
     log.error("unexpected error in %s", error.path, exc_info=original)
     return GraphQLError(

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api import admin, feed
+from registry.api import admin, feed, limits
 from registry.api import webhooks as webhook_api
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
@@ -65,6 +65,7 @@ def build_schema() -> strawberry.Schema:
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
+            *limits.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             ReadRouting,

@@ -1,0 +1,37 @@
+"""Documents too deep, too wide or too long are refused before anything runs, each with its own code."""
+
+from __future__ import annotations
+
+from registry.api import limits
+from tests.graphql_client import post, statements
+
+
+def _codes(response) -> list[str]:
+    return [error["extensions"]["code"] for error in response.json()["errors"]]
+
+
+async def test_a_query_nested_past_the_depth_limit_is_refused(demo_client):
+    nested = "links { target { " * 6 + "id" + " } }" * 6
+    response = await post(demo_client, "{ searchCredentials { nodes { %s } } }" % nested)
+    assert _codes(response) == ["QUERY_TOO_DEEP"] and statements(response) == 0
+
+
+async def test_too_many_aliases_are_refused(demo_client):
+    aliases = " ".join(f"a{n}: searchCredentials {{ totalCount }}" for n in range(limits.MAX_ALIASES + 1))
+    response = await post(demo_client, "{ %s }" % aliases)
+    assert _codes(response) == ["TOO_MANY_ALIASES"] and statements(response) == 0
+
+
+async def test_a_document_of_too_many_tokens_is_refused(demo_client):
+    padding = " ".join("__typename" for _ in range(limits.MAX_TOKENS))
+    response = await post(demo_client, "{ %s }" % padding)
+    assert _codes(response) == ["TOO_MANY_TOKENS"] and statements(response) == 0
+
+
+async def test_the_named_operations_fit_within_the_limits(demo_client):
+    from registry.persisted_queries import named_operations
+
+    for document in named_operations().values():
+        response = await post(demo_client, document, {"id": "x", "region": "CA-ON", "slug": "x"})
+        assert not {"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_TOKENS"} & set(
+            error.get("extensions", {}).get("code") for error in response.json().get("errors", []))
