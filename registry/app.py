@@ -32,6 +32,7 @@ from registry.change_notices import ChangeNotices
 from registry.http_guards import (RETRY_AFTER_SECONDS, BodyLimitMiddleware, SecurityHeadersMiddleware,
                                   ServiceUnavailableMiddleware)
 from registry.listing_pages import credential_document
+from registry.observability import STATS, RequestLogMiddleware, configure_logging
 from registry.read_routing import ReadRouter
 from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, named_operations
 from registry.response_cache import CACHEABLE, ResponseCache, ResponseCacheMiddleware
@@ -54,7 +55,8 @@ class RegistryGraphQL(GraphQL):
     async def get_context(self, request, response) -> Context:
         request.scope[SUB_RESPONSE] = response   # process_result may set its status
         state = request.app.state
-        return Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings, router=state.router)
+        return Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings, router=state.router,
+                       scope=request.scope)
 
     async def process_result(self, request, result):
         # The one place every result passes, parse errors included.
@@ -82,7 +84,7 @@ class ServerTimingMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        stats = track_statements()
+        stats = scope.get(STATS) or track_statements()
 
         async def send_with_timing(message) -> None:
             if message["type"] == "http.response.start":
@@ -171,11 +173,13 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
     app.add_middleware(ServiceUnavailableMiddleware)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(RequestLogMiddleware)
     return app
 
 
 def app_from_env() -> Starlette:
     """The app as `microcred serve --workers N` starts it in each worker process: settings
     from the environment, the database the parent prepared in ``MICROCRED_SERVE_DSN``."""
+    configure_logging()
     return create_app(Settings.from_env(), os.environ["MICROCRED_SERVE_DSN"],
                       worker=os.environ.get("MICROCRED_SERVE_WORKER") == "1")

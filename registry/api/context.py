@@ -26,6 +26,7 @@ class Context:
     settings: Settings = field(default_factory=Settings)
     today: date = field(default_factory=date.today)
     router: ReadRouter | None = None
+    scope: dict = field(default_factory=dict)   # the request's ASGI scope, for what the HTTP layers log
     primary: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)

@@ -8,6 +8,7 @@ from graphql import GraphQLError
 
 from registry.api import limits
 from registry.db import is_unavailable
+from registry.observability import current_request_id
 from registry.domain.errors import Problem
 
 log = logging.getLogger("microcred.api")
@@ -74,8 +75,9 @@ def _shape(error: GraphQLError) -> GraphQLError:
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": limits.code_of(error.message) or "BAD_USER_INPUT"}
         return error
-    log.error("unexpected error in %s", error.path, exc_info=original)
+    request_id = current_request_id()
+    log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)
     return GraphQLError(
         "Internal server error.", nodes=error.nodes, source=error.source, positions=error.positions,
-        path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"},
+        path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )

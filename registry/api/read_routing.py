@@ -1,10 +1,13 @@
 """The GraphQL side of read routing: queries read where the router says, and a client's
-mutation is remembered so that its next reads see it."""
+mutation is remembered so that its next reads see it. (It also names the operation for the
+request log: it is the extension that sees each operation start.)"""
 
 from __future__ import annotations
 
 from strawberry.types.graphql import OperationType
 from strawberry.extensions import SchemaExtension
+
+from registry.observability import OPERATION
 
 
 class ReadRouting(SchemaExtension):
@@ -12,6 +15,8 @@ class ReadRouting(SchemaExtension):
 
     async def on_execute(self):
         context = self.execution_context.context
+        if hasattr(context, "scope"):   # for the request log
+            context.scope[OPERATION] = self.execution_context.operation_name or self.execution_context.operation_type.value
         router = getattr(context, "router", None)
         if router is None or not router.enabled:
             yield

@@ -1,0 +1,78 @@
+"""One JSON log line per request, and a request id that ties a client's report to the log.
+
+Each request gets an id: the caller's `X-Request-Id` when it is a sane token, else a new
+one; it goes back in the response's `X-Request-Id` and into masked internal errors. The
+line says who (client id), what (method, path, GraphQL operation), how it ended (status,
+cache), and what it cost (duration, SQL statements and their time).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+
+from auth.resource import SCOPE_KEY
+from registry.db import track_statements
+
+STATS = "registry.stats"            # the request's StatementStats, in the ASGI scope
+OPERATION = "registry.operation"    # the GraphQL operation's name (or type), set by the API layer
+log = logging.getLogger("microcred.requests")
+_request_id: ContextVar[str | None] = ContextVar("microcred_request_id", default=None)
+_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def configure_logging() -> None:
+    """Request lines to stderr as bare JSON (one object a line, for log shippers); the
+    registry's other messages as plain text."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def current_request_id() -> str | None:
+    """The id of the request being handled, if any."""
+    return _request_id.get()
+
+
+class RequestLogMiddleware:
+    """Assigns request ids, counts SQL statements, and logs each request as JSON."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
+        _request_id.set(request_id)
+        scope[STATS] = stats = track_statements()
+        started, found = time.perf_counter(), {"status": 500, "cache": None}
+
+        async def sending(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                found["status"], found["cache"] = message["status"], dict(headers).get(b"x-cache")
+                message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            access = scope.get(SCOPE_KEY)
+            log.info(json.dumps({
+                "request_id": request_id, "method": scope["method"], "path": scope["path"],
+                "operation": scope.get(OPERATION), "client_id": access.client_id if access else None,
+                "status": found["status"], "cache": found["cache"].decode() if found["cache"] else None,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "sql_statements": stats.count, "sql_ms": round(stats.seconds * 1000, 2),
+            }))
