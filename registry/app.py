@@ -32,6 +32,7 @@ from registry.change_notices import ChangeNotices
 from registry.http_guards import (RETRY_AFTER_SECONDS, BodyLimitMiddleware, SecurityHeadersMiddleware,
                                   ServiceUnavailableMiddleware)
 from registry.listing_pages import credential_document
+from registry.metrics import metrics
 from registry.observability import STATS, RequestLogMiddleware, configure_logging
 from registry.read_routing import ReadRouter
 from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, named_operations
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/", home),
             Route("/healthz", health),
             Route("/readyz", ready),
+            Route("/metrics", metrics),
             Route("/graphql", RegistryGraphQL(schema, graphql_ide="graphiql"), methods=["GET", "POST"]),
             Route("/oauth/token", oauth.token, methods=["POST"]),
             Route("/oauth/revoke", oauth.revoke, methods=["POST"]),

@@ -58,7 +58,10 @@ async def _prepare(settings: Settings, demo: bool) -> str:
               help="Processes serving requests (about one per core).")
 def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     """Migrate the database and serve the GraphQL API (GraphiQL at /graphql)."""
+    import atexit
     import os
+    import shutil
+    import tempfile
 
     import uvicorn
 
@@ -68,6 +71,10 @@ def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     # The worker processes build the app from the environment; this process keeps the
     # embedded PostgreSQL (if any) running while they live.
     os.environ.update(MICROCRED_SERVE_DSN=dsn, MICROCRED_SERVE_WORKER="1" if worker else "0")
+    # Every worker writes its metrics here, so /metrics adds up all of them.
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="microcred-metrics-")
+        atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
     uvicorn.run("registry.app:app_from_env", factory=True, workers=workers, host=host, port=port,
                 loop="uvloop", http="httptools", log_level="info", access_log=False)
 

@@ -1,4 +1,5 @@
-"""One JSON log line per request, and a request id that ties a client's report to the log.
+"""One JSON log line (and the metrics) per request, and a request id that ties a client's
+report to the log.
 
 Each request gets an id: the caller's `X-Request-Id` when it is a sane token, else a new
 one; it goes back in the response's `X-Request-Id` and into masked internal errors. The
@@ -16,6 +17,7 @@ import uuid
 from contextvars import ContextVar
 
 from auth.resource import SCOPE_KEY
+from registry import metrics
 from registry.db import track_statements
 
 STATS = "registry.stats"            # the request's StatementStats, in the ASGI scope
@@ -68,11 +70,15 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, sending)
         finally:
+            elapsed = time.perf_counter() - started
+            app = scope.get("app")
+            pool = getattr(getattr(app.state, "db", None), "pool", None) if app is not None else None
+            metrics.observe(scope["path"], scope.get(OPERATION), found["status"], elapsed, pool)
             access = scope.get(SCOPE_KEY)
             log.info(json.dumps({
                 "request_id": request_id, "method": scope["method"], "path": scope["path"],
                 "operation": scope.get(OPERATION), "client_id": access.client_id if access else None,
                 "status": found["status"], "cache": found["cache"].decode() if found["cache"] else None,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(elapsed * 1000, 2),
                 "sql_statements": stats.count, "sql_ms": round(stats.seconds * 1000, 2),
             }))

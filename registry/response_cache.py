@@ -21,6 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from registry.asgi_body import read_body, replay
+from registry.metrics import CACHE
 
 CACHEABLE = "registry.cacheable"   # the ASGI scope key the GraphQL layer sets on a clean result
 ENTRY_OVERHEAD = 256               # bytes counted per entry beyond its body, for the budget
@@ -114,6 +115,7 @@ class ResponseCacheMiddleware:
         key = hashlib.blake2b(b"\n".join([scope["method"].encode(), scope["query_string"], headers.get(b"content-type", b""),
                                           headers.get(b"accept", b""), body]), digest_size=20).digest()
         entry = self.cache.get(key)
+        CACHE.labels("hit" if entry is not None else "miss").inc()
         if entry is None:
             status, response_headers, content, entry = await self._compute(key, scope, body)
             if entry is None:

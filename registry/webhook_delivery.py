@@ -27,6 +27,7 @@ from registry.api import ids
 from registry.config import Settings
 from registry.db import Database
 from registry.domain.webhook_rules import address_allowed
+from registry.metrics import WEBHOOK_FAILURES
 from registry.store import webhooks
 
 log = logging.getLogger("microcred.webhooks")
@@ -110,6 +111,7 @@ class Worker:
             await self._failed(claimed, response.status_code, f"HTTP {response.status_code}", retry=retry)
 
     async def _failed(self, claimed: dict, status: int | None, error: str, *, retry: bool) -> None:
+        WEBHOOK_FAILURES.labels("yes" if retry else "no").inc()
         delay = retry_delay(claimed["attempts"], self.settings.webhook_retry_base_seconds) if retry else None
         await webhooks.failed(self.db, claimed["id"], claimed["webhook_id"], status_code=status, error=error,
                               retry_in=delay, give_up_after_hours=self.settings.webhook_give_up_hours)

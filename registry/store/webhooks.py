@@ -128,3 +128,8 @@ async def failed(db: Executor, delivery_id: int, webhook_id: UUID, *, status_cod
         "update webhook_deliveries d set status = 'FAILED', last_error = 'webhook disabled after failing too long'"
         " from webhooks w where w.id = $1 and d.webhook_id = w.id and w.disabled_at is not null"
         " and d.status = 'PENDING'", webhook_id)
+
+
+async def pending_count(db: Executor) -> int:
+    """Deliveries waiting to be sent (the queue's depth)."""
+    return await db.fetchval("select count(*) from webhook_deliveries where status = 'PENDING'")
