@@ -39,7 +39,7 @@ def primary_and_replica(database: str):
         os.chown(replica_dir, entry.pw_uid, entry.pw_gid)
     socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
     server.psql(f'create database "{database}"')
-    pg.pg_basebackup(["-D", str(replica_dir), "-R", "-X", "stream", "-h", socket_dir, "-U", "postgres"],
+    pg.pg_basebackup(["-D", str(replica_dir), "-R", "-X", "stream", "-c", "fast", "-h", socket_dir, "-U", "postgres"],
                      user=user, timeout=120)
     pg.pg_ctl(["-w", "-o", f'-h "" -k {replica_dir} -p {REPLICA_PORT}', "-l", str(replica_dir / "log"), "start"],
               pgdata=replica_dir, user=user, timeout=60)
