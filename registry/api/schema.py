@@ -12,6 +12,7 @@ from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query as PublicQuery
 from registry.api.read_routing import ReadRouting
+from registry.api.text_hygiene import RefuseUnstorableText
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
 
@@ -68,6 +69,7 @@ def build_schema() -> strawberry.Schema:
             *limits.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
+            RefuseUnstorableText,
             ReadRouting,
         ],
     )

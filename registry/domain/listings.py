@@ -13,6 +13,10 @@ from registry.domain.search import REGION_PATTERN
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 REQUIRED_ON_CREATE = ("title", "workload_hours", "delivery_mode", "pace", "assessment", "url")
+# The longest text (in characters, per language) each field takes: generous for people,
+# fatal for a script sending a megabyte into a title.
+MAX_LENGTH = {"title": 300, "description": 10_000, "learning_outcomes": 1_000, "prerequisites": 5_000,
+              "quality_assurance": 2_000, "url": 2_048}
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,9 @@ def _text_problems(name: str, value: dict[str, str] | None, path: tuple | None =
             found.append(_problem(path, "INVALID_LANGUAGE", f"{lang!r} is not a BCP 47 language tag."))
         if not text or not text.strip():
             found.append(_problem(path, "BLANK", f"`{path[-1]}` in {lang!r} is blank."))
+        elif len(text) > MAX_LENGTH[name]:
+            found.append(_problem(path, "TOO_LONG", f"`{path[-1]}` in {lang!r} is {len(text)} characters; "
+                                                    f"at most {MAX_LENGTH[name]} are allowed."))
     return found
 
 
@@ -110,6 +117,10 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
             problems.append(_problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'."))
     if changes.url is not None and not re.match(r"^https://[^\s/]+\S*$", changes.url):
         problems.append(_problem(("url",), "INSECURE_URL", "`url` must be an https URL."))
+    for name in ("url", "quality_assurance"):
+        value = getattr(changes, name)
+        if value is not None and len(value) > MAX_LENGTH[name]:
+            problems.append(_problem((_camel(name),), "TOO_LONG", f"`{_camel(name)}` is at most {MAX_LENGTH[name]} characters."))
     if changes.level_reason is not None and not 1 <= len(changes.level_reason.strip()) <= 500:
         problems.append(_problem(("levelReason",), "OUT_OF_RANGE", "`levelReason` must be 1 to 500 characters."))
     if changes.external_id is not None and not 1 <= len(changes.external_id.strip()) <= 200:

@@ -55,3 +55,45 @@ async def test_rule_violations_name_the_field_and_a_stable_code(demo_client):
 async def test_a_get_request_with_garbage_json_is_refused_without_a_500(demo_client):
     response = await demo_client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
     assert 400 <= response.status_code < 500
+
+
+ODD_CREATE = """mutation($input: CreateCredentialInput!) {
+  createCredential(input: $input) { credential { id title } userErrors { field code } } }"""
+
+
+async def _create_titled(client, parties, title: str):
+    from tests.api.test_mutations import DRAFT
+    from tests.parties import access_token
+
+    token = await access_token(client, parties.provider)
+    body = {"query": ODD_CREATE, "variables": {"input": {"credential": {**DRAFT, "externalId": "ODD",
+                                                                          "title": [{"lang": "en", "value": title}]}}}}
+    # json.dumps escapes what UTF-8 cannot carry (lone surrogates), as a client's JSON would.
+    return await client.post("/graphql", content=json.dumps(body).encode(),
+                             headers={"authorization": f"Bearer {token}", "content-type": "application/json"})
+
+
+async def test_a_nul_character_is_refused_with_the_variable_path_and_nothing_stored(client, parties, db):
+    response = await _create_titled(client, parties, "Data\u0000 Analysis")
+    error = response.json()["errors"][0]["extensions"]
+    assert error == {"code": "INVALID_CHARACTERS", "field": ["variables", "input", "credential", "title", 0, "value"]}
+    assert await db.fetchval("select count(*) from credentials") == 0
+
+
+async def test_a_lone_surrogate_is_refused_as_unreadable_json_and_nothing_stored(client, parties, db):
+    response = await _create_titled(client, parties, "Data \ud800 Analysis")
+    assert response.status_code == 400 and await db.fetchval("select count(*) from credentials") == 0
+
+
+async def test_a_megabyte_title_is_too_long(client, parties, db):
+    response = await _create_titled(client, parties, "x" * 1_000_000)
+    assert response.json()["data"]["createCredential"]["userErrors"] == [
+        {"field": ["credential", "title"], "code": "TOO_LONG"}]
+    assert await db.fetchval("select count(*) from credentials") == 0
+
+
+@pytest.mark.parametrize("title", ["<script>alert('x')</script>", "'; drop table credentials; --",
+                                   "e\u0301cole \u200b\U0001F600 \u05e9\u05dc\u05d5\u05dd", "  spaced  "])
+async def test_odd_but_storable_text_round_trips_faithfully(client, parties, title):
+    response = await _create_titled(client, parties, title)
+    assert response.json()["data"]["createCredential"]["credential"]["title"] == title
