@@ -238,7 +238,10 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench does it).")
-    env = {**os.environ, "MICROCRED_DATA_DIR": str(DATA_DIR), "MICROCRED_SERVER_TIMING": "1"}
+    # One load generator on one address would meet the per-address rate limit at once: the
+    # benchmark measures throughput, so the limits are lifted (the charge itself still runs).
+    env = {**os.environ, "MICROCRED_DATA_DIR": str(DATA_DIR), "MICROCRED_SERVER_TIMING": "1",
+           "MICROCRED_RATE_ANONYMOUS": "1e12,1e12", "MICROCRED_RATE_CLIENT": "1e12,1e12"}
     env.pop("DATABASE_URL", None)
     dsn, count = asyncio.run(dsn_and_count(env))
     if count < args.listings:

@@ -20,7 +20,7 @@ from auth.keys import Keys
 from auth.resource import SCOPE_KEY, BearerAuthMiddleware
 from auth.secrets import fernet
 from auth.server import OAuthEndpoints
-from registry.api.context import Context
+from registry.api.context import SUB_RESPONSE, Context
 from registry import migrate
 from registry.api.errors import ServiceUnavailable, shape_errors
 from registry.api.schema import schema
@@ -39,9 +39,6 @@ from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, 
 from registry.response_cache import CACHEABLE, ResponseCache, ResponseCacheMiddleware
 from registry.store import health as health_store
 from registry.webhook_delivery import Worker
-
-
-SUB_RESPONSE = "registry.sub_response"
 
 
 class RegistryGraphQL(GraphQL):

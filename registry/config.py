@@ -15,6 +15,12 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _pair(value: str) -> tuple[float, float]:
+    """``"capacity,restore"`` as two numbers."""
+    capacity, restore = (float(part) for part in value.split(","))
+    return capacity, restore
+
+
 @dataclass(frozen=True)
 class TrustedIssuer:
     """Another authorization server (a province's own) whose access tokens the registry accepts.
@@ -62,6 +68,9 @@ class Settings:
     max_body_bytes: the largest request body accepted (413 beyond).
     cors_origins: the browser origins allowed to call the API ("*" for any); none by default.
     pool_timeout_seconds: how long a request waits for a database connection before a 503.
+    max_query_cost: the most an operation may cost (see registry/api/cost.py).
+    rate_anonymous / rate_client: (bucket capacity, points restored a second) of the cost
+      buckets per IP address without a token, and per client with one.
     """
 
     database_url: str | None = None
@@ -89,6 +98,9 @@ class Settings:
     cache_max_age_seconds: int = 0
     safelist: bool = False
     max_body_bytes: int = 4 * 2**20
+    max_query_cost: int = 5_000
+    rate_anonymous: tuple[float, float] = (10_000.0, 1_000.0)
+    rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     cors_origins: tuple[str, ...] = ()
 
     @classmethod
@@ -122,5 +134,8 @@ class Settings:
             cache_max_age_seconds=int(env.get("MICROCRED_CACHE_MAX_AGE", "0")),
             safelist=_flag(env.get("MICROCRED_SAFELIST"), False),
             max_body_bytes=int(env.get("MICROCRED_MAX_BODY_BYTES", str(4 * 2**20))),
+            max_query_cost=int(env.get("MICROCRED_MAX_QUERY_COST", "5000")),
+            rate_anonymous=_pair(env.get("MICROCRED_RATE_ANONYMOUS") or "10000,1000"),
+            rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
         )

@@ -27,10 +27,14 @@ from registry.demo.seed import seed
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 # The registry as the tests run it: an issuer of their own and a fixed key-encryption secret.
-# The response cache is off here so that tests see the real work a request costs;
-# tests/test_response_cache.py turns it on.
+# The response cache is off here so that tests see the real work a request costs
+# (tests/test_response_cache.py turns it on); the rate limits are out of reach, as the
+# suite sends thousands of requests from one address, and the statement-count tests ask for
+# deliberately costly pages (tests/api/test_throttle.py brings the real limits back).
+UNLIMITED = (1e12, 1e12)
 SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience="microcred-registry",
-                    secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0)
+                    secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0,
+                    rate_anonymous=UNLIMITED, rate_client=UNLIMITED, max_query_cost=10**9)
 DEMO_LISTINGS = 400
 DEMO_SEED = 7
 _RUN = f"mc{os.getpid()}"

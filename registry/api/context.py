@@ -13,6 +13,9 @@ from registry.read_routing import ReadRouter
 from registry.domain.search import PUBLIC, Visibility
 
 
+SUB_RESPONSE = "registry.sub_response"   # the ASGI scope key of the response whose status resolvers may set
+
+
 @dataclass
 class Context:
     """The context object of one GraphQL request.
@@ -35,6 +38,13 @@ class Context:
         self.primary = self.db
         self.viewer = visibility(self.access)
         self.loaders = Loaders(self.db, self.viewer)
+
+    def set_status(self, status: int, headers: dict[str, str]) -> None:
+        """Answer with HTTP ``status`` (and ``headers``) instead of 200."""
+        response = self.scope.get(SUB_RESPONSE)
+        if response is not None:
+            response.status_code = status
+            response.headers.update(headers)
 
     def read_from(self, db: Executor) -> None:
         """Send this request's reads (and its loaders') to ``db``."""

@@ -13,6 +13,7 @@ from registry.api.submissions import SubmitCredentialsPayload, submit_credential
 from registry.api.query import Query as PublicQuery
 from registry.api.read_routing import ReadRouting
 from registry.api.text_hygiene import RefuseUnstorableText
+from registry.api.throttle import CostThrottle
 from registry.api.scalars import SCALARS
 from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
 
@@ -70,6 +71,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             RefuseUnstorableText,
+            CostThrottle,
             ReadRouting,
         ],
     )
