@@ -23,7 +23,7 @@ from auth.server import OAuthEndpoints
 from registry.api.context import SUB_RESPONSE, Context
 from registry import migrate
 from registry.api.errors import ServiceUnavailable, shape_errors
-from registry.api.schema import schema
+from registry.api.schema import build_schema
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
 from registry.export import credentials_jsonl
@@ -146,7 +146,8 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/healthz", health),
             Route("/readyz", ready),
             Route("/metrics", metrics),
-            Route("/graphql", RegistryGraphQL(schema, graphql_ide="graphiql"), methods=["GET", "POST"]),
+            Route("/graphql", RegistryGraphQL(build_schema(hide_suggestions=settings.production), graphql_ide="graphiql"),
+                  methods=["GET", "POST"]),
             Route("/oauth/token", oauth.token, methods=["POST"]),
             Route("/oauth/revoke", oauth.revoke, methods=["POST"]),
             Route("/oauth/introspect", oauth.introspect, methods=["POST"]),

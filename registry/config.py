@@ -69,6 +69,7 @@ class Settings:
     cors_origins: the browser origins allowed to call the API ("*" for any); none by default.
     pool_timeout_seconds: how long a request waits for a database connection before a 503.
     max_query_cost: the most an operation may cost (see registry/api/cost.py).
+    production: hide the schema's "Did you mean ...?" suggestions from error messages.
     rate_anonymous / rate_client: (bucket capacity, points restored a second) of the cost
       buckets per IP address without a token, and per client with one.
     """
@@ -99,6 +100,7 @@ class Settings:
     safelist: bool = False
     max_body_bytes: int = 4 * 2**20
     max_query_cost: int = 5_000
+    production: bool = False
     rate_anonymous: tuple[float, float] = (10_000.0, 1_000.0)
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     cors_origins: tuple[str, ...] = ()
@@ -135,6 +137,7 @@ class Settings:
             safelist=_flag(env.get("MICROCRED_SAFELIST"), False),
             max_body_bytes=int(env.get("MICROCRED_MAX_BODY_BYTES", str(4 * 2**20))),
             max_query_cost=int(env.get("MICROCRED_MAX_QUERY_COST", "5000")),
+            production=_flag(env.get("MICROCRED_PRODUCTION"), False),
             rate_anonymous=_pair(env.get("MICROCRED_RATE_ANONYMOUS") or "10000,1000"),
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),

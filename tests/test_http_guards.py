@@ -91,3 +91,16 @@ async def test_connections_carry_lock_and_idle_transaction_timeouts(db_dsn):
         async with app.state.db.connection() as conn:
             assert await conn.fetchval("show lock_timeout") == "1234ms"
             assert await conn.fetchval("show idle_in_transaction_session_timeout") == "5678ms"
+
+
+async def test_batched_requests_are_refused(client):
+    response = await client.post("/graphql", json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}])
+    assert response.status_code == 400
+
+
+async def test_production_mode_hides_field_suggestions(db_dsn, client):
+    typo = {"query": "{ searchCredential { totalCount } }"}
+    assert "Did you mean" in (await client.post("/graphql", json=typo)).text
+    async with serving(db_dsn, production=True) as (production, _):
+        message = (await production.post("/graphql", json=typo)).json()["errors"][0]["message"]
+    assert message == "Cannot query field 'searchCredential' on type 'Query'."

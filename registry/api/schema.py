@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
@@ -57,15 +59,17 @@ class Mutation(ListingMutations):
 CACHE_SIZE = 512
 
 
-def build_schema() -> strawberry.Schema:
-    """The registry's public schema."""
+@functools.cache
+def build_schema(hide_suggestions: bool = False) -> strawberry.Schema:
+    """The registry's public schema; ``hide_suggestions`` drops the "Did you mean ...?" hints
+    from errors (production mode: they map the schema out for anyone probing)."""
     # A valid Apollo Federation 2 subgraph: portals can compose the registry into their supergraph.
     return strawberry.federation.Schema(
         federation_version="2.5",
         query=Query,
         mutation=Mutation,
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
-        config=StrawberryConfig(scalar_map=SCALARS),
+        config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=hide_suggestions),
         extensions=[
             *limits.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
