@@ -290,6 +290,15 @@ def providers() -> None:
     """Institutions that publish listings."""
 
 
+async def _audit(db, action: str, target: str, details: dict | None = None) -> None:
+    """Record an operator's action taken at the command line (actor ``cli:<login>``)."""
+    import getpass
+
+    from registry.store import audit
+
+    await audit.record(db, actor=f"cli:{getpass.getuser()}", action=action, target=target, details=details)
+
+
 def _register_party(*, create, type_name: str, noun: str, national_allowed: bool, slug: str, name: str,
                     name_fr: str | None, kind: str, jurisdiction: str, website: str | None) -> None:
     """Register a provider or an authority by the same rules as the GraphQL mutations."""
@@ -305,7 +314,10 @@ def _register_party(*, create, type_name: str, noun: str, national_allowed: bool
         _fail(" ".join(p.message for p in problems))
 
     async def work(db, settings):
-        return await create(db, slug=slug, name=names, kind=kind, jurisdiction=jurisdiction, website=website)
+        async with db.transaction() as tx:
+            made = await create(tx, slug=slug, name=names, kind=kind, jurisdiction=jurisdiction, website=website)
+            await _audit(tx, f"{noun}.created", slug, {"kind": kind, "jurisdiction": jurisdiction})
+            return made
 
     try:
         made = _run_with_db(work)
@@ -378,8 +390,11 @@ def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -
             provider_id = provider.id
         if authority_ref:
             authority_id = await _authority_id(db, authority_ref)
-        return await registration.register(db, name=name, scopes=scopes.split(), provider_id=provider_id,
-                                           authority_id=authority_id, admin=admin)
+        async with db.transaction() as tx:
+            made = await registration.register(tx, name=name, scopes=scopes.split(), provider_id=provider_id,
+                                               authority_id=authority_id, admin=admin)
+            await _audit(tx, "client.created", made.client_id, {"name": name, "scopes": made.record.scopes})
+            return made
 
     async def _authority_id(db, ref):
         uuid = ids.decode_as(ref, "RecognitionAuthority")
@@ -429,7 +444,14 @@ def clients_revoke(client_id) -> None:
     """Revoke a client: its tokens stop working at once."""
     from registry.store import oauth
 
-    if not _run_with_db(lambda db, settings: oauth.revoke_client(db, client_id)):
+    async def work(db, settings):
+        async with db.transaction() as tx:
+            revoked = await oauth.revoke_client(tx, client_id)
+            if revoked:
+                await _audit(tx, "client.revoked", client_id)
+            return revoked
+
+    if not _run_with_db(work):
         _fail(f"no active client {client_id!r}.")
     click.echo(f"{client_id} revoked.")
 

@@ -165,3 +165,19 @@ def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
         namespace = {"CLIENT_ID": creds["client_id"], "CLIENT_SECRET": creds["client_secret"], "print": lambda *a: None}
         exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 (the README's own example)
     assert namespace["published"] == {"publishCredential": {"credential": {"status": "PUBLISHED"}, "userErrors": []}}
+
+
+async def test_operators_command_line_actions_are_audited(db_dsn, db):
+    import getpass
+
+    env = _env(DATABASE_URL=db_dsn)
+    assert run("providers", "create", "--slug", "west-college", "--name", "West College", "--kind", "COLLEGE",
+               "--jurisdiction", "CA-BC", env=env).returncode == 0
+    created = run("clients", "create", "--name", "West SIS", "--provider", "west-college", "--scopes",
+                  "credentials:write", "--json", env=env)
+    client_id = json.loads(created.stdout)["client_id"]
+    assert run("clients", "revoke", client_id, env=env).returncode == 0
+    trail = await db.fetch("select actor, action, target from audit_log order by id")
+    assert [tuple(row) for row in trail] == [(f"cli:{getpass.getuser()}", "provider.created", "west-college"),
+                                             (f"cli:{getpass.getuser()}", "client.created", client_id),
+                                             (f"cli:{getpass.getuser()}", "client.revoked", client_id)]

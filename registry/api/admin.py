@@ -5,6 +5,7 @@ The same operations as `microcred providers|authorities|clients`, over GraphQL.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Optional
 
@@ -13,13 +14,14 @@ import strawberry
 
 from auth import clients as registration
 from registry.api import ids
+from registry.api.errors import BadUserInput
 from registry.api.enums import AuthorityKind, ProviderKind
 from registry.api.mutations import LocalizedStringInput, UserError, _map, _require, user_errors
 from registry.api.scalars import URL
 from registry.api.types import Provider, RecognitionAuthority
 from registry.domain.errors import Problem
 from registry.domain.parties import check_party
-from registry.store import oauth, providers, recognitions
+from registry.store import audit, oauth, providers, recognitions
 
 
 @strawberry.input(description="A provider to register.")
@@ -110,6 +112,10 @@ def _admin(info: strawberry.Info):
     return _require(info, "registry:admin")
 
 
+def _actor(info: strawberry.Info) -> str:
+    return info.context.access.client_id
+
+
 def _taken(slug: str) -> list[UserError]:
     return user_errors([Problem(("slug",), "DUPLICATE", f"The slug {slug!r} is taken.")])
 
@@ -124,8 +130,11 @@ async def create_provider(
     if problems:
         return ProviderPayload(provider=None, user_errors=user_errors(problems))
     try:
-        made = await providers.create(info.context.db, slug=input.slug, name=name, kind=input.kind.value,
-                                      jurisdiction=input.jurisdiction, website=input.website)
+        async with info.context.primary.transaction() as tx:
+            made = await providers.create(tx, slug=input.slug, name=name, kind=input.kind.value,
+                                          jurisdiction=input.jurisdiction, website=input.website)
+            await audit.record(tx, actor=_actor(info), action="provider.created", target=input.slug,
+                               details={"kind": input.kind.value, "jurisdiction": input.jurisdiction})
     except asyncpg.UniqueViolationError:
         return ProviderPayload(provider=None, user_errors=_taken(input.slug))
     return ProviderPayload(provider=Provider.from_record(made), user_errors=[])
@@ -142,9 +151,11 @@ async def create_recognition_authority(
     if problems:
         return RecognitionAuthorityPayload(authority=None, user_errors=user_errors(problems))
     try:
-        made = await recognitions.create_authority(info.context.db, slug=input.slug, name=name,
-                                                   kind=input.kind.value, jurisdiction=input.jurisdiction,
-                                                   website=input.website)
+        async with info.context.primary.transaction() as tx:
+            made = await recognitions.create_authority(tx, slug=input.slug, name=name, kind=input.kind.value,
+                                                       jurisdiction=input.jurisdiction, website=input.website)
+            await audit.record(tx, actor=_actor(info), action="authority.created", target=input.slug,
+                               details={"kind": input.kind.value, "jurisdiction": input.jurisdiction})
     except asyncpg.UniqueViolationError:
         return RecognitionAuthorityPayload(authority=None, user_errors=_taken(input.slug))
     return RecognitionAuthorityPayload(authority=RecognitionAuthority.from_record(made), user_errors=[])
@@ -154,7 +165,7 @@ async def create_client(
     info: strawberry.Info, input: Annotated[CreateClientInput, strawberry.argument(description="The client.")],
 ) -> ClientPayload:
     _admin(info)
-    db, loaders = info.context.db, info.context.loaders
+    loaders = info.context.loaders
     provider_id = ids.decode_as(input.provider_id, "Provider") if input.provider_id else None
     authority_id = ids.decode_as(input.authority_id, "RecognitionAuthority") if input.authority_id else None
     problems = []
@@ -164,8 +175,11 @@ async def create_client(
         problems.append(Problem(("authorityId",), "NOT_FOUND", "No authority has this ID."))
     if not problems:
         try:
-            made = await registration.register(db, name=input.name, scopes=input.scopes, provider_id=provider_id,
-                                               authority_id=authority_id, admin=bool(input.admin))
+            async with info.context.primary.transaction() as tx:
+                made = await registration.register(tx, name=input.name, scopes=input.scopes, provider_id=provider_id,
+                                                   authority_id=authority_id, admin=bool(input.admin))
+                await audit.record(tx, actor=_actor(info), action="client.created", target=made.client_id,
+                                   details={"name": input.name, "scopes": made.record.scopes})
             return ClientPayload(client_id=made.client_id, client_secret=made.client_secret,
                                  scopes=made.record.scopes, user_errors=[])
         except registration.ClientRuleError as error:
@@ -177,7 +191,33 @@ async def revoke_client(
     info: strawberry.Info, input: Annotated[RevokeClientInput, strawberry.argument(description="The client.")],
 ) -> RevokeClientPayload:
     _admin(info)
-    if await oauth.revoke_client(info.context.db, input.client_id):
+    async with info.context.primary.transaction() as tx:
+        revoked = await oauth.revoke_client(tx, input.client_id)
+        if revoked:
+            await audit.record(tx, actor=_actor(info), action="client.revoked", target=input.client_id)
+    if revoked:
         return RevokeClientPayload(revoked=True, user_errors=[])
     return RevokeClientPayload(revoked=False, user_errors=user_errors(
         [Problem(("clientId",), "NOT_FOUND", f"No active client {input.client_id!r}.")]))
+
+
+@strawberry.type(description="One operator action: a client, provider or authority registered or revoked.")
+class AuditEntry:
+    at: datetime = strawberry.field(description="When it happened.")
+    actor: str = strawberry.field(description="Who did it: the OAuth client ID, or `cli:<user>` for the command line.")
+    action: str = strawberry.field(description="What was done, e.g. `client.created`, `client.revoked`, "
+                                               "`provider.created`, `authority.created`.")
+    target: str = strawberry.field(description="What it was done to: a client ID or a slug.")
+    details: str = strawberry.field(description="More about it, as a JSON object (e.g. the scopes granted).")
+
+
+async def audit_trail(
+    info: strawberry.Info,
+    first: Annotated[int, strawberry.argument(description="How many of the latest entries, at most 500.")] = 50,
+) -> list[AuditEntry]:
+    _admin(info)
+    if not 0 <= first <= 500:
+        raise BadUserInput(f"`first` must be between 0 and 500 (got {first}).", field="first")
+    return [AuditEntry(at=e.at, actor=e.actor, action=e.action, target=e.target,
+                       details=json.dumps(e.details, ensure_ascii=False, sort_keys=True))
+            for e in await audit.recent(info.context.primary, first)]

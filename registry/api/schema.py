@@ -31,6 +31,10 @@ class Query(PublicQuery):
         resolver=webhook_api.my_webhooks, description="Your webhooks, with their delivery history (`webhooks:manage`).")
     oauth_clients: list[admin.OAuthClient] = strawberry.field(
         resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`).")
+    audit_trail: list[admin.AuditEntry] = strawberry.field(
+        resolver=admin.audit_trail,
+        description="The operators' audit trail, newest first: clients, providers and authorities registered or "
+                    "revoked, by whom (`registry:admin`).")
 
 
 @strawberry.type(description="Changes to the registry. Every mutation needs a bearer token with the right scope.")

@@ -84,3 +84,36 @@ async def test_operators_list_clients_without_secrets(client, parties):
     provider = await access_token(client, parties.provider)
     refused = await gql(client, "{ oauthClients { clientId } }", {}, provider)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+AUDIT = "{ auditTrail(first: 10) { actor action target details } }"
+
+
+async def test_every_operator_action_lands_in_the_audit_trail(client, parties):
+    admin = await access_token(client, parties.admin)
+    made = (await gql(client, CREATE_PROVIDER, {"input": PROVIDER}, admin))["data"]["createProvider"]
+    issued = (await gql(client, CREATE_CLIENT, {"input": {"name": "East SIS", "providerId": made["provider"]["id"],
+                                                          "scopes": ["credentials:write"]}}, admin))["data"]["createClient"]
+    await gql(client, REVOKE_CLIENT, {"input": {"clientId": issued["clientId"]}}, admin)
+    trail = (await gql(client, AUDIT, {}, admin))["data"]["auditTrail"]
+    assert [(e["actor"], e["action"], e["target"]) for e in trail] == [
+        (parties.admin.client_id, "client.revoked", issued["clientId"]),
+        (parties.admin.client_id, "client.created", issued["clientId"]),
+        (parties.admin.client_id, "provider.created", "east-college")]
+    assert '"scopes": ["credentials:write"]' in trail[1]["details"]
+
+
+async def test_a_refused_action_leaves_no_audit_entry(client, parties, db):
+    admin = await access_token(client, parties.admin)
+    await gql(client, CREATE_PROVIDER, {"input": PROVIDER}, admin)
+    taken = (await gql(client, CREATE_PROVIDER, {"input": PROVIDER}, admin))["data"]["createProvider"]
+    assert taken["userErrors"] == [{"field": ["slug"], "code": "DUPLICATE"}]
+    assert await db.fetchval("select count(*) from audit_log") == 1
+
+
+async def test_the_audit_trail_is_for_operators_and_cannot_be_rewritten(client, parties, db):
+    token = await access_token(client, parties.provider)
+    assert (await gql(client, AUDIT, {}, token))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    await db.execute("insert into audit_log (actor, action, target) values ('x', 'y', 'z')")
+    with pytest.raises(Exception, match="not allowed"):
+        await db.execute("delete from audit_log")
