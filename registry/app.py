@@ -1,4 +1,5 @@
-"""The Starlette application: the GraphQL endpoint, health check, and request middleware."""
+"""The Starlette application: the routes (GraphQL, OAuth, health, readiness, metrics, export,
+listing documents) and the request layers around them."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import os
 from contextlib import asynccontextmanager
 
 import orjson
-
 from starlette.applications import Starlette
-from starlette.middleware.cors import CORSMiddleware
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
@@ -20,26 +20,25 @@ from auth.keys import Keys
 from auth.resource import SCOPE_KEY, BearerAuthMiddleware
 from auth.secrets import fernet
 from auth.server import OAuthEndpoints
-from registry.api.context import SUB_RESPONSE, Context
 from registry import migrate
+from registry.api.context import SUB_RESPONSE, Context
 from registry.api.errors import ServiceUnavailable, shape_errors
 from registry.api.schema import build_schema
+from registry.change_notices import ChangeNotices
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
 from registry.export import credentials_jsonl
-from registry.idempotency import IdempotencyMiddleware
-from registry.change_notices import ChangeNotices
 from registry.http_guards import (RETRY_AFTER_SECONDS, BodyLimitMiddleware, SecurityHeadersMiddleware,
                                   ServiceUnavailableMiddleware)
+from registry.idempotency import IdempotencyMiddleware
 from registry.listing_pages import credential_document
 from registry.metrics import metrics
 from registry.observability import STATS, RequestLogMiddleware, configure_logging
-from registry.read_routing import ReadRouter
 from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, named_operations
+from registry.read_routing import ReadRouter
 from registry.response_cache import CACHEABLE, ResponseCache, ResponseCacheMiddleware
 from registry.store import health as health_store
 from registry.webhook_delivery import Worker
-
 
 class RegistryGraphQL(GraphQL):
     """Strawberry's ASGI endpoint with the registry's request context."""
@@ -158,11 +157,17 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         ],
         lifespan=lifespan,
     )
-    # Added first, so it runs inside the bearer check and knows the client.
+    _add_middleware(app, settings, keys, cache)
+    return app
+
+
+def _add_middleware(app: Starlette, settings: Settings, keys: Keys, cache: ResponseCache) -> None:
+    """The request layers, innermost first (each one added wraps those before it)."""
+    # Inside the bearer check, so that it knows the client.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys, paths=("/graphql", "/credentials/"))
     app.add_middleware(PersistedQueryMiddleware, store=DocumentStore(named_operations()), safelist=settings.safelist)
-    # Outside the rest: a cached anonymous answer needs no bearer check, no document, no GraphQL.
+    # Outside those: a cached anonymous answer needs no bearer check, no document, no GraphQL.
     app.add_middleware(ResponseCacheMiddleware, cache=cache, max_age=settings.cache_max_age_seconds)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
@@ -173,8 +178,8 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
     app.add_middleware(ServiceUnavailableMiddleware)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
+    # Outermost: every request gets its id, its log line and its metrics, whatever happens inside.
     app.add_middleware(RequestLogMiddleware)
-    return app
 
 
 def app_from_env() -> Starlette:
