@@ -96,8 +96,10 @@ class Worker:
                    "x-microcred-event-id": f"chg-{claimed['seq']}",
                    "x-microcred-signature": signature(secret, int(time.time()), body)}
         try:
-            await self._check_address(claimed["url"])
-            response = await http.post(claimed["url"], content=body, headers=headers)
+            url, host = await self._pinned(claimed["url"])
+            # TLS still checks the certificate against the webhook's own host name (SNI).
+            response = await http.post(url, content=body, headers={**headers, "host": host},
+                                       extensions={"sni_hostname": urlsplit(claimed["url"]).hostname})
         except _Blocked as blocked:
             await self._failed(claimed, None, str(blocked), retry=False)
             return
@@ -116,8 +118,12 @@ class Worker:
         await webhooks.failed(self.db, claimed["id"], claimed["webhook_id"], status_code=status, error=error,
                               retry_in=delay, give_up_after_hours=self.settings.webhook_give_up_hours)
 
-    async def _check_address(self, url: str) -> None:
-        """Refuse hosts that resolve to addresses the registry must not call (SSRF)."""
+    async def _pinned(self, url: str) -> tuple[str, str]:
+        """(the URL with its host replaced by an address it resolves to, the original host).
+
+        Refuses hosts that resolve to addresses the registry must not call (SSRF), and
+        connects to the very address it checked: a DNS answer that changes between the
+        check and the connection (rebinding) cannot send the request elsewhere."""
         parts = urlsplit(url)
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443,
                                                              type=socket.SOCK_STREAM)
@@ -125,6 +131,12 @@ class Worker:
             if not address_allowed(address[0], allow_loopback=self.settings.webhooks_allow_loopback,
                                    allow_private=self.settings.webhooks_allow_private):
                 raise _Blocked(f"{parts.hostname} resolves to {address[0]}, which webhooks may not reach.")
+        if not infos:
+            raise OSError(f"{parts.hostname} does not resolve")
+        ip = infos[0][4][0]
+        host = f"[{ip}]" if ":" in ip else ip
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return parts._replace(netloc=netloc).geturl(), parts.netloc.rpartition("@")[2]
 
 
 class _Blocked(Exception):

@@ -38,12 +38,14 @@ class Receiver:
 
     def __init__(self, fail_every: int = 3) -> None:
         self.received: list[tuple[str, bytes, str, int]] = []  # event id, body, signature, status answered
+        self.hosts: list[str] = []                              # the Host header of each request
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers["content-length"]))
                 status = 500 if fail_every and (len(receiver.received) + 1) % fail_every == 0 else 204
+                receiver.hosts.append(self.headers["host"])
                 receiver.received.append((self.headers["x-microcred-event-id"], body,
                                           self.headers["x-microcred-signature"], status))
                 self.send_response(status)
@@ -194,3 +196,13 @@ async def test_the_readme_verification_snippet_accepts_real_deliveries_and_refus
     assert verify_signature(SECRET, body, header)
     assert not verify_signature("another-secret-entirely", body, header)
     assert not verify_signature(SECRET, body.replace(b"CREATED", b"RETIRED"), header)
+
+
+async def test_deliveries_go_to_the_address_checked_with_the_hosts_own_name(hook_client, parties, db, receiver):
+    by_name = receiver.url.replace("127.0.0.1", "localhost")
+    admin = await access_token(hook_client, parties.admin)
+    await gql(hook_client, REGISTER, {"input": {"url": by_name, "secret": SECRET}}, admin)
+    await create(hook_client, await access_token(hook_client, parties.provider), externalId="P-1")
+    await deliver_all(db)
+    port = by_name.split(":")[2].split("/")[0]
+    assert receiver.hosts and set(receiver.hosts) == {f"localhost:{port}"}
