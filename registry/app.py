@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 import orjson
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
@@ -24,6 +23,7 @@ from registry import migrate
 from registry.api.context import SUB_RESPONSE, Context
 from registry.api.errors import ServiceUnavailable, shape_errors
 from registry.api.schema import build_schema
+from registry.asgi import on_response_start, with_headers
 from registry.change_notices import ChangeNotices
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
@@ -83,13 +83,11 @@ class ServerTimingMiddleware:
             return
         stats = scope.get(STATS) or track_statements()
 
-        async def send_with_timing(message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.append("Server-Timing", f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} statements"')
-            await send(message)
+        def timed(message: dict) -> dict:
+            timing = f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} statements"'
+            return with_headers(message, [(b"server-timing", timing.encode())])
 
-        await self.app(scope, receive, send_with_timing)
+        await self.app(scope, receive, on_response_start(send, timed))
 
 
 async def health(request: Request) -> JSONResponse:

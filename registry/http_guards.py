@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
-from registry.asgi_body import read_body, replay
+from registry.asgi import on_response_start, read_body, replay, with_headers
 from registry.db import is_unavailable
 
 log = logging.getLogger("microcred.http")
@@ -74,17 +74,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def sending(message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [(name, value) for name, value in self.headers if name not in present]
-                if dict(headers).get(b"content-type", b"").startswith(b"application/json"):
-                    headers.append(JSON_POLICY)
-                message = {**message, "headers": headers}
-            await send(message)
+        await self.app(scope, receive, on_response_start(send, self._secured))
 
-        await self.app(scope, receive, sending)
+    def _secured(self, message: dict) -> dict:
+        present = {name.lower() for name, _ in message.get("headers", [])}
+        extra = [(name, value) for name, value in self.headers if name not in present]
+        if dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"application/json"):
+            extra.append(JSON_POLICY)
+        return with_headers(message, extra)
 
 
 class ServiceUnavailableMiddleware:
@@ -98,15 +95,14 @@ class ServiceUnavailableMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
+        started = []
 
-        async def sending(message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        def starting(message: dict) -> dict:
+            started.append(True)
+            return message
 
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receive, on_response_start(send, starting))
         except Exception as error:
             if not is_unavailable(error) or started:
                 raise

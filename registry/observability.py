@@ -18,6 +18,7 @@ from contextvars import ContextVar
 
 from auth.resource import SCOPE_KEY
 from registry import metrics
+from registry.asgi import on_response_start, with_headers
 from registry.db import track_statements
 
 STATS = "registry.stats"            # the request's StatementStats, in the ASGI scope
@@ -60,15 +61,12 @@ class RequestLogMiddleware:
         scope[STATS] = stats = track_statements()
         started, found = time.perf_counter(), {"status": 500, "cache": None}
 
-        async def sending(message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                found["status"], found["cache"] = message["status"], dict(headers).get(b"x-cache")
-                message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode())]}
-            await send(message)
+        def starting(message: dict) -> dict:
+            found["status"], found["cache"] = message["status"], dict(message.get("headers", [])).get(b"x-cache")
+            return with_headers(message, [(b"x-request-id", request_id.encode())])
 
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receive, on_response_start(send, starting))
         finally:
             elapsed = time.perf_counter() - started
             app = scope.get("app")

@@ -20,7 +20,8 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from registry.asgi_body import read_body, replay
+from registry.asgi import read_body, replay
+from registry.http_guards import refuse
 
 OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
 MAX_DOCUMENTS = 5_000          # registered documents kept per process (least recently used out)
@@ -121,7 +122,7 @@ class PersistedQueryMiddleware:
             request = {"query": params.get("query"), "extensions": _json_object(params.get("extensions"))}
             document = self.store.resolve(request, safelist=safelist)
         except PersistedQueryError as error:
-            await _refuse(send, error)
+            await refuse(scope, send, error.status, error.code, error.message)
             return
         params["query"] = document
         # In place, not a copy: the layers outside read what the inner ones mark in the scope.
@@ -140,7 +141,7 @@ class PersistedQueryMiddleware:
         try:
             document = self.store.resolve(request, safelist=safelist)
         except PersistedQueryError as error:
-            await _refuse(send, error)
+            await refuse(scope, send, error.status, error.code, error.message)
             return
         if document != request.get("query"):
             body = json.dumps({**request, "query": document}).encode()
@@ -157,11 +158,3 @@ def _json_object(text: str | None) -> dict | None:
     if not isinstance(value, dict):
         raise PersistedQueryError("BAD_REQUEST", "`extensions` must be a JSON object.", 400)
     return value
-
-
-async def _refuse(send, error: PersistedQueryError) -> None:
-    body = json.dumps({"errors": [{"message": error.message, "extensions": {"code": error.code}}]}).encode()
-    await send({"type": "http.response.start", "status": error.status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"cache-control", b"no-store")]})
-    await send({"type": "http.response.body", "body": body})

@@ -20,7 +20,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from registry.asgi_body import read_body, replay
+from registry.asgi import on_response_start, read_body, replay, with_headers
 from registry.metrics import CACHE
 
 CACHEABLE = "registry.cacheable"   # the ASGI scope key the GraphQL layer sets on a clean result
@@ -109,7 +109,8 @@ class ResponseCacheMiddleware:
             return
         headers = dict(scope["headers"])
         if b"authorization" in headers:
-            await self.app(scope, receive, _adding(send, [(b"cache-control", b"no-store")]))
+            await self.app(scope, receive,
+                           on_response_start(send, lambda m: with_headers(m, [(b"cache-control", b"no-store")])))
             return
         body = await read_body(receive)
         key = hashlib.blake2b(b"\n".join([scope["method"].encode(), scope["query_string"], headers.get(b"content-type", b""),
@@ -187,12 +188,3 @@ async def _send(send, status: int, headers: list, body: bytes) -> None:
     length = [] if status == 304 else [(b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": [*headers, *length]})
     await send({"type": "http.response.body", "body": body})
-
-
-def _adding(send, extra: list[tuple[bytes, bytes]]):
-    async def sending(message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *extra]}
-        await send(message)
-
-    return sending

@@ -35,7 +35,7 @@ async def test_requests_are_counted_by_named_operation_and_outcome(client):
     assert await _sample(client, name, operation="other", outcome="ok") == other + 1
 
 
-async def test_the_webhook_queue_and_its_failures_are_measured(hook_client, db, parties):
+async def test_the_webhook_queue_and_its_failures_are_measured(hook_client, db, parties):  # noqa: F811
     dead = Receiver(fail_every=1)
     admin = await access_token(hook_client, parties.admin)
     await gql(hook_client, REGISTER, {"input": {"url": dead.url, "secret": SECRET}}, admin)

@@ -123,42 +123,38 @@ def _taken(slug: str) -> list[UserError]:
 async def create_provider(
     info: strawberry.Info, input: Annotated[CreateProviderInput, strawberry.argument(description="The provider.")],
 ) -> ProviderPayload:
-    _admin(info)
-    name = _map(input.name)
-    problems = check_party(slug=input.slug, name=name, jurisdiction=input.jurisdiction, website=input.website,
-                           national_allowed=False)
-    if problems:
-        return ProviderPayload(provider=None, user_errors=user_errors(problems))
-    try:
-        async with info.context.primary.transaction() as tx:
-            made = await providers.create(tx, slug=input.slug, name=name, kind=input.kind.value,
-                                          jurisdiction=input.jurisdiction, website=input.website)
-            await audit.record(tx, actor=_actor(info), action="provider.created", target=input.slug,
-                               details={"kind": input.kind.value, "jurisdiction": input.jurisdiction})
-    except asyncpg.UniqueViolationError:
-        return ProviderPayload(provider=None, user_errors=_taken(input.slug))
-    return ProviderPayload(provider=Provider.from_record(made), user_errors=[])
+    made, errors = await _register_party(info, input, providers.create, noun="provider", national_allowed=False)
+    return ProviderPayload(provider=Provider.from_record(made) if made else None, user_errors=errors)
 
 
 async def create_recognition_authority(
     info: strawberry.Info,
     input: Annotated[CreateRecognitionAuthorityInput, strawberry.argument(description="The authority.")],
 ) -> RecognitionAuthorityPayload:
+    made, errors = await _register_party(info, input, recognitions.create_authority, noun="authority",
+                                         national_allowed=True)
+    return RecognitionAuthorityPayload(authority=RecognitionAuthority.from_record(made) if made else None,
+                                       user_errors=errors)
+
+
+async def _register_party(info: strawberry.Info, input, create, *, noun: str, national_allowed: bool):
+    """(the provider or authority made, or None; user errors): checked by the parties' rules,
+    written with its audit entry in one transaction."""
     _admin(info)
     name = _map(input.name)
     problems = check_party(slug=input.slug, name=name, jurisdiction=input.jurisdiction, website=input.website,
-                           national_allowed=True)
+                           national_allowed=national_allowed)
     if problems:
-        return RecognitionAuthorityPayload(authority=None, user_errors=user_errors(problems))
+        return None, user_errors(problems)
     try:
         async with info.context.primary.transaction() as tx:
-            made = await recognitions.create_authority(tx, slug=input.slug, name=name, kind=input.kind.value,
-                                                       jurisdiction=input.jurisdiction, website=input.website)
-            await audit.record(tx, actor=_actor(info), action="authority.created", target=input.slug,
+            made = await create(tx, slug=input.slug, name=name, kind=input.kind.value,
+                                jurisdiction=input.jurisdiction, website=input.website)
+            await audit.record(tx, actor=_actor(info), action=f"{noun}.created", target=input.slug,
                                details={"kind": input.kind.value, "jurisdiction": input.jurisdiction})
     except asyncpg.UniqueViolationError:
-        return RecognitionAuthorityPayload(authority=None, user_errors=_taken(input.slug))
-    return RecognitionAuthorityPayload(authority=RecognitionAuthority.from_record(made), user_errors=[])
+        return None, _taken(input.slug)
+    return made, []
 
 
 async def create_client(

@@ -97,7 +97,7 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:estimatedCost": _cost(c),
         "ceterms:atLevel": _level(c),
         "ceterms:occupationType": [
-            alignment(NOC, code=o.code, name=o.title, description=None) | {
+            alignment(NOC, code=o.code, name=o.title) | {
                 "ceterms:frameworkName": {"en": "National Occupational Classification 2021"}}
             for o in view.occupations],
         "ceterms:audienceType": [alignment(vocabulary(view, "Audience"), code=a) for a in c.audiences],

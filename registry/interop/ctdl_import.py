@@ -117,11 +117,12 @@ class _Reader:
             cost_amount=float(cost["ceterms:price"]) if cost else None,
             cost_currency=cost.get("ceterms:currency") if cost else None,
             assessment=self.assessment(earning),
-            quality_assurance=_any_text(next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {})),
+            quality_assurance=_one_text(next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {}).get(
+                "ceterms:description")),
             prerequisites=self.prerequisites(earning),
             audiences=self.audiences(node.get("ceterms:audienceType")),
             funding_programs=[name for f in self.nodes(node.get("ceterms:financialAssistance"))
-                              if (name := _any_text({"ceterms:description": f.get("ceterms:name")}))] or None,
+                              if (name := _one_text(f.get("ceterms:name")))] or None,
             url=node.get("ceterms:subjectWebpage"),
         )
         skills = [str(c["ceterms:codedNotation"]) for c in competencies if c.get("ceterms:codedNotation")]
@@ -200,11 +201,11 @@ class _Reader:
 
     def level(self, value: Any) -> tuple[str | None, str | None, str | None]:
         for item in self.nodes(value):
-            framework = _any_text({"ceterms:description": item.get("ceterms:frameworkName")})
+            framework = _one_text(item.get("ceterms:frameworkName"))
             if framework and item.get("ceterms:codedNotation"):
                 return framework, str(item["ceterms:codedNotation"]), None
             if item.get("ceterms:targetNodeDescription"):
-                return None, None, _any_text({"ceterms:description": item["ceterms:targetNodeDescription"]})
+                return None, None, _one_text(item["ceterms:targetNodeDescription"])
         return None, None, None
 
     def occupations(self, value: Any) -> list[str] | None:
@@ -221,8 +222,8 @@ class _Reader:
         """ECTS credits: a credit value described as ECTS (CTDL's credit units have no ECTS concept)."""
         for profile in earning:
             for value in self.nodes(profile.get("ceterms:creditValue")):
-                described = [_any_text(profile | {"ceterms:description": profile.get("ceterms:creditUnitTypeDescription")}),
-                             _any_text({"ceterms:description": value.get("schema:description")})]
+                described = [_one_text(profile.get("ceterms:creditUnitTypeDescription")),
+                             _one_text(value.get("schema:description"))]
                 if any("ECTS" in (text or "") for text in described) and "schema:value" in value:
                     return float(value["schema:value"])
                 self.notes.append(Problem(("credential", "ceterms:creditValue"), "UNMAPPED_VALUE",
@@ -233,8 +234,8 @@ class _Reader:
         found = []
         for profile in self.nodes(value):
             for place in self.nodes(profile.get("ceterms:mainJurisdiction")):
-                region = (_any_text({"ceterms:description": place.get("ceterms:addressRegion")})
-                          or _any_text({"ceterms:description": place.get("ceterms:addressCountry")}))
+                region = (_one_text(place.get("ceterms:addressRegion"))
+                          or _one_text(place.get("ceterms:addressCountry")))
                 if region:
                     found.append(region)
         return found or None
@@ -264,9 +265,9 @@ def _text(value: Any) -> dict[str, str] | None:
     raise TypeError(f"{value!r} is not text")
 
 
-def _any_text(profile: Any) -> str | None:
-    """The description of a profile in English, else in any language."""
-    text = _text(profile.get("ceterms:description")) if isinstance(profile, dict) else None
+def _one_text(value: Any) -> str | None:
+    """One string of a language map (or plain string): English, else any language."""
+    text = _text(value)
     return (text.get("en") or next(iter(text.values()), None)) if text else None
 
 

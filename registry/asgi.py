@@ -1,4 +1,5 @@
-"""Reading an ASGI request body whole, and handing it on to the next app as if unread."""
+"""ASGI plumbing the request layers share: reading a request body whole and handing it on
+as if unread, and changing a response's start message (status, headers) on its way out."""
 
 from __future__ import annotations
 
@@ -32,3 +33,20 @@ def replay(body: bytes):
         return {"type": "http.disconnect"}
 
     return receive
+
+
+def on_response_start(send, change):
+    """A ``send`` that passes each response's start message through ``change``, which
+    returns the message to send (the same one, or one with other headers)."""
+
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            message = change(message)
+        await send(message)
+
+    return sending
+
+
+def with_headers(message: dict, extra: list[tuple[bytes, bytes]]) -> dict:
+    """A response start message with ``extra`` headers appended."""
+    return {**message, "headers": [*message.get("headers", []), *extra]}
