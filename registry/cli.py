@@ -75,8 +75,10 @@ def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="microcred-metrics-")
         atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    # SIGTERM drains: the socket closes, requests in flight get drain_seconds to finish.
     uvicorn.run("registry.app:app_from_env", factory=True, workers=workers, host=host, port=port,
-                loop="uvloop", http="httptools", log_level="info", access_log=False)
+                loop="uvloop", http="httptools", log_level="info", access_log=False,
+                timeout_graceful_shutdown=int(settings.drain_seconds))
 
 
 @main.command()

@@ -70,6 +70,8 @@ class Settings:
     pool_timeout_seconds: how long a request waits for a database connection before a 503.
     max_query_cost: the most an operation may cost (see registry/api/cost.py).
     production: hide the schema's "Did you mean ...?" suggestions from error messages.
+    drain_seconds: on SIGTERM, how long requests in flight (then webhook deliveries in
+      progress) may take to finish before they are cut off.
     rate_anonymous / rate_client: (bucket capacity, points restored a second) of the cost
       buckets per IP address without a token, and per client with one.
     """
@@ -104,6 +106,7 @@ class Settings:
     rate_anonymous: tuple[float, float] = (10_000.0, 1_000.0)
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     cors_origins: tuple[str, ...] = ()
+    drain_seconds: float = 20.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -141,4 +144,5 @@ class Settings:
             rate_anonymous=_pair(env.get("MICROCRED_RATE_ANONYMOUS") or "10000,1000"),
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
+            drain_seconds=float(env.get("MICROCRED_DRAIN_SECONDS", "20")),
         )

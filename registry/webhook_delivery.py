@@ -67,6 +67,7 @@ class Worker:
 
     def __init__(self, db: Database, settings: Settings, cipher: Fernet) -> None:
         self.db, self.settings, self.cipher = db, settings, cipher
+        self._in_flight: set[int] = set()   # deliveries sent and not yet answered
 
     async def run_once(self, http: httpx.AsyncClient) -> int:
         """Claim and send one batch; returns how many deliveries were attempted."""
@@ -75,21 +76,52 @@ class Worker:
         return len(claimed)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set, resting when nothing is due."""
+        """Deliver until ``stop`` is set, resting when nothing is due.
+
+        Stopping lets the deliveries in progress finish for up to ``drain_seconds``; those
+        still unanswered then are released at once for another worker, not left leased."""
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
             while not stop.is_set():
-                try:
-                    sent = await self.run_once(http)
-                except Exception:  # a worker must outlive a bad moment of the database
-                    log.exception("webhook delivery round failed")
-                    sent = 0
-                if not sent:
+                batch = asyncio.ensure_future(self._round(http))
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({batch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if not batch.done():
+                    await self._drain(batch)
+                    stopping.cancel()
+                    return
+                stopping.cancel()
+                if not batch.result():
                     try:
                         await asyncio.wait_for(stop.wait(), idle_seconds)
                     except asyncio.TimeoutError:
                         pass
 
+    async def _round(self, http: httpx.AsyncClient) -> int:
+        try:
+            return await self.run_once(http)
+        except Exception:  # a worker must outlive a bad moment of the database
+            log.exception("webhook delivery round failed")
+            return 0
+
+    async def _drain(self, batch: asyncio.Future) -> None:
+        done, _ = await asyncio.wait({batch}, timeout=self.settings.drain_seconds)
+        if done:
+            return
+        unanswered = sorted(self._in_flight)   # taken first: cancelling empties it
+        batch.cancel()
+        await asyncio.gather(batch, return_exceptions=True)
+        if unanswered:
+            released = await webhooks.release(self.db, unanswered)
+            log.warning("stopping: released %d unanswered webhook deliveries for another worker", released)
+
     async def _send(self, http: httpx.AsyncClient, claimed: dict) -> None:
+        self._in_flight.add(claimed["id"])
+        try:
+            await self._deliver(http, claimed)
+        finally:
+            self._in_flight.discard(claimed["id"])
+
+    async def _deliver(self, http: httpx.AsyncClient, claimed: dict) -> None:
         body = event_body(claimed)
         secret = self.cipher.decrypt(claimed["secret_encrypted"]).decode()
         headers = {"content-type": "application/json", "user-agent": "microcred-webhooks/1",

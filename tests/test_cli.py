@@ -40,6 +40,14 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 @contextmanager
 def serving(env: dict[str, str], *args: str):
     """A real `microcred serve` process; yields its base URL once it answers."""
+    with serve_process(env, *args) as (base, _):
+        yield base
+
+
+@contextmanager
+def serve_process(env: dict[str, str], *args: str):
+    """A real `microcred serve` process; yields (its base URL, the process) once it answers,
+    and stops it (SIGINT, then SIGKILL) when done unless the test already has."""
     port = _free_port()
     process = subprocess.Popen([*MICROCRED, "serve", "--port", str(port), *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -56,9 +64,10 @@ def serving(env: dict[str, str], *args: str):
                 time.sleep(0.2)
         else:
             raise AssertionError("serve did not answer within 120 s")
-        yield base
+        yield base, process
     finally:
-        process.send_signal(signal.SIGINT)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

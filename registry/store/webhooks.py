@@ -97,6 +97,15 @@ async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[dict
     return [dict(row) for row in rows]
 
 
+async def release(db: Executor, delivery_ids: list[int]) -> int:
+    """Give back leased deliveries a stopping worker could not finish: due again now, and the
+    attempt they were leased for not counted."""
+    result = await db.execute(
+        "update webhook_deliveries set next_attempt_at = now(), attempts = greatest(attempts - 1, 0)"
+        " where id = any($1::bigint[]) and status = 'PENDING'", delivery_ids)
+    return int(result.split()[-1])
+
+
 async def delivered(db: Executor, delivery_id: int, status_code: int) -> None:
     """A delivery arrived: record it, and the webhook is healthy again."""
     await db.execute(
