@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test schema bench install clean
+.PHONY: serve test fuzz soak schema bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ serve: $(STAMP)
 ## Run the whole test suite against a real PostgreSQL (embedded unless DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/pytest
+
+## A long fuzzing run: schemathesis sends 200 generated cases per operation and caller (~23,000)
+fuzz: $(STAMP)
+	MICROCRED_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider
 
 ## Benchmark: 100,000 listings, the real server, wrk; prints a table (bench/results/latest.md)
 bench: $(STAMP)

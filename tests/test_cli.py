@@ -12,7 +12,9 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -40,31 +42,46 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 @contextmanager
 def serving(env: dict[str, str], *args: str):
     """A real `microcred serve` process; yields its base URL once it answers."""
-    with serve_process(env, *args) as (base, _):
-        yield base
+    with serve_process(env, *args) as served:
+        yield served.base
+
+
+@dataclass
+class Served:
+    """A running `microcred serve`: its base URL, its process, and what it has printed."""
+
+    base: str
+    process: subprocess.Popen
+    output: IO[str]
+
+    def printed(self) -> str:
+        self.output.seek(0)
+        return self.output.read()
 
 
 @contextmanager
 def serve_process(env: dict[str, str], *args: str):
-    """A real `microcred serve` process; yields (its base URL, the process) once it answers,
-    and stops it (SIGINT, then SIGKILL) when done unless the test already has."""
+    """A real `microcred serve` process; yields it (Served) once it answers, and stops it
+    (SIGINT, then SIGKILL) when done unless the test already has."""
     port = _free_port()
+    # Output to a file, not a pipe nobody reads while serving: a full pipe would block the server.
+    output = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen([*MICROCRED, "serve", "--port", str(port), *args], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+                               stdout=output, stderr=subprocess.STDOUT, text=True)
+    served = Served(f"http://127.0.0.1:{port}", process, output)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{process.stdout.read()}")
+                raise AssertionError(f"serve exited early:\n{served.printed()}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{served.base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
             raise AssertionError("serve did not answer within 120 s")
-        yield base, process
+        yield served
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -72,6 +89,7 @@ def serve_process(env: dict[str, str], *args: str):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        output.close()
 
 
 def _count(base: str) -> int:

@@ -34,7 +34,8 @@ def _refuses_connections(base: str) -> bool:
 
 
 def test_sigterm_lets_a_request_in_flight_finish_and_refuses_new_connections(db_dsn):
-    with serve_process(_env(DATABASE_URL=db_dsn), "--no-demo") as (base, process):
+    with serve_process(_env(DATABASE_URL=db_dsn), "--no-demo") as served:
+        base, process = served.base, served.process
         parts = urlsplit(base)
         request = socket.create_connection((parts.hostname, parts.port), timeout=30)
         request.sendall(b"POST /graphql HTTP/1.1\r\nhost: registry\r\ncontent-type: application/json\r\n"
@@ -52,7 +53,7 @@ def test_sigterm_lets_a_request_in_flight_finish_and_refuses_new_connections(db_
         assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["data"] == {"searchCredentials": {"totalCount": 0}}
         # uvicorn shuts down cleanly, then re-raises the signal so the exit status says why it ended.
         assert process.wait(timeout=20) == -signal.SIGTERM
-        assert "Application shutdown complete" in process.stdout.read()
+        assert "Application shutdown complete" in served.printed()
 
 
 class SlowReceiver:

@@ -63,12 +63,21 @@ class Mutation(ListingMutations):
 CACHE_SIZE = 512
 
 
+class RegistrySchema(strawberry.federation.Schema):
+    """The federation schema, minus Strawberry's logging of every error with its traceback:
+    NOT_FOUND and FORBIDDEN are answers, not incidents. Unexpected errors are logged, with
+    the request id, where they are masked (registry.api.errors.shape_errors)."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        pass
+
+
 @functools.cache
 def build_schema(hide_suggestions: bool = False) -> strawberry.Schema:
     """The registry's public schema; ``hide_suggestions`` drops the "Did you mean ...?" hints
     from errors (production mode: they map the schema out for anyone probing)."""
     # A valid Apollo Federation 2 subgraph: portals can compose the registry into their supergraph.
-    return strawberry.federation.Schema(
+    return RegistrySchema(
         federation_version="2.5",
         query=Query,
         mutation=Mutation,
