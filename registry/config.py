@@ -108,6 +108,13 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     drain_seconds: float = 20.0
 
+    @property
+    def idempotency_lease_seconds(self) -> float:
+        """How long an unanswered Idempotency-Key claim is presumed alive: a request's
+        statements are bounded by the statement timeout, its wait for a connection by the
+        pool timeout; past twice that, its process has died."""
+        return 2 * self.statement_timeout_ms / 1000 + self.pool_timeout_seconds
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Read the settings from ``env`` (the process environment by default)."""

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 
 import asyncpg
 
@@ -33,6 +33,12 @@ class StatementStats:
 
 
 _current_stats: ContextVar[StatementStats | None] = ContextVar("microcred_sql_stats", default=None)
+
+
+# Run inside every transaction opened while it is set, before the caller's statements: how an
+# idempotent request marks its key applied atomically with its writes (registry.idempotency).
+in_every_transaction: ContextVar[Callable[["Executor"], Awaitable[None]] | None] = ContextVar(
+    "microcred_in_every_transaction", default=None)
 
 
 def track_statements() -> StatementStats:
@@ -135,7 +141,10 @@ class Database(Executor):
     async def transaction(self, isolation: str = "read_committed") -> AsyncIterator[Executor]:
         async with self._acquire() as conn:
             async with conn.transaction(isolation=isolation):
-                yield Executor(conn)
+                executor = Executor(conn)
+                if (first := in_every_transaction.get()) is not None:
+                    await first(executor)
+                yield executor
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Executor]:

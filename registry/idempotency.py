@@ -3,6 +3,11 @@
 Keys belong to the client that sent them. The same key with a different request body is
 refused (422); a key whose first request is still running gives 409. Responses are kept
 for a day. Requests without the header, or without a bearer token, pass through untouched.
+
+A request's write transactions mark its key applied as part of their own commit. So when a
+process dies mid-request (no response recorded), a retry after the lease learns the truth:
+nothing was written, and it runs; or the writes committed, and it gets APPLIED_ANSWER_LOST
+instead of writing twice.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import json
 
 from auth.resource import SCOPE_KEY
+from registry.db import in_every_transaction
 from registry.store import idempotency
 
 HEADER = b"idempotency-key"
@@ -34,8 +40,8 @@ class IdempotencyMiddleware:
             await _error(send, 400, "BAD_USER_INPUT", "An Idempotency-Key is 1 to 255 printable characters.")
             return
         body = await _read_body(receive)
-        db = scope["app"].state.db
-        earlier = await idempotency.claim(db, access.client_id, key, hashlib.sha256(body).digest())
+        db, lease = scope["app"].state.db, scope["app"].state.settings.idempotency_lease_seconds
+        earlier = await idempotency.claim(db, access.client_id, key, hashlib.sha256(body).digest(), lease)
         if earlier is not None:
             await _replay(send, earlier, hashlib.sha256(body).digest())
             return
@@ -55,9 +61,14 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
+        async def mark_applied(tx) -> None:
+            await idempotency.mark_applied(tx, client_id, key)
+
+        marking = in_every_transaction.set(mark_applied)
         try:
             await self.app(scope, receive_once, capture)
         finally:
+            in_every_transaction.reset(marking)
             if status < 500:
                 await idempotency.remember(db, client_id, key, status, b"".join(chunks))
             else:
@@ -84,6 +95,11 @@ async def _replay(send, earlier: idempotency.Remembered, request_sha256: bytes) 
     if earlier.request_sha256 != request_sha256:
         await _error(send, 422, "IDEMPOTENCY_KEY_REUSED",
                      "This Idempotency-Key was used for a different request; use a new key for a new request.")
+        return
+    if earlier.status is None and earlier.applied and earlier.abandoned:
+        await _error(send, 200, "APPLIED_ANSWER_LOST",
+                     "This request was applied, but the server stopped before recording its answer; read the"
+                     " records it changed to see their state. Do not resend it with a new key.")
         return
     if earlier.status is None:
         await _error(send, 409, "CONFLICT", "A request with this Idempotency-Key is still running; retry shortly.")
