@@ -26,6 +26,10 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	MICROCRED_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider
 
+## Load-and-fault soak: mixed writes and reads for 120 s, PostgreSQL restarted, a worker killed
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak --duration 120
+
 ## Benchmark: 100,000 listings, the real server, wrk; prints a table (bench/results/latest.md)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -109,9 +109,12 @@ class PoolExhausted(Exception):
 def is_unavailable(error: BaseException | None) -> bool:
     """Whether ``error`` means the database cannot serve now (busy, restarting, unreachable):
     the request may be retried, and the answer is 503, not 500."""
+    # InternalClientError ("cannot switch to state ...; another operation is in progress"):
+    # a pooled connection the server dropped in the middle of an operation, met again by the
+    # next request before the pool noticed (seen when PostgreSQL shuts down under load).
     return isinstance(error, (PoolExhausted, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
                               asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError,
-                              asyncpg.ConnectionFailureError))
+                              asyncpg.ConnectionFailureError, asyncpg.InternalClientError))
 
 
 class Database(Executor):

@@ -12,14 +12,17 @@ instead of writing twice.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 
 from auth.resource import SCOPE_KEY
-from registry.db import in_every_transaction
+from registry.db import in_every_transaction, is_unavailable
 from registry.store import idempotency
 
 HEADER = b"idempotency-key"
+RELEASE_INTERVAL_SECONDS = 0.5
+RELEASE_ATTEMPTS = 120   # a minute; past that, the lease frees the key anyway
 
 
 class IdempotencyMiddleware:
@@ -28,6 +31,7 @@ class IdempotencyMiddleware:
     def __init__(self, app, paths: tuple[str, ...] = ("/graphql",)) -> None:
         self.app = app
         self.paths = paths
+        self._releasing: set[asyncio.Task] = set()   # keys still to free once the database is back
 
     async def __call__(self, scope, receive, send) -> None:
         key = _header(scope, HEADER)
@@ -72,7 +76,29 @@ class IdempotencyMiddleware:
             if status < 500:
                 await idempotency.remember(db, client_id, key, status, b"".join(chunks))
             else:
+                await self._release(db, client_id, key)
+
+    async def _release(self, db, client_id: str, key: str) -> None:
+        """Free the key of a request that failed on our side. When the database is what
+        failed, keep trying in the background: the client's retry need not wait out the lease."""
+        try:
+            await idempotency.release(db, client_id, key)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            task = asyncio.get_running_loop().create_task(self._release_when_back(db, client_id, key))
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
+
+    async def _release_when_back(self, db, client_id: str, key: str) -> None:
+        for _ in range(RELEASE_ATTEMPTS):
+            await asyncio.sleep(RELEASE_INTERVAL_SECONDS)
+            try:
                 await idempotency.release(db, client_id, key)
+                return
+            except Exception as error:
+                if not is_unavailable(error):
+                    raise
 
 
 def _header(scope, name: bytes) -> str | None:

