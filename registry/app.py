@@ -91,8 +91,8 @@ class ServerTimingMiddleware:
 
 
 async def health(request: Request) -> JSONResponse:
-    """Liveness and database reachability, for load balancers."""
-    await health_store.ping(request.app.state.db)
+    """Liveness: the process answers. It does not touch the database, so that an orchestrator
+    does not restart every process while PostgreSQL is away (readiness says that)."""
     return JSONResponse({"status": "ok"})
 
 

@@ -1,32 +1,50 @@
-"""How big a GraphQL document may be: nesting depth, aliases and tokens, checked before any
-resolver runs, each refusal with its own stable code.
+"""How big a GraphQL document may be: nesting depth, aliases, directives and tokens, checked
+before any resolver runs, each refusal with its own stable code.
 
 The deepest named operation (a credential's links' targets' provider) nests 6 levels; 12
 leaves room for honest queries and none for a recursive bomb. Aliases multiply a field's
 cost; 30 covers a page asking for every language of every text. 5,000 tokens is many times
-the largest named operation, and the parser stops counting there.
+the largest named operation, and the parser stops counting there. Directives (@include,
+@skip) cost a little work each wherever they sit; 50 is far more than any portal uses.
 """
 
 from __future__ import annotations
 
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import GraphQLError, ValidationRule
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
+MAX_DIRECTIVES = 50
 
 # The refusal messages of the limiters (graphql-core's and Strawberry's) -> the code clients see.
 CODES = {
     "exceeds maximum operation depth": "QUERY_TOO_DEEP",
     "aliases found. Allowed:": "TOO_MANY_ALIASES",
     "Document contains more than": "TOO_MANY_TOKENS",
+    "directives found. Allowed:": "TOO_MANY_DIRECTIVES",
 }
+
+
+class MaxDirectives(ValidationRule):
+    """Refuses a document using more than MAX_DIRECTIVES directives, fragments included."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.count = 0
+
+    def enter_directive(self, node, *_) -> None:
+        self.count += 1
+        if self.count == MAX_DIRECTIVES + 1:
+            self.report_error(GraphQLError(f"More than {MAX_DIRECTIVES} directives found. Allowed: {MAX_DIRECTIVES}.",
+                                           node))
 
 
 def extensions() -> list:
     """The schema extensions enforcing the limits."""
     return [lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)]
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS), lambda: AddValidationRules([MaxDirectives])]
 
 
 def code_of(message: str) -> str | None:

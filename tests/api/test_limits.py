@@ -28,10 +28,21 @@ async def test_a_document_of_too_many_tokens_is_refused(demo_client):
     assert _codes(response) == ["TOO_MANY_TOKENS"] and statements(response) == 0
 
 
+async def test_too_many_directives_are_refused(demo_client):
+    fields = " ".join("__typename @include(if: true)" for _ in range(limits.MAX_DIRECTIVES + 1))
+    response = await post(demo_client, "{ %s }" % fields)
+    assert _codes(response) == ["TOO_MANY_DIRECTIVES"] and statements(response) == 0
+
+
+async def test_directives_within_the_limit_are_honoured(demo_client):
+    response = await post(demo_client, "{ a: __typename @include(if: true) b: __typename @skip(if: true) }")
+    assert response.json()["data"] == {"a": "Query"}
+
+
 async def test_the_named_operations_fit_within_the_limits(demo_client):
     from registry.persisted_queries import named_operations
 
     for document in named_operations().values():
         response = await post(demo_client, document, {"id": "x", "region": "CA-ON", "slug": "x"})
-        assert not {"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_TOKENS"} & set(
+        assert not {"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_TOKENS", "TOO_MANY_DIRECTIVES"} & set(
             error.get("extensions", {}).get("code") for error in response.json().get("errors", []))
