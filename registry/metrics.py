@@ -26,6 +26,8 @@ REQUESTS = Histogram("microcred_request_duration_seconds", "Time to answer a req
 CACHE = Counter("microcred_response_cache_total", "Anonymous GraphQL requests by response-cache result.", ["result"])
 POOL = Gauge("microcred_db_pool_connections", "Database connections of this process's pool, by state.",
              ["state"], multiprocess_mode="liveall")
+RATE_LIMITED = Counter("microcred_rate_limited_total", "Operations refused by rate limiting, by caller kind.",
+                       ["caller"])
 WEBHOOK_FAILURES = Counter("microcred_webhook_failures_total", "Failed webhook delivery attempts.", ["retrying"])
 
 

@@ -19,6 +19,7 @@ from strawberry.types.graphql import OperationType
 
 from registry.api import cost
 from registry.api.errors import RegistryError
+from registry.metrics import RATE_LIMITED
 from registry.store import rate_buckets
 
 
@@ -58,6 +59,7 @@ class CostThrottle(SchemaExtension):
             wait = max(1, math.ceil((level + requested - capacity) / restore))
             self.report["throttleStatus"] = _status(capacity, level, restore)
             context.set_status(429, {"retry-after": str(wait)})
+            RATE_LIMITED.labels("client" if context.access is not None else "anonymous").inc()
             run.result = ExecutionResult(None, [RateLimited(
                 f"Over the rate limit: this operation costs {requested}, {max(0, capacity - level):.0f} is available "
                 f"and {restore:g} comes back each second. Retry in {wait} s.", retryAfter=wait)])

@@ -13,6 +13,7 @@ from registry.app import create_app
 from tests.conftest import SETTINGS
 from tests.graphql_client import statements
 from tests.parties import access_token
+from tests.test_metrics import _sample
 
 LIMITED = dataclasses.replace(SETTINGS, max_query_cost=5_000, rate_anonymous=(1_000.0, 10.0), rate_client=(1_000.0, 10.0))
 PAGE = {"query": "{ searchCredentials(first: 10) { nodes { id title provider { name } } } }"}   # 2 + 10 x 2
@@ -49,6 +50,13 @@ async def test_a_caller_over_its_allowance_gets_429_with_retry_after(db_dsn):
     assert refused and all(a.status_code == 200 for a in answers[:45])
     assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert int(refused[0].headers["retry-after"]) >= 1
+
+
+async def test_refusals_are_counted_in_the_metrics(db_dsn):
+    async with serving(db_dsn) as client:
+        before = await _sample(client, "microcred_rate_limited_total", caller="anonymous")
+        refused = sum([(await client.post("/graphql", json=PAGE)).status_code == 429 for _ in range(50)])
+        assert refused and await _sample(client, "microcred_rate_limited_total", caller="anonymous") == before + refused
 
 
 async def test_clients_with_tokens_have_buckets_of_their_own(db_dsn, parties):
