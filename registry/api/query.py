@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Optional
+from uuid import UUID
 
 import strawberry
 from strawberry.types.nodes import SelectedField
@@ -57,14 +58,19 @@ async def load_node(info: strawberry.Info, global_id: str) -> Node | None:
 
 
 def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:
-    def values(name: str, as_value=lambda v: v) -> list[FacetValue]:
-        return [FacetValue(value=as_value(value), count=n) for value, n in counts[name]]
+    def values(name: str) -> list[FacetValue]:
+        return [FacetValue(value=value, count=n) for value, n in counts[name]]
+
+    def named(name: str, type_name: str, loader: str) -> list[FacetValue]:
+        return [FacetValue(value=ids.encode(type_name, UUID(value)), count=n, subject=(loader, UUID(value)))
+                for value, n in counts[name]]
 
     return CredentialFacets(
         delivery_mode=values("deliveryMode"), region=values("region"), language=values("language"),
         credential_type=values("credentialType"), pace=values("pace"), audience=values("audience"),
-        provider=values("provider", lambda v: ids.encode("Provider", v)),
-        recognition_kind=values("recognitionKind"),
+        provider=named("provider", "Provider", "provider"), recognition_kind=values("recognitionKind"),
+        recognized_by=named("recognizedBy", "RecognitionAuthority", "authority"),
+        cost=values("cost"), workload=values("workload"),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Annotated, Awaitable, Callable, Generic, Optional, TypeVar
+from uuid import UUID
 
 import strawberry
 from strawberry import Private
@@ -456,8 +457,20 @@ class CompletenessReport:
 
 @strawberry.type(description="How many listings of the result have one value of a facet.")
 class FacetValue:
-    value: str = strawberry.field(description="The value: an enum name, a region or language code, or a provider's global ID.")
+    value: str = strawberry.field(description="The value: an enum name, a region or language code, a provider's or "
+                                              "authority's global ID, a cost ceiling or a range of hours.")
     count: int = strawberry.field(description="How many listings have it.")
+    subject: Private[Optional[tuple[str, UUID]]] = None   # (loader, id) of the provider or authority it names
+
+    @strawberry.field(description="A name to show people for the value: the provider's or authority's name in "
+                                  "`lang`. Null for codes (enum names, regions, languages, costs, ranges), "
+                                  "which portals label in their own words.")
+    async def label(self, info: strawberry.Info, lang: LangArg = None) -> Optional[str]:
+        if self.subject is None:
+            return None
+        loader, uuid = self.subject
+        record = await getattr(info.context.loaders, loader).load(uuid)
+        return pick(record.name, lang) if record is not None else None
 
 
 @strawberry.type(description="Counts per value of each facet. Each facet is counted over the result filtered by "
@@ -471,6 +484,16 @@ class CredentialFacets:
     audience: list[FacetValue] = strawberry.field(description="Per Audience.")
     provider: list[FacetValue] = strawberry.field(description="Per provider; `value` is the provider's global ID.")
     recognition_kind: list[FacetValue] = strawberry.field(description="Per kind of recognition in force.")
+    recognized_by: list[FacetValue] = strawberry.field(
+        description="Per authority with a recognition in force; `value` is the authority's global ID (pass it in "
+                    "`filter.recognizedByAuthorityIds`), `label` its name.")
+    cost: list[FacetValue] = strawberry.field(
+        description="Per cost ceiling: `value` is a `filter.maxCost` (`0` free, `500`, `1000`, `2500`); a listing "
+                    "counts under every ceiling it fits, as that filter would find it.")
+    workload: list[FacetValue] = strawberry.field(
+        description="Per range of workload hours: `value` is `min-max` (`0-10`, `10-40`, `40-120`, `120-` with no "
+                    "maximum) for `filter.minWorkloadHours` and `maxWorkloadHours`; a listing on a boundary counts "
+                    "in both ranges, as those filters would find it.")
 
 
 @strawberry.type(description="One page of a credential search, with the total and the facet counts.")

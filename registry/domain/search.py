@@ -12,6 +12,15 @@ from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
 
 MAX_PAGE_SIZE = 100
+# The cost facet's ceilings (0: free), each a `maxCost` a portal can offer as a filter.
+COST_CEILINGS = (0, 500, 1000, 2500)
+# The workload facet's ranges of hours, (min, max or None), each a min/max filter pair.
+WORKLOAD_RANGES = ((0, 10), (10, 40), (40, 120), (120, None))
+
+
+def workload_range_value(low: float, high: float | None) -> str:
+    """How a workload range is named in the facet: ``"10-40"``, ``"120-"``."""
+    return f"{low:g}-{'' if high is None else f'{high:g}'}"
 REGION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 
 

@@ -13,7 +13,8 @@ from typing import Sequence
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
 from registry.domain.records import Credential
-from registry.domain.search import CredentialFilter, SearchRequest, Visibility
+from registry.domain.search import (COST_CEILINGS, WORKLOAD_RANGES, CredentialFilter, SearchRequest, Visibility,
+                                     workload_range_value)
 from registry.store import credentials
 from registry.store.paging import Key, Page, after_condition, page_from_rows
 from registry.store.recognitions import ACTIVE
@@ -28,17 +29,25 @@ class MatchMode(StrEnum):
     FUZZY = "fuzzy"
 
 
-# Facet name (as in the API) -> the filter field it ignores while being counted.
-FACETS: dict[str, str] = {
-    "deliveryMode": "delivery_modes",
-    "region": "regions",
-    "language": "languages",
-    "credentialType": "credential_types",
-    "pace": "paces",
-    "audience": "audiences",
-    "provider": "provider_ids",
-    "recognitionKind": "recognition_kinds",
+# Facet name (as in the API) -> the filter fields it ignores while being counted.
+FACETS: dict[str, tuple[str, ...]] = {
+    "deliveryMode": ("delivery_modes",),
+    "region": ("regions",),
+    "language": ("languages",),
+    "credentialType": ("credential_types",),
+    "pace": ("paces",),
+    "audience": ("audiences",),
+    "provider": ("provider_ids",),
+    "recognitionKind": ("recognition_kinds",),
+    "recognizedBy": ("recognized_by_authority_ids",),
+    "cost": ("max_cost",),
+    "workload": ("min_workload_hours", "max_workload_hours"),
 }
+
+_COST_CEILINGS = ", ".join(str(ceiling) for ceiling in COST_CEILINGS)
+_WORKLOAD_RANGES = ", ".join(
+    f"case when c.workload_hours >= {low}{'' if high is None else f' and c.workload_hours <= {high}'}"
+    f" then '{workload_range_value(low, high)}' end" for low, high in WORKLOAD_RANGES)
 
 # Facet name -> how one listing's values for it are produced in the facet base table.
 _FACET_VALUES: dict[str, str] = {
@@ -49,8 +58,13 @@ _FACET_VALUES: dict[str, str] = {
     "pace": "array[c.pace::text]",
     "audience": "c.audiences::text[]",
     "provider": "array[c.provider_id::text]",
-    "recognitionKind": f"array(select distinct r.kind::text from recognitions r where r.credential_id = c.id and {ACTIVE})",
+    # Every ceiling the listing fits under, as the `maxCost` filter would find it.
+    "cost": f"array(select b::text from unnest(array[{_COST_CEILINGS}]) b where coalesce(c.cost_amount, 0) <= b)",
+    # Every range the listing falls in (a boundary value in both), as the min/max filters would.
+    "workload": f"array_remove(array[{_WORKLOAD_RANGES}], null)",
 }
+# Facets of the recognitions in force, gathered for the scanned listings in one grouped join.
+_RECOGNITION_FACETS = {"recognitionKind": "rs.kinds", "recognizedBy": "rs.authorities"}
 
 _TSQUERY = "(websearch_to_tsquery('english', f_unaccent({q})) || websearch_to_tsquery('french', f_unaccent({q})))"
 _FUZZY_TEXT = "lower(f_unaccent({q}))"
@@ -194,18 +208,18 @@ async def facets(
     p = Params()
     source, match, _ = _match(mode, req.text, p)
     conditions = _conditions(req.filter, p)
-    own = {name: conditions.pop(FACETS[name], "true") for name in wanted}
+    own = {name: " and ".join(conditions.pop(field, "true") for field in FACETS[name]) for name in wanted}
     where = " and ".join([credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *conditions.values()])
     columns = ", ".join(
         ["c.id"]
-        + [f"{_FACET_VALUES[name]} as \"v_{name}\"" for name in wanted if name != "recognitionKind"]
+        + [f"{_FACET_VALUES[name]} as \"v_{name}\"" for name in wanted if name in _FACET_VALUES]
         + [f"({own[name]}) as \"f_{name}\"" for name in wanted]
     )
     selects = []
     for name in wanted:
         others = " and ".join(f'"f_{other}"' for other in wanted if other != name) or "true"
-        values = "rk.kinds" if name == "recognitionKind" else f'"v_{name}"'
-        joined = " join rk on rk.credential_id = base.id" if name == "recognitionKind" else ""
+        values = _RECOGNITION_FACETS.get(name, f'"v_{name}"')
+        joined = " join rs on rs.credential_id = base.id" if name in _RECOGNITION_FACETS else ""
         selects.append(f"select '{name}' as facet, v as value, count(*) as n from base{joined}"
                        f" cross join unnest({values}) as v where {others} group by v")
     if with_total:
@@ -214,11 +228,12 @@ async def facets(
     result: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     if not selects:
         return result, None
-    kinds = (f", rk as (select r.credential_id, array_agg(distinct r.kind::text) as kinds from recognitions r"
-             f" where {ACTIVE} and r.credential_id in (select id from base) group by r.credential_id)"
-             if "recognitionKind" in wanted else "")
+    recognitions = (f", rs as (select r.credential_id, array_agg(distinct r.kind::text) as kinds,"
+                    f" array_agg(distinct r.authority_id::text) as authorities from recognitions r"
+                    f" where {ACTIVE} and r.credential_id in (select id from base) group by r.credential_id)"
+                    if set(_RECOGNITION_FACETS) & set(wanted) else "")
     rows = await db.fetch(
-        f"with base as materialized (select {columns} from credentials c{source} where {where}){kinds}"
+        f"with base as materialized (select {columns} from credentials c{source} where {where}){recognitions}"
         f" {' union all '.join(selects)} order by facet, n desc, value",
         *p.values,
     )
