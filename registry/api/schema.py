@@ -8,7 +8,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api import admin, feed, limits
+from registry.api import admin, feed, limits, statistics
 from registry.api import webhooks as webhook_api
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
@@ -31,6 +31,10 @@ class Query(PublicQuery):
         resolver=webhook_api.my_webhooks, description="Your webhooks, with their delivery history (`webhooks:manage`).")
     oauth_clients: list[admin.OAuthClient] = strawberry.field(
         resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`).")
+    registry_statistics: statistics.RegistryStatistics = strawberry.field(
+        resolver=statistics.registry_statistics,
+        description="Counts over the published listings: by province, delivery mode, provider kind and recognition, "
+                    "and publications per month. Public.")
     audit_trail: list[admin.AuditEntry] = strawberry.field(
         resolver=admin.audit_trail,
         description="The operators' audit trail, newest first: clients, providers and authorities registered or "

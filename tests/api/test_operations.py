@@ -8,7 +8,12 @@ from tests.graphql_client import OPERATIONS, data, operation
 
 def test_every_operation_file_is_exercised_here():
     assert {path.stem for path in OPERATIONS.glob("*.graphql")} == {
-        "SearchPage", "CredentialDetail", "ProviderPage", "FacetBrowse", "ChangeFeedPoll"}
+        "SearchPage", "CredentialDetail", "ProviderPage", "FacetBrowse", "ChangeFeedPoll", "RegistryStatistics"}
+
+
+async def test_registry_statistics_answers(demo_client):
+    result = (await data(demo_client, operation("RegistryStatistics"), {}))["registryStatistics"]
+    assert result["publishedCount"] == len(oracle.published()) and len(result["publishedPerMonth"]) == 12
 
 
 async def test_search_page_answers_in_french_with_facets(demo_client):
