@@ -11,7 +11,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -34,6 +34,7 @@ from registry.idempotency import IdempotencyMiddleware
 from registry.listing_pages import credential_document
 from registry.metrics import metrics
 from registry.observability import STATS, RequestLogMiddleware, configure_logging
+from registry.pages import routes as pages
 from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, named_operations
 from registry.read_routing import ReadRouter
 from registry.response_cache import CACHEABLE, ResponseCache, ResponseCacheMiddleware
@@ -105,11 +106,6 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "revision": head})
 
 
-async def home(request: Request) -> RedirectResponse:
-    """The root sends people to GraphiQL."""
-    return RedirectResponse("/graphql")
-
-
 def create_app(settings: Settings | None = None, dsn: str | None = None, *, worker: bool = False) -> Starlette:
     """The registry's ASGI app; it opens its pool on ``dsn`` (or the configured database).
     With ``worker``, it also delivers webhooks in-process."""
@@ -139,7 +135,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
     oauth = OAuthEndpoints(settings, keys)
     app = Starlette(
         routes=[
-            Route("/", home),
+            *pages.routes(),
             Route("/healthz", health),
             Route("/readyz", ready),
             Route("/metrics", metrics),

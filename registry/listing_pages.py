@@ -2,21 +2,20 @@
 
 `?format=` (ctdl, open-badges-3, elm, schema-org) or `Accept: application/ld+json;
 profile="<the standard's context URL>"` choose a JSON-LD vocabulary; a browser
-(`Accept: text/html`) gets a page with the schema.org description embedded, so search
-engines index listings. The document comes from the GraphQL schema itself, so the
+(`Accept: text/html`) gets the listing's page (registry.pages) with the schema.org
+description embedded, so search engines index listings. The document comes from the GraphQL schema itself, so the
 visibility rules and the mappings are the API's own.
 """
 
 from __future__ import annotations
 
-import html
-
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from auth.resource import SCOPE_KEY
 from registry.api.context import Context
 from registry.api.schema import schema
+from registry.pages.routes import credential_page
 
 FORMATS = {"ctdl": "CTDL", "open-badges-3": "OPEN_BADGES_3", "ob3": "OPEN_BADGES_3", "elm": "ELM",
            "schema-org": "SCHEMA_ORG", "schema.org": "SCHEMA_ORG"}
@@ -24,7 +23,7 @@ PROFILES = {"credreg.net": "CTDL", "imsglobal.org/spec/ob": "OPEN_BADGES_3", "da
             "schema.org": "SCHEMA_ORG"}
 QUERY = """
 query Document($id: ID!, $format: JsonLdFormat!) {
-  credential(id: $id) { jsonLd(format: $format) title description status url provider { name } }
+  credential(id: $id) { jsonLd(format: $format) }
 }
 """
 
@@ -51,26 +50,14 @@ async def credential_document(request: Request) -> Response:
         return JSONResponse({"error": "invalid_request", "error_description": "format is one of: "
                              + ", ".join(sorted(FORMATS))}, status_code=400)
     format_name, as_html = chosen
+    if as_html:   # the listing's page for people, in English (/fr/credentials/{id} in French)
+        page = await credential_page(request, "en")
+        page.headers["vary"] = "Accept"
+        return page
     context = Context(db=request.app.state.db, access=request.scope.get(SCOPE_KEY), settings=request.app.state.settings)
     result = await schema.execute(QUERY, variable_values={"id": request.path_params["id"], "format": format_name},
                                   context_value=context)
     listing = (result.data or {}).get("credential")
     if listing is None:
         return JSONResponse({"error": "not_found", "error_description": "No such credential."}, status_code=404)
-    headers = {"vary": "Accept"}
-    if as_html:
-        return HTMLResponse(_page(listing), headers=headers)
-    return Response(listing["jsonLd"], media_type="application/ld+json", headers=headers)
-
-
-def _page(listing: dict) -> str:
-    # The JSON-LD goes into a script element: "</" must not end it early.
-    embedded = listing["jsonLd"].replace("</", "<\\/")
-    title, provider = html.escape(listing["title"]), html.escape(listing["provider"]["name"])
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} - {provider}</title>
-<meta name="description" content="{html.escape(listing['description'][:300])}">
-<script type="application/ld+json">{embedded}</script></head>
-<body><main><h1>{title}</h1><p>{provider}</p><p>{html.escape(listing['description'])}</p>
-<p><a href="{html.escape(listing['url'])}">{html.escape(listing['url'])}</a></p></main></body></html>
-"""
+    return Response(listing["jsonLd"], media_type="application/ld+json", headers={"vary": "Accept"})

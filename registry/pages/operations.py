@@ -1,0 +1,37 @@
+"""The pages' only way to the data: the repository's named GraphQL operations, run on the
+public schema with the same context, limits and visibility rules as a request to /graphql."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from auth.resource import SCOPE_KEY
+from registry.api.context import Context
+from registry.api.errors import shape_errors
+from registry.api.schema import build_schema
+from registry.persisted_queries import OPERATIONS
+
+DOCUMENTS = {path.stem: path.read_text() for path in sorted(OPERATIONS.glob("*.graphql"))}
+# GraphQL error code -> the HTTP status of a page that met it.
+STATUSES = {"NOT_FOUND": 404, "BAD_USER_INPUT": 400, "RATE_LIMITED": 429, "SERVICE_UNAVAILABLE": 503}
+
+
+class OperationFailed(Exception):
+    """The operation answered with an error; ``status`` is what the page answers."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.status = code, STATUSES.get(code, 500)
+
+
+async def run(request: Request, name: str, variables: dict) -> dict:
+    """The data of named operation ``name``, run for the caller of ``request``."""
+    state = request.app.state
+    context = Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings,
+                      router=state.router, scope=request.scope)
+    result = await build_schema(state.settings.production).execute(
+        DOCUMENTS[name], variable_values=variables, context_value=context, operation_name=name)
+    if result.errors:
+        error = shape_errors(result.errors)[0]
+        raise OperationFailed((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR"), error.message)
+    return result.data

@@ -1,0 +1,192 @@
+"""The registry's own pages: search (`/`, `/fr/`), a listing (`/credentials/{id}`,
+`/fr/credentials/{id}`) and statistics (`/statistics`, `/fr/statistics`). Server-rendered
+HTML that works without JavaScript; every piece of data comes from a named GraphQL operation
+(registry.pages.operations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
+from registry.pages import charts
+from registry.pages.operations import OperationFailed, run
+from registry.pages.search_state import ORDERS, SearchState
+from registry.pages.words import Words
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+COST_ORDER = [str(ceiling) for ceiling in COST_CEILINGS]
+HOURS_ORDER = [workload_range_value(low, high) for low, high in WORKLOAD_RANGES]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One value of a filter as the page offers it: a link that adds or removes it."""
+
+    label: str
+    count: int
+    selected: bool
+    href: str
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    """One filter (a facet) with its options."""
+
+    name: str
+    legend: str
+    options: list[Option]
+
+
+def home_path(lang: str) -> str:
+    return "/fr/" if lang == "fr" else "/"
+
+
+def page_path(lang: str, path: str) -> str:
+    return f"/fr{path}" if lang == "fr" else path
+
+
+def _render(request: Request, name: str, lang: str, status: int = 200, **values) -> HTMLResponse:
+    words = Words(lang)
+    response = templates.TemplateResponse(request, name, {"w": words, "lang": lang, "home": home_path(lang),
+                                                           "page_path": lambda path: page_path(lang, path), **values},
+                                          status_code=status)
+    response.headers["content-language"] = lang
+    return response
+
+
+def _failed(request: Request, lang: str, failed: OperationFailed) -> HTMLResponse:
+    words = Words(lang)
+    message = words.t("not_found") if failed.code == "NOT_FOUND" else str(failed)
+    return _render(request, "error.html", lang, failed.status, message=message)
+
+
+async def search(request: Request) -> Response:
+    """The search page, in English at `/` and in French at `/fr/`."""
+    lang = "fr" if request.url.path.startswith("/fr") else "en"
+    state = SearchState.from_params(request.query_params)
+    try:
+        result = (await run(request, "SearchPage", state.variables(lang)))["searchCredentials"]
+    except OperationFailed as failed:
+        return _failed(request, lang, failed)
+    path, words = home_path(lang), Words(lang)
+    previous = state.previous_page()
+    return _render(
+        request, "search.html", lang, state=state, result=result, groups=_groups(state, result["facets"], words, path),
+        active=_active(state, result["facets"], words, path), orders=ORDERS,
+        next_url=state.next_page(result["pageInfo"]["endCursor"]).url(path) if result["pageInfo"]["hasNextPage"] else None,
+        previous_url=previous.url(path) if previous else None,
+        recognized_url=state.toggled("recognized", "yes").url(path),
+        other_url=state.url(home_path("en" if lang == "fr" else "fr")))
+
+
+def _groups(state: SearchState, facets: dict, words: Words, path: str) -> list[FilterGroup]:
+    """The filters beside the results, each value with its count and the link that toggles it."""
+    def options(name: str, values: list[dict], label, order: list[str] | None = None) -> list[Option]:
+        shown = {v["value"]: v for v in values}
+        for chosen in state.chosen(name):   # a value in force stays offered (to be removed) even at 0
+            shown.setdefault(chosen, {"value": chosen, "count": 0, "label": None})
+        ordered = sorted(shown.values(), key=lambda v: order.index(v["value"])) if order else list(shown.values())
+        return [Option(label(v), v["count"], state.has(name, v["value"]), state.toggled(name, v["value"]).url(path))
+                for v in ordered]
+
+    def cost_label(v):
+        return words.t("free") if v["value"] == "0" else words.t("cost_up_to", amount=words.money(float(v["value"])))
+
+    def hours_label(v):
+        low, _, high = v["value"].partition("-")
+        return words.t("hours_over", low=low) if not high else words.t("hours_range", low=low, high=high)
+
+    def code(v):
+        return words.code(v["value"])
+
+    def named(v):
+        return v.get("label") or v["value"]
+
+    return [
+        FilterGroup("mode", words.t("delivery"), options("mode", facets["deliveryMode"], code)),
+        FilterGroup("by", words.t("recognized_by"), options("by", facets["recognizedBy"], named)),
+        FilterGroup("region", words.t("region"), options("region", facets["region"], code)),
+        FilterGroup("language", words.t("language"), options("language", facets["language"], code)),
+        FilterGroup("type", words.t("type"), options("type", facets["credentialType"], code)),
+        FilterGroup("cost", words.t("cost"), options("cost", facets["cost"], cost_label, COST_ORDER)),
+        FilterGroup("hours", words.t("workload"), options("hours", facets["workload"], hours_label, HOURS_ORDER)),
+    ]
+
+
+def _active(state: SearchState, facets: dict, words: Words, path: str) -> list[tuple[str, str]]:
+    """(label, link that removes it) for every filter in force."""
+    groups = {group.name: group for group in _groups(state, facets, words, path)}
+    found = [(option.label, option.href) for group in groups.values() for option in group.options if option.selected]
+    if state.recognized:
+        found.insert(0, (words.t("recognized_only"), state.toggled("recognized", "yes").url(path)))
+    return found
+
+
+async def credential(request: Request) -> Response:
+    """A listing's page, with its schema.org description embedded for search engines."""
+    lang = "fr" if request.url.path.startswith("/fr") else "en"
+    return await credential_page(request, lang)
+
+
+async def credential_page(request: Request, lang: str) -> Response:
+    """The HTML page of the listing ``request`` names, in ``lang``."""
+    try:
+        listing = (await run(request, "CredentialDetail", {"id": request.path_params["id"], "lang": lang}))["credential"]
+    except OperationFailed as failed:
+        return _failed(request, lang, failed)
+    if listing is None:
+        return _failed(request, lang, OperationFailed("NOT_FOUND", ""))
+    other = "en" if lang == "fr" else "fr"
+    return _render(request, "credential.html", lang, c=listing,
+                   json_ld=listing["schemaOrg"].replace("</", "<\\/"),
+                   other_url=page_path(other, f"/credentials/{listing['id']}"),
+                   history=[_history_entry(node) for node in listing["history"]["nodes"]])
+
+
+def _history_entry(node: dict) -> dict:
+    return {"version": node["version"], "kind": node["kind"], "at": node["changedAt"][:10]}
+
+
+async def statistics(request: Request) -> Response:
+    """Counts for ministry staff, drawn as bar charts from the registryStatistics query."""
+    lang = "fr" if request.url.path.startswith("/fr") else "en"
+    words = Words(lang)
+    try:
+        stats = (await run(request, "RegistryStatistics", {"months": 12}))["registryStatistics"]
+    except OperationFailed as failed:
+        return _failed(request, lang, failed)
+    figures = []
+    for chart_id, key, title_key, draw in [
+        ("by-province", "byProvince", "by_province", charts.bar_chart),
+        ("by-delivery", "byDeliveryMode", "by_delivery", charts.bar_chart),
+        ("by-provider-kind", "byProviderKind", "by_provider_kind", charts.bar_chart),
+        ("by-recognition", "byRecognition", "by_recognition", charts.bar_chart),
+        ("per-month", "publishedPerMonth", "per_month", charts.column_chart),
+    ]:
+        items = [(words.month(v["value"]) if key == "publishedPerMonth" else words.code(v["value"]), v["count"])
+                 for v in stats[key]]
+        title = words.t(title_key)
+        figures.append({"id": chart_id, "title": title, "items": items, "svg": draw(chart_id, title, items, words.number)})
+    return _render(request, "statistics.html", lang, stats=stats, figures=figures,
+                   other_url=page_path("en" if lang == "fr" else "fr", "/statistics"))
+
+
+def routes() -> list:
+    """The pages' routes, and their stylesheet under /static."""
+    return [
+        Route("/", search),
+        Route("/fr/", search),
+        Route("/fr", search),
+        Route("/fr/credentials/{id}", credential),
+        Route("/statistics", statistics),
+        Route("/fr/statistics", statistics),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]

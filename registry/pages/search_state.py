@@ -1,0 +1,149 @@
+"""The search page's state, held in its URL so that a search can be shared, bookmarked and
+walked back with the browser's back button.
+
+    q          the words searched for
+    mode       delivery modes (repeatable)          -> filter.deliveryModes
+    region     provinces or territories (repeatable) -> filter.regions
+    language   languages of instruction (repeatable) -> filter.languages
+    type       credential types (repeatable)        -> filter.credentialTypes
+    by         recognising authorities' IDs (repeatable) -> filter.recognizedByAuthorityIds
+    recognized "yes": only listings with a recognition in force -> filter.recognized
+    cost       a cost ceiling (0 free, 500, 1000, 2500) -> filter.maxCost
+    hours      a workload range ("10-40", "120-")  -> filter.minWorkloadHours / maxWorkloadHours
+    sort       a CredentialOrder
+    after      the cursor of the page shown; back: the cursors of the pages before it
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
+
+ORDERS = ("RELEVANCE", "NEWEST", "TITLE", "COST_ASC", "COST_DESC", "WORKLOAD_ASC")
+# URL parameter -> the filter field it fills; each takes several values.
+LISTS = {"mode": "deliveryModes", "region": "regions", "language": "languages", "type": "credentialTypes",
+         "by": "recognizedByAuthorityIds"}
+FIRST_PAGE = "-"   # how the first page is written in `back` (it has no cursor)
+PAGE_SIZE = 10
+MAX_TEXT = 200
+MAX_VALUES = 20
+_RANGES = {workload_range_value(low, high): (low, high) for low, high in WORKLOAD_RANGES}
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """What the page shows: words, filters, order and which page."""
+
+    text: str = ""
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    recognized: str | None = None   # "yes" or None
+    cost: str | None = None
+    hours: str | None = None
+    sort: str = "RELEVANCE"
+    after: str | None = None
+    back: tuple[str, ...] = ()
+
+    @classmethod
+    def from_params(cls, params) -> "SearchState":
+        """Read the state from a URL's query parameters, dropping what is not valid."""
+        lists = {name: tuple(dict.fromkeys(v for v in params.getlist(name) if v and len(v) <= 100))[:MAX_VALUES]
+                 for name in LISTS}
+        cost = params.get("cost")
+        hours = params.get("hours")
+        sort = params.get("sort", "RELEVANCE")
+        return cls(
+            text=(params.get("q") or "").strip()[:MAX_TEXT],
+            lists={name: values for name, values in lists.items() if values},
+            recognized="yes" if params.get("recognized") == "yes" else None,
+            cost=cost if cost in {str(c) for c in COST_CEILINGS} else None,
+            hours=hours if hours in _RANGES else None,
+            sort=sort if sort in ORDERS else "RELEVANCE",
+            after=params.get("after") or None,
+            back=tuple(params.getlist("back"))[:50],
+        )
+
+    def variables(self, lang: str) -> dict:
+        """The SearchPage operation's variables for this state."""
+        f: dict = {LISTS[name]: list(values) for name, values in self.lists.items()}
+        if self.recognized:
+            f["recognized"] = True
+        if self.cost is not None:
+            f["maxCost"] = float(self.cost)
+        if self.hours is not None:
+            low, high = _RANGES[self.hours]
+            f["minWorkloadHours"] = float(low)
+            if high is not None:
+                f["maxWorkloadHours"] = float(high)
+        return {"query": self.text or None, "filter": f or None, "orderBy": self.sort, "lang": lang,
+                "first": PAGE_SIZE, "after": self.after}
+
+    def params(self) -> list[tuple[str, str]]:
+        """The state as query parameters (the inverse of from_params)."""
+        found: list[tuple[str, str]] = [("q", self.text)] if self.text else []
+        for name in LISTS:
+            found += [(name, value) for value in self.lists.get(name, ())]
+        if self.recognized:
+            found.append(("recognized", self.recognized))
+        if self.cost is not None:
+            found.append(("cost", self.cost))
+        if self.hours is not None:
+            found.append(("hours", self.hours))
+        if self.sort != "RELEVANCE":
+            found.append(("sort", self.sort))
+        if self.after:
+            found.append(("after", self.after))
+        found += [("back", cursor) for cursor in self.back]
+        return found
+
+    def url(self, path: str) -> str:
+        query = urlencode(self.params())
+        return f"{path}?{query}" if query else path
+
+    # Changes, each a new state on its first page (a new filter gives a new result).
+
+    def chosen(self, name: str) -> tuple[str, ...]:
+        """The values of filter ``name`` in force."""
+        if name in LISTS:
+            return self.lists.get(name, ())
+        value = getattr(self, name)
+        return (value,) if value else ()
+
+    def has(self, name: str, value: str) -> bool:
+        return value in self.chosen(name)
+
+    def toggled(self, name: str, value: str) -> "SearchState":
+        """This search with the value added to filter ``name``, or taken out if it was there."""
+        if self.has(name, value):
+            return self.without(name, value)
+        first = replace(self, after=None, back=())
+        if name in LISTS:
+            return replace(first, lists={**self.lists, name: (*self.lists.get(name, ()), value)})
+        return replace(first, **{name: value})
+
+    def without(self, name: str, value: str | None = None) -> "SearchState":
+        """This search less one filter value (or the whole filter when ``value`` is None)."""
+        first = replace(self, after=None, back=())
+        if name in LISTS:
+            kept = tuple(v for v in self.lists.get(name, ()) if value is not None and v != value)
+            lists = {**self.lists, name: kept} if kept else {k: v for k, v in self.lists.items() if k != name}
+            return replace(first, lists=lists)
+        if name == "text":
+            return replace(first, text="")
+        return replace(first, **{name: None})
+
+    def is_filtered(self) -> bool:
+        return bool(self.lists or self.recognized or self.cost is not None or self.hours is not None)
+
+    def next_page(self, cursor: str) -> "SearchState":
+        return replace(self, after=cursor, back=(*self.back, self.after or FIRST_PAGE))
+
+    def previous_page(self) -> "SearchState | None":
+        if not self.back:
+            return None
+        cursor = self.back[-1]
+        return replace(self, after=None if cursor == FIRST_PAGE else cursor, back=self.back[:-1])
+
+    def page_number(self) -> int:
+        return len(self.back) + 1
