@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test fuzz soak schema bench install clean
+.PHONY: serve test fuzz soak screenshots schema bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ fuzz: $(STAMP)
 ## Load-and-fault soak: mixed writes and reads for 120 s, PostgreSQL restarted, a worker killed
 soak: $(STAMP)
 	$(BIN)/python -m tests.soak --duration 120
+
+## The README's screenshots of the pages, taken by the browser tests (needs Debian's chromium)
+screenshots: $(STAMP)
+	MICROCRED_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/pages/test_browser.py -p no:cacheprovider
 
 ## Benchmark: 100,000 listings, the real server, wrk; prints a table (bench/results/latest.md)
 bench: $(STAMP)

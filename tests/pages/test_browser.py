@@ -1,0 +1,134 @@
+"""The pages in a real browser: headless Chromium (Debian's package) driven by Playwright,
+against a real `microcred serve` on the demo data. Each test keeps a screenshot; with
+MICROCRED_SCREENSHOTS=docs/screenshots (`make screenshots`) they become the README's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from tests.test_cli import _env, serve_process
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Headless in a sandbox as root, and quiet on a machine without Internet access.
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(os.environ.get("MICROCRED_SCREENSHOTS") or tempfile.mkdtemp(prefix="microcred-screens-"))
+
+
+@pytest.fixture(scope="module")
+def site(demo_dsn):
+    with serve_process(_env(DATABASE_URL=demo_dsn), "--no-demo") as served:
+        yield served.base
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = await context.new_page()
+    yield opened
+    await context.close()
+
+
+async def shoot(page, name: str, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+
+
+def api_total(site: str, filter_: dict | None = None, query: str | None = None) -> int:
+    response = httpx.post(f"{site}/graphql", json={
+        "query": "query($f: CredentialFilter, $q: String) { searchCredentials(filter: $f, query: $q) { totalCount } }",
+        "variables": {"f": filter_, "q": query}}, timeout=30)
+    return response.json()["data"]["searchCredentials"]["totalCount"]
+
+
+def heading(page):
+    return page.locator("#results-heading")
+
+
+async def test_a_learner_finds_a_recognised_online_micro_credential_in_french(site, page):
+    await page.goto(f"{site}/fr/")
+    await expect(page.locator("html")).to_have_attribute("lang", "fr")
+    await page.get_by_role("link", name="Titres reconnus seulement").click()
+    await page.locator("[data-facet=mode]", has_text="En ligne").click()
+    await page.locator("[data-facet=type]", has_text="Microtitre").click()
+    expected = api_total(site, {"recognized": True, "deliveryModes": ["ONLINE"], "credentialTypes": ["MICRO_CREDENTIAL"]})
+    await expect(heading(page)).to_have_text(f"{expected} résultats")
+    await shoot(page, "search-fr")
+    await page.locator(".card h3 a").first.click()
+    await expect(page.locator(".credential .badge")).to_have_text("Reconnu")
+    await expect(page.locator(".facts")).to_contain_text("En ligne")
+    await expect(page.locator("html")).to_have_attribute("lang", "fr")
+    await shoot(page, "credential-fr", full_page=True)
+
+
+async def test_words_and_facets_are_applied_and_removed_in_english(site, page):
+    await page.goto(f"{site}/")
+    await page.get_by_label("What do you want to learn?").fill("data")
+    await page.get_by_label("What do you want to learn?").press("Enter")
+    await expect(page).to_have_url(f"{site}/?q=data&sort=RELEVANCE")   # the form sends its order too
+    await expect(heading(page)).to_have_text(f"{api_total(site, query='data')} results")
+    await page.locator("[data-facet=mode]", has_text="Online").click()
+    await expect(page).to_have_url(f"{site}/?q=data&mode=ONLINE")
+    await expect(heading(page)).to_have_text(f"{api_total(site, {'deliveryModes': ['ONLINE']}, 'data')} results")
+    await expect(page.locator("[data-facet=mode][aria-current=true]")).to_contain_text("Online")
+    await shoot(page, "search-en")
+    await page.locator(".chips .chip", has_text="Online").click()
+    await expect(page).to_have_url(f"{site}/?q=data")
+    await expect(heading(page)).to_have_text(f"{api_total(site, query='data')} results")
+
+
+async def test_pages_go_forward_and_back_and_the_back_button_retraces_them(site, page):
+    await page.goto(f"{site}/?sort=TITLE")
+    first_title = await page.locator(".card h3 a").first.inner_text()
+    await page.get_by_role("link", name="Next page").click()
+    await expect(page.locator(".pages span")).to_have_text("2")
+    second_title = await page.locator(".card h3 a").first.inner_text()
+    assert second_title != first_title
+    await page.get_by_role("link", name="Previous page").click()
+    await expect(page.locator(".card h3 a").first).to_have_text(first_title)
+    await page.go_back()
+    await expect(page.locator(".card h3 a").first).to_have_text(second_title)
+
+
+async def test_the_statistics_page_draws_its_charts_from_the_public_query(site, page):
+    stats = httpx.post(f"{site}/graphql", json={"query": "{ registryStatistics { byProvince { value count } } }"},
+                       timeout=30).json()["data"]["registryStatistics"]
+    await page.goto(f"{site}/statistics")
+    await expect(page.locator("svg[role=img]")).to_have_count(5)
+    await page.locator("summary").first.click()
+    first_row = page.locator("figure").first.locator("tbody tr").first
+    await expect(first_row.locator("td")).to_have_text(f"{stats['byProvince'][0]['count']:,}")
+    await shoot(page, "statistics", full_page=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/fr/statistics"])
+async def test_a_phone_width_needs_no_sideways_scrolling(site, browser, path):
+    context = await browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    phone = await context.new_page()
+    await phone.goto(f"{site}{path}")
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 375
+    await context.close()
+
+
+async def test_the_keyboard_reaches_the_results_through_the_skip_link(site, page):
+    await page.goto(f"{site}/")
+    await page.keyboard.press("Tab")
+    await expect(page.locator(":focus")).to_have_text("Skip to the results")
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.closest('#results') !== null")
