@@ -62,29 +62,40 @@ def _render(request: Request, name: str, lang: str, status: int = 200, **values)
     return response
 
 
+def _language(request: Request) -> str:
+    return "fr" if request.url.path.startswith("/fr") else "en"
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "fr" else "fr"
+
+
 def _failed(request: Request, lang: str, failed: OperationFailed) -> HTMLResponse:
-    words = Words(lang)
-    message = words.t("not_found") if failed.code == "NOT_FOUND" else str(failed)
-    return _render(request, "error.html", lang, failed.status, message=message)
+    """The page of an operation that answered with an error: said in the page's language,
+    with the API's own message as the detail."""
+    key = {404: "not_found", 400: "bad_address", 429: "busy", 503: "busy"}.get(failed.status, "broken")
+    return _render(request, "error.html", lang, failed.status, message=Words(lang).t(key),
+                   detail=str(failed) if failed.status == 400 else None, other_url=home_path(_other(lang)))
 
 
 async def search(request: Request) -> Response:
     """The search page, in English at `/` and in French at `/fr/`."""
-    lang = "fr" if request.url.path.startswith("/fr") else "en"
+    lang = _language(request)
     state = SearchState.from_params(request.query_params)
     try:
         result = (await run(request, "SearchPage", state.variables(lang)))["searchCredentials"]
     except OperationFailed as failed:
         return _failed(request, lang, failed)
-    path, words = home_path(lang), Words(lang)
+    path = home_path(lang)
+    groups = _groups(state, result["facets"], Words(lang), path)
     previous = state.previous_page()
     return _render(
-        request, "search.html", lang, state=state, result=result, groups=_groups(state, result["facets"], words, path),
-        active=_active(state, result["facets"], words, path), orders=ORDERS,
+        request, "search.html", lang, state=state, result=result, groups=groups,
+        active=_active(state, groups, Words(lang), path), orders=ORDERS,
         next_url=state.next_page(result["pageInfo"]["endCursor"]).url(path) if result["pageInfo"]["hasNextPage"] else None,
         previous_url=previous.url(path) if previous else None,
         recognized_url=state.toggled("recognized", "yes").url(path),
-        other_url=state.url(home_path("en" if lang == "fr" else "fr")))
+        other_url=state.url(home_path(_other(lang))))
 
 
 def _groups(state: SearchState, facets: dict, words: Words, path: str) -> list[FilterGroup]:
@@ -121,10 +132,9 @@ def _groups(state: SearchState, facets: dict, words: Words, path: str) -> list[F
     ]
 
 
-def _active(state: SearchState, facets: dict, words: Words, path: str) -> list[tuple[str, str]]:
+def _active(state: SearchState, groups: list[FilterGroup], words: Words, path: str) -> list[tuple[str, str]]:
     """(label, link that removes it) for every filter in force."""
-    groups = {group.name: group for group in _groups(state, facets, words, path)}
-    found = [(option.label, option.href) for group in groups.values() for option in group.options if option.selected]
+    found = [(option.label, option.href) for group in groups for option in group.options if option.selected]
     if state.recognized:
         found.insert(0, (words.t("recognized_only"), state.toggled("recognized", "yes").url(path)))
     return found
@@ -132,8 +142,7 @@ def _active(state: SearchState, facets: dict, words: Words, path: str) -> list[t
 
 async def credential(request: Request) -> Response:
     """A listing's page, with its schema.org description embedded for search engines."""
-    lang = "fr" if request.url.path.startswith("/fr") else "en"
-    return await credential_page(request, lang)
+    return await credential_page(request, _language(request))
 
 
 async def credential_page(request: Request, lang: str) -> Response:
@@ -144,10 +153,9 @@ async def credential_page(request: Request, lang: str) -> Response:
         return _failed(request, lang, failed)
     if listing is None:
         return _failed(request, lang, OperationFailed("NOT_FOUND", ""))
-    other = "en" if lang == "fr" else "fr"
     return _render(request, "credential.html", lang, c=listing,
-                   json_ld=listing["schemaOrg"].replace("</", "<\\/"),
-                   other_url=page_path(other, f"/credentials/{listing['id']}"),
+                   json_ld=listing["schemaOrg"].replace("</", "<\\/"),   # "</" must not end the script early
+                   other_url=page_path(_other(lang), f"/credentials/{listing['id']}"),
                    history=[_history_entry(node) for node in listing["history"]["nodes"]])
 
 
@@ -157,7 +165,7 @@ def _history_entry(node: dict) -> dict:
 
 async def statistics(request: Request) -> Response:
     """Counts for ministry staff, drawn as bar charts from the registryStatistics query."""
-    lang = "fr" if request.url.path.startswith("/fr") else "en"
+    lang = _language(request)
     words = Words(lang)
     try:
         stats = (await run(request, "RegistryStatistics", {"months": 12}))["registryStatistics"]
@@ -176,7 +184,7 @@ async def statistics(request: Request) -> Response:
         title = words.t(title_key)
         figures.append({"id": chart_id, "title": title, "items": items, "svg": draw(chart_id, title, items, words.number)})
     return _render(request, "statistics.html", lang, stats=stats, figures=figures,
-                   other_url=page_path("en" if lang == "fr" else "fr", "/statistics"))
+                   other_url=page_path(_other(lang), "/statistics"))
 
 
 def routes() -> list:

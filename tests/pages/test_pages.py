@@ -76,3 +76,9 @@ async def test_the_statistics_page_draws_five_charts_with_their_numbers(demo_cli
 async def test_text_from_listings_is_escaped(demo_client):
     page = await demo_client.get("/?q=" + quote("<script>alert(1)</script>"))
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_an_error_page_speaks_the_pages_language(demo_client):
+    page = await demo_client.get("/fr/credentials/Q3JlZGVudGlhbDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA")
+    assert page.status_code == 404 and "Aucun titre publié n'a cette adresse.".replace("'", "&#39;") in page.text
+    assert 'hreflang="en" href="/"' in page.text
