@@ -76,6 +76,14 @@ async def test_a_learner_finds_a_recognised_online_micro_credential_in_french(si
     await shoot(page, "credential-fr", full_page=True)
 
 
+async def test_words_are_searched_in_french(site, page):
+    await page.goto(f"{site}/fr/")
+    await page.get_by_label("Que voulez-vous apprendre?").fill("gestion")
+    await page.get_by_role("button", name="Rechercher").click()
+    await expect(page).to_have_url(f"{site}/fr/?q=gestion&sort=RELEVANCE")
+    await expect(heading(page)).to_have_text(f"{api_total(site, query='gestion')} résultats")
+
+
 async def test_words_and_facets_are_applied_and_removed_in_english(site, page):
     await page.goto(f"{site}/")
     await page.get_by_label("What do you want to learn?").fill("data")
