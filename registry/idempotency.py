@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 
 from auth.resource import SCOPE_KEY
 from registry.db import in_every_transaction, is_unavailable
 from registry.store import idempotency
 
+log = logging.getLogger("microcred.idempotency")
 HEADER = b"idempotency-key"
 RELEASE_INTERVAL_SECONDS = 0.5
 RELEASE_ATTEMPTS = 120   # a minute; past that, the lease frees the key anyway
@@ -74,9 +76,20 @@ class IdempotencyMiddleware:
         finally:
             in_every_transaction.reset(marking)
             if status < 500:
-                await idempotency.remember(db, client_id, key, status, b"".join(chunks))
+                await self._remember(db, client_id, key, status, b"".join(chunks))
             else:
                 await self._release(db, client_id, key)
+
+    async def _remember(self, db, client_id: str, key: str, status: int, body: bytes) -> None:
+        """Keep the answer for retries. The client already has it; if the database went away
+        meanwhile, the key stays unanswered and a retry after the lease learns whether the
+        request wrote (APPLIED_ANSWER_LOST) or may run again."""
+        try:
+            await idempotency.remember(db, client_id, key, status, body)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.warning("could not record the answer for an Idempotency-Key: %s", error)
 
     async def _release(self, db, client_id: str, key: str) -> None:
         """Free the key of a request that failed on our side. When the database is what

@@ -34,9 +34,6 @@ schemathesis.graphql.scalar("LanguageTag", st.one_of(
 schemathesis.graphql.scalar("Date", st.one_of(st.dates().map(str), st.text(max_size=12)).map(nodes.String))
 schemathesis.graphql.scalar("DateTime", st.one_of(
     st.datetimes().map(lambda d: d.isoformat() + "Z"), st.text(max_size=25)).map(nodes.String))
-schemathesis.graphql.scalar("_Any", st.fixed_dictionaries({"__typename": st.sampled_from(["Credential", "Provider"]),
-                                                           "id": st.text(max_size=30)}).map(
-    lambda entity: nodes.Object([])))
 
 
 def server_errors(response) -> list[str]:
