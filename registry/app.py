@@ -162,7 +162,8 @@ def _add_middleware(app: Starlette, settings: Settings, keys: Keys, cache: Respo
     app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys, paths=("/graphql", "/credentials/"))
     app.add_middleware(PersistedQueryMiddleware, store=DocumentStore(named_operations()), safelist=settings.safelist)
     # Outside those: a cached anonymous answer needs no bearer check, no document, no GraphQL.
-    app.add_middleware(ResponseCacheMiddleware, cache=cache, max_age=settings.cache_max_age_seconds)
+    app.add_middleware(ResponseCacheMiddleware, cache=cache, max_age=settings.cache_max_age_seconds,
+                       cached=lambda path: path == "/graphql" or pages.is_page(path) or path.startswith("/credentials/"))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

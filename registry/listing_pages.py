@@ -16,6 +16,7 @@ from auth.resource import SCOPE_KEY
 from registry.api.context import Context
 from registry.api.schema import schema
 from registry.pages.routes import credential_page
+from registry.response_cache import CACHEABLE
 
 FORMATS = {"ctdl": "CTDL", "open-badges-3": "OPEN_BADGES_3", "ob3": "OPEN_BADGES_3", "elm": "ELM",
            "schema-org": "SCHEMA_ORG", "schema.org": "SCHEMA_ORG"}
@@ -60,4 +61,5 @@ async def credential_document(request: Request) -> Response:
     listing = (result.data or {}).get("credential")
     if listing is None:
         return JSONResponse({"error": "not_found", "error_description": "No such credential."}, status_code=404)
+    request.scope[CACHEABLE] = True   # public data: the response cache may share it
     return Response(listing["jsonLd"], media_type="application/ld+json", headers={"vary": "Accept"})

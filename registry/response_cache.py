@@ -17,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from typing import Callable
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from registry.asgi import on_response_start, read_body, replay, with_headers
 from registry.metrics import CACHE
 
-CACHEABLE = "registry.cacheable"   # the ASGI scope key the GraphQL layer sets on a clean result
+CACHEABLE = "registry.cacheable"   # the ASGI scope key a handler sets on a public answer it may share
 ENTRY_OVERHEAD = 256               # bytes counted per entry beyond its body, for the budget
 
 
@@ -95,16 +96,18 @@ def etag_of(body: bytes) -> bytes:
 
 
 class ResponseCacheMiddleware:
-    """Serves and stores anonymous GraphQL responses; adds ETag and Cache-Control, answers
+    """Serves and stores anonymous responses of the paths ``cached(path)`` accepts (GraphQL,
+    the pages) that their handler marked CACHEABLE; adds ETag and Cache-Control, answers
     ``If-None-Match`` with 304. Requests with credentials pass through, marked no-store."""
 
-    def __init__(self, app, *, cache: ResponseCache, max_age: int, path: str = "/graphql") -> None:
-        self.app, self.cache, self.path = app, cache, path
+    def __init__(self, app, *, cache: ResponseCache, max_age: int,
+                 cached: Callable[[str], bool] = lambda path: path == "/graphql") -> None:
+        self.app, self.cache, self.cached = app, cache, cached
         self.running: dict[bytes, tuple[int, asyncio.Future]] = {}   # identical misses in flight
         self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] not in ("GET", "POST"):
+        if scope["type"] != "http" or not self.cached(scope["path"]) or scope["method"] not in ("GET", "POST"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -113,7 +116,8 @@ class ResponseCacheMiddleware:
                            on_response_start(send, lambda m: with_headers(m, [(b"cache-control", b"no-store")])))
             return
         body = await read_body(receive)
-        key = hashlib.blake2b(b"\n".join([scope["method"].encode(), scope["query_string"], headers.get(b"content-type", b""),
+        key = hashlib.blake2b(b"\n".join([scope["method"].encode(), scope["path"].encode(), scope["query_string"],
+                                          headers.get(b"content-type", b""),
                                           headers.get(b"accept", b""), body]), digest_size=20).digest()
         entry = self.cache.get(key)
         CACHE.labels("hit" if entry is not None else "miss").inc()

@@ -121,6 +121,28 @@ async def test_a_committed_change_empties_the_cache_at_once(cached_client, db):
     assert fresh.headers["x-cache"] == "MISS" and fresh.json()["data"]["provider"]["name"] == "Lakeside Polytechnic"
 
 
+async def test_pages_are_cached_and_emptied_by_a_change_like_the_api(cached_client, db):
+    client, cache = cached_client
+    assert [(await client.get("/statistics")).headers["x-cache"] for _ in range(2)] == ["MISS", "HIT"]
+    await db.execute("update providers set name = '{\"en\": \"Lakeside Polytechnic\"}' where slug = 'lakeside'")
+    await _until(lambda: not cache.entries)
+    assert (await client.get("/statistics")).headers["x-cache"] == "MISS"
+
+
+async def test_each_page_has_its_own_entry(cached_client):
+    client, _ = cached_client
+    english, french = await client.get("/statistics"), await client.get("/fr/statistics")
+    assert (english.headers["x-cache"], french.headers["x-cache"]) == ("MISS", "MISS")
+    assert '<html lang="fr">' in french.text
+
+
+async def test_a_page_that_failed_is_not_cached(cached_client):
+    client, _ = cached_client
+    missing = "/fr/credentials/Q3JlZGVudGlhbDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"
+    answers = [await client.get(missing) for _ in range(2)]
+    assert [a.status_code for a in answers] == [404, 404] and answers[1].headers.get("x-cache") != "HIT"
+
+
 async def test_a_rolled_back_change_keeps_the_cache(cached_client, db):
     client, cache = cached_client
     await client.post("/graphql", json=QUERY)

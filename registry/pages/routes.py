@@ -19,11 +19,16 @@ from registry.pages import charts
 from registry.pages.operations import OperationFailed, run
 from registry.pages.search_state import ORDERS, SearchState
 from registry.pages.words import Words
+from registry.response_cache import CACHEABLE
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 COST_ORDER = [str(ceiling) for ceiling in COST_CEILINGS]
 HOURS_ORDER = [workload_range_value(low, high) for low, high in WORKLOAD_RANGES]
+# No script at all; styles and images from here only; forms post back here.
+POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+          "frame-ancestors 'none'")
+PATHS = ("/", "/fr/", "/fr", "/statistics", "/fr/statistics")
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,16 @@ def page_path(lang: str, path: str) -> str:
 
 
 def _render(request: Request, name: str, lang: str, status: int = 200, **values) -> HTMLResponse:
+    """A page: its template in ``lang``, its own content policy, and, when it shows public data
+    (200), shareable by the response cache, which the next public change empties."""
     words = Words(lang)
     response = templates.TemplateResponse(request, name, {"w": words, "lang": lang, "home": home_path(lang),
                                                            "page_path": lambda path: page_path(lang, path), **values},
                                           status_code=status)
     response.headers["content-language"] = lang
+    response.headers["content-security-policy"] = POLICY
+    if status == 200:
+        request.scope[CACHEABLE] = True
     return response
 
 
@@ -187,14 +197,13 @@ async def statistics(request: Request) -> Response:
                    other_url=page_path(_other(lang), "/statistics"))
 
 
+def is_page(path: str) -> bool:
+    """Whether ``path`` is one of these pages (the response cache may keep them)."""
+    return path in PATHS or path.startswith("/fr/credentials/")
+
+
 def routes() -> list:
     """The pages' routes, and their stylesheet under /static."""
-    return [
-        Route("/", search),
-        Route("/fr/", search),
-        Route("/fr", search),
-        Route("/fr/credentials/{id}", credential),
-        Route("/statistics", statistics),
-        Route("/fr/statistics", statistics),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]
+    searches = [Route(path, search) for path in ("/", "/fr/", "/fr")]
+    return [*searches, Route("/fr/credentials/{id}", credential), Route("/statistics", statistics),
+            Route("/fr/statistics", statistics), Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]

@@ -63,6 +63,8 @@ def heading(page):
 async def test_a_learner_finds_a_recognised_online_micro_credential_in_french(site, page):
     await page.goto(f"{site}/fr/")
     await expect(page.locator("html")).to_have_attribute("lang", "fr")
+    # The stylesheet loads under the pages' content security policy.
+    await expect(page.locator("header.site")).to_have_css("background-color", "rgb(29, 79, 145)")
     await page.get_by_role("link", name="Titres reconnus seulement").click()
     await page.locator("[data-facet=mode]", has_text="En ligne").click()
     await page.locator("[data-facet=type]", has_text="Microtitre").click()
