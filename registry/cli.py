@@ -57,7 +57,7 @@ async def _prepare(settings: Settings, demo: bool) -> str:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Processes serving requests (about one per core).")
 def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
-    """Migrate the database and serve the GraphQL API (GraphiQL at /graphql)."""
+    """Migrate the database and serve the registry: its pages at /, the GraphQL API (and GraphiQL) at /graphql."""
     import atexit
     import os
     import shutil
@@ -67,7 +67,7 @@ def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
 
     settings = Settings.from_env()
     dsn = asyncio.run(_prepare(settings, demo))
-    click.echo(f"Serving the registry at http://{host}:{port}/graphql with {workers} worker(s)")
+    click.echo(f"Serving the registry at http://{host}:{port}/ (pages; GraphQL at /graphql) with {workers} worker(s)")
     # The worker processes build the app from the environment; this process keeps the
     # embedded PostgreSQL (if any) running while they live.
     os.environ.update(MICROCRED_SERVE_DSN=dsn, MICROCRED_SERVE_WORKER="1" if worker else "0")
