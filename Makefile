@@ -24,7 +24,7 @@ test: $(STAMP)
 
 ## A long fuzzing run: schemathesis sends 200 generated cases per operation and caller (~23,000)
 fuzz: $(STAMP)
-	MICROCRED_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider
+	MICROCRED_FUZZ_EXAMPLES=200 $(BIN)/pytest -s tests/test_fuzz.py -p no:cacheprovider
 
 ## Load-and-fault soak: mixed writes and reads for 120 s, PostgreSQL restarted, a worker killed
 soak: $(STAMP)

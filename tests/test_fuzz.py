@@ -101,6 +101,8 @@ async def test_fuzzing_every_operation_finds_no_server_error(db_dsn, parties):
             callers[name] = await asyncio.to_thread(_token, base, getattr(parties, name))
         cases, failures = await asyncio.to_thread(fuzz, base, callers, EXAMPLES)
     operations = {label for label, _ in cases}
+    print(f"\nfuzzed {sum(cases.values())} cases: {len(operations)} operations x {len(callers)} callers,"
+          f" {len(failures)} server errors")   # shown by `make fuzz` (pytest -s)
     assert len(operations) >= 25, f"only {len(operations)} operations fuzzed: {sorted(operations)}"
     assert sum(cases.values()) >= len(operations) * len(callers)
     assert failures == [], f"{len(failures)} server errors in {sum(cases.values())} cases:\n" + "\n\n".join(failures[:5])
