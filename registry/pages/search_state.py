@@ -122,19 +122,14 @@ class SearchState:
             return replace(first, lists={**self.lists, name: (*self.lists.get(name, ()), value)})
         return replace(first, **{name: value})
 
-    def without(self, name: str, value: str | None = None) -> "SearchState":
-        """This search less one filter value (or the whole filter when ``value`` is None)."""
+    def without(self, name: str, value: str) -> "SearchState":
+        """This search less one value of filter ``name``."""
         first = replace(self, after=None, back=())
         if name in LISTS:
-            kept = tuple(v for v in self.lists.get(name, ()) if value is not None and v != value)
+            kept = tuple(v for v in self.lists.get(name, ()) if v != value)
             lists = {**self.lists, name: kept} if kept else {k: v for k, v in self.lists.items() if k != name}
             return replace(first, lists=lists)
-        if name == "text":
-            return replace(first, text="")
         return replace(first, **{name: None})
-
-    def is_filtered(self) -> bool:
-        return bool(self.lists or self.recognized or self.cost is not None or self.hours is not None)
 
     def next_page(self, cursor: str) -> "SearchState":
         return replace(self, after=cursor, back=(*self.back, self.after or FIRST_PAGE))
