@@ -3,8 +3,9 @@
 `?format=` (ctdl, open-badges-3, elm, schema-org) or `Accept: application/ld+json;
 profile="<the standard's context URL>"` choose a JSON-LD vocabulary; a browser
 (`Accept: text/html`) gets the listing's page (registry.pages) with the schema.org
-description embedded, so search engines index listings. The document comes from the GraphQL schema itself, so the
-visibility rules and the mappings are the API's own.
+description embedded, so search engines index listings. The document comes from the GraphQL
+schema itself (registry.pages.operations), so the visibility rules and the mappings are the
+API's own.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from auth.resource import SCOPE_KEY
-from registry.api.context import Context
-from registry.api.schema import schema
+from registry.pages.operations import OperationFailed, execute
 from registry.pages.routes import credential_page
 from registry.response_cache import CACHEABLE
 
@@ -55,10 +54,10 @@ async def credential_document(request: Request) -> Response:
         page = await credential_page(request, "en")
         page.headers["vary"] = "Accept"
         return page
-    context = Context(db=request.app.state.db, access=request.scope.get(SCOPE_KEY), settings=request.app.state.settings)
-    result = await schema.execute(QUERY, variable_values={"id": request.path_params["id"], "format": format_name},
-                                  context_value=context)
-    listing = (result.data or {}).get("credential")
+    try:
+        listing = (await execute(request, QUERY, {"id": request.path_params["id"], "format": format_name}))["credential"]
+    except OperationFailed:
+        listing = None
     if listing is None:
         return JSONResponse({"error": "not_found", "error_description": "No such credential."}, status_code=404)
     request.scope[CACHEABLE] = True   # public data: the response cache may share it

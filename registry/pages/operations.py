@@ -26,11 +26,18 @@ class OperationFailed(Exception):
 
 async def run(request: Request, name: str, variables: dict) -> dict:
     """The data of named operation ``name``, run for the caller of ``request``."""
+    return await execute(request, DOCUMENTS[name], variables, name)
+
+
+async def execute(request: Request, document: str, variables: dict, operation_name: str | None = None) -> dict:
+    """The data of a GraphQL ``document`` run in-process for the caller of ``request``, with the
+    context /graphql would give it (visibility, read routing, rate limits, request log);
+    OperationFailed when it answers with an error."""
     state = request.app.state
     context = Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings,
                       router=state.router, scope=request.scope)
     result = await build_schema(state.settings.production).execute(
-        DOCUMENTS[name], variable_values=variables, context_value=context, operation_name=name)
+        document, variable_values=variables, context_value=context, operation_name=operation_name)
     if result.errors:
         error = shape_errors(result.errors)[0]
         raise OperationFailed((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR"), error.message)
