@@ -36,6 +36,7 @@ from registry.api import ids
 from registry.config import Settings
 from registry.db import connect
 from registry.store import providers
+from tests.parties import Credentials, access_token
 from tests.restartable_postgres import RestartablePostgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,7 +294,7 @@ async def soak(duration: float, writers: int, readers: int, port: int) -> bool:
         serve = _serve(dsn, port)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             await _until_up(http)
-            tokens = [await _token(http, client) for client in clients]
+            tokens = [await access_token(http, Credentials(*client)) for client in clients]
             ledger, faults, started = Ledger(), Faults(), time.monotonic()
             stop_at = started + duration
             await asyncio.gather(
@@ -319,11 +320,6 @@ async def _until_up(http: httpx.AsyncClient) -> None:
             pass
         await asyncio.sleep(0.2)
     raise AssertionError("the registry did not start")
-
-
-async def _token(http: httpx.AsyncClient, client: tuple[str, str]) -> str:
-    response = await http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=client)
-    return response.json()["access_token"]
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
-from tests.parties import Credentials
+from tests.parties import access_token
 from tests.test_cli import _env, serve_process
 
 EXAMPLES = int(os.environ.get("MICROCRED_FUZZ_EXAMPLES", "8"))   # per operation and caller
@@ -46,13 +46,6 @@ def server_errors(response) -> list[str]:
         return [f"HTTP {response.status_code} with a body that is not JSON: {response.text[:300]}"]
     return [f"INTERNAL_SERVER_ERROR: {error.get('message')}" for error in body.get("errors") or []
             if (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"]
-
-
-def _token(base: str, creds: Credentials) -> str:
-    response = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
-                          auth=(creds.client_id, creds.client_secret), timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
 
 
 def fuzz(base: str, callers: dict[str, str | None], examples: int,
@@ -97,8 +90,9 @@ async def test_fuzzing_every_operation_finds_no_server_error(db_dsn, parties):
     with serve_process(_serve_env(db_dsn), "--no-demo") as served:
         base = served.base
         callers = {"anonymous": None}
-        for name in ("provider", "authority", "admin"):
-            callers[name] = await asyncio.to_thread(_token, base, getattr(parties, name))
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            for name in ("provider", "authority", "admin"):
+                callers[name] = await access_token(http, getattr(parties, name))
         cases, failures = await asyncio.to_thread(fuzz, base, callers, EXAMPLES)
     operations = {label for label, _ in cases}
     print(f"\nfuzzed {sum(cases.values())} cases: {len(operations)} operations x {len(callers)} callers,"
