@@ -106,15 +106,23 @@ class PoolExhausted(Exception):
     """No database connection came free within the pool timeout."""
 
 
+_UNAVAILABLE = (PoolExhausted, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
+                asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError, asyncpg.ConnectionFailureError,
+                # "cannot switch to state ...; another operation is in progress": a pooled connection the
+                # server dropped in the middle of an operation, met again before the pool noticed.
+                asyncpg.InternalClientError)
+
+
 def is_unavailable(error: BaseException | None) -> bool:
     """Whether ``error`` means the database cannot serve now (busy, restarting, unreachable):
-    the request may be retried, and the answer is 503, not 500."""
-    # InternalClientError ("cannot switch to state ...; another operation is in progress"):
-    # a pooled connection the server dropped in the middle of an operation, met again by the
-    # next request before the pool noticed (seen when PostgreSQL shuts down under load).
-    return isinstance(error, (PoolExhausted, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
-                              asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError,
-                              asyncpg.ConnectionFailureError, asyncpg.InternalClientError))
+    the request may be retried, and the answer is 503, not 500.
+
+    A connection lost inside a transaction surfaces as the InterfaceError of leaving the
+    transaction ("the underlying connection is closed"), raised while handling the loss: such
+    an error counts by what it was raised over."""
+    if isinstance(error, asyncpg.InterfaceError):
+        return is_unavailable(error.__cause__ or error.__context__)
+    return isinstance(error, _UNAVAILABLE)
 
 
 class Database(Executor):

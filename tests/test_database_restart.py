@@ -10,13 +10,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from auth import clients as registration
 from registry import migrate
 from registry.app import create_app
-from registry.db import connect
+from registry.db import connect, is_unavailable
 from registry.store import providers
 from tests.conftest import SETTINGS
 from tests.parties import Credentials, access_token
@@ -86,3 +87,13 @@ async def test_the_api_answers_503_while_the_database_is_away_and_recovers_by_it
         assert versions == flying
     finally:
         await db.close()
+
+
+async def test_a_connection_lost_inside_a_transaction_counts_as_unavailable(db):
+    """Found by the soak: the loss surfaced as the error of leaving the transaction, a 500."""
+    with pytest.raises(Exception) as raised:
+        async with db.transaction() as tx:
+            pid = await tx.fetchval("select pg_backend_pid()")
+            await db.execute("select pg_terminate_backend($1)", pid)
+            await tx.execute("select 1")
+    assert isinstance(raised.value, asyncpg.InterfaceError) and is_unavailable(raised.value)
