@@ -11,32 +11,19 @@ import os
 import shutil
 import tempfile
 import warnings
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
 from registry import migrate
-from registry.app import create_app
 from registry.config import Settings
 from registry.db import connect, start_embedded, with_database
 from registry.demo.seed import seed
+from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, api_client
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
-# The registry as the tests run it: an issuer of their own and a fixed key-encryption secret.
-# The response cache is off here so that tests see the real work a request costs
-# (tests/test_response_cache.py turns it on); the rate limits are out of reach, as the
-# suite sends thousands of requests from one address, and the statement-count tests ask for
-# deliberately costly pages (tests/api/test_throttle.py brings the real limits back).
-UNLIMITED = (1e12, 1e12)
-SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience="microcred-registry",
-                    secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0,
-                    rate_anonymous=UNLIMITED, rate_client=UNLIMITED, max_query_cost=10**9)
-DEMO_LISTINGS = 400
-DEMO_SEED = 7
 _RUN = f"mc{os.getpid()}"
 _counter = itertools.count()
 
@@ -107,16 +94,6 @@ async def demo_dsn(server_dsn, template_dsn):
         await db.close()
     yield dsn
     await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
-
-
-@asynccontextmanager
-async def api_client(dsn: str):
-    """An HTTP client talking to the registry app (lifespan included) over ASGI."""
-    app = create_app(SETTINGS, dsn)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://registry.test") as client:
-            yield client
 
 
 @pytest.fixture(scope="session")

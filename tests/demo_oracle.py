@@ -12,7 +12,7 @@ from registry.demo.generator import DemoListings, generate
 from registry.demo.reference import Reference, reference
 from registry.domain.language import pick
 from registry.domain.records import Credential
-from tests.conftest import DEMO_LISTINGS, DEMO_SEED
+from tests.support.apps import DEMO_LISTINGS, DEMO_SEED
 
 
 @cache

@@ -79,7 +79,7 @@ async def signing_key(db):
     """The registry's own private signing key, to mint tokens with wrong claims."""
     from auth.keys import Keys
     from auth.secrets import fernet
-    from tests.conftest import SETTINGS
+    from tests.support.apps import SETTINGS
 
     ring = await Keys(fernet(SETTINGS)).ring(db)
     return ring.signing_key

@@ -3,93 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-MICROCRED = [sys.executable, "-m", "registry.cli"]
-
-
-def _env(**overrides) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MICROCRED_DATA_DIR"}}
-    env.update(overrides)
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([*MICROCRED, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-
-
-@contextmanager
-def serving(env: dict[str, str], *args: str):
-    """A real `microcred serve` process; yields its base URL once it answers."""
-    with serve_process(env, *args) as served:
-        yield served.base
-
-
-@dataclass
-class Served:
-    """A running `microcred serve`: its base URL, its process, and what it has printed."""
-
-    base: str
-    process: subprocess.Popen
-    output: IO[str]
-
-    def printed(self) -> str:
-        self.output.seek(0)
-        return self.output.read()
-
-
-@contextmanager
-def serve_process(env: dict[str, str], *args: str):
-    """A real `microcred serve` process; yields it (Served) once it answers, and stops it
-    (SIGINT, then SIGKILL) when done unless the test already has."""
-    port = _free_port()
-    # Output to a file, not a pipe nobody reads while serving: a full pipe would block the server.
-    output = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen([*MICROCRED, "serve", "--port", str(port), *args], cwd=ROOT, env=env,
-                               stdout=output, stderr=subprocess.STDOUT, text=True)
-    served = Served(f"http://127.0.0.1:{port}", process, output)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{served.printed()}")
-            try:
-                if httpx.get(f"{served.base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("serve did not answer within 120 s")
-        yield served
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        output.close()
+from tests.support.processes import (
+    ROOT,
+    process_env,
+    run,
+    serving,
+)
 
 
 def _count(base: str) -> int:
@@ -98,7 +24,7 @@ def _count(base: str) -> int:
 
 
 def test_serve_answers_graphql_over_http(db_dsn):
-    env = _env(DATABASE_URL=db_dsn)
+    env = process_env(DATABASE_URL=db_dsn)
     assert run("seed", "--credentials", "30", "--seed", "2", env=env).returncode == 0
     with serving(env, "--no-demo") as base:
         assert _count(base) > 20
@@ -107,7 +33,7 @@ def test_serve_answers_graphql_over_http(db_dsn):
 
 
 def test_seed_is_deterministic_and_idempotent(db_dsn):
-    env = _env(DATABASE_URL=db_dsn)
+    env = process_env(DATABASE_URL=db_dsn)
     first = run("seed", "--credentials", "25", "--seed", "4", env=env)
     again = run("seed", "--credentials", "25", "--seed", "4", env=env)
     assert first.returncode == 0 and "25 new listings loaded" in first.stdout
@@ -115,14 +41,14 @@ def test_seed_is_deterministic_and_idempotent(db_dsn):
 
 
 def test_migrate_down_and_up_from_the_command_line(db_dsn):
-    env = _env(DATABASE_URL=db_dsn)
+    env = process_env(DATABASE_URL=db_dsn)
     assert run("migrate", "downgrade", "base", env=env).returncode == 0
     assert run("migrate", "upgrade", env=env).returncode == 0
     assert run("migrate", "downgrade", env=env).returncode != 0  # a revision is required
 
 
 def test_schema_prints_the_sdl():
-    result = run("schema", env=_env())
+    result = run("schema", env=process_env())
     assert result.returncode == 0 and "type Query" in result.stdout
 
 
@@ -134,7 +60,7 @@ def data_dir():
 
 
 def test_two_processes_on_one_data_folder_share_one_embedded_server(data_dir):
-    env = _env(MICROCRED_DATA_DIR=str(data_dir))
+    env = process_env(MICROCRED_DATA_DIR=str(data_dir))
     with serving(env, "--no-demo") as base:
         assert _count(base) == 0
         loaded = run("seed", "--credentials", "12", "--seed", "9", env=env)
@@ -143,7 +69,7 @@ def test_two_processes_on_one_data_folder_share_one_embedded_server(data_dir):
 
 
 def test_operators_register_providers_and_clients_then_the_client_gets_a_token(db_dsn, tmp_path):
-    env = _env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="cli-test-secret", MICROCRED_ISSUER="http://127.0.0.1")
+    env = process_env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="cli-test-secret", MICROCRED_ISSUER="http://127.0.0.1")
     made = run("providers", "create", "--slug", "lakeside-college", "--name", "Lakeside College", "--kind", "COLLEGE",
                "--jurisdiction", "CA-MB", env=env)
     assert made.returncode == 0 and made.stdout.startswith("lakeside-college ")
@@ -179,7 +105,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
 
 def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
     """The README's Python example, run as written against a real server."""
-    env = _env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="readme-secret", MICROCRED_ISSUER="http://127.0.0.1")
+    env = process_env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="readme-secret", MICROCRED_ISSUER="http://127.0.0.1")
     assert run("providers", "create", "--slug", "lakeside-college", "--name", "Lakeside College", "--kind", "COLLEGE",
                "--jurisdiction", "CA-MB", env=env).returncode == 0
     creds = json.loads(run("clients", "create", "--name", "Lakeside SIS", "--provider", "lakeside-college", "--scopes",
@@ -197,7 +123,7 @@ def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
 async def test_operators_command_line_actions_are_audited(db_dsn, db):
     import getpass
 
-    env = _env(DATABASE_URL=db_dsn)
+    env = process_env(DATABASE_URL=db_dsn)
     assert run("providers", "create", "--slug", "west-college", "--name", "West College", "--kind", "COLLEGE",
                "--jurisdiction", "CA-BC", env=env).returncode == 0
     created = run("clients", "create", "--name", "West SIS", "--provider", "west-college", "--scopes",

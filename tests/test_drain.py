@@ -17,7 +17,7 @@ import pytest
 
 from auth.secrets import fernet
 from registry.webhook_delivery import Worker
-from tests.test_cli import _env, serve_process
+from tests.support.processes import process_env, serve_process
 from tests.test_webhooks import WEBHOOK_SETTINGS, REGISTER, SECRET, create, gql, hook_client  # noqa: F401 (fixture)
 from tests.parties import access_token
 
@@ -34,7 +34,7 @@ def _refuses_connections(base: str) -> bool:
 
 
 def test_sigterm_lets_a_request_in_flight_finish_and_refuses_new_connections(db_dsn):
-    with serve_process(_env(DATABASE_URL=db_dsn), "--no-demo") as served:
+    with serve_process(process_env(DATABASE_URL=db_dsn), "--no-demo") as served:
         base, process = served.base, served.process
         parts = urlsplit(base)
         request = socket.create_connection((parts.hostname, parts.port), timeout=30)

@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from tests import demo_oracle as oracle
-from tests.test_cli import MICROCRED, ROOT, _env
+from tests.support.processes import MICROCRED, ROOT, process_env
 
 
 async def _lines(client, **params) -> list[dict]:
@@ -47,7 +47,7 @@ async def test_bad_filters_are_a_400(demo_client, params):
 
 
 def test_exporting_100000_listings_stays_in_constant_memory(db_dsn, tmp_path):
-    env = _env(DATABASE_URL=db_dsn)
+    env = process_env(DATABASE_URL=db_dsn)
     seeded = subprocess.run([*MICROCRED, "seed", "--credentials", "100000", "--seed", "5"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=600)
     assert seeded.returncode == 0, seeded.stderr

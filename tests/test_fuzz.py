@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
 from tests.parties import access_token
-from tests.test_cli import _env, serve_process
+from tests.support.processes import process_env, serve_process
 
 EXAMPLES = int(os.environ.get("MICROCRED_FUZZ_EXAMPLES", "8"))   # per operation and caller
 
@@ -82,7 +82,7 @@ def _fuzz_operation(operation, base: str, headers: dict, examples: int, failures
 
 
 def _serve_env(dsn: str) -> dict[str, str]:
-    return _env(DATABASE_URL=dsn, MICROCRED_SECRET_KEY="fuzz-secret", MICROCRED_RATE_ANONYMOUS="1e9,1e9",
+    return process_env(DATABASE_URL=dsn, MICROCRED_SECRET_KEY="fuzz-secret", MICROCRED_RATE_ANONYMOUS="1e9,1e9",
                 MICROCRED_RATE_CLIENT="1e9,1e9", MICROCRED_RESPONSE_CACHE_BYTES="0")
 
 

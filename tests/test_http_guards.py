@@ -10,7 +10,7 @@ import httpx
 
 from registry import migrate
 from registry.app import create_app
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 
 COUNT = {"query": "{ searchCredentials { totalCount } }"}
 

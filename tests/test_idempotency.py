@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.api.test_mutations import CREATE, DRAFT
+from tests.support.listings import CREATE, DRAFT
 from tests.parties import access_token
 
 

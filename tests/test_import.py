@@ -11,7 +11,7 @@ import pytest
 from registry.api import ids
 from registry.interop import csv_listings
 from registry.store import providers
-from tests.test_cli import _env, run
+from tests.support.processes import process_env, run
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def _template_row() -> dict:
 
 
 def _seeded_env(db_dsn):
-    env = _env(DATABASE_URL=db_dsn)
+    env = process_env(DATABASE_URL=db_dsn)
     assert run("seed", "--credentials", "0", env=env).returncode == 0  # the skills and occupations
     return env
 
@@ -143,5 +143,5 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_each_object(db_
 
 
 def test_the_template_is_printed(tmp_path):
-    result = run("import", "--template", env=_env())
+    result = run("import", "--template", env=process_env())
     assert result.returncode == 0 and result.stdout.startswith("externalId,credentialType,title_en")

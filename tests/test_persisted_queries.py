@@ -10,7 +10,7 @@ import pytest
 
 from registry.app import create_app
 from registry.persisted_queries import named_operations, sha256
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 from tests.parties import access_token
 
 QUERY = "{ searchCredentials(first: 1) { totalCount } }"

@@ -17,7 +17,7 @@ from registry import migrate
 from registry.app import create_app
 from registry.db import connect
 from registry.store import providers
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 from tests.parties import Credentials, access_token
 from tests.replication import primary_and_replica
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.test_cli import ROOT, _env, _free_port
+from tests.support.processes import ROOT, process_env, free_port
 
 
 def test_a_short_soak_loses_and_duplicates_nothing():
-    result = subprocess.run([sys.executable, "-m", "tests.soak", "--duration", "30", "--port", str(_free_port())],
-                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "tests.soak", "--duration", "30", "--port", str(free_port())],
+                            cwd=ROOT, env=process_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "PASSED: nothing lost, nothing duplicated" in result.stdout

@@ -19,8 +19,8 @@ from auth.secrets import fernet
 from registry.app import create_app
 from registry.domain.webhook_rules import address_allowed, check_url
 from registry.webhook_delivery import Worker, signature
-from tests.api.test_mutations import COMPLETE, PUBLISH, create, gql
-from tests.conftest import SETTINGS
+from tests.support.listings import COMPLETE, PUBLISH, create, gql
+from tests.support.apps import SETTINGS
 from tests.parties import Credentials, access_token
 
 WEBHOOK_SETTINGS = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True, webhook_retry_base_seconds=0.01)

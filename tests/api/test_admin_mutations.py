@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.api import ids
-from tests.api.test_mutations import gql
+from tests.support.listings import gql
 from tests.parties import Credentials, access_token, token_response
 
 CREATE_PROVIDER = """

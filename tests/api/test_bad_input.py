@@ -62,7 +62,7 @@ ODD_CREATE = """mutation($input: CreateCredentialInput!) {
 
 
 async def _create_titled(client, parties, title: str):
-    from tests.api.test_mutations import DRAFT
+    from tests.support.listings import DRAFT
     from tests.parties import access_token
 
     token = await access_token(client, parties.provider)

@@ -6,7 +6,7 @@ import asyncio
 import random
 
 from registry.store import history
-from tests.api.test_mutations import COMPLETE, PUBLISH, create, gql
+from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.parties import access_token
 
 FEED = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.api import ids
-from tests.api.test_mutations import COMPLETE, PUBLISH, create, gql
+from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.parties import access_token
 
 LINK = """

@@ -7,64 +7,19 @@ import asyncio
 import pytest
 
 from registry.api import ids
-
 from tests.parties import access_token
-
-CREATE = """
-mutation Create($input: CreateCredentialInput!) {
-  createCredential(input: $input) {
-    credential { id status version title provider { slug } skills { code } occupations { code } }
-    userErrors { field code message }
-  }
-}
-"""
-UPDATE = """
-mutation Update($input: UpdateCredentialInput!) {
-  updateCredential(input: $input) { credential { id version title workloadHours } userErrors { field code message } }
-}
-"""
-PUBLISH = """
-mutation Publish($input: PublishCredentialInput!) {
-  publishCredential(input: $input) { credential { id status version publishedAt } userErrors { field code message } }
-}
-"""
-RETIRE = """
-mutation Retire($input: RetireCredentialInput!) {
-  retireCredential(input: $input) { credential { id status retiredAt } userErrors { field code message } }
-}
-"""
-HISTORY = """
-query($id: ID!) { credential(id: $id) { version history { totalCount nodes { version kind actor note } } } }
-"""
-
-DRAFT = {
-    "externalId": "DA-101",
-    "title": [{"lang": "en", "value": "Data Analysis Essentials"}, {"lang": "fr", "value": "L'essentiel de l'analyse de données"}],
-    "workloadHours": 40, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
-    "url": "https://north.example.ca/data-analysis", "occupationCodes": [],
-}
-COMPLETE = {
-    "description": [{"lang": "en", "value": "Clean, analyse and present data."}],
-    "learningOutcomes": [[{"lang": "en", "value": "Build a dashboard"}]],
-    "level": {"framework": "EQF", "value": "5"}, "qualityAssurance": "Program review 2026",
-    "languages": ["en", "fr"], "regions": ["CA-ON"],
-}
-
-
-async def gql(client, query, variables, token=None):
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await post_with(client, query, variables, headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def post_with(client, query, variables, headers):
-    return await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-
-
-async def create(client, token, **overrides):
-    body = await gql(client, CREATE, {"input": {"credential": {**DRAFT, **overrides}}}, token)
-    return body["data"]["createCredential"]
+from tests.support.listings import (
+    COMPLETE,
+    CREATE,
+    DRAFT,
+    HISTORY,
+    PUBLISH,
+    RETIRE,
+    UPDATE,
+    create,
+    gql,
+    post_with,
+)
 
 
 async def test_an_institution_creates_a_draft_for_itself(client, parties):
@@ -154,7 +109,7 @@ async def test_publish_then_retire_leaves_a_complete_history(client, parties):
     assert (await gql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": listing["id"]}))["data"]["node"]
     retired = await gql(client, RETIRE, {"input": {"id": listing["id"], "reason": "Replaced by DA-201"}}, token)
     assert retired["data"]["retireCredential"]["credential"]["status"] == "RETIRED"
-    history = (await gql(client, HISTORY, {"id": listing["id"]}))["data"]["credential"]["history"]
+    history = (await gql(client, HISTORY, {"id": listing["id"]}, token))["data"]["credential"]["history"]
     assert [(v["version"], v["kind"]) for v in history["nodes"]] == [(3, "RETIRED"), (2, "PUBLISHED"), (1, "CREATED")]
     assert history["nodes"][0]["note"] == "Replaced by DA-201"
     assert {v["actor"] for v in history["nodes"]} == {parties.provider.client_id}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.test_mutations import COMPLETE, DRAFT, gql, post_with
+from tests.support.listings import COMPLETE, DRAFT, gql, post_with
 from tests.graphql_client import statements
 from tests.parties import access_token
 

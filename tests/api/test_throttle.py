@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 
 from registry.app import create_app
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 from tests.graphql_client import statements
 from tests.parties import access_token
 from tests.test_metrics import _sample

@@ -6,7 +6,7 @@ import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from registry.app import create_app
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 
 
 async def test_authlib_client_credentials_flow(db_dsn, parties):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.parties import access_token
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 
 VIEWER = {"query": "{ viewer { clientId } }"}
 

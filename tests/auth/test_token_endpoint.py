@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.parties import token_response
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 
 
 def _parts(token: str) -> tuple[dict, dict]:

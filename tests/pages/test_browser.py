@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from tests.test_cli import _env, serve_process
+from tests.support.processes import process_env, serve_process
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Headless in a sandbox as root, and quiet on a machine without Internet access.
@@ -24,7 +24,7 @@ SCREENSHOTS = Path(os.environ.get("MICROCRED_SCREENSHOTS") or tempfile.mkdtemp(p
 
 @pytest.fixture(scope="module")
 def site(demo_dsn):
-    with serve_process(_env(DATABASE_URL=demo_dsn), "--no-demo") as served:
+    with serve_process(process_env(DATABASE_URL=demo_dsn), "--no-demo") as served:
         yield served.base
 
 

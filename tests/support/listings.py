@@ -1,0 +1,62 @@
+"""Listings written through the real GraphQL API: the mutations, a draft's fields, helpers."""
+
+from __future__ import annotations
+
+CREATE = """
+mutation Create($input: CreateCredentialInput!) {
+  createCredential(input: $input) {
+    credential { id status version title provider { slug } skills { code } occupations { code } }
+    userErrors { field code message }
+  }
+}
+"""
+UPDATE = """
+mutation Update($input: UpdateCredentialInput!) {
+  updateCredential(input: $input) { credential { id version title workloadHours } userErrors { field code message } }
+}
+"""
+PUBLISH = """
+mutation Publish($input: PublishCredentialInput!) {
+  publishCredential(input: $input) { credential { id status version publishedAt } userErrors { field code message } }
+}
+"""
+RETIRE = """
+mutation Retire($input: RetireCredentialInput!) {
+  retireCredential(input: $input) { credential { id status retiredAt } userErrors { field code message } }
+}
+"""
+HISTORY = """
+query($id: ID!) { credential(id: $id) { version history { totalCount nodes { version kind actor note } } } }
+"""
+
+DRAFT = {
+    "externalId": "DA-101",
+    "title": [{"lang": "en", "value": "Data Analysis Essentials"}, {"lang": "fr", "value": "L'essentiel de l'analyse de données"}],
+    "workloadHours": 40, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
+    "url": "https://north.example.ca/data-analysis", "occupationCodes": [],
+}
+COMPLETE = {
+    "description": [{"lang": "en", "value": "Clean, analyse and present data."}],
+    "learningOutcomes": [[{"lang": "en", "value": "Build a dashboard"}]],
+    "level": {"framework": "EQF", "value": "5"}, "qualityAssurance": "Program review 2026",
+    "languages": ["en", "fr"], "regions": ["CA-ON"],
+}
+
+
+async def gql(client, query, variables, token=None):
+    """POST a GraphQL request (with a bearer token when given); the JSON of a 200 answer."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await post_with(client, query, variables, headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def post_with(client, query, variables, headers):
+    """POST a GraphQL request with these headers; the raw response."""
+    return await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+async def create(client, token, **overrides):
+    """createCredential with DRAFT's fields and ``overrides``; its payload."""
+    body = await gql(client, CREATE, {"input": {"credential": {**DRAFT, **overrides}}}, token)
+    return body["data"]["createCredential"]
