@@ -22,9 +22,14 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-## A long fuzzing run: schemathesis sends 200 generated cases per operation and caller (~23,000)
+## A long fuzzing run with a random seed (printed; MICROCRED_FUZZ_SEED=N repeats it): schemathesis sends
+## 200 generated cases per operation and caller (~23,000), and the property tests explore new examples
 fuzz: $(STAMP)
-	MICROCRED_FUZZ_EXAMPLES=200 $(BIN)/pytest -s tests/test_fuzz.py -p no:cacheprovider
+	@seed=$${MICROCRED_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "fuzz seed: $$seed"; \
+	HYPOTHESIS_PROFILE=explore MICROCRED_FUZZ_EXAMPLES=200 $(BIN)/pytest -s tests/test_fuzz.py tests/properties \
+	  -p no:cacheprovider --hypothesis-seed=$$seed \
+	  || { echo "fuzzing failed with seed $$seed: MICROCRED_FUZZ_SEED=$$seed make fuzz repeats it"; exit 1; }
 
 ## Load-and-fault soak: mixed writes and reads for 120 s, PostgreSQL restarted, a worker killed
 soak: $(STAMP)

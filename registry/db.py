@@ -106,7 +106,11 @@ class PoolExhausted(Exception):
     """No database connection came free within the pool timeout."""
 
 
-_UNAVAILABLE = (PoolExhausted, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
+class ConnectionLost(Exception):
+    """The connection in use was closed under the operation (the server went away)."""
+
+
+_UNAVAILABLE = (PoolExhausted, ConnectionLost, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
                 asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError, asyncpg.ConnectionFailureError,
                 # "cannot switch to state ...; another operation is in progress": a pooled connection the
                 # server dropped in the middle of an operation, met again before the pool noticed.
@@ -115,13 +119,7 @@ _UNAVAILABLE = (PoolExhausted, OSError, asyncpg.CannotConnectNowError, asyncpg.A
 
 def is_unavailable(error: BaseException | None) -> bool:
     """Whether ``error`` means the database cannot serve now (busy, restarting, unreachable):
-    the request may be retried, and the answer is 503, not 500.
-
-    A connection lost inside a transaction surfaces as the InterfaceError of leaving the
-    transaction ("the underlying connection is closed"), raised while handling the loss: such
-    an error counts by what it was raised over."""
-    if isinstance(error, asyncpg.InterfaceError):
-        return is_unavailable(error.__cause__ or error.__context__)
+    the request may be retried, and the answer is 503, not 500."""
     return isinstance(error, _UNAVAILABLE)
 
 
@@ -141,6 +139,13 @@ class Database(Executor):
             raise PoolExhausted(f"no database connection came free within {self.acquire_timeout} s") from error
         try:
             yield conn
+        except asyncpg.InterfaceError as error:
+            # A connection lost mid-operation surfaces as misuse of the API ("the underlying
+            # connection is closed", or "released back to the pool" once the pool noticed),
+            # whichever asyncpg saw first: what tells the loss is the connection's own state.
+            if _lost(conn):
+                raise ConnectionLost("the database connection was lost during the operation") from error
+            raise
         finally:
             await self.pool.release(conn)
 
@@ -165,6 +170,14 @@ class Database(Executor):
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+def _lost(conn: asyncpg.Connection) -> bool:
+    """Whether the connection we hold has closed (the pool detaches it once it notices)."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
 
 
 def _encode_jsonb(value: Any) -> bytes:

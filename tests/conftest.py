@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from registry import migrate
 from registry.config import Settings
@@ -23,6 +24,13 @@ from registry.demo.seed import seed
 from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, api_client
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+# Property tests and the fuzzer: the same examples on every run of `make test` (a fixed seed
+# per test, no example database carried between runs), so CI is deterministic; `make fuzz`
+# loads "explore" with a random seed it prints, to find what the fixed seeds do not.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 _RUN = f"mc{os.getpid()}"
 _counter = itertools.count()

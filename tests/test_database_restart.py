@@ -10,16 +10,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from auth import clients as registration
 from registry import migrate
 from registry.app import create_app
-from registry.db import connect, is_unavailable
+from registry.db import ConnectionLost, connect, is_unavailable
 from registry.store import providers
-from tests.conftest import SETTINGS
+from tests.support.apps import SETTINGS
 from tests.parties import Credentials, access_token
 from tests.restartable_postgres import RestartablePostgres
 
@@ -96,4 +95,4 @@ async def test_a_connection_lost_inside_a_transaction_counts_as_unavailable(db):
             pid = await tx.fetchval("select pg_backend_pid()")
             await db.execute("select pg_terminate_backend($1)", pid)
             await tx.execute("select 1")
-    assert isinstance(raised.value, asyncpg.InterfaceError) and is_unavailable(raised.value)
+    assert isinstance(raised.value, ConnectionLost) and is_unavailable(raised.value)
