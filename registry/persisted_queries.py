@@ -14,11 +14,12 @@ known parties and are not restricted.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
+
+import orjson
 
 from registry.asgi import read_body, replay
 from registry.http_guards import refuse
@@ -132,7 +133,9 @@ class PersistedQueryMiddleware:
     async def _post(self, scope, receive, send, safelist: bool) -> None:
         body = await read_body(receive)
         try:
-            request = json.loads(body)
+            # orjson, not json: it refuses nesting past 1,024 levels with a ValueError where
+            # the standard library overflows Python's stack (RecursionError).
+            request = orjson.loads(body)
         except ValueError:
             request = None
         if not isinstance(request, dict):   # batches and malformed bodies: Strawberry answers them
@@ -140,19 +143,27 @@ class PersistedQueryMiddleware:
             return
         try:
             document = self.store.resolve(request, safelist=safelist)
+            if document != request.get("query"):
+                body = _encode({**request, "query": document})
         except PersistedQueryError as error:
             await refuse(scope, send, error.status, error.code, error.message)
             return
-        if document != request.get("query"):
-            body = json.dumps({**request, "query": document}).encode()
         await self.app(scope, replay(body), send)
+
+
+def _encode(request: dict) -> bytes:
+    """The request with its resolved document, as the body Strawberry reads."""
+    try:
+        return orjson.dumps(request)
+    except TypeError as error:   # orjson stops at 254 levels of nesting
+        raise PersistedQueryError("BAD_REQUEST", "The request is nested too deeply.", 400) from error
 
 
 def _json_object(text: str | None) -> dict | None:
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value = orjson.loads(text)
     except ValueError as error:
         raise PersistedQueryError("BAD_REQUEST", f"`extensions` is not JSON: {error}.", 400) from error
     if not isinstance(value, dict):

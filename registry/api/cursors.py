@@ -27,7 +27,7 @@ def decode(cursor: str | None, list_name: str, sort_type: type) -> tuple[Key | N
     if cursor is None:
         return None, {}
     body = _parse(cursor)
-    key = body.get("k") if isinstance(body, dict) else None
+    key = body.get("k") if body is not None else None
     if body is None or body.get("l") != list_name or not isinstance(key, list) or len(key) != 2:
         raise _invalid(cursor)
     sort, row_id = key
@@ -40,13 +40,15 @@ def decode(cursor: str | None, list_name: str, sort_type: type) -> tuple[Key | N
     return (sort, row_id), extra
 
 
-def _parse(cursor: str) -> Any:
+def _parse(cursor: str) -> dict[str, Any] | None:
+    """The cursor's JSON object; None for anything else (a number, a list, not JSON at all)."""
     if not isinstance(cursor, str) or len(cursor) > _MAX_CURSOR_LENGTH:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
+    return body if isinstance(body, dict) else None
 
 
 def _is_uuid(value: Any) -> bool:
@@ -73,7 +75,7 @@ def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[in
     if cursor is None:
         return None
     body = _parse(cursor)
-    position = body.get("p") if isinstance(body, dict) else None
+    position = body.get("p") if body is not None else None
     if (body is None or body.get("l") != list_name or not isinstance(position, list) or len(position) != length
             or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in position)):
         raise _invalid(cursor)
