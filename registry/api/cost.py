@@ -1,38 +1,50 @@
 """What a GraphQL operation costs, in the manner of Shopify's API: computed from the document
 before anything runs (requested), and counted on the answer afterwards (actual).
 
-Requested cost: an object field costs 1 plus its selection; a scalar or enum costs nothing;
-a paginated field (one with `first`) costs 2 plus its selection, in which its item lists
-(`nodes`, `edges`, `events`) count `first` items; `nodes(ids:)` costs per ID; any other list is
-guessed at LIST_GUESS items. A mutation adds MUTATION_COST. Actual cost: the objects the
-answer holds, plus MUTATION_COST for a mutation.
+Requested cost, from the arguments exactly as the resolvers will see them (variables coerced,
+the operation's and the fields' defaults applied, `null` meaning the field's default page):
+- an object costs 1 plus its selection (plus any cost its field declares in its metadata);
+  a scalar or enum costs nothing;
+- a paginated field (one with `first`) costs 2; if it is itself a list it holds `first` items,
+  otherwise its item lists (`nodes`, `edges`, `events`) do;
+- a list sized by an argument (`nodes(ids:)`, `_entities(representations:)`) costs per element;
+- any other list of objects is guessed at LIST_GUESS items, and a list of scalars costs 1,
+  so that no list is free;
+- a mutation adds MUTATION_COST.
+Actual cost: the objects the answer holds, plus MUTATION_COST for a mutation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLList, GraphQLNonNull,
-                     GraphQLSchema, InlineFragmentNode, OperationType, SelectionSetNode, get_named_type,
-                     get_operation_ast, is_leaf_type)
-from graphql.utilities import value_from_ast_untyped
+from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
+                     GraphQLField, GraphQLList, GraphQLNonNull, GraphQLSchema, InlineFragmentNode, OperationType,
+                     SelectionSetNode, get_named_type, get_operation_ast, is_leaf_type)
+from graphql.execution.values import get_argument_values, get_variable_values
 
 LIST_GUESS = 5
-MAX_FIRST = 1_000   # the largest page any field gives; beyond it the field refuses, so it costs nothing here
+MAX_FIRST = 1_000   # no field gives more; a larger `first` is refused or clamped by its resolver
 MUTATION_COST = 10
 ITEM_LISTS = ("nodes", "edges", "events")
+SIZING_ARGUMENTS = ("ids", "representations")   # lists whose length is the number of objects answered
+DEFINITION = "strawberry-definition"   # where Strawberry keeps a field's definition (and metadata)
 
 
-def requested(schema: GraphQLSchema, document, operation_name: str | None, variables: dict | None) -> int:
-    """The operation's cost as its document and variables say."""
+def requested(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+              variables: dict | None) -> int:
+    """The operation's cost as its document and variables say; 0 when its variables do not
+    coerce (execution refuses those before any resolver runs)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
+    coerced = get_variable_values(schema, operation.variable_definitions or [], variables or {})
+    if isinstance(coerced, list):
+        return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    root = schema.get_root_type(operation.operation)
-    walker = _Walker(schema, fragments, variables or {})
+    walker = _Walker(schema, fragments, coerced)
     base = MUTATION_COST if operation.operation == OperationType.MUTATION else 0
-    return base + walker.selection(operation.selection_set, root, page=None)
+    return base + walker.selection(operation.selection_set, schema.get_root_type(operation.operation), page=None)
 
 
 def actual(data: Any, *, mutation: bool) -> int:
@@ -47,8 +59,19 @@ def actual(data: Any, *, mutation: bool) -> int:
     return (MUTATION_COST if mutation else 0) + max(0, objects(data) - 1 if isinstance(data, dict) else 0)
 
 
+def page_size(definition: GraphQLField, arguments: dict[str, Any]) -> int:
+    """The number of items a paginated field answers: its `first`, null meaning the field's
+    default (the rule every paginated resolver follows), within 0 and MAX_FIRST."""
+    first = arguments.get("first")
+    if first is None:
+        first = definition.args["first"].default_value
+    if not isinstance(first, int):   # a field with no default page: assume the largest
+        return MAX_FIRST
+    return min(max(first, 0), MAX_FIRST)
+
+
 class _Walker:
-    def __init__(self, schema: GraphQLSchema, fragments: dict, variables: dict) -> None:
+    def __init__(self, schema: GraphQLSchema, fragments: dict, variables: dict[str, Any]) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
 
     def selection(self, selection_set: SelectionSetNode | None, parent, *, page: int | None) -> int:
@@ -74,20 +97,36 @@ class _Walker:
         definition = getattr(parent, "fields", {}).get(name)
         if definition is None or name.startswith("__"):
             return 0
-        named = get_named_type(definition.type)
+        arguments = self.arguments(definition, node)
+        named, own = get_named_type(definition.type), _declared_cost(definition)
+        listed = _is_list(definition.type)
         if is_leaf_type(named):
-            return 0
-        arguments = {a.name.value: value_from_ast_untyped(a.value, self.variables) for a in node.arguments or []}
-        if "first" in definition.args:
-            first = arguments.get("first", definition.args["first"].default_value)
-            first = first if isinstance(first, int) and 0 <= first <= MAX_FIRST else 0
-            return 2 + self.selection(node.selection_set, named, page=first)
-        one = 1 + self.selection(node.selection_set, named, page=None)
-        if isinstance(arguments.get("ids"), list):
-            return len(arguments["ids"]) * one
-        if _is_list(definition.type):
-            return (page if page is not None and name in ITEM_LISTS else LIST_GUESS) * one
-        return one
+            return own + (1 if listed else 0)
+        size = page_size(definition, arguments) if "first" in definition.args else None
+        inner = self.selection(node.selection_set, named, page=size)
+        if not listed:   # one object, or a connection (2: its items are counted in its item lists)
+            return (1 if size is None else 2) + inner + own
+        each = 1 + inner + own
+        if size is not None:
+            return 2 + size * each
+        sizing = next((arguments[a] for a in SIZING_ARGUMENTS if isinstance(arguments.get(a), list)), None)
+        if sizing is not None:
+            return len(sizing) * each
+        return (page if page is not None and name in ITEM_LISTS else LIST_GUESS) * each
+
+    def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        """The field's arguments as its resolver receives them (defaults applied)."""
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except GraphQLError:   # execution refuses the field the same way
+            return {}
+
+
+def _declared_cost(definition: GraphQLField) -> int:
+    """Extra cost a field declares for work beyond its objects (``metadata={"cost": n}``)."""
+    strawberry_field = (definition.extensions or {}).get(DEFINITION)
+    metadata = getattr(strawberry_field, "metadata", None) or {}
+    return int(metadata.get("cost", 0))
 
 
 def _is_list(graphql_type) -> bool:

@@ -13,6 +13,7 @@ from registry.api import cursors, ids
 from registry.api.enums import CredentialOrder
 from registry.api.errors import BadUserInput, NotFound
 from registry.api.inputs import CredentialFilter
+from registry.api.lookups import check_lookups
 from registry.api.scalars import LanguageTag
 from registry.api.types import (
     AfterArg, Connection, Credential, CredentialFacets, CredentialSearchResult, FacetValue, FirstArg, Node,
@@ -22,7 +23,6 @@ from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import SearchRequest
 from registry.store import credentials, providers, recognitions, search, taxonomy
 
-MAX_NODES = 100
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 QueryArg = Annotated[Optional[str], strawberry.argument(
@@ -129,8 +129,7 @@ class Query:
     async def nodes(
         self, info: strawberry.Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
     ) -> list[Optional[Node]]:
-        if len(ids) > MAX_NODES:
-            raise BadUserInput(f"`ids` may name at most {MAX_NODES} objects (got {len(ids)}).", field="ids")
+        check_lookups(len(ids), "ids")
         return list(await asyncio.gather(*(load_node(info, global_id) for global_id in ids)))
 
     @strawberry.field(description="A listing by global ID. Unknown, malformed or invisible IDs give a NOT_FOUND error.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 
 import strawberry
+from strawberry.federation.schema import FederationAny
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from registry.api import admin, feed, limits, statistics
 from registry.api import webhooks as webhook_api
+from registry.api.lookups import check_lookups
 from registry.api.mutations import Mutation as ListingMutations
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query as PublicQuery
@@ -74,6 +76,12 @@ class RegistrySchema(strawberry.federation.Schema):
 
     def process_errors(self, errors, execution_context=None) -> None:
         pass
+
+    def entities_resolver(self, info: strawberry.Info,
+                          representations: list[FederationAny]) -> list[FederationAny]:
+        """Federation's `_entities`, bounded like `nodes` (its cost counts each representation)."""
+        check_lookups(len(representations), "representations")
+        return super().entities_resolver(info, representations)
 
 
 @functools.cache

@@ -1,0 +1,134 @@
+"""Threat: resource exhaustion through GraphQL (OWASP ASVS V11.1.4, V13.4.1).
+
+An operation's cost is computed before it runs from the page sizes its resolvers will really
+use, so no spelling of an argument makes a large answer cheap; look-ups by ID are bounded and
+costed per object; and every list field of the schema costs something.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type, parse
+
+from registry.api import cost
+from registry.api.schema import schema
+from tests.support.apps import SETTINGS, api_client
+
+LIMITED = dataclasses.replace(SETTINGS, max_query_cost=5_000)
+# The audit's reproduction: three nested pages of 20 with a JSON-LD document each (60 MB in 3.7 s).
+NESTED = ("query($f: Int) { providers(first: $f) { nodes { credentials(first: $f) { nodes { provider {"
+          " credentials(first: $f) { nodes { id jsonLd(format: CTDL) } } } } } } } }")
+GRAPHQL_SCHEMA = schema._schema
+
+
+def requested(query: str, variables: dict | None = None) -> int:
+    return cost.requested(GRAPHQL_SCHEMA, parse(query), None, variables)
+
+
+async def _answer(dsn: str, query: str, variables: dict | None = None) -> dict:
+    async with api_client(dsn, LIMITED) as client:
+        return (await client.post("/graphql", json={"query": query, "variables": variables or {}})).json()
+
+
+@pytest.mark.parametrize("variables", [{"f": None}, {}], ids=["null", "not supplied"])
+async def test_a_null_or_missing_page_size_costs_the_default_page(demo_dsn, variables):
+    """Cost bypass: `first: null` or an unsupplied variable was costed 0 while answering 20 items."""
+    answer = await _answer(demo_dsn, NESTED, variables)
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert answer["errors"][0]["extensions"]["cost"] == requested(NESTED, {"f": 20})
+
+
+def test_an_operation_default_is_costed_as_given():
+    """Cost bypass: a variable's default in the operation (`$f: Int = 100`) must count."""
+    with_default = NESTED.replace("$f: Int", "$f: Int = 100")
+    assert requested(with_default) == requested(NESTED, {"f": 100}) > LIMITED.max_query_cost
+
+
+def test_a_literal_null_page_size_costs_the_default_page():
+    """Cost bypass: `first: null` written in the document."""
+    assert requested("{ searchCredentials(first: null) { nodes { id } } }") == \
+        requested("{ searchCredentials { nodes { id } } }") == 2 + 20
+
+
+def test_a_page_size_beyond_any_field_is_costed_at_the_largest_page():
+    """A resolver that clamps a large `first` rather than refusing it still costs its largest page."""
+    assert requested("{ searchCredentials(first: 100000) { nodes { id } } }") == 2 + cost.MAX_FIRST
+
+
+async def test_entities_refuse_more_than_100_representations(demo_dsn):
+    """Resource exhaustion: 2,000 copies of one representation answered 6.6 MB for a flat cost of 5."""
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Credential { id } } }"
+    too_many = [{"__typename": "Provider", "id": "x"}] * 101
+    answer = await _answer(demo_dsn, query, {"r": too_many})
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert answer["errors"][0]["extensions"]["field"] == "representations"
+
+
+def test_entities_are_costed_per_representation():
+    """Resource exhaustion: `_entities` costs what it answers, one object per representation."""
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Credential { id provider { id } } } }"
+    representations = [{"__typename": "Credential", "id": "x"}] * 50
+    assert requested(query, {"r": representations}) == 50 * (1 + 1)
+
+
+def _list_fields():
+    """Every field of the schema whose type is a list, or that pages (has `first`)."""
+    for type_ in GRAPHQL_SCHEMA.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, field in type_.fields.items():
+            of_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            if isinstance(of_type, GraphQLList) or "first" in field.args:
+                yield type_, name, field
+
+
+def _leaf_selection(graphql_type) -> str:
+    named = get_named_type(graphql_type)
+    if is_leaf_type(named):
+        return ""
+    leaf = next((n for n, f in named.fields.items() if is_leaf_type(get_named_type(f.type)) and not f.args), None) \
+        if hasattr(named, "fields") else None
+    return f"{{ {leaf} }}" if leaf else "{ __typename }"
+
+
+@pytest.mark.parametrize("owner, name, field", list(_list_fields()),
+                         ids=[f"{t.name}.{n}" for t, n, _ in _list_fields()])
+def test_no_list_field_costs_nothing(owner, name, field):
+    """Resource exhaustion: a list or page must never be free, whatever it holds."""
+    walker = cost._Walker(GRAPHQL_SCHEMA, {}, {})
+    node = parse(f"{{ {name}{_arguments(field)} {_leaf_selection(field.type)} }}").definitions[0] \
+        .selection_set.selections[0]
+    assert walker.field(node, owner, page=20) > 0
+
+
+def _arguments(field) -> str:
+    """Placeholder values for the field's required arguments (the cost walk does not run them)."""
+    required = {n: a for n, a in field.args.items() if isinstance(a.type, GraphQLNonNull) and a.default_value is None}
+    if not required:
+        return ""
+    values = {"ids": '["x"]', "representations": '[{__typename: "Credential", id: "x"}]'}
+    return "(" + ", ".join(f"{n}: {values.get(n, '1')}" for n in required) + ")"
+
+
+PAGED_ROOTS = ["searchCredentials { nodes { id } }", "providers { nodes { id } }", "skills { nodes { id } }",
+               "occupations { nodes { id } }", "recognitionAuthorities { nodes { id } }",
+               "changes { events { version } }"]
+
+
+@pytest.mark.parametrize("selection", PAGED_ROOTS)
+async def test_what_a_null_page_answers_never_exceeds_its_cost(demo_dsn, selection):
+    """Cost bypass, checked against the resolvers themselves: with `first: null` each root page
+    answers no more objects than its requested cost counted."""
+    field, rest = selection.split(" ", 1)
+    answer = await _answer(demo_dsn, f"{{ {field}(first: null) {rest} }}")
+    reported = answer["extensions"]["cost"]
+    assert "errors" not in answer
+    assert 0 < reported["actualQueryCost"] <= reported["requestedQueryCost"]
+
+
+def test_a_paged_list_costs_every_item_it_may_answer():
+    """Cost bypass: a list field with `first` (the audit trail) was costed as one item."""
+    assert requested("{ auditTrail(first: 300) { action } }") >= 300
