@@ -59,5 +59,5 @@ class Loaders:
         self.provider_credentials = _paged_loader(
             lambda ids, first, after: credentials.provider_pages(db, ids, viewer, first, after))
         self.provider_credential_count = _loader(lambda ids: credentials.provider_counts(db, ids, viewer))
-        self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, first, after))
-        self.history_count = _loader(lambda ids: credentials.history_counts(db, ids))
+        self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
+        self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))

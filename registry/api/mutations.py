@@ -231,7 +231,7 @@ async def _locked_own(tx, info, access, global_id: str) -> tuple[object | None, 
     """The listing, locked, if it exists and the caller may change it."""
     uuid = ids.decode_as(global_id, "Credential")
     listing = await listings.lock(tx, uuid) if uuid else None
-    if listing is None or (listing.status == "DRAFT" and not _may_act_for(access, listing.provider_id)):
+    if listing is None or not info.context.viewer.may_see(listing.provider_id, listing.published_at):
         return None, [Problem(("id",), "NOT_FOUND", f"No credential has the ID {global_id!r}.")]
     if not _may_act_for(access, listing.provider_id):
         raise Forbidden("This listing belongs to another provider.")

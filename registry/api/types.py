@@ -286,7 +286,9 @@ class CredentialVersion:
     version: int = strawberry.field(description="The listing's version number after this change (1, 2, 3...).")
     kind: ChangeKind = strawberry.field(description="What the change was.")
     changed_at: datetime = strawberry.field(description="When it happened.")
-    actor: str = strawberry.field(description="Who made it: an OAuth client ID, or `seed`/`import` for bulk loads.")
+    actor: str = strawberry.field(description="Who made it. The listing's provider and operators see the OAuth "
+                                              "client ID (or `seed`/`import` for bulk loads); everyone else sees "
+                                              "only `provider`, `registry` (an operator) or the bulk load's name.")
     note: Optional[str] = strawberry.field(description="Why, when the change says: e.g. the reason for retiring.")
     record: Private[records.CredentialVersion]
 
@@ -437,7 +439,8 @@ class Credential(Node):
         found = await info.context.loaders.recognitions_of.load(self.record.id)
         return any(r.is_active(info.context.today) for r in found)
 
-    @strawberry.field(description="Every version of the listing, newest first.")
+    @strawberry.field(description="The versions of the listing, newest first: for the public, those from its first "
+                                  "publication on (draft versions are its provider's and operators' only).")
     async def history(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[CredentialVersion]:

@@ -28,12 +28,23 @@ REGION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 class Visibility:
     """Which listings a request may see.
 
-    The public sees published listings (and retired ones when asked for by ID); a
-    provider's own client also sees that provider's drafts; an operator sees all.
+    The public sees published listings (and, asked for by ID, retired ones that were once
+    published); a provider's own client also sees that provider's drafts; an operator sees all.
     """
 
     own_provider_id: UUID | None = None
     admin: bool = False
+
+    def sees_all_of(self, provider_id: UUID) -> bool:
+        """Whether this viewer sees everything of the provider's listings: drafts, every
+        version, and who made each change (the provider itself and operators)."""
+        return self.admin or provider_id == self.own_provider_id
+
+    def may_see(self, provider_id: UUID, published_at: object | None) -> bool:
+        """The one visibility rule: a listing is public from its first publication on (so
+        a draft retired before it was ever published stays private); otherwise only its
+        provider and operators see it. registry/store/visibility.py states it in SQL."""
+        return published_at is not None or self.sees_all_of(provider_id)
 
 
 PUBLIC = Visibility()

@@ -113,8 +113,9 @@ async def _record_history(db: Executor, actor: str, ids: list) -> None:
     await db.execute(
         f"""
         with snap as materialized ({SNAPSHOTS_SQL})
-        insert into credential_versions (credential_id, version, kind, changed_at, actor, snapshot)
-        select c.id, step.version, step.kind::change_kind, step.at, $2, snap.snapshot
+        insert into credential_versions (credential_id, version, kind, changed_at, actor, snapshot, listed)
+        -- A bulk-loaded listing was a draft when created, public from its publication on.
+        select c.id, step.version, step.kind::change_kind, step.at, $2, snap.snapshot, step.kind <> 'CREATED'
           from snap join credentials c on c.id = snap.id
          cross join lateral (values (1, 'CREATED', c.created_at),
                                     (2, 'PUBLISHED', c.published_at),
@@ -126,9 +127,8 @@ async def _record_history(db: Executor, actor: str, ids: list) -> None:
     )
     await db.execute(
         """
-        -- Seeded listings were drafts when created, public from their publication on.
         insert into changes (credential_id, version, kind, at, listed)
-        select v.credential_id, v.version, v.kind, v.changed_at, v.kind <> 'CREATED' from credential_versions v
+        select v.credential_id, v.version, v.kind, v.changed_at, v.listed from credential_versions v
          where v.credential_id = any($1::uuid[])
            and not exists (select 1 from changes ch where ch.credential_id = v.credential_id)
          order by v.changed_at, v.credential_id, v.version
@@ -137,8 +137,8 @@ async def _record_history(db: Executor, actor: str, ids: list) -> None:
     )
     await db.execute(
         """
-        insert into changes (credential_id, version, kind, recognition_id, at)
-        select r.credential_id, c.version, 'RECOGNIZED', r.id, r.created_at
+        insert into changes (credential_id, version, kind, recognition_id, at, listed)
+        select r.credential_id, c.version, 'RECOGNIZED', r.id, r.created_at, true
           from recognitions r join credentials c on c.id = r.credential_id
          where r.credential_id = any($1::uuid[])
            and not exists (select 1 from changes ch where ch.recognition_id = r.id)

@@ -15,6 +15,7 @@ from uuid import UUID
 from registry.db import Executor
 from registry.domain.search import Visibility
 from registry.store.sql import Params
+from registry.store.visibility import entry_visible
 
 Position = tuple[int, int]  # (txid, seq)
 
@@ -41,7 +42,7 @@ async def read(
     if after is not None:
         conditions.append(f"(ch.txid, ch.seq) > ({p.add(after[0])}::xid8, {p.add(after[1])}::bigint)")
     # Public readers see changes made while the listing was public; owners and operators see all of theirs.
-    conditions.append(f"(ch.listed or {p.add(viewer.admin)}::boolean or c.provider_id = {p.add(viewer.own_provider_id)}::uuid)")
+    conditions.append(entry_visible(p, viewer, "ch.listed"))
     if jurisdiction:
         conditions.append(f"in_jurisdiction(pr.jurisdiction, c.regions, {p.add(jurisdiction)})")
     if kinds:

@@ -6,11 +6,28 @@ from typing import Sequence
 from uuid import UUID
 
 from registry.db import Executor
-from registry.domain.records import Credential, CredentialLink, CredentialVersion, Occupation, Skill
+from registry.domain.records import (
+    Credential,
+    CredentialLink,
+    CredentialVersion,
+    Occupation,
+    Skill,
+)
 from registry.domain.search import Visibility
 from registry.store.paging import Key, Page, fetch_pages_per_owner
 from registry.store.sql import Params, to_float
-from registry.store.taxonomy import OCCUPATION_COLUMNS, SKILL_COLUMNS, build_occupation, build_skill
+from registry.store.taxonomy import (
+    OCCUPATION_COLUMNS,
+    SKILL_COLUMNS,
+    build_occupation,
+    build_skill,
+)
+from registry.store.visibility import (
+    entry_visible,
+    listing_visible,
+    public_actor,
+    sees_all_of,
+)
 
 COLUMNS = (
     "c.id, c.provider_id, c.external_id, c.status::text as status, c.credential_type::text as credential_type,"
@@ -42,9 +59,8 @@ def build(row) -> Credential:
 
 
 def visible_by_id(params: Params, viewer: Visibility) -> str:
-    """Asked for by ID: published and retired listings for everyone, drafts for their owner."""
-    return (f"(c.status <> 'DRAFT' or {params.add(viewer.admin)}::boolean"
-            f" or c.provider_id = {params.add(viewer.own_provider_id)}::uuid)")
+    """Asked for by ID: listings once published for everyone, the rest for their owner."""
+    return listing_visible(params, viewer)
 
 
 def visible_in_lists(params: Params, viewer: Visibility, statuses: Sequence[str] | None) -> str:
@@ -52,8 +68,7 @@ def visible_in_lists(params: Params, viewer: Visibility, statuses: Sequence[str]
     owner's own listings or an operator, whatever the request asks for."""
     wanted = params.add(list(statuses or ("PUBLISHED",)))
     return (
-        f"(c.status::text = any({wanted}::text[]) and (c.status = 'PUBLISHED'"
-        f" or {params.add(viewer.admin)}::boolean or c.provider_id = {params.add(viewer.own_provider_id)}::uuid))"
+        f"(c.status::text = any({wanted}::text[]) and (c.status = 'PUBLISHED' or {sees_all_of(params, viewer)}))"
     )
 
 
@@ -141,25 +156,33 @@ def _version(row) -> CredentialVersion:
 
 
 async def history_pages(
-    db: Executor, credential_ids: Sequence[UUID], first: int, after: Key | None
+    db: Executor, credential_ids: Sequence[UUID], viewer: Visibility, first: int, after: Key | None
 ) -> dict[UUID, Page[CredentialVersion]]:
-    """One page of each listing's history, newest version first, in one statement."""
+    """One page of each listing's history the viewer may see, newest version first, in one
+    statement: from the first publication on for the public, with who made each change only
+    for the owner and operators."""
+    params = Params(list(credential_ids))
+    owner = sees_all_of(params, viewer)
     return await fetch_pages_per_owner(
         db, owners=credential_ids, owner_sql="v.credential_id", owner_key="credential_id",
-        columns="v.credential_id, v.version, v.kind::text as kind, v.changed_at, v.actor, v.snapshot, v.note",
-        from_sql="credential_versions v", where="true", params=[list(credential_ids)],
+        columns=f"v.credential_id, v.version, v.kind::text as kind, v.changed_at,"
+                f" case when {owner} then v.actor else {public_actor('v.actor')} end as actor, v.snapshot, v.note",
+        from_sql="credential_versions v join credentials c on c.id = v.credential_id",
+        where=entry_visible(params, viewer, "v.listed"), params=params.values,
         # Versions are unique per listing, so the listing's own ID breaks no ties: it just fills the key.
         sort_sql="(-v.version)::float8", sort_type="float8", id_sql="v.credential_id",
         first=first, after=after, build=_version,
     )
 
 
-async def history_counts(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, int]:
-    """How many versions each listing has."""
+async def history_counts(db: Executor, credential_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
+    """How many versions of each listing the viewer may see."""
+    params = Params(list(credential_ids))
     rows = await db.fetch(
-        "select credential_id, count(*) as n from credential_versions where credential_id = any($1::uuid[])"
-        " group by credential_id",
-        list(credential_ids),
+        "select v.credential_id, count(*) as n from credential_versions v join credentials c on c.id = v.credential_id"
+        f" where v.credential_id = any($1::uuid[]) and {entry_visible(params, viewer, 'v.listed')}"
+        " group by v.credential_id",
+        *params.values,
     )
     counts = {row["credential_id"]: row["n"] for row in rows}
     return {cid: counts.get(cid, 0) for cid in credential_ids}

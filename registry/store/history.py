@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from registry.db import Executor
+from registry.store.visibility import PUBLIC_LISTING
 
 # A listing's snapshot: every column but the search material, plus its skill and
 # occupation codes, for the listings in $1 (one row each: id, snapshot).
@@ -41,9 +42,10 @@ async def record_changes(db: Executor, credential_ids: list[UUID], kind: str, ac
         f"""
         with snap as ({SNAPSHOTS_SQL}),
         version as (
-          insert into credential_versions (credential_id, version, kind, actor, snapshot, note)
-          select c.id, c.version, $2::change_kind, $3, snap.snapshot, $4 from snap join credentials c on c.id = snap.id
-          returning credential_id, version, kind, changed_at, snapshot ->> 'status' <> 'DRAFT' as listed)
+          insert into credential_versions (credential_id, version, kind, actor, snapshot, note, listed)
+          select c.id, c.version, $2::change_kind, $3, snap.snapshot, $4, {PUBLIC_LISTING}
+            from snap join credentials c on c.id = snap.id
+          returning credential_id, version, kind, changed_at, listed)
         insert into changes (credential_id, version, kind, at, listed)
         select credential_id, version, kind, changed_at, listed from version order by credential_id
         """,

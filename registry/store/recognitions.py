@@ -8,6 +8,7 @@ from uuid import UUID
 from registry.db import Executor
 from registry.domain.records import Authority, Recognition
 from registry.store.paging import Page, fetch_page
+from registry.store.visibility import PUBLIC_LISTING
 
 AUTHORITY_COLUMNS = "a.id, a.slug, a.name, a.kind::text as kind, a.jurisdiction, a.website"
 RECOGNITION_COLUMNS = (
@@ -116,6 +117,6 @@ async def _feed(db: Executor, recognition_id: UUID, kind: str) -> None:
     # stays, so an institution editing its listing never conflicts with a ministry.
     await db.execute(
         "insert into changes (credential_id, version, kind, recognition_id, listed)"
-        " select r.credential_id, c.version, $2::change_kind, r.id, c.status <> 'DRAFT' from recognitions r"
+        f" select r.credential_id, c.version, $2::change_kind, r.id, {PUBLIC_LISTING} from recognitions r"
         " join credentials c on c.id = r.credential_id where r.id = $1",
         recognition_id, kind)
