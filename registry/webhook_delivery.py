@@ -26,7 +26,7 @@ from cryptography.fernet import Fernet
 from registry.api import ids
 from registry.config import Settings
 from registry.db import Database
-from registry.domain.webhook_rules import address_allowed
+from registry.domain.webhook_rules import check_destination, first_refused
 from registry.metrics import WEBHOOK_FAILURES
 from registry.store import webhooks
 
@@ -156,20 +156,35 @@ class Worker:
         Refuses hosts that resolve to addresses the registry must not call (SSRF), and
         connects to the very address it checked: a DNS answer that changes between the
         check and the connection (rebinding) cannot send the request elsewhere."""
+        self._check_as_written(url)
         parts = urlsplit(url)
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443,
                                                              type=socket.SOCK_STREAM)
-        for *_, address in infos:
-            if not address_allowed(address[0], allow_loopback=self.settings.webhooks_allow_loopback,
-                                   allow_private=self.settings.webhooks_allow_private):
-                raise _Blocked(f"{parts.hostname} resolves to {address[0]}, which webhooks may not reach.")
-        if not infos:
+        addresses = [address[0] for *_, address in infos]
+        refused = first_refused(addresses, allow_loopback=self.settings.webhooks_allow_loopback,
+                                allow_private=self.settings.webhooks_allow_private)
+        if refused:
+            # The address and the reason stay in the log: the client reads last_error, and must
+            # not learn how the registry's resolver answers for internal names.
+            log.warning("webhook host %s resolves to %s (%s): refused", parts.hostname, *refused)
+            raise _Blocked(f"{parts.hostname} resolves to an address webhooks may not reach.")
+        if not addresses:
             raise OSError(f"{parts.hostname} does not resolve")
-        ip = infos[0][4][0]
+        ip = addresses[0]
         host = f"[{ip}]" if ":" in ip else ip
         netloc = f"{host}:{parts.port}" if parts.port else host
         return parts._replace(netloc=netloc).geturl(), parts.netloc.rpartition("@")[2]
 
+    def _check_as_written(self, url: str) -> None:
+        """Refuse a URL whose port or host the registration rules refuse as written.
+
+        Webhooks registered before a rule existed are held to it here, and a numeric host
+        such as ``0x7f.1`` never reaches the resolver, which would read it as an address."""
+        problems = check_destination(url, allow_loopback=self.settings.webhooks_allow_loopback,
+                                     allow_private=self.settings.webhooks_allow_private)
+        if problems:
+            raise _Blocked(problems[0].message)
+
 
 class _Blocked(Exception):
-    """The webhook's host resolves to a forbidden address."""
+    """The webhook's URL points at, or its host resolves to, a forbidden address."""

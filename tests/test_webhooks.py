@@ -169,8 +169,8 @@ def test_private_and_link_local_addresses_are_refused_unless_allowed():
     assert not address_allowed("127.0.0.1", allow_loopback=False, allow_private=True)
     assert address_allowed("10.1.2.3", allow_loopback=False, allow_private=True)
     assert address_allowed("8.8.8.8", allow_loopback=False, allow_private=False) is True  # classified, never contacted
-    assert check_url("http://127.0.0.1:9/x", allow_loopback=True) == []
-    assert check_url("http://127.0.0.1:9/x", allow_loopback=False)[0].code == "INSECURE_URL"
+    assert check_url("http://127.0.0.1:9/x", allow_loopback=True, allow_private=False) == []
+    assert check_url("http://127.0.0.1:9/x", allow_loopback=False, allow_private=False)[0].code == "INSECURE_URL"
 
 
 async def test_webhooks_need_the_manage_scope(hook_client, parties):

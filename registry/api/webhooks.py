@@ -98,7 +98,8 @@ async def register_webhook(
 ) -> WebhookPayload:
     access = _require(info, "webhooks:manage")
     settings: Settings = info.context.settings
-    problems = check_url(input.url, allow_loopback=settings.webhooks_allow_loopback)
+    problems = check_url(input.url, allow_loopback=settings.webhooks_allow_loopback,
+                         allow_private=settings.webhooks_allow_private)
     if input.secret is not None and not 16 <= len(input.secret) <= 200:
         problems.append(Problem(("secret",), "OUT_OF_RANGE", "A secret is 16 to 200 characters."))
     if input.jurisdiction is not None and not re.match(REGION_PATTERN, input.jurisdiction):
