@@ -64,11 +64,19 @@ async def of_client(db: Executor, client_id: str) -> list[Webhook]:
 
 async def delete(db: Executor, webhook_id: UUID, client_id: str) -> bool:
     """Stop a client's webhook (kept on record with its deliveries); False when there is none."""
-    status = await db.execute("update webhooks set deleted_at = now() where id = $1 and client_id = $2"
-                              " and deleted_at is null", webhook_id, client_id)
-    await db.execute("update webhook_deliveries set status = 'FAILED', last_error = 'webhook deleted'"
-                     " where webhook_id = $1 and status = 'PENDING'", webhook_id)
-    return status.endswith(" 1")
+    # One statement: the pending deliveries dropped are only those of the webhook this client
+    # just stopped, so a foreign or unknown ID changes nothing at all.
+    return await db.fetchval(
+        """
+        with stopped as (
+          update webhooks set deleted_at = now() where id = $1 and client_id = $2 and deleted_at is null
+          returning id),
+        dropped as (
+          update webhook_deliveries d set status = 'FAILED', last_error = 'webhook deleted'
+            from stopped where d.webhook_id = stopped.id and d.status = 'PENDING')
+        select exists (select 1 from stopped)
+        """,
+        webhook_id, client_id)
 
 
 async def deliveries(db: Executor, webhook_id: UUID, limit: int) -> list[Delivery]:
