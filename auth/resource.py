@@ -49,8 +49,11 @@ class BearerAuthMiddleware:
         await self.app(scope, receive, send)
 
     async def _check(self, scope, token: str) -> tokens.AccessToken:
+        """The access token ``token`` grants, checked by the registry's keys or a trusted issuer's."""
         db = scope["app"].state.db
-        header, claims = tokens.unverified(token)
+        # Malformed tokens stop here with a 401: past this line `iss` and `kid` are strings
+        # (or absent), so looking them up can no longer raise.
+        header, claims = tokens.parse_unverified(token)
         issuer = claims.get("iss")
         if issuer != self.settings.issuer and self.external.trusts(issuer):
             return await self.external.verify(db, token, issuer, header.get("kid"))

@@ -28,6 +28,9 @@ class TrustedIssuer:
     issuer: the exact ``iss``; jwks_url: where its public keys are; audience: the ``aud``
     its tokens must carry for the registry; provider_claim: the claim holding the slug of
     the provider the caller acts for; algorithms: the signature algorithms accepted.
+    providers / jurisdictions: whom it may act for: providers with one of these slugs, or
+    whose jurisdiction is one of these ISO 3166-2 codes (``CA-ON``). At least one is needed:
+    an issuer trusted for "any provider" could speak for every institution in the country.
     """
 
     issuer: str
@@ -35,18 +38,59 @@ class TrustedIssuer:
     audience: str
     provider_claim: str = "provider"
     algorithms: tuple[str, ...] = ("RS256", "ES256")
+    providers: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse an entry that would trust too much, whichever way it was built."""
+        # Imported here: the domain rules are the one definition of a slug and a province code.
+        from registry.domain.parties import PROVINCE, SLUG
+
+        where = f"MICROCRED_TRUSTED_ISSUERS: issuer {self.issuer!r}"
+        if any(a.lower() == "none" or a.upper().startswith("HS") for a in self.algorithms):
+            raise ValueError(f"{where}: trusted issuers sign asymmetrically: 'none' and HMAC algorithms are refused.")
+        if not isinstance(self.provider_claim, str) or not self.provider_claim:
+            raise ValueError(f"{where}: `provider_claim` is the name of a claim (text).")
+        if not self.providers and not self.jurisdictions:
+            raise ValueError(f"{where} names neither `providers` (slugs) nor `jurisdictions` (ISO 3166-2 codes "
+                             "such as \"CA-ON\"): say which providers it may act for.")
+        bad_slugs = [s for s in self.providers if not SLUG.match(s)]
+        if bad_slugs:
+            raise ValueError(f"{where}: {bad_slugs} are not provider slugs (lower-case words joined by hyphens).")
+        bad_codes = [j for j in self.jurisdictions if not PROVINCE.match(j)]
+        if bad_codes:
+            raise ValueError(f"{where}: {bad_codes} are not ISO 3166-2 codes in capitals such as \"CA-ON\".")
+
+    def may_act_for(self, slug: str, jurisdiction: str) -> bool:
+        """Whether this issuer's tokens may act for the provider with this slug and jurisdiction."""
+        return slug in self.providers or jurisdiction in self.jurisdictions
 
     @classmethod
     def from_json(cls, text: str) -> tuple["TrustedIssuer", ...]:
         """Parse ``MICROCRED_TRUSTED_ISSUERS``: a JSON list of objects with these fields."""
-        found = []
-        for entry in json.loads(text):
-            algorithms = tuple(entry.get("algorithms") or ("RS256", "ES256"))
-            if any(a.lower() == "none" or a.upper().startswith("HS") for a in algorithms):
-                raise ValueError("Trusted issuers sign asymmetrically: 'none' and HMAC algorithms are refused.")
-            found.append(cls(entry["issuer"], entry["jwks_url"], entry["audience"],
-                             entry.get("provider_claim", "provider"), algorithms))
-        return tuple(found)
+        entries = json.loads(text)
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ValueError("MICROCRED_TRUSTED_ISSUERS is a JSON list of objects, one per issuer.")
+        return tuple(cls._from_entry(entry) for entry in entries)
+
+    @classmethod
+    def _from_entry(cls, entry: dict) -> "TrustedIssuer":
+        """One issuer of ``MICROCRED_TRUSTED_ISSUERS``; a clear ValueError when it is incomplete."""
+        missing = [name for name in ("issuer", "jwks_url", "audience") if not isinstance(entry.get(name), str)]
+        if missing:
+            raise ValueError(f"MICROCRED_TRUSTED_ISSUERS: an entry lacks {', '.join(missing)} (text).")
+
+        def texts(name: str) -> tuple[str, ...]:
+            # A bare string would otherwise become a tuple of its characters.
+            value = entry.get(name) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"MICROCRED_TRUSTED_ISSUERS: issuer {entry['issuer']!r}: "
+                                 f"`{name}` is a list of strings.")
+            return tuple(value)
+
+        return cls(entry["issuer"], entry["jwks_url"], entry["audience"], entry.get("provider_claim", "provider"),
+                   texts("algorithms") or ("RS256", "ES256"), texts("providers"), texts("jurisdictions"))
+
 
 
 @dataclass(frozen=True)
