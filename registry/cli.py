@@ -65,6 +65,9 @@ def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
 
     import uvicorn
 
+    _stop_cleanly_on_sigterm()
+    # The OAuth issuer and token endpoint follow the address served unless configured.
+    os.environ.setdefault("MICROCRED_ISSUER", served_origin(host, port))
     settings = Settings.from_env()
     dsn = asyncio.run(_prepare(settings, demo))
     click.echo(f"Serving the registry at http://{host}:{port}/ (pages; GraphQL at /graphql) with {workers} worker(s)")
@@ -79,6 +82,24 @@ def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     uvicorn.run("registry.app:app_from_env", factory=True, workers=workers, host=host, port=port,
                 loop="uvloop", http="httptools", log_level="info", access_log=False,
                 timeout_graceful_shutdown=int(settings.drain_seconds))
+
+
+def served_origin(host: str, port: int) -> str:
+    """The origin clients reach ``host:port`` at (this machine's loopback for a wildcard)."""
+    if host in {"", "0.0.0.0", "::"}:
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Make SIGTERM end the process through Python's exit, not the default signal death.
+
+    uvicorn drains on SIGTERM, then raises the signal again to die by it; without a handler
+    of ours that death skips atexit, which is where the embedded PostgreSQL is stopped."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,4 +31,10 @@ class RestartablePostgres:
                   pgdata=self.embedded.pgdata, user=self.embedded.system_user, timeout=60)
 
     def cleanup(self) -> None:
+        """Stop the server, whichever start it is on: once restarted here, the library's own
+        cleanup holds the first postmaster (gone) and would leave the new one running."""
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:   # stopped already
+            pass
         self.embedded.cleanup()

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.processes import (
-    ROOT,
-    process_env,
-    run,
-    serving,
-)
+from tests.support.processes import ROOT, postgres_servers_under, process_env, run, serve_process, serving
 
 
 def _count(base: str) -> int:
@@ -134,3 +131,23 @@ async def test_operators_command_line_actions_are_audited(db_dsn, db):
     assert [tuple(row) for row in trail] == [(f"cli:{getpass.getuser()}", "provider.created", "west-college"),
                                              (f"cli:{getpass.getuser()}", "client.created", client_id),
                                              (f"cli:{getpass.getuser()}", "client.revoked", client_id)]
+
+
+def test_sigterm_stops_serve_and_the_embedded_postgresql_it_started(tmp_path):
+    """The embedded PostgreSQL kept running after `microcred serve` was stopped with SIGTERM."""
+    try:
+        with serve_process(process_env(MICROCRED_DATA_DIR=str(tmp_path)), "--no-demo") as served:
+            assert postgres_servers_under(str(tmp_path))
+            served.process.send_signal(signal.SIGTERM)
+            served.process.wait(timeout=60)
+        assert postgres_servers_under(str(tmp_path)) == []
+    finally:   # a failure here must not leave the server behind either
+        for pid in postgres_servers_under(str(tmp_path)):
+            os.kill(pid, signal.SIGTERM)
+
+
+def test_serve_advertises_the_address_it_serves_as_issuer(db_dsn):
+    """`serve --port N` advertised http://127.0.0.1:8000 as issuer and token endpoint."""
+    with serve_process(process_env(DATABASE_URL=db_dsn), "--no-demo") as served:
+        metadata = httpx.get(f"{served.base}/.well-known/oauth-authorization-server", timeout=10).json()
+    assert metadata["issuer"] == served.base and metadata["token_endpoint"] == f"{served.base}/oauth/token"

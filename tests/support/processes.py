@@ -90,3 +90,17 @@ def serve_process(env: dict[str, str], *args: str):
         except subprocess.TimeoutExpired:
             process.kill()
         output.close()
+
+
+def postgres_servers_under(folder: str) -> list[int]:
+    """PIDs of PostgreSQL servers whose data folder lies under ``folder`` (a path or prefix)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["name"] == "postgres" and "-D" in cmdline:
+            data = cmdline[cmdline.index("-D") + 1] if cmdline.index("-D") + 1 < len(cmdline) else ""
+            if data.startswith(folder):
+                found.append(process.pid)
+    return found
