@@ -5,6 +5,7 @@ HTML that works without JavaScript; every piece of data comes from a named Graph
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,7 +165,7 @@ async def credential_page(request: Request, lang: str) -> Response:
     if listing is None:
         return _failed(request, lang, OperationFailed("NOT_FOUND", ""))
     return _render(request, "credential.html", lang, c=listing,
-                   json_ld=listing["schemaOrg"].replace("</", "<\\/"),   # "</" must not end the script early
+                   json_ld=json.loads(listing["schemaOrg"]),
                    other_url=page_path(_other(lang), f"/credentials/{listing['id']}"),
                    history=[_history_entry(node) for node in listing["history"]["nodes"]])
 
