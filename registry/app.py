@@ -27,7 +27,8 @@ from registry.asgi import on_response_start, with_headers
 from registry.change_notices import ChangeNotices
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
-from registry.export import credentials_jsonl
+from registry.export_keeper import Keeper
+from registry.export_route import Exports, credentials_jsonl, export_folder
 from registry.http_guards import (RETRY_AFTER_SECONDS, BodyLimitMiddleware, SecurityHeadersMiddleware,
                                   ServiceUnavailableMiddleware)
 from registry.idempotency import IdempotencyMiddleware
@@ -119,10 +120,16 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         app.state.db = await connect(database_url, settings)
         replicas = [await connect(url, settings) for url in settings.read_database_urls]
         app.state.router = ReadRouter(app.state.db, replicas)
+        folder = await export_folder(settings, database_url, app.state.db)
+        app.state.exports = Exports(app.state.db, folder, settings)
+        keeper = Keeper(database_url, settings, folder)   # rebuilds the export's snapshot files after changes
         stop = asyncio.Event()
         tasks = [asyncio.create_task(Worker(app.state.db, settings, fernet(settings)).run(stop))] if worker else []
-        if settings.response_cache_bytes > 0:
-            tasks.append(asyncio.create_task(ChangeNotices(database_url, cache, app.state.router).run(stop)))
+        tasks.append(asyncio.create_task(keeper.run(stop)))
+        # The notices feed the keeper always; the read router only with the cache (as before: without
+        # a cache, nothing needs reads fenced behind the changes this process heard of).
+        router = app.state.router if settings.response_cache_bytes > 0 else None
+        tasks.append(asyncio.create_task(ChangeNotices(database_url, cache, router, on_change=keeper.heard).run(stop)))
         try:
             yield
         finally:
@@ -146,7 +153,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/oauth/introspect", oauth.introspect, methods=["POST"]),
             Route("/.well-known/jwks.json", oauth.jwks),
             Route("/.well-known/oauth-authorization-server", oauth.metadata),
-            Route("/export/credentials.jsonl", credentials_jsonl),
+            Route("/export/credentials.jsonl", credentials_jsonl, methods=["GET", "HEAD"]),
             Route("/credentials/{id}", credential_document),
         ],
         lifespan=lifespan,
@@ -159,7 +166,9 @@ def _add_middleware(app: Starlette, settings: Settings, keys: Keys, cache: Respo
     """The request layers, innermost first (each one added wraps those before it)."""
     # Inside the bearer check, so that it knows the client.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys, paths=("/graphql", "/credentials/"))
+    # /export/ for its per-caller limit: a valid token makes the caller its client, not its address.
+    app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys,
+                       paths=("/graphql", "/credentials/", "/export/"))
     app.add_middleware(PersistedQueryMiddleware, store=DocumentStore(named_operations()), safelist=settings.safelist)
     # Outside those: a cached anonymous answer needs no bearer check, no document, no GraphQL.
     app.add_middleware(ResponseCacheMiddleware, cache=cache, max_age=settings.cache_max_age_seconds,
@@ -167,8 +176,10 @@ def _add_middleware(app: Starlette, settings: Settings, keys: Keys, cache: Respo
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["authorization", "content-type", "idempotency-key", "if-none-match"],
-                           expose_headers=["etag", "x-cache", "retry-after"], max_age=600)
+                           allow_headers=["authorization", "content-type", "idempotency-key", "if-none-match",
+                                          "if-modified-since", "range", "if-range"],
+                           expose_headers=["etag", "x-cache", "retry-after", "last-modified", "content-range",
+                                           "x-microcred-changes-cursor"], max_age=600)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.issuer.startswith("https://"))
     app.add_middleware(ServiceUnavailableMiddleware)
     if settings.server_timing:

@@ -3,7 +3,8 @@
 Migration 0010 makes every statement that writes public data `NOTIFY registry_public_data`
 (sent at commit). `ChangeNotices.run` listens and, for each notice, empties the response
 cache and tells the read router where the primary's WAL now ends (so that reads after the
-change only go to replicas that have replayed it). It keeps `cache.listening` true only
+change only go to replicas that have replayed it), and calls ``on_change`` (the export's
+snapshot keeper). It keeps `cache.listening` true only
 while connected: a lost connection may have lost notices, so the cache stops serving until
 the connection is back, and is cleared then.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Callable
 
 import asyncpg
 
@@ -29,8 +31,9 @@ class ChangeNotices:
     """Keeps a response cache and a read router in step with the database's committed changes."""
 
     def __init__(self, dsn: str, cache: ResponseCache, router: ReadRouter | None = None, *,
-                 retry_seconds: float = 1.0, ping_seconds: float = 5.0) -> None:
-        self.dsn, self.cache, self.router = dsn, cache, router
+                 retry_seconds: float = 1.0, ping_seconds: float = 5.0,
+                 on_change: Callable[[], None] | None = None) -> None:
+        self.dsn, self.cache, self.router, self.on_change = dsn, cache, router, on_change
         self.retry_seconds, self.ping_seconds = retry_seconds, ping_seconds
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -52,6 +55,8 @@ class ChangeNotices:
         self.cache.clear()
         if self.router is not None:
             self.router.change_heard()
+        if self.on_change is not None:
+            self.on_change()
         self.noticed.set()
 
     async def _listen(self, stop: asyncio.Event) -> None:

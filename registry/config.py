@@ -92,6 +92,10 @@ class TrustedIssuer:
                    texts("algorithms") or ("RS256", "ES256"), texts("providers"), texts("jurisdictions"))
 
 
+# Canada and its provinces and territories: the portals' jurisdictions, each with an export file.
+EXPORT_JURISDICTIONS = ("CA", "CA-AB", "CA-BC", "CA-MB", "CA-NB", "CA-NL", "CA-NS", "CA-NT", "CA-NU", "CA-ON",
+                        "CA-PE", "CA-QC", "CA-SK", "CA-YT")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -118,6 +122,14 @@ class Settings:
       progress) may take to finish before they are cut off.
     rate_anonymous / rate_client: (bucket capacity, points restored a second) of the cost
       buckets per IP address without a token, and per client with one.
+    export_dir: where the bulk export's snapshot files live (``data_dir/exports`` when None);
+      processes sharing the folder share the files and build them one at a time.
+    export_jurisdictions: the jurisdictions that get a snapshot file of their own besides the
+      full export; other filters are spooled from the database per request.
+    export_debounce_seconds: the snapshot is rebuilt once changes have been quiet this long
+      (and at the latest twelve times this long after the first change not yet in it).
+    exports_per_caller: export downloads one caller (a client with a token, else an IP
+      address) may have running at once in one process; more get 429.
     """
 
     database_url: str | None = None
@@ -151,6 +163,10 @@ class Settings:
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     cors_origins: tuple[str, ...] = ()
     drain_seconds: float = 20.0
+    export_dir: Path | None = None
+    export_jurisdictions: tuple[str, ...] = EXPORT_JURISDICTIONS
+    export_debounce_seconds: float = 5.0
+    exports_per_caller: int = 2
 
     @property
     def idempotency_lease_seconds(self) -> float:
@@ -196,4 +212,9 @@ class Settings:
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
             drain_seconds=float(env.get("MICROCRED_DRAIN_SECONDS", "20")),
+            export_dir=Path(env["MICROCRED_EXPORT_DIR"]) if env.get("MICROCRED_EXPORT_DIR") else None,
+            export_jurisdictions=tuple(j.strip() for j in env["MICROCRED_EXPORT_JURISDICTIONS"].split(",") if j.strip())
+            if "MICROCRED_EXPORT_JURISDICTIONS" in env else EXPORT_JURISDICTIONS,
+            export_debounce_seconds=float(env.get("MICROCRED_EXPORT_DEBOUNCE", "5")),
+            exports_per_caller=int(env.get("MICROCRED_EXPORTS_PER_CALLER", "2")),
         )

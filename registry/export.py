@@ -1,7 +1,21 @@
-"""Bulk export: every published listing as JSON Lines, streamed in constant memory.
+"""Bulk export: every published listing as JSON Lines, and its two filters.
 
-`GET /export/credentials.jsonl?jurisdiction=CA-ON&updatedSince=2026-01-01T00:00:00Z`, and
-`microcred export`, share the generator below.
+`microcred export` streams it straight from the database (``export_lines``): a local
+operator's command, with no client at the other end to be slow. This module stays light
+(no web or GraphQL layer) so that the command runs in little memory.
+
+`GET /export/credentials.jsonl?jurisdiction=CA-ON&updatedSince=2026-01-01T00:00:00Z`
+(registry.export_route) is served from files, never from a database connection held while
+a client reads:
+
+- the full export and each jurisdiction of ``MICROCRED_EXPORT_JURISDICTIONS`` come from the
+  current snapshot set (registry.export_keeper rebuilds it after changes); ``updatedSince``
+  is the tail of such a file (registry.export_files);
+- other filters are spooled to a temporary file at the database's pace first
+  (registry.export_build.spool), at most a quarter of the pool at a time per process;
+- either way the file goes out with a strong ETag, Last-Modified, 304s and byte ranges
+  (registry.http_files), and ``X-Microcred-Changes-Cursor`` says where to follow the change
+  feed from; each caller may have ``MICROCRED_EXPORTS_PER_CALLER`` downloads at once.
 """
 
 from __future__ import annotations
@@ -10,24 +24,17 @@ import re
 from datetime import datetime
 from typing import AsyncIterator
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-
-from registry.api import ids
 from registry.db import Database
 from registry.domain.search import REGION_PATTERN
-from registry.interop.registry_json import json_line, listing_json
-from registry.store import credentials, export
+from registry.export_build import listing_line
+from registry.store import export
 
 
 async def export_lines(db: Database, *, jurisdiction: str | None, updated_since: datetime | None) -> AsyncIterator[bytes]:
-    """The export, one JSON line per published listing, oldest change first."""
+    """The export, one JSON line per published listing, oldest change first (the command line's)."""
     async with db.transaction(isolation="repeatable_read") as tx:  # one consistent snapshot
         async for row in export.published_listings(tx, jurisdiction=jurisdiction, updated_since=updated_since):
-            provider = {"id": ids.encode("Provider", row["provider_id"]), "slug": row["provider_slug"],
-                        "name": row["provider_name"], "jurisdiction": row["provider_jurisdiction"]}
-            yield json_line(listing_json(credentials.build(row), provider=provider, skills=row["skills"],
-                                         occupations=row["occupations"]))
+            yield listing_line(row)
 
 
 def parse_filters(jurisdiction: str | None, updated_since: str | None) -> tuple[str | None, datetime | None]:
@@ -43,15 +50,3 @@ def parse_filters(jurisdiction: str | None, updated_since: str | None) -> tuple[
         if since.tzinfo is None:
             raise ValueError("updatedSince needs a time zone offset, e.g. 2026-01-01T00:00:00Z.")
     return jurisdiction, since
-
-
-async def credentials_jsonl(request: Request) -> Response:
-    """GET /export/credentials.jsonl"""
-    try:
-        jurisdiction, since = parse_filters(request.query_params.get("jurisdiction"),
-                                            request.query_params.get("updatedSince"))
-    except ValueError as error:
-        return JSONResponse({"error": "invalid_request", "error_description": str(error)}, status_code=400)
-    lines = export_lines(request.app.state.db, jurisdiction=jurisdiction, updated_since=since)
-    return StreamingResponse(lines, media_type="application/x-ndjson",
-                             headers={"content-disposition": 'attachment; filename="credentials.jsonl"'})

@@ -21,7 +21,7 @@ from registry import migrate
 from registry.config import Settings
 from registry.db import connect, start_embedded, with_database
 from registry.demo.seed import seed
-from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, api_client
+from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, EXPORTS, api_client
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -42,6 +42,13 @@ async def _admin(dsn: str, sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def export_snapshots_removed():
+    """The test apps' export snapshot files are gone when the run ends."""
+    yield
+    shutil.rmtree(EXPORTS, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
-"""Reading every published listing in one pass, for the bulk export."""
+"""Reading every published listing in one pass, for the bulk export and its snapshot files."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import AsyncIterator
+from typing import AsyncIterator, Sequence
 
 import asyncpg
 
@@ -13,15 +13,23 @@ from registry.store.sql import Params
 
 
 async def published_listings(
-    db: Executor, *, jurisdiction: str | None, updated_since: datetime | None
+    db: Executor, *, jurisdiction: str | None, updated_since: datetime | None, tag_jurisdictions: Sequence[str] = ()
 ) -> AsyncIterator[asyncpg.Record]:
-    """Published listings (oldest change first) with their provider and taxonomy codes, streamed."""
+    """Published listings (oldest change first) with their provider and taxonomy codes, streamed.
+
+    With ``tag_jurisdictions``, each row also has ``jurisdictions``: those of them the listing is
+    in (by the database's one definition, ``in_jurisdiction``), so that one pass can fill one
+    file per jurisdiction."""
     p = Params()
     conditions = ["c.status = 'PUBLISHED'"]
     if jurisdiction:
         conditions.append(f"in_jurisdiction(pr.jurisdiction, c.regions, {p.add(jurisdiction)})")
     if updated_since:
         conditions.append(f"c.updated_at >= {p.add(updated_since)}::timestamptz")
+    tagged = ""
+    if tag_jurisdictions:
+        tagged = (f", array(select j from unnest({p.add(list(tag_jurisdictions))}::text[]) j"
+                  f" where in_jurisdiction(pr.jurisdiction, c.regions, j)) as jurisdictions")
     sql = f"""
       select {credentials.COLUMNS},
              pr.slug as provider_slug, pr.name as provider_name, pr.jurisdiction as provider_jurisdiction,
@@ -30,10 +38,31 @@ async def published_listings(
                         where cs.credential_id = c.id), '[]') as skills,
              coalesce((select jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position)
                          from credential_occupations co join occupations o on o.id = co.occupation_id
-                        where co.credential_id = c.id), '[]') as occupations
+                        where co.credential_id = c.id), '[]') as occupations{tagged}
         from credentials c join providers pr on pr.id = c.provider_id
        where {' and '.join(conditions)}
        order by c.updated_at, c.id
     """
     async for row in db.stream(sql, *p.values):
         yield row
+
+
+async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime]:
+    """In a repeatable-read transaction: the change-feed position (txid, seq) up to which every
+    change is in the transaction's snapshot (None when the feed is empty), and the time.
+
+    The position is the feed's own fence (changes of transactions older than the oldest one
+    running): whatever the snapshot misses comes after it in the feed, so a reader that follows
+    the feed from there misses nothing (and may see a change the snapshot already holds)."""
+    row = await tx.fetchrow(
+        "select (select array[ch.txid::text, ch.seq::text] from changes ch"
+        "         where ch.txid < pg_snapshot_xmin(pg_current_snapshot()) order by ch.txid desc, ch.seq desc limit 1)"
+        "       as position, now() as at")
+    position = (int(row["position"][0]), int(row["position"][1])) if row["position"] else None
+    return position, row["at"]
+
+
+async def database_identity(db: Executor) -> tuple[str, int]:
+    """(name, oid) of the database: a dropped and re-created database of the same name differs."""
+    row = await db.fetchrow("select datname, oid::bigint as oid from pg_database where datname = current_database()")
+    return row["datname"], row["oid"]

@@ -10,9 +10,13 @@ anonymously for text that only those private parts hold.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import pytest
 
 from tests.parties import access_token
+from tests.support.apps import SETTINGS, api_client
 from tests.support.listings import COMPLETE, PUBLISH, RETIRE, UPDATE, create, gql
 
 SECRET_DRAFT_TITLE = "SECRETWORD draft title"        # the published listing's first, draft-era title
@@ -125,6 +129,22 @@ async def test_pages_and_documents_of_private_listings_are_not_found(client, lis
     public = await client.get(path.format(id=listings["published"]), headers={"accept": "text/html"})
     assert public.status_code == 200
     _assert_private_parts_absent(public.text, listings)
+
+
+async def test_the_export_holds_no_private_listing(client, db_dsn, listings):
+    """The bulk export, from its snapshot (once it has the published listing) and spooled
+    from the database: nothing private in either."""
+    for _ in range(100):   # the snapshot is rebuilt a moment after the changes
+        snapshot = await client.get("/export/credentials.jsonl")
+        if "Data Analysis Essentials" in snapshot.text:
+            break
+        await asyncio.sleep(0.1)
+    async with api_client(db_dsn, dataclasses.replace(SETTINGS, export_jurisdictions=())) as spooling:
+        spooled = await spooling.get("/export/credentials.jsonl", params={"jurisdiction": "CA-ON"})
+    assert spooled.headers["x-microcred-export"] == "spooled"
+    for export in (snapshot, spooled):
+        assert "Data Analysis Essentials" in export.text
+        _assert_private_parts_absent(export.text, listings)
 
 
 @pytest.mark.parametrize("path", ["/?q=draft", "/?q=withdrawn", "/fr/?q=still", "/statistics"])

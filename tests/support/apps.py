@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 
@@ -14,10 +16,14 @@ from registry.config import Settings
 # (tests/test_response_cache.py turns it on); the rate limits are out of reach, as the
 # suite sends thousands of requests from one address, and the statement-count tests ask for
 # deliberately costly pages (tests/api/test_throttle.py brings the real limits back).
+# The export's snapshot files go to a folder of this run's (tests/conftest.py removes it), rebuilt
+# soon after each change.
 UNLIMITED = (1e12, 1e12)
+EXPORTS = Path(tempfile.mkdtemp(prefix="microcred-test-exports-"))
 SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience="microcred-registry",
                     secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0,
-                    rate_anonymous=UNLIMITED, rate_client=UNLIMITED, max_query_cost=10**9)
+                    rate_anonymous=UNLIMITED, rate_client=UNLIMITED, max_query_cost=10**9, export_dir=EXPORTS,
+                    export_debounce_seconds=0.2)
 # The shared demo database: this many listings, generated from this seed (tests/demo_oracle.py
 # computes the expected answers from the same generator).
 DEMO_LISTINGS = 400
