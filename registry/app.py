@@ -23,24 +23,37 @@ from registry import migrate
 from registry.api.context import SUB_RESPONSE, Context
 from registry.api.errors import ServiceUnavailable, shape_errors
 from registry.api.schema import build_schema
-from registry.asgi import on_response_start, with_headers
-from registry.change_notices import ChangeNotices
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
-from registry.export_keeper import Keeper
-from registry.export_route import Exports, credentials_jsonl, export_folder
-from registry.http_guards import (RETRY_AFTER_SECONDS, BodyLimitMiddleware, SecurityHeadersMiddleware,
-                                  ServiceUnavailableMiddleware)
-from registry.idempotency import IdempotencyMiddleware
-from registry.listing_pages import credential_document
-from registry.metrics import metrics
-from registry.observability import STATS, RequestLogMiddleware, configure_logging
+from registry.http.asgi import on_response_start, with_headers
+from registry.http.change_notices import ChangeNotices
+from registry.http.export import Exports, credentials_jsonl, export_folder
+from registry.http.guards import (
+    RETRY_AFTER_SECONDS,
+    BodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+    ServiceUnavailableMiddleware,
+)
+from registry.http.idempotency import IdempotencyMiddleware
+from registry.http.metrics import metrics
+from registry.http.observability import STATS, RequestLogMiddleware, configure_logging
+from registry.http.persisted_queries import (
+    DocumentStore,
+    PersistedQueryMiddleware,
+    named_operations,
+)
+from registry.http.response_cache import (
+    CACHEABLE,
+    ResponseCache,
+    ResponseCacheMiddleware,
+)
 from registry.pages import routes as pages
-from registry.persisted_queries import DocumentStore, PersistedQueryMiddleware, named_operations
+from registry.pages.documents import credential_document
 from registry.read_routing import ReadRouter
-from registry.response_cache import CACHEABLE, ResponseCache, ResponseCacheMiddleware
+from registry.services.export.keeper import Keeper
+from registry.services.webhook_delivery import Worker
 from registry.store import health as health_store
-from registry.webhook_delivery import Worker
+
 
 class RegistryGraphQL(GraphQL):
     """Strawberry's ASGI endpoint with the registry's request context."""

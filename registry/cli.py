@@ -108,7 +108,7 @@ def worker() -> None:
     import signal
 
     from auth.secrets import fernet
-    from registry.webhook_delivery import Worker
+    from registry.services.webhook_delivery import Worker
 
     async def work(db, settings):
         stop = asyncio.Event()
@@ -188,7 +188,7 @@ def schema(check: bool, sdl_file: Path) -> None:
               help="File to write (- for standard output).")
 def export_command(jurisdiction, updated_since, output) -> None:
     """Write every published listing as JSON Lines, streamed in constant memory."""
-    from registry.export import export_lines, parse_filters
+    from registry.services.export import export_lines, parse_filters
 
     try:
         jurisdiction, since = parse_filters(jurisdiction, updated_since)
@@ -218,9 +218,9 @@ def export_command(jurisdiction, updated_since, output) -> None:
 @click.option("--template", is_flag=True, help="Print the CSV template (header and an example row) and stop.")
 def import_command(file, provider_slug, file_format, publish, dry_run, template) -> None:
     """Import listings from FILE, with a report per row. Exits 1 when any row failed."""
-    from registry.importer import import_rows, read_rows
     from registry.interop.csv_listings import column_of
     from registry.interop.ctdl_import import property_of
+    from registry.services.importing import import_rows, read_rows
     from registry.store import providers as provider_store
 
     if template:
@@ -327,7 +327,7 @@ def _register_party(*, create, type_name: str, noun: str, national_allowed: bool
     """Register a provider or an authority by the same rules as the GraphQL mutations."""
     import asyncpg
 
-    from registry.api import ids
+    from registry.domain import ids
     from registry.domain.parties import check_party
 
     names = _names(name, name_fr)
@@ -400,7 +400,7 @@ def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -
     import json
 
     from auth import clients as registration
-    from registry.api import ids
+    from registry.domain import ids
     from registry.store import providers as provider_store
     from registry.store import recognitions as authority_store
 

@@ -36,7 +36,7 @@ _current_stats: ContextVar[StatementStats | None] = ContextVar("microcred_sql_st
 
 
 # Run inside every transaction opened while it is set, before the caller's statements: how an
-# idempotent request marks its key applied atomically with its writes (registry.idempotency).
+# idempotent request marks its key applied atomically with its writes (registry.http.idempotency).
 in_every_transaction: ContextVar[Callable[["Executor"], Awaitable[None]] | None] = ContextVar(
     "microcred_in_every_transaction", default=None)
 

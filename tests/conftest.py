@@ -133,4 +133,5 @@ async def db(db_dsn):
     await database.close()
 
 
-from tests.parties import parties, signing_key  # noqa: E402,F401  (registered clients and the signing key)
+from tests.support.parties import parties, signing_key  # noqa: E402,F401  (registered clients and the signing key)
+from tests.support.webhooks import hook_client, receiver  # noqa: E402,F401  (webhook fixtures)

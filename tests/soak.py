@@ -32,12 +32,12 @@ import httpx
 
 from auth import clients as registration
 from registry import migrate
-from registry.api import ids
 from registry.config import Settings
 from registry.db import connect
+from registry.domain import ids
 from registry.store import providers
-from tests.parties import Credentials, access_token
-from tests.restartable_postgres import RestartablePostgres
+from tests.support.parties import Credentials, access_token
+from tests.support.restartable_postgres import RestartablePostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 CREATE = """mutation($input: CreateCredentialInput!) {

@@ -12,7 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.processes import ROOT, postgres_servers_under, process_env, run, serve_process, serving
+from tests.support.processes import (
+    ROOT,
+    postgres_servers_under,
+    process_env,
+    run,
+    serve_process,
+    serving,
+)
 
 
 def _count(base: str) -> int:

@@ -19,8 +19,8 @@ from registry.app import create_app
 from registry.db import ConnectionLost, connect, is_unavailable
 from registry.store import providers
 from tests.support.apps import SETTINGS
-from tests.parties import Credentials, access_token
-from tests.restartable_postgres import RestartablePostgres
+from tests.support.parties import Credentials, access_token
+from tests.support.restartable_postgres import RestartablePostgres
 
 COUNT = {"query": "{ searchCredentials { totalCount } }"}
 SUBMIT = """mutation($input: SubmitCredentialsInput!) { submitCredentials(input: $input) { createdCount } }"""

@@ -13,13 +13,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-import pytest
-
 from auth.secrets import fernet
-from registry.webhook_delivery import Worker
+from registry.services.webhook_delivery import Worker
+from tests.support.listings import create, gql
+from tests.support.parties import access_token
 from tests.support.processes import process_env, serve_process
-from tests.test_webhooks import WEBHOOK_SETTINGS, REGISTER, SECRET, create, gql, hook_client  # noqa: F401 (fixture)
-from tests.parties import access_token
+from tests.support.webhooks import REGISTER, SECRET, WEBHOOK_SETTINGS
 
 QUERY = json.dumps({"query": "{ searchCredentials { totalCount } }"}).encode()
 

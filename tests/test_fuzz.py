@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
-from tests.parties import access_token
+from tests.support.parties import access_token
 from tests.support.processes import process_env, serve_process
 
 EXAMPLES = int(os.environ.get("MICROCRED_FUZZ_EXAMPLES", "8"))   # per operation and caller

@@ -18,8 +18,8 @@ from registry.app import create_app
 from registry.db import connect
 from registry.store import providers
 from tests.support.apps import SETTINGS
-from tests.parties import Credentials, access_token
-from tests.replication import primary_and_replica
+from tests.support.parties import Credentials, access_token
+from tests.support.replication import primary_and_replica
 
 PROVIDER = '{ provider(slug: "harbour") { name } }'
 

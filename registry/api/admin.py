@@ -13,12 +13,18 @@ import asyncpg
 import strawberry
 
 from auth import clients as registration
-from registry.api import ids
-from registry.api.errors import BadUserInput
 from registry.api.enums import AuthorityKind, ProviderKind
-from registry.api.mutations import LocalizedStringInput, UserError, _map, _require, user_errors
+from registry.api.errors import BadUserInput
+from registry.api.mutations import (
+    LocalizedStringInput,
+    UserError,
+    _map,
+    _require,
+    user_errors,
+)
 from registry.api.scalars import URL
 from registry.api.types import Provider, RecognitionAuthority
+from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.parties import check_party
 from registry.store import audit, oauth, providers, recognitions

@@ -9,9 +9,8 @@ from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
 from registry.config import Settings
 from registry.db import Executor
-from registry.read_routing import ReadRouter
 from registry.domain.search import PUBLIC, Visibility
-
+from registry.read_routing import ReadRouter
 
 SUB_RESPONSE = "registry.sub_response"   # the ASGI scope key of the response whose status resolvers may set
 

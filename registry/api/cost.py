@@ -18,10 +18,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
-                     GraphQLField, GraphQLList, GraphQLNonNull, GraphQLSchema, InlineFragmentNode, OperationType,
-                     SelectionSetNode, get_named_type, get_operation_ast, is_leaf_type)
 from graphql.execution.values import get_argument_values, get_variable_values
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    get_operation_ast,
+    is_leaf_type,
+)
 
 LIST_GUESS = 5
 MAX_FIRST = 1_000   # no field gives more; a larger `first` is refused or clamped by its resolver

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 from graphql import GraphQLError
-
 from registry.api import limits
 from registry.db import is_unavailable
-from registry.observability import current_request_id
 from registry.domain.errors import Problem
+from registry.http.observability import current_request_id
 
 log = logging.getLogger("microcred.api")
 

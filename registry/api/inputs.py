@@ -8,10 +8,18 @@ from uuid import UUID
 
 import strawberry
 
-from registry.api import ids
-from registry.api.enums import Audience, CredentialStatus, CredentialType, DeliveryMode, Pace, RecognitionKind, values
+from registry.api.enums import (
+    Audience,
+    CredentialStatus,
+    CredentialType,
+    DeliveryMode,
+    Pace,
+    RecognitionKind,
+    values,
+)
 from registry.api.errors import BadUserInput
 from registry.api.scalars import LanguageTag
+from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.search import CredentialFilter as DomainFilter
 from registry.domain.search import check_filter

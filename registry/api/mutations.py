@@ -7,21 +7,26 @@ one transaction: the change, its version and its change-feed entry land together
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Optional
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
-from registry.api import ids
-from datetime import date
-
 from registry.api.enums import (
-    AssessmentType, Audience, CredentialLinkKind, CredentialType, DeliveryMode, Pace, RecognitionKind,
+    AssessmentType,
+    Audience,
+    CredentialLinkKind,
+    CredentialType,
+    DeliveryMode,
+    Pace,
+    RecognitionKind,
 )
 from registry.api.errors import RegistryError
 from registry.api.scalars import URL, LanguageTag
 from registry.api.types import Credential, Recognition
+from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable
 from registry.store import credentials as credential_store

@@ -9,20 +9,35 @@ from uuid import UUID
 import strawberry
 from strawberry.types.nodes import SelectedField
 
-from registry.api import cursors, ids
+from registry.api import cursors
 from registry.api.enums import CredentialOrder
 from registry.api.errors import BadUserInput, NotFound
 from registry.api.inputs import CredentialFilter
 from registry.api.lookups import check_lookups
 from registry.api.scalars import LanguageTag
 from registry.api.types import (
-    AfterArg, Connection, Credential, CredentialFacets, CredentialSearchResult, FacetValue, FirstArg, Node,
-    Occupation, Provider, Recognition, RecognitionAuthority, Skill, Viewer, connection_parts, page_size, paged,
+    AfterArg,
+    Connection,
+    Credential,
+    CredentialFacets,
+    CredentialSearchResult,
+    FacetValue,
+    FirstArg,
+    Node,
+    Occupation,
+    Provider,
+    Recognition,
+    RecognitionAuthority,
+    Skill,
+    Viewer,
+    connection_parts,
+    page_size,
+    paged,
 )
+from registry.domain import ids
 from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import SearchRequest
 from registry.store import credentials, providers, recognitions, search, taxonomy
-
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 QueryArg = Annotated[Optional[str], strawberry.argument(

@@ -4,10 +4,10 @@ request log: it is the extension that sees each operation start.)"""
 
 from __future__ import annotations
 
-from strawberry.types.graphql import OperationType
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
-from registry.observability import OPERATION
+from registry.http.observability import OPERATION
 
 
 class ReadRouting(SchemaExtension):

@@ -5,21 +5,29 @@ from __future__ import annotations
 import functools
 
 import strawberry
-from strawberry.federation.schema import FederationAny
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
 from registry.api import admin, feed, limits, statistics
 from registry.api import webhooks as webhook_api
 from registry.api.lookups import check_lookups
 from registry.api.mutations import Mutation as ListingMutations
-from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.query import Query as PublicQuery
 from registry.api.read_routing import ReadRouting
+from registry.api.scalars import SCALARS
+from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.text_hygiene import RefuseUnstorableText
 from registry.api.throttle import CostThrottle
-from registry.api.scalars import SCALARS
-from registry.api.types import Credential, Occupation, Provider, Recognition, RecognitionAuthority, Skill
+from registry.api.types import (
+    Credential,
+    Occupation,
+    Provider,
+    Recognition,
+    RecognitionAuthority,
+    Skill,
+)
+
 
 @strawberry.type(description="Reads of the registry. Without a token, only published listings are visible "
                              "(retired ones by ID only, so old links keep working).")

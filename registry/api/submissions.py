@@ -1,6 +1,6 @@
 """submitCredentials: an institution upserts up to 1,000 listings by its own keys in one call.
 
-The work is registry.submission's (shared with `microcred import`); this module turns the
+The work is registry.services.submission's (shared with `microcred import`); this module turns the
 GraphQL input into items and the items into the payload.
 """
 
@@ -12,13 +12,20 @@ from typing import Annotated, Optional
 import asyncpg
 import strawberry
 
-from registry.api import ids
 from registry.api.errors import BadUserInput, Conflict
-from registry.api.mutations import CredentialInput, Forbidden, UserError, _may_act_for, _require, user_errors
-from registry import submission
+from registry.api.mutations import (
+    CredentialInput,
+    Forbidden,
+    UserError,
+    _may_act_for,
+    _require,
+    user_errors,
+)
 from registry.api.types import Credential
+from registry.domain import ids
 from registry.domain.errors import Problem
-from registry.submission import Item
+from registry.services import submission
+from registry.services.submission import Item
 
 MAX_BATCH = 1000
 

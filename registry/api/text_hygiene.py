@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from graphql import ExecutionResult, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
+from graphql import ExecutionResult, StringValueNode, visit
 from registry.api.errors import RegistryError
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -14,16 +14,25 @@ from uuid import UUID
 import strawberry
 from strawberry import Private
 
-from registry.api import cursors, ids
+from registry.api import cursors
 from registry.api.enums import (
-    Audience, AssessmentType, AuthorityKind, ChangeKind, CredentialLinkKind, CredentialStatus, CredentialType,
-    DeliveryMode, Pace, ProviderKind, RecognitionKind,
+    AssessmentType,
+    Audience,
+    AuthorityKind,
+    ChangeKind,
+    CredentialLinkKind,
+    CredentialStatus,
+    CredentialType,
+    DeliveryMode,
+    Pace,
+    ProviderKind,
+    RecognitionKind,
 )
 from registry.api.errors import BadUserInput
-from registry.api.scalars import URL, LanguageTag
-from registry.domain import records
-from registry.domain.completeness import completeness
 from registry.api.jsonld import JSON_LD_MAPPERS, JsonLdFormat, listing_view
+from registry.api.scalars import URL, LanguageTag
+from registry.domain import ids, records
+from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
 from registry.domain.search import check_page_size
 from registry.store.paging import Page

@@ -5,8 +5,8 @@ published by Statistics Canada; French titles follow the official CNP 2021 wordi
 from __future__ import annotations
 
 import csv
-import unicodedata
 import random
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -14,10 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from registry.domain.records import Authority, Occupation, Provider, Skill
+from registry.domain.vocabularies import OCCUPATION_SCHEME, SKILL_SCHEME
 
 DATA = Path(__file__).parent / "data"
-SKILL_SCHEME = "MCR"        # the registry's own skills taxonomy
-OCCUPATION_SCHEME = "NOC2021"
 CREATED = datetime(2024, 1, 15, tzinfo=timezone.utc)
 
 # Fictional place names per province and territory; bilingual ones carry a French form.

@@ -12,7 +12,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, TextIO
 
-from registry.domain.enums import AssessmentType, Audience, CredentialType, DeliveryMode, Pace
+from registry.domain.enums import (
+    AssessmentType,
+    Audience,
+    CredentialType,
+    DeliveryMode,
+    Pace,
+)
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from registry.api import ids
+from registry.domain import ids
 from registry.domain.language import pick
-from registry.domain.records import Authority, Credential, Occupation, Provider, Recognition, Skill
+from registry.domain.records import (
+    Authority,
+    Credential,
+    Occupation,
+    Provider,
+    Recognition,
+    Skill,
+)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.api import ids
+from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
 from registry.domain.records import Credential

@@ -9,7 +9,7 @@ from auth.resource import SCOPE_KEY
 from registry.api.context import Context
 from registry.api.errors import shape_errors
 from registry.api.schema import build_schema
-from registry.persisted_queries import OPERATIONS
+from registry.http.persisted_queries import OPERATIONS
 
 DOCUMENTS = {path.stem: path.read_text() for path in sorted(OPERATIONS.glob("*.graphql"))}
 # GraphQL error code -> the HTTP status of a page that met it.

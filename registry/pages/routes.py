@@ -16,11 +16,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
+from registry.http.response_cache import CACHEABLE
 from registry.pages import charts
 from registry.pages.operations import OperationFailed, run
 from registry.pages.search_state import ORDERS, SearchState
 from registry.pages.words import Words
-from registry.response_cache import CACHEABLE
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")

@@ -9,8 +9,16 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from registry.db import Database, Executor
+from registry.domain.records import (
+    Authority,
+    Credential,
+    CredentialLink,
+    Occupation,
+    Provider,
+    Recognition,
+    Skill,
+)
 from registry.store.history import SNAPSHOTS_SQL
-from registry.domain.records import Authority, Credential, CredentialLink, Occupation, Provider, Recognition, Skill
 
 CREDENTIAL_COLUMNS = [
     "id", "provider_id", "external_id", "status", "credential_type", "title", "description", "learning_outcomes",

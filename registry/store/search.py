@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Sequence
+
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
 from registry.domain.records import Credential
-from registry.domain.search import (COST_CEILINGS, WORKLOAD_RANGES, CredentialFilter, SearchRequest, Visibility,
-                                     workload_range_value)
+from registry.domain.search import (
+    COST_CEILINGS,
+    WORKLOAD_RANGES,
+    CredentialFilter,
+    SearchRequest,
+    Visibility,
+    workload_range_value,
+)
 from registry.store import credentials
 from registry.store.paging import Key, Page, after_condition, page_from_rows
 from registry.store.recognitions import ACTIVE

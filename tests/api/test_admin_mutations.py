@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from registry.api import ids
+from registry.domain import ids
 from tests.support.listings import gql
-from tests.parties import Credentials, access_token, token_response
+from tests.support.parties import Credentials, access_token, token_response
 
 CREATE_PROVIDER = """
 mutation($input: CreateProviderInput!) {

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.graphql_client import errors
+from tests.support.graphql import errors
 
 CASES = {
     "negative first": "{ searchCredentials(first: -1) { totalCount } }",
@@ -63,7 +63,7 @@ ODD_CREATE = """mutation($input: CreateCredentialInput!) {
 
 async def _create_titled(client, parties, title: str):
     from tests.support.listings import DRAFT
-    from tests.parties import access_token
+    from tests.support.parties import access_token
 
     token = await access_token(client, parties.provider)
     body = {"query": ODD_CREATE, "variables": {"input": {"credential": {**DRAFT, "externalId": "ODD",

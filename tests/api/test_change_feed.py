@@ -7,7 +7,7 @@ import random
 
 from registry.store import history
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
-from tests.parties import access_token
+from tests.support.parties import access_token
 
 FEED = """
 query($after: String, $first: Int, $jurisdiction: String, $kinds: [ChangeKind!]) {

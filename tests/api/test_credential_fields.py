@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data, operation
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data, operation
 
 DETAIL = operation("CredentialDetail")
 

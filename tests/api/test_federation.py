@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data
 
 ENTITIES = """
 query($representations: [_Any!]!) {

@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
-from registry.api import cursors, ids
+from registry.api import cursors
 from registry.api.errors import BadUserInput
+from registry.domain import ids
 
 
 def test_global_ids_round_trip():

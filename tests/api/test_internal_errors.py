@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncpg
 
 
-
 async def test_a_database_fault_is_masked_and_tied_to_the_log_by_the_request_id(client, db_dsn, caplog):
     conn = await asyncpg.connect(db_dsn)
     try:

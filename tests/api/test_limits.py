@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from registry.api import limits
-from tests.graphql_client import post, statements
+from tests.support.graphql import post, statements
 
 
 def _codes(response) -> list[str]:
@@ -40,7 +40,7 @@ async def test_directives_within_the_limit_are_honoured(demo_client):
 
 
 async def test_the_named_operations_fit_within_the_limits(demo_client):
-    from registry.persisted_queries import named_operations
+    from registry.http.persisted_queries import named_operations
 
     for document in named_operations().values():
         response = await post(demo_client, document, {"id": "x", "region": "CA-ON", "slug": "x"})

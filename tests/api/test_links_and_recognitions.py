@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from registry.api import ids
+from registry.domain import ids
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
-from tests.parties import access_token
+from tests.support.parties import access_token
 
 LINK = """
 mutation Link($input: LinkCredentialsInput!) {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data
 
 LISTS = {
     "providers": ("providers", "slug", lambda: len(oracle.ref().providers)),

@@ -6,8 +6,7 @@ import asyncio
 
 import pytest
 
-from registry.api import ids
-from tests.parties import access_token
+from registry.domain import ids
 from tests.support.listings import (
     COMPLETE,
     CREATE,
@@ -20,6 +19,7 @@ from tests.support.listings import (
     gql,
     post_with,
 )
+from tests.support.parties import access_token
 
 
 async def test_an_institution_creates_a_draft_for_itself(client, parties):
@@ -199,7 +199,7 @@ async def _bad_token(client, parties, db, signing_key, kind: str) -> str:
     import time
 
     from registry.store import oauth
-    from tests import forged_tokens as forge
+    from tests.support import forged_tokens as forge
 
     if kind == "revoked client":
         token = await access_token(client, parties.provider_write_only)

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data, errors
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data, errors
 
 NODE = """
 query Node($id: ID!) {

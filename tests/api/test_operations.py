@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import OPERATIONS, data, operation
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import OPERATIONS, data, operation
 
 
 def test_every_operation_file_is_exercised_here():

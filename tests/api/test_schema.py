@@ -6,16 +6,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graphql import (
-    GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, is_specified_scalar_type, parse,
-    print_type,
-)
-from graphql.utilities import ast_from_value
 from graphql.language import (
-    EnumTypeDefinitionNode, InputObjectTypeDefinitionNode, InterfaceTypeDefinitionNode, ObjectTypeDefinitionNode,
+    EnumTypeDefinitionNode,
+    InputObjectTypeDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    ObjectTypeDefinitionNode,
     print_ast,
 )
+from graphql.utilities import ast_from_value
 
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    is_specified_scalar_type,
+    parse,
+    print_type,
+)
 from registry.api.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]

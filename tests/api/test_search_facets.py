@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data
 
 FACETS = """
 query Facets($filter: CredentialFilter) {
@@ -87,7 +87,7 @@ async def test_facet_values_come_most_frequent_first(demo_client):
 
 
 async def test_facets_and_total_take_one_statement_whatever_the_facets(demo_client):
-    from tests.graphql_client import post, statements
+    from tests.support.graphql import post, statements
 
     page_only = await post(demo_client, "{ searchCredentials(first: 1) { nodes { id } } }")
     with_facets = await post(demo_client, FACETS, {"filter": FILTER})

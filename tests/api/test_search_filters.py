@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data
 
 SEARCH = """
 query Search($filter: CredentialFilter, $after: String) {

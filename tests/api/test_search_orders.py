@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data, errors
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data, errors
 
 WALK = """
 query Walk($order: CredentialOrder!, $after: String, $first: Int!, $query: String) {

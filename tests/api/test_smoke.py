@@ -1,4 +1,4 @@
-from tests.graphql_client import data
+from tests.support.graphql import data
 
 
 async def test_search_answers_on_demo_data(demo_client):

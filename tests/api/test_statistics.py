@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
-from registry.persisted_queries import named_operations
-from tests import demo_oracle as oracle
-from tests.graphql_client import data, post, statements
+from registry.http.persisted_queries import named_operations
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data, post, statements
 
 STATISTICS = next(text for text in named_operations().values() if "query RegistryStatistics" in text)
 

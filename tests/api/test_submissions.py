@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from tests.support.graphql import statements
 from tests.support.listings import COMPLETE, DRAFT, gql, post_with
-from tests.graphql_client import statements
-from tests.parties import access_token
+from tests.support.parties import access_token
 
 SUBMIT = """
 mutation Submit($input: SubmitCredentialsInput!) {
@@ -104,7 +104,7 @@ async def test_a_batch_costs_the_same_statements_for_5_or_200_items(client, part
 
 
 async def test_another_providers_client_cannot_submit_for_us(client, parties):
-    from registry.api import ids
+    from registry.domain import ids
 
     token = await access_token(client, parties.other_provider)
     body = await gql(client, SUBMIT, {"input": {"providerId": ids.encode("Provider", parties.provider_id),

@@ -11,9 +11,9 @@ import httpx
 
 from registry.app import create_app
 from tests.support.apps import SETTINGS
-from tests.graphql_client import statements
-from tests.parties import access_token
-from tests.test_metrics import _sample
+from tests.support.graphql import statements
+from tests.support.metrics import sample
+from tests.support.parties import access_token
 
 LIMITED = dataclasses.replace(SETTINGS, max_query_cost=5_000, rate_anonymous=(1_000.0, 10.0), rate_client=(1_000.0, 10.0))
 PAGE = {"query": "{ searchCredentials(first: 10) { nodes { id title provider { name } } } }"}   # 2 + 10 x 2
@@ -54,9 +54,9 @@ async def test_a_caller_over_its_allowance_gets_429_with_retry_after(db_dsn):
 
 async def test_refusals_are_counted_in_the_metrics(db_dsn):
     async with serving(db_dsn) as client:
-        before = await _sample(client, "microcred_rate_limited_total", caller="anonymous")
+        before = await sample(client, "microcred_rate_limited_total", caller="anonymous")
         refused = sum([(await client.post("/graphql", json=PAGE)).status_code == 429 for _ in range(50)])
-        assert refused and await _sample(client, "microcred_rate_limited_total", caller="anonymous") == before + refused
+        assert refused and await sample(client, "microcred_rate_limited_total", caller="anonymous") == before + refused
 
 
 async def test_clients_with_tokens_have_buckets_of_their_own(db_dsn, parties):

@@ -7,8 +7,8 @@ import time
 import pytest
 from joserfc import jwt
 
-from tests import forged_tokens as forge
-from tests.parties import access_token
+from tests.support import forged_tokens as forge
+from tests.support.parties import access_token
 
 VIEWER = "{ viewer { clientId scopes provider { slug } authority { slug } } }"
 

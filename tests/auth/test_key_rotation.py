@@ -7,8 +7,8 @@ import json
 
 from auth.keys import rotate
 from auth.secrets import fernet
-from tests.parties import access_token
 from tests.support.apps import SETTINGS, api_client
+from tests.support.parties import access_token
 
 VIEWER = {"query": "{ viewer { clientId } }"}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.parties import access_token
 from tests.support.apps import SETTINGS
+from tests.support.parties import access_token
 
 VIEWER = {"query": "{ viewer { clientId } }"}
 

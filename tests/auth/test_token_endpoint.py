@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tests.parties import token_response
 from tests.support.apps import SETTINGS
+from tests.support.parties import token_response
 
 
 def _parts(token: str) -> tuple[dict, dict]:
@@ -57,7 +57,7 @@ async def test_authority_token_names_its_authority(client, parties):
 
 @pytest.mark.parametrize("who", ["wrong secret", "unknown client", "revoked client"])
 async def test_bad_client_credentials_are_invalid_client_401(client, parties, who):
-    from tests.parties import Credentials
+    from tests.support.parties import Credentials
 
     creds = {
         "wrong secret": Credentials(parties.provider.client_id, "not-the-secret"),

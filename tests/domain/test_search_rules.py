@@ -1,7 +1,12 @@
 """The rules a search request must follow."""
 
 from registry.domain.enums import CredentialOrder
-from registry.domain.search import CredentialFilter, SearchRequest, check_filter, check_page_size
+from registry.domain.search import (
+    CredentialFilter,
+    SearchRequest,
+    check_filter,
+    check_page_size,
+)
 
 
 def test_page_size_between_zero_and_a_hundred():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import demo_oracle as oracle
-from tests.graphql_client import data
+from tests.support import demo_oracle as oracle
+from tests.support.graphql import data
 
 CONTEXTS = Path(__file__).resolve().parents[2] / "registry" / "interop" / "contexts"
 QUERY = "query($id: ID!, $format: JsonLdFormat!) { credential(id: $id) { jsonLd(format: $format) } }"

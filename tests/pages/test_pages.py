@@ -8,7 +8,7 @@ import logging
 import re
 from urllib.parse import quote
 
-from tests import demo_oracle as oracle
+from tests.support import demo_oracle as oracle
 
 
 def _heading(html: str) -> str:

@@ -8,8 +8,9 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.api import cursors, ids
+from registry.api import cursors
 from registry.api.errors import BadUserInput
+from registry.domain import ids
 from registry.domain.listings import ListingChanges, check_changes
 
 ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=300)   # lone surrogates and NULs too

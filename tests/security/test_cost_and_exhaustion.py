@@ -10,8 +10,15 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type, parse
 
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_named_type,
+    is_leaf_type,
+    parse,
+)
 from registry.api import cost
 from registry.api.schema import schema
 from tests.support.apps import SETTINGS, api_client

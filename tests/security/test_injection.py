@@ -14,8 +14,8 @@ import re
 import pytest
 from markupsafe import escape
 
-from tests.parties import access_token
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
+from tests.support.parties import access_token
 
 PAYLOADS = {
     "html": '<img src=x onerror="alert(1)"><b>bold</b>',

@@ -15,7 +15,6 @@ import pytest
 
 from auth import clients as registration
 from tests.support.apps import SETTINGS
-from tests.parties import Credentials, access_token
 from tests.support.external_issuer import (
     AUDIENCE,
     ISSUER,
@@ -30,7 +29,8 @@ from tests.support.external_issuer import (
     serving_jwks,
     trusted_issuer,
 )
-from tests.support.webhook_receiver import deliver_all, receiving
+from tests.support.parties import Credentials, access_token
+from tests.support.webhooks import deliver_all, receiving
 
 HOOK_SETTINGS = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True, webhook_retry_base_seconds=0.01)
 # The form every registered client ID takes (the check on oauth_clients.client_id).

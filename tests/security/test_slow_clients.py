@@ -27,7 +27,7 @@ from auth import clients as registration
 from registry.config import Settings
 from registry.db import connect
 from registry.demo.seed import seed
-from registry.export import export_lines
+from registry.services.export import export_lines
 from registry.store import providers
 from tests.conftest import _RUN, _admin, _clone
 from tests.support.processes import process_env, serve_process

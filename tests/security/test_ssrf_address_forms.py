@@ -17,11 +17,11 @@ import pytest
 from auth import clients as registration
 from auth.secrets import fernet
 from registry.app import create_app
+from registry.services.webhook_delivery import Worker
 from registry.store import webhooks as webhook_store
-from registry.webhook_delivery import Worker
-from tests.parties import Credentials, access_token
 from tests.support.apps import SETTINGS
 from tests.support.listeners import ipv6_loopback_available, recording_listener
+from tests.support.parties import Credentials, access_token
 
 PRIVATE_SETTINGS = dataclasses.replace(SETTINGS, webhooks_allow_private=True)
 SETTINGS_BY_NAME = {"default": SETTINGS, "allow-private": PRIVATE_SETTINGS}

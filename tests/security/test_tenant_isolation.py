@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from auth import clients as registration
-from registry.api import ids
-from tests.parties import access_token
+from registry.domain import ids
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
+from tests.support.parties import access_token
 
 TABLES = ("credentials", "credential_versions", "changes", "credential_links", "recognitions", "webhooks",
           "webhook_deliveries", "oauth_clients", "providers", "recognition_authorities", "audit_log")

@@ -15,9 +15,9 @@ import dataclasses
 
 import pytest
 
-from tests.parties import access_token
 from tests.support.apps import SETTINGS, api_client
 from tests.support.listings import COMPLETE, PUBLISH, RETIRE, UPDATE, create, gql
+from tests.support.parties import access_token
 
 SECRET_DRAFT_TITLE = "SECRETWORD draft title"        # the published listing's first, draft-era title
 NEVER_PUBLISHED_TITLE = "HIDDENDRAFT withdrawn"      # a draft retired without ever being published

@@ -24,7 +24,7 @@ SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience
                     secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0,
                     rate_anonymous=UNLIMITED, rate_client=UNLIMITED, max_query_cost=10**9, export_dir=EXPORTS,
                     export_debounce_seconds=0.2)
-# The shared demo database: this many listings, generated from this seed (tests/demo_oracle.py
+# The shared demo database: this many listings, generated from this seed (tests/support/demo_oracle.py
 # computes the expected answers from the same generator).
 DEMO_LISTINGS = 400
 DEMO_SEED = 7

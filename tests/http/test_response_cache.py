@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from registry.app import create_app
-from registry.change_notices import APPLICATION_NAME
-from registry.persisted_queries import sha256
-from registry.response_cache import Entry, ResponseCache
+from registry.http.change_notices import APPLICATION_NAME
+from registry.http.persisted_queries import sha256
+from registry.http.response_cache import Entry, ResponseCache
 from tests.support.apps import SETTINGS
-from tests.graphql_client import statements
+from tests.support.graphql import statements
 from tests.support.processes import process_env, run, serving
 
 QUERY = {"query": "{ searchCredentials(first: 3) { totalCount nodes { title } } provider(slug: \"lakeside\") { name } }"}

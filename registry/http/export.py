@@ -4,7 +4,7 @@ No database connection is held while a client reads, however slowly (the audit's
 ten sockets that read nothing pinned ten pooled connections in open transactions). The
 file is a snapshot file when the current set has one for the request's jurisdiction (the
 tail of it for ``updatedSince``), else a spool written at the database's pace first; then
-registry.http_files sends it. Each caller may have ``MICROCRED_EXPORTS_PER_CALLER``
+registry.http.files sends it. Each caller may have ``MICROCRED_EXPORTS_PER_CALLER``
 downloads running at once in this process; more get 429 with Retry-After.
 """
 
@@ -25,13 +25,13 @@ from starlette.responses import JSONResponse
 
 from registry.config import Settings
 from registry.db import Database, PoolExhausted
-from registry.export import parse_filters
-from registry.export_build import spool
-from registry.export_files import FULL, Shelf, micros, tail_offset
-from registry.export_limits import RETRY_AFTER_SECONDS, ConcurrencyLimit, caller_of
-from registry.http_files import Representation, send_representation
-from registry.http_guards import refuse
-from registry.metrics import RATE_LIMITED
+from registry.http.export_limits import RETRY_AFTER_SECONDS, ConcurrencyLimit, caller_of
+from registry.http.files import Representation, send_representation
+from registry.http.guards import refuse
+from registry.http.metrics import RATE_LIMITED
+from registry.services.export import parse_filters
+from registry.services.export.build import spool
+from registry.services.export.files import FULL, Shelf, micros, tail_offset
 from registry.store import export
 
 

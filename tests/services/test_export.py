@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import psutil
 import pytest
 
-from tests import demo_oracle as oracle
+from tests.support import demo_oracle as oracle
 from tests.support.processes import MICROCRED, ROOT, process_env
 
 

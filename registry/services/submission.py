@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 
-from registry.api import ids
 from registry.db import Database
+from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable
 from registry.domain.search import Visibility

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from registry.app import create_app
-from registry.persisted_queries import named_operations, sha256
+from registry.http.persisted_queries import named_operations, sha256
 from tests.support.apps import SETTINGS
-from tests.parties import access_token
+from tests.support.parties import access_token
 
 QUERY = "{ searchCredentials(first: 1) { totalCount } }"
 SEARCH_PAGE = next(text for text in named_operations().values() if text.lstrip().startswith("# A portal's search"))

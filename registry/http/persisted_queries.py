@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
-from registry.asgi import read_body, replay
-from registry.http_guards import refuse
+from registry.http.asgi import read_body, replay
+from registry.http.guards import refuse
 
-OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
+OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 MAX_DOCUMENTS = 5_000          # registered documents kept per process (least recently used out)
 MAX_DOCUMENT_BYTES = 100_000   # longer documents are not registered
 _HASH = re.compile(r"^[0-9a-f]{64}$")

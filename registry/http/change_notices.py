@@ -18,8 +18,8 @@ from typing import Callable
 import asyncpg
 
 from registry.db import Executor
+from registry.http.response_cache import ResponseCache
 from registry.read_routing import ReadRouter
-from registry.response_cache import ResponseCache
 from registry.store import health, replication
 
 CHANNEL = "registry_public_data"

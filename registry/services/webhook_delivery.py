@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 import httpx
 from cryptography.fernet import Fernet
 
-from registry.api import ids
 from registry.config import Settings
 from registry.db import Database
+from registry.domain import ids
 from registry.domain.webhook_rules import check_destination, first_refused
-from registry.metrics import WEBHOOK_FAILURES
+from registry.http.metrics import WEBHOOK_FAILURES
 from registry.store import webhooks
 
 log = logging.getLogger("microcred.webhooks")

@@ -1,7 +1,7 @@
 """Keeping the export's snapshot set current: rebuilt after public changes, debounced, and
 built by one process at a time per folder.
 
-Every serving process runs a keeper. Change notices (registry.change_notices: PostgreSQL
+Every serving process runs a keeper. Change notices (registry.http.change_notices: PostgreSQL
 NOTIFY at commit, heard by every process on every machine; also on every (re)connection,
 since notices may have been missed meanwhile) wake it; it waits until changes have been
 quiet for ``MICROCRED_EXPORT_DEBOUNCE`` seconds (at most twelve times that since the first
@@ -24,8 +24,8 @@ from pathlib import Path
 from registry.config import Settings
 from registry.db import connect, is_unavailable
 from registry.domain.search import REGION_PATTERN
-from registry.export_build import Abandoned, build_snapshot
-from registry.export_files import FULL, read_manifest
+from registry.services.export.build import Abandoned, build_snapshot
+from registry.services.export.files import FULL, read_manifest
 
 LOCK = "build.lock"
 LOCK_POLL_SECONDS = 0.2

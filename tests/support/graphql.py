@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
+OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 
 
 class GraphQLErrors(AssertionError):

@@ -7,8 +7,8 @@ import dataclasses
 import logging
 import time
 
-from registry.export_files import MANIFEST, read_manifest
-from registry.export_keeper import LOCK, Keeper
+from registry.services.export.files import MANIFEST, read_manifest
+from registry.services.export.keeper import LOCK, Keeper
 from tests.support.apps import SETTINGS
 
 
@@ -25,7 +25,7 @@ async def test_processes_sharing_a_folder_build_each_change_once(db_dsn, tmp_pat
     share one folder, as the processes of one machine do: each change is built once."""
     settings = dataclasses.replace(SETTINGS, export_debounce_seconds=0.05, export_jurisdictions=("CA-ON", "CA-QC"))
     keepers = [Keeper(db_dsn, settings, tmp_path) for _ in range(3)]
-    caplog.set_level(logging.INFO, logger="registry.export_keeper")
+    caplog.set_level(logging.INFO, logger="registry.services.export.keeper")
 
     def built() -> int:
         return sum("export snapshot built" in record.getMessage() for record in caplog.records)

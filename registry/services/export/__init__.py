@@ -5,16 +5,16 @@ operator's command, with no client at the other end to be slow. This module stay
 (no web or GraphQL layer) so that the command runs in little memory.
 
 `GET /export/credentials.jsonl?jurisdiction=CA-ON&updatedSince=2026-01-01T00:00:00Z`
-(registry.export_route) is served from files, never from a database connection held while
+(registry.http.export) is served from files, never from a database connection held while
 a client reads:
 
 - the full export and each jurisdiction of ``MICROCRED_EXPORT_JURISDICTIONS`` come from the
-  current snapshot set (registry.export_keeper rebuilds it after changes); ``updatedSince``
-  is the tail of such a file (registry.export_files);
+  current snapshot set (registry.services.export.keeper rebuilds it after changes); ``updatedSince``
+  is the tail of such a file (registry.services.export.files);
 - other filters are spooled to a temporary file at the database's pace first
-  (registry.export_build.spool), at most a quarter of the pool at a time per process;
+  (registry.services.export.build.spool), at most a quarter of the pool at a time per process;
 - either way the file goes out with a strong ETag, Last-Modified, 304s and byte ranges
-  (registry.http_files), and ``X-Microcred-Changes-Cursor`` says where to follow the change
+  (registry.http.files), and ``X-Microcred-Changes-Cursor`` says where to follow the change
   feed from; each caller may have ``MICROCRED_EXPORTS_PER_CALLER`` downloads at once.
 """
 
@@ -26,7 +26,7 @@ from typing import AsyncIterator
 
 from registry.db import Database
 from registry.domain.search import REGION_PATTERN
-from registry.export_build import listing_line
+from registry.services.export.build import listing_line
 from registry.store import export
 
 

@@ -2,7 +2,7 @@
 
 A public read that was answered before is answered again from memory, without parsing,
 validating or touching PostgreSQL. Entries are dropped on every committed change to public
-data: PostgreSQL notifies every listening process (registry.change_notices), so a write is
+data: PostgreSQL notifies every listening process (registry.http.change_notices), so a write is
 visible to the next public read on any process well within a second. While a process is not
 listening (its notice connection is lost), it neither serves nor stores entries.
 
@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from typing import Callable
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Callable
 
-from registry.asgi import on_response_start, read_body, replay, with_headers
-from registry.metrics import CACHE
+from registry.http.asgi import on_response_start, read_body, replay, with_headers
+from registry.http.metrics import CACHE
 
 CACHEABLE = "registry.cacheable"   # the ASGI scope key a handler sets on a public answer it may share
 ENTRY_OVERHEAD = 256               # bytes counted per entry beyond its body, for the budget

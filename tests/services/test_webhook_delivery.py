@@ -2,91 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 import hmac
 import json
-import threading
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
 from auth import clients as registration
-from auth.secrets import fernet
-from registry.app import create_app
 from registry.domain.webhook_rules import address_allowed, check_url
-from registry.webhook_delivery import Worker, signature
+from registry.services.webhook_delivery import signature
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
-from tests.support.apps import SETTINGS
-from tests.parties import Credentials, access_token
+from tests.support.parties import Credentials, access_token
+from tests.support.webhooks import (
+    REGISTER,
+    SECRET,
+    WEBHOOK_SETTINGS,
+    Receiver,
+    deliver_all,
+)
 
-WEBHOOK_SETTINGS = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True, webhook_retry_base_seconds=0.01)
-SECRET = "receiver-secret-0123456789"
-REGISTER = """
-mutation($input: RegisterWebhookInput!) {
-  registerWebhook(input: $input) { webhook { id url } secret userErrors { field code } }
-}
-"""
 HISTORY = "{ webhooks { id disabledAt deliveries(first: 100) { eventId status attempts lastStatusCode } } }"
 
 
-class Receiver:
-    """A real HTTP endpoint on loopback that answers 500 to every third request."""
-
-    def __init__(self, fail_every: int = 3) -> None:
-        self.received: list[tuple[str, bytes, str, int]] = []  # event id, body, signature, status answered
-        self.hosts: list[str] = []                              # the Host header of each request
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["content-length"]))
-                status = 500 if fail_every and (len(receiver.received) + 1) % fail_every == 0 else 204
-                receiver.hosts.append(self.headers["host"])
-                receiver.received.append((self.headers["x-microcred-event-id"], body,
-                                          self.headers["x-microcred-signature"], status))
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def delivered(self) -> Counter:
-        return Counter(event for event, _, _, status in self.received if status < 300)
-
-
-@pytest.fixture
-def receiver():
-    found = Receiver()
-    yield found
-    found.server.shutdown()
-
-
-@pytest.fixture
-async def hook_client(db_dsn, parties):
-    app = create_app(WEBHOOK_SETTINGS, db_dsn)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as c:
-            yield c
-
-
-async def deliver_all(db, settings=WEBHOOK_SETTINGS, workers: int = 2, rounds: int = 200) -> None:
-    """Run workers side by side until nothing is pending."""
-    async with httpx.AsyncClient(timeout=5) as http:
-        team = [Worker(db, settings, fernet(settings)) for _ in range(workers)]
-        for _ in range(rounds):
-            await asyncio.gather(*(w.run_once(http) for w in team))
-            if not await db.fetchval("select count(*) from webhook_deliveries where status = 'PENDING'"):
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError("deliveries still pending")
 
 
 def verify(body: bytes, header: str, secret: str = SECRET) -> bool:
@@ -183,7 +121,7 @@ async def test_the_readme_verification_snippet_accepts_real_deliveries_and_refus
                                                                                            receiver):
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     start = readme.index("```python", readme.index("def verify_signature") - 200) + len("```python")
     namespace: dict = {}
     exec(readme[start:readme.index("```", start)], namespace)  # noqa: S102 (the README's own snippet)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import logging
 
-from registry.asgi import on_response_start, read_body, replay, with_headers
 from registry.db import is_unavailable
+from registry.http.asgi import on_response_start, read_body, replay, with_headers
 
 log = logging.getLogger("microcred.http")
 RETRY_AFTER_SECONDS = 1

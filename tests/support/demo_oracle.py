@@ -7,9 +7,9 @@ import unicodedata
 from datetime import date
 from functools import cache
 
-from registry.api import ids
 from registry.demo.generator import DemoListings, generate
 from registry.demo.reference import Reference, reference
+from registry.domain import ids
 from registry.domain.language import pick
 from registry.domain.records import Credential
 from tests.support.apps import DEMO_LISTINGS, DEMO_SEED

@@ -13,9 +13,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from registry.http.response_cache import CACHEABLE
 from registry.pages.operations import OperationFailed, execute
 from registry.pages.routes import credential_page
-from registry.response_cache import CACHEABLE
 
 FORMATS = {"ctdl": "CTDL", "open-badges-3": "OPEN_BADGES_3", "ob3": "OPEN_BADGES_3", "elm": "ELM",
            "schema-org": "SCHEMA_ORG", "schema.org": "SCHEMA_ORG"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.support.listings import CREATE, DRAFT
-from tests.parties import access_token
+from tests.support.parties import access_token
 
 
 async def _create(client, token, key, external_id="IDEM-1"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from tests.parties import access_token
+from tests.support.parties import access_token
 
 
 def _lines(caplog) -> list[dict]:

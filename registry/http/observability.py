@@ -17,9 +17,9 @@ import uuid
 from contextvars import ContextVar
 
 from auth.resource import SCOPE_KEY
-from registry import metrics
-from registry.asgi import on_response_start, with_headers
 from registry.db import track_statements
+from registry.http import metrics
+from registry.http.asgi import on_response_start, with_headers
 
 STATS = "registry.stats"            # the request's StatementStats, in the ASGI scope
 OPERATION = "registry.operation"    # the GraphQL operation's name (or type), set by the API layer

@@ -18,9 +18,10 @@ from typing import BinaryIO, Sequence
 
 import asyncpg
 
-from registry.api import ids
 from registry.db import Database
-from registry.export_files import (
+from registry.domain import ids
+from registry.interop.registry_json import json_line, listing_json
+from registry.services.export.files import (
     FULL,
     JsonlFile,
     Snapshot,
@@ -30,7 +31,6 @@ from registry.export_files import (
     prune,
     write_manifest,
 )
-from registry.interop.registry_json import json_line, listing_json
 from registry.store import credentials
 from registry.store.export import published_listings, snapshot_marks
 

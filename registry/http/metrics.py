@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest, multiprocess)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.persisted_queries import OPERATIONS
+from registry.http.persisted_queries import OPERATIONS
 from registry.store import webhooks
 
 NAMED = frozenset(path.stem for path in OPERATIONS.glob("*.graphql"))

@@ -1,6 +1,6 @@
 """`microcred import`: listings from a CSV or JSON Lines file, in bulk, with a report per row.
 
-Rows go through the same batch upsert as `submitCredentials` (registry.submission), a few
+Rows go through the same batch upsert as `submitCredentials` (registry.services.submission), a few
 thousand at a time. `dry_run` checks everything, the database's knowledge included, and
 writes nothing.
 """
@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, TextIO
 from uuid import UUID
 
-from registry import submission
 from registry.db import Database
-from registry.demo.reference import SKILL_SCHEME
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
+from registry.domain.vocabularies import SKILL_SCHEME
 from registry.interop import csv_listings, ctdl_import
 from registry.interop.csv_listings import Row
 from registry.interop.registry_json import changes_from_json
+from registry.services import submission
 from registry.store import taxonomy
 
 CHUNK = 2000

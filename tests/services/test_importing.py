@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from registry.api import ids
+from registry.domain import ids
 from registry.interop import csv_listings
 from registry.store import providers
 from tests.support.processes import process_env, run
