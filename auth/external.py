@@ -41,7 +41,7 @@ def external_client_id(issuer: str, subject: str) -> str:
     """The registry's name for ``subject`` of ``issuer``: ``ext:<issuer>#<subject>``.
 
     Never equal to a local client ID, which is ``mc_`` and base64url characters (see
-    auth.secrets.new_client_id and the check on oauth_clients.client_id): this one starts
+    registry.domain.clients.new_client_id and the check on oauth_clients.client_id): this one starts
     ``ext:``. Never equal across issuers either: the issuer is percent-encoded with ``#``
     and ``%`` escaped, so the first ``#`` ends it whatever either part contains.
     """

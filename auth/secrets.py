@@ -1,10 +1,9 @@
-"""Client credentials and the registry's secret key."""
+"""The registry's secret key, and the cipher it makes for secrets kept in the database."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import logging
 import os
 import secrets
@@ -15,26 +14,6 @@ from cryptography.fernet import Fernet
 from registry.config import Settings
 
 log = logging.getLogger("microcred.auth")
-
-
-def new_client_id() -> str:
-    """A fresh, unguessable client ID."""
-    return "mc_" + secrets.token_urlsafe(18)
-
-
-def new_client_secret() -> str:
-    """A fresh client secret: 256 random bits, shown once, stored only as a hash."""
-    return secrets.token_urlsafe(32)
-
-
-def hash_secret(secret: str) -> bytes:
-    """The stored form of a client secret."""
-    return hashlib.sha256(secret.encode()).digest()
-
-
-def secret_matches(secret: str, stored: bytes) -> bool:
-    """Whether ``secret`` is the one stored, in constant time."""
-    return hmac.compare_digest(hash_secret(secret), stored)
 
 
 def fernet(settings: Settings) -> Fernet:

@@ -14,17 +14,17 @@ from typing import Any
 from urllib.parse import unquote
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidScopeError, OAuth2Request, grants
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth import tokens
 from auth.keys import Keys
-from auth.secrets import secret_matches
 from registry.config import Settings
 from registry.db import Executor
+from registry.domain.clients import secret_matches
 from registry.store import oauth
 from registry.store.oauth import ClientRecord
 

@@ -16,6 +16,7 @@ from joserfc.errors import JoseError
 
 from auth.keys import ALGORITHM, KeyRing
 from registry.config import Settings
+from registry.domain.principals import Principal
 from registry.store.oauth import ClientRecord
 
 # Only what we sign with: never `none`, never an HMAC that a public key could forge.
@@ -31,21 +32,13 @@ _BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
-class AccessToken:
-    """What a valid access token says about its bearer."""
+class AccessToken(Principal):
+    """What a valid access token says about its bearer: the principal, and the token's own facts."""
 
-    client_id: str
-    scopes: frozenset[str]
-    provider_id: UUID | None
-    authority_id: UUID | None
     jti: str
     issued_at: datetime
     expires_at: datetime
     issuer: str
-
-    @property
-    def is_admin(self) -> bool:
-        return "registry:admin" in self.scopes
 
 
 class InvalidToken(Exception):

@@ -8,6 +8,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -33,7 +34,7 @@ def main() -> None:
 
 async def _prepare(settings: Settings, demo: bool) -> str:
     """Resolve the database, migrate it, and seed demo data into an empty one."""
-    from registry.demo.seed import seed
+    from registry.services.seeding import seed
     from registry.store import credentials
 
     dsn = await resolve_database_url(settings)
@@ -147,7 +148,7 @@ def migrate(direction: str, revision: str | None) -> None:
               help="Random seed: the same seed gives the same listings.")
 def seed(count: int, seed_value: int) -> None:
     """Load deterministic demo listings (migrating first). Re-running a seed adds nothing."""
-    from registry.demo.seed import seed as load
+    from registry.services.seeding import seed as load
 
     async def run() -> int:
         settings = Settings.from_env()
@@ -299,7 +300,7 @@ def _run_with_db(work):
     return asyncio.run(run())
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
@@ -313,39 +314,30 @@ def providers() -> None:
     """Institutions that publish listings."""
 
 
-async def _audit(db, action: str, target: str, details: dict | None = None) -> None:
-    """Record an operator's action taken at the command line (actor ``cli:<login>``)."""
+def _operator():
+    """The operator at this command line (``cli:<login>`` in the audit trail)."""
     import getpass
 
-    from registry.store import audit
+    from registry.domain.principals import operator
 
-    await audit.record(db, actor=f"cli:{getpass.getuser()}", action=action, target=target, details=details)
+    return operator(getpass.getuser())
 
 
-def _register_party(*, create, type_name: str, noun: str, national_allowed: bool, slug: str, name: str,
-                    name_fr: str | None, kind: str, jurisdiction: str, website: str | None) -> None:
-    """Register a provider or an authority by the same rules as the GraphQL mutations."""
-    import asyncpg
+def _outcome(outcome):
+    """The outcome's value, or the command fails with its problems."""
+    if not outcome.ok:
+        _fail(" ".join(p.message for p in outcome.problems))
+    return outcome.value
 
+
+def _register_party(register, *, type_name: str, slug: str, name: str, name_fr: str | None, kind: str,
+                    jurisdiction: str, website: str | None) -> None:
+    """Register a provider or an authority through the operators' service."""
     from registry.domain import ids
-    from registry.domain.parties import check_party
+    from registry.services.operators import Party
 
-    names = _names(name, name_fr)
-    problems = check_party(slug=slug, name=names, jurisdiction=jurisdiction, website=website,
-                           national_allowed=national_allowed)
-    if problems:
-        _fail(" ".join(p.message for p in problems))
-
-    async def work(db, settings):
-        async with db.transaction() as tx:
-            made = await create(tx, slug=slug, name=names, kind=kind, jurisdiction=jurisdiction, website=website)
-            await _audit(tx, f"{noun}.created", slug, {"kind": kind, "jurisdiction": jurisdiction})
-            return made
-
-    try:
-        made = _run_with_db(work)
-    except asyncpg.UniqueViolationError:
-        _fail(f"a {noun} with slug {slug!r} exists already.")
+    party = Party(slug=slug, name=_names(name, name_fr), kind=kind, jurisdiction=jurisdiction, website=website)
+    made = _outcome(_run_with_db(lambda db, settings: register(db, _operator(), party)))
     click.echo(f"{made.slug} {ids.encode(type_name, made.id)}")
 
 
@@ -358,9 +350,9 @@ def _register_party(*, create, type_name: str, noun: str, national_allowed: bool
 @click.option("--website", help="http(s) URL of the provider.")
 def providers_create(**options) -> None:
     """Register a provider."""
-    from registry.store import providers as store
+    from registry.services import operators
 
-    _register_party(create=store.create, type_name="Provider", noun="provider", national_allowed=False, **options)
+    _register_party(operators.register_provider, type_name="Provider", **options)
 
 
 @main.group()
@@ -377,10 +369,9 @@ def authorities() -> None:
 @click.option("--website", help="http(s) URL of the authority.")
 def authorities_create(**options) -> None:
     """Register a recognition authority."""
-    from registry.store import recognitions as store
+    from registry.services import operators
 
-    _register_party(create=store.create_authority, type_name="RecognitionAuthority", noun="authority",
-                    national_allowed=True, **options)
+    _register_party(operators.register_authority, type_name="RecognitionAuthority", **options)
 
 
 @main.group()
@@ -399,8 +390,8 @@ def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -
     """Create a client and print its ID and secret (the secret is shown only now)."""
     import json
 
-    from auth import clients as registration
     from registry.domain import ids
+    from registry.services import operators
     from registry.store import providers as provider_store
     from registry.store import recognitions as authority_store
 
@@ -409,29 +400,17 @@ def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -
         if provider_slug:
             provider = await provider_store.by_slug(db, provider_slug)
             if provider is None:
-                raise registration.ClientRuleError(f"no provider has the slug {provider_slug!r}.")
+                _fail(f"no provider has the slug {provider_slug!r}.")
             provider_id = provider.id
         if authority_ref:
-            authority_id = await _authority_id(db, authority_ref)
-        async with db.transaction() as tx:
-            made = await registration.register(tx, name=name, scopes=scopes.split(), provider_id=provider_id,
-                                               authority_id=authority_id, admin=admin)
-            await _audit(tx, "client.created", made.client_id, {"name": name, "scopes": made.record.scopes})
-            return made
+            authority_id = ids.decode_as(authority_ref, "RecognitionAuthority")
+            if authority_id is None:
+                found = await authority_store.authority_by_slug(db, authority_ref)
+                authority_id = found.id if found else _fail(f"no authority is named {authority_ref!r}.")
+        return await operators.create_client(db, _operator(), name=name, scopes=scopes.split(),
+                                             provider_id=provider_id, authority_id=authority_id, admin=admin)
 
-    async def _authority_id(db, ref):
-        uuid = ids.decode_as(ref, "RecognitionAuthority")
-        if uuid is None:
-            found = await authority_store.authority_by_slug(db, ref)
-            uuid = found.id if found else None
-        if uuid is None:
-            raise registration.ClientRuleError(f"no authority is named {ref!r}.")
-        return uuid
-
-    try:
-        created = _run_with_db(work)
-    except registration.ClientRuleError as error:
-        _fail(str(error))
+    created = _outcome(_run_with_db(work))
     if as_json:
         click.echo(json.dumps({"client_id": created.client_id, "client_secret": created.client_secret,
                                "scopes": created.record.scopes}))
@@ -465,17 +444,9 @@ def clients_list(as_json) -> None:
 @click.argument("client_id")
 def clients_revoke(client_id) -> None:
     """Revoke a client: its tokens stop working at once."""
-    from registry.store import oauth
+    from registry.services import operators
 
-    async def work(db, settings):
-        async with db.transaction() as tx:
-            revoked = await oauth.revoke_client(tx, client_id)
-            if revoked:
-                await _audit(tx, "client.revoked", client_id)
-            return revoked
-
-    if not _run_with_db(work):
-        _fail(f"no active client {client_id!r}.")
+    _outcome(_run_with_db(lambda db, settings: operators.revoke_client(db, _operator(), client_id)))
     click.echo(f"{client_id} revoked.")
 
 

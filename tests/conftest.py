@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from registry import migrate
 from registry.config import Settings
 from registry.db import connect, start_embedded, with_database
-from registry.demo.seed import seed
+from registry.services.seeding import seed
 from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, EXPORTS, api_client
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")

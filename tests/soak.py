@@ -30,11 +30,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from auth import clients as registration
 from registry import migrate
 from registry.config import Settings
 from registry.db import connect
 from registry.domain import ids
+from registry.services import operators
 from registry.store import providers
 from tests.support.parties import Credentials, access_token
 from tests.support.restartable_postgres import RestartablePostgres
@@ -276,7 +276,7 @@ async def _prepare(dsn: str, writers: int) -> tuple[str, list[tuple[str, str]]]:
     try:
         college = await providers.create(db, slug="soak-college", name={"en": "Soak College"}, kind="COLLEGE",
                                          jurisdiction="CA-ON")
-        clients = [await registration.register(db, name=f"Soak writer {n}", provider_id=college.id,
+        clients = [await operators.register_client(db, name=f"Soak writer {n}", provider_id=college.id,
                                                scopes=["credentials:write"]) for n in range(writers)]
     finally:
         await db.close()

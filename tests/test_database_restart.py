@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auth import clients as registration
 from registry import migrate
 from registry.app import create_app
 from registry.db import ConnectionLost, connect, is_unavailable
+from registry.services import operators
 from registry.store import providers
 from tests.support.apps import SETTINGS
 from tests.support.parties import Credentials, access_token
@@ -49,7 +49,7 @@ async def test_the_api_answers_503_while_the_database_is_away_and_recovers_by_it
     db = await connect(dsn, SETTINGS, min_size=1, max_size=2)
     provider = await providers.create(db, slug=f"harbour-{time.time_ns()}", name={"en": "Harbour"}, kind="COLLEGE",
                                       jurisdiction="CA-NS")
-    created = await registration.register(db, name="Harbour SIS", scopes=["credentials:write"], provider_id=provider.id)
+    created = await operators.register_client(db, name="Harbour SIS", scopes=["credentials:write"], provider_id=provider.id)
     await db.close()
     app = create_app(dataclasses.replace(SETTINGS, pool_timeout_seconds=1.0, response_cache_bytes=2**20), dsn)
     async with app.router.lifespan_context(app):

@@ -7,7 +7,7 @@ import asyncpg
 from registry import migrate
 from registry.config import Settings
 from registry.db import connect
-from registry.demo.seed import seed
+from registry.services.seeding import seed
 
 TABLES = {"providers", "credentials", "skills", "occupations", "credential_skills", "credential_occupations",
           "credential_links", "recognition_authorities", "recognitions", "credential_versions", "changes",

@@ -12,10 +12,10 @@ import asyncpg
 import httpx
 import pytest
 
-from auth import clients as registration
 from registry import migrate
 from registry.app import create_app
 from registry.db import connect
+from registry.services import operators
 from registry.store import providers
 from tests.support.apps import SETTINGS
 from tests.support.parties import Credentials, access_token
@@ -100,7 +100,7 @@ async def test_a_writer_reads_its_own_write_while_the_replica_lags(app_client, r
     client, _ = await app_client()
     db = await connect(replay_paused.primary, SETTINGS, min_size=1, max_size=2)
     provider = await providers.by_slug(db, "harbour")
-    created = await registration.register(db, name=f"Harbour SIS {time.time_ns()}", scopes=["credentials:write"],
+    created = await operators.register_client(db, name=f"Harbour SIS {time.time_ns()}", scopes=["credentials:write"],
                                           provider_id=provider.id)
     await db.close()
     token = await access_token(client, Credentials(created.client_id, created.client_secret))

@@ -9,25 +9,19 @@ import json
 from datetime import datetime
 from typing import Annotated, Optional
 
-import asyncpg
 import strawberry
 
-from auth import clients as registration
+from registry.api import permissions
 from registry.api.enums import AuthorityKind, ProviderKind
 from registry.api.errors import BadUserInput
-from registry.api.mutations import (
-    LocalizedStringInput,
-    UserError,
-    _map,
-    _require,
-    user_errors,
-)
+from registry.api.listing_inputs import LocalizedStringInput, text_map
+from registry.api.payloads import UserError, user_errors
 from registry.api.scalars import URL
 from registry.api.types import Provider, RecognitionAuthority
 from registry.domain import ids
 from registry.domain.errors import Problem
-from registry.domain.parties import check_party
-from registry.store import audit, oauth, providers, recognitions
+from registry.services import operators
+from registry.store import audit, oauth
 
 
 @strawberry.input(description="A provider to register.")
@@ -115,58 +109,36 @@ class RevokeClientPayload:
 
 
 def _admin(info: strawberry.Info):
-    return _require(info, "registry:admin")
-
-
-def _actor(info: strawberry.Info) -> str:
-    return info.context.access.client_id
-
-
-def _taken(slug: str) -> list[UserError]:
-    return user_errors([Problem(("slug",), "DUPLICATE", f"The slug {slug!r} is taken.")])
+    return permissions.require(info, "registry:admin")
 
 
 async def create_provider(
     info: strawberry.Info, input: Annotated[CreateProviderInput, strawberry.argument(description="The provider.")],
 ) -> ProviderPayload:
-    made, errors = await _register_party(info, input, providers.create, noun="provider", national_allowed=False)
-    return ProviderPayload(provider=Provider.from_record(made) if made else None, user_errors=errors)
+    outcome = await operators.register_provider(info.context.primary, _admin(info), _party(input))
+    return ProviderPayload(provider=Provider.from_record(outcome.value) if outcome.ok else None,
+                           user_errors=user_errors(list(outcome.problems)))
 
 
 async def create_recognition_authority(
     info: strawberry.Info,
     input: Annotated[CreateRecognitionAuthorityInput, strawberry.argument(description="The authority.")],
 ) -> RecognitionAuthorityPayload:
-    made, errors = await _register_party(info, input, recognitions.create_authority, noun="authority",
-                                         national_allowed=True)
-    return RecognitionAuthorityPayload(authority=RecognitionAuthority.from_record(made) if made else None,
-                                       user_errors=errors)
+    outcome = await operators.register_authority(info.context.primary, _admin(info), _party(input))
+    return RecognitionAuthorityPayload(
+        authority=RecognitionAuthority.from_record(outcome.value) if outcome.ok else None,
+        user_errors=user_errors(list(outcome.problems)))
 
 
-async def _register_party(info: strawberry.Info, input, create, *, noun: str, national_allowed: bool):
-    """(the provider or authority made, or None; user errors): checked by the parties' rules,
-    written with its audit entry in one transaction."""
-    _admin(info)
-    name = _map(input.name)
-    problems = check_party(slug=input.slug, name=name, jurisdiction=input.jurisdiction, website=input.website,
-                           national_allowed=national_allowed)
-    if problems:
-        return None, user_errors(problems)
-    try:
-        async with info.context.primary.transaction() as tx:
-            made = await create(tx, slug=input.slug, name=name, kind=input.kind.value,
-                                jurisdiction=input.jurisdiction, website=input.website)
-            await audit.record(tx, actor=_actor(info), action=f"{noun}.created", target=input.slug,
-                               details={"kind": input.kind.value, "jurisdiction": input.jurisdiction})
-    except asyncpg.UniqueViolationError:
-        return None, _taken(input.slug)
-    return made, []
+def _party(input: CreateProviderInput | CreateRecognitionAuthorityInput) -> operators.Party:
+    return operators.Party(slug=input.slug, name=text_map(input.name) or {}, kind=input.kind.value,
+                           jurisdiction=input.jurisdiction, website=input.website)
 
 
 async def create_client(
     info: strawberry.Info, input: Annotated[CreateClientInput, strawberry.argument(description="The client.")],
 ) -> ClientPayload:
-    _admin(info)
+    principal = _admin(info)
     loaders = info.context.loaders
     provider_id = ids.decode_as(input.provider_id, "Provider") if input.provider_id else None
     authority_id = ids.decode_as(input.authority_id, "RecognitionAuthority") if input.authority_id else None
@@ -175,32 +147,21 @@ async def create_client(
         problems.append(Problem(("providerId",), "NOT_FOUND", "No provider has this ID."))
     if input.authority_id and (authority_id is None or await loaders.authority.load(authority_id) is None):
         problems.append(Problem(("authorityId",), "NOT_FOUND", "No authority has this ID."))
-    if not problems:
-        try:
-            async with info.context.primary.transaction() as tx:
-                made = await registration.register(tx, name=input.name, scopes=input.scopes, provider_id=provider_id,
-                                                   authority_id=authority_id, admin=bool(input.admin))
-                await audit.record(tx, actor=_actor(info), action="client.created", target=made.client_id,
-                                   details={"name": input.name, "scopes": made.record.scopes})
-            return ClientPayload(client_id=made.client_id, client_secret=made.client_secret,
-                                 scopes=made.record.scopes, user_errors=[])
-        except registration.ClientRuleError as error:
-            problems.append(Problem(("scopes",), "INVALID_CLIENT", str(error)))
-    return ClientPayload(client_id=None, client_secret=None, scopes=[], user_errors=user_errors(problems))
+    if problems:
+        return ClientPayload(client_id=None, client_secret=None, scopes=[], user_errors=user_errors(problems))
+    outcome = await operators.create_client(info.context.primary, principal, name=input.name, scopes=input.scopes,
+                                            provider_id=provider_id, authority_id=authority_id,
+                                            admin=bool(input.admin))
+    made = outcome.value
+    return ClientPayload(client_id=made.client_id if made else None, client_secret=made.client_secret if made else None,
+                         scopes=made.record.scopes if made else [], user_errors=user_errors(list(outcome.problems)))
 
 
 async def revoke_client(
     info: strawberry.Info, input: Annotated[RevokeClientInput, strawberry.argument(description="The client.")],
 ) -> RevokeClientPayload:
-    _admin(info)
-    async with info.context.primary.transaction() as tx:
-        revoked = await oauth.revoke_client(tx, input.client_id)
-        if revoked:
-            await audit.record(tx, actor=_actor(info), action="client.revoked", target=input.client_id)
-    if revoked:
-        return RevokeClientPayload(revoked=True, user_errors=[])
-    return RevokeClientPayload(revoked=False, user_errors=user_errors(
-        [Problem(("clientId",), "NOT_FOUND", f"No active client {input.client_id!r}.")]))
+    outcome = await operators.revoke_client(info.context.primary, _admin(info), input.client_id)
+    return RevokeClientPayload(revoked=outcome.ok, user_errors=user_errors(list(outcome.problems)))
 
 
 @strawberry.type(description="One operator action: a client, provider or authority registered or revoked.")

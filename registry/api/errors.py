@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from registry.api import limits
 from registry.db import is_unavailable
 from registry.domain.errors import Problem
+from registry.domain.principals import Refused
 from registry.http.observability import current_request_id
 
 log = logging.getLogger("microcred.api")
@@ -67,6 +68,9 @@ def _shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GraphQLError):
         return error
+    if isinstance(original, Refused):   # the domain's refusal: its message is for the client
+        return GraphQLError(str(original), nodes=error.nodes, source=error.source, positions=error.positions,
+                            path=error.path, original_error=original, extensions={"code": original.code})
     if is_unavailable(original):
         log.warning("database unavailable in %s: %s", error.path, original)
         return ServiceUnavailable("The registry's database is busy or restarting; retry shortly.")

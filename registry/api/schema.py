@@ -12,7 +12,8 @@ from strawberry.schema.config import StrawberryConfig
 from registry.api import admin, feed, limits, statistics
 from registry.api import webhooks as webhook_api
 from registry.api.lookups import check_lookups
-from registry.api.mutations import Mutation as ListingMutations
+from registry.api import mutations
+from registry.api.payloads import CredentialPayload, RecognitionPayload
 from registry.api.query import Query as PublicQuery
 from registry.api.read_routing import ReadRouting
 from registry.api.scalars import SCALARS
@@ -52,7 +53,30 @@ class Query(PublicQuery):
 
 
 @strawberry.type(description="Changes to the registry. Every mutation needs a bearer token with the right scope.")
-class Mutation(ListingMutations):
+class Mutation:
+    create_credential: CredentialPayload = strawberry.mutation(
+        resolver=mutations.create_credential,
+        description="Create a draft listing for your institution (`credentials:write`).")
+    update_credential: CredentialPayload = strawberry.mutation(
+        resolver=mutations.update_credential,
+        description="Change a listing, if nobody changed it since `expectedVersion` (`credentials:write`); a stale "
+                    "version gives a CONFLICT user error.")
+    publish_credential: CredentialPayload = strawberry.mutation(
+        resolver=mutations.publish_credential,
+        description="Publish a listing (`credentials:publish`); it must have the EU mandatory elements.")
+    retire_credential: CredentialPayload = strawberry.mutation(
+        resolver=mutations.retire_credential,
+        description="Retire a listing (`credentials:publish`): never listed again, still resolvable by ID.")
+    link_credentials: CredentialPayload = strawberry.mutation(
+        resolver=mutations.link_credentials,
+        description="Link one of your listings to another (`credentials:write`); linking twice changes nothing, and "
+                    "links never form a cycle.")
+    recognize_credential: RecognitionPayload = strawberry.mutation(
+        resolver=mutations.recognize_credential,
+        description="Recognise a published listing as your authority (`recognitions:write`).")
+    revoke_recognition: RecognitionPayload = strawberry.mutation(
+        resolver=mutations.revoke_recognition,
+        description="Revoke a recognition your authority made (`recognitions:write`).")
     submit_credentials: SubmitCredentialsPayload = strawberry.mutation(
         resolver=submit_credentials,
         description="Create or update up to 1,000 of your listings by `externalId` in one call "

@@ -12,18 +12,14 @@ from typing import Annotated, Optional
 import asyncpg
 import strawberry
 
+from registry.api import permissions
 from registry.api.errors import BadUserInput, Conflict
-from registry.api.mutations import (
-    CredentialInput,
-    Forbidden,
-    UserError,
-    _may_act_for,
-    _require,
-    user_errors,
-)
+from registry.api.listing_inputs import CredentialInput
+from registry.api.payloads import UserError, user_errors
 from registry.api.types import Credential
 from registry.domain import ids
 from registry.domain.errors import Problem
+from registry.domain.principals import Forbidden
 from registry.services import submission
 from registry.services.submission import Item
 
@@ -68,9 +64,9 @@ async def submit_credentials(
     info: strawberry.Info,
     input: Annotated[SubmitCredentialsInput, strawberry.argument(description="What to submit.")],
 ) -> SubmitCredentialsPayload:
-    access = _require(info, "credentials:write")
+    access = permissions.require(info, "credentials:write")
     if input.publish:
-        _require(info, "credentials:publish")
+        permissions.require(info, "credentials:publish")
     if len(input.credentials) > MAX_BATCH:
         raise BadUserInput(f"A batch holds at most {MAX_BATCH} listings (got {len(input.credentials)}).",
                            field="credentials")
@@ -93,7 +89,7 @@ def _provider(access, global_id) -> uuid.UUID:
         provider_id = ids.decode_as(global_id, "Provider")
         if provider_id is None:
             raise BadUserInput("`providerId` is not the ID of a Provider.", field="providerId")
-        if not _may_act_for(access, provider_id):
+        if not access.may_act_for_provider(provider_id):
             raise Forbidden("A provider's client may only submit listings for its own provider.")
     if provider_id is None:
         raise BadUserInput("Operators must name the `providerId`.", field="providerId")

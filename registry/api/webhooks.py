@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 import uuid
 from datetime import datetime
 from typing import Annotated, Optional
@@ -12,13 +10,12 @@ import strawberry
 from strawberry import Private
 
 from auth.secrets import fernet
+from registry.api import permissions
 from registry.api.enums import ChangeKind
-from registry.api.mutations import UserError, _require, user_errors
+from registry.api.payloads import UserError, user_errors
 from registry.api.scalars import URL
 from registry.config import Settings
-from registry.domain.errors import Problem
-from registry.domain.search import REGION_PATTERN
-from registry.domain.webhook_rules import check_url
+from registry.services import webhooks
 from registry.store import webhooks as store
 
 MAX_HISTORY = 100
@@ -96,40 +93,30 @@ async def register_webhook(
     info: strawberry.Info,
     input: Annotated[RegisterWebhookInput, strawberry.argument(description="The webhook.")],
 ) -> WebhookPayload:
-    access = _require(info, "webhooks:manage")
+    principal = permissions.require(info, "webhooks:manage")
     settings: Settings = info.context.settings
-    problems = check_url(input.url, allow_loopback=settings.webhooks_allow_loopback,
-                         allow_private=settings.webhooks_allow_private)
-    if input.secret is not None and not 16 <= len(input.secret) <= 200:
-        problems.append(Problem(("secret",), "OUT_OF_RANGE", "A secret is 16 to 200 characters."))
-    if input.jurisdiction is not None and not re.match(REGION_PATTERN, input.jurisdiction):
-        problems.append(Problem(("jurisdiction",), "INVALID_REGION", "Use an ISO 3166 code such as 'CA-ON' or 'CA'."))
-    if problems:
-        return WebhookPayload(webhook=None, secret=None, user_errors=user_errors(problems))
-    secret = input.secret or secrets.token_urlsafe(32)
-    made = await store.create(info.context.db, client_id=access.client_id, url=input.url,
-                              secret_encrypted=fernet(settings).encrypt(secret.encode()),
-                              kinds=[k.value for k in input.kinds or []], jurisdiction=input.jurisdiction)
-    return WebhookPayload(webhook=_webhook(made), secret=secret, user_errors=[])
+    outcome = await webhooks.register(
+        info.context.db, principal, fernet(settings),
+        webhooks.Reach(settings.webhooks_allow_loopback, settings.webhooks_allow_private),
+        url=input.url, secret=input.secret, kinds=[k.value for k in input.kinds or []], jurisdiction=input.jurisdiction)
+    made = outcome.value
+    return WebhookPayload(webhook=_webhook(made.webhook) if made else None, secret=made.secret if made else None,
+                          user_errors=user_errors(list(outcome.problems)))
 
 
 async def delete_webhook(
     info: strawberry.Info,
     input: Annotated[DeleteWebhookInput, strawberry.argument(description="The webhook.")],
 ) -> DeleteWebhookPayload:
-    access = _require(info, "webhooks:manage")
+    principal = permissions.require(info, "webhooks:manage")
     try:
         webhook_id = uuid.UUID(input.id)
     except ValueError:
         webhook_id = None
-    if webhook_id and await store.delete(info.context.db, webhook_id, access.client_id):
-        return DeleteWebhookPayload(deleted=True, user_errors=[])
-    return DeleteWebhookPayload(deleted=False, user_errors=user_errors(
-        [Problem(("id",), "NOT_FOUND", f"You have no webhook {input.id!r}.")]))
+    outcome = await webhooks.delete(info.context.db, principal, webhook_id, input.id)
+    return DeleteWebhookPayload(deleted=outcome.ok, user_errors=user_errors(list(outcome.problems)))
 
 
 async def my_webhooks(info: strawberry.Info) -> list[Webhook]:
-    access = _require(info, "webhooks:manage")
-    return [_webhook(w) for w in await store.of_client(info.context.db, access.client_id)]
-
-
+    principal = permissions.require(info, "webhooks:manage")
+    return [_webhook(w) for w in await webhooks.of(info.context.db, principal)]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -14,9 +17,18 @@ class Problem:
     message: str
 
 
-class InvalidRequest(Exception):
-    """A request broke one or more rules; nothing was read or changed."""
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a use case returns: the record it made or changed, or the problems that stopped
+    it (then nothing was changed)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
+    value: T | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def refused(cls, *problems: Problem) -> "Outcome[T]":
+        return cls(None, tuple(problems))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 
 from registry.db import Database
-from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable
 from registry.domain.search import Visibility
+from registry.services.listings import references
 from registry.store import credentials as credential_store
 from registry.store import history, listings
 
@@ -86,19 +86,10 @@ async def _load_existing(tx, provider_id, items: list[Item]) -> None:
 
 
 async def _check_references(tx, items: list[Item]) -> None:
-    skill_ids = {s for i in items for s in (i.changes.skill_ids or [])}
-    unknown = set(await listings.unknown_skills(tx, list(skill_ids))) if skill_ids else set()
-    codes = {c for i in items for c in (i.changes.occupation_codes or [])}
-    occupations = await listings.occupations_by_code(tx, list(codes)) if codes else {}
+    found = await references(tx, [i.changes for i in items])
     for item in items:
-        for skill in item.changes.skill_ids or []:
-            if skill in unknown:
-                item.refuse("skillIds", "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', skill)!r}.")
-        if item.changes.occupation_codes is not None:
-            for code in item.changes.occupation_codes:
-                if code not in occupations:
-                    item.refuse("occupationCodes", "UNKNOWN_OCCUPATION", f"No occupation has the code {code!r}.")
-            item.occupations = [occupations[c] for c in item.changes.occupation_codes if c in occupations]
+        item.problems += found.problems(item.changes)
+        item.occupations = found.occupation_ids(item.changes)
 
 
 async def _write(tx, provider_id, items: list[Item], actor: str) -> None:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from auth import clients as registration
+from registry.services import operators
 from tests.support.apps import SETTINGS
 from tests.support.external_issuer import (
     AUDIENCE,
@@ -80,7 +80,7 @@ async def registry(db_dsn, jwks_url, parties):
 @pytest.fixture
 async def victim(db, parties) -> Credentials:
     """A registered client of another provider (south-polytechnic) that manages webhooks."""
-    made = await registration.register(db, name="South portal sync", scopes=["credentials:write", "webhooks:manage"],
+    made = await operators.register_client(db, name="South portal sync", scopes=["credentials:write", "webhooks:manage"],
                                        provider_id=parties.other_provider_id)
     return Credentials(made.client_id, made.client_secret)
 

@@ -23,11 +23,11 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from auth import clients as registration
 from registry.config import Settings
 from registry.db import connect
-from registry.demo.seed import seed
+from registry.services import operators
 from registry.services.export import export_lines
+from registry.services.seeding import seed
 from registry.store import providers
 from tests.conftest import _RUN, _admin, _clone
 from tests.support.processes import process_env, serve_process
@@ -51,7 +51,7 @@ async def registry_dsn(server_dsn, template_dsn):
         await seed(db, LISTINGS, 11)
         college = await providers.create(db, slug="tidewater-college", name={"en": "Tidewater College"},
                                          kind="COLLEGE", jurisdiction="CA-NS")
-        made = await registration.register(db, name="Tidewater SIS", provider_id=college.id,
+        made = await operators.register_client(db, name="Tidewater SIS", provider_id=college.id,
                                            scopes=["credentials:write", "credentials:publish"])
     finally:
         await db.close()

@@ -14,9 +14,9 @@ import dataclasses
 import httpx
 import pytest
 
-from auth import clients as registration
 from auth.secrets import fernet
 from registry.app import create_app
+from registry.services import operators
 from registry.services.webhook_delivery import Worker
 from registry.store import webhooks as webhook_store
 from tests.support.apps import SETTINGS
@@ -61,7 +61,7 @@ async def graphql(client: httpx.AsyncClient, query: str, variables: dict, token:
 @pytest.fixture
 async def registry(db_dsn, parties, db):
     """Two apps on one fresh database: default settings and allow-private."""
-    hooks = await registration.register(db, name="North hooks", scopes=["webhooks:manage"],
+    hooks = await operators.register_client(db, name="North hooks", scopes=["webhooks:manage"],
                                         provider_id=parties.provider_id)
     apps = {name: create_app(settings, db_dsn) for name, settings in SETTINGS_BY_NAME.items()}
     async with apps["default"].router.lifespan_context(apps["default"]), \

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from auth import clients as registration
 from registry.domain import ids
+from registry.services import operators
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.support.parties import access_token
 
@@ -74,7 +74,7 @@ async def scene(client, db, parties):
     north = await access_token(client, parties.provider)
     listing = (await create(client, north, externalId="N-1", **COMPLETE))["credential"]["id"]
     await gql(client, PUBLISH, {"input": {"id": listing}}, north)
-    hooks = await registration.register(db, name="North sync", scopes=["webhooks:manage"],
+    hooks = await operators.register_client(db, name="North sync", scopes=["webhooks:manage"],
                                         provider_id=parties.provider_id)
     hooks_token = await access_token(client, hooks)
     registered = await gql(client, "mutation { registerWebhook(input: {url: \"https://hooks.example.org/n\"})"
@@ -83,7 +83,7 @@ async def scene(client, db, parties):
     authority = await access_token(client, parties.authority)
     recognized = await gql(client, "mutation($id: ID!) { recognizeCredential(input: {credentialId: $id, kind: "
                                    "ENDORSED}) { recognition { id } } }", {"id": listing}, authority)
-    south_all = await registration.register(db, name="South everything", provider_id=parties.other_provider_id,
+    south_all = await operators.register_client(db, name="South everything", provider_id=parties.other_provider_id,
                                             scopes=["credentials:write", "credentials:publish", "webhooks:manage"])
     south = await access_token(client, south_all)
     south_listing = (await create(client, south, externalId="S-1", url="https://south.example.ca/s1",

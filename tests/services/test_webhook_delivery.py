@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from auth import clients as registration
 from registry.domain.webhook_rules import address_allowed, check_url
+from registry.services import operators
 from registry.services.webhook_delivery import signature
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.support.parties import Credentials, access_token
@@ -59,7 +59,7 @@ async def test_the_signature_is_an_hmac_of_timestamp_and_body():
 
 
 async def test_a_provider_webhook_does_not_see_another_providers_drafts(hook_client, parties, db, receiver):
-    hooks = await registration.register(db, name="Hooks", scopes=["webhooks:manage"], provider_id=parties.other_provider_id)
+    hooks = await operators.register_client(db, name="Hooks", scopes=["webhooks:manage"], provider_id=parties.other_provider_id)
     token = await access_token(hook_client, Credentials(hooks.client_id, hooks.client_secret))
     await gql(hook_client, REGISTER, {"input": {"url": receiver.url, "secret": SECRET}}, token)
     north = await access_token(hook_client, parties.provider)

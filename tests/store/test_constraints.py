@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
-from registry.demo.seed import seed
+from registry.services.seeding import seed
 
 
 @pytest.fixture

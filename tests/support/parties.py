@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from auth import clients as registration
+from registry.services import operators
 from registry.store import oauth, providers, recognitions
 
 
@@ -30,7 +30,7 @@ class Parties:
 
 
 async def _client(db, **kwargs) -> Credentials:
-    created = await registration.register(db, **kwargs)
+    created = await operators.register_client(db, **kwargs)
     return Credentials(created.client_id, created.client_secret)
 
 

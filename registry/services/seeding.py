@@ -1,4 +1,5 @@
-"""Load the demo data set: reference data, then generated listings."""
+"""Seeding: load the demo data set (reference data, then generated listings), each part in
+one transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ async def seed(db: Database, count: int, seed: int = 1) -> int:
     """Load ``count`` generated listings from ``seed`` (plus the reference data they need);
     returns how many listings were new. Loading the same seed twice adds nothing."""
     ref = reference()
-    await bulk.load_reference(db, ref.providers, ref.authorities, ref.skills, ref.occupations)
+    async with db.transaction() as tx:
+        await bulk.load_reference(tx, ref.providers, ref.authorities, ref.skills, ref.occupations)
     listings = generate(count, seed)
-    return await bulk.load_listings(db, ACTOR, listings.credentials, listings.skills, listings.occupations,
-                                    listings.links, listings.recognitions)
+    async with db.transaction() as tx:
+        return await bulk.load_listings(tx, ACTOR, listings.credentials, listings.skills, listings.occupations,
+                                        listings.links, listings.recognitions)

@@ -1,0 +1,147 @@
+"""The inputs of the listing and recognition mutations, and their translation into domain values."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+import strawberry
+
+from registry.api.enums import (
+    AssessmentType, Audience, CredentialLinkKind, CredentialType, DeliveryMode, Pace, RecognitionKind,
+)
+from registry.api.scalars import URL, LanguageTag
+from registry.domain import ids
+from registry.domain.errors import Problem
+from registry.domain.listings import ListingChanges
+
+
+@strawberry.input(description="A text in one language.")
+class LocalizedStringInput:
+    lang: LanguageTag = strawberry.field(description="BCP 47 language tag, e.g. `en`, `fr`, `fr-CA`.")
+    value: str = strawberry.field(description="The text.")
+
+
+@strawberry.input(description="An amount of money in a currency.")
+class MoneyInput:
+    amount: float = strawberry.field(description="The amount, in units of the currency (not cents).")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. `CAD`.")
+
+
+@strawberry.input(description="A level in a qualifications framework.")
+class FrameworkLevelInput:
+    framework: str = strawberry.field(description="The framework, e.g. `EQF`.")
+    value: str = strawberry.field(description="The level, e.g. `5`.")
+
+
+def text_map(items: Optional[list[LocalizedStringInput]]) -> dict[str, str] | None:
+    """A language map from a list of texts (None when the field was left out)."""
+    return None if items is None else {item.lang: item.value for item in items}
+
+
+@strawberry.input(description="The fields of a listing. On update, omitted fields stay as they are.")
+class CredentialInput:
+    external_id: Optional[str] = strawberry.field(default=None, description="Your own key for the listing, unique "
+                                                                            "within your institution.")
+    credential_type: Optional[CredentialType] = strawberry.field(default=None, description="The kind of credential.")
+    title: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Title per language.")
+    description: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Description per language.")
+    learning_outcomes: Optional[list[list[LocalizedStringInput]]] = strawberry.field(
+        default=None, description="Learning outcomes, each with its translations.")
+    skill_ids: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Skills taught (global IDs).")
+    occupation_codes: Optional[list[str]] = strawberry.field(default=None, description="Occupations (NOC 2021 codes).")
+    level: Optional[FrameworkLevelInput] = strawberry.field(default=None, description="Framework level.")
+    level_reason: Optional[str] = strawberry.field(
+        default=None, description="Why no framework level applies (publishing needs a level or this reason).")
+    workload_hours: Optional[float] = strawberry.field(default=None, description="Notional learning hours (required).")
+    ects_credits: Optional[float] = strawberry.field(default=None, description="ECTS credits.")
+    duration_weeks: Optional[float] = strawberry.field(default=None, description="Typical duration in weeks.")
+    delivery_mode: Optional[DeliveryMode] = strawberry.field(default=None, description="How learners take part (required).")
+    pace: Optional[Pace] = strawberry.field(default=None, description="Self-paced or scheduled (required).")
+    languages: Optional[list[LanguageTag]] = strawberry.field(default=None, description="Languages of instruction.")
+    regions: Optional[list[str]] = strawberry.field(default=None, description="Regions offered (ISO 3166-2).")
+    cost: Optional[MoneyInput] = strawberry.field(default=None, description="Tuition for the whole credential.")
+    assessment: Optional[AssessmentType] = strawberry.field(default=None, description="How it is assessed (required).")
+    quality_assurance: Optional[str] = strawberry.field(default=None, description="Quality-assurance process.")
+    prerequisites: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Prerequisites.")
+    audiences: Optional[list[Audience]] = strawberry.field(default=None, description="Groups it is designed for.")
+    funding_programs: Optional[list[str]] = strawberry.field(default=None, description="Public funding it is eligible for.")
+    url: Optional[URL] = strawberry.field(default=None, description="The listing's https page (required).")
+
+    def to_changes(self, problems: list[Problem]) -> ListingChanges:
+        """The domain change; IDs that are not skills' are added to ``problems``."""
+        skills = None
+        if self.skill_ids is not None:
+            skills = [ids.decode_as(s, "Skill") for s in self.skill_ids]
+            problems += [Problem(("credential", "skillIds"), "INVALID_ID", f"{raw!r} is not the ID of a Skill.")
+                         for raw, s in zip(self.skill_ids, skills) if s is None]
+            skills = [s for s in skills if s is not None]
+        return ListingChanges(
+            external_id=self.external_id, credential_type=_value(self.credential_type), title=text_map(self.title),
+            description=text_map(self.description),
+            learning_outcomes=None if self.learning_outcomes is None else [text_map(o) for o in self.learning_outcomes],
+            skill_ids=skills, occupation_codes=self.occupation_codes,
+            level_framework=self.level.framework if self.level else None,
+            level_value=self.level.value if self.level else None, level_reason=self.level_reason,
+            workload_hours=self.workload_hours, ects_credits=self.ects_credits, duration_weeks=self.duration_weeks,
+            delivery_mode=_value(self.delivery_mode), pace=_value(self.pace), languages=self.languages,
+            regions=self.regions, cost_amount=self.cost.amount if self.cost else None,
+            cost_currency=self.cost.currency if self.cost else None, assessment=_value(self.assessment),
+            quality_assurance=self.quality_assurance, prerequisites=text_map(self.prerequisites),
+            audiences=None if self.audiences is None else [a.value for a in self.audiences],
+            funding_programs=self.funding_programs, url=self.url,
+        )
+
+
+def _value(enum_value):
+    return None if enum_value is None else enum_value.value
+
+
+@strawberry.input(description="A new draft listing.")
+class CreateCredentialInput:
+    provider_id: Optional[strawberry.ID] = strawberry.field(
+        default=None, description="The provider; only operators need it (a provider's client acts for its own).")
+    credential: CredentialInput = strawberry.field(description="The listing's fields.")
+
+
+@strawberry.input(description="Changes to a listing, made only if nobody changed it since `expectedVersion`.")
+class UpdateCredentialInput:
+    id: strawberry.ID = strawberry.field(description="The listing's global ID.")
+    expected_version: int = strawberry.field(description="The `version` you read; a newer one gives CONFLICT.")
+    credential: CredentialInput = strawberry.field(description="The fields to change.")
+
+
+@strawberry.input(description="Publish a listing (it must have every mandatory element).")
+class PublishCredentialInput:
+    id: strawberry.ID = strawberry.field(description="The listing's global ID.")
+    expected_version: Optional[int] = strawberry.field(default=None, description="When given, publish only this version.")
+
+
+@strawberry.input(description="Retire a listing: no longer offered, still resolvable by ID.")
+class RetireCredentialInput:
+    id: strawberry.ID = strawberry.field(description="The listing's global ID.")
+    reason: str = strawberry.field(description="Why it is retired (kept in its history).")
+
+
+@strawberry.input(description="Link one of your listings to another listing (stackability).")
+class LinkCredentialsInput:
+    from_id: strawberry.ID = strawberry.field(description="Your listing (the link's source).")
+    to_id: strawberry.ID = strawberry.field(description="The listing it is part of, prepares for, or supersedes.")
+    kind: CredentialLinkKind = strawberry.field(description="How the source relates to the target.")
+
+
+@strawberry.input(description="Record that your authority recognises a published listing.")
+class RecognizeCredentialInput:
+    credential_id: strawberry.ID = strawberry.field(description="The recognised listing.")
+    kind: RecognitionKind = strawberry.field(description="What the recognition says.")
+    valid_from: Optional[date] = strawberry.field(default=None, description="First day in force; today when left out.")
+    valid_until: Optional[date] = strawberry.field(default=None, description="Last day in force; open-ended when left out.")
+    note: Optional[str] = strawberry.field(default=None, description="A note, e.g. the programme it falls under.")
+    authority_id: Optional[strawberry.ID] = strawberry.field(
+        default=None, description="The authority; only operators need it (an authority's client acts for its own).")
+
+
+@strawberry.input(description="Revoke a recognition your authority made. It stays on record, marked revoked.")
+class RevokeRecognitionInput:
+    id: strawberry.ID = strawberry.field(description="The recognition's global ID.")
+    reason: str = strawberry.field(description="Why it is revoked.")

@@ -1,0 +1,58 @@
+"""Rules for OAuth clients: who a client acts for decides which scopes it may hold; and the
+form of their credentials (an ID, a secret stored only as its hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from uuid import UUID
+
+from registry.domain.errors import Problem
+
+ALLOWED_SCOPES = {
+    "PROVIDER": frozenset({"credentials:write", "credentials:publish", "webhooks:manage"}),
+    "AUTHORITY": frozenset({"recognitions:write", "webhooks:manage"}),
+    "ADMIN": frozenset({"credentials:write", "credentials:publish", "recognitions:write", "webhooks:manage",
+                        "registry:admin"}),
+}
+
+
+def binding_of(provider_id: UUID | None, authority_id: UUID | None, admin: bool) -> str | None:
+    """PROVIDER, AUTHORITY or ADMIN; None unless exactly one is chosen."""
+    chosen = [b for b, on in (("PROVIDER", provider_id), ("AUTHORITY", authority_id), ("ADMIN", admin)) if on]
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def check_client(binding: str | None, scopes: list[str]) -> list[Problem]:
+    """Problems with a client to register: its binding and the scopes it asks for."""
+    if binding is None:
+        return [Problem(("scopes",), "INVALID_CLIENT",
+                        "A client is bound to exactly one of: a provider, an authority, the registry (admin).")]
+    if not scopes:
+        return [Problem(("scopes",), "INVALID_CLIENT", "A client needs at least one scope.")]
+    refused = sorted(set(scopes) - ALLOWED_SCOPES[binding])
+    if refused:
+        return [Problem(("scopes",), "INVALID_CLIENT", f"A {binding.lower()} client cannot hold {', '.join(refused)}; "
+                                                      f"allowed: {', '.join(sorted(ALLOWED_SCOPES[binding]))}.")]
+    return []
+
+
+def new_client_id() -> str:
+    """A fresh, unguessable client ID: ``mc_`` and base64url characters only."""
+    return "mc_" + secrets.token_urlsafe(18)
+
+
+def new_client_secret() -> str:
+    """A fresh client secret: 256 random bits, shown once, stored only as a hash."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> bytes:
+    """The stored form of a client secret."""
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def secret_matches(secret: str, stored: bytes) -> bool:
+    """Whether ``secret`` is the one stored, in constant time."""
+    return hmac.compare_digest(hash_secret(secret), stored)

@@ -1,0 +1,168 @@
+"""Listings: create, update, publish, retire and link, each in one transaction that writes the
+change, its version and its change-feed entry together or not at all.
+
+Shared by the GraphQL mutations and anything else that writes one listing; batches go
+through registry.services.submission, which checks references the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from registry.db import Database, Executor
+from registry.domain import ids
+from registry.domain.errors import Outcome, Problem
+from registry.domain.listings import ListingChanges, check_changes, check_publishable
+from registry.domain.principals import Forbidden, Principal
+from registry.domain.records import Credential
+from registry.store import credentials as credential_store
+from registry.store import listings
+
+
+@dataclass
+class References:
+    """What the skills and occupations named by some listing changes refer to."""
+
+    unknown_skills: set[UUID] = field(default_factory=set)
+    occupations: dict[str, UUID] = field(default_factory=dict)
+
+    def problems(self, changes: ListingChanges) -> list[Problem]:
+        """The skills and occupation codes of ``changes`` that name nothing."""
+        found = [Problem(("credential", "skillIds"), "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', s)!r}.")
+                 for s in changes.skill_ids or [] if s in self.unknown_skills]
+        return found + [Problem(("credential", "occupationCodes"), "UNKNOWN_OCCUPATION",
+                                f"No occupation has the code {code!r}.")
+                        for code in changes.occupation_codes or [] if code not in self.occupations]
+
+    def occupation_ids(self, changes: ListingChanges) -> list[UUID] | None:
+        """The occupations ``changes`` names (None when it leaves them as they are)."""
+        if changes.occupation_codes is None:
+            return None
+        return [self.occupations[c] for c in changes.occupation_codes if c in self.occupations]
+
+
+async def references(tx: Executor, changes: Sequence[ListingChanges]) -> References:
+    """Look up every skill and occupation the changes name, in two statements."""
+    skills = list({s for c in changes for s in c.skill_ids or []})
+    codes = list({code for c in changes for code in c.occupation_codes or []})
+    return References(unknown_skills=set(await listings.unknown_skills(tx, skills)) if skills else set(),
+                      occupations=await listings.occupations_by_code(tx, codes) if codes else {})
+
+
+async def create(db: Database, principal: Principal, provider_id: UUID | None,
+                 changes: ListingChanges) -> Outcome[Credential]:
+    """A new draft for ``provider_id`` (None: the principal's own provider)."""
+    provider_id = provider_id or principal.provider_id
+    if provider_id is None:
+        return Outcome.refused(Problem(("providerId",), "REQUIRED", "Operators must name the `providerId`."))
+    if not principal.may_act_for_provider(provider_id):
+        raise Forbidden("A provider's client may only create listings for its own provider.")
+    problems = check_changes(changes, creating=True)
+    duplicate = Problem(("credential", "externalId"), "DUPLICATE",
+                        f"Your institution already has a listing {changes.external_id!r}.")
+    try:
+        async with db.transaction() as tx:
+            found = await references(tx, [changes])
+            problems += found.problems(changes)
+            if problems:
+                return Outcome.refused(*problems)
+            if changes.external_id and await listings.lock_by_external_ids(tx, provider_id, [changes.external_id]):
+                return Outcome.refused(duplicate)
+            made = await listings.create(tx, provider_id, changes, found.occupation_ids(changes) or [],
+                                         principal.client_id)
+    except asyncpg.UniqueViolationError:   # a concurrent create took the same externalId first
+        return Outcome.refused(duplicate)
+    return Outcome(made)
+
+
+async def update(db: Database, principal: Principal, credential_id: UUID | None, expected_version: int,
+                 changes: ListingChanges) -> Outcome[Credential]:
+    """Change a listing, if nobody changed it since ``expected_version``."""
+    problems = check_changes(changes, creating=False)
+    async with db.transaction() as tx:
+        listing, missing = await _locked_own(tx, principal, credential_id)
+        if listing is None:
+            return Outcome.refused(*missing)
+        found = await references(tx, [changes])
+        problems += found.problems(changes)
+        if problems:
+            return Outcome.refused(*problems)
+        try:
+            updated = await listings.update(tx, listing.id, expected_version, changes, found.occupation_ids(changes),
+                                            principal.client_id)
+        except listings.VersionConflict as conflict:
+            return Outcome.refused(Problem(("expectedVersion",), "CONFLICT",
+                                           f"The listing is at version {conflict.current_version}, not "
+                                           f"{expected_version}: read it again and retry."))
+    return Outcome(updated)
+
+
+async def publish(db: Database, principal: Principal, credential_id: UUID | None,
+                  expected_version: int | None) -> Outcome[Credential]:
+    """Publish a listing that has every mandatory element (only ``expected_version``, if given)."""
+    async with db.transaction() as tx:
+        listing, missing = await _locked_own(tx, principal, credential_id)
+        if listing is None:
+            return Outcome.refused(*missing)
+        if expected_version is not None and expected_version != listing.version:
+            return Outcome.refused(Problem(("expectedVersion",), "CONFLICT",
+                                           f"The listing is at version {listing.version}, not {expected_version}."))
+        if listing.status == "PUBLISHED":
+            return Outcome.refused(Problem(("id",), "ALREADY_PUBLISHED", "The listing is published already."))
+        if problems := check_publishable(listing):
+            return Outcome.refused(*problems)
+        return Outcome(await listings.set_status(tx, listing.id, "PUBLISHED", principal.client_id))
+
+
+async def retire(db: Database, principal: Principal, credential_id: UUID | None, reason: str) -> Outcome[Credential]:
+    """Retire a listing: never listed again, still resolvable by ID once it was published."""
+    if not reason.strip():
+        return Outcome.refused(Problem(("reason",), "REQUIRED", "Say why the listing is retired."))
+    async with db.transaction() as tx:
+        listing, missing = await _locked_own(tx, principal, credential_id)
+        if listing is None:
+            return Outcome.refused(*missing)
+        if listing.status == "RETIRED":
+            return Outcome.refused(Problem(("id",), "ALREADY_RETIRED", "The listing is retired already."))
+        return Outcome(await listings.set_status(tx, listing.id, "RETIRED", principal.client_id, reason.strip()))
+
+
+async def link(db: Database, principal: Principal, from_id: UUID | None, to_id: UUID | None,
+               kind: str) -> Outcome[Credential]:
+    """Link one of the principal's listings to another it may see; never twice, never a cycle."""
+    async with db.transaction() as tx:
+        source, missing = await _locked_own(tx, principal, from_id, field="fromId")
+        if source is None:
+            return Outcome.refused(*missing)
+        visible = await credential_store.by_ids(tx, [to_id], principal.visibility) if to_id else {}
+        target = visible.get(to_id) if to_id else None
+        if target is None:
+            return Outcome.refused(Problem(("toId",), "NOT_FOUND", _not_found(to_id)))
+        if target.id == source.id:
+            return Outcome.refused(Problem(("toId",), "SELF_LINK", "A listing cannot link to itself."))
+        if await listings.link_would_cycle(tx, source.id, target.id, kind):
+            return Outcome.refused(Problem(("toId",), "CYCLE", f"The target already leads back here by {kind}."))
+        linked, _ = await listings.add_link(tx, source.id, target.id, kind, principal.client_id)
+    return Outcome(linked)
+
+
+async def _locked_own(tx: Executor, principal: Principal, credential_id: UUID | None,
+                      field: str = "id") -> tuple[Credential | None, list[Problem]]:
+    """The listing, locked, if the principal may change it. A listing it may not even see is
+    NOT_FOUND (its existence is not told); one it sees but does not own is Forbidden."""
+    listing = await listings.lock(tx, credential_id) if credential_id else None
+    if listing is None or not principal.visibility.may_see(listing.provider_id, listing.published_at):
+        return None, [Problem((field,), "NOT_FOUND", _not_found(credential_id))]
+    if not principal.may_act_for_provider(listing.provider_id):
+        raise Forbidden("This listing belongs to another provider.")
+    return listing, []
+
+
+def _not_found(credential_id: UUID | None) -> str:
+    if credential_id is None:
+        return "No credential has this ID."
+    return f"No credential has the ID {ids.encode('Credential', credential_id)!r}."

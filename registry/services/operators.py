@@ -1,0 +1,113 @@
+"""What operators do: register providers, recognition authorities and OAuth clients, and
+revoke clients. Each act is written with its audit-trail entry in one transaction, whether
+it came through GraphQL (`registry:admin`) or the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from registry.db import Database, Executor
+from registry.domain.clients import binding_of, check_client, hash_secret, new_client_id, new_client_secret
+from registry.domain.errors import Outcome, Problem
+from registry.domain.parties import check_party
+from registry.domain.principals import Forbidden, Principal
+from registry.domain.records import Authority, Provider
+from registry.store import audit, oauth, providers, recognitions
+from registry.store.oauth import ClientRecord
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """A freshly registered client. The secret exists only here: it is never stored."""
+
+    client_id: str
+    client_secret: str
+    record: ClientRecord
+
+
+@dataclass(frozen=True)
+class Party:
+    """A provider or an authority to register."""
+
+    slug: str
+    name: dict[str, str]
+    kind: str
+    jurisdiction: str
+    website: str | None = None
+
+
+async def register_provider(db: Database, principal: Principal, party: Party) -> Outcome[Provider]:
+    """Register an institution that publishes listings."""
+    return await _register_party(db, principal, party, providers.create, noun="provider", national_allowed=False)
+
+
+async def register_authority(db: Database, principal: Principal, party: Party) -> Outcome[Authority]:
+    """Register a body that recognises listings (national ones included)."""
+    return await _register_party(db, principal, party, recognitions.create_authority, noun="authority",
+                                 national_allowed=True)
+
+
+async def create_client(db: Database, principal: Principal, *, name: str, scopes: list[str],
+                        provider_id: UUID | None = None, authority_id: UUID | None = None,
+                        admin: bool = False) -> Outcome[NewClient]:
+    """Issue a client bound to one provider, one authority, or the registry itself."""
+    _operator(principal)
+    if problems := check_client(binding_of(provider_id, authority_id, admin), scopes):
+        return Outcome.refused(*problems)
+    async with db.transaction() as tx:
+        made = await register_client(tx, name=name, scopes=scopes, provider_id=provider_id,
+                                     authority_id=authority_id, admin=admin)
+        await audit.record(tx, actor=principal.client_id, action="client.created", target=made.client_id,
+                           details={"name": name, "scopes": made.record.scopes})
+    return Outcome(made)
+
+
+async def revoke_client(db: Database, principal: Principal, client_id: str) -> Outcome[str]:
+    """Revoke a client: its tokens stop working at once."""
+    _operator(principal)
+    async with db.transaction() as tx:
+        if not await oauth.revoke_client(tx, client_id):
+            return Outcome.refused(Problem(("clientId",), "NOT_FOUND", f"No active client {client_id!r}."))
+        await audit.record(tx, actor=principal.client_id, action="client.revoked", target=client_id)
+    return Outcome(client_id)
+
+
+async def register_client(db: Executor, *, name: str, scopes: list[str], provider_id: UUID | None = None,
+                          authority_id: UUID | None = None, admin: bool = False) -> NewClient:
+    """Store a client (the step create_client audits): raises ValueError when the rules refuse it."""
+    binding = binding_of(provider_id, authority_id, admin)
+    if problems := check_client(binding, scopes):
+        raise ValueError(problems[0].message)
+    secret = new_client_secret()
+    record = ClientRecord(new_client_id(), name.strip(), hash_secret(secret), binding, provider_id, authority_id,
+                          sorted(set(scopes)), None, None)  # type: ignore[arg-type]
+    await oauth.create_client(db, record)
+    return NewClient(record.client_id, secret, record)
+
+
+async def _register_party(db: Database, principal: Principal, party: Party,
+                          create: Callable[..., Awaitable[Any]], *, noun: str, national_allowed: bool) -> Outcome[Any]:
+    """Check ``party`` by the parties' rules; write it with its audit entry."""
+    _operator(principal)
+    if problems := check_party(slug=party.slug, name=party.name, jurisdiction=party.jurisdiction,
+                               website=party.website, national_allowed=national_allowed):
+        return Outcome.refused(*problems)
+    try:
+        async with db.transaction() as tx:
+            made = await create(tx, slug=party.slug, name=party.name, kind=party.kind,
+                                jurisdiction=party.jurisdiction, website=party.website)
+            await audit.record(tx, actor=principal.client_id, action=f"{noun}.created", target=party.slug,
+                               details={"kind": party.kind, "jurisdiction": party.jurisdiction})
+    except asyncpg.UniqueViolationError:
+        return Outcome.refused(Problem(("slug",), "DUPLICATE", f"The slug {party.slug!r} is taken."))
+    return Outcome(made)
+
+
+def _operator(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden("Only operators (`registry:admin`) may do this.")
