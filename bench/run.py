@@ -31,11 +31,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
-
 import threading
+import time
 import urllib.parse
+from pathlib import Path
 
 import asyncpg
 import httpx
