@@ -67,8 +67,10 @@ class ExternalIssuers:
             decoded = jwt.decode(token, keys, algorithms=list(trusted.algorithms))
             check_shape(decoded.header, decoded.claims)
             jwt.JWTClaimsRegistry(
-                leeway=30, iss={"essential": True, "value": trusted.issuer},
-                aud={"essential": True, "value": trusted.audience}, exp={"essential": True},
+                leeway=30,
+                iss={"essential": True, "value": trusted.issuer},
+                aud={"essential": True, "value": trusted.audience},
+                exp={"essential": True},
             ).validate(decoded.claims)
         except (JoseError, ValueError, TypeError) as error:
             raise InvalidToken("The token was refused by its issuer's keys or claims.") from error
@@ -77,11 +79,14 @@ class ExternalIssuers:
         provider_id = await _provider(db, trusted, claims.get(trusted.provider_claim))
         now = int(time.time())
         return AccessToken(
-            client_id=client_id, scopes=frozenset(claims.get("scope", "").split()) & EXTERNAL_SCOPES,
-            provider_id=provider_id, authority_id=None,
+            client_id=client_id,
+            scopes=frozenset(claims.get("scope", "").split()) & EXTERNAL_SCOPES,
+            provider_id=provider_id,
+            authority_id=None,
             jti=claims.get("jti") or f"{client_id}:{claims.get('iat')}",
             issued_at=datetime.fromtimestamp(claims.get("iat", now), timezone.utc),
-            expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc), issuer=issuer,
+            expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc),
+            issuer=issuer,
         )
 
     async def _keyset(self, trusted: TrustedIssuer, kid: str | None) -> KeySet:
@@ -120,6 +125,8 @@ async def _provider(db: Executor, trusted: TrustedIssuer, slug: object) -> UUID:
     if provider is None:
         raise InvalidToken(f"The token's `{trusted.provider_claim}` claim names no provider of this registry.")
     if not trusted.may_act_for(provider.slug, provider.jurisdiction):
-        raise InvalidToken(f"The token's issuer is not trusted to act for provider {provider.slug!r}: it is "
-                           "outside the providers and jurisdictions configured for that issuer.")
+        raise InvalidToken(
+            f"The token's issuer is not trusted to act for provider {provider.slug!r}: it is "
+            "outside the providers and jurisdictions configured for that issuer."
+        )
     return provider.id

@@ -46,9 +46,14 @@ def new_key_record(cipher: Fernet) -> KeyRecord:
     """A fresh ES256 key pair, its private half encrypted."""
     kid = secrets.token_urlsafe(12)
     key = ECKey.generate_key("P-256", parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
-    return KeyRecord(kid=kid, algorithm=ALGORITHM, public_jwk=key.as_dict(private=False),
-                     private_key_encrypted=cipher.encrypt(key.as_pem(private=True)),
-                     created_at=None, retired_at=None)  # type: ignore[arg-type]
+    return KeyRecord(
+        kid=kid,
+        algorithm=ALGORITHM,
+        public_jwk=key.as_dict(private=False),
+        private_key_encrypted=cipher.encrypt(key.as_pem(private=True)),
+        created_at=None,
+        retired_at=None,
+    )  # type: ignore[arg-type]
 
 
 async def rotate(db: Executor, cipher: Fernet) -> str:

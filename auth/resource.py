@@ -77,12 +77,17 @@ def _authorization(scope) -> str | None:
 async def _refuse(send, error: str, description: str) -> None:
     safe = description.replace('"', "'")
     body = json.dumps({"errors": [{"message": description, "extensions": {"code": "UNAUTHENTICATED"}}]}).encode()
-    await send({
-        "type": "http.response.start",
-        "status": 401,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"www-authenticate", f'Bearer realm="microcred", error="{error}", error_description="{safe}"'.encode()),
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (
+                    b"www-authenticate",
+                    f'Bearer realm="microcred", error="{error}", error_description="{safe}"'.encode(),
+                ),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

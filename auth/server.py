@@ -155,8 +155,12 @@ class OAuthEndpoints:
         def issue(grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=False):
             allowed = client.get_allowed_scope(scope).split()
             access_token, lifetime = tokens.issue(ring, self.settings, client.record, allowed)
-            return {"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime,
-                    "scope": " ".join(allowed)}
+            return {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": lifetime,
+                "scope": " ".join(allowed),
+            }
 
         return _Server(client, issue).create_token_response(oauth_request)
 
@@ -184,8 +188,11 @@ class OAuthEndpoints:
         if isinstance(authenticated, Response):
             return authenticated
         if "registry:admin" not in authenticated.scopes:
-            return JSONResponse({"error": "access_denied", "error_description": "Introspection needs registry:admin."},
-                                status_code=403, headers=NO_STORE)
+            return JSONResponse(
+                {"error": "access_denied", "error_description": "Introspection needs registry:admin."},
+                status_code=403,
+                headers=NO_STORE,
+            )
         access = await self._verify(request, oauth_request.form.get("token", ""))
         if access is None:
             return JSONResponse({"active": False}, headers=NO_STORE)
@@ -199,20 +206,22 @@ class OAuthEndpoints:
     async def metadata(self, request: Request) -> Response:
         """GET /.well-known/oauth-authorization-server (RFC 8414)."""
         base = self.settings.issuer.rstrip("/")
-        return JSONResponse({
-            "issuer": self.settings.issuer,
-            "token_endpoint": f"{base}/oauth/token",
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "revocation_endpoint": f"{base}/oauth/revoke",
-            "introspection_endpoint": f"{base}/oauth/introspect",
-            "grant_types_supported": ["client_credentials"],
-            "response_types_supported": [],
-            "scopes_supported": SCOPES,
-            "token_endpoint_auth_methods_supported": AUTH_METHODS,
-            "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
-            "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
-            "service_documentation": f"{base}/graphql",
-        })
+        return JSONResponse(
+            {
+                "issuer": self.settings.issuer,
+                "token_endpoint": f"{base}/oauth/token",
+                "jwks_uri": f"{base}/.well-known/jwks.json",
+                "revocation_endpoint": f"{base}/oauth/revoke",
+                "introspection_endpoint": f"{base}/oauth/introspect",
+                "grant_types_supported": ["client_credentials"],
+                "response_types_supported": [],
+                "scopes_supported": SCOPES,
+                "token_endpoint_auth_methods_supported": AUTH_METHODS,
+                "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+                "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
+                "service_documentation": f"{base}/graphql",
+            }
+        )
 
     def _authenticate(self, client: ClientRecord | None, oauth_request: OAuth2Request, endpoint: str):
         """The authenticated client, or the RFC 6749 error response."""
@@ -243,9 +252,16 @@ def error_response(error: OAuth2Error) -> JSONResponse:
 def introspection(access: tokens.AccessToken, settings: Settings) -> dict:
     """The RFC 7662 answer for an active token."""
     body = {
-        "active": True, "scope": " ".join(sorted(access.scopes)), "client_id": access.client_id,
-        "sub": access.client_id, "token_type": "Bearer", "iss": access.issuer, "aud": settings.audience,
-        "jti": access.jti, "iat": int(access.issued_at.timestamp()), "exp": int(access.expires_at.timestamp()),
+        "active": True,
+        "scope": " ".join(sorted(access.scopes)),
+        "client_id": access.client_id,
+        "sub": access.client_id,
+        "token_type": "Bearer",
+        "iss": access.issuer,
+        "aud": settings.audience,
+        "jti": access.jti,
+        "iat": int(access.issued_at.timestamp()),
+        "exp": int(access.expires_at.timestamp()),
     }
     if access.provider_id:
         body["provider_id"] = str(access.provider_id)

@@ -132,8 +132,11 @@ def verify(ring: KeyRing, settings: Settings, token: str) -> AccessToken:
         leeway=30,
         iss={"essential": True, "value": settings.issuer},
         aud={"essential": True, "value": settings.audience},
-        exp={"essential": True}, iat={"essential": True}, jti={"essential": True},
-        client_id={"essential": True}, scope={"essential": True},
+        exp={"essential": True},
+        iat={"essential": True},
+        jti={"essential": True},
+        client_id={"essential": True},
+        scope={"essential": True},
     )
     try:
         registry.validate(decoded.claims)
@@ -148,10 +151,14 @@ def _access_token(claims: dict) -> AccessToken:
 
     try:
         return AccessToken(
-            client_id=claims["client_id"], scopes=frozenset(claims["scope"].split()),
-            provider_id=uuid_claim("provider_id"), authority_id=uuid_claim("authority_id"), jti=claims["jti"],
+            client_id=claims["client_id"],
+            scopes=frozenset(claims["scope"].split()),
+            provider_id=uuid_claim("provider_id"),
+            authority_id=uuid_claim("authority_id"),
+            jti=claims["jti"],
             issued_at=datetime.fromtimestamp(claims["iat"], timezone.utc),
-            expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc), issuer=claims["iss"],
+            expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc),
+            issuer=claims["iss"],
         )
     except (KeyError, ValueError, TypeError, AttributeError) as error:
         raise InvalidToken("The token's claims are malformed.") from error

@@ -29,8 +29,9 @@ from registry.store import search  # noqa: E402
 
 OPERATIONS = ROOT / "graphql" / "operations"
 SEARCHES = {
-    "text 'data', ONLINE, CA-ON (the benchmark's search)":
-        SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"])),
+    "text 'data', ONLINE, CA-ON (the benchmark's search)": SearchRequest(
+        query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"])
+    ),
     "typo 'dta analysys' (fuzzy titles)": SearchRequest(query="dta analysys"),
     "no text, CA-QC (the province browse)": SearchRequest(filter=CredentialFilter(regions=["CA-QC"]), first=0),
     "no text, newest first": SearchRequest(),
@@ -57,8 +58,10 @@ async def split(client: httpx.AsyncClient, operation: str, variables: dict, requ
     for _ in range(requests):
         response = await client.post("/graphql", json=body)
         sql += float(re.search(r"dur=([\d.]+)", response.headers["server-timing"]).group(1))
-    return (f"| {operation} | {(time.perf_counter() - wall) / requests * 1000:.1f} | "
-            f"{(time.process_time() - cpu) / requests * 1000:.1f} | {sql / requests:.1f} | {len(response.content)} |")
+    return (
+        f"| {operation} | {(time.perf_counter() - wall) / requests * 1000:.1f} | "
+        f"{(time.process_time() - cpu) / requests * 1000:.1f} | {sql / requests:.1f} | {len(response.content)} |"
+    )
 
 
 async def main() -> None:
@@ -68,23 +71,36 @@ async def main() -> None:
     settings = Settings.from_env({**os.environ, "MICROCRED_DATA_DIR": str(ROOT / ".microcred-bench")})
     dsn = await resolve_database_url(settings)
     app = create_app(Settings(response_cache_bytes=0, server_timing=True), dsn)
-    print("# Where the time goes\n\nIn-process, one client, response cache off; SQL is the statements' time "
-          "summed (some run concurrently).\n\n| operation | wall ms | Python CPU ms | SQL ms | bytes |\n|---|---:|---:|---:|---:|")
+    print(
+        "# Where the time goes\n\nIn-process, one client, response cache off; SQL is the statements' time "
+        "summed (some run concurrently).\n\n| operation | wall ms | Python CPU ms | SQL ms | bytes |\n|---|---:|---:|---:|---:|"
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-            found = (await client.post("/graphql", json={"query": "{ searchCredentials(first: 1, orderBy: NEWEST) "
-                                                                  "{ nodes { id provider { slug } } } }"})).json()
+            found = (
+                await client.post(
+                    "/graphql",
+                    json={
+                        "query": "{ searchCredentials(first: 1, orderBy: NEWEST) { nodes { id provider { slug } } } }"
+                    },
+                )
+            ).json()
             node = found["data"]["searchCredentials"]["nodes"][0]
             for operation, variables in [
-                ("SearchPage", {"query": "data", "first": 20, "filter": {"deliveryModes": ["ONLINE"], "regions": ["CA-ON"]}}),
-                ("FacetBrowse", {"region": "CA-QC"}), ("CredentialDetail", {"id": node["id"]}),
-                ("ProviderPage", {"slug": node["provider"]["slug"]}), ("ChangeFeedPoll", {}),
+                (
+                    "SearchPage",
+                    {"query": "data", "first": 20, "filter": {"deliveryModes": ["ONLINE"], "regions": ["CA-ON"]}},
+                ),
+                ("FacetBrowse", {"region": "CA-QC"}),
+                ("CredentialDetail", {"id": node["id"]}),
+                ("ProviderPage", {"slug": node["provider"]["slug"]}),
+                ("ChangeFeedPoll", {}),
             ]:
                 print(await split(client, operation, variables, args.requests))
     db = await connect(dsn, settings, min_size=1, max_size=1)
     async with db.connection() as conn:
         for title, request in SEARCHES.items():
-            recording = Recording(conn._target)   # the same connection, recording what it runs
+            recording = Recording(conn._target)  # the same connection, recording what it runs
             mode = await search.match_mode(recording, request, PUBLIC)
             await search.page(recording, request, PUBLIC, mode, None)
             await search.facets(recording, request, PUBLIC, mode, with_total=True)

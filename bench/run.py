@@ -76,8 +76,9 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
 
 
 def microcred(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "registry.cli", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "registry.cli", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
 
 
 async def dsn_and_count(env: dict) -> tuple[str, int]:
@@ -97,14 +98,23 @@ async def dsn_and_count(env: dict) -> tuple[str, int]:
 def wrk(url: str, method: str, body: str | None, connections: int, duration: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA.format(method=method, body=json.dumps(body) if body else "nil"))
-    out = subprocess.run(["wrk", f"-c{connections}", f"-t{min(connections, 2)}", f"-d{duration}s", "-s", script.name,
-                          url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-c{connections}", f"-t{min(connections, 2)}", f"-d{duration}s", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(script.name)
     requests, micros, errors, p50, p95, p99 = map(int, re.search(r"RESULT (.*)", out).group(1).split())
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"connections": connections, "rps": round(requests / (micros / 1e6), 1),
-            "p50_ms": p50 / 1000, "p95_ms": p95 / 1000, "p99_ms": p99 / 1000,
-            "errors": errors + (int(non2xx.group(1)) if non2xx else 0)}
+    return {
+        "connections": connections,
+        "rps": round(requests / (micros / 1e6), 1),
+        "p50_ms": p50 / 1000,
+        "p95_ms": p95 / 1000,
+        "p99_ms": p99 / 1000,
+        "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
+    }
 
 
 def statements(url: str, method: str, body: str | None) -> int:
@@ -122,9 +132,13 @@ def rss_mb(pid: int) -> float:
 
 
 def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--no-demo",
-                             "--workers", str(workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--no-demo", "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop(*processes: subprocess.Popen) -> None:
@@ -136,19 +150,27 @@ def stop(*processes: subprocess.Popen) -> None:
 def persisted_get(base: str, operation: str, variables: dict) -> str:
     """The GET URL of a named operation by its persisted-query hash."""
     digest = hashlib.sha256((OPERATIONS / f"{operation}.graphql").read_text().encode()).hexdigest()
-    query = urllib.parse.urlencode({"extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}}),
-                                    "variables": json.dumps(variables)})
+    query = urllib.parse.urlencode(
+        {
+            "extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}}),
+            "variables": json.dumps(variables),
+        }
+    )
     return f"{base}/graphql?{query}"
 
 
 def workloads(base: str) -> dict[str, tuple[str, dict]]:
     """Workload -> (operation, variables), with IDs found on the running server."""
-    find = httpx.post(f"{base}/graphql", json={"query": "{ searchCredentials(first: 1, orderBy: NEWEST) { nodes { id "
-                                                        "provider { slug } } } }"}).json()
+    find = httpx.post(
+        f"{base}/graphql",
+        json={"query": "{ searchCredentials(first: 1, orderBy: NEWEST) { nodes { id provider { slug } } } }"},
+    ).json()
     listing = find["data"]["searchCredentials"]["nodes"][0]
     return {
-        "search (text, 2 filters, facets)": ("SearchPage", {"query": "data", "first": 20, "filter": {
-            "deliveryModes": ["ONLINE"], "regions": ["CA-ON"]}}),
+        "search (text, 2 filters, facets)": (
+            "SearchPage",
+            {"query": "data", "first": 20, "filter": {"deliveryModes": ["ONLINE"], "regions": ["CA-ON"]}},
+        ),
         "browse a province (facets only)": ("FacetBrowse", {"region": "CA-QC"}),
         "credential detail": ("CredentialDetail", {"id": listing["id"]}),
         "provider page": ("ProviderPage", {"slug": listing["provider"]["slug"]}),
@@ -157,32 +179,56 @@ def workloads(base: str) -> dict[str, tuple[str, dict]]:
 
 
 def table(results: dict) -> str:
-    lines = ["| workload | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| workload | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, found in results["workloads"].items():
         for run in found["runs"]:
-            lines.append(f"| {name} | {run['connections']} | {run['rps']} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | "
-                         f"{run['p99_ms']:.1f} | {run['errors']} | {found['statements']} | {found['rss_mb']} |")
+            lines.append(
+                f"| {name} | {run['connections']} | {run['rps']} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | "
+                f"{run['p99_ms']:.1f} | {run['errors']} | {found['statements']} | {found['rss_mb']} |"
+            )
     floor = results["floor"]
-    lines.append(f"\nFloor (bare Starlette + asyncpg, the search page's SQL, {results['workers']} workers, "
-                 f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
-                 f"Uncached GraphQL search / floor: {results['ratio']:.2f}x")
+    lines.append(
+        f"\nFloor (bare Starlette + asyncpg, the search page's SQL, {results['workers']} workers, "
+        f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
+        f"Uncached GraphQL search / floor: {results['ratio']:.2f}x"
+    )
     mixed = results.get("mixed")
     if mixed:
-        lines.append(f"\nMixed ({mixed['connections']} conns searching, cache on, while one client submits batches of "
-                     f"{mixed['batch']} listings back to back): searches {mixed['rps']} req/s, p99 {mixed['p99_ms']:.1f} ms, "
-                     f"{mixed['errors']} errors; {mixed['batches']} batches committed, "
-                     f"p50 {mixed['write_p50_ms']:.0f} ms, p99 {mixed['write_p99_ms']:.0f} ms per batch, "
-                     f"{mixed['write_errors']} failed.")
+        lines.append(
+            f"\nMixed ({mixed['connections']} conns searching, cache on, while one client submits batches of "
+            f"{mixed['batch']} listings back to back): searches {mixed['rps']} req/s, p99 {mixed['p99_ms']:.1f} ms, "
+            f"{mixed['errors']} errors; {mixed['batches']} batches committed, "
+            f"p50 {mixed['write_p50_ms']:.0f} ms, p99 {mixed['write_p99_ms']:.0f} ms per batch, "
+            f"{mixed['write_errors']} failed."
+        )
     return "\n".join(lines)
 
 
 def writer_token(base: str, env: dict, slug: str) -> str:
     """A real client of provider ``slug`` and a token from the real token endpoint."""
-    created = json.loads(microcred("clients", "create", "--name", f"bench {time.time_ns()}", "--provider", slug,
-                                   "--scopes", "credentials:write credentials:publish", "--json", env=env).stdout)
-    response = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
-                          auth=(created["client_id"], created["client_secret"]), timeout=30)
+    created = json.loads(
+        microcred(
+            "clients",
+            "create",
+            "--name",
+            f"bench {time.time_ns()}",
+            "--provider",
+            slug,
+            "--scopes",
+            "credentials:write credentials:publish",
+            "--json",
+            env=env,
+        ).stdout
+    )
+    response = httpx.post(
+        f"{base}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(created["client_id"], created["client_secret"]),
+        timeout=30,
+    )
     response.raise_for_status()
     return response.json()["access_token"]
 
@@ -197,29 +243,44 @@ def write_batches(base: str, token: str, size: int, until: float, found: dict) -
     with httpx.Client(timeout=60, headers={"authorization": f"Bearer {token}"}) as client:
         while time.monotonic() < until:
             round_number += 1
-            items = [{"externalId": f"bench-{n}", "title": [{"lang": "en", "value": f"Bench listing {n}, round "
-                                                                                     f"{round_number}"}],
-                      "description": [{"lang": "en", "value": "Data analysis for the benchmark's mixed workload."}],
-                      "workloadHours": 20, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
-                      "languages": ["en"], "regions": ["CA-ON"], "url": f"https://bench.example.ca/{n}"}
-                     for n in range(size)]
+            items = [
+                {
+                    "externalId": f"bench-{n}",
+                    "title": [{"lang": "en", "value": f"Bench listing {n}, round {round_number}"}],
+                    "description": [{"lang": "en", "value": "Data analysis for the benchmark's mixed workload."}],
+                    "workloadHours": 20,
+                    "deliveryMode": "ONLINE",
+                    "pace": "SELF_PACED",
+                    "assessment": "PROJECT",
+                    "languages": ["en"],
+                    "regions": ["CA-ON"],
+                    "url": f"https://bench.example.ca/{n}",
+                }
+                for n in range(size)
+            ]
             started = time.monotonic()
-            response = client.post(f"{base}/graphql", json={"query": SUBMIT, "variables": {
-                "input": {"credentials": items, "publish": True}}})
+            response = client.post(
+                f"{base}/graphql",
+                json={"query": SUBMIT, "variables": {"input": {"credentials": items, "publish": True}}},
+            )
             durations.append((time.monotonic() - started) * 1000)
             body = response.json() if response.status_code == 200 else {}
             if response.status_code != 200 or body.get("errors") or body["data"]["submitCredentials"]["failedCount"]:
                 errors += 1
     durations.sort()
-    found.update(batches=len(durations), write_errors=errors,
-                 write_p50_ms=durations[len(durations) // 2] if durations else 0,
-                 write_p99_ms=durations[min(len(durations) - 1, int(len(durations) * 0.99))] if durations else 0)
+    found.update(
+        batches=len(durations),
+        write_errors=errors,
+        write_p50_ms=durations[len(durations) // 2] if durations else 0,
+        write_p99_ms=durations[min(len(durations) - 1, int(len(durations) * 0.99))] if durations else 0,
+    )
 
 
-def run_pass(base: str, server: subprocess.Popen, plan: dict, connections: list[int], duration: int,
-             results: dict) -> None:
+def run_pass(
+    base: str, server: subprocess.Popen, plan: dict, connections: list[int], duration: int, results: dict
+) -> None:
     for name, (method, url, body) in plan.items():
-        statements(url, method, body)   # the first may fill the cache: count the second, as wrk sees it
+        statements(url, method, body)  # the first may fill the cache: count the second, as wrk sees it
         found = {"statements": statements(url, method, body), "runs": []}
         for conns in connections:
             found["runs"].append(wrk(url, method, body, conns, duration))
@@ -239,19 +300,28 @@ def main() -> None:
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench does it).")
     # One load generator on one address would meet the per-address rate limit at once: the
     # benchmark measures throughput, so the limits are lifted (the charge itself still runs).
-    env = {**os.environ, "MICROCRED_DATA_DIR": str(DATA_DIR), "MICROCRED_SERVER_TIMING": "1",
-           "MICROCRED_RATE_ANONYMOUS": "1e12,1e12", "MICROCRED_RATE_CLIENT": "1e12,1e12"}
+    env = {
+        **os.environ,
+        "MICROCRED_DATA_DIR": str(DATA_DIR),
+        "MICROCRED_SERVER_TIMING": "1",
+        "MICROCRED_RATE_ANONYMOUS": "1e12,1e12",
+        "MICROCRED_RATE_CLIENT": "1e12,1e12",
+    }
     env.pop("DATABASE_URL", None)
     dsn, count = asyncio.run(dsn_and_count(env))
     if count < args.listings:
         print(f"Seeding {args.listings} listings (once)...", file=sys.stderr)
         microcred("seed", "--credentials", str(args.listings), "--seed", "42", env=env)
     connections = [int(c) for c in args.connections.split(",")]
-    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                          f"{round(psutil.virtual_memory().total / 2**30)} GiB, Python {platform.python_version()}",
-               "listings": max(count, args.listings), "duration_s": args.duration, "workers": args.workers,
-               "workloads": {}}
+    results = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{round(psutil.virtual_memory().total / 2**30)} GiB, Python {platform.python_version()}",
+        "listings": max(count, args.listings),
+        "duration_s": args.duration,
+        "workers": args.workers,
+        "workloads": {},
+    }
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -259,24 +329,52 @@ def main() -> None:
     try:
         wait_for(f"{base}/healthz", server)
         targets = workloads(base)
-        plan = {f"{name}, uncached": ("POST", f"{base}/graphql", json.dumps({
-            "query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables}))
-            for name, (operation, variables) in targets.items()}
+        plan = {
+            f"{name}, uncached": (
+                "POST",
+                f"{base}/graphql",
+                json.dumps({"query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables}),
+            )
+            for name, (operation, variables) in targets.items()
+        }
         run_pass(base, server, plan, connections, args.duration, results)
     finally:
         stop(server)
 
     server = serve(env, port, args.workers)
     floor_port = free_port()
-    floor = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.floor:build_from_env", "--factory",
-                              "--port", str(floor_port), "--workers", str(args.workers), "--loop", "uvloop",
-                              "--http", "httptools", "--log-level", "warning", "--no-access-log"], cwd=ROOT,
-                             env={**env, "FLOOR_DSN": dsn}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    floor = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.floor:build_from_env",
+            "--factory",
+            "--port",
+            str(floor_port),
+            "--workers",
+            str(args.workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env={**env, "FLOOR_DSN": dsn},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(f"{base}/healthz", server)
         wait_for(f"http://127.0.0.1:{floor_port}/search", floor)
-        cached = {f"{name}, cached (GET, persisted)": ("GET", persisted_get(base, operation, variables), None)
-                  for name, (operation, variables) in targets.items() if operation != "ChangeFeedPoll"}
+        cached = {
+            f"{name}, cached (GET, persisted)": ("GET", persisted_get(base, operation, variables), None)
+            for name, (operation, variables) in targets.items()
+            if operation != "ChangeFeedPoll"
+        }
         run_pass(base, server, cached, connections, args.duration, results)
         results["floor"] = wrk(f"http://127.0.0.1:{floor_port}/search", "GET", None, 8, args.duration)
         search = next(iter(results["workloads"].values()))["runs"]
@@ -284,12 +382,17 @@ def main() -> None:
         results["ratio"] = graphql_at_8["rps"] / results["floor"]["rps"]
 
         mixed = {"connections": 8, "batch": 50}
-        token = writer_token(base, env, httpx.post(f"{base}/graphql", json={
-            "query": "{ searchCredentials(first: 1) { nodes { provider { slug } } } }"}).json()[
-            "data"]["searchCredentials"]["nodes"][0]["provider"]["slug"])
+        token = writer_token(
+            base,
+            env,
+            httpx.post(
+                f"{base}/graphql", json={"query": "{ searchCredentials(first: 1) { nodes { provider { slug } } } }"}
+            ).json()["data"]["searchCredentials"]["nodes"][0]["provider"]["slug"],
+        )
         method, url, body = plan[next(iter(plan))]
-        writing = threading.Thread(target=write_batches, args=(base, token, mixed["batch"],
-                                                                time.monotonic() + args.duration, mixed))
+        writing = threading.Thread(
+            target=write_batches, args=(base, token, mixed["batch"], time.monotonic() + args.duration, mixed)
+        )
         writing.start()
         mixed.update(wrk(url, method, body, mixed["connections"], args.duration))
         writing.join()
@@ -298,8 +401,10 @@ def main() -> None:
         stop(server, floor)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    report = f"# Benchmark, {results['date']}\n\n{results['machine']}; {results['listings']} listings; " \
-             f"`microcred serve --workers {args.workers}`; {args.duration} s per run.\n\n{table(results)}\n"
+    report = (
+        f"# Benchmark, {results['date']}\n\n{results['machine']}; {results['listings']} listings; "
+        f"`microcred serve --workers {args.workers}`; {args.duration} s per run.\n\n{table(results)}\n"
+    )
     (RESULTS / "latest.md").write_text(report)
     print(report)
 

@@ -59,16 +59,21 @@ class RegistryGraphQL(GraphQL):
     """Strawberry's ASGI endpoint with the registry's request context."""
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)   # several times faster than json.dumps on search pages
+        return orjson.dumps(data)  # several times faster than json.dumps on search pages
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
     async def get_context(self, request, response) -> Context:
-        request.scope[SUB_RESPONSE] = response   # process_result may set its status
+        request.scope[SUB_RESPONSE] = response  # process_result may set its status
         state = request.app.state
-        return Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings, router=state.router,
-                       scope=request.scope)
+        return Context(
+            db=state.db,
+            access=request.scope.get(SCOPE_KEY),
+            settings=state.settings,
+            router=state.router,
+            scope=request.scope,
+        )
 
     async def process_result(self, request, result):
         # The one place every result passes, parse errors included.
@@ -79,7 +84,7 @@ class RegistryGraphQL(GraphQL):
                 response.status_code = 503
                 response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
         else:
-            request.scope[CACHEABLE] = True   # the response cache may keep it (anonymous requests only)
+            request.scope[CACHEABLE] = True  # the response cache may keep it (anonymous requests only)
         return await super().process_result(request, result)
 
 
@@ -115,8 +120,11 @@ async def ready(request: Request) -> JSONResponse:
     """Readiness: the database answers and its schema is at this code's migration head."""
     current, head = await health_store.schema_revision(request.app.state.db), migrate.head_revision()
     if current != head:
-        return JSONResponse({"status": "migrating", "database": current, "code": head}, status_code=503,
-                            headers={"retry-after": str(RETRY_AFTER_SECONDS)})
+        return JSONResponse(
+            {"status": "migrating", "database": current, "code": head},
+            status_code=503,
+            headers={"retry-after": str(RETRY_AFTER_SECONDS)},
+        )
     return JSONResponse({"status": "ready", "revision": head})
 
 
@@ -135,7 +143,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         app.state.router = ReadRouter(app.state.db, replicas)
         folder = await export_folder(settings, database_url, app.state.db)
         app.state.exports = Exports(app.state.db, folder, settings)
-        keeper = Keeper(database_url, settings, folder)   # rebuilds the export's snapshot files after changes
+        keeper = Keeper(database_url, settings, folder)  # rebuilds the export's snapshot files after changes
         stop = asyncio.Event()
         tasks = [asyncio.create_task(Worker(app.state.db, settings, fernet(settings)).run(stop))] if worker else []
         tasks.append(asyncio.create_task(keeper.run(stop)))
@@ -159,8 +167,11 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/healthz", health),
             Route("/readyz", ready),
             Route("/metrics", metrics),
-            Route("/graphql", RegistryGraphQL(build_schema(hide_suggestions=settings.production), graphql_ide="graphiql"),
-                  methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                RegistryGraphQL(build_schema(hide_suggestions=settings.production), graphql_ide="graphiql"),
+                methods=["GET", "POST"],
+            ),
             Route("/oauth/token", oauth.token, methods=["POST"]),
             Route("/oauth/revoke", oauth.revoke, methods=["POST"]),
             Route("/oauth/introspect", oauth.introspect, methods=["POST"]),
@@ -180,19 +191,42 @@ def _add_middleware(app: Starlette, settings: Settings, keys: Keys, cache: Respo
     # Inside the bearer check, so that it knows the client.
     app.add_middleware(IdempotencyMiddleware)
     # /export/ for its per-caller limit: a valid token makes the caller its client, not its address.
-    app.add_middleware(BearerAuthMiddleware, settings=settings, keys=keys,
-                       paths=("/graphql", "/credentials/", "/export/"))
+    app.add_middleware(
+        BearerAuthMiddleware, settings=settings, keys=keys, paths=("/graphql", "/credentials/", "/export/")
+    )
     app.add_middleware(PersistedQueryMiddleware, store=DocumentStore(named_operations()), safelist=settings.safelist)
     # Outside those: a cached anonymous answer needs no bearer check, no document, no GraphQL.
-    app.add_middleware(ResponseCacheMiddleware, cache=cache, max_age=settings.cache_max_age_seconds,
-                       cached=lambda path: path == "/graphql" or pages.is_page(path) or path.startswith("/credentials/"))
+    app.add_middleware(
+        ResponseCacheMiddleware,
+        cache=cache,
+        max_age=settings.cache_max_age_seconds,
+        cached=lambda path: path == "/graphql" or pages.is_page(path) or path.startswith("/credentials/"),
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["authorization", "content-type", "idempotency-key", "if-none-match",
-                                          "if-modified-since", "range", "if-range"],
-                           expose_headers=["etag", "x-cache", "retry-after", "last-modified", "content-range",
-                                           "x-microcred-changes-cursor"], max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "idempotency-key",
+                "if-none-match",
+                "if-modified-since",
+                "range",
+                "if-range",
+            ],
+            expose_headers=[
+                "etag",
+                "x-cache",
+                "retry-after",
+                "last-modified",
+                "content-range",
+                "x-microcred-changes-cursor",
+            ],
+            max_age=600,
+        )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.issuer.startswith("https://"))
     app.add_middleware(ServiceUnavailableMiddleware)
     if settings.server_timing:
@@ -205,5 +239,6 @@ def app_from_env() -> Starlette:
     """The app as `microcred serve --workers N` starts it in each worker process: settings
     from the environment, the database the parent prepared in ``MICROCRED_SERVE_DSN``."""
     configure_logging()
-    return create_app(Settings.from_env(), os.environ["MICROCRED_SERVE_DSN"],
-                      worker=os.environ.get("MICROCRED_SERVE_WORKER") == "1")
+    return create_app(
+        Settings.from_env(), os.environ["MICROCRED_SERVE_DSN"], worker=os.environ.get("MICROCRED_SERVE_WORKER") == "1"
+    )

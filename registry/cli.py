@@ -55,8 +55,13 @@ async def _prepare(settings: Settings, demo: bool) -> str:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--demo/--no-demo", default=False, show_default=True, help="Load demo data into an empty database.")
 @click.option("--worker/--no-worker", default=False, show_default=True, help="Also deliver webhooks in this process.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Processes serving requests (about one per core).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes serving requests (about one per core).",
+)
 def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     """Migrate the database and serve the registry: its pages at /, the GraphQL API (and GraphiQL) at /graphql."""
     import atexit
@@ -80,9 +85,18 @@ def serve(host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="microcred-metrics-")
         atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
     # SIGTERM drains: the socket closes, requests in flight get drain_seconds to finish.
-    uvicorn.run("registry.app:app_from_env", factory=True, workers=workers, host=host, port=port,
-                loop="uvloop", http="httptools", log_level="info", access_log=False,
-                timeout_graceful_shutdown=int(settings.drain_seconds))
+    uvicorn.run(
+        "registry.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.drain_seconds),
+    )
 
 
 def served_origin(host: str, port: int) -> str:
@@ -142,10 +156,22 @@ def migrate(direction: str, revision: str | None) -> None:
 
 
 @main.command()
-@click.option("--credentials", "count", default=DEMO_LISTINGS, show_default=True, type=click.IntRange(0),
-              help="How many listings to generate.")
-@click.option("--seed", "seed_value", default=1, show_default=True, type=int,
-              help="Random seed: the same seed gives the same listings.")
+@click.option(
+    "--credentials",
+    "count",
+    default=DEMO_LISTINGS,
+    show_default=True,
+    type=click.IntRange(0),
+    help="How many listings to generate.",
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Random seed: the same seed gives the same listings.",
+)
 def seed(count: int, seed_value: int) -> None:
     """Load deterministic demo listings (migrating first). Re-running a seed adds nothing."""
     from registry.services.seeding import seed as load
@@ -165,8 +191,14 @@ def seed(count: int, seed_value: int) -> None:
 
 @main.command()
 @click.option("--check", is_flag=True, help="Exit non-zero when the SDL file differs from the schema.")
-@click.option("--file", "sdl_file", type=click.Path(path_type=Path), default=SCHEMA_FILE, show_default=True,
-              help="The SDL file --check compares with.")
+@click.option(
+    "--file",
+    "sdl_file",
+    type=click.Path(path_type=Path),
+    default=SCHEMA_FILE,
+    show_default=True,
+    help="The SDL file --check compares with.",
+)
 def schema(check: bool, sdl_file: Path) -> None:
     """Print the GraphQL SDL of the public schema."""
     from registry.api.schema import schema as built
@@ -185,8 +217,13 @@ def schema(check: bool, sdl_file: Path) -> None:
 @main.command("export")
 @click.option("--jurisdiction", help="Only listings of providers in, or offered in, this jurisdiction (CA-ON; CA).")
 @click.option("--updated-since", help="Only listings changed at or after this ISO 8601 moment (with offset).")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True,
-              help="File to write (- for standard output).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    show_default=True,
+    help="File to write (- for standard output).",
+)
 def export_command(jurisdiction, updated_since, output) -> None:
     """Write every published listing as JSON Lines, streamed in constant memory."""
     from registry.services.export import export_lines, parse_filters
@@ -211,9 +248,15 @@ def export_command(jurisdiction, updated_since, output) -> None:
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
 @click.option("--provider", "provider_slug", help="Slug of the provider the listings belong to.")
-@click.option("--format", "file_format", type=click.Choice(["csv", "jsonl", "ctdl"]), default="csv", show_default=True,
-              help="csv (see --template), jsonl (the lines of `microcred export`) or ctdl (CTDL JSON-LD: one "
-                   "credential, a list, or an @graph document).")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "jsonl", "ctdl"]),
+    default="csv",
+    show_default=True,
+    help="csv (see --template), jsonl (the lines of `microcred export`) or ctdl (CTDL JSON-LD: one "
+    "credential, a list, or an @graph document).",
+)
 @click.option("--publish", is_flag=True, help="Also publish the listings that have every mandatory element.")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @click.option("--template", is_flag=True, help="Print the CSV template (header and an example row) and stop.")
@@ -231,7 +274,9 @@ def import_command(file, provider_slug, file_format, publish, dry_run, template)
         return
     if not file or not provider_slug:
         raise click.UsageError("Give the FILE and --provider (or --template).")
-    describe = {"csv": column_of, "ctdl": property_of}.get(file_format, lambda p: p.field[1] if len(p.field) > 1 else "-")
+    describe = {"csv": column_of, "ctdl": property_of}.get(
+        file_format, lambda p: p.field[1] if len(p.field) > 1 else "-"
+    )
 
     async def work(db, settings):
         provider = await provider_store.by_slug(db, provider_slug)
@@ -240,9 +285,17 @@ def import_command(file, provider_slug, file_format, publish, dry_run, template)
         unit = "objects" if file_format == "ctdl" else "rows"
         with open(file, encoding="utf-8-sig", newline="") as source, _progress(file, unit) as progress:
             unknown, rows = read_rows(source, file_format)
-            return await import_rows(db, provider.id, rows, unknown_columns=unknown, publish=publish,
-                                     dry_run=dry_run, describe=describe, progress=progress,
-                                     unit="object" if file_format == "ctdl" else "line")
+            return await import_rows(
+                db,
+                provider.id,
+                rows,
+                unknown_columns=unknown,
+                publish=publish,
+                dry_run=dry_run,
+                describe=describe,
+                progress=progress,
+                unit="object" if file_format == "ctdl" else "line",
+            )
 
     report = _run_with_db(work)
     _print_report(report, dry_run)
@@ -277,11 +330,15 @@ def _print_report(report, dry_run: bool) -> None:
     for row in report.rows:
         for level, findings in (("error", row.problems), ("note", row.notes)):
             for where, code, message in findings:
-                click.echo(f"{report.unit} {row.line} ({row.external_id or 'no externalId'}): "
-                           f"{level} in {where}: {code}: {message}")
-    click.echo(f"{report.count('created')} created, {report.count('updated')} updated, "
-               f"{report.count('unchanged')} unchanged, {report.count('failed')} failed"
-               f"{' (dry run: nothing was written)' if dry_run else ''}.")
+                click.echo(
+                    f"{report.unit} {row.line} ({row.external_id or 'no externalId'}): "
+                    f"{level} in {where}: {code}: {message}"
+                )
+    click.echo(
+        f"{report.count('created')} created, {report.count('updated')} updated, "
+        f"{report.count('unchanged')} unchanged, {report.count('failed')} failed"
+        f"{' (dry run: nothing was written)' if dry_run else ''}."
+    )
 
 
 def _run_with_db(work):
@@ -330,8 +387,17 @@ def _outcome(outcome):
     return outcome.value
 
 
-def _register_party(register, *, type_name: str, slug: str, name: str, name_fr: str | None, kind: str,
-                    jurisdiction: str, website: str | None) -> None:
+def _register_party(
+    register,
+    *,
+    type_name: str,
+    slug: str,
+    name: str,
+    name_fr: str | None,
+    kind: str,
+    jurisdiction: str,
+    website: str | None,
+) -> None:
     """Register a provider or an authority through the operators' service."""
     from registry.domain import ids
     from registry.services.operators import Party
@@ -407,16 +473,32 @@ def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -
             if authority_id is None:
                 found = await authority_store.authority_by_slug(db, authority_ref)
                 authority_id = found.id if found else _fail(f"no authority is named {authority_ref!r}.")
-        return await operators.create_client(db, _operator(), name=name, scopes=scopes.split(),
-                                             provider_id=provider_id, authority_id=authority_id, admin=admin)
+        return await operators.create_client(
+            db,
+            _operator(),
+            name=name,
+            scopes=scopes.split(),
+            provider_id=provider_id,
+            authority_id=authority_id,
+            admin=admin,
+        )
 
     created = _outcome(_run_with_db(work))
     if as_json:
-        click.echo(json.dumps({"client_id": created.client_id, "client_secret": created.client_secret,
-                               "scopes": created.record.scopes}))
+        click.echo(
+            json.dumps(
+                {
+                    "client_id": created.client_id,
+                    "client_secret": created.client_secret,
+                    "scopes": created.record.scopes,
+                }
+            )
+        )
     else:
-        click.echo(f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}\n"
-                   "Store the secret now: the registry keeps only its hash.")
+        click.echo(
+            f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}\n"
+            "Store the secret now: the registry keeps only its hash."
+        )
 
 
 @clients.command("list")
@@ -428,10 +510,18 @@ def clients_list(as_json) -> None:
     from registry.store import oauth
 
     found = _run_with_db(lambda db, settings: oauth.list_clients(db))
-    rows = [{"client_id": c.client_id, "name": c.name, "binding": c.binding,
-             "provider_id": str(c.provider_id) if c.provider_id else None,
-             "authority_id": str(c.authority_id) if c.authority_id else None, "scopes": c.scopes,
-             "revoked": c.revoked_at is not None} for c in found]
+    rows = [
+        {
+            "client_id": c.client_id,
+            "name": c.name,
+            "binding": c.binding,
+            "provider_id": str(c.provider_id) if c.provider_id else None,
+            "authority_id": str(c.authority_id) if c.authority_id else None,
+            "scopes": c.scopes,
+            "revoked": c.revoked_at is not None,
+        }
+        for c in found
+    ]
     if as_json:
         click.echo(json.dumps(rows))
         return

@@ -52,14 +52,16 @@ class TrustedIssuer:
         if not isinstance(self.provider_claim, str) or not self.provider_claim:
             raise ValueError(f"{where}: `provider_claim` is the name of a claim (text).")
         if not self.providers and not self.jurisdictions:
-            raise ValueError(f"{where} names neither `providers` (slugs) nor `jurisdictions` (ISO 3166-2 codes "
-                             "such as \"CA-ON\"): say which providers it may act for.")
+            raise ValueError(
+                f"{where} names neither `providers` (slugs) nor `jurisdictions` (ISO 3166-2 codes "
+                'such as "CA-ON"): say which providers it may act for.'
+            )
         bad_slugs = [s for s in self.providers if not SLUG.match(s)]
         if bad_slugs:
             raise ValueError(f"{where}: {bad_slugs} are not provider slugs (lower-case words joined by hyphens).")
         bad_codes = [j for j in self.jurisdictions if not PROVINCE.match(j)]
         if bad_codes:
-            raise ValueError(f"{where}: {bad_codes} are not ISO 3166-2 codes in capitals such as \"CA-ON\".")
+            raise ValueError(f'{where}: {bad_codes} are not ISO 3166-2 codes in capitals such as "CA-ON".')
 
     def may_act_for(self, slug: str, jurisdiction: str) -> bool:
         """Whether this issuer's tokens may act for the provider with this slug and jurisdiction."""
@@ -84,17 +86,39 @@ class TrustedIssuer:
             # A bare string would otherwise become a tuple of its characters.
             value = entry.get(name) or []
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"MICROCRED_TRUSTED_ISSUERS: issuer {entry['issuer']!r}: "
-                                 f"`{name}` is a list of strings.")
+                raise ValueError(
+                    f"MICROCRED_TRUSTED_ISSUERS: issuer {entry['issuer']!r}: `{name}` is a list of strings."
+                )
             return tuple(value)
 
-        return cls(entry["issuer"], entry["jwks_url"], entry["audience"], entry.get("provider_claim", "provider"),
-                   texts("algorithms") or ("RS256", "ES256"), texts("providers"), texts("jurisdictions"))
+        return cls(
+            entry["issuer"],
+            entry["jwks_url"],
+            entry["audience"],
+            entry.get("provider_claim", "provider"),
+            texts("algorithms") or ("RS256", "ES256"),
+            texts("providers"),
+            texts("jurisdictions"),
+        )
 
 
 # Canada and its provinces and territories: the portals' jurisdictions, each with an export file.
-EXPORT_JURISDICTIONS = ("CA", "CA-AB", "CA-BC", "CA-MB", "CA-NB", "CA-NL", "CA-NS", "CA-NT", "CA-NU", "CA-ON",
-                        "CA-PE", "CA-QC", "CA-SK", "CA-YT")
+EXPORT_JURISDICTIONS = (
+    "CA",
+    "CA-AB",
+    "CA-BC",
+    "CA-MB",
+    "CA-NB",
+    "CA-NL",
+    "CA-NS",
+    "CA-NT",
+    "CA-NU",
+    "CA-ON",
+    "CA-PE",
+    "CA-QC",
+    "CA-SK",
+    "CA-YT",
+)
 
 
 @dataclass(frozen=True)
@@ -181,8 +205,9 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             database_url=env.get("DATABASE_URL") or None,
-            read_database_urls=tuple(url.strip() for url in (env.get("READ_DATABASE_URL") or "").split(",")
-                                     if url.strip()),
+            read_database_urls=tuple(
+                url.strip() for url in (env.get("READ_DATABASE_URL") or "").split(",") if url.strip()
+            ),
             data_dir=Path(env.get("MICROCRED_DATA_DIR") or ".microcred"),
             server_timing=_flag(env.get("MICROCRED_SERVER_TIMING"), False),
             pool_min_size=int(env.get("MICROCRED_POOL_MIN", "2")),
@@ -197,7 +222,8 @@ class Settings:
             secret_key=env.get("MICROCRED_SECRET_KEY") or None,
             secret_key_file=Path(env["MICROCRED_SECRET_KEY_FILE"]) if env.get("MICROCRED_SECRET_KEY_FILE") else None,
             trusted_issuers=TrustedIssuer.from_json(env["MICROCRED_TRUSTED_ISSUERS"])
-            if env.get("MICROCRED_TRUSTED_ISSUERS") else (),
+            if env.get("MICROCRED_TRUSTED_ISSUERS")
+            else (),
             webhooks_allow_loopback=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_LOOPBACK"), False),
             webhooks_allow_private=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_PRIVATE"), False),
             webhook_retry_base_seconds=float(env.get("MICROCRED_WEBHOOK_RETRY_BASE", "30")),
@@ -214,7 +240,8 @@ class Settings:
             drain_seconds=float(env.get("MICROCRED_DRAIN_SECONDS", "20")),
             export_dir=Path(env["MICROCRED_EXPORT_DIR"]) if env.get("MICROCRED_EXPORT_DIR") else None,
             export_jurisdictions=tuple(j.strip() for j in env["MICROCRED_EXPORT_JURISDICTIONS"].split(",") if j.strip())
-            if "MICROCRED_EXPORT_JURISDICTIONS" in env else EXPORT_JURISDICTIONS,
+            if "MICROCRED_EXPORT_JURISDICTIONS" in env
+            else EXPORT_JURISDICTIONS,
             export_debounce_seconds=float(env.get("MICROCRED_EXPORT_DEBOUNCE", "5")),
             exports_per_caller=int(env.get("MICROCRED_EXPORTS_PER_CALLER", "2")),
         )

@@ -38,7 +38,8 @@ _current_stats: ContextVar[StatementStats | None] = ContextVar("microcred_sql_st
 # Run inside every transaction opened while it is set, before the caller's statements: how an
 # idempotent request marks its key applied atomically with its writes (registry.http.idempotency).
 in_every_transaction: ContextVar[Callable[["Executor"], Awaitable[None]] | None] = ContextVar(
-    "microcred_in_every_transaction", default=None)
+    "microcred_in_every_transaction", default=None
+)
 
 
 def track_statements() -> StatementStats:
@@ -110,11 +111,19 @@ class ConnectionLost(Exception):
     """The connection in use was closed under the operation (the server went away)."""
 
 
-_UNAVAILABLE = (PoolExhausted, ConnectionLost, OSError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
-                asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError, asyncpg.ConnectionFailureError,
-                # "cannot switch to state ...; another operation is in progress": a pooled connection the
-                # server dropped in the middle of an operation, met again before the pool noticed.
-                asyncpg.InternalClientError)
+_UNAVAILABLE = (
+    PoolExhausted,
+    ConnectionLost,
+    OSError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.ConnectionFailureError,
+    # "cannot switch to state ...; another operation is in progress": a pooled connection the
+    # server dropped in the middle of an operation, met again before the pool noticed.
+    asyncpg.InternalClientError,
+)
 
 
 def is_unavailable(error: BaseException | None) -> bool:
@@ -191,11 +200,15 @@ def _decode_jsonb(data: bytes) -> Any:
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # jsonb travels in its binary form (a version byte, then the text) so that COPY,
     # which is binary, can carry it too.
-    await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary")
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def connect(dsn: str, settings: Settings, *, min_size: int | None = None, max_size: int | None = None) -> Database:
+async def connect(
+    dsn: str, settings: Settings, *, min_size: int | None = None, max_size: int | None = None
+) -> Database:
     """Open a pool on ``dsn`` with the registry's codecs and timeouts."""
     pool = await asyncpg.create_pool(
         dsn,

@@ -27,9 +27,9 @@ class ReadRouter:
 
     def __init__(self, primary: Database, replicas: Sequence[Database] = ()) -> None:
         self.primary, self.replicas = primary, list(replicas)
-        self.fence = 0               # WAL position of the last public change this process heard of
-        self.fence_pending = False   # a change was heard, its position not yet known
-        self.replayed = [0] * len(self.replicas)   # the furthest position each replica is known to have
+        self.fence = 0  # WAL position of the last public change this process heard of
+        self.fence_pending = False  # a change was heard, its position not yet known
+        self.replayed = [0] * len(self.replicas)  # the furthest position each replica is known to have
         self._turns = itertools.cycle(range(len(self.replicas))) if self.replicas else None
 
     @property

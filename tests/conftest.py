@@ -60,8 +60,10 @@ def server_dsn():
     folder = Path(tempfile.mkdtemp(prefix="microcred-test-"))
     server = start_embedded(folder)
     # A throwaway server: durability buys nothing here and costs time.
-    server.psql("alter system set fsync = off; alter system set synchronous_commit = off;"
-                " alter system set full_page_writes = off; select pg_reload_conf();")
+    server.psql(
+        "alter system set fsync = off; alter system set synchronous_commit = off;"
+        " alter system set full_page_writes = off; select pg_reload_conf();"
+    )
     yield server.get_uri()
     server.cleanup()
     shutil.rmtree(folder, ignore_errors=True)

@@ -59,12 +59,12 @@ class Ledger:
     """What the clients saw."""
 
     acknowledged: dict[tuple[str, int], str] = field(default_factory=dict)  # (credential id, version) -> title
-    applied_answer_lost: list[str] = field(default_factory=list)            # titles of writes applied, answer lost
-    gave_up: list[str] = field(default_factory=list)                        # titles of writes never answered
-    errors: Counter = field(default_factory=Counter)                        # retried failures by kind
-    reads: Counter = field(default_factory=Counter)                         # read outcomes
-    write_times: list[float] = field(default_factory=list)                  # when writes were acknowledged
-    read_times: list[float] = field(default_factory=list)                   # when reads succeeded
+    applied_answer_lost: list[str] = field(default_factory=list)  # titles of writes applied, answer lost
+    gave_up: list[str] = field(default_factory=list)  # titles of writes never answered
+    errors: Counter = field(default_factory=Counter)  # retried failures by kind
+    reads: Counter = field(default_factory=Counter)  # read outcomes
+    write_times: list[float] = field(default_factory=list)  # when writes were acknowledged
+    read_times: list[float] = field(default_factory=list)  # when reads succeeded
 
 
 @dataclass
@@ -78,9 +78,15 @@ class Faults:
 
 
 def _listing(external_id: str, title: str) -> dict:
-    return {"externalId": external_id, "title": [{"lang": "en", "value": title}], "workloadHours": 12,
-            "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
-            "url": f"https://soak.example.ca/{external_id}"}
+    return {
+        "externalId": external_id,
+        "title": [{"lang": "en", "value": title}],
+        "workloadHours": 12,
+        "deliveryMode": "ONLINE",
+        "pace": "SELF_PACED",
+        "assessment": "PROJECT",
+        "url": f"https://soak.example.ca/{external_id}",
+    }
 
 
 async def write(http: httpx.AsyncClient, token: str, query: str, variables: dict, ledger: Ledger) -> dict | None:
@@ -105,10 +111,11 @@ async def write(http: httpx.AsyncClient, token: str, query: str, variables: dict
     return None
 
 
-async def writer(n: int, http: httpx.AsyncClient, token: str, provider_gid: str, ledger: Ledger,
-                 stop_at: float) -> None:
+async def writer(
+    n: int, http: httpx.AsyncClient, token: str, provider_gid: str, ledger: Ledger, stop_at: float
+) -> None:
     """Create listings and update them (expecting their version), recording every answer."""
-    own: dict[str, tuple[str, int]] = {}   # external id -> (credential id, version)
+    own: dict[str, tuple[str, int]] = {}  # external id -> (credential id, version)
     step = 0
     while time.monotonic() < stop_at:
         step += 1
@@ -117,8 +124,19 @@ async def writer(n: int, http: httpx.AsyncClient, token: str, provider_gid: str,
         title = f"Soak {external_id} step {step}"
         if updating:
             credential_id, version = own[external_id]
-            answer = await write(http, token, UPDATE, {"input": {"id": credential_id, "expectedVersion": version,
-                                                                 "credential": _listing(external_id, title)}}, ledger)
+            answer = await write(
+                http,
+                token,
+                UPDATE,
+                {
+                    "input": {
+                        "id": credential_id,
+                        "expectedVersion": version,
+                        "credential": _listing(external_id, title),
+                    }
+                },
+                ledger,
+            )
             field_name = "updateCredential"
         else:
             answer = await write(http, token, CREATE, {"input": {"credential": _listing(external_id, title)}}, ledger)
@@ -145,8 +163,11 @@ async def writer(n: int, http: httpx.AsyncClient, token: str, provider_gid: str,
 async def _current(http: httpx.AsyncClient, token: str, provider_gid: str, external_id: str):
     for _ in range(100):
         try:
-            response = await http.post("/graphql", json={"query": BY_EXTERNAL_ID, "variables": {
-                "provider": provider_gid, "externalId": external_id}}, headers={"authorization": f"Bearer {token}"})
+            response = await http.post(
+                "/graphql",
+                json={"query": BY_EXTERNAL_ID, "variables": {"provider": provider_gid, "externalId": external_id}},
+                headers={"authorization": f"Bearer {token}"},
+            )
             if response.status_code == 200:
                 found = response.json()["data"]["credentialByExternalId"]
                 return (found["id"], found["version"]) if found else None
@@ -162,8 +183,11 @@ async def reader(http: httpx.AsyncClient, ledger: Ledger, stop_at: float) -> Non
     while time.monotonic() < stop_at:
         try:
             response = await http.post("/graphql", json={"query": SEARCH, "variables": {"q": random.choice(words)}})
-            outcome = "ok" if response.status_code == 200 and "errors" not in response.json() else \
-                f"HTTP {response.status_code}"
+            outcome = (
+                "ok"
+                if response.status_code == 200 and "errors" not in response.json()
+                else f"HTTP {response.status_code}"
+            )
         except httpx.HTTPError as error:
             outcome = f"connection ({type(error).__name__})"
         ledger.reads[outcome] += 1
@@ -188,8 +212,9 @@ def _workers(serve_pid: int) -> set[int]:
     return found
 
 
-async def inject_faults(postgres: RestartablePostgres, serve: subprocess.Popen, started: float, duration: float,
-                        faults: Faults) -> None:
+async def inject_faults(
+    postgres: RestartablePostgres, serve: subprocess.Popen, started: float, duration: float, faults: Faults
+) -> None:
     """Stop PostgreSQL for 5 s at a third of the run; kill a worker at two thirds."""
     await asyncio.sleep(max(0.0, started + duration / 3 - time.monotonic()))
     faults.database_stopped = time.monotonic()
@@ -211,28 +236,37 @@ async def audit(http: httpx.AsyncClient, token: str, dsn: str, ledger: Ledger) -
     """Compare what the writers were told with the database and the change feed."""
     conn = await asyncpg.connect(dsn)
     try:
-        rows = await conn.fetch("select credential_id, version, snapshot->'title'->>'en' as title"
-                                " from credential_versions")
+        rows = await conn.fetch(
+            "select credential_id, version, snapshot->'title'->>'en' as title from credential_versions"
+        )
     finally:
         await conn.close()
     stored = {(ids.encode("Credential", r["credential_id"]), r["version"]): r["title"] for r in rows}
     titles = Counter(r["title"] for r in rows)
     feed, after = Counter(), None
     while True:
-        page = (await http.post("/graphql", json={"query": FEED, "variables": {"after": after}},
-                                headers={"authorization": f"Bearer {token}"})).json()["data"]["changes"]
+        page = (
+            await http.post(
+                "/graphql",
+                json={"query": FEED, "variables": {"after": after}},
+                headers={"authorization": f"Bearer {token}"},
+            )
+        ).json()["data"]["changes"]
         feed.update((e["credential"]["id"], e["version"]) for e in page["events"])
         after = page["endCursor"]
         if not page["hasMore"]:
             break
     return {
         "server errors (HTTP 500)": ledger.errors["HTTP 500"] + ledger.reads["HTTP 500"],
-        "acknowledged writes missing from the database": sum(stored.get(k) != t for k, t in ledger.acknowledged.items()),
+        "acknowledged writes missing from the database": sum(
+            stored.get(k) != t for k, t in ledger.acknowledged.items()
+        ),
         "acknowledged writes missing from the change feed": sum(feed[k] == 0 for k in ledger.acknowledged),
         "writes applied twice (a title stored in two versions)": sum(c > 1 for c in titles.values()),
         "change-feed events repeated": sum(c > 1 for c in feed.values()),
-        "writes applied with the answer lost, not in the database": sum(titles[t] != 1
-                                                                        for t in ledger.applied_answer_lost),
+        "writes applied with the answer lost, not in the database": sum(
+            titles[t] != 1 for t in ledger.applied_answer_lost
+        ),
     }
 
 
@@ -245,17 +279,23 @@ def report(ledger: Ledger, faults: Faults, findings: dict[str, int], duration: f
     """Print the figures; True when nothing was lost or duplicated and service recovered."""
     write_recovery = _after(ledger.write_times, faults.database_started)
     read_recovery = _after(ledger.read_times, faults.database_started)
-    print(f"\nSoak: {duration:.0f} s, PostgreSQL stopped for "
-          f"{faults.database_started - faults.database_stopped:.1f} s, one worker killed")
+    print(
+        f"\nSoak: {duration:.0f} s, PostgreSQL stopped for "
+        f"{faults.database_started - faults.database_stopped:.1f} s, one worker killed"
+    )
     print(f"  writes acknowledged   {len(ledger.acknowledged)} ({len(ledger.acknowledged) / duration:.1f}/s)")
     print(f"  applied, answer lost  {len(ledger.applied_answer_lost)}")
     print(f"  given up (unanswered) {len(ledger.gave_up)}")
     print(f"  reads                 {dict(ledger.reads)} ({ledger.reads['ok'] / duration:.0f} ok/s)")
     print(f"  retried write errors  {dict(ledger.errors)}")
-    print(f"  after PostgreSQL came back: first write {write_recovery and f'{write_recovery:.1f} s'},"
-          f" first read {read_recovery and f'{read_recovery:.1f} s'}")
-    print(f"  killed worker replaced after {faults.worker_replaced - faults.worker_killed:.1f} s;"
-          f" first write after the kill {_after(ledger.write_times, faults.worker_killed) or 0:.1f} s later")
+    print(
+        f"  after PostgreSQL came back: first write {write_recovery and f'{write_recovery:.1f} s'},"
+        f" first read {read_recovery and f'{read_recovery:.1f} s'}"
+    )
+    print(
+        f"  killed worker replaced after {faults.worker_replaced - faults.worker_killed:.1f} s;"
+        f" first write after the kill {_after(ledger.write_times, faults.worker_killed) or 0:.1f} s later"
+    )
     for finding, count in findings.items():
         print(f"  {finding}: {count}")
     healthy = write_recovery is not None and read_recovery is not None and not ledger.gave_up
@@ -263,21 +303,38 @@ def report(ledger: Ledger, faults: Faults, findings: dict[str, int], duration: f
 
 
 def _serve(dsn: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": dsn, "MICROCRED_SECRET_KEY": "soak", "MICROCRED_RATE_ANONYMOUS": "1e9,1e9",
-           "MICROCRED_RATE_CLIENT": "1e9,1e9", "MICROCRED_STATEMENT_TIMEOUT_MS": "5000", "MICROCRED_POOL_TIMEOUT": "2"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "MICROCRED_SECRET_KEY": "soak",
+        "MICROCRED_RATE_ANONYMOUS": "1e9,1e9",
+        "MICROCRED_RATE_CLIENT": "1e9,1e9",
+        "MICROCRED_STATEMENT_TIMEOUT_MS": "5000",
+        "MICROCRED_POOL_TIMEOUT": "2",
+    }
     log = open(Path(tempfile.gettempdir()) / f"microcred-soak-{port}.log", "w")
-    return subprocess.Popen([sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--workers", "2"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 async def _prepare(dsn: str, writers: int) -> tuple[str, list[tuple[str, str]]]:
     await migrate.upgrade(dsn)
     db = await connect(dsn, Settings(), min_size=1, max_size=2)
     try:
-        college = await providers.create(db, slug="soak-college", name={"en": "Soak College"}, kind="COLLEGE",
-                                         jurisdiction="CA-ON")
-        clients = [await operators.register_client(db, name=f"Soak writer {n}", provider_id=college.id,
-                                               scopes=["credentials:write"]) for n in range(writers)]
+        college = await providers.create(
+            db, slug="soak-college", name={"en": "Soak College"}, kind="COLLEGE", jurisdiction="CA-ON"
+        )
+        clients = [
+            await operators.register_client(
+                db, name=f"Soak writer {n}", provider_id=college.id, scopes=["credentials:write"]
+            )
+            for n in range(writers)
+        ]
     finally:
         await db.close()
     return ids.encode("Provider", college.id), [(c.client_id, c.client_secret) for c in clients]
@@ -300,7 +357,8 @@ async def soak(duration: float, writers: int, readers: int, port: int) -> bool:
             await asyncio.gather(
                 *(writer(n, http, token, provider_gid, ledger, stop_at) for n, token in enumerate(tokens)),
                 *(reader(http, ledger, stop_at) for _ in range(readers)),
-                inject_faults(postgres, serve, started, duration, faults))
+                inject_faults(postgres, serve, started, duration, faults),
+            )
             findings = await audit(http, tokens[0], dsn, ledger)
         return report(ledger, faults, findings, duration)
     finally:

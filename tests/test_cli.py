@@ -74,35 +74,110 @@ def test_two_processes_on_one_data_folder_share_one_embedded_server(data_dir):
 
 def test_operators_register_providers_and_clients_then_the_client_gets_a_token(db_dsn, tmp_path):
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="cli-test-secret", MICROCRED_ISSUER="http://127.0.0.1")
-    made = run("providers", "create", "--slug", "lakeside-college", "--name", "Lakeside College", "--kind", "COLLEGE",
-               "--jurisdiction", "CA-MB", env=env)
+    made = run(
+        "providers",
+        "create",
+        "--slug",
+        "lakeside-college",
+        "--name",
+        "Lakeside College",
+        "--kind",
+        "COLLEGE",
+        "--jurisdiction",
+        "CA-MB",
+        env=env,
+    )
     assert made.returncode == 0 and made.stdout.startswith("lakeside-college ")
-    assert run("providers", "create", "--slug", "lakeside-college", "--name", "Again", "--kind", "COLLEGE",
-               "--jurisdiction", "CA-MB", env=env).returncode == 1
-    authority = run("authorities", "create", "--slug", "mb-ministry", "--name", "Manitoba Skills", "--kind",
-                    "GOVERNMENT", "--jurisdiction", "CA-MB", env=env)
+    assert (
+        run(
+            "providers",
+            "create",
+            "--slug",
+            "lakeside-college",
+            "--name",
+            "Again",
+            "--kind",
+            "COLLEGE",
+            "--jurisdiction",
+            "CA-MB",
+            env=env,
+        ).returncode
+        == 1
+    )
+    authority = run(
+        "authorities",
+        "create",
+        "--slug",
+        "mb-ministry",
+        "--name",
+        "Manitoba Skills",
+        "--kind",
+        "GOVERNMENT",
+        "--jurisdiction",
+        "CA-MB",
+        env=env,
+    )
     assert authority.returncode == 0
-    created = run("clients", "create", "--name", "Lakeside SIS", "--provider", "lakeside-college",
-                  "--scopes", "credentials:write credentials:publish", "--json", env=env)
+    created = run(
+        "clients",
+        "create",
+        "--name",
+        "Lakeside SIS",
+        "--provider",
+        "lakeside-college",
+        "--scopes",
+        "credentials:write credentials:publish",
+        "--json",
+        env=env,
+    )
     assert created.returncode == 0, created.stderr
     credentials = json.loads(created.stdout)
-    refused = run("clients", "create", "--name", "Too much", "--provider", "lakeside-college",
-                  "--scopes", "registry:admin", env=env)
+    refused = run(
+        "clients",
+        "create",
+        "--name",
+        "Too much",
+        "--provider",
+        "lakeside-college",
+        "--scopes",
+        "registry:admin",
+        env=env,
+    )
     assert refused.returncode == 1 and "cannot hold registry:admin" in refused.stderr
-    assert run("clients", "create", "--name", "Ministry", "--authority", "mb-ministry", "--scopes",
-               "recognitions:write", env=env).returncode == 0
+    assert (
+        run(
+            "clients",
+            "create",
+            "--name",
+            "Ministry",
+            "--authority",
+            "mb-ministry",
+            "--scopes",
+            "recognitions:write",
+            env=env,
+        ).returncode
+        == 0
+    )
     listed = json.loads(run("clients", "list", "--json", env=env).stdout)
     assert {c["name"] for c in listed} == {"Lakeside SIS", "Ministry"}
     assert all("secret" not in json.dumps(c) for c in listed)
 
     with serving(env, "--no-demo") as base:
-        token = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
-                           auth=(credentials["client_id"], credentials["client_secret"]), timeout=10)
+        token = httpx.post(
+            f"{base}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(credentials["client_id"], credentials["client_secret"]),
+            timeout=10,
+        )
         assert token.status_code == 200, token.text
         assert run("keys", "rotate", env=env).returncode == 0
         assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 0
-        refused = httpx.post(f"{base}/graphql", json={"query": "{ viewer { clientId } }"}, timeout=10,
-                             headers={"authorization": f"Bearer {token.json()['access_token']}"})
+        refused = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ viewer { clientId } }"},
+            timeout=10,
+            headers={"authorization": f"Bearer {token.json()['access_token']}"},
+        )
         assert refused.status_code == 401
     assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 1
 
@@ -110,13 +185,39 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
 def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
     """The README's Python example, run as written against a real server."""
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="readme-secret", MICROCRED_ISSUER="http://127.0.0.1")
-    assert run("providers", "create", "--slug", "lakeside-college", "--name", "Lakeside College", "--kind", "COLLEGE",
-               "--jurisdiction", "CA-MB", env=env).returncode == 0
-    creds = json.loads(run("clients", "create", "--name", "Lakeside SIS", "--provider", "lakeside-college", "--scopes",
-                           "credentials:write credentials:publish", "--json", env=env).stdout)
+    assert (
+        run(
+            "providers",
+            "create",
+            "--slug",
+            "lakeside-college",
+            "--name",
+            "Lakeside College",
+            "--kind",
+            "COLLEGE",
+            "--jurisdiction",
+            "CA-MB",
+            env=env,
+        ).returncode
+        == 0
+    )
+    creds = json.loads(
+        run(
+            "clients",
+            "create",
+            "--name",
+            "Lakeside SIS",
+            "--provider",
+            "lakeside-college",
+            "--scopes",
+            "credentials:write credentials:publish",
+            "--json",
+            env=env,
+        ).stdout
+    )
     readme = (ROOT / "README.md").read_text()
     start = readme.index("```python", readme.index("## Publishing a listing")) + len("```python")
-    example = readme[start:readme.index("```", start)]
+    example = readme[start : readme.index("```", start)]
     with serving(env, "--no-demo") as base:
         code = example.replace('REGISTRY = "http://127.0.0.1:8000"', f"REGISTRY = {base!r}")
         namespace = {"CLIENT_ID": creds["client_id"], "CLIENT_SECRET": creds["client_secret"], "print": lambda *a: None}
@@ -128,16 +229,42 @@ async def test_operators_command_line_actions_are_audited(db_dsn, db):
     import getpass
 
     env = process_env(DATABASE_URL=db_dsn)
-    assert run("providers", "create", "--slug", "west-college", "--name", "West College", "--kind", "COLLEGE",
-               "--jurisdiction", "CA-BC", env=env).returncode == 0
-    created = run("clients", "create", "--name", "West SIS", "--provider", "west-college", "--scopes",
-                  "credentials:write", "--json", env=env)
+    assert (
+        run(
+            "providers",
+            "create",
+            "--slug",
+            "west-college",
+            "--name",
+            "West College",
+            "--kind",
+            "COLLEGE",
+            "--jurisdiction",
+            "CA-BC",
+            env=env,
+        ).returncode
+        == 0
+    )
+    created = run(
+        "clients",
+        "create",
+        "--name",
+        "West SIS",
+        "--provider",
+        "west-college",
+        "--scopes",
+        "credentials:write",
+        "--json",
+        env=env,
+    )
     client_id = json.loads(created.stdout)["client_id"]
     assert run("clients", "revoke", client_id, env=env).returncode == 0
     trail = await db.fetch("select actor, action, target from audit_log order by id")
-    assert [tuple(row) for row in trail] == [(f"cli:{getpass.getuser()}", "provider.created", "west-college"),
-                                             (f"cli:{getpass.getuser()}", "client.created", client_id),
-                                             (f"cli:{getpass.getuser()}", "client.revoked", client_id)]
+    assert [tuple(row) for row in trail] == [
+        (f"cli:{getpass.getuser()}", "provider.created", "west-college"),
+        (f"cli:{getpass.getuser()}", "client.created", client_id),
+        (f"cli:{getpass.getuser()}", "client.revoked", client_id),
+    ]
 
 
 def test_sigterm_stops_serve_and_the_embedded_postgresql_it_started(tmp_path):
@@ -148,7 +275,7 @@ def test_sigterm_stops_serve_and_the_embedded_postgresql_it_started(tmp_path):
             served.process.send_signal(signal.SIGTERM)
             served.process.wait(timeout=60)
         assert postgres_servers_under(str(tmp_path)) == []
-    finally:   # a failure here must not leave the server behind either
+    finally:  # a failure here must not leave the server behind either
         for pid in postgres_servers_under(str(tmp_path)):
             os.kill(pid, signal.SIGTERM)
 

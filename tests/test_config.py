@@ -16,11 +16,18 @@ def _issuers(**changes) -> str:
 
 
 def test_trusted_issuers_are_read_from_json():
-    settings = Settings.from_env({"MICROCRED_TRUSTED_ISSUERS": _issuers(providers=["north-college"],
-                                                                        jurisdictions=["CA-ON", "CA-QC"])})
-    assert settings.trusted_issuers == (TrustedIssuer("https://idp.example", "https://idp.example/jwks", "registry",
-                                                      providers=("north-college",),
-                                                      jurisdictions=("CA-ON", "CA-QC")),)
+    settings = Settings.from_env(
+        {"MICROCRED_TRUSTED_ISSUERS": _issuers(providers=["north-college"], jurisdictions=["CA-ON", "CA-QC"])}
+    )
+    assert settings.trusted_issuers == (
+        TrustedIssuer(
+            "https://idp.example",
+            "https://idp.example/jwks",
+            "registry",
+            providers=("north-college",),
+            jurisdictions=("CA-ON", "CA-QC"),
+        ),
+    )
 
 
 def test_an_issuer_may_be_trusted_by_providers_or_by_jurisdictions_alone():
@@ -36,15 +43,25 @@ def test_an_issuer_trusted_for_no_provider_is_a_startup_error(scope):
         Settings.from_env({"MICROCRED_TRUSTED_ISSUERS": _issuers(**scope)})
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"providers": ["North College"]}, "not provider slugs"),
-    ({"providers": "north-college"}, "`providers` is a list of strings"),
-    ({"jurisdictions": ["ca-on"]}, "not ISO 3166-2 codes"),
-    ({"jurisdictions": ["CA"]}, "not ISO 3166-2 codes"),
-    ({"jurisdictions": ["CA-ON"], "audience": None}, "lacks audience"),
-    ({"jurisdictions": ["CA-ON"], "provider_claim": ["provider"]}, "`provider_claim` is the name of a claim"),
-], ids=["slug with spaces", "providers as a string", "lower-case code", "a country", "no audience",
-        "provider_claim as a list"])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"providers": ["North College"]}, "not provider slugs"),
+        ({"providers": "north-college"}, "`providers` is a list of strings"),
+        ({"jurisdictions": ["ca-on"]}, "not ISO 3166-2 codes"),
+        ({"jurisdictions": ["CA"]}, "not ISO 3166-2 codes"),
+        ({"jurisdictions": ["CA-ON"], "audience": None}, "lacks audience"),
+        ({"jurisdictions": ["CA-ON"], "provider_claim": ["provider"]}, "`provider_claim` is the name of a claim"),
+    ],
+    ids=[
+        "slug with spaces",
+        "providers as a string",
+        "lower-case code",
+        "a country",
+        "no audience",
+        "provider_claim as a list",
+    ],
+)
 def test_a_malformed_issuer_entry_is_a_startup_error(changes, message):
     with pytest.raises(ValueError, match=message):
         TrustedIssuer.from_json(_issuers(**changes))

@@ -39,31 +39,55 @@ async def server():
 
 
 def _items(prefix: str, count: int) -> list[dict]:
-    return [{"externalId": f"{prefix}-{n}", "title": [{"lang": "en", "value": f"Welding {n}"}], "workloadHours": 10,
-             "deliveryMode": "IN_PERSON", "pace": "SCHEDULED", "assessment": "EXAM",
-             "url": f"https://harbour.example.ca/{prefix}/{n}"} for n in range(count)]
+    return [
+        {
+            "externalId": f"{prefix}-{n}",
+            "title": [{"lang": "en", "value": f"Welding {n}"}],
+            "workloadHours": 10,
+            "deliveryMode": "IN_PERSON",
+            "pace": "SCHEDULED",
+            "assessment": "EXAM",
+            "url": f"https://harbour.example.ca/{prefix}/{n}",
+        }
+        for n in range(count)
+    ]
 
 
 async def test_the_api_answers_503_while_the_database_is_away_and_recovers_by_itself(server):
     found, dsn = server
     db = await connect(dsn, SETTINGS, min_size=1, max_size=2)
-    provider = await providers.create(db, slug=f"harbour-{time.time_ns()}", name={"en": "Harbour"}, kind="COLLEGE",
-                                      jurisdiction="CA-NS")
-    created = await operators.register_client(db, name="Harbour SIS", scopes=["credentials:write"], provider_id=provider.id)
+    provider = await providers.create(
+        db, slug=f"harbour-{time.time_ns()}", name={"en": "Harbour"}, kind="COLLEGE", jurisdiction="CA-NS"
+    )
+    created = await operators.register_client(
+        db, name="Harbour SIS", scopes=["credentials:write"], provider_id=provider.id
+    )
     await db.close()
     app = create_app(dataclasses.replace(SETTINGS, pool_timeout_seconds=1.0, response_cache_bytes=2**20), dsn)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as client:
-            headers = {"authorization": f"Bearer {await access_token(client, Credentials(created.client_id, created.client_secret))}"}
-            acknowledged = await client.post("/graphql", headers=headers, json={
-                "query": SUBMIT, "variables": {"input": {"credentials": _items("ACK", 5)}}})
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+        ) as client:
+            headers = {
+                "authorization": f"Bearer {await access_token(client, Credentials(created.client_id, created.client_secret))}"
+            }
+            acknowledged = await client.post(
+                "/graphql",
+                headers=headers,
+                json={"query": SUBMIT, "variables": {"input": {"credentials": _items("ACK", 5)}}},
+            )
             assert acknowledged.json()["data"]["submitCredentials"]["createdCount"] == 5
 
-            in_flight = asyncio.create_task(client.post("/graphql", headers=headers, json={
-                "query": SUBMIT, "variables": {"input": {"credentials": _items("FLY", 300)}}}))
+            in_flight = asyncio.create_task(
+                client.post(
+                    "/graphql",
+                    headers=headers,
+                    json={"query": SUBMIT, "variables": {"input": {"credentials": _items("FLY", 300)}}},
+                )
+            )
             await asyncio.sleep(0.05)
             await asyncio.to_thread(found.stop)
-            await asyncio.wait_for(in_flight, 30)   # it ends, one way or the other, without hanging
+            await asyncio.wait_for(in_flight, 30)  # it ends, one way or the other, without hanging
 
             started = time.monotonic()
             away = await client.post("/graphql", json={"query": "{ searchCredentials(first: 2) { totalCount } }"})
@@ -81,8 +105,10 @@ async def test_the_api_answers_503_while_the_database_is_away_and_recovers_by_it
         assert await db.fetchval("select count(*) from credentials where external_id like 'ACK-%'") == 5
         flying = await db.fetchval("select count(*) from credentials where external_id like 'FLY-%'")
         assert flying in (0, 300), "a batch was half-applied"
-        versions = await db.fetchval("select count(*) from credential_versions v join credentials c on c.id ="
-                                     " v.credential_id where c.external_id like 'FLY-%'")
+        versions = await db.fetchval(
+            "select count(*) from credential_versions v join credentials c on c.id ="
+            " v.credential_id where c.external_id like 'FLY-%'"
+        )
         assert versions == flying
     finally:
         await db.close()

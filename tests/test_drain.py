@@ -37,9 +37,11 @@ def test_sigterm_lets_a_request_in_flight_finish_and_refuses_new_connections(db_
         base, process = served.base, served.process
         parts = urlsplit(base)
         request = socket.create_connection((parts.hostname, parts.port), timeout=30)
-        request.sendall(b"POST /graphql HTTP/1.1\r\nhost: registry\r\ncontent-type: application/json\r\n"
-                        b"content-length: %d\r\n\r\n" % len(QUERY) + QUERY[:10])
-        time.sleep(0.3)   # the server has the request's headers: it is in flight
+        request.sendall(
+            b"POST /graphql HTTP/1.1\r\nhost: registry\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\n\r\n" % len(QUERY) + QUERY[:10]
+        )
+        time.sleep(0.3)  # the server has the request's headers: it is in flight
         process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
         while not _refuses_connections(base):
@@ -47,11 +49,11 @@ def test_sigterm_lets_a_request_in_flight_finish_and_refuses_new_connections(db_
             time.sleep(0.1)
         assert process.poll() is None, "exited with a request in flight"
         request.sendall(QUERY[10:])
-        answer = request.makefile("rb").read()   # the server closes the connection after answering
+        answer = request.makefile("rb").read()  # the server closes the connection after answering
         assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
         assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["data"] == {"searchCredentials": {"totalCount": 0}}
         # uvicorn shuts down cleanly, then re-raises the signal so the exit status says why it ended.
-        assert process.wait(timeout=20) == 128 + signal.SIGTERM   # the status of "ended by SIGTERM"
+        assert process.wait(timeout=20) == 128 + signal.SIGTERM  # the status of "ended by SIGTERM"
         assert "Application shutdown complete" in served.printed()
 
 

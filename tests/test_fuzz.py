@@ -23,17 +23,24 @@ from schemathesis.graphql import nodes
 from tests.support.parties import access_token
 from tests.support.processes import process_env, serve_process
 
-EXAMPLES = int(os.environ.get("MICROCRED_FUZZ_EXAMPLES", "8"))   # per operation and caller
+EXAMPLES = int(os.environ.get("MICROCRED_FUZZ_EXAMPLES", "8"))  # per operation and caller
 
 # The registry's own scalars: mostly well-formed values (so that deeper code runs), some junk.
-schemathesis.graphql.scalar("URL", st.one_of(
-    st.sampled_from(["https://example.ca/c/1", "http://127.0.0.1:9/hook", "https://xn--caf-dma.ca/é?q=1#x"]),
-    st.text(max_size=40)).map(nodes.String))
-schemathesis.graphql.scalar("LanguageTag", st.one_of(
-    st.sampled_from(["en", "fr", "fr-CA", "iu", "en-Latn-CA"]), st.text(max_size=12)).map(nodes.String))
+schemathesis.graphql.scalar(
+    "URL",
+    st.one_of(
+        st.sampled_from(["https://example.ca/c/1", "http://127.0.0.1:9/hook", "https://xn--caf-dma.ca/é?q=1#x"]),
+        st.text(max_size=40),
+    ).map(nodes.String),
+)
+schemathesis.graphql.scalar(
+    "LanguageTag",
+    st.one_of(st.sampled_from(["en", "fr", "fr-CA", "iu", "en-Latn-CA"]), st.text(max_size=12)).map(nodes.String),
+)
 schemathesis.graphql.scalar("Date", st.one_of(st.dates().map(str), st.text(max_size=12)).map(nodes.String))
-schemathesis.graphql.scalar("DateTime", st.one_of(
-    st.datetimes().map(lambda d: d.isoformat() + "Z"), st.text(max_size=25)).map(nodes.String))
+schemathesis.graphql.scalar(
+    "DateTime", st.one_of(st.datetimes().map(lambda d: d.isoformat() + "Z"), st.text(max_size=25)).map(nodes.String)
+)
 
 
 def server_errors(response) -> list[str]:
@@ -44,12 +51,16 @@ def server_errors(response) -> list[str]:
         body = response.json()
     except ValueError:
         return [f"HTTP {response.status_code} with a body that is not JSON: {response.text[:300]}"]
-    return [f"INTERNAL_SERVER_ERROR: {error.get('message')}" for error in body.get("errors") or []
-            if (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"]
+    return [
+        f"INTERNAL_SERVER_ERROR: {error.get('message')}"
+        for error in body.get("errors") or []
+        if (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"
+    ]
 
 
-def fuzz(base: str, callers: dict[str, str | None], examples: int,
-         only: set[str] | None = None) -> tuple[Counter, list[str]]:
+def fuzz(
+    base: str, callers: dict[str, str | None], examples: int, only: set[str] | None = None
+) -> tuple[Counter, list[str]]:
     """Every operation of the live schema (or those labelled in ``only``, e.g. "Query.skills"),
     ``examples`` cases per caller; (cases by operation and caller, failures)."""
     schema = schemathesis.graphql.from_url(f"{base}/graphql")
@@ -68,22 +79,34 @@ def _fuzz_operation(operation, base: str, headers: dict, examples: int, failures
     """Send ``examples`` generated cases of one operation; returns how many were sent."""
     sent = Counter()
 
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def run(case):
         response = case.call(base_url=base, headers=headers)
         sent["cases"] += 1
-        failures.extend(f"{operation.label} ({headers and 'with a token' or 'anonymous'}): {problem}\n{case.body}"
-                        for problem in server_errors(response))
+        failures.extend(
+            f"{operation.label} ({headers and 'with a token' or 'anonymous'}): {problem}\n{case.body}"
+            for problem in server_errors(response)
+        )
 
     run()
     return sent["cases"]
 
 
 def _serve_env(dsn: str) -> dict[str, str]:
-    return process_env(DATABASE_URL=dsn, MICROCRED_SECRET_KEY="fuzz-secret", MICROCRED_RATE_ANONYMOUS="1e9,1e9",
-                MICROCRED_RATE_CLIENT="1e9,1e9", MICROCRED_RESPONSE_CACHE_BYTES="0")
+    return process_env(
+        DATABASE_URL=dsn,
+        MICROCRED_SECRET_KEY="fuzz-secret",
+        MICROCRED_RATE_ANONYMOUS="1e9,1e9",
+        MICROCRED_RATE_CLIENT="1e9,1e9",
+        MICROCRED_RESPONSE_CACHE_BYTES="0",
+    )
 
 
 async def test_fuzzing_every_operation_finds_no_server_error(db_dsn, parties):
@@ -95,17 +118,21 @@ async def test_fuzzing_every_operation_finds_no_server_error(db_dsn, parties):
                 callers[name] = await access_token(http, getattr(parties, name))
         cases, failures = await asyncio.to_thread(fuzz, base, callers, EXAMPLES)
     operations = {label for label, _ in cases}
-    print(f"\nfuzzed {sum(cases.values())} cases: {len(operations)} operations x {len(callers)} callers,"
-          f" {len(failures)} server errors")   # shown by `make fuzz` (pytest -s)
+    print(
+        f"\nfuzzed {sum(cases.values())} cases: {len(operations)} operations x {len(callers)} callers,"
+        f" {len(failures)} server errors"
+    )  # shown by `make fuzz` (pytest -s)
     assert len(operations) >= 25, f"only {len(operations)} operations fuzzed: {sorted(operations)}"
     assert sum(cases.values()) >= len(operations) * len(callers)
-    assert failures == [], f"{len(failures)} server errors in {sum(cases.values())} cases:\n" + "\n\n".join(failures[:5])
+    assert failures == [], f"{len(failures)} server errors in {sum(cases.values())} cases:\n" + "\n\n".join(
+        failures[:5]
+    )
 
 
 async def test_fuzzing_reports_a_fault_it_meets(db_dsn):
     conn = await asyncpg.connect(db_dsn)
     try:
-        await conn.execute("alter table skills rename to skills_elsewhere")   # every skills query now fails
+        await conn.execute("alter table skills rename to skills_elsewhere")  # every skills query now fails
     finally:
         await conn.close()
     with serve_process(_serve_env(db_dsn), "--no-demo") as served:

@@ -9,10 +9,28 @@ from registry.config import Settings
 from registry.db import connect
 from registry.services.seeding import seed
 
-TABLES = {"providers", "credentials", "skills", "occupations", "credential_skills", "credential_occupations",
-          "credential_links", "recognition_authorities", "recognitions", "credential_versions", "changes",
-          "oauth_clients", "signing_keys", "revoked_tokens", "idempotency_keys", "webhooks", "webhook_deliveries",
-          "client_write_positions", "rate_buckets", "audit_log"}
+TABLES = {
+    "providers",
+    "credentials",
+    "skills",
+    "occupations",
+    "credential_skills",
+    "credential_occupations",
+    "credential_links",
+    "recognition_authorities",
+    "recognitions",
+    "credential_versions",
+    "changes",
+    "oauth_clients",
+    "signing_keys",
+    "revoked_tokens",
+    "idempotency_keys",
+    "webhooks",
+    "webhook_deliveries",
+    "client_write_positions",
+    "rate_buckets",
+    "audit_log",
+}
 
 
 async def _tables(dsn: str) -> set[str]:

@@ -61,14 +61,17 @@ async def _caught_up(dsns) -> None:
 
 
 async def _rename(dsns, name: str) -> None:
-    await _sql(dsns.primary, "update providers set name = jsonb_build_object('en', $1::text) where slug = 'harbour'", name)
+    await _sql(
+        dsns.primary, "update providers set name = jsonb_build_object('en', $1::text) where slug = 'harbour'", name
+    )
 
 
 @pytest.fixture
 async def app_client(replicated):
     async def start(**settings):
-        app = create_app(dataclasses.replace(SETTINGS, read_database_urls=(replicated.replica,), **settings),
-                         replicated.primary)
+        app = create_app(
+            dataclasses.replace(SETTINGS, read_database_urls=(replicated.replica,), **settings), replicated.primary
+        )
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         started.append(lifespan)
@@ -93,25 +96,32 @@ async def test_public_reads_are_answered_by_the_replica(app_client, replay_pause
     client, _ = await app_client()
     before = await _name(client)
     await _rename(replay_paused, "Harbour Community College")
-    assert await _name(client) == before   # the replica has not replayed the rename
+    assert await _name(client) == before  # the replica has not replayed the rename
 
 
 async def test_a_writer_reads_its_own_write_while_the_replica_lags(app_client, replay_paused):
     client, _ = await app_client()
     db = await connect(replay_paused.primary, SETTINGS, min_size=1, max_size=2)
     provider = await providers.by_slug(db, "harbour")
-    created = await operators.register_client(db, name=f"Harbour SIS {time.time_ns()}", scopes=["credentials:write"],
-                                          provider_id=provider.id)
+    created = await operators.register_client(
+        db, name=f"Harbour SIS {time.time_ns()}", scopes=["credentials:write"], provider_id=provider.id
+    )
     await db.close()
     token = await access_token(client, Credentials(created.client_id, created.client_secret))
     headers = {"authorization": f"Bearer {token}"}
-    made = await client.post("/graphql", headers=headers, json={"query": """mutation {
+    made = await client.post(
+        "/graphql",
+        headers=headers,
+        json={
+            "query": """mutation {
         createCredential(input: {credential: {externalId: "H-1", title: [{lang: "en", value: "Marine Safety"}],
           workloadHours: 12, deliveryMode: IN_PERSON, pace: SCHEDULED, assessment: PRACTICAL_DEMONSTRATION,
-          url: "https://harbour.example.ca/marine"}}) { credential { id } userErrors { code } } }"""})
+          url: "https://harbour.example.ca/marine"}}) { credential { id } userErrors { code } } }"""
+        },
+    )
     listing = made.json()["data"]["createCredential"]["credential"]["id"]
     mine = await client.post("/graphql", headers=headers, json={"query": f'{{ credential(id: "{listing}") {{ id }} }}'})
-    assert mine.json()["data"]["credential"] == {"id": listing}   # read on the primary: the replica has no such row
+    assert mine.json()["data"]["credential"] == {"id": listing}  # read on the primary: the replica has no such row
     assert await _sql(replay_paused.replica, "select count(*) from credentials") == 0
 
 
@@ -124,7 +134,7 @@ async def test_the_cache_never_fills_from_a_replica_behind_a_change_it_heard_of(
     await _name(client)
     await _rename(replay_paused, "Harbour Marine Institute")
     deadline = time.monotonic() + 1
-    while await _name(client) != "Harbour Marine Institute":   # from the primary: the replica is paused
+    while await _name(client) != "Harbour Marine Institute":  # from the primary: the replica is paused
         assert time.monotonic() < deadline, "a stale answer outlived the change"
         await asyncio.sleep(0.02)
     assert await _name(client) == "Harbour Marine Institute"

@@ -19,8 +19,14 @@ SOAK_FOLDERS = os.path.join(tempfile.gettempdir(), "microcred-soak-")
 def soak_run():
     """One 30 s soak, and the soak servers running before it."""
     before = set(postgres_servers_under(SOAK_FOLDERS))
-    result = subprocess.run([sys.executable, "-m", "tests.soak", "--duration", "30", "--port", str(free_port())],
-                            cwd=ROOT, env=process_env(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.soak", "--duration", "30", "--port", str(free_port())],
+        cwd=ROOT,
+        env=process_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return result, before
 
 

@@ -14,7 +14,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    execute_script("alter table credentials add column level_reason text check (length(btrim(level_reason)) between 1 and 500)")
+    execute_script(
+        "alter table credentials add column level_reason text check (length(btrim(level_reason)) between 1 and 500)"
+    )
 
 
 def downgrade() -> None:

@@ -17,8 +17,18 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-TABLES = ("credentials", "providers", "recognitions", "recognition_authorities", "credential_links",
-          "credential_skills", "credential_occupations", "skills", "occupations", "credential_versions")
+TABLES = (
+    "credentials",
+    "providers",
+    "recognitions",
+    "recognition_authorities",
+    "credential_links",
+    "credential_skills",
+    "credential_occupations",
+    "skills",
+    "occupations",
+    "credential_versions",
+)
 
 UP = """
 create function notify_public_data_changed() returns trigger language plpgsql as $$
@@ -26,14 +36,20 @@ begin
   perform pg_notify('registry_public_data', '');
   return null;
 end $$;
-""" + "".join(f"""
+""" + "".join(
+    f"""
 create trigger {table}_notify after insert or update or delete or truncate on {table}
   for each statement execute function notify_public_data_changed();
-""" for table in TABLES)
+"""
+    for table in TABLES
+)
 
-DOWN = "".join(f"drop trigger {table}_notify on {table};\n" for table in TABLES) + """
+DOWN = (
+    "".join(f"drop trigger {table}_notify on {table};\n" for table in TABLES)
+    + """
 drop function notify_public_data_changed();
 """
+)
 
 
 def upgrade() -> None:

@@ -93,10 +93,14 @@ async def oauth_clients(info: strawberry.Info) -> list[OAuthClient]:
     _admin(info)
     return [
         OAuthClient(
-            client_id=c.client_id, name=c.name, binding=c.binding, scopes=c.scopes,
+            client_id=c.client_id,
+            name=c.name,
+            binding=c.binding,
+            scopes=c.scopes,
             provider_id=ids.encode("Provider", c.provider_id) if c.provider_id else None,
             authority_id=ids.encode("RecognitionAuthority", c.authority_id) if c.authority_id else None,
-            created_at=c.created_at, revoked_at=c.revoked_at,
+            created_at=c.created_at,
+            revoked_at=c.revoked_at,
         )
         for c in await oauth.list_clients(info.context.db)
     ]
@@ -113,11 +117,14 @@ def _admin(info: strawberry.Info):
 
 
 async def create_provider(
-    info: strawberry.Info, input: Annotated[CreateProviderInput, strawberry.argument(description="The provider.")],
+    info: strawberry.Info,
+    input: Annotated[CreateProviderInput, strawberry.argument(description="The provider.")],
 ) -> ProviderPayload:
     outcome = await operators.register_provider(info.context.primary, _admin(info), _party(input))
-    return ProviderPayload(provider=Provider.from_record(outcome.value) if outcome.ok else None,
-                           user_errors=user_errors(list(outcome.problems)))
+    return ProviderPayload(
+        provider=Provider.from_record(outcome.value) if outcome.ok else None,
+        user_errors=user_errors(list(outcome.problems)),
+    )
 
 
 async def create_recognition_authority(
@@ -127,16 +134,23 @@ async def create_recognition_authority(
     outcome = await operators.register_authority(info.context.primary, _admin(info), _party(input))
     return RecognitionAuthorityPayload(
         authority=RecognitionAuthority.from_record(outcome.value) if outcome.ok else None,
-        user_errors=user_errors(list(outcome.problems)))
+        user_errors=user_errors(list(outcome.problems)),
+    )
 
 
 def _party(input: CreateProviderInput | CreateRecognitionAuthorityInput) -> operators.Party:
-    return operators.Party(slug=input.slug, name=text_map(input.name) or {}, kind=input.kind.value,
-                           jurisdiction=input.jurisdiction, website=input.website)
+    return operators.Party(
+        slug=input.slug,
+        name=text_map(input.name) or {},
+        kind=input.kind.value,
+        jurisdiction=input.jurisdiction,
+        website=input.website,
+    )
 
 
 async def create_client(
-    info: strawberry.Info, input: Annotated[CreateClientInput, strawberry.argument(description="The client.")],
+    info: strawberry.Info,
+    input: Annotated[CreateClientInput, strawberry.argument(description="The client.")],
 ) -> ClientPayload:
     principal = _admin(info)
     loaders = info.context.loaders
@@ -149,16 +163,27 @@ async def create_client(
         problems.append(Problem(("authorityId",), "NOT_FOUND", "No authority has this ID."))
     if problems:
         return ClientPayload(client_id=None, client_secret=None, scopes=[], user_errors=user_errors(problems))
-    outcome = await operators.create_client(info.context.primary, principal, name=input.name, scopes=input.scopes,
-                                            provider_id=provider_id, authority_id=authority_id,
-                                            admin=bool(input.admin))
+    outcome = await operators.create_client(
+        info.context.primary,
+        principal,
+        name=input.name,
+        scopes=input.scopes,
+        provider_id=provider_id,
+        authority_id=authority_id,
+        admin=bool(input.admin),
+    )
     made = outcome.value
-    return ClientPayload(client_id=made.client_id if made else None, client_secret=made.client_secret if made else None,
-                         scopes=made.record.scopes if made else [], user_errors=user_errors(list(outcome.problems)))
+    return ClientPayload(
+        client_id=made.client_id if made else None,
+        client_secret=made.client_secret if made else None,
+        scopes=made.record.scopes if made else [],
+        user_errors=user_errors(list(outcome.problems)),
+    )
 
 
 async def revoke_client(
-    info: strawberry.Info, input: Annotated[RevokeClientInput, strawberry.argument(description="The client.")],
+    info: strawberry.Info,
+    input: Annotated[RevokeClientInput, strawberry.argument(description="The client.")],
 ) -> RevokeClientPayload:
     outcome = await operators.revoke_client(info.context.primary, _admin(info), input.client_id)
     return RevokeClientPayload(revoked=outcome.ok, user_errors=user_errors(list(outcome.problems)))
@@ -168,8 +193,9 @@ async def revoke_client(
 class AuditEntry:
     at: datetime = strawberry.field(description="When it happened.")
     actor: str = strawberry.field(description="Who did it: the OAuth client ID, or `cli:<user>` for the command line.")
-    action: str = strawberry.field(description="What was done, e.g. `client.created`, `client.revoked`, "
-                                               "`provider.created`, `authority.created`.")
+    action: str = strawberry.field(
+        description="What was done, e.g. `client.created`, `client.revoked`, `provider.created`, `authority.created`."
+    )
     target: str = strawberry.field(description="What it was done to: a client ID or a slug.")
     details: str = strawberry.field(description="More about it, as a JSON object (e.g. the scopes granted).")
 
@@ -181,6 +207,13 @@ async def audit_trail(
     _admin(info)
     if not 0 <= first <= 500:
         raise BadUserInput(f"`first` must be between 0 and 500 (got {first}).", field="first")
-    return [AuditEntry(at=e.at, actor=e.actor, action=e.action, target=e.target,
-                       details=json.dumps(e.details, ensure_ascii=False, sort_keys=True))
-            for e in await audit.recent(info.context.primary, first)]
+    return [
+        AuditEntry(
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            target=e.target,
+            details=json.dumps(e.details, ensure_ascii=False, sort_keys=True),
+        )
+        for e in await audit.recent(info.context.primary, first)
+    ]

@@ -12,7 +12,7 @@ from registry.db import Executor
 from registry.domain.search import PUBLIC, Visibility
 from registry.read_routing import ReadRouter
 
-SUB_RESPONSE = "registry.sub_response"   # the ASGI scope key of the response whose status resolvers may set
+SUB_RESPONSE = "registry.sub_response"  # the ASGI scope key of the response whose status resolvers may set
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Context:
     settings: Settings = field(default_factory=Settings)
     today: date = field(default_factory=date.today)
     router: ReadRouter | None = None
-    scope: dict = field(default_factory=dict)   # the request's ASGI scope, for what the HTTP layers log
+    scope: dict = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
     primary: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)

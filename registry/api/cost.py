@@ -39,15 +39,14 @@ from graphql import (
 )
 
 LIST_GUESS = 5
-MAX_FIRST = 1_000   # no field gives more; a larger `first` is refused or clamped by its resolver
+MAX_FIRST = 1_000  # no field gives more; a larger `first` is refused or clamped by its resolver
 MUTATION_COST = 10
 ITEM_LISTS = ("nodes", "edges", "events")
-SIZING_ARGUMENTS = ("ids", "representations")   # lists whose length is the number of objects answered
-DEFINITION = "strawberry-definition"   # where Strawberry keeps a field's definition (and metadata)
+SIZING_ARGUMENTS = ("ids", "representations")  # lists whose length is the number of objects answered
+DEFINITION = "strawberry-definition"  # where Strawberry keeps a field's definition (and metadata)
 
 
-def requested(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-              variables: dict | None) -> int:
+def requested(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict | None) -> int:
     """The operation's cost as its document and variables say; 0 when its variables do not
     coerce (execution refuses those before any resolver runs)."""
     operation = get_operation_ast(document, operation_name)
@@ -64,6 +63,7 @@ def requested(schema: GraphQLSchema, document: DocumentNode, operation_name: str
 
 def actual(data: Any, *, mutation: bool) -> int:
     """The cost of what was answered: one per object in it."""
+
     def objects(value: Any) -> int:
         if isinstance(value, dict):
             return 1 + sum(objects(item) for item in value.values())
@@ -80,7 +80,7 @@ def page_size(definition: GraphQLField, arguments: dict[str, Any]) -> int:
     first = arguments.get("first")
     if first is None:
         first = definition.args["first"].default_value
-    if not isinstance(first, int):   # a field with no default page: assume the largest
+    if not isinstance(first, int):  # a field with no default page: assume the largest
         return MAX_FIRST
     return min(max(first, 0), MAX_FIRST)
 
@@ -103,8 +103,9 @@ class _Walker:
                 total += self.selection(node.selection_set, target, page=page)
             elif isinstance(node, FragmentSpreadNode) and node.name.value in self.fragments:
                 fragment = self.fragments[node.name.value]
-                total += self.selection(fragment.selection_set, self.schema.get_type(fragment.type_condition.name.value),
-                                        page=page)
+                total += self.selection(
+                    fragment.selection_set, self.schema.get_type(fragment.type_condition.name.value), page=page
+                )
         return total
 
     def field(self, node: FieldNode, parent, *, page: int | None) -> int:
@@ -119,7 +120,7 @@ class _Walker:
             return own + (1 if listed else 0)
         size = page_size(definition, arguments) if "first" in definition.args else None
         inner = self.selection(node.selection_set, named, page=size)
-        if not listed:   # one object, or a connection (2: its items are counted in its item lists)
+        if not listed:  # one object, or a connection (2: its items are counted in its item lists)
             return (1 if size is None else 2) + inner + own
         each = 1 + inner + own
         if size is not None:
@@ -133,7 +134,7 @@ class _Walker:
         """The field's arguments as its resolver receives them (defaults applied)."""
         try:
             return get_argument_values(definition, node, self.variables)
-        except GraphQLError:   # execution refuses the field the same way
+        except GraphQLError:  # execution refuses the field the same way
             return {}
 
 

@@ -76,7 +76,12 @@ def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[in
         return None
     body = _parse(cursor)
     position = body.get("p") if body is not None else None
-    if (body is None or body.get("l") != list_name or not isinstance(position, list) or len(position) != length
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in position)):
+    if (
+        body is None
+        or body.get("l") != list_name
+        or not isinstance(position, list)
+        or len(position) != length
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in position)
+    ):
         raise _invalid(cursor)
     return tuple(position)

@@ -68,9 +68,16 @@ def _shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, GraphQLError):
         return error
-    if isinstance(original, Refused):   # the domain's refusal: its message is for the client
-        return GraphQLError(str(original), nodes=error.nodes, source=error.source, positions=error.positions,
-                            path=error.path, original_error=original, extensions={"code": original.code})
+    if isinstance(original, Refused):  # the domain's refusal: its message is for the client
+        return GraphQLError(
+            str(original),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=original,
+            extensions={"code": original.code},
+        )
     if is_unavailable(original):
         log.warning("database unavailable in %s: %s", error.path, original)
         return ServiceUnavailable("The registry's database is busy or restarting; retry shortly.")
@@ -81,6 +88,10 @@ def _shape(error: GraphQLError) -> GraphQLError:
     request_id = current_request_id()
     log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)
     return GraphQLError(
-        "Internal server error.", nodes=error.nodes, source=error.source, positions=error.positions,
-        path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        "Internal server error.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )

@@ -36,17 +36,26 @@ class ChangeFeed:
     events: list[ChangeEvent] = strawberry.field(description="Changes in feed order.")
     end_cursor: Optional[str] = strawberry.field(
         description="Where to continue from: the last event's cursor, or the `after` given when nothing is new. "
-                    "Keep it and poll with it; no change is ever missed or repeated.")
+        "Keep it and poll with it; no change is ever missed or repeated."
+    )
     has_more: bool = strawberry.field(description="True when more changes are ready right now.")
 
 
 async def changes(
     info: strawberry.Info,
-    after: Annotated[Optional[str], strawberry.argument(description="The `endCursor` of your last poll; none to "
-                                                                    "start from the beginning.")] = None,
-    first: Annotated[Optional[int], strawberry.argument(description="How many events (0 to 1000; null means 100).")] = 100,
-    jurisdiction: Annotated[Optional[str], strawberry.argument(
-        description="Only listings of providers in, or offered in, this jurisdiction (`CA-ON`; `CA` for all).")] = None,
+    after: Annotated[
+        Optional[str],
+        strawberry.argument(description="The `endCursor` of your last poll; none to start from the beginning."),
+    ] = None,
+    first: Annotated[
+        Optional[int], strawberry.argument(description="How many events (0 to 1000; null means 100).")
+    ] = 100,
+    jurisdiction: Annotated[
+        Optional[str],
+        strawberry.argument(
+            description="Only listings of providers in, or offered in, this jurisdiction (`CA-ON`; `CA` for all)."
+        ),
+    ] = None,
     kinds: Annotated[Optional[list[ChangeKind]], strawberry.argument(description="Only these kinds of change.")] = None,
 ) -> ChangeFeed:
     size = 100 if first is None else first
@@ -55,9 +64,22 @@ async def changes(
     position = cursors.decode_position(after, FEED, 2)
     # The feed's order and completeness are the primary's: its listings are read there too.
     info.context.read_from(info.context.primary)
-    found, more = await store.read(info.context.db, after=position, first=size, viewer=info.context.viewer,
-                                   jurisdiction=jurisdiction, kinds=[k.value for k in kinds] if kinds else None)
-    events = [ChangeEvent(cursor=cursors.encode_position(FEED, change.position), kind=change.kind,
-                          version=change.version, at=change.at, credential_id=change.credential_id)
-              for change in found]
+    found, more = await store.read(
+        info.context.db,
+        after=position,
+        first=size,
+        viewer=info.context.viewer,
+        jurisdiction=jurisdiction,
+        kinds=[k.value for k in kinds] if kinds else None,
+    )
+    events = [
+        ChangeEvent(
+            cursor=cursors.encode_position(FEED, change.position),
+            kind=change.kind,
+            version=change.version,
+            at=change.at,
+            credential_id=change.credential_id,
+        )
+        for change in found
+    ]
     return ChangeFeed(events=events, end_cursor=events[-1].cursor if events else after, has_more=more)

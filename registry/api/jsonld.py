@@ -16,26 +16,38 @@ from registry.interop.listing_view import ListingView
 class JsonLdFormat(Enum):
     CTDL = strawberry.enum_value("CTDL", description="CTDL, the Credential Engine registry's vocabulary.")
     OPEN_BADGES_3 = strawberry.enum_value("OPEN_BADGES_3", description="An Open Badges 3.0 `Achievement`.")
-    ELM = strawberry.enum_value("ELM", description="A European Learning Model (ELM 3) learning achievement specification.")
+    ELM = strawberry.enum_value(
+        "ELM", description="A European Learning Model (ELM 3) learning achievement specification."
+    )
     SCHEMA_ORG = strawberry.enum_value("SCHEMA_ORG", description="A schema.org `EducationalOccupationalCredential`.")
 
 
-JSON_LD_MAPPERS = {"CTDL": ctdl.to_jsonld, "OPEN_BADGES_3": open_badges.to_jsonld, "ELM": elm.to_jsonld,
-                   "SCHEMA_ORG": schema_org.to_jsonld}
+JSON_LD_MAPPERS = {
+    "CTDL": ctdl.to_jsonld,
+    "OPEN_BADGES_3": open_badges.to_jsonld,
+    "ELM": elm.to_jsonld,
+    "SCHEMA_ORG": schema_org.to_jsonld,
+}
 
 
 async def listing_view(info: strawberry.Info, listing: records.Credential) -> ListingView:
     """Everything the standards' mappings need, through the request's loaders."""
     loaders = info.context.loaders
     provider, skills, occupations, recognitions, links = await asyncio.gather(
-        loaders.provider.load(listing.provider_id), loaders.skills_of.load(listing.id),
-        loaders.occupations_of.load(listing.id), loaders.recognitions_of.load(listing.id),
-        loaders.links_of.load(listing.id))
+        loaders.provider.load(listing.provider_id),
+        loaders.skills_of.load(listing.id),
+        loaders.occupations_of.load(listing.id),
+        loaders.recognitions_of.load(listing.id),
+        loaders.links_of.load(listing.id),
+    )
     active = [r for r in recognitions if r.is_active(info.context.today)]
     authorities = await loaders.authority.load_many([r.authority_id for r in active])
     targets = await loaders.credential.load_many([link.to_id for link in links])
     return ListingView(
-        listing=listing, provider=provider, skills=skills, occupations=occupations,
+        listing=listing,
+        provider=provider,
+        skills=skills,
+        occupations=occupations,
         recognitions=list(zip(active, authorities)),
         links=[(link.kind, link.to_id) for link, target in zip(links, targets) if target is not None],
         base_url=info.context.settings.issuer,

@@ -43,14 +43,19 @@ class MaxDirectives(ValidationRule):
     def enter_directive(self, node, *_) -> None:
         self.count += 1
         if self.count == MAX_DIRECTIVES + 1:
-            self.report_error(GraphQLError(f"More than {MAX_DIRECTIVES} directives found. Allowed: {MAX_DIRECTIVES}.",
-                                           node))
+            self.report_error(
+                GraphQLError(f"More than {MAX_DIRECTIVES} directives found. Allowed: {MAX_DIRECTIVES}.", node)
+            )
 
 
 def extensions() -> list:
     """The schema extensions enforcing the limits."""
-    return [lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS), lambda: AddValidationRules([MaxDirectives])]
+    return [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules([MaxDirectives]),
+    ]
 
 
 def code_of(message: str) -> str | None:

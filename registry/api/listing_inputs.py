@@ -8,7 +8,13 @@ from typing import Optional
 import strawberry
 
 from registry.api.enums import (
-    AssessmentType, Audience, CredentialLinkKind, CredentialType, DeliveryMode, Pace, RecognitionKind,
+    AssessmentType,
+    Audience,
+    CredentialLinkKind,
+    CredentialType,
+    DeliveryMode,
+    Pace,
+    RecognitionKind,
 )
 from registry.api.scalars import URL, LanguageTag
 from registry.domain import ids
@@ -41,22 +47,29 @@ def text_map(items: Optional[list[LocalizedStringInput]]) -> dict[str, str] | No
 
 @strawberry.input(description="The fields of a listing. On update, omitted fields stay as they are.")
 class CredentialInput:
-    external_id: Optional[str] = strawberry.field(default=None, description="Your own key for the listing, unique "
-                                                                            "within your institution.")
+    external_id: Optional[str] = strawberry.field(
+        default=None, description="Your own key for the listing, unique within your institution."
+    )
     credential_type: Optional[CredentialType] = strawberry.field(default=None, description="The kind of credential.")
     title: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Title per language.")
-    description: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Description per language.")
+    description: Optional[list[LocalizedStringInput]] = strawberry.field(
+        default=None, description="Description per language."
+    )
     learning_outcomes: Optional[list[list[LocalizedStringInput]]] = strawberry.field(
-        default=None, description="Learning outcomes, each with its translations.")
+        default=None, description="Learning outcomes, each with its translations."
+    )
     skill_ids: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Skills taught (global IDs).")
     occupation_codes: Optional[list[str]] = strawberry.field(default=None, description="Occupations (NOC 2021 codes).")
     level: Optional[FrameworkLevelInput] = strawberry.field(default=None, description="Framework level.")
     level_reason: Optional[str] = strawberry.field(
-        default=None, description="Why no framework level applies (publishing needs a level or this reason).")
+        default=None, description="Why no framework level applies (publishing needs a level or this reason)."
+    )
     workload_hours: Optional[float] = strawberry.field(default=None, description="Notional learning hours (required).")
     ects_credits: Optional[float] = strawberry.field(default=None, description="ECTS credits.")
     duration_weeks: Optional[float] = strawberry.field(default=None, description="Typical duration in weeks.")
-    delivery_mode: Optional[DeliveryMode] = strawberry.field(default=None, description="How learners take part (required).")
+    delivery_mode: Optional[DeliveryMode] = strawberry.field(
+        default=None, description="How learners take part (required)."
+    )
     pace: Optional[Pace] = strawberry.field(default=None, description="Self-paced or scheduled (required).")
     languages: Optional[list[LanguageTag]] = strawberry.field(default=None, description="Languages of instruction.")
     regions: Optional[list[str]] = strawberry.field(default=None, description="Regions offered (ISO 3166-2).")
@@ -65,7 +78,9 @@ class CredentialInput:
     quality_assurance: Optional[str] = strawberry.field(default=None, description="Quality-assurance process.")
     prerequisites: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Prerequisites.")
     audiences: Optional[list[Audience]] = strawberry.field(default=None, description="Groups it is designed for.")
-    funding_programs: Optional[list[str]] = strawberry.field(default=None, description="Public funding it is eligible for.")
+    funding_programs: Optional[list[str]] = strawberry.field(
+        default=None, description="Public funding it is eligible for."
+    )
     url: Optional[URL] = strawberry.field(default=None, description="The listing's https page (required).")
 
     def to_changes(self, problems: list[Problem]) -> ListingChanges:
@@ -73,23 +88,38 @@ class CredentialInput:
         skills = None
         if self.skill_ids is not None:
             skills = [ids.decode_as(s, "Skill") for s in self.skill_ids]
-            problems += [Problem(("credential", "skillIds"), "INVALID_ID", f"{raw!r} is not the ID of a Skill.")
-                         for raw, s in zip(self.skill_ids, skills) if s is None]
+            problems += [
+                Problem(("credential", "skillIds"), "INVALID_ID", f"{raw!r} is not the ID of a Skill.")
+                for raw, s in zip(self.skill_ids, skills)
+                if s is None
+            ]
             skills = [s for s in skills if s is not None]
         return ListingChanges(
-            external_id=self.external_id, credential_type=_value(self.credential_type), title=text_map(self.title),
+            external_id=self.external_id,
+            credential_type=_value(self.credential_type),
+            title=text_map(self.title),
             description=text_map(self.description),
             learning_outcomes=None if self.learning_outcomes is None else [text_map(o) for o in self.learning_outcomes],
-            skill_ids=skills, occupation_codes=self.occupation_codes,
+            skill_ids=skills,
+            occupation_codes=self.occupation_codes,
             level_framework=self.level.framework if self.level else None,
-            level_value=self.level.value if self.level else None, level_reason=self.level_reason,
-            workload_hours=self.workload_hours, ects_credits=self.ects_credits, duration_weeks=self.duration_weeks,
-            delivery_mode=_value(self.delivery_mode), pace=_value(self.pace), languages=self.languages,
-            regions=self.regions, cost_amount=self.cost.amount if self.cost else None,
-            cost_currency=self.cost.currency if self.cost else None, assessment=_value(self.assessment),
-            quality_assurance=self.quality_assurance, prerequisites=text_map(self.prerequisites),
+            level_value=self.level.value if self.level else None,
+            level_reason=self.level_reason,
+            workload_hours=self.workload_hours,
+            ects_credits=self.ects_credits,
+            duration_weeks=self.duration_weeks,
+            delivery_mode=_value(self.delivery_mode),
+            pace=_value(self.pace),
+            languages=self.languages,
+            regions=self.regions,
+            cost_amount=self.cost.amount if self.cost else None,
+            cost_currency=self.cost.currency if self.cost else None,
+            assessment=_value(self.assessment),
+            quality_assurance=self.quality_assurance,
+            prerequisites=text_map(self.prerequisites),
             audiences=None if self.audiences is None else [a.value for a in self.audiences],
-            funding_programs=self.funding_programs, url=self.url,
+            funding_programs=self.funding_programs,
+            url=self.url,
         )
 
 
@@ -100,7 +130,8 @@ def _value(enum_value):
 @strawberry.input(description="A new draft listing.")
 class CreateCredentialInput:
     provider_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="The provider; only operators need it (a provider's client acts for its own).")
+        default=None, description="The provider; only operators need it (a provider's client acts for its own)."
+    )
     credential: CredentialInput = strawberry.field(description="The listing's fields.")
 
 
@@ -114,7 +145,9 @@ class UpdateCredentialInput:
 @strawberry.input(description="Publish a listing (it must have every mandatory element).")
 class PublishCredentialInput:
     id: strawberry.ID = strawberry.field(description="The listing's global ID.")
-    expected_version: Optional[int] = strawberry.field(default=None, description="When given, publish only this version.")
+    expected_version: Optional[int] = strawberry.field(
+        default=None, description="When given, publish only this version."
+    )
 
 
 @strawberry.input(description="Retire a listing: no longer offered, still resolvable by ID.")
@@ -135,10 +168,13 @@ class RecognizeCredentialInput:
     credential_id: strawberry.ID = strawberry.field(description="The recognised listing.")
     kind: RecognitionKind = strawberry.field(description="What the recognition says.")
     valid_from: Optional[date] = strawberry.field(default=None, description="First day in force; today when left out.")
-    valid_until: Optional[date] = strawberry.field(default=None, description="Last day in force; open-ended when left out.")
+    valid_until: Optional[date] = strawberry.field(
+        default=None, description="Last day in force; open-ended when left out."
+    )
     note: Optional[str] = strawberry.field(default=None, description="A note, e.g. the programme it falls under.")
     authority_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="The authority; only operators need it (an authority's client acts for its own).")
+        default=None, description="The authority; only operators need it (an authority's client acts for its own)."
+    )
 
 
 @strawberry.input(description="Revoke a recognition your authority made. It stays on record, marked revoked.")

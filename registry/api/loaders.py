@@ -57,7 +57,8 @@ class Loaders:
         self.links_of = _loader(lambda ids: credentials.links_of(db, ids))
         self.recognitions_of = _loader(lambda ids: recognitions.for_credentials(db, ids))
         self.provider_credentials = _paged_loader(
-            lambda ids, first, after: credentials.provider_pages(db, ids, viewer, first, after))
+            lambda ids, first, after: credentials.provider_pages(db, ids, viewer, first, after)
+        )
         self.provider_credential_count = _loader(lambda ids: credentials.provider_counts(db, ids, viewer))
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))

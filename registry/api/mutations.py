@@ -10,11 +10,20 @@ import strawberry
 
 from registry.api import permissions
 from registry.api.listing_inputs import (
-    CreateCredentialInput, LinkCredentialsInput, PublishCredentialInput, RecognizeCredentialInput,
-    RetireCredentialInput, RevokeRecognitionInput, UpdateCredentialInput,
+    CreateCredentialInput,
+    LinkCredentialsInput,
+    PublishCredentialInput,
+    RecognizeCredentialInput,
+    RetireCredentialInput,
+    RevokeRecognitionInput,
+    UpdateCredentialInput,
 )
 from registry.api.payloads import (
-    CredentialPayload, RecognitionPayload, credential_payload, recognition_payload, user_errors,
+    CredentialPayload,
+    RecognitionPayload,
+    credential_payload,
+    recognition_payload,
+    user_errors,
 )
 from registry.domain import ids
 from registry.domain.errors import Problem
@@ -29,7 +38,8 @@ def _what(description: str):
 
 
 async def create_credential(
-    info: strawberry.Info, input: Annotated[CreateCredentialInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[CreateCredentialInput, _what("What to do.")],
 ) -> CredentialPayload:
     principal = permissions.require(info, WRITE)
     provider_id = None
@@ -39,65 +49,94 @@ async def create_credential(
             return _refused(Problem(("providerId",), "INVALID_ID", "`providerId` is not the ID of a Provider."))
     problems: list[Problem] = []
     changes = input.credential.to_changes(problems)
-    if problems:   # IDs that name no skill: reported with whatever else the rules find
+    if problems:  # IDs that name no skill: reported with whatever else the rules find
         return _refused(*problems, *check_changes(changes, creating=True))
     return credential_payload(await listings.create(info.context.db, principal, provider_id, changes))
 
 
 async def update_credential(
-    info: strawberry.Info, input: Annotated[UpdateCredentialInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[UpdateCredentialInput, _what("What to do.")],
 ) -> CredentialPayload:
     principal = permissions.require(info, WRITE)
     problems: list[Problem] = []
     changes = input.credential.to_changes(problems)
     if problems:
         return _refused(*problems, *check_changes(changes, creating=False))
-    return credential_payload(await listings.update(
-        info.context.db, principal, ids.decode_as(input.id, "Credential"), input.expected_version, changes))
+    return credential_payload(
+        await listings.update(
+            info.context.db, principal, ids.decode_as(input.id, "Credential"), input.expected_version, changes
+        )
+    )
 
 
 async def publish_credential(
-    info: strawberry.Info, input: Annotated[PublishCredentialInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[PublishCredentialInput, _what("What to do.")],
 ) -> CredentialPayload:
     principal = permissions.require(info, PUBLISH)
-    return credential_payload(await listings.publish(
-        info.context.db, principal, ids.decode_as(input.id, "Credential"), input.expected_version))
+    return credential_payload(
+        await listings.publish(
+            info.context.db, principal, ids.decode_as(input.id, "Credential"), input.expected_version
+        )
+    )
 
 
 async def retire_credential(
-    info: strawberry.Info, input: Annotated[RetireCredentialInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[RetireCredentialInput, _what("What to do.")],
 ) -> CredentialPayload:
     principal = permissions.require(info, PUBLISH)
-    return credential_payload(await listings.retire(
-        info.context.db, principal, ids.decode_as(input.id, "Credential"), input.reason))
+    return credential_payload(
+        await listings.retire(info.context.db, principal, ids.decode_as(input.id, "Credential"), input.reason)
+    )
 
 
 async def link_credentials(
-    info: strawberry.Info, input: Annotated[LinkCredentialsInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[LinkCredentialsInput, _what("What to do.")],
 ) -> CredentialPayload:
     principal = permissions.require(info, WRITE)
-    return credential_payload(await listings.link(
-        info.context.db, principal, ids.decode_as(input.from_id, "Credential"),
-        ids.decode_as(input.to_id, "Credential"), input.kind.value))
+    return credential_payload(
+        await listings.link(
+            info.context.db,
+            principal,
+            ids.decode_as(input.from_id, "Credential"),
+            ids.decode_as(input.to_id, "Credential"),
+            input.kind.value,
+        )
+    )
 
 
 async def recognize_credential(
-    info: strawberry.Info, input: Annotated[RecognizeCredentialInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[RecognizeCredentialInput, _what("What to do.")],
 ) -> RecognitionPayload:
     principal = permissions.require(info, RECOGNIZE)
-    return recognition_payload(await recognitions.recognize(
-        info.context.db, principal, credential_id=ids.decode_as(input.credential_id, "Credential"),
-        authority=ids.decode_as(input.authority_id, "RecognitionAuthority") if input.authority_id else None,
-        authority_named=input.authority_id is not None, kind=input.kind.value, valid_from=input.valid_from,
-        valid_until=input.valid_until, note=input.note, today=info.context.today))
+    return recognition_payload(
+        await recognitions.recognize(
+            info.context.db,
+            principal,
+            credential_id=ids.decode_as(input.credential_id, "Credential"),
+            authority=ids.decode_as(input.authority_id, "RecognitionAuthority") if input.authority_id else None,
+            authority_named=input.authority_id is not None,
+            kind=input.kind.value,
+            valid_from=input.valid_from,
+            valid_until=input.valid_until,
+            note=input.note,
+            today=info.context.today,
+        )
+    )
 
 
 async def revoke_recognition(
-    info: strawberry.Info, input: Annotated[RevokeRecognitionInput, _what("What to do.")],
+    info: strawberry.Info,
+    input: Annotated[RevokeRecognitionInput, _what("What to do.")],
 ) -> RecognitionPayload:
     principal = permissions.require(info, RECOGNIZE)
-    return recognition_payload(await recognitions.revoke(
-        info.context.db, principal, ids.decode_as(input.id, "Recognition"), input.reason))
+    return recognition_payload(
+        await recognitions.revoke(info.context.db, principal, ids.decode_as(input.id, "Recognition"), input.reason)
+    )
 
 
 def _refused(*problems: Problem) -> CredentialPayload:

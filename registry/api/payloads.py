@@ -12,8 +12,9 @@ from registry.domain.errors import Problem
 
 @strawberry.type(description="Why a mutation (or one item of a batch) was refused. Nothing was changed.")
 class UserError:
-    field: Optional[list[str]] = strawberry.field(description="Path to the input field at fault, e.g. "
-                                                             "[\"credential\", \"title\"]; null when not about one field.")
+    field: Optional[list[str]] = strawberry.field(
+        description='Path to the input field at fault, e.g. ["credential", "title"]; null when not about one field.'
+    )
     code: str = strawberry.field(description="Stable machine-readable code, e.g. REQUIRED, CONFLICT, NOT_FOUND.")
     message: str = strawberry.field(description="What is wrong, for people.")
 
@@ -30,7 +31,9 @@ class CredentialPayload:
 
 @strawberry.type(description="The result of a recognition mutation: the recognition, or why nothing changed.")
 class RecognitionPayload:
-    recognition: Optional[Recognition] = strawberry.field(description="The recognition after the change; null when refused.")
+    recognition: Optional[Recognition] = strawberry.field(
+        description="The recognition after the change; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(description="Why the mutation was refused; empty on success.")
 
 

@@ -40,8 +40,12 @@ from registry.domain.search import SearchRequest
 from registry.store import credentials, providers, recognitions, search, taxonomy
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
-QueryArg = Annotated[Optional[str], strawberry.argument(
-    description="Words to look for in the label or title (any language, accents ignored), or an exact code.")]
+QueryArg = Annotated[
+    Optional[str],
+    strawberry.argument(
+        description="Words to look for in the label or title (any language, accents ignored), or an exact code."
+    ),
+]
 
 
 # Global ID type -> (the loader that fetches it, the GraphQL type that shows it).
@@ -77,15 +81,23 @@ def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:
         return [FacetValue(value=value, count=n) for value, n in counts[name]]
 
     def named(name: str, type_name: str, loader: str) -> list[FacetValue]:
-        return [FacetValue(value=ids.encode(type_name, UUID(value)), count=n, subject=(loader, UUID(value)))
-                for value, n in counts[name]]
+        return [
+            FacetValue(value=ids.encode(type_name, UUID(value)), count=n, subject=(loader, UUID(value)))
+            for value, n in counts[name]
+        ]
 
     return CredentialFacets(
-        delivery_mode=values("deliveryMode"), region=values("region"), language=values("language"),
-        credential_type=values("credentialType"), pace=values("pace"), audience=values("audience"),
-        provider=named("provider", "Provider", "provider"), recognition_kind=values("recognitionKind"),
+        delivery_mode=values("deliveryMode"),
+        region=values("region"),
+        language=values("language"),
+        credential_type=values("credentialType"),
+        pace=values("pace"),
+        audience=values("audience"),
+        provider=named("provider", "Provider", "provider"),
+        recognition_kind=values("recognitionKind"),
         recognized_by=named("recognizedBy", "RecognitionAuthority", "authority"),
-        cost=values("cost"), workload=values("workload"),
+        cost=values("cost"),
+        workload=values("workload"),
     )
 
 
@@ -132,15 +144,19 @@ class _Summary:
         return self.task
 
 
-@strawberry.type(description="Public reads of the registry. Without a token, only published listings are visible "
-                             "(retired ones by ID only, so old links keep working).")
+@strawberry.type(
+    description="Public reads of the registry. Without a token, only published listings are visible "
+    "(retired ones by ID only, so old links keep working)."
+)
 class Query:
     @strawberry.field(description="Any object by its global ID; null when unknown, malformed or not visible.")
     async def node(self, info: strawberry.Info, id: IdArg) -> Optional[Node]:
         return await load_node(info, id)
 
-    @strawberry.field(description="Several objects by global ID, in the order asked (at most 100); null for each "
-                                  "unknown, malformed or invisible ID.")
+    @strawberry.field(
+        description="Several objects by global ID, in the order asked (at most 100); null for each "
+        "unknown, malformed or invisible ID."
+    )
     async def nodes(
         self, info: strawberry.Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
     ) -> list[Optional[Node]]:
@@ -168,27 +184,41 @@ class Query:
         record = await credentials.by_external_id(info.context.db, uuid, external_id, info.context.viewer)
         return Credential.from_record(record) if record else None
 
-    @strawberry.field(description="Full-text search over listings (English and French, accents ignored; "
-                                  "`\"quoted phrases\"`, `-exclusions` and `or` work), with filters, an order, "
-                                  "facet counts and cursor pagination. A query with no full-text match falls back "
-                                  "to typo-tolerant title matching.")
+    @strawberry.field(
+        description="Full-text search over listings (English and French, accents ignored; "
+        '`"quoted phrases"`, `-exclusions` and `or` work), with filters, an order, '
+        "facet counts and cursor pagination. A query with no full-text match falls back "
+        "to typo-tolerant title matching."
+    )
     async def search_credentials(
         self,
         info: strawberry.Info,
         query: Annotated[Optional[str], strawberry.argument(description="Words to search for.")] = None,
-        filter: Annotated[Optional[CredentialFilter], strawberry.argument(description="Conditions listings must meet.")] = None,
-        order_by: Annotated[Optional[CredentialOrder], strawberry.argument(
-            description="The order of the result; null means RELEVANCE.")] = Order.RELEVANCE,
-        lang: Annotated[Optional[LanguageTag], strawberry.argument(
-            description="Language for TITLE ordering and for text fields asked for without their own `lang`.")] = None,
+        filter: Annotated[
+            Optional[CredentialFilter], strawberry.argument(description="Conditions listings must meet.")
+        ] = None,
+        order_by: Annotated[
+            Optional[CredentialOrder], strawberry.argument(description="The order of the result; null means RELEVANCE.")
+        ] = Order.RELEVANCE,
+        lang: Annotated[
+            Optional[LanguageTag],
+            strawberry.argument(
+                description="Language for TITLE ordering and for text fields asked for without their own `lang`."
+            ),
+        ] = None,
         first: FirstArg = 20,
         after: AfterArg = None,
     ) -> CredentialSearchResult:
         first = page_size(first)
         if query is not None and len(query) > 500:
             raise BadUserInput("`query` may be at most 500 characters long.", field="query")
-        request = SearchRequest(query=query, filter=filter.to_domain() if filter else SearchRequest().filter,
-                                order=Order(order_by.value) if order_by else Order.RELEVANCE, lang=lang, first=first)
+        request = SearchRequest(
+            query=query,
+            filter=filter.to_domain() if filter else SearchRequest().filter,
+            order=Order(order_by.value) if order_by else Order.RELEVANCE,
+            lang=lang,
+            first=first,
+        )
         order = request.effective_order
         key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
         db, viewer = info.context.db, info.context.viewer
@@ -196,12 +226,13 @@ class Query:
             raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
         mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
         edges, page_info = connection_parts(
-            "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value)
+            "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value
+        )
         facet_names, wants_facets = _facet_selection(info)
         summary = _Summary(lambda: search.facets(db, request, viewer, mode, facet_names, with_total=True))
 
         async def total() -> int:
-            if wants_facets:   # the facets' statement counts the total too
+            if wants_facets:  # the facets' statement counts the total too
                 return (await summary.get())[1]
             return await search.count(db, request, viewer, mode)
 
@@ -230,16 +261,23 @@ class Query:
     async def providers(
         self,
         info: strawberry.Info,
-        jurisdiction: Annotated[Optional[str], strawberry.argument(
-            description="ISO 3166-2 code such as `CA-QC`, or a country code such as `CA`.")] = None,
+        jurisdiction: Annotated[
+            Optional[str],
+            strawberry.argument(description="ISO 3166-2 code such as `CA-QC`, or a country code such as `CA`."),
+        ] = None,
         first: FirstArg = 20,
         after: AfterArg = None,
     ) -> Connection[Provider]:
         db = info.context.db
         return await paged(
-            "providers", str, first, after,
+            "providers",
+            str,
+            first,
+            after,
             fetch=lambda size, key: providers.page(db, jurisdiction=jurisdiction, first=size, after=key),
-            count=lambda: providers.count(db, jurisdiction=jurisdiction), to_node=Provider.from_record)
+            count=lambda: providers.count(db, jurisdiction=jurisdiction),
+            to_node=Provider.from_record,
+        )
 
     @strawberry.field(description="Recognition authorities, by slug.")
     async def recognition_authorities(
@@ -247,9 +285,14 @@ class Query:
     ) -> Connection[RecognitionAuthority]:
         db = info.context.db
         return await paged(
-            "authorities", str, first, after,
+            "authorities",
+            str,
+            first,
+            after,
             fetch=lambda size, key: recognitions.authorities_page(db, first=size, after=key),
-            count=lambda: recognitions.authorities_count(db), to_node=RecognitionAuthority.from_record)
+            count=lambda: recognitions.authorities_count(db),
+            to_node=RecognitionAuthority.from_record,
+        )
 
     @strawberry.field(description="Skills, alphabetically by English label, optionally matching a query.")
     async def skills(
@@ -257,9 +300,14 @@ class Query:
     ) -> Connection[Skill]:
         db = info.context.db
         return await paged(
-            "skills", str, first, after,
+            "skills",
+            str,
+            first,
+            after,
             fetch=lambda size, key: taxonomy.skills_page(db, query=query, first=size, after=key),
-            count=lambda: taxonomy.skills_count(db, query=query), to_node=Skill.from_record)
+            count=lambda: taxonomy.skills_count(db, query=query),
+            to_node=Skill.from_record,
+        )
 
     @strawberry.field(description="Occupations by code, optionally matching a query.")
     async def occupations(
@@ -267,9 +315,14 @@ class Query:
     ) -> Connection[Occupation]:
         db = info.context.db
         return await paged(
-            "occupations", str, first, after,
+            "occupations",
+            str,
+            first,
+            after,
             fetch=lambda size, key: taxonomy.occupations_page(db, query=query, first=size, after=key),
-            count=lambda: taxonomy.occupations_count(db, query=query), to_node=Occupation.from_record)
+            count=lambda: taxonomy.occupations_count(db, query=query),
+            to_node=Occupation.from_record,
+        )
 
     @strawberry.field(description="The caller, from its bearer token; null without a token.")
     def viewer(self, info: strawberry.Info) -> Optional[Viewer]:

@@ -15,8 +15,10 @@ class ReadRouting(SchemaExtension):
 
     async def on_execute(self):
         context = self.execution_context.context
-        if hasattr(context, "scope"):   # for the request log
-            context.scope[OPERATION] = self.execution_context.operation_name or self.execution_context.operation_type.value
+        if hasattr(context, "scope"):  # for the request log
+            context.scope[OPERATION] = (
+                self.execution_context.operation_name or self.execution_context.operation_type.value
+            )
         router = getattr(context, "router", None)
         if router is None or not router.enabled:
             yield

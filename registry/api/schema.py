@@ -9,10 +9,9 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api import admin, feed, limits, statistics
+from registry.api import admin, feed, limits, mutations, statistics
 from registry.api import webhooks as webhook_api
 from registry.api.lookups import check_lookups
-from registry.api import mutations
 from registry.api.payloads import CredentialPayload, RecognitionPayload
 from registry.api.query import Query as PublicQuery
 from registry.api.read_routing import ReadRouting
@@ -30,71 +29,92 @@ from registry.api.types import (
 )
 
 
-@strawberry.type(description="Reads of the registry. Without a token, only published listings are visible "
-                             "(retired ones by ID only, so old links keep working).")
+@strawberry.type(
+    description="Reads of the registry. Without a token, only published listings are visible "
+    "(retired ones by ID only, so old links keep working)."
+)
 class Query(PublicQuery):
     changes: feed.ChangeFeed = strawberry.field(
         resolver=feed.changes,
         description="The change feed: every create, update, publish, retire, recognition and revocation, in an "
-                    "order that never changes behind you. Public readers see changes of public listings; a "
-                    "provider's token also sees its own drafts'.")
+        "order that never changes behind you. Public readers see changes of public listings; a "
+        "provider's token also sees its own drafts'.",
+    )
     webhooks: list[webhook_api.Webhook] = strawberry.field(
-        resolver=webhook_api.my_webhooks, description="Your webhooks, with their delivery history (`webhooks:manage`).")
+        resolver=webhook_api.my_webhooks, description="Your webhooks, with their delivery history (`webhooks:manage`)."
+    )
     oauth_clients: list[admin.OAuthClient] = strawberry.field(
-        resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`).")
+        resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`)."
+    )
     registry_statistics: statistics.RegistryStatistics = strawberry.field(
         resolver=statistics.registry_statistics,
         description="Counts over the published listings: by province, delivery mode, provider kind and recognition, "
-                    "and publications per month. Public.")
+        "and publications per month. Public.",
+    )
     audit_trail: list[admin.AuditEntry] = strawberry.field(
         resolver=admin.audit_trail,
         description="The operators' audit trail, newest first: clients, providers and authorities registered or "
-                    "revoked, by whom (`registry:admin`).")
+        "revoked, by whom (`registry:admin`).",
+    )
 
 
 @strawberry.type(description="Changes to the registry. Every mutation needs a bearer token with the right scope.")
 class Mutation:
     create_credential: CredentialPayload = strawberry.mutation(
         resolver=mutations.create_credential,
-        description="Create a draft listing for your institution (`credentials:write`).")
+        description="Create a draft listing for your institution (`credentials:write`).",
+    )
     update_credential: CredentialPayload = strawberry.mutation(
         resolver=mutations.update_credential,
         description="Change a listing, if nobody changed it since `expectedVersion` (`credentials:write`); a stale "
-                    "version gives a CONFLICT user error.")
+        "version gives a CONFLICT user error.",
+    )
     publish_credential: CredentialPayload = strawberry.mutation(
         resolver=mutations.publish_credential,
-        description="Publish a listing (`credentials:publish`); it must have the EU mandatory elements.")
+        description="Publish a listing (`credentials:publish`); it must have the EU mandatory elements.",
+    )
     retire_credential: CredentialPayload = strawberry.mutation(
         resolver=mutations.retire_credential,
-        description="Retire a listing (`credentials:publish`): never listed again, still resolvable by ID.")
+        description="Retire a listing (`credentials:publish`): never listed again, still resolvable by ID.",
+    )
     link_credentials: CredentialPayload = strawberry.mutation(
         resolver=mutations.link_credentials,
         description="Link one of your listings to another (`credentials:write`); linking twice changes nothing, and "
-                    "links never form a cycle.")
+        "links never form a cycle.",
+    )
     recognize_credential: RecognitionPayload = strawberry.mutation(
         resolver=mutations.recognize_credential,
-        description="Recognise a published listing as your authority (`recognitions:write`).")
+        description="Recognise a published listing as your authority (`recognitions:write`).",
+    )
     revoke_recognition: RecognitionPayload = strawberry.mutation(
         resolver=mutations.revoke_recognition,
-        description="Revoke a recognition your authority made (`recognitions:write`).")
+        description="Revoke a recognition your authority made (`recognitions:write`).",
+    )
     submit_credentials: SubmitCredentialsPayload = strawberry.mutation(
         resolver=submit_credentials,
         description="Create or update up to 1,000 of your listings by `externalId` in one call "
-                    "(`credentials:write`); each item is reported on its own.")
+        "(`credentials:write`); each item is reported on its own.",
+    )
     create_provider: admin.ProviderPayload = strawberry.mutation(
-        resolver=admin.create_provider, description="Register a provider (`registry:admin`).")
+        resolver=admin.create_provider, description="Register a provider (`registry:admin`)."
+    )
     create_recognition_authority: admin.RecognitionAuthorityPayload = strawberry.mutation(
-        resolver=admin.create_recognition_authority, description="Register a recognition authority (`registry:admin`).")
+        resolver=admin.create_recognition_authority, description="Register a recognition authority (`registry:admin`)."
+    )
     create_client: admin.ClientPayload = strawberry.mutation(
         resolver=admin.create_client,
-        description="Create an OAuth client (`registry:admin`); its secret is returned once.")
+        description="Create an OAuth client (`registry:admin`); its secret is returned once.",
+    )
     register_webhook: webhook_api.WebhookPayload = strawberry.mutation(
         resolver=webhook_api.register_webhook,
-        description="Have changes POSTed to a URL, signed with a shared secret (`webhooks:manage`).")
+        description="Have changes POSTed to a URL, signed with a shared secret (`webhooks:manage`).",
+    )
     delete_webhook: webhook_api.DeleteWebhookPayload = strawberry.mutation(
-        resolver=webhook_api.delete_webhook, description="Stop a webhook of yours (`webhooks:manage`).")
+        resolver=webhook_api.delete_webhook, description="Stop a webhook of yours (`webhooks:manage`)."
+    )
     revoke_client: admin.RevokeClientPayload = strawberry.mutation(
-        resolver=admin.revoke_client, description="Revoke an OAuth client and all its tokens (`registry:admin`).")
+        resolver=admin.revoke_client, description="Revoke an OAuth client and all its tokens (`registry:admin`)."
+    )
 
 
 # Bounded, so a stream of unique query texts cannot grow memory without limit.
@@ -109,8 +129,7 @@ class RegistrySchema(strawberry.federation.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         pass
 
-    def entities_resolver(self, info: strawberry.Info,
-                          representations: list[FederationAny]) -> list[FederationAny]:
+    def entities_resolver(self, info: strawberry.Info, representations: list[FederationAny]) -> list[FederationAny]:
         """Federation's `_entities`, bounded like `nodes` (its cost counts each representation)."""
         check_lookups(len(representations), "representations")
         return super().entities_resolver(info, representations)

@@ -29,12 +29,15 @@ MAX_BATCH = 1000
 @strawberry.input(description="A batch of listings to create or update by `externalId`.")
 class SubmitCredentialsInput:
     provider_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="The provider; only operators need it.")
+        default=None, description="The provider; only operators need it."
+    )
     credentials: list[CredentialInput] = strawberry.field(
-        description="Up to 1,000 listings; each needs an `externalId`, your key for it.")
+        description="Up to 1,000 listings; each needs an `externalId`, your key for it."
+    )
     publish: Optional[bool] = strawberry.field(
-        default=False, description="Also publish every stored listing that has the mandatory elements "
-                                   "(needs `credentials:publish`).")
+        default=False,
+        description="Also publish every stored listing that has the mandatory elements (needs `credentials:publish`).",
+    )
 
 
 @strawberry.type(description="What happened to one listing of a batch.")
@@ -44,7 +47,8 @@ class SubmissionResult:
     credential: Optional[Credential] = strawberry.field(description="The listing as stored; null when refused.")
     created: bool = strawberry.field(description="True when the listing is new.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why the item was refused, or (with `publish`) why a stored listing stayed a draft.")
+        description="Why the item was refused, or (with `publish`) why a stored listing stayed a draft."
+    )
 
 
 @strawberry.type(description="The outcome of a batch submission, item by item.")
@@ -68,15 +72,18 @@ async def submit_credentials(
     if input.publish:
         permissions.require(info, "credentials:publish")
     if len(input.credentials) > MAX_BATCH:
-        raise BadUserInput(f"A batch holds at most {MAX_BATCH} listings (got {len(input.credentials)}).",
-                           field="credentials")
+        raise BadUserInput(
+            f"A batch holds at most {MAX_BATCH} listings (got {len(input.credentials)}).", field="credentials"
+        )
     provider_id = _provider(access, input.provider_id)
     items = []
     for index, item_input in enumerate(input.credentials):
         problems: list[Problem] = []
         items.append(Item(index, item_input.to_changes(problems), problems))
     try:
-        await submission.submit(info.context.db, provider_id, items, actor=access.client_id, publish=bool(input.publish))
+        await submission.submit(
+            info.context.db, provider_id, items, actor=access.client_id, publish=bool(input.publish)
+        )
     except asyncpg.UniqueViolationError as error:
         # Another request created some of these externalIds meanwhile; nothing of this batch was kept.
         raise Conflict("Another request is creating the same listings; resubmit the batch.") from error
@@ -101,13 +108,25 @@ def _payload(items: list[Item]) -> SubmitCredentialsPayload:
     for item in items:
         if item.problems:
             failed += 1
-            results.append(SubmissionResult(index=item.index, external_id=item.changes.external_id, credential=None,
-                                            created=False, user_errors=user_errors(_relocate(item.index, item.problems))))
+            results.append(
+                SubmissionResult(
+                    index=item.index,
+                    external_id=item.changes.external_id,
+                    credential=None,
+                    created=False,
+                    user_errors=user_errors(_relocate(item.index, item.problems)),
+                )
+            )
             continue
         created += item.created
         updated += (not item.created) and item.written
-        results.append(SubmissionResult(
-            index=item.index, external_id=item.changes.external_id, credential=Credential.from_record(item.stored),
-            created=item.created, user_errors=user_errors(_relocate(item.index, item.notes))))
-    return SubmitCredentialsPayload(results=results, created_count=created, updated_count=updated,
-                                    failed_count=failed)
+        results.append(
+            SubmissionResult(
+                index=item.index,
+                external_id=item.changes.external_id,
+                credential=Credential.from_record(item.stored),
+                created=item.created,
+                user_errors=user_errors(_relocate(item.index, item.notes)),
+            )
+        )
+    return SubmitCredentialsPayload(results=results, created_count=created, updated_count=updated, failed_count=failed)

@@ -58,7 +58,8 @@ class RefuseUnstorableText(SchemaExtension):
             visit(context.graphql_document, literals)
             path = ("query",) if literals.bad else None
         if path is not None:
-            error = InvalidCharacters("Text may not contain the NUL character or unpaired UTF-16 surrogates.",
-                                      field=list(path))
+            error = InvalidCharacters(
+                "Text may not contain the NUL character or unpaired UTF-16 surrogates.", field=list(path)
+            )
             context.result = ExecutionResult(data=None, errors=[error])
         yield

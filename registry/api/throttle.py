@@ -46,29 +46,47 @@ class CostThrottle(SchemaExtension):
         requested = cost.requested(run.schema._schema, run.graphql_document, run.operation_name, run.variables)
         self.report = {"requestedQueryCost": requested}
         if requested > settings.max_query_cost:
-            run.result = ExecutionResult(None, [QueryTooComplex(
-                f"This operation costs {requested}; at most {settings.max_query_cost} may be asked at once. "
-                "Ask for fewer items per page or fewer nested lists.", cost=requested,
-                maximumCost=settings.max_query_cost)])
+            run.result = ExecutionResult(
+                None,
+                [
+                    QueryTooComplex(
+                        f"This operation costs {requested}; at most {settings.max_query_cost} may be asked at once. "
+                        "Ask for fewer items per page or fewer nested lists.",
+                        cost=requested,
+                        maximumCost=settings.max_query_cost,
+                    )
+                ],
+            )
             yield
             return
         key, (capacity, restore) = _bucket(context)
-        level = await rate_buckets.charge(context.primary, key, requested, capacity=capacity, restore_per_second=restore)
+        level = await rate_buckets.charge(
+            context.primary, key, requested, capacity=capacity, restore_per_second=restore
+        )
         if level is None:
             level = await rate_buckets.level(context.primary, key, restore_per_second=restore)
             wait = max(1, math.ceil((level + requested - capacity) / restore))
             self.report["throttleStatus"] = _status(capacity, level, restore)
             context.set_status(429, {"retry-after": str(wait)})
             RATE_LIMITED.labels("client" if context.access is not None else "anonymous").inc()
-            run.result = ExecutionResult(None, [RateLimited(
-                f"Over the rate limit: this operation costs {requested}, {max(0, capacity - level):.0f} is available "
-                f"and {restore:g} comes back each second. Retry in {wait} s.", retryAfter=wait)])
+            run.result = ExecutionResult(
+                None,
+                [
+                    RateLimited(
+                        f"Over the rate limit: this operation costs {requested}, {max(0, capacity - level):.0f} is available "
+                        f"and {restore:g} comes back each second. Retry in {wait} s.",
+                        retryAfter=wait,
+                    )
+                ],
+            )
             yield
             return
         yield
         data = run.result.data if run.result else None
-        self.report.update(actualQueryCost=cost.actual(data, mutation=run.operation_type == OperationType.MUTATION),
-                           throttleStatus=_status(capacity, level, restore))
+        self.report.update(
+            actualQueryCost=cost.actual(data, mutation=run.operation_type == OperationType.MUTATION),
+            throttleStatus=_status(capacity, level, restore),
+        )
 
     def get_results(self) -> dict:
         return {"cost": self.report} if self.report is not None else {}
@@ -82,5 +100,8 @@ def _bucket(context) -> tuple[str, tuple[float, float]]:
 
 
 def _status(capacity: float, level: float, restore: float) -> dict:
-    return {"maximumAvailable": capacity, "currentlyAvailable": round(max(0.0, capacity - level), 1),
-            "restoreRate": restore}
+    return {
+        "maximumAvailable": capacity,
+        "currentlyAvailable": round(max(0.0, capacity - level), 1),
+        "restoreRate": restore,
+    }

@@ -43,9 +43,12 @@ LangArg = Annotated[
     Optional[LanguageTag],
     strawberry.argument(description="Language to read the text in; falls back to English, then to any language."),
 ]
-FirstArg = Annotated[Optional[int], strawberry.argument(description="How many items to return (0 to 100; null means 20).")]
+FirstArg = Annotated[
+    Optional[int], strawberry.argument(description="How many items to return (0 to 100; null means 20).")
+]
 AfterArg = Annotated[
-    Optional[str], strawberry.argument(description="Return the items after this cursor (an `endCursor` or edge `cursor`).")
+    Optional[str],
+    strawberry.argument(description="Return the items after this cursor (an `endCursor` or edge `cursor`)."),
 ]
 
 
@@ -68,7 +71,9 @@ class Money:
 
 @strawberry.type(description="A level in a qualifications framework, e.g. EQF level 5.")
 class FrameworkLevel:
-    framework: str = strawberry.field(description="The framework, e.g. `EQF` or `ON-QF` (Ontario Qualifications Framework).")
+    framework: str = strawberry.field(
+        description="The framework, e.g. `EQF` or `ON-QF` (Ontario Qualifications Framework)."
+    )
     value: str = strawberry.field(description="The level within the framework, e.g. `5`.")
 
 
@@ -78,7 +83,8 @@ class PageInfo:
     has_previous_page: bool = strawberry.field(description="True when this page was asked for `after` a cursor.")
     start_cursor: Optional[str] = strawberry.field(description="The cursor of the first item of this page.")
     end_cursor: Optional[str] = strawberry.field(
-        description="The cursor of the last item; pass it as `after` to get the next page.")
+        description="The cursor of the last item; pass it as `after` to get the next page."
+    )
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)` and `nodes(ids:)`.")
@@ -107,10 +113,14 @@ class Connection(Generic[T]):
         return await self.count()
 
 
-def connection_parts(list_name: str, page: Page, to_node: Callable, after_given: bool, **extra) -> tuple[list, PageInfo]:
+def connection_parts(
+    list_name: str, page: Page, to_node: Callable, after_given: bool, **extra
+) -> tuple[list, PageInfo]:
     """Edges and PageInfo for a store page: the common half of every connection."""
-    edges = [Edge(cursor=cursors.encode(list_name, key, **extra), node=to_node(item))
-             for item, key in zip(page.items, page.keys)]
+    edges = [
+        Edge(cursor=cursors.encode(list_name, key, **extra), node=to_node(item))
+        for item, key in zip(page.items, page.keys)
+    ]
     info = PageInfo(
         has_next_page=page.has_next,
         has_previous_page=after_given,
@@ -139,8 +149,14 @@ def page_window(first: int | None, after: str | None, list_name: str, sort_type:
 
 
 async def paged(
-    list_name: str, sort_type: type, first: int | None, after: str | None, *,
-    fetch: Callable[[int, tuple | None], Awaitable[Page]], count: Callable[[], Awaitable[int]], to_node: Callable,
+    list_name: str,
+    sort_type: type,
+    first: int | None,
+    after: str | None,
+    *,
+    fetch: Callable[[int, tuple | None], Awaitable[Page]],
+    count: Callable[[], Awaitable[int]],
+    to_node: Callable,
 ) -> "Connection":
     """A connection of any keyset list: checks the window, fetches one page, counts on demand."""
     size, key = page_window(first, after, list_name, sort_type)
@@ -148,8 +164,11 @@ async def paged(
     return Connection(edges=edges, page_info=info, count=count)
 
 
-@strawberry.federation.type(keys=["id"], description="An institution that awards micro-credentials: a college, "
-                                                    "university, Indigenous institute, industry trainer...")
+@strawberry.federation.type(
+    keys=["id"],
+    description="An institution that awards micro-credentials: a college, "
+    "university, Indigenous institute, industry trainer...",
+)
 class Provider(Node):
     id: strawberry.ID = strawberry.field(description="The provider's opaque global ID.")
     slug: str = strawberry.field(description="A short, stable, URL-safe name, e.g. `northern-college`.")
@@ -160,8 +179,14 @@ class Provider(Node):
 
     @classmethod
     def from_record(cls, r: records.Provider) -> "Provider":
-        return cls(id=ids.encode("Provider", r.id), slug=r.slug, kind=r.kind, jurisdiction=r.jurisdiction,
-                   website=r.website, record=r)
+        return cls(
+            id=ids.encode("Provider", r.id),
+            slug=r.slug,
+            kind=r.kind,
+            jurisdiction=r.jurisdiction,
+            website=r.website,
+            record=r,
+        )
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Optional["Provider"]:
@@ -178,16 +203,23 @@ class Provider(Node):
     def name_translations(self) -> list[LocalizedString]:
         return localized(self.record.name)
 
-    @strawberry.field(description="The provider's published listings, most recently published first; the "
-                                  "provider's own token (or an operator's) also sees its drafts.")
+    @strawberry.field(
+        description="The provider's published listings, most recently published first; the "
+        "provider's own token (or an operator's) also sees its drafts."
+    )
     async def credentials(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Credential]:
         loaders = info.context.loaders
         return await paged(
-            "provider-credentials", float, first, after,
+            "provider-credentials",
+            float,
+            first,
+            after,
             fetch=lambda size, key: loaders.provider_credentials.load((self.record.id, size, key)),
-            count=lambda: loaders.provider_credential_count.load(self.record.id), to_node=Credential.from_record)
+            count=lambda: loaders.provider_credential_count.load(self.record.id),
+            to_node=Credential.from_record,
+        )
 
 
 @strawberry.type(description="A skill from a skills taxonomy, taught or assessed by listings.")
@@ -230,20 +262,30 @@ class Occupation(Node):
         return localized(self.record.title)
 
 
-@strawberry.type(description="A body that recognises credentials: a ministry, regulator, industry association, "
-                             "quality-assurance agency or employer.")
+@strawberry.type(
+    description="A body that recognises credentials: a ministry, regulator, industry association, "
+    "quality-assurance agency or employer."
+)
 class RecognitionAuthority(Node):
     id: strawberry.ID = strawberry.field(description="The authority's opaque global ID.")
     slug: str = strawberry.field(description="A short, stable, URL-safe name.")
     kind: AuthorityKind = strawberry.field(description="What kind of body it is.")
-    jurisdiction: str = strawberry.field(description="Where it has authority: `CA` (national) or a province, e.g. `CA-BC`.")
+    jurisdiction: str = strawberry.field(
+        description="Where it has authority: `CA` (national) or a province, e.g. `CA-BC`."
+    )
     website: Optional[URL] = strawberry.field(description="The authority's website.")
     record: Private[records.Authority]
 
     @classmethod
     def from_record(cls, r: records.Authority) -> "RecognitionAuthority":
-        return cls(id=ids.encode("RecognitionAuthority", r.id), slug=r.slug, kind=r.kind,
-                   jurisdiction=r.jurisdiction, website=r.website, record=r)
+        return cls(
+            id=ids.encode("RecognitionAuthority", r.id),
+            slug=r.slug,
+            kind=r.kind,
+            jurisdiction=r.jurisdiction,
+            website=r.website,
+            record=r,
+        )
 
     @strawberry.field(description="The authority's name.")
     def name(self, lang: LangArg = None) -> str:
@@ -260,14 +302,23 @@ class Recognition(Node):
     kind: RecognitionKind = strawberry.field(description="What the recognition says.")
     valid_from: date = strawberry.field(description="The first day the recognition is in force.")
     valid_until: Optional[date] = strawberry.field(description="The last day it is in force; null when open-ended.")
-    note: Optional[str] = strawberry.field(description="The authority's note, e.g. the programme or agreement it falls under.")
+    note: Optional[str] = strawberry.field(
+        description="The authority's note, e.g. the programme or agreement it falls under."
+    )
     revoked_at: Optional[datetime] = strawberry.field(description="When it was revoked; null while not revoked.")
     record: Private[records.Recognition]
 
     @classmethod
     def from_record(cls, r: records.Recognition) -> "Recognition":
-        return cls(id=ids.encode("Recognition", r.id), kind=r.kind, valid_from=r.valid_from,
-                   valid_until=r.valid_until, note=r.note, revoked_at=r.revoked_at, record=r)
+        return cls(
+            id=ids.encode("Recognition", r.id),
+            kind=r.kind,
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+            note=r.note,
+            revoked_at=r.revoked_at,
+            record=r,
+        )
 
     @strawberry.field(description="True when in force today: not revoked, started and not expired.")
     def is_active(self, info: strawberry.Info) -> bool:
@@ -295,9 +346,11 @@ class CredentialVersion:
     version: int = strawberry.field(description="The listing's version number after this change (1, 2, 3...).")
     kind: ChangeKind = strawberry.field(description="What the change was.")
     changed_at: datetime = strawberry.field(description="When it happened.")
-    actor: str = strawberry.field(description="Who made it. The listing's provider and operators see the OAuth "
-                                              "client ID (or `seed`/`import` for bulk loads); everyone else sees "
-                                              "only `provider`, `registry` (an operator) or the bulk load's name.")
+    actor: str = strawberry.field(
+        description="Who made it. The listing's provider and operators see the OAuth "
+        "client ID (or `seed`/`import` for bulk loads); everyone else sees "
+        "only `provider`, `registry` (an operator) or the bulk load's name."
+    )
     note: Optional[str] = strawberry.field(description="Why, when the change says: e.g. the reason for retiring.")
     record: Private[records.CredentialVersion]
 
@@ -310,12 +363,16 @@ class CredentialVersion:
         return json.dumps(self.record.snapshot, ensure_ascii=False, sort_keys=True)
 
 
-@strawberry.federation.type(keys=["id"], description="A micro-credential listing: what is offered, by whom, where "
-                                                    "and how, at what cost, for whom, and who recognises it.")
+@strawberry.federation.type(
+    keys=["id"],
+    description="A micro-credential listing: what is offered, by whom, where "
+    "and how, at what cost, for whom, and who recognises it.",
+)
 class Credential(Node):
     id: strawberry.ID = strawberry.field(description="The listing's opaque global ID.")
     external_id: Optional[str] = strawberry.field(
-        description="The provider's own key for the listing, unique per provider; submissions upsert by it.")
+        description="The provider's own key for the listing, unique per provider; submissions upsert by it."
+    )
     status: CredentialStatus = strawberry.field(description="Draft, published or retired.")
     credential_type: CredentialType = strawberry.field(description="The kind of credential.")
     level: Optional[FrameworkLevel] = strawberry.field(description="Its level in a qualifications framework.")
@@ -326,17 +383,20 @@ class Credential(Node):
     delivery_mode: DeliveryMode = strawberry.field(description="How learners take part.")
     pace: Pace = strawberry.field(description="Self-paced or scheduled.")
     languages: list[LanguageTag] = strawberry.field(description="Languages of instruction (BCP 47).")
-    regions: list[str] = strawberry.field(description="Where it is offered (ISO 3166-2, e.g. `CA-ON`); online listings "
-                                                      "name the regions they enrol from.")
+    regions: list[str] = strawberry.field(
+        description="Where it is offered (ISO 3166-2, e.g. `CA-ON`); online listings name the regions they enrol from."
+    )
     cost: Optional[Money] = strawberry.field(description="Tuition for the whole credential; null when free.")
     assessment: AssessmentType = strawberry.field(description="How achievement is assessed.")
     quality_assurance: Optional[str] = strawberry.field(description="The quality-assurance process it went through.")
     audiences: list[Audience] = strawberry.field(description="Groups it is designed for or reserves places for.")
     funding_programs: list[str] = strawberry.field(
-        description="Public funding it is eligible for, e.g. `Canada Training Credit`.")
+        description="Public funding it is eligible for, e.g. `Canada Training Credit`."
+    )
     url: URL = strawberry.field(description="The listing's page on the provider's website.")
-    version: int = strawberry.field(description="Current version; increases with every change. Pass it as "
-                                                "`expectedVersion` when updating.")
+    version: int = strawberry.field(
+        description="Current version; increases with every change. Pass it as `expectedVersion` when updating."
+    )
     created_at: datetime = strawberry.field(description="When the listing was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     published_at: Optional[datetime] = strawberry.field(description="When it was (last) published.")
@@ -348,16 +408,31 @@ class Credential(Node):
     @classmethod
     def from_record(cls, r: records.Credential, default_lang: str | None = None) -> "Credential":
         return cls(
-            id=ids.encode("Credential", r.id), external_id=r.external_id, status=r.status,
+            id=ids.encode("Credential", r.id),
+            external_id=r.external_id,
+            status=r.status,
             credential_type=r.credential_type,
             level=FrameworkLevel(framework=r.level_framework, value=r.level_value) if r.level_framework else None,
             level_reason=r.level_reason,
-            workload_hours=r.workload_hours, ects_credits=r.ects_credits, duration_weeks=r.duration_weeks,
-            delivery_mode=r.delivery_mode, pace=r.pace, languages=r.languages, regions=r.regions,
+            workload_hours=r.workload_hours,
+            ects_credits=r.ects_credits,
+            duration_weeks=r.duration_weeks,
+            delivery_mode=r.delivery_mode,
+            pace=r.pace,
+            languages=r.languages,
+            regions=r.regions,
             cost=Money(amount=r.cost_amount, currency=r.cost_currency) if r.cost_amount is not None else None,
-            assessment=r.assessment, quality_assurance=r.quality_assurance, audiences=r.audiences,
-            funding_programs=r.funding_programs, url=r.url, version=r.version, created_at=r.created_at,
-            updated_at=r.updated_at, published_at=r.published_at, retired_at=r.retired_at, record=r,
+            assessment=r.assessment,
+            quality_assurance=r.quality_assurance,
+            audiences=r.audiences,
+            funding_programs=r.funding_programs,
+            url=r.url,
+            version=r.version,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            published_at=r.published_at,
+            retired_at=r.retired_at,
+            record=r,
             default_lang=default_lang,
         )
 
@@ -372,10 +447,13 @@ class Credential(Node):
     def title(self, lang: LangArg = None) -> str:
         return pick(self.record.title, lang or self.default_lang) or ""
 
-    @strawberry.field(description="The listing in a standard's vocabulary, as JSON-LD text: CTDL (Credential "
-                                  "Engine), Open Badges 3.0 Achievement, European Learning Model or schema.org.")
+    @strawberry.field(
+        description="The listing in a standard's vocabulary, as JSON-LD text: CTDL (Credential "
+        "Engine), Open Badges 3.0 Achievement, European Learning Model or schema.org."
+    )
     async def json_ld(
-        self, info: strawberry.Info,
+        self,
+        info: strawberry.Info,
         format: Annotated[JsonLdFormat, strawberry.argument(description="Which vocabulary.")],
     ) -> str:
         view = await listing_view(info, self.record)
@@ -423,21 +501,30 @@ class Credential(Node):
         found = await info.context.loaders.occupations_of.load(self.record.id)
         return [Occupation.from_record(o) for o in found]
 
-    @strawberry.field(description="Stackability: listings this one is part of, prepares for, or supersedes. "
-                                  "Links to listings the caller cannot see are left out.")
+    @strawberry.field(
+        description="Stackability: listings this one is part of, prepares for, or supersedes. "
+        "Links to listings the caller cannot see are left out."
+    )
     async def links(self, info: strawberry.Info) -> list[CredentialLink]:
         loaders = info.context.loaders
         links = await loaders.links_of.load(self.record.id)
         targets = await loaders.credential.load_many([link.to_id for link in links])
-        return [CredentialLink(kind=link.kind, target=Credential.from_record(target))
-                for link, target in zip(links, targets) if target is not None]
+        return [
+            CredentialLink(kind=link.kind, target=Credential.from_record(target))
+            for link, target in zip(links, targets)
+            if target is not None
+        ]
 
     @strawberry.field(description="Recognitions by authorities, newest first.")
     async def recognitions(
         self,
         info: strawberry.Info,
-        active_only: Annotated[Optional[bool], strawberry.argument(
-            description="Only those in force today (not revoked, started, not expired); null means true.")] = True,
+        active_only: Annotated[
+            Optional[bool],
+            strawberry.argument(
+                description="Only those in force today (not revoked, started, not expired); null means true."
+            ),
+        ] = True,
     ) -> list[Recognition]:
         found = await info.context.loaders.recognitions_of.load(self.record.id)
         today = info.context.today
@@ -448,20 +535,28 @@ class Credential(Node):
         found = await info.context.loaders.recognitions_of.load(self.record.id)
         return any(r.is_active(info.context.today) for r in found)
 
-    @strawberry.field(description="The versions of the listing, newest first: for the public, those from its first "
-                                  "publication on (draft versions are its provider's and operators' only).")
+    @strawberry.field(
+        description="The versions of the listing, newest first: for the public, those from its first "
+        "publication on (draft versions are its provider's and operators' only)."
+    )
     async def history(
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[CredentialVersion]:
         loaders = info.context.loaders
         return await paged(
-            "history", float, first, after,
+            "history",
+            float,
+            first,
+            after,
             fetch=lambda size, key: loaders.history.load((self.record.id, size, key)),
-            count=lambda: loaders.history_count.load(self.record.id), to_node=CredentialVersion.from_record)
+            count=lambda: loaders.history_count.load(self.record.id),
+            to_node=CredentialVersion.from_record,
+        )
 
 
-@strawberry.type(description="How complete a listing is against the EU mandatory listing elements and the CTDL "
-                             "minimum data.")
+@strawberry.type(
+    description="How complete a listing is against the EU mandatory listing elements and the CTDL minimum data."
+)
 class CompletenessReport:
     score: float = strawberry.field(description="The share of elements present, from 0 to 1.")
     missing: list[str] = strawberry.field(description="The missing elements, named like the fields that hold them.")
@@ -469,14 +564,18 @@ class CompletenessReport:
 
 @strawberry.type(description="How many listings of the result have one value of a facet.")
 class FacetValue:
-    value: str = strawberry.field(description="The value: an enum name, a region or language code, a provider's or "
-                                              "authority's global ID, a cost ceiling or a range of hours.")
+    value: str = strawberry.field(
+        description="The value: an enum name, a region or language code, a provider's or "
+        "authority's global ID, a cost ceiling or a range of hours."
+    )
     count: int = strawberry.field(description="How many listings have it.")
-    subject: Private[Optional[tuple[str, UUID]]] = None   # (loader, id) of the provider or authority it names
+    subject: Private[Optional[tuple[str, UUID]]] = None  # (loader, id) of the provider or authority it names
 
-    @strawberry.field(description="A name to show people for the value: the provider's or authority's name in "
-                                  "`lang`. Null for codes (enum names, regions, languages, costs, ranges), "
-                                  "which portals label in their own words.")
+    @strawberry.field(
+        description="A name to show people for the value: the provider's or authority's name in "
+        "`lang`. Null for codes (enum names, regions, languages, costs, ranges), "
+        "which portals label in their own words."
+    )
     async def label(self, info: strawberry.Info, lang: LangArg = None) -> Optional[str]:
         if self.subject is None:
             return None
@@ -485,8 +584,10 @@ class FacetValue:
         return pick(record.name, lang) if record is not None else None
 
 
-@strawberry.type(description="Counts per value of each facet. Each facet is counted over the result filtered by "
-                             "everything except that facet's own filter, so other choices stay visible.")
+@strawberry.type(
+    description="Counts per value of each facet. Each facet is counted over the result filtered by "
+    "everything except that facet's own filter, so other choices stay visible."
+)
 class CredentialFacets:
     delivery_mode: list[FacetValue] = strawberry.field(description="Per DeliveryMode.")
     region: list[FacetValue] = strawberry.field(description="Per region offered (ISO 3166-2).")
@@ -498,14 +599,17 @@ class CredentialFacets:
     recognition_kind: list[FacetValue] = strawberry.field(description="Per kind of recognition in force.")
     recognized_by: list[FacetValue] = strawberry.field(
         description="Per authority with a recognition in force; `value` is the authority's global ID (pass it in "
-                    "`filter.recognizedByAuthorityIds`), `label` its name.")
+        "`filter.recognizedByAuthorityIds`), `label` its name."
+    )
     cost: list[FacetValue] = strawberry.field(
         description="Per cost ceiling: `value` is a `filter.maxCost` (`0` free, `500`, `1000`, `2500`); a listing "
-                    "counts under every ceiling it fits, as that filter would find it.")
+        "counts under every ceiling it fits, as that filter would find it."
+    )
     workload: list[FacetValue] = strawberry.field(
         description="Per range of workload hours: `value` is `min-max` (`0-10`, `10-40`, `40-120`, `120-` with no "
-                    "maximum) for `filter.minWorkloadHours` and `maxWorkloadHours`; a listing on a boundary counts "
-                    "in both ranges, as those filters would find it.")
+        "maximum) for `filter.minWorkloadHours` and `maxWorkloadHours`; a listing on a boundary counts "
+        "in both ranges, as those filters would find it."
+    )
 
 
 @strawberry.type(description="One page of a credential search, with the total and the facet counts.")

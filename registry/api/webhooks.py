@@ -38,8 +38,9 @@ class Webhook:
     id: strawberry.ID = strawberry.field(description="The webhook's ID.")
     url: URL = strawberry.field(description="Where events are POSTed.")
     kinds: list[ChangeKind] = strawberry.field(description="The kinds of change delivered; empty means all.")
-    jurisdiction: Optional[str] = strawberry.field(description="Only listings of providers in, or offered in, this "
-                                                               "jurisdiction; null means everywhere.")
+    jurisdiction: Optional[str] = strawberry.field(
+        description="Only listings of providers in, or offered in, this jurisdiction; null means everywhere."
+    )
     created_at: datetime = strawberry.field(description="When it was registered.")
     failing_since: Optional[datetime] = strawberry.field(description="Since when deliveries fail; null while healthy.")
     disabled_at: Optional[datetime] = strawberry.field(description="When it was disabled after a day of failures.")
@@ -47,27 +48,49 @@ class Webhook:
 
     @strawberry.field(description="The latest deliveries, newest first.")
     async def deliveries(
-        self, info: strawberry.Info,
+        self,
+        info: strawberry.Info,
         first: Annotated[int, strawberry.argument(description="How many (at most 100).")] = 20,
     ) -> list[WebhookDelivery]:
         found = await store.deliveries(info.context.db, self.webhook_id, max(0, min(first, MAX_HISTORY)))
-        return [WebhookDelivery(event_id=f"chg-{d.change_seq}", status=d.status, attempts=d.attempts,
-                                last_status_code=d.last_status_code, last_error=d.last_error, created_at=d.created_at,
-                                delivered_at=d.delivered_at, next_attempt_at=d.next_attempt_at) for d in found]
+        return [
+            WebhookDelivery(
+                event_id=f"chg-{d.change_seq}",
+                status=d.status,
+                attempts=d.attempts,
+                last_status_code=d.last_status_code,
+                last_error=d.last_error,
+                created_at=d.created_at,
+                delivered_at=d.delivered_at,
+                next_attempt_at=d.next_attempt_at,
+            )
+            for d in found
+        ]
 
 
 def _webhook(w: store.Webhook) -> Webhook:
     # Webhooks are not Relay nodes: their ID is the plain UUID.
-    return Webhook(id=str(w.id), url=w.url, kinds=w.kinds, jurisdiction=w.jurisdiction, created_at=w.created_at,
-                   failing_since=w.failing_since, disabled_at=w.disabled_at, webhook_id=w.id)
+    return Webhook(
+        id=str(w.id),
+        url=w.url,
+        kinds=w.kinds,
+        jurisdiction=w.jurisdiction,
+        created_at=w.created_at,
+        failing_since=w.failing_since,
+        disabled_at=w.disabled_at,
+        webhook_id=w.id,
+    )
 
 
 @strawberry.input(description="A webhook to register.")
 class RegisterWebhookInput:
     url: URL = strawberry.field(description="https URL to POST events to.")
     secret: Optional[str] = strawberry.field(
-        default=None, description="Shared secret for the signatures (16 to 200 characters); generated when left out.")
-    kinds: Optional[list[ChangeKind]] = strawberry.field(default=None, description="Kinds to deliver; all when left out.")
+        default=None, description="Shared secret for the signatures (16 to 200 characters); generated when left out."
+    )
+    kinds: Optional[list[ChangeKind]] = strawberry.field(
+        default=None, description="Kinds to deliver; all when left out."
+    )
     jurisdiction: Optional[str] = strawberry.field(default=None, description="Only this jurisdiction (`CA-ON`, `CA`).")
 
 
@@ -79,7 +102,9 @@ class DeleteWebhookInput:
 @strawberry.type(description="The result of registering a webhook.")
 class WebhookPayload:
     webhook: Optional[Webhook] = strawberry.field(description="The webhook; null when refused.")
-    secret: Optional[str] = strawberry.field(description="The signing secret, shown once (yours, or the generated one).")
+    secret: Optional[str] = strawberry.field(
+        description="The signing secret, shown once (yours, or the generated one)."
+    )
     user_errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
@@ -96,12 +121,21 @@ async def register_webhook(
     principal = permissions.require(info, "webhooks:manage")
     settings: Settings = info.context.settings
     outcome = await webhooks.register(
-        info.context.db, principal, fernet(settings),
+        info.context.db,
+        principal,
+        fernet(settings),
         webhooks.Reach(settings.webhooks_allow_loopback, settings.webhooks_allow_private),
-        url=input.url, secret=input.secret, kinds=[k.value for k in input.kinds or []], jurisdiction=input.jurisdiction)
+        url=input.url,
+        secret=input.secret,
+        kinds=[k.value for k in input.kinds or []],
+        jurisdiction=input.jurisdiction,
+    )
     made = outcome.value
-    return WebhookPayload(webhook=_webhook(made.webhook) if made else None, secret=made.secret if made else None,
-                          user_errors=user_errors(list(outcome.problems)))
+    return WebhookPayload(
+        webhook=_webhook(made.webhook) if made else None,
+        secret=made.secret if made else None,
+        user_errors=user_errors(list(outcome.problems)),
+    )
 
 
 async def delete_webhook(

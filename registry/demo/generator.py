@@ -19,8 +19,14 @@ EPOCH = datetime(2024, 9, 1, tzinfo=timezone.utc)
 SPAN_DAYS = 730
 
 EN_TITLES = ["{}", "{} Certificate", "{}: Foundations", "{}: Advanced Practice", "{} Micro-credential", "Applied {}"]
-FR_TITLES = ["{}", "{} - certificat", "{} : les fondements", "{} : pratique avancée", "{} - microcertification",
-             "{} : mise en pratique"]
+FR_TITLES = [
+    "{}",
+    "{} - certificat",
+    "{} : les fondements",
+    "{} : pratique avancée",
+    "{} - microcertification",
+    "{} : mise en pratique",
+]
 FUNDING = {
     "CA": ["Canada Training Credit", "Employment Insurance Skills Boost"],
     "CA-ON": ["Better Jobs Ontario", "OSAP for Micro-credentials"],
@@ -30,15 +36,26 @@ FUNDING = {
     "CA-NS": ["Nova Scotia Skills Grant"],
 }
 QA = [
-    ("Approved through the institution's program quality review.",
-     "Approuvé dans le cadre de l'examen de la qualité des programmes de l'établissement."),
-    ("Developed with an industry advisory committee and reviewed annually.",
-     "Élaboré avec un comité consultatif de l'industrie et révisé chaque année."),
+    (
+        "Approved through the institution's program quality review.",
+        "Approuvé dans le cadre de l'examen de la qualité des programmes de l'établissement.",
+    ),
+    (
+        "Developed with an industry advisory committee and reviewed annually.",
+        "Élaboré avec un comité consultatif de l'industrie et révisé chaque année.",
+    ),
     ("Meets the provincial micro-credential framework.", "Conforme au cadre provincial des microcertifications."),
 ]
 LEVEL_FRAMEWORKS = [("EQF", ["3", "4", "5", "6"]), ("CQF", ["4", "5", "6"])]
-AUDIENCES = ["YOUTH", "NEWCOMERS", "INDIGENOUS_LEARNERS", "WOMEN", "MID_CAREER_WORKERS",
-             "PERSONS_WITH_DISABILITIES", "LOW_INCOME_WORKERS"]
+AUDIENCES = [
+    "YOUTH",
+    "NEWCOMERS",
+    "INDIGENOUS_LEARNERS",
+    "WOMEN",
+    "MID_CAREER_WORKERS",
+    "PERSONS_WITH_DISABILITIES",
+    "LOW_INCOME_WORKERS",
+]
 RECOGNITION_KINDS = ["ENDORSED", "ACCREDITED", "APPROVED_FOR_FUNDING", "INDUSTRY_RECOGNIZED", "CREDIT_TRANSFER"]
 ASSESSMENTS = ["EXAM", "PROJECT", "PORTFOLIO", "PRACTICAL_DEMONSTRATION", "OBSERVATION"]
 
@@ -48,8 +65,10 @@ class DemoListings:
     """Generated listings with what hangs off them."""
 
     credentials: list[Credential] = field(default_factory=list)
-    skills: list[tuple[uuid.UUID, uuid.UUID, int]] = field(default_factory=list)       # credential, skill, position
-    occupations: list[tuple[uuid.UUID, uuid.UUID, int]] = field(default_factory=list)  # credential, occupation, position
+    skills: list[tuple[uuid.UUID, uuid.UUID, int]] = field(default_factory=list)  # credential, skill, position
+    occupations: list[tuple[uuid.UUID, uuid.UUID, int]] = field(
+        default_factory=list
+    )  # credential, occupation, position
     links: list[CredentialLink] = field(default_factory=list)
     recognitions: list[Recognition] = field(default_factory=list)
 
@@ -87,7 +106,9 @@ class _Generator:
         bilingual = rng.random() < {"CA-QC": 0.5, "CA-NB": 0.9}.get(provider.jurisdiction, 0.3)
         french_first = provider.jurisdiction == "CA-QC"
         pattern = rng.randrange(len(EN_TITLES))
-        title = self._text(EN_TITLES[pattern].format(topic.en), FR_TITLES[pattern].format(topic.fr), bilingual, french_first)
+        title = self._text(
+            EN_TITLES[pattern].format(topic.en), FR_TITLES[pattern].format(topic.fr), bilingual, french_first
+        )
         skills = self._pick(self.skills_by_domain[topic.domain], 2, 5) + self._pick(self.skills_by_domain["core"], 0, 2)
         occupations = self._pick(self.occupations_by_domain.get(topic.domain, []), 1, 3)
         delivery = rng.choices(["ONLINE", "HYBRID", "IN_PERSON"], weights=[45, 25, 30])[0]
@@ -97,29 +118,45 @@ class _Generator:
         published = created + timedelta(days=rng.randrange(1, 30)) if status != "DRAFT" else None
         retired = published + timedelta(days=rng.randrange(30, 200)) if status == "RETIRED" else None
         credential = Credential(
-            id=self.uuid(), provider_id=provider.id, external_id=f"demo-{self.seed}-{index:06d}", status=status,
-            credential_type=rng.choices(["MICRO_CREDENTIAL", "DIGITAL_BADGE", "CERTIFICATE", "COURSE"],
-                                        weights=[60, 15, 15, 10])[0],
+            id=self.uuid(),
+            provider_id=provider.id,
+            external_id=f"demo-{self.seed}-{index:06d}",
+            status=status,
+            credential_type=rng.choices(
+                ["MICRO_CREDENTIAL", "DIGITAL_BADGE", "CERTIFICATE", "COURSE"], weights=[60, 15, 15, 10]
+            )[0],
             title=title,
             description=self._description(topic, provider, delivery, hours, bilingual, french_first),
             learning_outcomes=[self._outcome(skill.label, bilingual, french_first) for skill in skills[:4]],
-            **self._level(), workload_hours=hours,
+            **self._level(),
+            workload_hours=hours,
             ects_credits=round(hours / 27, 1) if rng.random() < 0.3 else None,
             duration_weeks=float(max(1, round(hours / rng.choice([3, 5, 8, 10])))),
             delivery_mode=delivery,
             pace="SELF_PACED" if delivery == "ONLINE" and rng.random() < 0.6 else "SCHEDULED",
-            languages=(["fr", "en"] if bilingual else ["fr"]) if french_first else (["en", "fr"] if bilingual and rng.random() < 0.4 else ["en"]),
+            languages=(["fr", "en"] if bilingual else ["fr"])
+            if french_first
+            else (["en", "fr"] if bilingual and rng.random() < 0.4 else ["en"]),
             regions=self._regions(provider, delivery),
             **self._cost(hours),
             assessment=rng.choice(ASSESSMENTS) if rng.random() < 0.97 else "NONE",
             quality_assurance=rng.choice(QA)[1 if french_first else 0],
-            prerequisites=self._text("None beyond basic digital literacy.", "Aucun, sauf des compétences numériques de base.",
-                                     bilingual, french_first) if rng.random() < 0.4 else None,
+            prerequisites=self._text(
+                "None beyond basic digital literacy.",
+                "Aucun, sauf des compétences numériques de base.",
+                bilingual,
+                french_first,
+            )
+            if rng.random() < 0.4
+            else None,
             audiences=sorted(self._pick(AUDIENCES, 0, 2)),
             funding_programs=self._funding(provider),
             url=f"{provider.website}/programs/{index}",
             version={"DRAFT": 1, "PUBLISHED": 2, "RETIRED": 3}[status],
-            created_at=created, updated_at=retired or published or created, published_at=published, retired_at=retired,
+            created_at=created,
+            updated_at=retired or published or created,
+            published_at=published,
+            retired_at=retired,
         )
         self.out.credentials.append(credential)
         self.out.skills += [(credential.id, s.id, n) for n, s in enumerate(skills)]
@@ -135,20 +172,29 @@ class _Generator:
     def _pick(self, items: list, low: int, high: int) -> list:
         return self.rng.sample(items, min(len(items), self.rng.randint(low, high)))
 
-    def _description(self, topic: Topic, provider: Provider, delivery: str, hours: float,
-                     bilingual: bool, french_first: bool) -> dict[str, str]:
+    def _description(
+        self, topic: Topic, provider: Provider, delivery: str, hours: float, bilingual: bool, french_first: bool
+    ) -> dict[str, str]:
         mode_en = {"ONLINE": "online", "HYBRID": "in a hybrid format", "IN_PERSON": "in person"}[delivery]
         mode_fr = {"ONLINE": "en ligne", "HYBRID": "en formule hybride", "IN_PERSON": "en présentiel"}[delivery]
-        en = (f"A {hours:g}-hour program in {topic.en.lower()} offered {mode_en} by {provider.name['en']}. "
-              "Learners practise on real workplace tasks and finish with an assessed credential employers recognise.")
-        fr = (f"Un programme de {hours:g} heures en {topic.fr.lower()} offert {mode_fr} par "
-              f"{provider.name.get('fr', provider.name['en'])}. Les personnes apprenantes s'exercent sur des tâches "
-              "réelles et obtiennent une attestation évaluée reconnue par les employeurs.")
+        en = (
+            f"A {hours:g}-hour program in {topic.en.lower()} offered {mode_en} by {provider.name['en']}. "
+            "Learners practise on real workplace tasks and finish with an assessed credential employers recognise."
+        )
+        fr = (
+            f"Un programme de {hours:g} heures en {topic.fr.lower()} offert {mode_fr} par "
+            f"{provider.name.get('fr', provider.name['en'])}. Les personnes apprenantes s'exercent sur des tâches "
+            "réelles et obtiennent une attestation évaluée reconnue par les employeurs."
+        )
         return self._text(en, fr, bilingual, french_first)
 
     def _outcome(self, label: dict[str, str], bilingual: bool, french_first: bool) -> dict[str, str]:
-        return self._text(f"Apply {label['en'].lower()} in workplace situations",
-                          f"Mettre en pratique : {label['fr'].lower()}", bilingual, french_first)
+        return self._text(
+            f"Apply {label['en'].lower()} in workplace situations",
+            f"Mettre en pratique : {label['fr'].lower()}",
+            bilingual,
+            french_first,
+        )
 
     def _level(self) -> dict:
         if self.rng.random() < 0.25:
@@ -165,7 +211,9 @@ class _Generator:
     def _regions(self, provider: Provider, delivery: str) -> list[str]:
         regions = {provider.jurisdiction}
         if delivery == "ONLINE":
-            regions.update(self.rng.sample(sorted({p.jurisdiction for p in self.ref.providers}), self.rng.randint(0, 4)))
+            regions.update(
+                self.rng.sample(sorted({p.jurisdiction for p in self.ref.providers}), self.rng.randint(0, 4))
+            )
         return sorted(regions)
 
     def _funding(self, provider: Provider) -> list[str]:
@@ -184,19 +232,29 @@ class _Generator:
         if credential.status == "DRAFT" or self.rng.random() > 0.35:
             return
         for authority in self._pick(self.ref.authorities, 1, 2):
-            start = (credential.published_at or credential.created_at).date() + timedelta(days=self.rng.randrange(0, 60))
+            start = (credential.published_at or credential.created_at).date() + timedelta(
+                days=self.rng.randrange(0, 60)
+            )
             roll = self.rng.random()
             until = date(2025, 6, 30) if roll < 0.08 else (date(2028, 12, 31) if roll < 0.5 else None)
             if until is not None and until < start:
                 until = None
             revoked = roll > 0.97
-            self.out.recognitions.append(Recognition(
-                id=self.uuid(), credential_id=credential.id, authority_id=authority.id,
-                kind=self.rng.choice(RECOGNITION_KINDS), valid_from=start, valid_until=until,
-                note=f"{topic.en} - reviewed {start.year}",
-                created_at=datetime.combine(start, datetime.min.time(), timezone.utc),
-                revoked_at=datetime.combine(start, datetime.min.time(), timezone.utc) + timedelta(days=90) if revoked else None,
-            ))
+            self.out.recognitions.append(
+                Recognition(
+                    id=self.uuid(),
+                    credential_id=credential.id,
+                    authority_id=authority.id,
+                    kind=self.rng.choice(RECOGNITION_KINDS),
+                    valid_from=start,
+                    valid_until=until,
+                    note=f"{topic.en} - reviewed {start.year}",
+                    created_at=datetime.combine(start, datetime.min.time(), timezone.utc),
+                    revoked_at=datetime.combine(start, datetime.min.time(), timezone.utc) + timedelta(days=90)
+                    if revoked
+                    else None,
+                )
+            )
 
 
 def generate(count: int, seed: int = 1) -> DemoListings:

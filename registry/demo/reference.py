@@ -21,19 +21,39 @@ CREATED = datetime(2024, 1, 15, tzinfo=timezone.utc)
 
 # Fictional place names per province and territory; bilingual ones carry a French form.
 PLACES: dict[str, list[tuple[str, str | None]]] = {
-    "CA-AB": [("Chinook Plains", None), ("Aspen Parkland", None), ("Foothills Crossing", None), ("Athabasca Reach", None)],
+    "CA-AB": [
+        ("Chinook Plains", None),
+        ("Aspen Parkland", None),
+        ("Foothills Crossing", None),
+        ("Athabasca Reach", None),
+    ],
     "CA-BC": [("Cedar Inlet", None), ("Skeena Heights", None), ("Okanagan Benchlands", None), ("Salish Shore", None)],
     "CA-MB": [("Red River Forks", "Fourche-de-la-Rivière-Rouge"), ("Whiteshell Lakes", None), ("Prairie Aster", None)],
-    "CA-NB": [("Fundy Tides", "Marées-de-Fundy"), ("Miramichi Bend", "Méandre-de-Miramichi"), ("Acadian Coast", "Côte-Acadienne")],
+    "CA-NB": [
+        ("Fundy Tides", "Marées-de-Fundy"),
+        ("Miramichi Bend", "Méandre-de-Miramichi"),
+        ("Acadian Coast", "Côte-Acadienne"),
+    ],
     "CA-NL": [("Avalon Harbour", None), ("Long Range", None), ("Labrador Straits", None)],
     "CA-NS": [("Cabot Shore", None), ("Minas Basin", None), ("Clare Bay", "Baie-Sainte-Marie")],
     "CA-NT": [("Great Slave", None), ("Mackenzie Delta", None)],
     "CA-NU": [("Qikiqtani Sky", None), ("Kivalliq Coast", None)],
-    "CA-ON": [("Georgian Shores", None), ("Algonquin Highlands", None), ("Niagara Escarpment", None),
-              ("Rideau Locks", "Écluses-Rideau"), ("Superior North", None), ("Grand River Valley", None)],
+    "CA-ON": [
+        ("Georgian Shores", None),
+        ("Algonquin Highlands", None),
+        ("Niagara Escarpment", None),
+        ("Rideau Locks", "Écluses-Rideau"),
+        ("Superior North", None),
+        ("Grand River Valley", None),
+    ],
     "CA-PE": [("Confederation Shore", None), ("Malpeque Bay", None)],
-    "CA-QC": [("Fjord-du-Saguenay", "Fjord-du-Saguenay"), ("Laurentides-Nord", "Laurentides-Nord"),
-              ("Vallée-du-Richelieu", "Vallée-du-Richelieu"), ("Haute-Côte", "Haute-Côte"), ("Eeyou Istchee", "Eeyou Istchee")],
+    "CA-QC": [
+        ("Fjord-du-Saguenay", "Fjord-du-Saguenay"),
+        ("Laurentides-Nord", "Laurentides-Nord"),
+        ("Vallée-du-Richelieu", "Vallée-du-Richelieu"),
+        ("Haute-Côte", "Haute-Côte"),
+        ("Eeyou Istchee", "Eeyou Istchee"),
+    ],
     "CA-SK": [("Qu'Appelle Valley", None), ("Boreal Transition", None), ("Cypress Hills", None)],
     "CA-YT": [("Klondike Ridge", None), ("Kluane Range", None)],
 }
@@ -50,18 +70,43 @@ PROVIDER_NAMES: dict[str, tuple[str, str]] = {
 }
 
 AUTHORITIES: list[tuple[str, str, str | None, str, str]] = [
-    ("national-microcredential-quality-council", "National Micro-credential Quality Council",
-     "Conseil national de la qualité des microcertifications", "QUALITY_ASSURANCE_AGENCY", "CA"),
+    (
+        "national-microcredential-quality-council",
+        "National Micro-credential Quality Council",
+        "Conseil national de la qualité des microcertifications",
+        "QUALITY_ASSURANCE_AGENCY",
+        "CA",
+    ),
     ("ontario-skills-ministry", "Ontario Ministry of Skills Development", None, "GOVERNMENT", "CA-ON"),
-    ("quebec-emploi-competences", "Quebec Ministry of Employment and Skills",
-     "Ministère de l'Emploi et des Compétences du Québec", "GOVERNMENT", "CA-QC"),
+    (
+        "quebec-emploi-competences",
+        "Quebec Ministry of Employment and Skills",
+        "Ministère de l'Emploi et des Compétences du Québec",
+        "GOVERNMENT",
+        "CA-QC",
+    ),
     ("bc-workforce-agency", "British Columbia Workforce Agency", None, "GOVERNMENT", "CA-BC"),
-    ("electrical-trades-board", "Canadian Electrical Trades Board", "Conseil canadien des métiers de l'électricité",
-     "REGULATOR", "CA"),
-    ("tech-industry-association", "Canadian Technology Industry Association",
-     "Association canadienne de l'industrie technologique", "INDUSTRY_ASSOCIATION", "CA"),
-    ("health-care-employers-network", "Health Care Employers Network", "Réseau des employeurs de la santé",
-     "EMPLOYER", "CA"),
+    (
+        "electrical-trades-board",
+        "Canadian Electrical Trades Board",
+        "Conseil canadien des métiers de l'électricité",
+        "REGULATOR",
+        "CA",
+    ),
+    (
+        "tech-industry-association",
+        "Canadian Technology Industry Association",
+        "Association canadienne de l'industrie technologique",
+        "INDUSTRY_ASSOCIATION",
+        "CA",
+    ),
+    (
+        "health-care-employers-network",
+        "Health Care Employers Network",
+        "Réseau des employeurs de la santé",
+        "EMPLOYER",
+        "CA",
+    ),
     ("alberta-apprenticeship-regulator", "Alberta Apprenticeship and Trades Regulator", None, "REGULATOR", "CA-AB"),
 ]
 
@@ -116,8 +161,9 @@ def _providers(rng: random.Random) -> list[Provider]:
             if jurisdiction == "CA-QC":
                 name = {"fr": fr_pattern.format(place_fr or place_en), "en": en_pattern.format(place_en)}
             slug = _slug(name["en"])
-            found.append(Provider(_uuid(rng), slug, name, kind, jurisdiction, f"https://{slug}.example.ca",
-                                  CREATED, CREATED))
+            found.append(
+                Provider(_uuid(rng), slug, name, kind, jurisdiction, f"https://{slug}.example.ca", CREATED, CREATED)
+            )
     return found
 
 
@@ -127,8 +173,9 @@ def reference() -> Reference:
     rng = random.Random(20261128)
     providers = _providers(rng)
     authorities = [
-        Authority(_uuid(rng), slug, {"en": en, **({"fr": fr} if fr else {})}, kind, jurisdiction,
-                  f"https://{slug}.example.ca")
+        Authority(
+            _uuid(rng), slug, {"en": en, **({"fr": fr} if fr else {})}, kind, jurisdiction, f"https://{slug}.example.ca"
+        )
         for slug, en, fr, kind, jurisdiction in AUTHORITIES
     ]
     skills, skill_domains = [], {}

@@ -13,8 +13,9 @@ from registry.domain.errors import Problem
 ALLOWED_SCOPES = {
     "PROVIDER": frozenset({"credentials:write", "credentials:publish", "webhooks:manage"}),
     "AUTHORITY": frozenset({"recognitions:write", "webhooks:manage"}),
-    "ADMIN": frozenset({"credentials:write", "credentials:publish", "recognitions:write", "webhooks:manage",
-                        "registry:admin"}),
+    "ADMIN": frozenset(
+        {"credentials:write", "credentials:publish", "recognitions:write", "webhooks:manage", "registry:admin"}
+    ),
 }
 
 
@@ -27,14 +28,25 @@ def binding_of(provider_id: UUID | None, authority_id: UUID | None, admin: bool)
 def check_client(binding: str | None, scopes: list[str]) -> list[Problem]:
     """Problems with a client to register: its binding and the scopes it asks for."""
     if binding is None:
-        return [Problem(("scopes",), "INVALID_CLIENT",
-                        "A client is bound to exactly one of: a provider, an authority, the registry (admin).")]
+        return [
+            Problem(
+                ("scopes",),
+                "INVALID_CLIENT",
+                "A client is bound to exactly one of: a provider, an authority, the registry (admin).",
+            )
+        ]
     if not scopes:
         return [Problem(("scopes",), "INVALID_CLIENT", "A client needs at least one scope.")]
     refused = sorted(set(scopes) - ALLOWED_SCOPES[binding])
     if refused:
-        return [Problem(("scopes",), "INVALID_CLIENT", f"A {binding.lower()} client cannot hold {', '.join(refused)}; "
-                                                      f"allowed: {', '.join(sorted(ALLOWED_SCOPES[binding]))}.")]
+        return [
+            Problem(
+                ("scopes",),
+                "INVALID_CLIENT",
+                f"A {binding.lower()} client cannot hold {', '.join(refused)}; "
+                f"allowed: {', '.join(sorted(ALLOWED_SCOPES[binding]))}.",
+            )
+        ]
     return []
 
 

@@ -15,8 +15,14 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 REQUIRED_ON_CREATE = ("title", "workload_hours", "delivery_mode", "pace", "assessment", "url")
 # The longest text (in characters, per language) each field takes: generous for people,
 # fatal for a script sending a megabyte into a title.
-MAX_LENGTH = {"title": 300, "description": 10_000, "learning_outcomes": 1_000, "prerequisites": 5_000,
-              "quality_assurance": 2_000, "url": 2_048}
+MAX_LENGTH = {
+    "title": 300,
+    "description": 10_000,
+    "learning_outcomes": 1_000,
+    "prerequisites": 5_000,
+    "quality_assurance": 2_000,
+    "url": 2_048,
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,13 @@ def _text_problems(name: str, value: dict[str, str] | None, path: tuple | None =
         if not text or not text.strip():
             found.append(_problem(path, "BLANK", f"`{path[-1]}` in {lang!r} is blank."))
         elif len(text) > MAX_LENGTH[name]:
-            found.append(_problem(path, "TOO_LONG", f"`{path[-1]}` in {lang!r} is {len(text)} characters; "
-                                                    f"at most {MAX_LENGTH[name]} are allowed."))
+            found.append(
+                _problem(
+                    path,
+                    "TOO_LONG",
+                    f"`{path[-1]}` in {lang!r} is {len(text)} characters; at most {MAX_LENGTH[name]} are allowed.",
+                )
+            )
     return found
 
 
@@ -96,8 +107,11 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
     problems: list[Problem] = []
     given = changes.given()
     if creating:
-        problems += [_problem((_camel(n),), "REQUIRED", f"`{_camel(n)}` is required.")
-                     for n in REQUIRED_ON_CREATE if n not in given]
+        problems += [
+            _problem((_camel(n),), "REQUIRED", f"`{_camel(n)}` is required.")
+            for n in REQUIRED_ON_CREATE
+            if n not in given
+        ]
     for name in ("title", "description", "prerequisites"):
         problems += _text_problems(name, getattr(changes, name))
     for index, outcome in enumerate(changes.learning_outcomes or []):
@@ -107,27 +121,38 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
     problems += _range("duration_weeks", changes.duration_weeks, 0, 520, inclusive_low=False)
     problems += _range("cost_amount", changes.cost_amount, 0, 1_000_000)
     if changes.cost_currency is not None and not CURRENCY.match(changes.cost_currency):
-        problems.append(_problem(("cost", "currency"), "INVALID_CURRENCY",
-                                 f"{changes.cost_currency!r} is not an ISO 4217 code such as 'CAD'."))
+        problems.append(
+            _problem(
+                ("cost", "currency"),
+                "INVALID_CURRENCY",
+                f"{changes.cost_currency!r} is not an ISO 4217 code such as 'CAD'.",
+            )
+        )
     for tag in changes.languages or []:
         if not is_language_tag(tag):
             problems.append(_problem(("languages",), "INVALID_LANGUAGE", f"{tag!r} is not a BCP 47 language tag."))
     for region in changes.regions or []:
         if not re.match(REGION_PATTERN, region):
-            problems.append(_problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'."))
+            problems.append(
+                _problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'.")
+            )
     if changes.url is not None and not re.match(r"^https://[^\s/]+\S*$", changes.url):
         problems.append(_problem(("url",), "INSECURE_URL", "`url` must be an https URL."))
     for name in ("url", "quality_assurance"):
         value = getattr(changes, name)
         if value is not None and len(value) > MAX_LENGTH[name]:
-            problems.append(_problem((_camel(name),), "TOO_LONG", f"`{_camel(name)}` is at most {MAX_LENGTH[name]} characters."))
+            problems.append(
+                _problem((_camel(name),), "TOO_LONG", f"`{_camel(name)}` is at most {MAX_LENGTH[name]} characters.")
+            )
     if changes.level_reason is not None and not 1 <= len(changes.level_reason.strip()) <= 500:
         problems.append(_problem(("levelReason",), "OUT_OF_RANGE", "`levelReason` must be 1 to 500 characters."))
     if changes.external_id is not None and not 1 <= len(changes.external_id.strip()) <= 200:
         problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` must be 1 to 200 characters."))
     for program in changes.funding_programs or []:
         if not program.strip() or len(program) > 200:
-            problems.append(_problem(("fundingPrograms",), "OUT_OF_RANGE", "Each funding programme is 1 to 200 characters."))
+            problems.append(
+                _problem(("fundingPrograms",), "OUT_OF_RANGE", "Each funding programme is 1 to 200 characters.")
+            )
     return problems
 
 
@@ -141,5 +166,8 @@ def check_publishable(listing: Credential) -> list[Problem]:
         "languages": not listing.languages,
     }
     hints = {"level": "`level` (or a `levelReason` saying why none applies) is required before publishing."}
-    return [_problem((name,), "REQUIRED_TO_PUBLISH", hints.get(name, f"`{name}` is required before publishing."))
-            for name, absent in missing.items() if absent]
+    return [
+        _problem((name,), "REQUIRED_TO_PUBLISH", hints.get(name, f"`{name}` is required before publishing."))
+        for name, absent in missing.items()
+        if absent
+    ]

@@ -21,6 +21,8 @@ WORKLOAD_RANGES = ((0, 10), (10, 40), (40, 120), (120, None))
 def workload_range_value(low: float, high: float | None) -> str:
     """How a workload range is named in the facet: ``"10-40"``, ``"120-"``."""
     return f"{low:g}-{'' if high is None else f'{high:g}'}"
+
+
 REGION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 
 
@@ -118,21 +120,40 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
     problems: list[Problem] = []
     for region in f.regions or ():
         if not re.match(REGION_PATTERN, region):
-            problems.append(Problem(("filter", "regions"), "INVALID_REGION",
-                                    f"{region!r} is not an ISO 3166 code such as 'CA-ON' or 'CA'."))
+            problems.append(
+                Problem(
+                    ("filter", "regions"),
+                    "INVALID_REGION",
+                    f"{region!r} is not an ISO 3166 code such as 'CA-ON' or 'CA'.",
+                )
+            )
     for tag in f.languages or ():
         if not is_language_tag(tag):
-            problems.append(Problem(("filter", "languages"), "INVALID_LANGUAGE",
-                                    f"{tag!r} is not a BCP 47 language tag such as 'en' or 'fr-CA'."))
+            problems.append(
+                Problem(
+                    ("filter", "languages"),
+                    "INVALID_LANGUAGE",
+                    f"{tag!r} is not a BCP 47 language tag such as 'en' or 'fr-CA'.",
+                )
+            )
     if f.min_completeness is not None and not 0 <= f.min_completeness <= 1:
         problems.append(Problem(("filter", "minCompleteness"), "OUT_OF_RANGE", "`minCompleteness` is between 0 and 1."))
     for name in ("max_cost", "max_workload_hours", "min_workload_hours"):
         value = getattr(f, name)
         if value is not None and value < 0:
-            problems.append(Problem(("filter", _camel(name)), "NEGATIVE_NUMBER", f"`{_camel(name)}` must not be negative."))
-    if f.min_workload_hours is not None and f.max_workload_hours is not None and f.min_workload_hours > f.max_workload_hours:
-        problems.append(Problem(("filter", "minWorkloadHours"), "EMPTY_RANGE",
-                                "`minWorkloadHours` is greater than `maxWorkloadHours`."))
+            problems.append(
+                Problem(("filter", _camel(name)), "NEGATIVE_NUMBER", f"`{_camel(name)}` must not be negative.")
+            )
+    if (
+        f.min_workload_hours is not None
+        and f.max_workload_hours is not None
+        and f.min_workload_hours > f.max_workload_hours
+    ):
+        problems.append(
+            Problem(
+                ("filter", "minWorkloadHours"), "EMPTY_RANGE", "`minWorkloadHours` is greater than `maxWorkloadHours`."
+            )
+        )
     return problems
 
 

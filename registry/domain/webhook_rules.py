@@ -42,13 +42,15 @@ IPAddress = IPv4Address | IPv6Address
 METADATA_NETWORKS: tuple[IPv4Network | IPv6Network, ...] = (
     IPv4Network("169.254.169.254/32"),  # AWS, Azure, GCP, OpenStack, Oracle, DigitalOcean
     IPv4Network("100.100.100.200/32"),  # Alibaba Cloud
-    IPv4Network("192.0.0.192/32"),      # Oracle Cloud (legacy)
-    IPv6Network("fd00:ec2::/32"),       # AWS inside a VPC: metadata ::254, DNS ::253, time ::123
+    IPv4Network("192.0.0.192/32"),  # Oracle Cloud (legacy)
+    IPv6Network("fd00:ec2::/32"),  # AWS inside a VPC: metadata ::254, DNS ::253, time ::123
 )
 
 # The ranges "allow private" opens.
 PRIVATE_NETWORKS: tuple[IPv4Network | IPv6Network, ...] = (
-    IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"),  # RFC 1918
+    IPv4Network("10.0.0.0/8"),
+    IPv4Network("172.16.0.0/12"),
+    IPv4Network("192.168.0.0/16"),  # RFC 1918
     IPv6Network("fc00::/7"),  # unique local addresses, RFC 4193
 )
 
@@ -87,9 +89,9 @@ GLOBAL_UNICAST = IPv6Network("2000::/3")
 # IPv6 forms that carry an IPv4 address in their low 32 bits (6to4 carries it higher up).
 IPV4_MAPPED = IPv6Network("::ffff:0:0/96")
 IPV4_TRANSLATED = IPv6Network("::ffff:0:0:0/96")  # SIIT, RFC 2765
-IPV4_COMPATIBLE = IPv6Network("::/96")            # deprecated, RFC 4291
-NAT64_WELL_KNOWN = IPv6Network("64:ff9b::/96")    # RFC 6052
-SIX_TO_FOUR = IPv6Network("2002::/16")            # RFC 3056
+IPV4_COMPATIBLE = IPv6Network("::/96")  # deprecated, RFC 4291
+NAT64_WELL_KNOWN = IPv6Network("64:ff9b::/96")  # RFC 6052
+SIX_TO_FOUR = IPv6Network("2002::/16")  # RFC 3056
 # Wrappers no network routes, even around a public IPv4 address: refused once unwrapped.
 UNROUTED_WRAPPERS: tuple[tuple[IPv6Network, str], ...] = (
     (IPV4_COMPATIBLE, "an IPv4-compatible address (deprecated, not routed)"),
@@ -187,8 +189,7 @@ def address_allowed(address: str, *, allow_loopback: bool, allow_private: bool) 
     return address_refusal(address, allow_loopback=allow_loopback, allow_private=allow_private) is None
 
 
-def first_refused(addresses: Iterable[str], *, allow_loopback: bool,
-                  allow_private: bool) -> tuple[str, str] | None:
+def first_refused(addresses: Iterable[str], *, allow_loopback: bool, allow_private: bool) -> tuple[str, str] | None:
     """(address, reason) for the first of a name's addresses that is refused, or None.
 
     One refused address refuses the name: the connection might go to any of them."""
@@ -214,8 +215,9 @@ def _refused_address(address: str, written: str, *, allow_loopback: bool, allow_
     reason = address_refusal(address, allow_loopback=allow_loopback, allow_private=allow_private)
     if reason is None:
         return []
-    return [Problem(("url",), "FORBIDDEN_ADDRESS",
-                    f"The webhook host {written} is {reason}; webhooks may not reach it.")]
+    return [
+        Problem(("url",), "FORBIDDEN_ADDRESS", f"The webhook host {written} is {reason}; webhooks may not reach it.")
+    ]
 
 
 def _is_localhost_name(ascii_host: str) -> bool:
@@ -224,16 +226,20 @@ def _is_localhost_name(ascii_host: str) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
-def _numeric_host_problems(host: str, ascii_host: str, *, allow_loopback: bool,
-                           allow_private: bool) -> list[Problem]:
+def _numeric_host_problems(host: str, ascii_host: str, *, allow_loopback: bool, allow_private: bool) -> list[Problem]:
     """Problems with a host that URL parsers read as IPv4: only a plain dotted quad is taken."""
     try:
         canonical = str(IPv4Address(ascii_host))
     except ValueError:  # 2130706433, 0x7f.1, 127.1, 0177.0.0.1, a trailing dot...
         canonical = None
     if canonical != ascii_host or ascii_host != host:
-        return [Problem(("url",), "AMBIGUOUS_ADDRESS",
-                        f"Write the IPv4 address {host!r} as four decimal numbers (a.b.c.d), or use a name.")]
+        return [
+            Problem(
+                ("url",),
+                "AMBIGUOUS_ADDRESS",
+                f"Write the IPv4 address {host!r} as four decimal numbers (a.b.c.d), or use a name.",
+            )
+        ]
     return _refused_address(ascii_host, ascii_host, allow_loopback=allow_loopback, allow_private=allow_private)
 
 
@@ -259,8 +265,9 @@ def check_host(host: str, *, allow_loopback: bool, allow_private: bool) -> list[
     if _ends_in_number(ascii_host):
         return _numeric_host_problems(host, ascii_host, allow_loopback=allow_loopback, allow_private=allow_private)
     if _is_localhost_name(ascii_host) and not allow_loopback:
-        return [Problem(("url",), "FORBIDDEN_ADDRESS",
-                        f"The webhook host {host} is loopback; webhooks may not reach it.")]
+        return [
+            Problem(("url",), "FORBIDDEN_ADDRESS", f"The webhook host {host} is loopback; webhooks may not reach it.")
+        ]
     return []
 
 
@@ -283,8 +290,9 @@ def check_destination(url: str, *, allow_loopback: bool, allow_private: bool) ->
         return [Problem(("url",), "INVALID_URL", "The webhook URL cannot be read.")]
     if not parts.hostname:
         return [Problem(("url",), "INVALID_URL", "The webhook URL has no host.")]
-    return _port_problems(parts) or check_host(parts.hostname, allow_loopback=allow_loopback,
-                                               allow_private=allow_private)
+    return _port_problems(parts) or check_host(
+        parts.hostname, allow_loopback=allow_loopback, allow_private=allow_private
+    )
 
 
 def check_url(url: str, *, allow_loopback: bool, allow_private: bool) -> list[Problem]:

@@ -23,16 +23,23 @@ from registry.read_routing import ReadRouter
 from registry.store import health, replication
 
 CHANNEL = "registry_public_data"
-APPLICATION_NAME = "microcred change notices"   # how operators spot the connection in pg_stat_activity
+APPLICATION_NAME = "microcred change notices"  # how operators spot the connection in pg_stat_activity
 log = logging.getLogger(__name__)
 
 
 class ChangeNotices:
     """Keeps a response cache and a read router in step with the database's committed changes."""
 
-    def __init__(self, dsn: str, cache: ResponseCache, router: ReadRouter | None = None, *,
-                 retry_seconds: float = 1.0, ping_seconds: float = 5.0,
-                 on_change: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        cache: ResponseCache,
+        router: ReadRouter | None = None,
+        *,
+        retry_seconds: float = 1.0,
+        ping_seconds: float = 5.0,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self.dsn, self.cache, self.router, self.on_change = dsn, cache, router, on_change
         self.retry_seconds, self.ping_seconds = retry_seconds, ping_seconds
 
@@ -66,7 +73,7 @@ class ChangeNotices:
         try:
             conn.add_termination_listener(lambda _: lost.set())
             await conn.add_listener(CHANNEL, self._heard)
-            self._heard()                 # whatever happened while nobody listened
+            self._heard()  # whatever happened while nobody listened
             self.cache.listening = True
             while not (stop.is_set() or lost.is_set()):
                 if self.noticed.is_set():

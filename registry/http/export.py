@@ -39,7 +39,7 @@ async def export_folder(settings: Settings, dsn: str, db: Database) -> Path:
     """This database's snapshot folder: one per database (server address, name and oid), so
     that processes pointed at other databases never serve each other's files."""
     name, oid = await export.database_identity(db)
-    parts = urlsplit(dsn)   # the address only: no password goes into a name, even hashed
+    parts = urlsplit(dsn)  # the address only: no password goes into a name, even hashed
     where = hashlib.blake2b(f"{parts.hostname}:{parts.port}/{name}#{oid}".encode(), digest_size=6).hexdigest()
     return (settings.export_dir or settings.data_dir / "exports") / f"{name}-{where}"
 
@@ -68,7 +68,7 @@ class Exports:
         return found if found is not None else await self._spooled(jurisdiction, since)
 
     def _from_snapshot(self, label: str, since: datetime | None) -> Opened | None:
-        for _ in range(3):   # a build may prune the index between opening the file and reading the index
+        for _ in range(3):  # a build may prune the index between opening the file and reading the index
             opened = self.shelf.open(label)
             if opened is None:
                 return None
@@ -83,33 +83,42 @@ class Exports:
             except BaseException:
                 os.close(fd)
                 raise
-            if start:   # other bytes, another tag: the file's, and where the tail begins
+            if start:  # other bytes, another tag: the file's, and where the tail begins
                 etag = f'"{entry.etag.strip(chr(34))}.{start}"'
             headers = _headers("snapshot", snapshot.cursor)
-            return Opened(Representation(fd, start, entry.size - start, etag, entry.last_modified, headers),
-                          partial(os.close, fd))
+            return Opened(
+                Representation(fd, start, entry.size - start, etag, entry.last_modified, headers), partial(os.close, fd)
+            )
         return None
 
     async def _spooled(self, jurisdiction: str | None, since: datetime | None) -> Opened:
         try:
             await asyncio.wait_for(self.spool_slots.acquire(), self.spool_wait)
-        except TimeoutError as error:   # answered 503 with Retry-After, like a busy pool
+        except TimeoutError as error:  # answered 503 with Retry-After, like a busy pool
             raise PoolExhausted(f"no export spool slot came free within {self.spool_wait} s") from error
         try:
             spooled = await spool(self.db, self.folder, jurisdiction=jurisdiction, updated_since=since)
         finally:
             self.spool_slots.release()
-        representation = Representation(spooled.file.fileno(), 0, spooled.size, spooled.etag, spooled.last_modified,
-                                        _headers("spooled", spooled.cursor))
+        representation = Representation(
+            spooled.file.fileno(),
+            0,
+            spooled.size,
+            spooled.etag,
+            spooled.last_modified,
+            _headers("spooled", spooled.cursor),
+        )
         return Opened(representation, spooled.file.close)
 
 
 def _headers(source: str, cursor: str | None) -> tuple[tuple[str, str], ...]:
-    return (("content-type", "application/x-ndjson"),
-            ("content-disposition", 'attachment; filename="credentials.jsonl"'),
-            ("cache-control", "public, no-cache"),   # shared caches may keep it, revalidating by ETag
-            ("x-microcred-export", source),
-            *((("x-microcred-changes-cursor", cursor),) if cursor else ()))
+    return (
+        ("content-type", "application/x-ndjson"),
+        ("content-disposition", 'attachment; filename="credentials.jsonl"'),
+        ("cache-control", "public, no-cache"),  # shared caches may keep it, revalidating by ETag
+        ("x-microcred-export", source),
+        *((("x-microcred-changes-cursor", cursor),) if cursor else ()),
+    )
 
 
 class CredentialsExport:
@@ -119,8 +128,9 @@ class CredentialsExport:
     async def __call__(self, scope, receive, send) -> None:
         request = Request(scope, receive)
         try:
-            jurisdiction, since = parse_filters(request.query_params.get("jurisdiction"),
-                                                request.query_params.get("updatedSince"))
+            jurisdiction, since = parse_filters(
+                request.query_params.get("jurisdiction"), request.query_params.get("updatedSince")
+            )
         except ValueError as error:
             response = JSONResponse({"error": "invalid_request", "error_description": str(error)}, status_code=400)
             await response(scope, receive, send)
@@ -130,9 +140,15 @@ class CredentialsExport:
         with exports.limit.slot(caller) as admitted:
             if not admitted:
                 RATE_LIMITED.labels(caller[0]).inc()
-                await refuse(scope, send, 429, "RATE_LIMITED",
-                             f"At most {exports.limit.per_caller} export downloads at once per caller; "
-                             "retry when one has finished.", [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())])
+                await refuse(
+                    scope,
+                    send,
+                    429,
+                    "RATE_LIMITED",
+                    f"At most {exports.limit.per_caller} export downloads at once per caller; "
+                    "retry when one has finished.",
+                    [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())],
+                )
                 return
             opened = await exports.open(jurisdiction, since)
             try:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from auth.resource import SCOPE_KEY
 
-RETRY_AFTER_SECONDS = 5   # a download of the full export takes seconds to minutes
+RETRY_AFTER_SECONDS = 5  # a download of the full export takes seconds to minutes
 
 
 def caller_of(scope) -> tuple[str, str]:
@@ -47,4 +47,4 @@ class ConcurrencyLimit:
             if left:
                 self.held[caller] = left
             else:
-                del self.held[caller]   # no entry per address ever seen: only those downloading now
+                del self.held[caller]  # no entry per address ever seen: only those downloading now

@@ -51,7 +51,7 @@ def _date(value: str | None) -> float | None:
     try:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None   # an invalid date is ignored, as RFC 9110 says
+        return None  # an invalid date is ignored, as RFC 9110 says
 
 
 def not_modified(scope, representation: Representation) -> bool:
@@ -75,7 +75,7 @@ def byte_range(scope, representation: Representation) -> tuple[int, int] | None 
     if_range = _header(scope, b"if-range")
     if if_range is not None:
         if if_range.startswith(('"', "W/")):
-            if if_range != representation.etag:        # strong comparison: a weak tag never matches
+            if if_range != representation.etag:  # strong comparison: a weak tag never matches
                 return None
         elif _date(if_range) != representation.last_modified:
             return None
@@ -83,36 +83,42 @@ def byte_range(scope, representation: Representation) -> tuple[int, int] | None 
     if not found or found.group(1) == found.group(2) == "":
         return None
     size = representation.size
-    if found.group(1) == "":                            # the last N bytes
+    if found.group(1) == "":  # the last N bytes
         suffix = int(found.group(2))
         return (max(0, size - suffix), size - 1) if suffix > 0 and size > 0 else "unsatisfiable"
     first = int(found.group(1))
     last = int(found.group(2)) if found.group(2) else size - 1
     if found.group(2) and last < first:
-        return None                                     # not a range at all: ignored
+        return None  # not a range at all: ignored
     if first >= size:
         return "unsatisfiable"
     return first, min(last, size - 1)
 
 
 def _start(status: int, headers: list[tuple[str, str]]) -> dict:
-    return {"type": "http.response.start", "status": status,
-            "headers": [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]}
+    return {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers],
+    }
 
 
 async def send_representation(scope, receive, send, representation: Representation) -> None:
     """Answer a GET or HEAD with ``representation``: 304, 416, 206 or 200."""
-    validators = [("etag", representation.etag),
-                  ("last-modified", formatdate(representation.last_modified, usegmt=True)),
-                  *representation.headers]
+    validators = [
+        ("etag", representation.etag),
+        ("last-modified", formatdate(representation.last_modified, usegmt=True)),
+        *representation.headers,
+    ]
     if not_modified(scope, representation):
         await send(_start(304, validators))
         await send({"type": "http.response.body", "body": b""})
         return
     chosen = byte_range(scope, representation)
     if chosen == "unsatisfiable":
-        await send(_start(416, [("content-range", f"bytes */{representation.size}"), ("content-length", "0"),
-                                *validators]))
+        await send(
+            _start(416, [("content-range", f"bytes */{representation.size}"), ("content-length", "0"), *validators])
+        )
         await send({"type": "http.response.body", "body": b""})
         return
     first, last = chosen if chosen is not None else (0, representation.size - 1)

@@ -19,7 +19,7 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
-    (b"cross-origin-resource-policy", b"cross-origin"),   # public data, meant to be fetched from portals
+    (b"cross-origin-resource-policy", b"cross-origin"),  # public data, meant to be fetched from portals
 ]
 JSON_POLICY = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 
@@ -31,9 +31,18 @@ async def refuse(scope, send, status: int, code: str, message: str, headers: lis
     else:
         body = {"error": code.lower(), "error_description": message}
     content = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()),
-        (b"cache-control", b"no-store"), *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(content)).encode()),
+                (b"cache-control", b"no-store"),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": content})
 
 
@@ -107,5 +116,11 @@ class ServiceUnavailableMiddleware:
             if not is_unavailable(error) or started:
                 raise
             log.warning("database unavailable for %s: %s", scope["path"], error)
-            await refuse(scope, send, 503, "SERVICE_UNAVAILABLE", "The registry's database is busy or restarting; "
-                         "retry shortly.", [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())])
+            await refuse(
+                scope,
+                send,
+                503,
+                "SERVICE_UNAVAILABLE",
+                "The registry's database is busy or restarting; retry shortly.",
+                [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())],
+            )

@@ -24,7 +24,7 @@ from registry.store import idempotency
 log = logging.getLogger("microcred.idempotency")
 HEADER = b"idempotency-key"
 RELEASE_INTERVAL_SECONDS = 0.5
-RELEASE_ATTEMPTS = 120   # a minute; past that, the lease frees the key anyway
+RELEASE_ATTEMPTS = 120  # a minute; past that, the lease frees the key anyway
 
 
 class IdempotencyMiddleware:
@@ -33,13 +33,18 @@ class IdempotencyMiddleware:
     def __init__(self, app, paths: tuple[str, ...] = ("/graphql",)) -> None:
         self.app = app
         self.paths = paths
-        self._releasing: set[asyncio.Task] = set()   # keys still to free once the database is back
+        self._releasing: set[asyncio.Task] = set()  # keys still to free once the database is back
 
     async def __call__(self, scope, receive, send) -> None:
         key = _header(scope, HEADER)
         access = scope.get(SCOPE_KEY)
-        if (scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith(self.paths)
-                or key is None or access is None):
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].startswith(self.paths)
+            or key is None
+            or access is None
+        ):
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= 255 or not key.isprintable():
@@ -132,19 +137,32 @@ async def _read_body(receive) -> bytes:
 
 async def _replay(send, earlier: idempotency.Remembered, request_sha256: bytes) -> None:
     if earlier.request_sha256 != request_sha256:
-        await _error(send, 422, "IDEMPOTENCY_KEY_REUSED",
-                     "This Idempotency-Key was used for a different request; use a new key for a new request.")
+        await _error(
+            send,
+            422,
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was used for a different request; use a new key for a new request.",
+        )
         return
     if earlier.status is None and earlier.applied and earlier.abandoned:
-        await _error(send, 200, "APPLIED_ANSWER_LOST",
-                     "This request was applied, but the server stopped before recording its answer; read the"
-                     " records it changed to see their state. Do not resend it with a new key.")
+        await _error(
+            send,
+            200,
+            "APPLIED_ANSWER_LOST",
+            "This request was applied, but the server stopped before recording its answer; read the"
+            " records it changed to see their state. Do not resend it with a new key.",
+        )
         return
     if earlier.status is None:
         await _error(send, 409, "CONFLICT", "A request with this Idempotency-Key is still running; retry shortly.")
         return
-    await send({"type": "http.response.start", "status": earlier.status,
-                "headers": [(b"content-type", b"application/json"), (b"idempotent-replayed", b"true")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": earlier.status,
+            "headers": [(b"content-type", b"application/json"), (b"idempotent-replayed", b"true")],
+        }
+    )
     await send({"type": "http.response.body", "body": earlier.response or b""})
 
 

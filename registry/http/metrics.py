@@ -29,13 +29,22 @@ from registry.http.persisted_queries import OPERATIONS
 from registry.store import webhooks
 
 NAMED = frozenset(path.stem for path in OPERATIONS.glob("*.graphql"))
-REQUESTS = Histogram("microcred_request_duration_seconds", "Time to answer a request, by operation and outcome.",
-                     ["operation", "outcome"], buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
+REQUESTS = Histogram(
+    "microcred_request_duration_seconds",
+    "Time to answer a request, by operation and outcome.",
+    ["operation", "outcome"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 CACHE = Counter("microcred_response_cache_total", "Anonymous GraphQL requests by response-cache result.", ["result"])
-POOL = Gauge("microcred_db_pool_connections", "Database connections of this process's pool, by state.",
-             ["state"], multiprocess_mode="liveall")
-RATE_LIMITED = Counter("microcred_rate_limited_total", "Operations refused by rate limiting, by caller kind.",
-                       ["caller"])
+POOL = Gauge(
+    "microcred_db_pool_connections",
+    "Database connections of this process's pool, by state.",
+    ["state"],
+    multiprocess_mode="liveall",
+)
+RATE_LIMITED = Counter(
+    "microcred_rate_limited_total", "Operations refused by rate limiting, by caller kind.", ["caller"]
+)
 WEBHOOK_FAILURES = Counter("microcred_webhook_failures_total", "Failed webhook delivery attempts.", ["retrying"])
 
 
@@ -62,8 +71,11 @@ async def metrics(request: Request) -> Response:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    queue = GaugeMetricFamily("microcred_webhook_queue_depth", "Webhook deliveries waiting to be sent.",
-                              value=await webhooks.pending_count(request.app.state.db))
+    queue = GaugeMetricFamily(
+        "microcred_webhook_queue_depth",
+        "Webhook deliveries waiting to be sent.",
+        value=await webhooks.pending_count(request.app.state.db),
+    )
     return Response(generate_latest(registry) + generate_latest(_Once(queue)), media_type=CONTENT_TYPE_LATEST)
 
 

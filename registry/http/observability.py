@@ -21,8 +21,8 @@ from registry.db import track_statements
 from registry.http import metrics
 from registry.http.asgi import on_response_start, with_headers
 
-STATS = "registry.stats"            # the request's StatementStats, in the ASGI scope
-OPERATION = "registry.operation"    # the GraphQL operation's name (or type), set by the API layer
+STATS = "registry.stats"  # the request's StatementStats, in the ASGI scope
+OPERATION = "registry.operation"  # the GraphQL operation's name (or type), set by the API layer
 log = logging.getLogger("microcred.requests")
 _request_id: ContextVar[str | None] = ContextVar("microcred_request_id", default=None)
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -73,10 +73,19 @@ class RequestLogMiddleware:
             pool = getattr(getattr(app.state, "db", None), "pool", None) if app is not None else None
             metrics.observe(scope["path"], scope.get(OPERATION), found["status"], elapsed, pool)
             access = scope.get(SCOPE_KEY)
-            log.info(json.dumps({
-                "request_id": request_id, "method": scope["method"], "path": scope["path"],
-                "operation": scope.get(OPERATION), "client_id": access.client_id if access else None,
-                "status": found["status"], "cache": found["cache"].decode() if found["cache"] else None,
-                "duration_ms": round(elapsed * 1000, 2),
-                "sql_statements": stats.count, "sql_ms": round(stats.seconds * 1000, 2),
-            }))
+            log.info(
+                json.dumps(
+                    {
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "operation": scope.get(OPERATION),
+                        "client_id": access.client_id if access else None,
+                        "status": found["status"],
+                        "cache": found["cache"].decode() if found["cache"] else None,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "sql_statements": stats.count,
+                        "sql_ms": round(stats.seconds * 1000, 2),
+                    }
+                )
+            )

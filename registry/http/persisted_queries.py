@@ -25,8 +25,8 @@ from registry.http.asgi import read_body, replay
 from registry.http.guards import refuse
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
-MAX_DOCUMENTS = 5_000          # registered documents kept per process (least recently used out)
-MAX_DOCUMENT_BYTES = 100_000   # longer documents are not registered
+MAX_DOCUMENTS = 5_000  # registered documents kept per process (least recently used out)
+MAX_DOCUMENT_BYTES = 100_000  # longer documents are not registered
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -60,24 +60,35 @@ class DocumentStore:
         query, persisted = request.get("query"), (request.get("extensions") or {}).get("persistedQuery")
         if persisted is None:
             if safelist and query not in self.named.values():
-                raise PersistedQueryError("OPERATION_NOT_IN_SAFELIST", "Only the registry's named operations "
-                                          "(graphql/operations/) may run without a token here.", 400)
+                raise PersistedQueryError(
+                    "OPERATION_NOT_IN_SAFELIST",
+                    "Only the registry's named operations (graphql/operations/) may run without a token here.",
+                    400,
+                )
             return query
         digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
         if not isinstance(persisted, dict) or persisted.get("version") != 1 or not _HASH.match(str(digest)):
-            raise PersistedQueryError("PERSISTED_QUERY_INVALID", "persistedQuery needs version 1 and a "
-                                      "lower-case hexadecimal sha256Hash.", 400)
+            raise PersistedQueryError(
+                "PERSISTED_QUERY_INVALID",
+                "persistedQuery needs version 1 and a lower-case hexadecimal sha256Hash.",
+                400,
+            )
         known = self.named.get(digest) or (None if safelist else self._registered(digest))
         if query is None:
             if known is None:
                 raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
             return known
         if sha256(query) != digest:
-            raise PersistedQueryError("PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the SHA-256 of the query.", 400)
+            raise PersistedQueryError(
+                "PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the SHA-256 of the query.", 400
+            )
         if known is None:
             if safelist:
-                raise PersistedQueryError("OPERATION_NOT_IN_SAFELIST", "Only the registry's named operations "
-                                          "(graphql/operations/) may run without a token here.", 400)
+                raise PersistedQueryError(
+                    "OPERATION_NOT_IN_SAFELIST",
+                    "Only the registry's named operations (graphql/operations/) may run without a token here.",
+                    400,
+                )
             self._register(digest, query)
         return query
 
@@ -117,7 +128,7 @@ class PersistedQueryMiddleware:
     async def _get(self, scope, receive, send, safelist: bool) -> None:
         params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         if "query" not in params and "extensions" not in params:
-            await self.app(scope, receive, send)   # GraphiQL
+            await self.app(scope, receive, send)  # GraphiQL
             return
         try:
             request = {"query": params.get("query"), "extensions": _json_object(params.get("extensions"))}
@@ -138,7 +149,7 @@ class PersistedQueryMiddleware:
             request = orjson.loads(body)
         except ValueError:
             request = None
-        if not isinstance(request, dict):   # batches and malformed bodies: Strawberry answers them
+        if not isinstance(request, dict):  # batches and malformed bodies: Strawberry answers them
             await self.app(scope, replay(body), send)
             return
         try:
@@ -155,7 +166,7 @@ def _encode(request: dict) -> bytes:
     """The request with its resolved document, as the body Strawberry reads."""
     try:
         return orjson.dumps(request)
-    except TypeError as error:   # orjson stops at 254 levels of nesting
+    except TypeError as error:  # orjson stops at 254 levels of nesting
         raise PersistedQueryError("BAD_REQUEST", "The request is nested too deeply.", 400) from error
 
 

@@ -24,8 +24,8 @@ from typing import Callable
 from registry.http.asgi import on_response_start, read_body, replay, with_headers
 from registry.http.metrics import CACHE
 
-CACHEABLE = "registry.cacheable"   # the ASGI scope key a handler sets on a public answer it may share
-ENTRY_OVERHEAD = 256               # bytes counted per entry beyond its body, for the budget
+CACHEABLE = "registry.cacheable"  # the ASGI scope key a handler sets on a public answer it may share
+ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body, for the budget
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ class ResponseCache:
         self.max_bytes, self.ttl = max_bytes, ttl
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.bytes = 0
-        self.generation = 0        # bumped by every clear: a response computed before it is not stored
-        self.listening = False     # only true while change notices are being received
+        self.generation = 0  # bumped by every clear: a response computed before it is not stored
+        self.listening = False  # only true while change notices are being received
         self.hits = self.misses = 0
 
     @property
@@ -100,10 +100,16 @@ class ResponseCacheMiddleware:
     the pages) that their handler marked CACHEABLE; adds ETag and Cache-Control, answers
     ``If-None-Match`` with 304. Requests with credentials pass through, marked no-store."""
 
-    def __init__(self, app, *, cache: ResponseCache, max_age: int,
-                 cached: Callable[[str], bool] = lambda path: path == "/graphql") -> None:
+    def __init__(
+        self,
+        app,
+        *,
+        cache: ResponseCache,
+        max_age: int,
+        cached: Callable[[str], bool] = lambda path: path == "/graphql",
+    ) -> None:
         self.app, self.cache, self.cached = app, cache, cached
-        self.running: dict[bytes, tuple[int, asyncio.Future]] = {}   # identical misses in flight
+        self.running: dict[bytes, tuple[int, asyncio.Future]] = {}  # identical misses in flight
         self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
 
     async def __call__(self, scope, receive, send) -> None:
@@ -112,13 +118,24 @@ class ResponseCacheMiddleware:
             return
         headers = dict(scope["headers"])
         if b"authorization" in headers:
-            await self.app(scope, receive,
-                           on_response_start(send, lambda m: with_headers(m, [(b"cache-control", b"no-store")])))
+            await self.app(
+                scope, receive, on_response_start(send, lambda m: with_headers(m, [(b"cache-control", b"no-store")]))
+            )
             return
         body = await read_body(receive)
-        key = hashlib.blake2b(b"\n".join([scope["method"].encode(), scope["path"].encode(), scope["query_string"],
-                                          headers.get(b"content-type", b""),
-                                          headers.get(b"accept", b""), body]), digest_size=20).digest()
+        key = hashlib.blake2b(
+            b"\n".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope["query_string"],
+                    headers.get(b"content-type", b""),
+                    headers.get(b"accept", b""),
+                    body,
+                ]
+            ),
+            digest_size=20,
+        ).digest()
         entry = self.cache.get(key)
         CACHE.labels("hit" if entry is not None else "miss").inc()
         if entry is None:
@@ -146,8 +163,8 @@ class ResponseCacheMiddleware:
                 return await asyncio.shield(running[1])
             except asyncio.CancelledError:
                 if asyncio.current_task().cancelling():
-                    raise          # this request was cancelled, not the one it waited for
-            except Exception:      # the first run failed: this one tries for itself
+                    raise  # this request was cancelled, not the one it waited for
+            except Exception:  # the first run failed: this one tries for itself
                 pass
         generation, future = self.cache.generation, asyncio.get_running_loop().create_future()
         self.running[key] = (generation, future)
@@ -155,8 +172,9 @@ class ResponseCacheMiddleware:
             status, headers, content = await _capture(self.app, scope, replay(body))
             entry = None
             if status == 200:
-                entry = Entry([h for h in headers if h[0] != b"content-length"], content, etag_of(content),
-                              time.monotonic())
+                entry = Entry(
+                    [h for h in headers if h[0] != b"content-length"], content, etag_of(content), time.monotonic()
+                )
                 if scope.get(CACHEABLE):
                     self.cache.put(key, entry, generation)
             result = (status, headers, content, entry)
@@ -167,7 +185,7 @@ class ResponseCacheMiddleware:
             raise
         except Exception as error:
             future.set_exception(error)
-            future.exception()   # retrieved: no "never retrieved" warning when nobody waited
+            future.exception()  # retrieved: no "never retrieved" warning when nobody waited
             raise
         finally:
             if self.running.get(key, (None, None))[1] is future:

@@ -29,31 +29,42 @@ LANGUAGES = ("en", "fr")
 COLUMNS: dict[str, str] = {
     "externalId": "Your key for the listing (required; re-importing updates by it).",
     "credentialType": "MICRO_CREDENTIAL, DIGITAL_BADGE, CERTIFICATE or COURSE.",
-    "title_en": "Title in English.", "title_fr": "Title in French (one of the two titles is required).",
-    "description_en": "Description in English.", "description_fr": "Description in French.",
+    "title_en": "Title in English.",
+    "title_fr": "Title in French (one of the two titles is required).",
+    "description_en": "Description in English.",
+    "description_fr": "Description in French.",
     "learningOutcomes_en": "Outcomes in English, separated by |.",
     "learningOutcomes_fr": "Outcomes in French, separated by |, in the same order.",
     "skills": "Skill codes of the MCR taxonomy, separated by |.",
     "occupationCodes": "NOC 2021 codes, separated by |.",
-    "levelFramework": "Qualifications framework, e.g. EQF.", "levelValue": "Level in it, e.g. 5.",
+    "levelFramework": "Qualifications framework, e.g. EQF.",
+    "levelValue": "Level in it, e.g. 5.",
     "levelReason": "Why no level applies (instead of a level).",
-    "workloadHours": "Notional learning hours (required).", "ectsCredits": "ECTS credits.",
+    "workloadHours": "Notional learning hours (required).",
+    "ectsCredits": "ECTS credits.",
     "durationWeeks": "Typical duration in weeks.",
-    "deliveryMode": "ONLINE, IN_PERSON or HYBRID (required).", "pace": "SELF_PACED or SCHEDULED (required).",
+    "deliveryMode": "ONLINE, IN_PERSON or HYBRID (required).",
+    "pace": "SELF_PACED or SCHEDULED (required).",
     "languages": "Languages of instruction (BCP 47), separated by |.",
     "regions": "Regions offered (ISO 3166-2), separated by |.",
-    "costAmount": "Tuition; leave empty when free.", "costCurrency": "ISO 4217 code, e.g. CAD.",
+    "costAmount": "Tuition; leave empty when free.",
+    "costCurrency": "ISO 4217 code, e.g. CAD.",
     "assessment": "EXAM, PROJECT, PORTFOLIO, PRACTICAL_DEMONSTRATION, OBSERVATION or NONE (required).",
     "qualityAssurance": "The quality-assurance process.",
-    "prerequisites_en": "Prerequisites in English.", "prerequisites_fr": "Prerequisites in French.",
+    "prerequisites_en": "Prerequisites in English.",
+    "prerequisites_fr": "Prerequisites in French.",
     "audiences": "Groups it is designed for (Audience values), separated by |.",
     "fundingPrograms": "Public funding it is eligible for, separated by |.",
     "url": "The listing's https page (required).",
 }
 
 _ENUMS = {"credentialType": CredentialType, "deliveryMode": DeliveryMode, "pace": Pace, "assessment": AssessmentType}
-_NUMBERS = {"workloadHours": "workload_hours", "ectsCredits": "ects_credits", "durationWeeks": "duration_weeks",
-            "costAmount": "cost_amount"}
+_NUMBERS = {
+    "workloadHours": "workload_hours",
+    "ectsCredits": "ects_credits",
+    "durationWeeks": "duration_weeks",
+    "costAmount": "cost_amount",
+}
 
 
 @dataclass
@@ -70,15 +81,30 @@ class Row:
 def template() -> str:
     """A CSV file with the header and one example row."""
     example = {
-        "externalId": "DA-101", "credentialType": "MICRO_CREDENTIAL", "title_en": "Data Analysis Essentials",
-        "title_fr": "L'essentiel de l'analyse de données", "description_en": "Clean, analyse and present data.",
+        "externalId": "DA-101",
+        "credentialType": "MICRO_CREDENTIAL",
+        "title_en": "Data Analysis Essentials",
+        "title_fr": "L'essentiel de l'analyse de données",
+        "description_en": "Clean, analyse and present data.",
         "learningOutcomes_en": "Clean a data set|Build a dashboard",
         "learningOutcomes_fr": "Nettoyer un jeu de données|Créer un tableau de bord",
-        "skills": "data-analysis|data-visualization", "occupationCodes": "21211", "levelFramework": "EQF",
-        "levelValue": "5", "workloadHours": "40", "durationWeeks": "8", "deliveryMode": "ONLINE", "pace": "SELF_PACED",
-        "languages": "en|fr", "regions": "CA-ON|CA-QC", "costAmount": "450", "costCurrency": "CAD",
-        "assessment": "PROJECT", "qualityAssurance": "Program review committee", "audiences": "MID_CAREER_WORKERS",
-        "fundingPrograms": "Canada Training Credit", "url": "https://college.example.ca/data-analysis",
+        "skills": "data-analysis|data-visualization",
+        "occupationCodes": "21211",
+        "levelFramework": "EQF",
+        "levelValue": "5",
+        "workloadHours": "40",
+        "durationWeeks": "8",
+        "deliveryMode": "ONLINE",
+        "pace": "SELF_PACED",
+        "languages": "en|fr",
+        "regions": "CA-ON|CA-QC",
+        "costAmount": "450",
+        "costCurrency": "CAD",
+        "assessment": "PROJECT",
+        "qualityAssurance": "Program review committee",
+        "audiences": "MID_CAREER_WORKERS",
+        "fundingPrograms": "Canada Training Credit",
+        "url": "https://college.example.ca/data-analysis",
     }
     sink = io.StringIO()
     writer = csv.DictWriter(sink, fieldnames=list(COLUMNS), lineterminator="\n")
@@ -130,15 +156,27 @@ def parse_row(line: int, row: dict[str, str | None]) -> Row:
     if bool(level[0]) != bool(level[1]):
         problem("levelValue" if level[0] else "levelFramework", "REQUIRED", "Give both levelFramework and levelValue.")
     changes = ListingChanges(
-        external_id=cell("externalId") or None, credential_type=enums.get("credentialType"),
-        title=texts("title"), description=texts("description"), learning_outcomes=outcomes,
+        external_id=cell("externalId") or None,
+        credential_type=enums.get("credentialType"),
+        title=texts("title"),
+        description=texts("description"),
+        learning_outcomes=outcomes,
         occupation_codes=many("occupationCodes") or None,
-        level_framework=level[0] or None, level_value=level[1] or None, level_reason=cell("levelReason") or None,
-        delivery_mode=enums.get("deliveryMode"), pace=enums.get("pace"), languages=many("languages") or None,
-        regions=many("regions") or None, cost_currency=cell("costCurrency") or None,
-        assessment=enums.get("assessment"), quality_assurance=cell("qualityAssurance") or None,
-        prerequisites=texts("prerequisites"), audiences=[a for a in audiences if a in Audience.__members__] or None,
-        funding_programs=many("fundingPrograms") or None, url=cell("url") or None, **values,
+        level_framework=level[0] or None,
+        level_value=level[1] or None,
+        level_reason=cell("levelReason") or None,
+        delivery_mode=enums.get("deliveryMode"),
+        pace=enums.get("pace"),
+        languages=many("languages") or None,
+        regions=many("regions") or None,
+        cost_currency=cell("costCurrency") or None,
+        assessment=enums.get("assessment"),
+        quality_assurance=cell("qualityAssurance") or None,
+        prerequisites=texts("prerequisites"),
+        audiences=[a for a in audiences if a in Audience.__members__] or None,
+        funding_programs=many("fundingPrograms") or None,
+        url=cell("url") or None,
+        **values,
     )
     return Row(line, changes, problems, many("skills"))
 
@@ -147,8 +185,9 @@ def _outcomes(english: list[str], french: list[str], problem) -> list[dict[str, 
     if english and french and len(english) != len(french):
         problem("learningOutcomes_fr", "MISMATCH", "English and French outcomes must pair up one for one.")
     count = max(len(english), len(french))
-    outcomes = [{lang: texts[n] for lang, texts in (("en", english), ("fr", french)) if n < len(texts)}
-                for n in range(count)]
+    outcomes = [
+        {lang: texts[n] for lang, texts in (("en", english), ("fr", french)) if n < len(texts)} for n in range(count)
+    ]
     return outcomes or None
 
 

@@ -28,24 +28,43 @@ from typing import Any
 from registry.interop.listing_view import ListingView
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
-TYPES = {"MICRO_CREDENTIAL": "ceterms:MicroCredential", "DIGITAL_BADGE": "ceterms:DigitalBadge",
-         "CERTIFICATE": "ceterms:Certificate", "COURSE": "ceterms:CertificateOfCompletion"}
-DELIVERY = {"ONLINE": ("deliveryType:OnlineOnly", "Online Only"), "IN_PERSON": ("deliveryType:InPerson", "In Person"),
-            "HYBRID": ("deliveryType:BlendedDelivery", "Blended Delivery")}
-ASSESSMENT_METHODS = {"EXAM": "assessMethod:Exam", "PROJECT": "assessMethod:Artifact",
-                      "PORTFOLIO": "assessMethod:Artifact", "PRACTICAL_DEMONSTRATION": "assessMethod:Performance",
-                      "OBSERVATION": "assessMethod:Performance"}
+TYPES = {
+    "MICRO_CREDENTIAL": "ceterms:MicroCredential",
+    "DIGITAL_BADGE": "ceterms:DigitalBadge",
+    "CERTIFICATE": "ceterms:Certificate",
+    "COURSE": "ceterms:CertificateOfCompletion",
+}
+DELIVERY = {
+    "ONLINE": ("deliveryType:OnlineOnly", "Online Only"),
+    "IN_PERSON": ("deliveryType:InPerson", "In Person"),
+    "HYBRID": ("deliveryType:BlendedDelivery", "Blended Delivery"),
+}
+ASSESSMENT_METHODS = {
+    "EXAM": "assessMethod:Exam",
+    "PROJECT": "assessMethod:Artifact",
+    "PORTFOLIO": "assessMethod:Artifact",
+    "PRACTICAL_DEMONSTRATION": "assessMethod:Performance",
+    "OBSERVATION": "assessMethod:Performance",
+}
 PACES = {"SELF_PACED": "learnMethod:SelfPaced", "SCHEDULED": "learnMethod:CohortBased"}
-STATUS = {"PUBLISHED": "credentialStat:Active", "RETIRED": "credentialStat:Deprecated", "DRAFT": "credentialStat:Probationary"}
+STATUS = {
+    "PUBLISHED": "credentialStat:Active",
+    "RETIRED": "credentialStat:Deprecated",
+    "DRAFT": "credentialStat:Probationary",
+}
 LINKS = {"PART_OF": "ceterms:isPartOf", "SUPERSEDES": "ceterms:supersedes"}
 NOC = "https://noc.statcan.gc.ca/"
 IDENTIFIER_TYPE = {"en": "Provider's reference", "fr": "Référence de l'établissement"}
-EARNING = {"en": "What a learner must do to earn the credential.",
-           "fr": "Ce que la personne apprenante doit faire pour obtenir le titre."}
+EARNING = {
+    "en": "What a learner must do to earn the credential.",
+    "fr": "Ce que la personne apprenante doit faire pour obtenir le titre.",
+}
 WORKLOAD = {"en": "Workload", "fr": "Charge de travail"}
 ENTRY = {"en": "Entry requirements", "fr": "Conditions d'admission"}
-ECTS = {"en": "ECTS credits (European Credit Transfer and Accumulation System)",
-        "fr": "Crédits ECTS (système européen de transfert et d'accumulation de crédits)"}
+ECTS = {
+    "en": "ECTS credits (European Credit Transfer and Accumulation System)",
+    "fr": "Crédits ECTS (système européen de transfert et d'accumulation de crédits)",
+}
 LENGTH = {"en": "Calendar length", "fr": "Durée calendaire"}
 
 
@@ -59,11 +78,22 @@ def vocabulary(view: ListingView, name: str) -> str:
     return f"{view.base_url.rstrip('/')}/vocabularies/{name}"
 
 
-def alignment(framework: str | None, *, node: str | None = None, code: str | None = None,
-              name: dict | None = None, description: dict | None = None) -> dict[str, Any]:
+def alignment(
+    framework: str | None,
+    *,
+    node: str | None = None,
+    code: str | None = None,
+    name: dict | None = None,
+    description: dict | None = None,
+) -> dict[str, Any]:
     """A CTDL CredentialAlignmentObject: a pointer at a concept of some framework."""
-    found = {"ceterms:framework": framework, "ceterms:targetNode": node, "ceterms:codedNotation": code,
-             "ceterms:targetNodeName": name, "ceterms:targetNodeDescription": description}
+    found = {
+        "ceterms:framework": framework,
+        "ceterms:targetNode": node,
+        "ceterms:codedNotation": code,
+        "ceterms:targetNodeName": name,
+        "ceterms:targetNodeDescription": description,
+    }
     return {"@type": "ceterms:CredentialAlignmentObject", **{k: v for k, v in found.items() if v is not None}}
 
 
@@ -71,7 +101,7 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
     """The listing as a CTDL credential."""
     c = view.listing
     provider = view.uri("Provider", view.provider.id)
-    untagged = c.languages[0] if c.languages else "en"   # texts the registry keeps without a language tag
+    untagged = c.languages[0] if c.languages else "en"  # texts the registry keeps without a language tag
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": view.id,
@@ -83,11 +113,16 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:offeredBy": [provider],
         "ceterms:subjectWebpage": c.url,
         "ceterms:inLanguage": c.languages,
-        "ceterms:credentialStatusType": alignment("https://credreg.net/ctdl/terms/CredentialStatus",
-                                                  node=STATUS[c.status], name={"en": c.status.title()}),
-        "ceterms:learningDeliveryType": [alignment("https://credreg.net/ctdl/terms/Delivery",
-                                                   node=DELIVERY[c.delivery_mode][0],
-                                                   name={"en": DELIVERY[c.delivery_mode][1]})],
+        "ceterms:credentialStatusType": alignment(
+            "https://credreg.net/ctdl/terms/CredentialStatus", node=STATUS[c.status], name={"en": c.status.title()}
+        ),
+        "ceterms:learningDeliveryType": [
+            alignment(
+                "https://credreg.net/ctdl/terms/Delivery",
+                node=DELIVERY[c.delivery_mode][0],
+                name={"en": DELIVERY[c.delivery_mode][1]},
+            )
+        ],
         "ceterms:learningMethodType": [alignment(vocabulary(view, "Pace"), code=c.pace, node=PACES[c.pace])],
         "ceterms:estimatedDuration": _durations(view),
         "ceterms:requires": [_earning(view), *_prerequisites(c.prerequisites)],
@@ -97,21 +132,28 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:estimatedCost": _cost(c),
         "ceterms:atLevel": _level(c),
         "ceterms:occupationType": [
-            alignment(NOC, code=o.code, name=o.title) | {
-                "ceterms:frameworkName": {"en": "National Occupational Classification 2021"}}
-            for o in view.occupations],
+            alignment(NOC, code=o.code, name=o.title)
+            | {"ceterms:frameworkName": {"en": "National Occupational Classification 2021"}}
+            for o in view.occupations
+        ],
         "ceterms:audienceType": [alignment(vocabulary(view, "Audience"), code=a) for a in c.audiences],
         "ceterms:offeredIn": [_jurisdiction(region) for region in c.regions],
-        "ceterms:financialAssistance": [{"@type": "ceterms:FinancialAssistanceProfile", "ceterms:name": {untagged: name}}
-                                        for name in c.funding_programs],
+        "ceterms:financialAssistance": [
+            {"@type": "ceterms:FinancialAssistanceProfile", "ceterms:name": {untagged: name}}
+            for name in c.funding_programs
+        ],
         "ceterms:reviewProcess": _quality_assurance(c.quality_assurance, untagged),
-        "ceterms:accreditedBy": [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions
-                                 if r.kind == "ACCREDITED"],
-        "ceterms:recognizedBy": [view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions
-                                 if r.kind != "ACCREDITED"],
+        "ceterms:accreditedBy": [
+            view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions if r.kind == "ACCREDITED"
+        ],
+        "ceterms:recognizedBy": [
+            view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions if r.kind != "ACCREDITED"
+        ],
         "ceterms:isPreparationFor": [
             {"@type": "ceterms:ConditionProfile", "ceterms:targetCredential": [view.uri("Credential", target)]}
-            for kind, target in view.links if kind == "PREPARES_FOR"],
+            for kind, target in view.links
+            if kind == "PREPARES_FOR"
+        ],
     }
     for kind, target in view.links:
         if kind in LINKS:
@@ -123,39 +165,61 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
 def _identifier(external_id: str | None) -> list[dict] | None:
     if not external_id:
         return None
-    return [{"@type": "ceterms:IdentifierValue", "ceterms:identifierTypeName": IDENTIFIER_TYPE,
-             "ceterms:identifierValueCode": external_id}]
+    return [
+        {
+            "@type": "ceterms:IdentifierValue",
+            "ceterms:identifierTypeName": IDENTIFIER_TYPE,
+            "ceterms:identifierValueCode": external_id,
+        }
+    ]
 
 
 def _durations(view: ListingView) -> list[dict]:
     c = view.listing
-    profiles = [{"@type": "ceterms:DurationProfile", "ceterms:description": WORKLOAD,
-                 "ceterms:exactDuration": view.hours}]
+    profiles = [
+        {"@type": "ceterms:DurationProfile", "ceterms:description": WORKLOAD, "ceterms:exactDuration": view.hours}
+    ]
     if c.duration_weeks is not None:
-        profiles.append({"@type": "ceterms:DurationProfile", "ceterms:description": LENGTH,
-                         "ceterms:exactDuration": f"P{c.duration_weeks:g}W"})
+        profiles.append(
+            {
+                "@type": "ceterms:DurationProfile",
+                "ceterms:description": LENGTH,
+                "ceterms:exactDuration": f"P{c.duration_weeks:g}W",
+            }
+        )
     return profiles
 
 
 def _cost(c) -> list[dict] | None:
     if c.cost_amount is None:
         return None
-    return [{"@type": "ceterms:CostProfile", "ceterms:price": c.cost_amount, "ceterms:currency": c.cost_currency,
-             "ceterms:description": {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"}}]
+    return [
+        {
+            "@type": "ceterms:CostProfile",
+            "ceterms:price": c.cost_amount,
+            "ceterms:currency": c.cost_currency,
+            "ceterms:description": {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"},
+        }
+    ]
 
 
 def _level(c) -> list[dict] | None:
     if c.level_framework:
-        return [alignment(None, code=c.level_value, name={"en": f"{c.level_framework} level {c.level_value}"})
-                | {"ceterms:frameworkName": {"en": c.level_framework}}]
+        return [
+            alignment(None, code=c.level_value, name={"en": f"{c.level_framework} level {c.level_value}"})
+            | {"ceterms:frameworkName": {"en": c.level_framework}}
+        ]
     if c.level_reason:
         return [alignment(None, name={"en": "No framework level"}, description={"en": c.level_reason})]
     return None
 
 
 def _jurisdiction(region: str) -> dict:
-    place = {"@type": "ceterms:Place", "ceterms:addressRegion": {"en": region},
-             "ceterms:addressCountry": {"en": region.split("-")[0]}}
+    place = {
+        "@type": "ceterms:Place",
+        "ceterms:addressRegion": {"en": region},
+        "ceterms:addressCountry": {"en": region.split("-")[0]},
+    }
     return {"@type": "ceterms:JurisdictionProfile", "ceterms:mainJurisdiction": [place]}
 
 
@@ -172,16 +236,28 @@ def _earning(view: ListingView) -> dict:
     c = view.listing
     competencies = [alignment(None, name=outcome) for outcome in c.learning_outcomes]
     competencies += [alignment(vocabulary(view, f"skills/{s.scheme}"), code=s.code, name=s.label) for s in view.skills]
-    assessment = {"@type": "ceterms:AssessmentProfile", "ceterms:name": {"en": "Assessment", "fr": "Évaluation"},
-                  "ceterms:assessmentMethodType": [alignment(vocabulary(view, "AssessmentType"), code=c.assessment,
-                                                             node=ASSESSMENT_METHODS.get(c.assessment))]}
-    profile: dict[str, Any] = {"@type": "ceterms:ConditionProfile", "ceterms:description": EARNING,
-                               "ceterms:targetAssessment": [assessment]}
+    assessment = {
+        "@type": "ceterms:AssessmentProfile",
+        "ceterms:name": {"en": "Assessment", "fr": "Évaluation"},
+        "ceterms:assessmentMethodType": [
+            alignment(vocabulary(view, "AssessmentType"), code=c.assessment, node=ASSESSMENT_METHODS.get(c.assessment))
+        ],
+    }
+    profile: dict[str, Any] = {
+        "@type": "ceterms:ConditionProfile",
+        "ceterms:description": EARNING,
+        "ceterms:targetAssessment": [assessment],
+    }
     if competencies:
         profile["ceterms:targetCompetency"] = competencies
     if c.ects_credits is not None:
         profile["ceterms:creditUnitTypeDescription"] = ECTS
-        profile["ceterms:creditValue"] = [{"@type": "ceterms:ValueProfile", "schema:value": c.ects_credits,
-                                           "ceterms:creditUnitType": ["creditUnit:DegreeCredit"],
-                                           "schema:description": ECTS}]
+        profile["ceterms:creditValue"] = [
+            {
+                "@type": "ceterms:ValueProfile",
+                "schema:value": c.ects_credits,
+                "ceterms:creditUnitType": ["creditUnit:DegreeCredit"],
+                "schema:description": ECTS,
+            }
+        ]
     return profile

@@ -19,18 +19,44 @@ from registry.domain.listings import ListingChanges
 from registry.interop import ctdl
 from registry.interop.csv_listings import Row
 
-CREDENTIAL_TYPES = {**{v: k for k, v in ctdl.TYPES.items()}, "ceterms:Badge": "DIGITAL_BADGE",
-                    "ceterms:OpenBadge": "DIGITAL_BADGE", "ceterms:Certification": "CERTIFICATE"}
+CREDENTIAL_TYPES = {
+    **{v: k for k, v in ctdl.TYPES.items()},
+    "ceterms:Badge": "DIGITAL_BADGE",
+    "ceterms:OpenBadge": "DIGITAL_BADGE",
+    "ceterms:Certification": "CERTIFICATE",
+}
 DELIVERY = {node: mode for mode, (node, _) in ctdl.DELIVERY.items()}
-ASSESSMENT = {"assessMethod:Exam": "EXAM", "assessMethod:Artifact": "PROJECT",
-              "assessMethod:Performance": "PRACTICAL_DEMONSTRATION"}
+ASSESSMENT = {
+    "assessMethod:Exam": "EXAM",
+    "assessMethod:Artifact": "PROJECT",
+    "assessMethod:Performance": "PRACTICAL_DEMONSTRATION",
+}
 PACES = {node: pace for pace, node in ctdl.PACES.items()}
-READ = {"@context", "@id", "@type", "ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:subjectWebpage",
-        "ceterms:inLanguage", "ceterms:learningDeliveryType", "ceterms:learningMethodType",
-        "ceterms:estimatedDuration", "ceterms:requires", "ceterms:identifier", "ceterms:estimatedCost",
-        "ceterms:atLevel", "ceterms:occupationType", "ceterms:audienceType", "ceterms:offeredIn",
-        "ceterms:financialAssistance", "ceterms:reviewProcess",
-        "ceterms:ownedBy", "ceterms:offeredBy", "ceterms:credentialStatusType"}
+READ = {
+    "@context",
+    "@id",
+    "@type",
+    "ceterms:ctid",
+    "ceterms:name",
+    "ceterms:description",
+    "ceterms:subjectWebpage",
+    "ceterms:inLanguage",
+    "ceterms:learningDeliveryType",
+    "ceterms:learningMethodType",
+    "ceterms:estimatedDuration",
+    "ceterms:requires",
+    "ceterms:identifier",
+    "ceterms:estimatedCost",
+    "ceterms:atLevel",
+    "ceterms:occupationType",
+    "ceterms:audienceType",
+    "ceterms:offeredIn",
+    "ceterms:financialAssistance",
+    "ceterms:reviewProcess",
+    "ceterms:ownedBy",
+    "ceterms:offeredBy",
+    "ceterms:credentialStatusType",
+}
 NOT_IMPORTED = {
     "ceterms:accreditedBy": "Recognitions are recorded by the recognising authority (recognizeCredential).",
     "ceterms:recognizedBy": "Recognitions are recorded by the recognising authority (recognizeCredential).",
@@ -38,8 +64,10 @@ NOT_IMPORTED = {
     "ceterms:isPreparationFor": "Links between listings are made with linkCredentials once both exist.",
     "ceterms:supersedes": "Links between listings are made with linkCredentials once both exist.",
 }
-_DURATION = re.compile(r"^P(?:(?P<Y>[\d.]+)Y)?(?:(?P<M>[\d.]+)M)?(?:(?P<W>[\d.]+)W)?(?:(?P<D>[\d.]+)D)?"
-                       r"(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<m>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(?P<Y>[\d.]+)Y)?(?:(?P<M>[\d.]+)M)?(?:(?P<W>[\d.]+)W)?(?:(?P<D>[\d.]+)D)?"
+    r"(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<m>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$"
+)
 
 
 def read(source: TextIO) -> tuple[list[str], Iterator[Row]]:
@@ -60,8 +88,15 @@ def read(source: TextIO) -> tuple[list[str], Iterator[Row]]:
 
 def _is_credential(node: dict) -> bool:
     types = _many(node.get("@type"))
-    return any(isinstance(t, str) and (t in CREDENTIAL_TYPES or t.startswith("ceterms:") and t.endswith(
-        ("Credential", "Certificate", "Badge", "Degree", "Diploma", "License", "Certification"))) for t in types)
+    return any(
+        isinstance(t, str)
+        and (
+            t in CREDENTIAL_TYPES
+            or t.startswith("ceterms:")
+            and t.endswith(("Credential", "Certificate", "Badge", "Degree", "Diploma", "License", "Certification"))
+        )
+        for t in types
+    )
 
 
 def _row(position: int, node: dict, index: dict) -> Row:
@@ -71,10 +106,14 @@ def _row(position: int, node: dict, index: dict) -> Row:
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         problem = Problem(("credential",), "MALFORMED", f"Malformed CTDL credential: {error}.")
         return Row(position, ListingChanges(), [problem])
-    notes = [Problem(("credential", name), "NOT_IMPORTED", reason)
-             for name, reason in NOT_IMPORTED.items() if name in node]
-    notes += [Problem(("credential", name), "UNKNOWN_PROPERTY", f"`{name}` has no registry field; it was not imported.")
-              for name in node if name not in READ and name not in NOT_IMPORTED]
+    notes = [
+        Problem(("credential", name), "NOT_IMPORTED", reason) for name, reason in NOT_IMPORTED.items() if name in node
+    ]
+    notes += [
+        Problem(("credential", name), "UNKNOWN_PROPERTY", f"`{name}` has no registry field; it was not imported.")
+        for name in node
+        if name not in READ and name not in NOT_IMPORTED
+    ]
     return Row(position, changes, reader.problems, skills, notes + reader.notes)
 
 
@@ -97,32 +136,53 @@ class _Reader:
 
     def listing(self, node: dict) -> tuple[ListingChanges, list[str]]:
         earning = self.nodes(node.get("ceterms:requires"))
-        competencies = [c for profile in earning if isinstance(profile, dict)
-                        for c in self.nodes(profile.get("ceterms:targetCompetency"))]
+        competencies = [
+            c
+            for profile in earning
+            if isinstance(profile, dict)
+            for c in self.nodes(profile.get("ceterms:targetCompetency"))
+        ]
         workload, weeks = self.durations(node.get("ceterms:estimatedDuration"))
         cost = next((c for c in self.nodes(node.get("ceterms:estimatedCost")) if "ceterms:price" in c), {})
         level_framework, level_value, level_reason = self.level(node.get("ceterms:atLevel"))
         changes = ListingChanges(
-            external_id=self.external_id(node), credential_type=self.credential_type(node),
-            title=_text(node.get("ceterms:name")), description=_text(node.get("ceterms:description")),
-            learning_outcomes=[_text(c.get("ceterms:targetNodeName")) for c in competencies
-                               if not c.get("ceterms:codedNotation") and c.get("ceterms:targetNodeName")] or None,
+            external_id=self.external_id(node),
+            credential_type=self.credential_type(node),
+            title=_text(node.get("ceterms:name")),
+            description=_text(node.get("ceterms:description")),
+            learning_outcomes=[
+                _text(c.get("ceterms:targetNodeName"))
+                for c in competencies
+                if not c.get("ceterms:codedNotation") and c.get("ceterms:targetNodeName")
+            ]
+            or None,
             occupation_codes=self.occupations(node.get("ceterms:occupationType")),
-            level_framework=level_framework, level_value=level_value, level_reason=level_reason,
-            workload_hours=workload, duration_weeks=weeks, ects_credits=self.credits(earning),
-            delivery_mode=self.concept(node.get("ceterms:learningDeliveryType"), DELIVERY, None, "learningDeliveryType"),
+            level_framework=level_framework,
+            level_value=level_value,
+            level_reason=level_reason,
+            workload_hours=workload,
+            duration_weeks=weeks,
+            ects_credits=self.credits(earning),
+            delivery_mode=self.concept(
+                node.get("ceterms:learningDeliveryType"), DELIVERY, None, "learningDeliveryType"
+            ),
             pace=self.concept(node.get("ceterms:learningMethodType"), PACES, Pace, "learningMethodType"),
             languages=[str(v) for v in _many(node.get("ceterms:inLanguage"))] or None,
             regions=self.regions(node.get("ceterms:offeredIn")),
             cost_amount=float(cost["ceterms:price"]) if cost else None,
             cost_currency=cost.get("ceterms:currency") if cost else None,
             assessment=self.assessment(earning),
-            quality_assurance=_one_text(next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {}).get(
-                "ceterms:description")),
+            quality_assurance=_one_text(
+                next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {}).get("ceterms:description")
+            ),
             prerequisites=self.prerequisites(earning),
             audiences=self.audiences(node.get("ceterms:audienceType")),
-            funding_programs=[name for f in self.nodes(node.get("ceterms:financialAssistance"))
-                              if (name := _one_text(f.get("ceterms:name")))] or None,
+            funding_programs=[
+                name
+                for f in self.nodes(node.get("ceterms:financialAssistance"))
+                if (name := _one_text(f.get("ceterms:name")))
+            ]
+            or None,
             url=node.get("ceterms:subjectWebpage"),
         )
         skills = [str(c["ceterms:codedNotation"]) for c in competencies if c.get("ceterms:codedNotation")]
@@ -131,8 +191,13 @@ class _Reader:
     def credential_type(self, node: dict) -> str | None:
         found = [CREDENTIAL_TYPES[t] for t in _many(node.get("@type")) if t in CREDENTIAL_TYPES]
         if not found:
-            self.problems.append(Problem(("credential", "@type"), "UNSUPPORTED_TYPE",
-                                         f"{node.get('@type')!r} is not one of {', '.join(CREDENTIAL_TYPES)}."))
+            self.problems.append(
+                Problem(
+                    ("credential", "@type"),
+                    "UNSUPPORTED_TYPE",
+                    f"{node.get('@type')!r} is not one of {', '.join(CREDENTIAL_TYPES)}.",
+                )
+            )
         return found[0] if found else None
 
     def external_id(self, node: dict) -> str | None:
@@ -151,15 +216,19 @@ class _Reader:
             node = item.get("ceterms:targetNode") if isinstance(item, dict) else item
             if node in mapping:
                 return mapping[node]
-            self.notes.append(Problem(("credential", f"ceterms:{name}"), "UNMAPPED_VALUE",
-                                      f"{node or code!r} has no registry equivalent."))
+            self.notes.append(
+                Problem(
+                    ("credential", f"ceterms:{name}"), "UNMAPPED_VALUE", f"{node or code!r} has no registry equivalent."
+                )
+            )
         return None
 
     def prerequisites(self, requirements: list) -> dict[str, str] | None:
         """The description of the requirement that asks for nothing to be earned or shown: entry."""
         for profile in requirements:
-            if isinstance(profile, dict) and not any(key.startswith(("ceterms:target", "ceterms:creditValue"))
-                                                     for key in profile):
+            if isinstance(profile, dict) and not any(
+                key.startswith(("ceterms:target", "ceterms:creditValue")) for key in profile
+            ):
                 return _text(profile.get("ceterms:description"))
         return None
 
@@ -167,8 +236,9 @@ class _Reader:
         for profile in earning:
             for assessment in self.nodes(profile.get("ceterms:targetAssessment")):
                 if isinstance(assessment, dict) and "ceterms:assessmentMethodType" in assessment:
-                    return self.concept(assessment["ceterms:assessmentMethodType"], ASSESSMENT, AssessmentType,
-                                        "assessmentMethodType")
+                    return self.concept(
+                        assessment["ceterms:assessmentMethodType"], ASSESSMENT, AssessmentType, "assessmentMethodType"
+                    )
         return None
 
     def audiences(self, value: Any) -> list[str] | None:
@@ -178,8 +248,13 @@ class _Reader:
             if code in Audience.__members__:
                 found.append(code)
             else:
-                self.notes.append(Problem(("credential", "ceterms:audienceType"), "UNMAPPED_VALUE",
-                                          f"{code!r} is not one of the registry's audiences."))
+                self.notes.append(
+                    Problem(
+                        ("credential", "ceterms:audienceType"),
+                        "UNMAPPED_VALUE",
+                        f"{code!r} is not one of the registry's audiences.",
+                    )
+                )
         return found or None
 
     def durations(self, value: Any) -> tuple[float | None, float | None]:
@@ -189,8 +264,13 @@ class _Reader:
             text = profile.get("ceterms:exactDuration") or profile.get("ceterms:maximumDuration")
             parts = _DURATION.match(text or "")
             if not parts or not text or text in ("P", "PT"):
-                self.problems.append(Problem(("credential", "ceterms:estimatedDuration"), "INVALID_DURATION",
-                                             f"{text!r} is not an ISO 8601 duration such as PT40H or P8W."))
+                self.problems.append(
+                    Problem(
+                        ("credential", "ceterms:estimatedDuration"),
+                        "INVALID_DURATION",
+                        f"{text!r} is not an ISO 8601 duration such as PT40H or P8W.",
+                    )
+                )
                 continue
             n = {k: float(v) for k, v in parts.groupdict().items() if v}
             if {"Y", "M", "W", "D"} & set(n):
@@ -214,28 +294,39 @@ class _Reader:
             if item.get("ceterms:framework") in (ctdl.NOC, None) and item.get("ceterms:codedNotation"):
                 codes.append(str(item["ceterms:codedNotation"]))
             else:
-                self.notes.append(Problem(("credential", "ceterms:occupationType"), "UNMAPPED_VALUE",
-                                          "Only NOC 2021 occupations (codedNotation) are imported."))
+                self.notes.append(
+                    Problem(
+                        ("credential", "ceterms:occupationType"),
+                        "UNMAPPED_VALUE",
+                        "Only NOC 2021 occupations (codedNotation) are imported.",
+                    )
+                )
         return codes or None
 
     def credits(self, earning: list) -> float | None:
         """ECTS credits: a credit value described as ECTS (CTDL's credit units have no ECTS concept)."""
         for profile in earning:
             for value in self.nodes(profile.get("ceterms:creditValue")):
-                described = [_one_text(profile.get("ceterms:creditUnitTypeDescription")),
-                             _one_text(value.get("schema:description"))]
+                described = [
+                    _one_text(profile.get("ceterms:creditUnitTypeDescription")),
+                    _one_text(value.get("schema:description")),
+                ]
                 if any("ECTS" in (text or "") for text in described) and "schema:value" in value:
                     return float(value["schema:value"])
-                self.notes.append(Problem(("credential", "ceterms:creditValue"), "UNMAPPED_VALUE",
-                                          "Only credit values described as ECTS are imported."))
+                self.notes.append(
+                    Problem(
+                        ("credential", "ceterms:creditValue"),
+                        "UNMAPPED_VALUE",
+                        "Only credit values described as ECTS are imported.",
+                    )
+                )
         return None
 
     def regions(self, value: Any) -> list[str] | None:
         found = []
         for profile in self.nodes(value):
             for place in self.nodes(profile.get("ceterms:mainJurisdiction")):
-                region = (_one_text(place.get("ceterms:addressRegion"))
-                          or _one_text(place.get("ceterms:addressCountry")))
+                region = _one_text(place.get("ceterms:addressRegion")) or _one_text(place.get("ceterms:addressCountry"))
                 if region:
                     found.append(region)
         return found or None
@@ -273,16 +364,30 @@ def _one_text(value: Any) -> str | None:
 
 # A listing field -> the CTDL property it is read from, so reports name what the file says.
 PROPERTY_OF = {
-    "externalId": "ceterms:identifier", "credentialType": "@type", "title": "ceterms:name",
-    "description": "ceterms:description", "learningOutcomes": "ceterms:requires/ceterms:targetCompetency",
-    "skillIds": "ceterms:requires/ceterms:targetCompetency", "skills": "ceterms:requires/ceterms:targetCompetency",
-    "occupationCodes": "ceterms:occupationType", "level": "ceterms:atLevel", "levelReason": "ceterms:atLevel",
-    "workloadHours": "ceterms:estimatedDuration", "durationWeeks": "ceterms:estimatedDuration",
-    "ectsCredits": "ceterms:requires/ceterms:creditValue", "deliveryMode": "ceterms:learningDeliveryType",
-    "pace": "ceterms:learningMethodType", "languages": "ceterms:inLanguage", "regions": "ceterms:offeredIn",
-    "cost": "ceterms:estimatedCost", "costAmount": "ceterms:estimatedCost", "assessment": "ceterms:requires/ceterms:targetAssessment",
-    "qualityAssurance": "ceterms:reviewProcess", "prerequisites": "ceterms:requires",
-    "audiences": "ceterms:audienceType", "fundingPrograms": "ceterms:financialAssistance",
+    "externalId": "ceterms:identifier",
+    "credentialType": "@type",
+    "title": "ceterms:name",
+    "description": "ceterms:description",
+    "learningOutcomes": "ceterms:requires/ceterms:targetCompetency",
+    "skillIds": "ceterms:requires/ceterms:targetCompetency",
+    "skills": "ceterms:requires/ceterms:targetCompetency",
+    "occupationCodes": "ceterms:occupationType",
+    "level": "ceterms:atLevel",
+    "levelReason": "ceterms:atLevel",
+    "workloadHours": "ceterms:estimatedDuration",
+    "durationWeeks": "ceterms:estimatedDuration",
+    "ectsCredits": "ceterms:requires/ceterms:creditValue",
+    "deliveryMode": "ceterms:learningDeliveryType",
+    "pace": "ceterms:learningMethodType",
+    "languages": "ceterms:inLanguage",
+    "regions": "ceterms:offeredIn",
+    "cost": "ceterms:estimatedCost",
+    "costAmount": "ceterms:estimatedCost",
+    "assessment": "ceterms:requires/ceterms:targetAssessment",
+    "qualityAssurance": "ceterms:reviewProcess",
+    "prerequisites": "ceterms:requires",
+    "audiences": "ceterms:audienceType",
+    "fundingPrograms": "ceterms:financialAssistance",
     "url": "ceterms:subjectWebpage",
 }
 

@@ -31,8 +31,13 @@ class ListingView:
 
     def uri(self, type_name: str, uuid) -> str:
         """The registry's URI for a node: where `/credentials/{id}` and friends answer."""
-        paths = {"Credential": "credentials", "Provider": "providers", "RecognitionAuthority": "authorities",
-                 "Skill": "skills", "Occupation": "occupations"}
+        paths = {
+            "Credential": "credentials",
+            "Provider": "providers",
+            "RecognitionAuthority": "authorities",
+            "Skill": "skills",
+            "Occupation": "occupations",
+        }
         return f"{self.base_url.rstrip('/')}/{paths[type_name]}/{ids.encode(type_name, uuid)}"
 
     @property

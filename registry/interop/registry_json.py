@@ -25,7 +25,9 @@ def listing_json(listing: Credential, *, provider: dict[str, Any], skills: list,
         "learningOutcomes": listing.learning_outcomes,
         "skills": skills,
         "occupations": occupations,
-        "level": {"framework": listing.level_framework, "value": listing.level_value} if listing.level_framework else None,
+        "level": {"framework": listing.level_framework, "value": listing.level_value}
+        if listing.level_framework
+        else None,
         "levelReason": listing.level_reason,
         "workloadHours": listing.workload_hours,
         "ectsCredits": listing.ects_credits,
@@ -34,7 +36,9 @@ def listing_json(listing: Credential, *, provider: dict[str, Any], skills: list,
         "pace": listing.pace,
         "languages": listing.languages,
         "regions": listing.regions,
-        "cost": {"amount": listing.cost_amount, "currency": listing.cost_currency} if listing.cost_amount is not None else None,
+        "cost": {"amount": listing.cost_amount, "currency": listing.cost_currency}
+        if listing.cost_amount is not None
+        else None,
         "assessment": listing.assessment,
         "qualityAssurance": listing.quality_assurance,
         "prerequisites": listing.prerequisites,
@@ -58,27 +62,69 @@ def changes_from_json(document: Any) -> tuple[ListingChanges, list[Problem], lis
     if not isinstance(document, dict):
         return ListingChanges(), [Problem(("credential",), "NOT_AN_OBJECT", "Each line must be a JSON object.")], []
     problems: list[Problem] = []
-    known = {"id", "externalId", "status", "credentialType", "provider", "title", "description", "learningOutcomes",
-             "skills", "occupations", "level", "levelReason", "workloadHours", "ectsCredits", "durationWeeks",
-             "deliveryMode", "pace", "languages", "regions", "cost", "assessment", "qualityAssurance", "prerequisites",
-             "audiences", "fundingPrograms", "url", "version", "createdAt", "updatedAt", "publishedAt"}
-    problems += [Problem(("credential", name), "UNKNOWN_PROPERTY", f"`{name}` is not a listing property.")
-                 for name in document if name not in known]
+    known = {
+        "id",
+        "externalId",
+        "status",
+        "credentialType",
+        "provider",
+        "title",
+        "description",
+        "learningOutcomes",
+        "skills",
+        "occupations",
+        "level",
+        "levelReason",
+        "workloadHours",
+        "ectsCredits",
+        "durationWeeks",
+        "deliveryMode",
+        "pace",
+        "languages",
+        "regions",
+        "cost",
+        "assessment",
+        "qualityAssurance",
+        "prerequisites",
+        "audiences",
+        "fundingPrograms",
+        "url",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "publishedAt",
+    }
+    problems += [
+        Problem(("credential", name), "UNKNOWN_PROPERTY", f"`{name}` is not a listing property.")
+        for name in document
+        if name not in known
+    ]
     level, cost = document.get("level") or {}, document.get("cost") or {}
     try:
         changes = ListingChanges(
-            external_id=document.get("externalId"), credential_type=document.get("credentialType"),
-            title=document.get("title"), description=document.get("description") or None,
+            external_id=document.get("externalId"),
+            credential_type=document.get("credentialType"),
+            title=document.get("title"),
+            description=document.get("description") or None,
             learning_outcomes=document.get("learningOutcomes") or None,
             occupation_codes=[o["code"] for o in document.get("occupations") or []] or None,
-            level_framework=level.get("framework"), level_value=level.get("value"),
-            level_reason=document.get("levelReason"), workload_hours=document.get("workloadHours"),
-            ects_credits=document.get("ectsCredits"), duration_weeks=document.get("durationWeeks"),
-            delivery_mode=document.get("deliveryMode"), pace=document.get("pace"),
-            languages=document.get("languages") or None, regions=document.get("regions") or None,
-            cost_amount=cost.get("amount"), cost_currency=cost.get("currency"), assessment=document.get("assessment"),
-            quality_assurance=document.get("qualityAssurance"), prerequisites=document.get("prerequisites"),
-            audiences=document.get("audiences") or None, funding_programs=document.get("fundingPrograms") or None,
+            level_framework=level.get("framework"),
+            level_value=level.get("value"),
+            level_reason=document.get("levelReason"),
+            workload_hours=document.get("workloadHours"),
+            ects_credits=document.get("ectsCredits"),
+            duration_weeks=document.get("durationWeeks"),
+            delivery_mode=document.get("deliveryMode"),
+            pace=document.get("pace"),
+            languages=document.get("languages") or None,
+            regions=document.get("regions") or None,
+            cost_amount=cost.get("amount"),
+            cost_currency=cost.get("currency"),
+            assessment=document.get("assessment"),
+            quality_assurance=document.get("qualityAssurance"),
+            prerequisites=document.get("prerequisites"),
+            audiences=document.get("audiences") or None,
+            funding_programs=document.get("fundingPrograms") or None,
             url=document.get("url"),
         )
     except (AttributeError, KeyError, TypeError) as error:

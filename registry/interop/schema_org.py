@@ -6,8 +6,12 @@ from typing import Any
 
 from registry.interop.listing_view import ListingView
 
-CATEGORIES = {"MICRO_CREDENTIAL": "Micro-credential", "DIGITAL_BADGE": "Digital badge", "CERTIFICATE": "Certificate",
-              "COURSE": "Course"}
+CATEGORIES = {
+    "MICRO_CREDENTIAL": "Micro-credential",
+    "DIGITAL_BADGE": "Digital badge",
+    "CERTIFICATE": "Certificate",
+    "COURSE": "Course",
+}
 
 
 def to_jsonld(view: ListingView) -> dict[str, Any]:
@@ -23,8 +27,11 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "url": c.url,
         "inLanguage": c.languages,
         "timeRequired": view.hours,
-        "provider": {"@type": "EducationalOrganization", "@id": view.uri("Provider", view.provider.id),
-                     "name": view.text(view.provider.name)},
+        "provider": {
+            "@type": "EducationalOrganization",
+            "@id": view.uri("Provider", view.provider.id),
+            "name": view.text(view.provider.name),
+        },
         "teaches": [view.text(s.label) for s in view.skills],
     }
     if c.level_framework:
@@ -32,8 +39,10 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
     if c.cost_amount is not None:
         document["offers"] = {"@type": "Offer", "price": c.cost_amount, "priceCurrency": c.cost_currency}
     if view.recognitions:
-        document["recognizedBy"] = [{"@type": "Organization", "@id": view.uri("RecognitionAuthority", a.id),
-                                     "name": view.text(a.name)} for _, a in view.recognitions]
+        document["recognizedBy"] = [
+            {"@type": "Organization", "@id": view.uri("RecognitionAuthority", a.id), "name": view.text(a.name)}
+            for _, a in view.recognitions
+        ]
     if c.regions:
         document["validIn"] = [{"@type": "AdministrativeArea", "name": region} for region in c.regions]
     return document

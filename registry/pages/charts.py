@@ -8,7 +8,7 @@ from html import escape
 
 from markupsafe import Markup
 
-BAR = "#1d4f91"          # 8.6:1 on white
+BAR = "#1d4f91"  # 8.6:1 on white
 TEXT = "#1b1b1b"
 GRID = "#c9c9c9"
 ROW_HEIGHT = 28
@@ -28,7 +28,8 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]], number=st
         rows.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 18}" text-anchor="end">{escape(_clip(label))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{max(length, 1)}" height="{ROW_HEIGHT - 8}" fill="{BAR}"/>'
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 18}">{escape(number(count))}</text>')
+            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 18}">{escape(number(count))}</text>'
+        )
     return _svg(chart_id, title, items, width, height, "".join(rows), number)
 
 
@@ -47,7 +48,8 @@ def column_chart(chart_id: str, title: str, items: list[tuple[str, int]], number
             f'<rect x="{x}" y="{top}" width="{column}" height="{max(size, 1)}" fill="{BAR}"/>'
             f'<text x="{x + column / 2}" y="{top - 5}" text-anchor="middle">{escape(number(count))}</text>'
             f'<text x="{x + column / 2}" y="{plot_height + 28}" text-anchor="middle" font-size="11">'
-            f'{escape(label)}</text>')
+            f"{escape(label)}</text>"
+        )
     return _svg(chart_id, title, items, width, height, "".join(parts), number)
 
 
@@ -58,8 +60,9 @@ def _svg(chart_id: str, title: str, items, width: int, height: int, body: str, n
         f'width="100%" style="max-width:{width}px" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'font-family="inherit" font-size="14" fill="{TEXT}">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(described)}</desc>'
-        f'{body}</svg>')
+        f"{body}</svg>"
+    )
 
 
 def _clip(label: str, limit: int = 30) -> str:
-    return label if len(label) <= limit else label[:limit - 1] + "…"
+    return label if len(label) <= limit else label[: limit - 1] + "…"

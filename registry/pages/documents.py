@@ -17,10 +17,20 @@ from registry.http.response_cache import CACHEABLE
 from registry.pages.operations import OperationFailed, execute
 from registry.pages.routes import credential_page
 
-FORMATS = {"ctdl": "CTDL", "open-badges-3": "OPEN_BADGES_3", "ob3": "OPEN_BADGES_3", "elm": "ELM",
-           "schema-org": "SCHEMA_ORG", "schema.org": "SCHEMA_ORG"}
-PROFILES = {"credreg.net": "CTDL", "imsglobal.org/spec/ob": "OPEN_BADGES_3", "data.europa.eu/snb": "ELM",
-            "schema.org": "SCHEMA_ORG"}
+FORMATS = {
+    "ctdl": "CTDL",
+    "open-badges-3": "OPEN_BADGES_3",
+    "ob3": "OPEN_BADGES_3",
+    "elm": "ELM",
+    "schema-org": "SCHEMA_ORG",
+    "schema.org": "SCHEMA_ORG",
+}
+PROFILES = {
+    "credreg.net": "CTDL",
+    "imsglobal.org/spec/ob": "OPEN_BADGES_3",
+    "data.europa.eu/snb": "ELM",
+    "schema.org": "SCHEMA_ORG",
+}
 QUERY = """
 query Document($id: ID!, $format: JsonLdFormat!) {
   credential(id: $id) { jsonLd(format: $format) }
@@ -47,18 +57,22 @@ async def credential_document(request: Request) -> Response:
     """GET /credentials/{id}"""
     chosen = choose(request)
     if chosen is None:
-        return JSONResponse({"error": "invalid_request", "error_description": "format is one of: "
-                             + ", ".join(sorted(FORMATS))}, status_code=400)
+        return JSONResponse(
+            {"error": "invalid_request", "error_description": "format is one of: " + ", ".join(sorted(FORMATS))},
+            status_code=400,
+        )
     format_name, as_html = chosen
-    if as_html:   # the listing's page for people, in English (/fr/credentials/{id} in French)
+    if as_html:  # the listing's page for people, in English (/fr/credentials/{id} in French)
         page = await credential_page(request, "en")
         page.headers["vary"] = "Accept"
         return page
     try:
-        listing = (await execute(request, QUERY, {"id": request.path_params["id"], "format": format_name}))["credential"]
+        listing = (await execute(request, QUERY, {"id": request.path_params["id"], "format": format_name}))[
+            "credential"
+        ]
     except OperationFailed:
         listing = None
     if listing is None:
         return JSONResponse({"error": "not_found", "error_description": "No such credential."}, status_code=404)
-    request.scope[CACHEABLE] = True   # public data: the response cache may share it
+    request.scope[CACHEABLE] = True  # public data: the response cache may share it
     return Response(listing["jsonLd"], media_type="application/ld+json", headers={"vary": "Accept"})

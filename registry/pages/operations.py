@@ -34,10 +34,16 @@ async def execute(request: Request, document: str, variables: dict, operation_na
     context /graphql would give it (visibility, read routing, rate limits, request log);
     OperationFailed when it answers with an error."""
     state = request.app.state
-    context = Context(db=state.db, access=request.scope.get(SCOPE_KEY), settings=state.settings,
-                      router=state.router, scope=request.scope)
+    context = Context(
+        db=state.db,
+        access=request.scope.get(SCOPE_KEY),
+        settings=state.settings,
+        router=state.router,
+        scope=request.scope,
+    )
     result = await build_schema(state.settings.production).execute(
-        document, variable_values=variables, context_value=context, operation_name=operation_name)
+        document, variable_values=variables, context_value=context, operation_name=operation_name
+    )
     if result.errors:
         error = shape_errors(result.errors)[0]
         raise OperationFailed((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR"), error.message)

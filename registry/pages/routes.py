@@ -27,8 +27,9 @@ templates = Jinja2Templates(directory=HERE / "templates")
 COST_ORDER = [str(ceiling) for ceiling in COST_CEILINGS]
 HOURS_ORDER = [workload_range_value(low, high) for low, high in WORKLOAD_RANGES]
 # No script at all; styles and images from here only; forms post back here.
-POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-          "frame-ancestors 'none'")
+POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 PATHS = ("/", "/fr/", "/fr", "/statistics", "/fr/statistics")
 
 
@@ -63,9 +64,12 @@ def _render(request: Request, name: str, lang: str, status: int = 200, **values)
     """A page: its template in ``lang``, its own content policy, and, when it shows public data
     (200), shareable by the response cache, which the next public change empties."""
     words = Words(lang)
-    response = templates.TemplateResponse(request, name, {"w": words, "lang": lang, "home": home_path(lang),
-                                                           "page_path": lambda path: page_path(lang, path), **values},
-                                          status_code=status)
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {"w": words, "lang": lang, "home": home_path(lang), "page_path": lambda path: page_path(lang, path), **values},
+        status_code=status,
+    )
     response.headers["content-language"] = lang
     response.headers["content-security-policy"] = POLICY
     if status == 200:
@@ -85,8 +89,15 @@ def _failed(request: Request, lang: str, failed: OperationFailed) -> HTMLRespons
     """The page of an operation that answered with an error: said in the page's language,
     with the API's own message as the detail."""
     key = {404: "not_found", 400: "bad_address", 429: "busy", 503: "busy"}.get(failed.status, "broken")
-    return _render(request, "error.html", lang, failed.status, message=Words(lang).t(key),
-                   detail=str(failed) if failed.status == 400 else None, other_url=home_path(_other(lang)))
+    return _render(
+        request,
+        "error.html",
+        lang,
+        failed.status,
+        message=Words(lang).t(key),
+        detail=str(failed) if failed.status == 400 else None,
+        other_url=home_path(_other(lang)),
+    )
 
 
 async def search(request: Request) -> Response:
@@ -101,23 +112,35 @@ async def search(request: Request) -> Response:
     groups = _groups(state, result["facets"], Words(lang), path)
     previous = state.previous_page()
     return _render(
-        request, "search.html", lang, state=state, result=result, groups=groups,
-        active=_active(state, groups, Words(lang), path), orders=ORDERS,
-        next_url=state.next_page(result["pageInfo"]["endCursor"]).url(path) if result["pageInfo"]["hasNextPage"] else None,
+        request,
+        "search.html",
+        lang,
+        state=state,
+        result=result,
+        groups=groups,
+        active=_active(state, groups, Words(lang), path),
+        orders=ORDERS,
+        next_url=state.next_page(result["pageInfo"]["endCursor"]).url(path)
+        if result["pageInfo"]["hasNextPage"]
+        else None,
         previous_url=previous.url(path) if previous else None,
         recognized_url=state.toggled("recognized", "yes").url(path),
-        other_url=state.url(home_path(_other(lang))))
+        other_url=state.url(home_path(_other(lang))),
+    )
 
 
 def _groups(state: SearchState, facets: dict, words: Words, path: str) -> list[FilterGroup]:
     """The filters beside the results, each value with its count and the link that toggles it."""
+
     def options(name: str, values: list[dict], label, order: list[str] | None = None) -> list[Option]:
         shown = {v["value"]: v for v in values}
-        for chosen in state.chosen(name):   # a value in force stays offered (to be removed) even at 0
+        for chosen in state.chosen(name):  # a value in force stays offered (to be removed) even at 0
             shown.setdefault(chosen, {"value": chosen, "count": 0, "label": None})
         ordered = sorted(shown.values(), key=lambda v: order.index(v["value"])) if order else list(shown.values())
-        return [Option(label(v), v["count"], state.has(name, v["value"]), state.toggled(name, v["value"]).url(path))
-                for v in ordered]
+        return [
+            Option(label(v), v["count"], state.has(name, v["value"]), state.toggled(name, v["value"]).url(path))
+            for v in ordered
+        ]
 
     def cost_label(v):
         return words.t("free") if v["value"] == "0" else words.t("cost_up_to", amount=words.money(float(v["value"])))
@@ -159,15 +182,22 @@ async def credential(request: Request) -> Response:
 async def credential_page(request: Request, lang: str) -> Response:
     """The HTML page of the listing ``request`` names, in ``lang``."""
     try:
-        listing = (await run(request, "CredentialDetail", {"id": request.path_params["id"], "lang": lang}))["credential"]
+        listing = (await run(request, "CredentialDetail", {"id": request.path_params["id"], "lang": lang}))[
+            "credential"
+        ]
     except OperationFailed as failed:
         return _failed(request, lang, failed)
     if listing is None:
         return _failed(request, lang, OperationFailed("NOT_FOUND", ""))
-    return _render(request, "credential.html", lang, c=listing,
-                   json_ld=json.loads(listing["schemaOrg"]),
-                   other_url=page_path(_other(lang), f"/credentials/{listing['id']}"),
-                   history=[_history_entry(node) for node in listing["history"]["nodes"]])
+    return _render(
+        request,
+        "credential.html",
+        lang,
+        c=listing,
+        json_ld=json.loads(listing["schemaOrg"]),
+        other_url=page_path(_other(lang), f"/credentials/{listing['id']}"),
+        history=[_history_entry(node) for node in listing["history"]["nodes"]],
+    )
 
 
 def _history_entry(node: dict) -> dict:
@@ -190,12 +220,17 @@ async def statistics(request: Request) -> Response:
         ("by-recognition", "byRecognition", "by_recognition", charts.bar_chart),
         ("per-month", "publishedPerMonth", "per_month", charts.column_chart),
     ]:
-        items = [(words.month(v["value"]) if key == "publishedPerMonth" else words.code(v["value"]), v["count"])
-                 for v in stats[key]]
+        items = [
+            (words.month(v["value"]) if key == "publishedPerMonth" else words.code(v["value"]), v["count"])
+            for v in stats[key]
+        ]
         title = words.t(title_key)
-        figures.append({"id": chart_id, "title": title, "items": items, "svg": draw(chart_id, title, items, words.number)})
-    return _render(request, "statistics.html", lang, stats=stats, figures=figures,
-                   other_url=page_path(_other(lang), "/statistics"))
+        figures.append(
+            {"id": chart_id, "title": title, "items": items, "svg": draw(chart_id, title, items, words.number)}
+        )
+    return _render(
+        request, "statistics.html", lang, stats=stats, figures=figures, other_url=page_path(_other(lang), "/statistics")
+    )
 
 
 def is_page(path: str) -> bool:
@@ -206,5 +241,10 @@ def is_page(path: str) -> bool:
 def routes() -> list:
     """The pages' routes, and their stylesheet under /static."""
     searches = [Route(path, search) for path in ("/", "/fr/", "/fr")]
-    return [*searches, Route("/fr/credentials/{id}", credential), Route("/statistics", statistics),
-            Route("/fr/statistics", statistics), Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
+    return [
+        *searches,
+        Route("/fr/credentials/{id}", credential),
+        Route("/statistics", statistics),
+        Route("/fr/statistics", statistics),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]

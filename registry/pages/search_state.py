@@ -23,9 +23,14 @@ from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_rang
 
 ORDERS = ("RELEVANCE", "NEWEST", "TITLE", "COST_ASC", "COST_DESC", "WORKLOAD_ASC")
 # URL parameter -> the filter field it fills; each takes several values.
-LISTS = {"mode": "deliveryModes", "region": "regions", "language": "languages", "type": "credentialTypes",
-         "by": "recognizedByAuthorityIds"}
-FIRST_PAGE = "-"   # how the first page is written in `back` (it has no cursor)
+LISTS = {
+    "mode": "deliveryModes",
+    "region": "regions",
+    "language": "languages",
+    "type": "credentialTypes",
+    "by": "recognizedByAuthorityIds",
+}
+FIRST_PAGE = "-"  # how the first page is written in `back` (it has no cursor)
 PAGE_SIZE = 10
 MAX_TEXT = 200
 MAX_VALUES = 20
@@ -38,7 +43,7 @@ class SearchState:
 
     text: str = ""
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    recognized: str | None = None   # "yes" or None
+    recognized: str | None = None  # "yes" or None
     cost: str | None = None
     hours: str | None = None
     sort: str = "RELEVANCE"
@@ -48,8 +53,10 @@ class SearchState:
     @classmethod
     def from_params(cls, params) -> "SearchState":
         """Read the state from a URL's query parameters, dropping what is not valid."""
-        lists = {name: tuple(dict.fromkeys(v for v in params.getlist(name) if v and len(v) <= 100))[:MAX_VALUES]
-                 for name in LISTS}
+        lists = {
+            name: tuple(dict.fromkeys(v for v in params.getlist(name) if v and len(v) <= 100))[:MAX_VALUES]
+            for name in LISTS
+        }
         cost = params.get("cost")
         hours = params.get("hours")
         sort = params.get("sort", "RELEVANCE")
@@ -76,8 +83,14 @@ class SearchState:
             f["minWorkloadHours"] = float(low)
             if high is not None:
                 f["maxWorkloadHours"] = float(high)
-        return {"query": self.text or None, "filter": f or None, "orderBy": self.sort, "lang": lang,
-                "first": PAGE_SIZE, "after": self.after}
+        return {
+            "query": self.text or None,
+            "filter": f or None,
+            "orderBy": self.sort,
+            "lang": lang,
+            "first": PAGE_SIZE,
+            "after": self.after,
+        }
 
     def params(self) -> list[tuple[str, str]]:
         """The state as query parameters (the inverse of from_params)."""

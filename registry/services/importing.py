@@ -35,7 +35,7 @@ class RowReport:
     external_id: str | None
     outcome: str  # created, updated, unchanged, failed (would-be outcomes on a dry run)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (column or property, code, message)
-    notes: list[tuple[str, str, str]] = field(default_factory=list)     # the same, for what did not stop the row
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # the same, for what did not stop the row
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ImportReport:
     """The whole import: unknown columns, every row's outcome, and the totals."""
 
     unknown_columns: list[str]
-    unit: str = "line"   # what a row's number counts: lines of the file, or objects of a CTDL document
+    unit: str = "line"  # what a row's number counts: lines of the file, or objects of a CTDL document
     rows: list[RowReport] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
@@ -73,8 +73,15 @@ def _json_rows(source: TextIO) -> Iterator[Row]:
 
 
 async def import_rows(
-    db: Database, provider_id: UUID, rows: Iterator[Row], *, unknown_columns: list[str], publish: bool,
-    dry_run: bool, describe: Callable[[Problem], str], progress: Callable[[int], None] = lambda n: None,
+    db: Database,
+    provider_id: UUID,
+    rows: Iterator[Row],
+    *,
+    unknown_columns: list[str],
+    publish: bool,
+    dry_run: bool,
+    describe: Callable[[Problem], str],
+    progress: Callable[[int], None] = lambda n: None,
     unit: str = "line",
 ) -> ImportReport:
     """Submit ``rows`` in chunks and report on each."""
@@ -94,8 +101,11 @@ async def _items(db: Database, batch: list[Row]) -> list[submission.Item]:
     items = []
     for index, row in enumerate(batch):
         problems = list(row.problems)
-        problems += [Problem(("credential", "skills"), "UNKNOWN_SKILL", f"No {SKILL_SCHEME} skill has the code {c!r}.")
-                     for c in row.skill_codes if c not in known]
+        problems += [
+            Problem(("credential", "skills"), "UNKNOWN_SKILL", f"No {SKILL_SCHEME} skill has the code {c!r}.")
+            for c in row.skill_codes
+            if c not in known
+        ]
         changes = row.changes
         if row.skill_codes:
             changes = dataclasses.replace(changes, skill_ids=[known[c] for c in row.skill_codes if c in known])

@@ -32,11 +32,16 @@ class References:
 
     def problems(self, changes: ListingChanges) -> list[Problem]:
         """The skills and occupation codes of ``changes`` that name nothing."""
-        found = [Problem(("credential", "skillIds"), "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', s)!r}.")
-                 for s in changes.skill_ids or [] if s in self.unknown_skills]
-        return found + [Problem(("credential", "occupationCodes"), "UNKNOWN_OCCUPATION",
-                                f"No occupation has the code {code!r}.")
-                        for code in changes.occupation_codes or [] if code not in self.occupations]
+        found = [
+            Problem(("credential", "skillIds"), "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', s)!r}.")
+            for s in changes.skill_ids or []
+            if s in self.unknown_skills
+        ]
+        return found + [
+            Problem(("credential", "occupationCodes"), "UNKNOWN_OCCUPATION", f"No occupation has the code {code!r}.")
+            for code in changes.occupation_codes or []
+            if code not in self.occupations
+        ]
 
     def occupation_ids(self, changes: ListingChanges) -> list[UUID] | None:
         """The occupations ``changes`` names (None when it leaves them as they are)."""
@@ -49,12 +54,15 @@ async def references(tx: Executor, changes: Sequence[ListingChanges]) -> Referen
     """Look up every skill and occupation the changes name, in two statements."""
     skills = list({s for c in changes for s in c.skill_ids or []})
     codes = list({code for c in changes for code in c.occupation_codes or []})
-    return References(unknown_skills=set(await listings.unknown_skills(tx, skills)) if skills else set(),
-                      occupations=await listings.occupations_by_code(tx, codes) if codes else {})
+    return References(
+        unknown_skills=set(await listings.unknown_skills(tx, skills)) if skills else set(),
+        occupations=await listings.occupations_by_code(tx, codes) if codes else {},
+    )
 
 
-async def create(db: Database, principal: Principal, provider_id: UUID | None,
-                 changes: ListingChanges) -> Outcome[Credential]:
+async def create(
+    db: Database, principal: Principal, provider_id: UUID | None, changes: ListingChanges
+) -> Outcome[Credential]:
     """A new draft for ``provider_id`` (None: the principal's own provider)."""
     provider_id = provider_id or principal.provider_id
     if provider_id is None:
@@ -62,8 +70,9 @@ async def create(db: Database, principal: Principal, provider_id: UUID | None,
     if not principal.may_act_for_provider(provider_id):
         raise Forbidden("A provider's client may only create listings for its own provider.")
     problems = check_changes(changes, creating=True)
-    duplicate = Problem(("credential", "externalId"), "DUPLICATE",
-                        f"Your institution already has a listing {changes.external_id!r}.")
+    duplicate = Problem(
+        ("credential", "externalId"), "DUPLICATE", f"Your institution already has a listing {changes.external_id!r}."
+    )
     try:
         async with db.transaction() as tx:
             found = await references(tx, [changes])
@@ -72,15 +81,17 @@ async def create(db: Database, principal: Principal, provider_id: UUID | None,
                 return Outcome.refused(*problems)
             if changes.external_id and await listings.lock_by_external_ids(tx, provider_id, [changes.external_id]):
                 return Outcome.refused(duplicate)
-            made = await listings.create(tx, provider_id, changes, found.occupation_ids(changes) or [],
-                                         principal.client_id)
-    except asyncpg.UniqueViolationError:   # a concurrent create took the same externalId first
+            made = await listings.create(
+                tx, provider_id, changes, found.occupation_ids(changes) or [], principal.client_id
+            )
+    except asyncpg.UniqueViolationError:  # a concurrent create took the same externalId first
         return Outcome.refused(duplicate)
     return Outcome(made)
 
 
-async def update(db: Database, principal: Principal, credential_id: UUID | None, expected_version: int,
-                 changes: ListingChanges) -> Outcome[Credential]:
+async def update(
+    db: Database, principal: Principal, credential_id: UUID | None, expected_version: int, changes: ListingChanges
+) -> Outcome[Credential]:
     """Change a listing, if nobody changed it since ``expected_version``."""
     problems = check_changes(changes, creating=False)
     async with db.transaction() as tx:
@@ -92,25 +103,37 @@ async def update(db: Database, principal: Principal, credential_id: UUID | None,
         if problems:
             return Outcome.refused(*problems)
         try:
-            updated = await listings.update(tx, listing.id, expected_version, changes, found.occupation_ids(changes),
-                                            principal.client_id)
+            updated = await listings.update(
+                tx, listing.id, expected_version, changes, found.occupation_ids(changes), principal.client_id
+            )
         except listings.VersionConflict as conflict:
-            return Outcome.refused(Problem(("expectedVersion",), "CONFLICT",
-                                           f"The listing is at version {conflict.current_version}, not "
-                                           f"{expected_version}: read it again and retry."))
+            return Outcome.refused(
+                Problem(
+                    ("expectedVersion",),
+                    "CONFLICT",
+                    f"The listing is at version {conflict.current_version}, not "
+                    f"{expected_version}: read it again and retry.",
+                )
+            )
     return Outcome(updated)
 
 
-async def publish(db: Database, principal: Principal, credential_id: UUID | None,
-                  expected_version: int | None) -> Outcome[Credential]:
+async def publish(
+    db: Database, principal: Principal, credential_id: UUID | None, expected_version: int | None
+) -> Outcome[Credential]:
     """Publish a listing that has every mandatory element (only ``expected_version``, if given)."""
     async with db.transaction() as tx:
         listing, missing = await _locked_own(tx, principal, credential_id)
         if listing is None:
             return Outcome.refused(*missing)
         if expected_version is not None and expected_version != listing.version:
-            return Outcome.refused(Problem(("expectedVersion",), "CONFLICT",
-                                           f"The listing is at version {listing.version}, not {expected_version}."))
+            return Outcome.refused(
+                Problem(
+                    ("expectedVersion",),
+                    "CONFLICT",
+                    f"The listing is at version {listing.version}, not {expected_version}.",
+                )
+            )
         if listing.status == "PUBLISHED":
             return Outcome.refused(Problem(("id",), "ALREADY_PUBLISHED", "The listing is published already."))
         if problems := check_publishable(listing):
@@ -131,8 +154,9 @@ async def retire(db: Database, principal: Principal, credential_id: UUID | None,
         return Outcome(await listings.set_status(tx, listing.id, "RETIRED", principal.client_id, reason.strip()))
 
 
-async def link(db: Database, principal: Principal, from_id: UUID | None, to_id: UUID | None,
-               kind: str) -> Outcome[Credential]:
+async def link(
+    db: Database, principal: Principal, from_id: UUID | None, to_id: UUID | None, kind: str
+) -> Outcome[Credential]:
     """Link one of the principal's listings to another it may see; never twice, never a cycle."""
     async with db.transaction() as tx:
         source, missing = await _locked_own(tx, principal, from_id, field="fromId")
@@ -150,8 +174,9 @@ async def link(db: Database, principal: Principal, from_id: UUID | None, to_id: 
     return Outcome(linked)
 
 
-async def _locked_own(tx: Executor, principal: Principal, credential_id: UUID | None,
-                      field: str = "id") -> tuple[Credential | None, list[Problem]]:
+async def _locked_own(
+    tx: Executor, principal: Principal, credential_id: UUID | None, field: str = "id"
+) -> tuple[Credential | None, list[Problem]]:
     """The listing, locked, if the principal may change it. A listing it may not even see is
     NOT_FOUND (its existence is not told); one it sees but does not own is Forbidden."""
     listing = await listings.lock(tx, credential_id) if credential_id else None

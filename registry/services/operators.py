@@ -48,22 +48,36 @@ async def register_provider(db: Database, principal: Principal, party: Party) ->
 
 async def register_authority(db: Database, principal: Principal, party: Party) -> Outcome[Authority]:
     """Register a body that recognises listings (national ones included)."""
-    return await _register_party(db, principal, party, recognitions.create_authority, noun="authority",
-                                 national_allowed=True)
+    return await _register_party(
+        db, principal, party, recognitions.create_authority, noun="authority", national_allowed=True
+    )
 
 
-async def create_client(db: Database, principal: Principal, *, name: str, scopes: list[str],
-                        provider_id: UUID | None = None, authority_id: UUID | None = None,
-                        admin: bool = False) -> Outcome[NewClient]:
+async def create_client(
+    db: Database,
+    principal: Principal,
+    *,
+    name: str,
+    scopes: list[str],
+    provider_id: UUID | None = None,
+    authority_id: UUID | None = None,
+    admin: bool = False,
+) -> Outcome[NewClient]:
     """Issue a client bound to one provider, one authority, or the registry itself."""
     _operator(principal)
     if problems := check_client(binding_of(provider_id, authority_id, admin), scopes):
         return Outcome.refused(*problems)
     async with db.transaction() as tx:
-        made = await register_client(tx, name=name, scopes=scopes, provider_id=provider_id,
-                                     authority_id=authority_id, admin=admin)
-        await audit.record(tx, actor=principal.client_id, action="client.created", target=made.client_id,
-                           details={"name": name, "scopes": made.record.scopes})
+        made = await register_client(
+            tx, name=name, scopes=scopes, provider_id=provider_id, authority_id=authority_id, admin=admin
+        )
+        await audit.record(
+            tx,
+            actor=principal.client_id,
+            action="client.created",
+            target=made.client_id,
+            details={"name": name, "scopes": made.record.scopes},
+        )
     return Outcome(made)
 
 
@@ -77,32 +91,71 @@ async def revoke_client(db: Database, principal: Principal, client_id: str) -> O
     return Outcome(client_id)
 
 
-async def register_client(db: Executor, *, name: str, scopes: list[str], provider_id: UUID | None = None,
-                          authority_id: UUID | None = None, admin: bool = False) -> NewClient:
+async def register_client(
+    db: Executor,
+    *,
+    name: str,
+    scopes: list[str],
+    provider_id: UUID | None = None,
+    authority_id: UUID | None = None,
+    admin: bool = False,
+) -> NewClient:
     """Store a client (the step create_client audits): raises ValueError when the rules refuse it."""
     binding = binding_of(provider_id, authority_id, admin)
     if problems := check_client(binding, scopes):
         raise ValueError(problems[0].message)
     secret = new_client_secret()
-    record = ClientRecord(new_client_id(), name.strip(), hash_secret(secret), binding, provider_id, authority_id,
-                          sorted(set(scopes)), None, None)  # type: ignore[arg-type]
+    record = ClientRecord(
+        new_client_id(),
+        name.strip(),
+        hash_secret(secret),
+        binding,
+        provider_id,
+        authority_id,
+        sorted(set(scopes)),
+        None,
+        None,
+    )  # type: ignore[arg-type]
     await oauth.create_client(db, record)
     return NewClient(record.client_id, secret, record)
 
 
-async def _register_party(db: Database, principal: Principal, party: Party,
-                          create: Callable[..., Awaitable[Any]], *, noun: str, national_allowed: bool) -> Outcome[Any]:
+async def _register_party(
+    db: Database,
+    principal: Principal,
+    party: Party,
+    create: Callable[..., Awaitable[Any]],
+    *,
+    noun: str,
+    national_allowed: bool,
+) -> Outcome[Any]:
     """Check ``party`` by the parties' rules; write it with its audit entry."""
     _operator(principal)
-    if problems := check_party(slug=party.slug, name=party.name, jurisdiction=party.jurisdiction,
-                               website=party.website, national_allowed=national_allowed):
+    if problems := check_party(
+        slug=party.slug,
+        name=party.name,
+        jurisdiction=party.jurisdiction,
+        website=party.website,
+        national_allowed=national_allowed,
+    ):
         return Outcome.refused(*problems)
     try:
         async with db.transaction() as tx:
-            made = await create(tx, slug=party.slug, name=party.name, kind=party.kind,
-                                jurisdiction=party.jurisdiction, website=party.website)
-            await audit.record(tx, actor=principal.client_id, action=f"{noun}.created", target=party.slug,
-                               details={"kind": party.kind, "jurisdiction": party.jurisdiction})
+            made = await create(
+                tx,
+                slug=party.slug,
+                name=party.name,
+                kind=party.kind,
+                jurisdiction=party.jurisdiction,
+                website=party.website,
+            )
+            await audit.record(
+                tx,
+                actor=principal.client_id,
+                action=f"{noun}.created",
+                target=party.slug,
+                details={"kind": party.kind, "jurisdiction": party.jurisdiction},
+            )
     except asyncpg.UniqueViolationError:
         return Outcome.refused(Problem(("slug",), "DUPLICATE", f"The slug {party.slug!r} is taken."))
     return Outcome(made)

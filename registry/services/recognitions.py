@@ -17,9 +17,19 @@ from registry.store import recognitions as store
 MAX_NOTE = 2000
 
 
-async def recognize(db: Database, principal: Principal, *, credential_id: UUID | None, authority: UUID | None,
-                    authority_named: bool, kind: str, valid_from: date | None, valid_until: date | None,
-                    note: str | None, today: date) -> Outcome[Recognition]:
+async def recognize(
+    db: Database,
+    principal: Principal,
+    *,
+    credential_id: UUID | None,
+    authority: UUID | None,
+    authority_named: bool,
+    kind: str,
+    valid_from: date | None,
+    valid_until: date | None,
+    note: str | None,
+    today: date,
+) -> Outcome[Recognition]:
     """Record that an authority recognises a published listing: ``authority`` when the caller
     named one (``authority_named``; None if what it named is no authority's ID), else the
     principal's own."""
@@ -39,8 +49,15 @@ async def recognize(db: Database, principal: Principal, *, credential_id: UUID |
             problems.append(Problem(("credentialId",), "NOT_FOUND", "No published credential has this ID."))
         if problems or listing is None:
             return Outcome.refused(*problems)
-        made = await store.create_recognition(tx, credential_id=listing.id, authority_id=authority_id, kind=kind,
-                                              valid_from=valid_from, valid_until=valid_until, note=note)
+        made = await store.create_recognition(
+            tx,
+            credential_id=listing.id,
+            authority_id=authority_id,
+            kind=kind,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            note=note,
+        )
     return Outcome(made)
 
 
@@ -52,8 +69,13 @@ async def revoke(db: Database, principal: Principal, recognition_id: UUID | None
         found = await store.lock_recognition(tx, recognition_id) if recognition_id else None
         if found is None:
             shown = ids.encode("Recognition", recognition_id) if recognition_id else None
-            return Outcome.refused(Problem(("id",), "NOT_FOUND", f"No recognition has the ID {shown!r}."
-                                           if shown else "No recognition has this ID."))
+            return Outcome.refused(
+                Problem(
+                    ("id",),
+                    "NOT_FOUND",
+                    f"No recognition has the ID {shown!r}." if shown else "No recognition has this ID.",
+                )
+            )
         if not principal.may_act_for_authority(found.authority_id):
             raise Forbidden("Only the authority that made a recognition can revoke it.")
         if found.revoked_at is not None:

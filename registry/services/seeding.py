@@ -19,5 +19,12 @@ async def seed(db: Database, count: int, seed: int = 1) -> int:
         await bulk.load_reference(tx, ref.providers, ref.authorities, ref.skills, ref.occupations)
     listings = generate(count, seed)
     async with db.transaction() as tx:
-        return await bulk.load_listings(tx, ACTOR, listings.credentials, listings.skills, listings.occupations,
-                                        listings.links, listings.recognitions)
+        return await bulk.load_listings(
+            tx,
+            ACTOR,
+            listings.credentials,
+            listings.skills,
+            listings.occupations,
+            listings.links,
+            listings.recognitions,
+        )

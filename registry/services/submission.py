@@ -29,8 +29,8 @@ class Item:
         self.credential_id: uuid.UUID | None = None
         self.occupations: list[uuid.UUID] | None = None
         self.written = False
-        self.notes: list[Problem] = []   # why a stored listing was not published
-        self.stored = None               # the listing as stored, when it was
+        self.notes: list[Problem] = []  # why a stored listing was not published
+        self.stored = None  # the listing as stored, when it was
 
     def refuse(self, field: str, code: str, message: str) -> None:
         self.problems.append(Problem(("credential", field), code, message))
@@ -44,8 +44,9 @@ class _DryRun(Exception):
     """Raised to roll a dry run back once everything has been checked."""
 
 
-async def submit(db: Database, provider_id: uuid.UUID, items: list[Item], *, actor: str, publish: bool,
-                 dry_run: bool = False) -> list[Item]:
+async def submit(
+    db: Database, provider_id: uuid.UUID, items: list[Item], *, actor: str, publish: bool, dry_run: bool = False
+) -> list[Item]:
     """Check and store ``items`` (in one transaction); each item says what happened to it."""
     _check_keys(items)
     try:
@@ -125,8 +126,10 @@ async def _current_tags(tx, credential_ids):
         return {}, {}
     skills = await credential_store.skills_of(tx, credential_ids)
     occupations = await credential_store.occupations_of(tx, credential_ids)
-    return ({cid: [s.id for s in found] for cid, found in skills.items()},
-            {cid: [o.id for o in found] for cid, found in occupations.items()})
+    return (
+        {cid: [s.id for s in found] for cid, found in skills.items()},
+        {cid: [o.id for o in found] for cid, found in occupations.items()},
+    )
 
 
 def _differs(item: Item, current_tags) -> bool:

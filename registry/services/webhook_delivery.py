@@ -67,7 +67,7 @@ class Worker:
 
     def __init__(self, db: Database, settings: Settings, cipher: Fernet) -> None:
         self.db, self.settings, self.cipher = db, settings, cipher
-        self._in_flight: set[int] = set()   # deliveries sent and not yet answered
+        self._in_flight: set[int] = set()  # deliveries sent and not yet answered
 
     async def run_once(self, http: httpx.AsyncClient) -> int:
         """Claim and send one batch; returns how many deliveries were attempted."""
@@ -107,7 +107,7 @@ class Worker:
         done, _ = await asyncio.wait({batch}, timeout=self.settings.drain_seconds)
         if done:
             return
-        unanswered = sorted(self._in_flight)   # taken first: cancelling empties it
+        unanswered = sorted(self._in_flight)  # taken first: cancelling empties it
         batch.cancel()
         await asyncio.gather(batch, return_exceptions=True)
         if unanswered:
@@ -124,14 +124,21 @@ class Worker:
     async def _deliver(self, http: httpx.AsyncClient, claimed: dict) -> None:
         body = event_body(claimed)
         secret = self.cipher.decrypt(claimed["secret_encrypted"]).decode()
-        headers = {"content-type": "application/json", "user-agent": "microcred-webhooks/1",
-                   "x-microcred-event-id": f"chg-{claimed['seq']}",
-                   "x-microcred-signature": signature(secret, int(time.time()), body)}
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "microcred-webhooks/1",
+            "x-microcred-event-id": f"chg-{claimed['seq']}",
+            "x-microcred-signature": signature(secret, int(time.time()), body),
+        }
         try:
             url, host = await self._pinned(claimed["url"])
             # TLS still checks the certificate against the webhook's own host name (SNI).
-            response = await http.post(url, content=body, headers={**headers, "host": host},
-                                       extensions={"sni_hostname": urlsplit(claimed["url"]).hostname})
+            response = await http.post(
+                url,
+                content=body,
+                headers={**headers, "host": host},
+                extensions={"sni_hostname": urlsplit(claimed["url"]).hostname},
+            )
         except _Blocked as blocked:
             await self._failed(claimed, None, str(blocked), retry=False)
             return
@@ -147,8 +154,15 @@ class Worker:
     async def _failed(self, claimed: dict, status: int | None, error: str, *, retry: bool) -> None:
         WEBHOOK_FAILURES.labels("yes" if retry else "no").inc()
         delay = retry_delay(claimed["attempts"], self.settings.webhook_retry_base_seconds) if retry else None
-        await webhooks.failed(self.db, claimed["id"], claimed["webhook_id"], status_code=status, error=error,
-                              retry_in=delay, give_up_after_hours=self.settings.webhook_give_up_hours)
+        await webhooks.failed(
+            self.db,
+            claimed["id"],
+            claimed["webhook_id"],
+            status_code=status,
+            error=error,
+            retry_in=delay,
+            give_up_after_hours=self.settings.webhook_give_up_hours,
+        )
 
     async def _pinned(self, url: str) -> tuple[str, str]:
         """(the URL with its host replaced by an address it resolves to, the original host).
@@ -158,11 +172,13 @@ class Worker:
         check and the connection (rebinding) cannot send the request elsewhere."""
         self._check_as_written(url)
         parts = urlsplit(url)
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443,
-                                                             type=socket.SOCK_STREAM)
+        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
         addresses = [address[0] for *_, address in infos]
-        refused = first_refused(addresses, allow_loopback=self.settings.webhooks_allow_loopback,
-                                allow_private=self.settings.webhooks_allow_private)
+        refused = first_refused(
+            addresses,
+            allow_loopback=self.settings.webhooks_allow_loopback,
+            allow_private=self.settings.webhooks_allow_private,
+        )
         if refused:
             # The address and the reason stay in the log: the client reads last_error, and must
             # not learn how the registry's resolver answers for internal names.
@@ -180,8 +196,11 @@ class Worker:
 
         Webhooks registered before a rule existed are held to it here, and a numeric host
         such as ``0x7f.1`` never reaches the resolver, which would read it as an address."""
-        problems = check_destination(url, allow_loopback=self.settings.webhooks_allow_loopback,
-                                     allow_private=self.settings.webhooks_allow_private)
+        problems = check_destination(
+            url,
+            allow_loopback=self.settings.webhooks_allow_loopback,
+            allow_private=self.settings.webhooks_allow_private,
+        )
         if problems:
             raise _Blocked(problems[0].message)
 

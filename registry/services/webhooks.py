@@ -39,8 +39,17 @@ class Reach:
     allow_private: bool
 
 
-async def register(db: Executor, principal: Principal, cipher: Cipher, reach: Reach, *, url: str,
-                   secret: str | None, kinds: list[str], jurisdiction: str | None) -> Outcome[Registered]:
+async def register(
+    db: Executor,
+    principal: Principal,
+    cipher: Cipher,
+    reach: Reach,
+    *,
+    url: str,
+    secret: str | None,
+    kinds: list[str],
+    jurisdiction: str | None,
+) -> Outcome[Registered]:
     """Register a webhook of the principal's; the secret is generated when not given."""
     problems = check_url(url, allow_loopback=reach.allow_loopback, allow_private=reach.allow_private)
     if secret is not None and not 16 <= len(secret) <= 200:
@@ -50,8 +59,14 @@ async def register(db: Executor, principal: Principal, cipher: Cipher, reach: Re
     if problems:
         return Outcome.refused(*problems)
     secret = secret or random.token_urlsafe(32)
-    made = await store.create(db, client_id=principal.client_id, url=url, secret_encrypted=cipher.encrypt(secret.encode()),
-                              kinds=kinds, jurisdiction=jurisdiction)
+    made = await store.create(
+        db,
+        client_id=principal.client_id,
+        url=url,
+        secret_encrypted=cipher.encrypt(secret.encode()),
+        kinds=kinds,
+        jurisdiction=jurisdiction,
+    )
     return Outcome(Registered(made, secret))
 
 

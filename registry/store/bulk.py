@@ -21,10 +21,36 @@ from registry.domain.records import (
 from registry.store.history import SNAPSHOTS_SQL
 
 CREDENTIAL_COLUMNS = [
-    "id", "provider_id", "external_id", "status", "credential_type", "title", "description", "learning_outcomes",
-    "level_framework", "level_value", "workload_hours", "ects_credits", "duration_weeks", "delivery_mode", "pace",
-    "languages", "regions", "cost_amount", "cost_currency", "assessment", "quality_assurance", "prerequisites",
-    "audiences", "funding_programs", "url", "version", "created_at", "updated_at", "published_at", "retired_at",
+    "id",
+    "provider_id",
+    "external_id",
+    "status",
+    "credential_type",
+    "title",
+    "description",
+    "learning_outcomes",
+    "level_framework",
+    "level_value",
+    "workload_hours",
+    "ects_credits",
+    "duration_weeks",
+    "delivery_mode",
+    "pace",
+    "languages",
+    "regions",
+    "cost_amount",
+    "cost_currency",
+    "assessment",
+    "quality_assurance",
+    "prerequisites",
+    "audiences",
+    "funding_programs",
+    "url",
+    "version",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "retired_at",
 ]
 
 
@@ -49,25 +75,42 @@ async def _insert_new(db: Executor, table: str, columns: Sequence[str]) -> None:
 
 
 async def load_reference(
-    tx: Executor, providers: list[Provider], authorities: list[Authority], skills: list[Skill],
+    tx: Executor,
+    providers: list[Provider],
+    authorities: list[Authority],
+    skills: list[Skill],
     occupations: list[Occupation],
 ) -> None:
     """Insert providers, authorities, skills and occupations that are not there yet (in the
     caller's transaction)."""
-    await _copy_new(tx, "providers", ["id", "slug", "name", "kind", "jurisdiction", "website", "created_at", "updated_at"],
-                    [(p.id, p.slug, p.name, p.kind, p.jurisdiction, p.website, p.created_at, p.updated_at)
-                     for p in providers])
-    await _copy_new(tx, "recognition_authorities", ["id", "slug", "name", "kind", "jurisdiction", "website"],
-                    [(a.id, a.slug, a.name, a.kind, a.jurisdiction, a.website) for a in authorities])
-    await _copy_new(tx, "skills", ["id", "scheme", "code", "label"],
-                    [(s.id, s.scheme, s.code, s.label) for s in skills])
-    await _copy_new(tx, "occupations", ["id", "scheme", "code", "title"],
-                    [(o.id, o.scheme, o.code, o.title) for o in occupations])
+    await _copy_new(
+        tx,
+        "providers",
+        ["id", "slug", "name", "kind", "jurisdiction", "website", "created_at", "updated_at"],
+        [(p.id, p.slug, p.name, p.kind, p.jurisdiction, p.website, p.created_at, p.updated_at) for p in providers],
+    )
+    await _copy_new(
+        tx,
+        "recognition_authorities",
+        ["id", "slug", "name", "kind", "jurisdiction", "website"],
+        [(a.id, a.slug, a.name, a.kind, a.jurisdiction, a.website) for a in authorities],
+    )
+    await _copy_new(
+        tx, "skills", ["id", "scheme", "code", "label"], [(s.id, s.scheme, s.code, s.label) for s in skills]
+    )
+    await _copy_new(
+        tx, "occupations", ["id", "scheme", "code", "title"], [(o.id, o.scheme, o.code, o.title) for o in occupations]
+    )
 
 
 async def load_listings(
-    tx: Executor, actor: str, credentials: list[Credential], skills: list[tuple], occupations: list[tuple],
-    links: list[CredentialLink], recognitions: list[Recognition],
+    tx: Executor,
+    actor: str,
+    credentials: list[Credential],
+    skills: list[tuple],
+    occupations: list[tuple],
+    links: list[CredentialLink],
+    recognitions: list[Recognition],
 ) -> int:
     """Insert listings with their skills, occupations, links and recognitions (in the caller's
     transaction); returns how many listings were new. Each new listing gets its versions
@@ -75,27 +118,58 @@ async def load_listings(
     # A bulk load is one long transaction by design; the per-statement limit is for requests.
     await tx.execute("set local statement_timeout = 0")
     before = await tx.fetchval("select count(*) from credentials")
-    await _stage(tx, "credentials", CREDENTIAL_COLUMNS,
-                 [tuple(getattr(c, name) for name in CREDENTIAL_COLUMNS) for c in credentials])
+    await _stage(
+        tx,
+        "credentials",
+        CREDENTIAL_COLUMNS,
+        [tuple(getattr(c, name) for name in CREDENTIAL_COLUMNS) for c in credentials],
+    )
     skill_columns = ["credential_id", "skill_id", "position"]
     await _stage(tx, "credential_skills", skill_columns, skills)
     await tx.execute(INSERT_STAGED_CREDENTIALS)
     await _insert_new(tx, "credential_skills", skill_columns)
     await _copy_new(tx, "credential_occupations", ["credential_id", "occupation_id", "position"], occupations)
-    await _copy_new(tx, "credential_links", ["from_id", "to_id", "kind"],
-                    [(link.from_id, link.to_id, link.kind) for link in links])
     await _copy_new(
-        tx, "recognitions",
-        ["id", "credential_id", "authority_id", "kind", "valid_from", "valid_until", "note", "created_at",
-         "revoked_at", "revoked_reason"],
-        [(r.id, r.credential_id, r.authority_id, r.kind, r.valid_from, r.valid_until, r.note, r.created_at,
-          r.revoked_at, "Revoked by the authority." if r.revoked_at else None) for r in recognitions],
+        tx, "credential_links", ["from_id", "to_id", "kind"], [(link.from_id, link.to_id, link.kind) for link in links]
+    )
+    await _copy_new(
+        tx,
+        "recognitions",
+        [
+            "id",
+            "credential_id",
+            "authority_id",
+            "kind",
+            "valid_from",
+            "valid_until",
+            "note",
+            "created_at",
+            "revoked_at",
+            "revoked_reason",
+        ],
+        [
+            (
+                r.id,
+                r.credential_id,
+                r.authority_id,
+                r.kind,
+                r.valid_from,
+                r.valid_until,
+                r.note,
+                r.created_at,
+                r.revoked_at,
+                "Revoked by the authority." if r.revoked_at else None,
+            )
+            for r in recognitions
+        ],
     )
     await _record_history(tx, actor, [c.id for c in credentials])
     added = await tx.fetchval("select count(*) from credentials") - before
     # Fresh statistics, or the planner keeps planning for the empty tables it last saw.
-    await tx.execute("analyze credentials, credential_skills, credential_occupations, credential_links,"
-                     " recognitions, credential_versions, changes")
+    await tx.execute(
+        "analyze credentials, credential_skills, credential_occupations, credential_links,"
+        " recognitions, credential_versions, changes"
+    )
     return added
 
 
@@ -130,7 +204,8 @@ async def _record_history(db: Executor, actor: str, ids: list) -> None:
          where step.version <= c.version and step.at is not null
            and not exists (select 1 from credential_versions v where v.credential_id = c.id)
         """,
-        ids, actor,
+        ids,
+        actor,
     )
     await db.execute(
         """

@@ -33,7 +33,12 @@ class Change:
 
 
 async def read(
-    db: Executor, *, after: Position | None, first: int, viewer: Visibility, jurisdiction: str | None = None,
+    db: Executor,
+    *,
+    after: Position | None,
+    first: int,
+    viewer: Visibility,
+    jurisdiction: str | None = None,
     kinds: list[str] | None = None,
 ) -> tuple[list[Change], bool]:
     """Up to ``first`` changes after ``after`` that the viewer may see; and whether more follow."""
@@ -53,7 +58,10 @@ async def read(
         f" ch.recognition_id from changes ch join credentials c on c.id = ch.credential_id"
         f" join providers pr on pr.id = c.provider_id"
         f" where {' and '.join(conditions)} order by ch.txid, ch.seq limit {limit}",
-        *p.values)
-    changes = [Change((int(r["txid"]), r["seq"]), r["credential_id"], r["version"], r["kind"], r["at"],
-                      r["recognition_id"]) for r in rows[:first]]
+        *p.values,
+    )
+    changes = [
+        Change((int(r["txid"]), r["seq"]), r["credential_id"], r["version"], r["kind"], r["at"], r["recognition_id"])
+        for r in rows[:first]
+    ]
     return changes, len(rows) > first

@@ -48,12 +48,36 @@ NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
 def build(row) -> Credential:
     """A Credential record from a row selected with COLUMNS."""
     return Credential(
-        row["id"], row["provider_id"], row["external_id"], row["status"], row["credential_type"],
-        row["title"], row["description"], row["learning_outcomes"], row["level_framework"], row["level_value"],
-        row["workload_hours"], row["ects_credits"], row["duration_weeks"], row["delivery_mode"], row["pace"],
-        row["languages"], row["regions"], to_float(row["cost_amount"]), row["cost_currency"], row["assessment"],
-        row["quality_assurance"], row["prerequisites"], row["audiences"], row["funding_programs"], row["url"],
-        row["version"], row["created_at"], row["updated_at"], row["published_at"], row["retired_at"],
+        row["id"],
+        row["provider_id"],
+        row["external_id"],
+        row["status"],
+        row["credential_type"],
+        row["title"],
+        row["description"],
+        row["learning_outcomes"],
+        row["level_framework"],
+        row["level_value"],
+        row["workload_hours"],
+        row["ects_credits"],
+        row["duration_weeks"],
+        row["delivery_mode"],
+        row["pace"],
+        row["languages"],
+        row["regions"],
+        to_float(row["cost_amount"]),
+        row["cost_currency"],
+        row["assessment"],
+        row["quality_assurance"],
+        row["prerequisites"],
+        row["audiences"],
+        row["funding_programs"],
+        row["url"],
+        row["version"],
+        row["created_at"],
+        row["updated_at"],
+        row["published_at"],
+        row["retired_at"],
         row["level_reason"],
     )
 
@@ -67,9 +91,7 @@ def visible_in_lists(params: Params, viewer: Visibility, statuses: Sequence[str]
     """Listed (search, provider pages): PUBLISHED by default; other statuses only for the
     owner's own listings or an operator, whatever the request asks for."""
     wanted = params.add(list(statuses or ("PUBLISHED",)))
-    return (
-        f"(c.status::text = any({wanted}::text[]) and (c.status = 'PUBLISHED' or {sees_all_of(params, viewer)}))"
-    )
+    return f"(c.status::text = any({wanted}::text[]) and (c.status = 'PUBLISHED' or {sees_all_of(params, viewer)}))"
 
 
 async def by_ids(db: Executor, ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, Credential]:
@@ -132,9 +154,20 @@ async def provider_pages(
     params = Params(list(provider_ids))
     visible = visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES)
     return await fetch_pages_per_owner(
-        db, owners=provider_ids, owner_sql="c.provider_id", owner_key="provider_id", columns=COLUMNS,
-        from_sql="credentials c", where=visible, params=params.values, sort_sql=NEWEST_SQL, sort_type="float8",
-        id_sql="c.id", first=first, after=after, build=build,
+        db,
+        owners=provider_ids,
+        owner_sql="c.provider_id",
+        owner_key="provider_id",
+        columns=COLUMNS,
+        from_sql="credentials c",
+        where=visible,
+        params=params.values,
+        sort_sql=NEWEST_SQL,
+        sort_type="float8",
+        id_sql="c.id",
+        first=first,
+        after=after,
+        build=build,
     )
 
 
@@ -151,8 +184,9 @@ async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Vi
 
 
 def _version(row) -> CredentialVersion:
-    return CredentialVersion(row["credential_id"], row["version"], row["kind"], row["changed_at"],
-                             row["actor"], row["snapshot"], row["note"])
+    return CredentialVersion(
+        row["credential_id"], row["version"], row["kind"], row["changed_at"], row["actor"], row["snapshot"], row["note"]
+    )
 
 
 async def history_pages(
@@ -164,14 +198,22 @@ async def history_pages(
     params = Params(list(credential_ids))
     owner = sees_all_of(params, viewer)
     return await fetch_pages_per_owner(
-        db, owners=credential_ids, owner_sql="v.credential_id", owner_key="credential_id",
+        db,
+        owners=credential_ids,
+        owner_sql="v.credential_id",
+        owner_key="credential_id",
         columns=f"v.credential_id, v.version, v.kind::text as kind, v.changed_at,"
-                f" case when {owner} then v.actor else {public_actor('v.actor')} end as actor, v.snapshot, v.note",
+        f" case when {owner} then v.actor else {public_actor('v.actor')} end as actor, v.snapshot, v.note",
         from_sql="credential_versions v join credentials c on c.id = v.credential_id",
-        where=entry_visible(params, viewer, "v.listed"), params=params.values,
+        where=entry_visible(params, viewer, "v.listed"),
+        params=params.values,
         # Versions are unique per listing, so the listing's own ID breaks no ties: it just fills the key.
-        sort_sql="(-v.version)::float8", sort_type="float8", id_sql="v.credential_id",
-        first=first, after=after, build=_version,
+        sort_sql="(-v.version)::float8",
+        sort_type="float8",
+        id_sql="v.credential_id",
+        first=first,
+        after=after,
+        build=_version,
     )
 
 

@@ -28,8 +28,10 @@ async def published_listings(
         conditions.append(f"c.updated_at >= {p.add(updated_since)}::timestamptz")
     tagged = ""
     if tag_jurisdictions:
-        tagged = (f", array(select j from unnest({p.add(list(tag_jurisdictions))}::text[]) j"
-                  f" where in_jurisdiction(pr.jurisdiction, c.regions, j)) as jurisdictions")
+        tagged = (
+            f", array(select j from unnest({p.add(list(tag_jurisdictions))}::text[]) j"
+            f" where in_jurisdiction(pr.jurisdiction, c.regions, j)) as jurisdictions"
+        )
     sql = f"""
       select {credentials.COLUMNS},
              pr.slug as provider_slug, pr.name as provider_name, pr.jurisdiction as provider_jurisdiction,
@@ -40,7 +42,7 @@ async def published_listings(
                          from credential_occupations co join occupations o on o.id = co.occupation_id
                         where co.credential_id = c.id), '[]') as occupations{tagged}
         from credentials c join providers pr on pr.id = c.provider_id
-       where {' and '.join(conditions)}
+       where {" and ".join(conditions)}
        order by c.updated_at, c.id
     """
     async for row in db.stream(sql, *p.values):
@@ -57,7 +59,8 @@ async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime
     row = await tx.fetchrow(
         "select (select array[ch.txid::text, ch.seq::text] from changes ch"
         "         where ch.txid < pg_snapshot_xmin(pg_current_snapshot()) order by ch.txid desc, ch.seq desc limit 1)"
-        "       as position, now() as at")
+        "       as position, now() as at"
+    )
     position = (int(row["position"][0]), int(row["position"][1])) if row["position"] else None
     return position, row["at"]
 

@@ -35,8 +35,9 @@ async def record_change(db: Executor, credential_id: UUID, kind: str, actor: str
     await record_changes(db, [credential_id], kind, actor, note)
 
 
-async def record_changes(db: Executor, credential_ids: list[UUID], kind: str, actor: str,
-                         note: str | None = None) -> None:
+async def record_changes(
+    db: Executor, credential_ids: list[UUID], kind: str, actor: str, note: str | None = None
+) -> None:
     """``record_change`` for many listings in one statement."""
     await db.execute(
         f"""
@@ -49,5 +50,8 @@ async def record_changes(db: Executor, credential_ids: list[UUID], kind: str, ac
         insert into changes (credential_id, version, kind, at, listed)
         select credential_id, version, kind, changed_at, listed from version order by credential_id
         """,
-        list(credential_ids), kind, actor, note,
+        list(credential_ids),
+        kind,
+        actor,
+        note,
     )

@@ -13,11 +13,29 @@ from registry.store.history import record_change
 
 # ListingChanges fields that are columns of credentials (the rest are join tables).
 _COLUMNS = [
-    "external_id", "credential_type", "title", "description", "learning_outcomes", "level_framework", "level_value",
+    "external_id",
+    "credential_type",
+    "title",
+    "description",
+    "learning_outcomes",
+    "level_framework",
+    "level_value",
     "level_reason",
-    "workload_hours", "ects_credits", "duration_weeks", "delivery_mode", "pace", "languages", "regions",
-    "cost_amount", "cost_currency", "assessment", "quality_assurance", "prerequisites", "audiences",
-    "funding_programs", "url",
+    "workload_hours",
+    "ects_credits",
+    "duration_weeks",
+    "delivery_mode",
+    "pace",
+    "languages",
+    "regions",
+    "cost_amount",
+    "cost_currency",
+    "assessment",
+    "quality_assurance",
+    "prerequisites",
+    "audiences",
+    "funding_programs",
+    "url",
 ]
 
 
@@ -31,8 +49,9 @@ class VersionConflict(Exception):
 
 async def lock(db: Executor, credential_id: UUID) -> Credential | None:
     """The listing, locked until the transaction ends (so checks and writes see the same row)."""
-    row = await db.fetchrow(f"select {credentials.COLUMNS} from credentials c where c.id = $1 for update",
-                            credential_id)
+    row = await db.fetchrow(
+        f"select {credentials.COLUMNS} from credentials c where c.id = $1 for update", credential_id
+    )
     return credentials.build(row) if row else None
 
 
@@ -46,32 +65,46 @@ async def occupations_by_code(db: Executor, codes: Sequence[str]) -> dict[str, U
     """Occupation IDs by code (NOC 2021 first when several schemes share a code)."""
     rows = await db.fetch(
         "select distinct on (code) code, id from occupations where code = any($1::text[])"
-        " order by code, scheme <> 'NOC2021', scheme", list(codes))
+        " order by code, scheme <> 'NOC2021', scheme",
+        list(codes),
+    )
     return {r["code"]: r["id"] for r in rows}
 
 
-async def create(db: Executor, provider_id: UUID, changes: ListingChanges, occupations: list[UUID],
-                 actor: str) -> Credential:
+async def create(
+    db: Executor, provider_id: UUID, changes: ListingChanges, occupations: list[UUID], actor: str
+) -> Credential:
     """Insert a draft with its skills and occupations; version 1, CREATED."""
     values = _column_values(changes)
     names = ["provider_id", *values]
     placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
     credential_id = await db.fetchval(
         f"insert into credentials ({', '.join(names)}) values ({placeholders}) returning id",
-        provider_id, *values.values())
+        provider_id,
+        *values.values(),
+    )
     await _after_write(db, credential_id, changes, occupations, "CREATED", actor)
     return await _fetch(db, credential_id)
 
 
-async def update(db: Executor, credential_id: UUID, expected_version: int, changes: ListingChanges,
-                 occupations: list[UUID] | None, actor: str) -> Credential:
+async def update(
+    db: Executor,
+    credential_id: UUID,
+    expected_version: int,
+    changes: ListingChanges,
+    occupations: list[UUID] | None,
+    actor: str,
+) -> Credential:
     """Apply ``changes`` if the listing is still at ``expected_version``; else VersionConflict."""
     values = _column_values(changes)
     assignments = [f"{name} = ${n}" for n, name in enumerate(values, start=3)]
     done = await db.fetchval(
         f"update credentials set {', '.join([*assignments, 'version = version + 1', 'updated_at = now()'])}"
         " where id = $1 and version = $2 returning id",
-        credential_id, expected_version, *values.values())
+        credential_id,
+        expected_version,
+        *values.values(),
+    )
     if done is None:
         raise VersionConflict(await db.fetchval("select version from credentials where id = $1", credential_id))
     await _after_write(db, credential_id, changes, occupations, "UPDATED", actor)
@@ -83,7 +116,9 @@ async def set_status(db: Executor, credential_id: UUID, status: str, actor: str,
     stamp = {"PUBLISHED": "published_at = now(), retired_at = null", "RETIRED": "retired_at = now()"}[status]
     await db.execute(
         f"update credentials set status = $2, {stamp}, version = version + 1, updated_at = now() where id = $1",
-        credential_id, status)
+        credential_id,
+        status,
+    )
     await record_change(db, credential_id, status, actor, note)
     return await _fetch(db, credential_id)
 
@@ -93,20 +128,25 @@ def _column_values(changes: ListingChanges) -> dict[str, Any]:
     return {name: given[name] for name in _COLUMNS if name in given}
 
 
-async def _after_write(db: Executor, credential_id: UUID, changes: ListingChanges, occupations: list[UUID] | None,
-                       kind: str, actor: str) -> None:
+async def _after_write(
+    db: Executor, credential_id: UUID, changes: ListingChanges, occupations: list[UUID] | None, kind: str, actor: str
+) -> None:
     if changes.skill_ids is not None:
         await db.execute("delete from credential_skills where credential_id = $1", credential_id)
         await db.execute(
             "insert into credential_skills (credential_id, skill_id, position)"
             " select $1, s.id, s.n - 1 from unnest($2::uuid[]) with ordinality as s(id, n) on conflict do nothing",
-            credential_id, list(changes.skill_ids))
+            credential_id,
+            list(changes.skill_ids),
+        )
     if occupations is not None:
         await db.execute("delete from credential_occupations where credential_id = $1", credential_id)
         await db.execute(
             "insert into credential_occupations (credential_id, occupation_id, position)"
             " select $1, o.id, o.n - 1 from unnest($2::uuid[]) with ordinality as o(id, n) on conflict do nothing",
-            credential_id, occupations)
+            credential_id,
+            occupations,
+        )
     await db.execute("select refresh_credential_search($1::uuid[])", [credential_id])
     await record_change(db, credential_id, kind, actor)
 
@@ -126,14 +166,20 @@ async def link_would_cycle(db: Executor, from_id: UUID, to_id: UUID, kind: str) 
           select l.to_id from credential_links l join reach r on l.from_id = r.id where l.kind = $3::credential_link_kind)
         select exists (select 1 from reach where id = $1)
         """,
-        from_id, to_id, kind)
+        from_id,
+        to_id,
+        kind,
+    )
 
 
 async def add_link(db: Executor, from_id: UUID, to_id: UUID, kind: str, actor: str) -> tuple[Credential, bool]:
     """Link two listings; the source listing gets a new version. False when the link existed."""
     added = await db.fetchval(
         "insert into credential_links (from_id, to_id, kind) values ($1, $2, $3) on conflict do nothing returning true",
-        from_id, to_id, kind)
+        from_id,
+        to_id,
+        kind,
+    )
     if not added:
         return await _fetch(db, from_id), False
     await db.execute("update credentials set version = version + 1, updated_at = now() where id = $1", from_id)
@@ -143,9 +189,13 @@ async def add_link(db: Executor, from_id: UUID, to_id: UUID, kind: str, actor: s
 
 # Columns the database fills in when a new listing leaves them out.
 _INSERT_DEFAULTS = {
-    "credential_type": "'MICRO_CREDENTIAL'::credential_type", "description": "'{}'::jsonb",
-    "learning_outcomes": "'[]'::jsonb", "languages": "'{}'::text[]", "regions": "'{}'::text[]",
-    "audiences": "'{}'::audience[]", "funding_programs": "'{}'::text[]",
+    "credential_type": "'MICRO_CREDENTIAL'::credential_type",
+    "description": "'{}'::jsonb",
+    "learning_outcomes": "'[]'::jsonb",
+    "languages": "'{}'::text[]",
+    "regions": "'{}'::text[]",
+    "audiences": "'{}'::audience[]",
+    "funding_programs": "'{}'::text[]",
 }
 
 
@@ -157,12 +207,15 @@ def _as_json_row(credential_id: UUID, changes: ListingChanges) -> dict[str, Any]
 
 async def insert_many(db: Executor, provider_id: UUID, items: list[tuple[UUID, ListingChanges]]) -> None:
     """Insert new drafts in one statement (skills, search and history are separate bulk steps)."""
-    chosen = ", ".join(f"coalesce(s.{n}, {_INSERT_DEFAULTS[n]})" if n in _INSERT_DEFAULTS else f"s.{n}"
-                       for n in _COLUMNS)
+    chosen = ", ".join(
+        f"coalesce(s.{n}, {_INSERT_DEFAULTS[n]})" if n in _INSERT_DEFAULTS else f"s.{n}" for n in _COLUMNS
+    )
     await db.execute(
         f"insert into credentials (id, provider_id, {', '.join(_COLUMNS)})"
         f" select s.id, $2, {chosen} from jsonb_populate_recordset(null::credentials, $1::jsonb) s",
-        [_as_json_row(cid, changes) for cid, changes in items], provider_id)
+        [_as_json_row(cid, changes) for cid, changes in items],
+        provider_id,
+    )
 
 
 async def update_many(db: Executor, items: list[tuple[UUID, ListingChanges]]) -> None:
@@ -171,13 +224,16 @@ async def update_many(db: Executor, items: list[tuple[UUID, ListingChanges]]) ->
     await db.execute(
         f"update credentials c set {assignments}, version = c.version + 1, updated_at = now()"
         f" from jsonb_populate_recordset(null::credentials, $1::jsonb) s where c.id = s.id",
-        [_as_json_row(cid, changes) for cid, changes in items])
+        [_as_json_row(cid, changes) for cid, changes in items],
+    )
 
 
 async def replace_tags(db: Executor, skills: dict[UUID, list[UUID]], occupations: dict[UUID, list[UUID]]) -> None:
     """Replace the skills and occupations of the listings named as keys, in bulk."""
-    for table, column, tags in (("credential_skills", "skill_id", skills),
-                                ("credential_occupations", "occupation_id", occupations)):
+    for table, column, tags in (
+        ("credential_skills", "skill_id", skills),
+        ("credential_occupations", "occupation_id", occupations),
+    ):
         if not tags:
             continue
         await db.execute(f"delete from {table} where credential_id = any($1::uuid[])", list(tags))
@@ -187,14 +243,19 @@ async def replace_tags(db: Executor, skills: dict[UUID, list[UUID]], occupations
         await db.execute(
             f"insert into {table} (credential_id, {column}, position)"
             f" select * from unnest($1::uuid[], $2::uuid[], $3::int[]) on conflict do nothing",
-            owners, values, positions)
+            owners,
+            values,
+            positions,
+        )
 
 
 async def publish_many(db: Executor, credential_ids: list[UUID]) -> None:
     """Publish many listings at once (their versions go up; record the change separately)."""
     await db.execute(
         "update credentials set status = 'PUBLISHED', published_at = now(), retired_at = null,"
-        " version = version + 1, updated_at = now() where id = any($1::uuid[])", credential_ids)
+        " version = version + 1, updated_at = now() where id = any($1::uuid[])",
+        credential_ids,
+    )
 
 
 async def refresh_search(db: Executor, credential_ids: list[UUID]) -> None:
@@ -206,5 +267,8 @@ async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: li
     """A provider's listings with these keys, locked, keyed by external ID."""
     rows = await db.fetch(
         f"select {credentials.COLUMNS} from credentials c where c.provider_id = $1"
-        " and c.external_id = any($2::text[]) for update", provider_id, external_ids)
+        " and c.external_id = any($2::text[]) for update",
+        provider_id,
+        external_ids,
+    )
     return {row["external_id"]: credentials.build(row) for row in rows}

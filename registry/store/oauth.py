@@ -37,8 +37,10 @@ class KeyRecord:
     retired_at: datetime | None
 
 
-_CLIENT_COLUMNS = ("client_id, name, secret_sha256, binding::text as binding, provider_id, authority_id, scopes,"
-                   " created_at, revoked_at")
+_CLIENT_COLUMNS = (
+    "client_id, name, secret_sha256, binding::text as binding, provider_id, authority_id, scopes,"
+    " created_at, revoked_at"
+)
 
 
 def _client(row) -> ClientRecord:
@@ -50,8 +52,13 @@ async def create_client(db: Executor, client: ClientRecord) -> None:
     await db.execute(
         "insert into oauth_clients (client_id, name, secret_sha256, binding, provider_id, authority_id, scopes)"
         " values ($1, $2, $3, $4, $5, $6, $7)",
-        client.client_id, client.name, client.secret_sha256, client.binding, client.provider_id,
-        client.authority_id, client.scopes,
+        client.client_id,
+        client.name,
+        client.secret_sha256,
+        client.binding,
+        client.provider_id,
+        client.authority_id,
+        client.scopes,
     )
 
 
@@ -70,7 +77,8 @@ async def list_clients(db: Executor) -> list[ClientRecord]:
 async def revoke_client(db: Executor, client_id: str) -> bool:
     """Revoke a client: its tokens stop working at once. False when no such active client."""
     status = await db.execute(
-        "update oauth_clients set revoked_at = now() where client_id = $1 and revoked_at is null", client_id)
+        "update oauth_clients set revoked_at = now() where client_id = $1 and revoked_at is null", client_id
+    )
     return status.endswith(" 1")
 
 
@@ -79,7 +87,8 @@ async def token_standing(db: Executor, client_id: str, jti: str) -> tuple[bool, 
     row = await db.fetchrow(
         "select exists (select 1 from oauth_clients where client_id = $1 and revoked_at is null) as client_ok,"
         " exists (select 1 from revoked_tokens where jti = $2) as token_revoked",
-        client_id, jti,
+        client_id,
+        jti,
     )
     return row["client_ok"], row["token_revoked"]
 
@@ -88,7 +97,9 @@ async def revoke_token(db: Executor, jti: str, client_id: str, expires_at: datet
     """Refuse the token with this ``jti`` from now on (until it would have expired anyway)."""
     await db.execute(
         "insert into revoked_tokens (jti, client_id, expires_at) values ($1, $2, $3) on conflict do nothing",
-        jti, client_id, expires_at,
+        jti,
+        client_id,
+        expires_at,
     )
 
 
@@ -96,7 +107,8 @@ async def signing_keys(db: Executor) -> list[KeyRecord]:
     """Every signing key, newest first."""
     rows = await db.fetch(
         "select kid, algorithm, public_jwk, private_key_encrypted, created_at, retired_at from signing_keys"
-        " order by created_at desc, kid")
+        " order by created_at desc, kid"
+    )
     return [KeyRecord(**dict(row)) for row in rows]
 
 
@@ -104,17 +116,22 @@ async def add_signing_key(db: Executor, key: KeyRecord) -> None:
     """Store a new signing key; it becomes the one new tokens are signed with."""
     await db.execute(
         "insert into signing_keys (kid, algorithm, public_jwk, private_key_encrypted) values ($1, $2, $3, $4)",
-        key.kid, key.algorithm, key.public_jwk, key.private_key_encrypted,
+        key.kid,
+        key.algorithm,
+        key.public_jwk,
+        key.private_key_encrypted,
     )
 
 
 async def retire_keys_except(db: Executor, kids: Sequence[str]) -> None:
     """Mark every key but ``kids`` retired (still published, no longer signing)."""
-    await db.execute("update signing_keys set retired_at = now() where retired_at is null and kid <> all($1::text[])",
-                     list(kids))
+    await db.execute(
+        "update signing_keys set retired_at = now() where retired_at is null and kid <> all($1::text[])", list(kids)
+    )
 
 
 async def signing_keys_fingerprint(db: Executor) -> str:
     """Changes whenever a key is added or retired: tells a process its key ring is stale."""
     return await db.fetchval(
-        "select count(*)::text || '/' || coalesce(max(greatest(created_at, retired_at))::text, '') from signing_keys")
+        "select count(*)::text || '/' || coalesce(max(greatest(created_at, retired_at))::text, '') from signing_keys"
+    )

@@ -16,8 +16,16 @@ COLUMNS = "p.id, p.slug, p.name, p.kind::text as kind, p.jurisdiction, p.website
 
 
 def _provider(row) -> Provider:
-    return Provider(row["id"], row["slug"], row["name"], row["kind"], row["jurisdiction"],
-                    row["website"], row["created_at"], row["updated_at"])
+    return Provider(
+        row["id"],
+        row["slug"],
+        row["name"],
+        row["kind"],
+        row["jurisdiction"],
+        row["website"],
+        row["created_at"],
+        row["updated_at"],
+    )
 
 
 async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Provider]:
@@ -36,8 +44,17 @@ async def page(db: Executor, *, jurisdiction: str | None, first: int, after: tup
     """Providers ordered by slug, optionally within one jurisdiction (or a country prefix)."""
     where = _IN_JURISDICTION
     return await fetch_page(
-        db, columns=COLUMNS, from_sql="providers p", where=where, params=[jurisdiction],
-        sort_sql="p.slug", sort_type="text", id_sql="p.id", first=first, after=after, build=_provider,
+        db,
+        columns=COLUMNS,
+        from_sql="providers p",
+        where=where,
+        params=[jurisdiction],
+        sort_sql="p.slug",
+        sort_type="text",
+        id_sql="p.id",
+        first=first,
+        after=after,
+        build=_provider,
     )
 
 
@@ -46,12 +63,17 @@ async def count(db: Executor, *, jurisdiction: str | None) -> int:
     return await db.fetchval(f"select count(*) from providers p where {_IN_JURISDICTION}", jurisdiction)
 
 
-async def create(db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str,
-                 website: str | None = None) -> Provider:
+async def create(
+    db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str, website: str | None = None
+) -> Provider:
     """Register a provider; the database refuses a taken slug or malformed values."""
     row = await db.fetchrow(
         f"insert into providers as p (slug, name, kind, jurisdiction, website) values ($1, $2, $3, $4, $5)"
         f" returning {COLUMNS}",
-        slug, name, kind, jurisdiction, website,
+        slug,
+        name,
+        kind,
+        jurisdiction,
+        website,
     )
     return _provider(row)

@@ -17,7 +17,11 @@ async def charge(db: Executor, key: str, cost: float, *, capacity: float, restor
         f"insert into rate_buckets as b (key, level, updated_at) values ($1, $2::float8, clock_timestamp())"
         f" on conflict (key) do update set level = {_leaked('$3')} + $2, updated_at = clock_timestamp()"
         f" where {_leaked('$3')} + $2 <= $4::float8 returning level",
-        key, cost, restore_per_second, capacity)
+        key,
+        cost,
+        restore_per_second,
+        capacity,
+    )
 
 
 async def level(db: Executor, key: str, *, restore_per_second: float) -> float:

@@ -17,7 +17,9 @@ RECOGNITION_COLUMNS = (
 )
 
 # A recognition in force today. Used by search filters and facets as well.
-ACTIVE = "r.revoked_at is null and r.valid_from <= current_date and (r.valid_until is null or r.valid_until >= current_date)"
+ACTIVE = (
+    "r.revoked_at is null and r.valid_from <= current_date and (r.valid_until is null or r.valid_until >= current_date)"
+)
 
 
 def _authority(row) -> Authority:
@@ -25,22 +27,41 @@ def _authority(row) -> Authority:
 
 
 def _recognition(row) -> Recognition:
-    return Recognition(row["id"], row["credential_id"], row["authority_id"], row["kind"], row["valid_from"],
-                       row["valid_until"], row["note"], row["created_at"], row["revoked_at"])
+    return Recognition(
+        row["id"],
+        row["credential_id"],
+        row["authority_id"],
+        row["kind"],
+        row["valid_from"],
+        row["valid_until"],
+        row["note"],
+        row["created_at"],
+        row["revoked_at"],
+    )
 
 
 async def authorities_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Authority]:
     """The authorities with these IDs, keyed by ID."""
     rows = await db.fetch(
-        f"select {AUTHORITY_COLUMNS} from recognition_authorities a where a.id = any($1::uuid[])", list(ids))
+        f"select {AUTHORITY_COLUMNS} from recognition_authorities a where a.id = any($1::uuid[])", list(ids)
+    )
     return {row["id"]: _authority(row) for row in rows}
 
 
 async def authorities_page(db: Executor, *, first: int, after: tuple | None) -> Page[Authority]:
     """All recognition authorities, by slug."""
     return await fetch_page(
-        db, columns=AUTHORITY_COLUMNS, from_sql="recognition_authorities a", where="true", params=[],
-        sort_sql="a.slug", sort_type="text", id_sql="a.id", first=first, after=after, build=_authority,
+        db,
+        columns=AUTHORITY_COLUMNS,
+        from_sql="recognition_authorities a",
+        where="true",
+        params=[],
+        sort_sql="a.slug",
+        sort_type="text",
+        id_sql="a.id",
+        first=first,
+        after=after,
+        build=_authority,
     )
 
 
@@ -68,13 +89,18 @@ async def for_credentials(db: Executor, credential_ids: Sequence[UUID]) -> dict[
     return found
 
 
-async def create_authority(db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str,
-                           website: str | None = None) -> Authority:
+async def create_authority(
+    db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str, website: str | None = None
+) -> Authority:
     """Register a recognition authority; the database refuses a taken slug or malformed values."""
     row = await db.fetchrow(
         f"insert into recognition_authorities as a (slug, name, kind, jurisdiction, website)"
         f" values ($1, $2, $3, $4, $5) returning {AUTHORITY_COLUMNS}",
-        slug, name, kind, jurisdiction, website,
+        slug,
+        name,
+        kind,
+        jurisdiction,
+        website,
     )
     return _authority(row)
 
@@ -85,21 +111,29 @@ async def authority_by_slug(db: Executor, slug: str) -> Authority | None:
     return _authority(row) if row else None
 
 
-async def create_recognition(db: Executor, *, credential_id: UUID, authority_id: UUID, kind: str,
-                             valid_from, valid_until, note: str | None) -> Recognition:
+async def create_recognition(
+    db: Executor, *, credential_id: UUID, authority_id: UUID, kind: str, valid_from, valid_until, note: str | None
+) -> Recognition:
     """Record a recognition and its change-feed entry (at the listing's current version)."""
     row = await db.fetchrow(
         f"insert into recognitions as r (credential_id, authority_id, kind, valid_from, valid_until, note)"
         f" values ($1, $2, $3, coalesce($4, current_date), $5, $6) returning {RECOGNITION_COLUMNS}",
-        credential_id, authority_id, kind, valid_from, valid_until, note)
+        credential_id,
+        authority_id,
+        kind,
+        valid_from,
+        valid_until,
+        note,
+    )
     await _feed(db, row["id"], "RECOGNIZED")
     return _recognition(row)
 
 
 async def lock_recognition(db: Executor, recognition_id: UUID) -> Recognition | None:
     """A recognition, locked until the transaction ends."""
-    row = await db.fetchrow(f"select {RECOGNITION_COLUMNS} from recognitions r where r.id = $1 for update",
-                            recognition_id)
+    row = await db.fetchrow(
+        f"select {RECOGNITION_COLUMNS} from recognitions r where r.id = $1 for update", recognition_id
+    )
     return _recognition(row) if row else None
 
 
@@ -107,7 +141,10 @@ async def revoke(db: Executor, recognition_id: UUID, reason: str) -> Recognition
     """Revoke a recognition (it stays on record) and add its change-feed entry."""
     row = await db.fetchrow(
         f"update recognitions as r set revoked_at = now(), revoked_reason = $2 where r.id = $1"
-        f" returning {RECOGNITION_COLUMNS}", recognition_id, reason)
+        f" returning {RECOGNITION_COLUMNS}",
+        recognition_id,
+        reason,
+    )
     await _feed(db, recognition_id, "RECOGNITION_REVOKED")
     return _recognition(row)
 
@@ -119,4 +156,6 @@ async def _feed(db: Executor, recognition_id: UUID, kind: str) -> None:
         "insert into changes (credential_id, version, kind, recognition_id, listed)"
         f" select r.credential_id, c.version, $2::change_kind, r.id, {PUBLIC_LISTING} from recognitions r"
         " join credentials c on c.id = r.credential_id where r.id = $1",
-        recognition_id, kind)
+        recognition_id,
+        kind,
+    )

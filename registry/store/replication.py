@@ -31,7 +31,9 @@ async def record_write(db: Executor, client_id: str) -> None:
     """Note that ``client_id`` has just written: its reads need the WAL up to here."""
     await db.execute(
         "insert into client_write_positions (client_id, lsn) values ($1, pg_current_wal_lsn())"
-        " on conflict (client_id) do update set lsn = excluded.lsn, written_at = now()", client_id)
+        " on conflict (client_id) do update set lsn = excluded.lsn, written_at = now()",
+        client_id,
+    )
 
 
 async def last_write(db: Executor, client_id: str) -> int:

@@ -54,7 +54,9 @@ FACETS: dict[str, tuple[str, ...]] = {
 _COST_CEILINGS = ", ".join(str(ceiling) for ceiling in COST_CEILINGS)
 _WORKLOAD_RANGES = ", ".join(
     f"case when c.workload_hours >= {low}{'' if high is None else f' and c.workload_hours <= {high}'}"
-    f" then '{workload_range_value(low, high)}' end" for low, high in WORKLOAD_RANGES)
+    f" then '{workload_range_value(low, high)}' end"
+    for low, high in WORKLOAD_RANGES
+)
 
 # Facet name -> how one listing's values for it are produced in the facet base table.
 _FACET_VALUES: dict[str, str] = {
@@ -94,7 +96,7 @@ def _sort(order: CredentialOrder, rank: str, lang: str | None, params: Params) -
         return f"(-({rank}))::float8", "float8"
     if order == CredentialOrder.TITLE:
         # Byte order ("C"), so that the order is the same on every server, whatever its locale.
-        return f"lower(f_unaccent(pick_lang(c.title, {params.add(lang or 'en')}::text))) collate \"C\"", "text"
+        return f'lower(f_unaccent(pick_lang(c.title, {params.add(lang or "en")}::text))) collate "C"', "text"
     if order == CredentialOrder.COST_ASC:
         return "coalesce(c.cost_amount, 0)::float8", "float8"
     if order == CredentialOrder.COST_DESC:
@@ -123,18 +125,23 @@ def _conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
         found["audiences"] = f"c.audiences::text[] && {p.add(list(f.audiences))}::text[]"
     if f.languages:
         tags = p.add(list(f.languages))
-        found["languages"] = (f"exists (select 1 from unnest(c.languages) l"
-                              f" where l = any({tags}::text[]) or split_part(l, '-', 1) = any({tags}::text[]))")
+        found["languages"] = (
+            f"exists (select 1 from unnest(c.languages) l"
+            f" where l = any({tags}::text[]) or split_part(l, '-', 1) = any({tags}::text[]))"
+        )
     if f.fundable is not None:
         found["fundable"] = f"(cardinality(c.funding_programs) > 0) = {p.add(f.fundable)}::boolean"
     if f.skill_ids:
         wanted = sorted(set(f.skill_ids))
-        found["skill_ids"] = (f"(select count(*) from credential_skills cs where cs.credential_id = c.id"
-                              f" and cs.skill_id = any({p.add(wanted)}::uuid[])) = {len(wanted)}")
+        found["skill_ids"] = (
+            f"(select count(*) from credential_skills cs where cs.credential_id = c.id"
+            f" and cs.skill_id = any({p.add(wanted)}::uuid[])) = {len(wanted)}"
+        )
     if f.occupation_codes:
         found["occupation_codes"] = (
             "exists (select 1 from credential_occupations co join occupations o on o.id = co.occupation_id"
-            f" where co.credential_id = c.id and o.code = any({p.add(list(f.occupation_codes))}::text[]))")
+            f" where co.credential_id = c.id and o.code = any({p.add(list(f.occupation_codes))}::text[]))"
+        )
     if f.max_cost is not None:
         found["max_cost"] = f"(c.cost_amount is null or c.cost_amount <= {p.add(f.max_cost)}::numeric)"
     if f.max_workload_hours is not None:
@@ -199,8 +206,13 @@ async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: Matc
 
 
 async def facets(
-    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, names: Sequence[str] | None = None,
-    *, with_total: bool = False,
+    db: Executor,
+    req: SearchRequest,
+    viewer: Visibility,
+    mode: MatchMode,
+    names: Sequence[str] | None = None,
+    *,
+    with_total: bool = False,
 ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
     """(counts per value of the facets in ``names`` (all by default), the total when
     ``with_total``), in one statement.
@@ -219,26 +231,31 @@ async def facets(
     where = " and ".join([credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *conditions.values()])
     columns = ", ".join(
         ["c.id"]
-        + [f"{_FACET_VALUES[name]} as \"v_{name}\"" for name in wanted if name in _FACET_VALUES]
-        + [f"({own[name]}) as \"f_{name}\"" for name in wanted]
+        + [f'{_FACET_VALUES[name]} as "v_{name}"' for name in wanted if name in _FACET_VALUES]
+        + [f'({own[name]}) as "f_{name}"' for name in wanted]
     )
     selects = []
     for name in wanted:
         others = " and ".join(f'"f_{other}"' for other in wanted if other != name) or "true"
         values = _RECOGNITION_FACETS.get(name, f'"v_{name}"')
         joined = " join rs on rs.credential_id = base.id" if name in _RECOGNITION_FACETS else ""
-        selects.append(f"select '{name}' as facet, v as value, count(*) as n from base{joined}"
-                       f" cross join unnest({values}) as v where {others} group by v")
+        selects.append(
+            f"select '{name}' as facet, v as value, count(*) as n from base{joined}"
+            f" cross join unnest({values}) as v where {others} group by v"
+        )
     if with_total:
         every = " and ".join(f'"f_{name}"' for name in wanted) or "true"
         selects.append(f"select '' as facet, null as value, count(*) as n from base where {every}")
     result: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     if not selects:
         return result, None
-    recognitions = (f", rs as (select r.credential_id, array_agg(distinct r.kind::text) as kinds,"
-                    f" array_agg(distinct r.authority_id::text) as authorities from recognitions r"
-                    f" where {ACTIVE} and r.credential_id in (select id from base) group by r.credential_id)"
-                    if set(_RECOGNITION_FACETS) & set(wanted) else "")
+    recognitions = (
+        f", rs as (select r.credential_id, array_agg(distinct r.kind::text) as kinds,"
+        f" array_agg(distinct r.authority_id::text) as authorities from recognitions r"
+        f" where {ACTIVE} and r.credential_id in (select id from base) group by r.credential_id)"
+        if set(_RECOGNITION_FACETS) & set(wanted)
+        else ""
+    )
     rows = await db.fetch(
         f"with base as materialized (select {columns} from credentials c{source} where {where}){recognitions}"
         f" {' union all '.join(selects)} order by facet, n desc, value",
@@ -251,4 +268,3 @@ async def facets(
         else:
             total = row["n"]
     return result, total
-

@@ -20,7 +20,8 @@ async def published_counts(db: Executor, months: int) -> dict[str, list[tuple[st
     in one statement."""
     per_dimension = " union all ".join(
         f"select '{name}' as dimension, {key} as key, count(*) as n from pub group by 2"
-        for name, key in DIMENSIONS.items())
+        for name, key in DIMENSIONS.items()
+    )
     rows = await db.fetch(
         f"""
         with pub as materialized (
@@ -33,7 +34,9 @@ async def published_counts(db: Executor, months: int) -> dict[str, list[tuple[st
                (select count(*) from pub where pub.published_at >= m and pub.published_at < m + interval '1 month')
           from generate_series(date_trunc('month', now()) - make_interval(months => $1 - 1),
                                date_trunc('month', now()), interval '1 month') m
-        """, months)
+        """,
+        months,
+    )
     found: dict[str, list[tuple[str, int]]] = {name: [] for name in [*DIMENSIONS, "month"]}
     for row in rows:
         found[row["dimension"]].append((row["key"], row["n"]))

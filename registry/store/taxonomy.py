@@ -13,7 +13,9 @@ SKILL_COLUMNS = "s.id, s.scheme, s.code, s.label"
 OCCUPATION_COLUMNS = "o.id, o.scheme, o.code, o.title"
 
 # Matches a word anywhere in any language of the label (trigram-indexed), or the exact code.
-_SKILL_MATCH = "($1::text is null or s.label_text like '%' || lower(f_unaccent($1)) || '%' or lower(s.code) = lower($1))"
+_SKILL_MATCH = (
+    "($1::text is null or s.label_text like '%' || lower(f_unaccent($1)) || '%' or lower(s.code) = lower($1))"
+)
 _OCCUPATION_MATCH = "($1::text is null or o.title_text like '%' || lower(f_unaccent($1)) || '%' or o.code = $1)"
 
 
@@ -42,9 +44,17 @@ async def occupations_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Oc
 async def skills_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Skill]:
     """Skills alphabetically by English label, optionally matching ``query``."""
     return await fetch_page(
-        db, columns=SKILL_COLUMNS, from_sql="skills s", where=_SKILL_MATCH, params=[query],
-        sort_sql="lower(f_unaccent(pick_lang(s.label, 'en')))", sort_type="text", id_sql="s.id",
-        first=first, after=after, build=build_skill,
+        db,
+        columns=SKILL_COLUMNS,
+        from_sql="skills s",
+        where=_SKILL_MATCH,
+        params=[query],
+        sort_sql="lower(f_unaccent(pick_lang(s.label, 'en')))",
+        sort_type="text",
+        id_sql="s.id",
+        first=first,
+        after=after,
+        build=build_skill,
     )
 
 
@@ -56,8 +66,17 @@ async def skills_count(db: Executor, *, query: str | None) -> int:
 async def occupations_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Occupation]:
     """Occupations by code, optionally matching ``query`` (title words or exact code)."""
     return await fetch_page(
-        db, columns=OCCUPATION_COLUMNS, from_sql="occupations o", where=_OCCUPATION_MATCH, params=[query],
-        sort_sql="o.code", sort_type="text", id_sql="o.id", first=first, after=after, build=build_occupation,
+        db,
+        columns=OCCUPATION_COLUMNS,
+        from_sql="occupations o",
+        where=_OCCUPATION_MATCH,
+        params=[query],
+        sort_sql="o.code",
+        sort_type="text",
+        id_sql="o.id",
+        first=first,
+        after=after,
+        build=build_occupation,
     )
 
 
@@ -68,5 +87,7 @@ async def occupations_count(db: Executor, *, query: str | None) -> int:
 
 async def skill_ids_by_code(db: Executor, scheme: str, codes: Sequence[str]) -> dict[str, UUID]:
     """Skill IDs of one scheme by code (unknown codes are absent)."""
-    rows = await db.fetch("select code, id from skills where scheme = $1 and code = any($2::text[])", scheme, list(codes))
+    rows = await db.fetch(
+        "select code, id from skills where scheme = $1 and code = any($2::text[])", scheme, list(codes)
+    )
     return {row["code"]: row["id"] for row in rows}

@@ -40,25 +40,39 @@ class Delivery:
     delivered_at: datetime | None
 
 
-_WEBHOOK = ("w.id, w.client_id, w.url, w.secret_encrypted, w.kinds, w.jurisdiction, w.created_at, w.failing_since,"
-            " w.disabled_at")
-_DELIVERY = ("d.id, d.webhook_id, d.change_seq, d.status::text as status, d.attempts, d.next_attempt_at,"
-             " d.last_status_code, d.last_error, d.created_at, d.delivered_at")
+_WEBHOOK = (
+    "w.id, w.client_id, w.url, w.secret_encrypted, w.kinds, w.jurisdiction, w.created_at, w.failing_since,"
+    " w.disabled_at"
+)
+_DELIVERY = (
+    "d.id, d.webhook_id, d.change_seq, d.status::text as status, d.attempts, d.next_attempt_at,"
+    " d.last_status_code, d.last_error, d.created_at, d.delivered_at"
+)
 
 
-async def create(db: Executor, *, client_id: str, url: str, secret_encrypted: bytes, kinds: list[str],
-                 jurisdiction: str | None) -> Webhook:
+async def create(
+    db: Executor, *, client_id: str, url: str, secret_encrypted: bytes, kinds: list[str], jurisdiction: str | None
+) -> Webhook:
     """Register a webhook."""
     row = await db.fetchrow(
         f"insert into webhooks as w (client_id, url, secret_encrypted, kinds, jurisdiction)"
-        f" values ($1, $2, $3, $4, $5) returning {_WEBHOOK}", client_id, url, secret_encrypted, kinds, jurisdiction)
+        f" values ($1, $2, $3, $4, $5) returning {_WEBHOOK}",
+        client_id,
+        url,
+        secret_encrypted,
+        kinds,
+        jurisdiction,
+    )
     return Webhook(**dict(row))
 
 
 async def of_client(db: Executor, client_id: str) -> list[Webhook]:
     """A client's webhooks (not deleted), oldest first."""
-    rows = await db.fetch(f"select {_WEBHOOK} from webhooks w where w.client_id = $1 and w.deleted_at is null"
-                          " order by w.created_at, w.id", client_id)
+    rows = await db.fetch(
+        f"select {_WEBHOOK} from webhooks w where w.client_id = $1 and w.deleted_at is null"
+        " order by w.created_at, w.id",
+        client_id,
+    )
     return [Webhook(**dict(row)) for row in rows]
 
 
@@ -76,13 +90,18 @@ async def delete(db: Executor, webhook_id: UUID, client_id: str) -> bool:
             from stopped where d.webhook_id = stopped.id and d.status = 'PENDING')
         select exists (select 1 from stopped)
         """,
-        webhook_id, client_id)
+        webhook_id,
+        client_id,
+    )
 
 
 async def deliveries(db: Executor, webhook_id: UUID, limit: int) -> list[Delivery]:
     """A webhook's latest deliveries, newest first."""
-    rows = await db.fetch(f"select {_DELIVERY} from webhook_deliveries d where d.webhook_id = $1"
-                          " order by d.id desc limit $2", webhook_id, limit)
+    rows = await db.fetch(
+        f"select {_DELIVERY} from webhook_deliveries d where d.webhook_id = $1 order by d.id desc limit $2",
+        webhook_id,
+        limit,
+    )
     return [Delivery(**dict(row)) for row in rows]
 
 
@@ -101,7 +120,9 @@ async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[dict
         returning d.id, d.attempts, w.id as webhook_id, w.url, w.secret_encrypted, w.failing_since,
                   ch.seq, ch.kind::text as kind, ch.credential_id, ch.version, ch.at, ch.recognition_id
         """,
-        limit, lease_seconds)
+        limit,
+        lease_seconds,
+    )
     return [dict(row) for row in rows]
 
 
@@ -110,7 +131,9 @@ async def release(db: Executor, delivery_ids: list[int]) -> int:
     attempt they were leased for not counted."""
     result = await db.execute(
         "update webhook_deliveries set next_attempt_at = now(), attempts = greatest(attempts - 1, 0)"
-        " where id = any($1::bigint[]) and status = 'PENDING'", delivery_ids)
+        " where id = any($1::bigint[]) and status = 'PENDING'",
+        delivery_ids,
+    )
     return int(result.split()[-1])
 
 
@@ -119,11 +142,22 @@ async def delivered(db: Executor, delivery_id: int, status_code: int) -> None:
     await db.execute(
         "with d as (update webhook_deliveries set status = 'DELIVERED', delivered_at = now(), last_status_code = $2,"
         " last_error = null where id = $1 returning webhook_id)"
-        " update webhooks set failing_since = null where id = (select webhook_id from d)", delivery_id, status_code)
+        " update webhooks set failing_since = null where id = (select webhook_id from d)",
+        delivery_id,
+        status_code,
+    )
 
 
-async def failed(db: Executor, delivery_id: int, webhook_id: UUID, *, status_code: int | None, error: str,
-                 retry_in: float | None, give_up_after_hours: float) -> None:
+async def failed(
+    db: Executor,
+    delivery_id: int,
+    webhook_id: UUID,
+    *,
+    status_code: int | None,
+    error: str,
+    retry_in: float | None,
+    give_up_after_hours: float,
+) -> None:
     """A delivery failed: retry later (or give up), and disable a webhook failing for too long."""
     await db.execute(
         """
@@ -140,11 +174,18 @@ async def failed(db: Executor, delivery_id: int, webhook_id: UUID, *, status_cod
                                   then coalesce(disabled_at, now()) else disabled_at end
          where id = (select webhook_id from d)
         """,
-        delivery_id, status_code, error, retry_in, int(give_up_after_hours))
+        delivery_id,
+        status_code,
+        error,
+        retry_in,
+        int(give_up_after_hours),
+    )
     await db.execute(
         "update webhook_deliveries d set status = 'FAILED', last_error = 'webhook disabled after failing too long'"
         " from webhooks w where w.id = $1 and d.webhook_id = w.id and w.disabled_at is not null"
-        " and d.status = 'PENDING'", webhook_id)
+        " and d.status = 'PENDING'",
+        webhook_id,
+    )
 
 
 async def pending_count(db: Executor) -> int:

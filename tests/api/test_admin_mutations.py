@@ -25,16 +25,27 @@ mutation($input: CreateClientInput!) {
 """
 REVOKE_CLIENT = "mutation($input: RevokeClientInput!) { revokeClient(input: $input) { revoked userErrors { code } } }"
 
-PROVIDER = {"slug": "east-college", "name": [{"lang": "en", "value": "East College"}], "kind": "COLLEGE",
-            "jurisdiction": "CA-NS", "website": "https://east.example.ca"}
+PROVIDER = {
+    "slug": "east-college",
+    "name": [{"lang": "en", "value": "East College"}],
+    "kind": "COLLEGE",
+    "jurisdiction": "CA-NS",
+    "website": "https://east.example.ca",
+}
 
 
 async def test_an_operator_onboards_a_provider_and_its_client_end_to_end(client, parties):
     admin = await access_token(client, parties.admin)
     made = (await gql(client, CREATE_PROVIDER, {"input": PROVIDER}, admin))["data"]["createProvider"]
     assert made["userErrors"] == [] and made["provider"]["slug"] == "east-college"
-    issued = (await gql(client, CREATE_CLIENT, {"input": {"name": "East SIS", "providerId": made["provider"]["id"],
-                                                          "scopes": ["credentials:write"]}}, admin))["data"]["createClient"]
+    issued = (
+        await gql(
+            client,
+            CREATE_CLIENT,
+            {"input": {"name": "East SIS", "providerId": made["provider"]["id"], "scopes": ["credentials:write"]}},
+            admin,
+        )
+    )["data"]["createClient"]
     assert issued["userErrors"] == [] and issued["clientSecret"]
     response = await token_response(client, Credentials(issued["clientId"], issued["clientSecret"]))
     assert response.status_code == 200
@@ -50,21 +61,42 @@ async def test_bad_details_are_user_errors(client, parties):
     assert {e["code"] for e in errors} == {"INVALID_SLUG", "INVALID_JURISDICTION", "REQUIRED"}
     taken = {**PROVIDER, "slug": "north-college"}
     assert (await gql(client, CREATE_PROVIDER, {"input": taken}, admin))["data"]["createProvider"]["userErrors"][0][
-        "code"] == "DUPLICATE"
+        "code"
+    ] == "DUPLICATE"
 
 
 async def test_national_authorities_are_allowed(client, parties):
     admin = await access_token(client, parties.admin)
-    body = await gql(client, CREATE_AUTHORITY, {"input": {"slug": "national-council", "kind": "QUALITY_ASSURANCE_AGENCY",
-                                                          "name": [{"lang": "en", "value": "Council"}],
-                                                          "jurisdiction": "CA"}}, admin)
+    body = await gql(
+        client,
+        CREATE_AUTHORITY,
+        {
+            "input": {
+                "slug": "national-council",
+                "kind": "QUALITY_ASSURANCE_AGENCY",
+                "name": [{"lang": "en", "value": "Council"}],
+                "jurisdiction": "CA",
+            }
+        },
+        admin,
+    )
     assert body["data"]["createRecognitionAuthority"]["authority"]["slug"] == "national-council"
 
 
 async def test_a_provider_client_cannot_hold_admin_scopes(client, parties):
     admin = await access_token(client, parties.admin)
-    body = await gql(client, CREATE_CLIENT, {"input": {"name": "x", "scopes": ["registry:admin"],
-                                                       "providerId": ids.encode("Provider", parties.provider_id)}}, admin)
+    body = await gql(
+        client,
+        CREATE_CLIENT,
+        {
+            "input": {
+                "name": "x",
+                "scopes": ["registry:admin"],
+                "providerId": ids.encode("Provider", parties.provider_id),
+            }
+        },
+        admin,
+    )
     assert body["data"]["createClient"]["userErrors"][0]["code"] == "INVALID_CLIENT"
 
 
@@ -92,14 +124,21 @@ AUDIT = "{ auditTrail(first: 10) { actor action target details } }"
 async def test_every_operator_action_lands_in_the_audit_trail(client, parties):
     admin = await access_token(client, parties.admin)
     made = (await gql(client, CREATE_PROVIDER, {"input": PROVIDER}, admin))["data"]["createProvider"]
-    issued = (await gql(client, CREATE_CLIENT, {"input": {"name": "East SIS", "providerId": made["provider"]["id"],
-                                                          "scopes": ["credentials:write"]}}, admin))["data"]["createClient"]
+    issued = (
+        await gql(
+            client,
+            CREATE_CLIENT,
+            {"input": {"name": "East SIS", "providerId": made["provider"]["id"], "scopes": ["credentials:write"]}},
+            admin,
+        )
+    )["data"]["createClient"]
     await gql(client, REVOKE_CLIENT, {"input": {"clientId": issued["clientId"]}}, admin)
     trail = (await gql(client, AUDIT, {}, admin))["data"]["auditTrail"]
     assert [(e["actor"], e["action"], e["target"]) for e in trail] == [
         (parties.admin.client_id, "client.revoked", issued["clientId"]),
         (parties.admin.client_id, "client.created", issued["clientId"]),
-        (parties.admin.client_id, "provider.created", "east-college")]
+        (parties.admin.client_id, "provider.created", "east-college"),
+    ]
     assert '"scopes": ["credentials:write"]' in trail[1]["details"]
 
 

@@ -15,17 +15,19 @@ CASES = {
     "first over 100 on providers": "{ providers(first: 101) { totalCount } }",
     "negative first on nested list": "{ providers(first: 1) { nodes { credentials(first: -5) { totalCount } } } }",
     "garbage cursor": '{ searchCredentials(after: "garbage") { totalCount } }',
-    "cursor of another list": '{ skills(after: "%s") { totalCount } }' % base64.urlsafe_b64encode(
-        json.dumps({"l": "providers", "k": ["a", "7d3f1f5e-0000-4000-8000-000000000000"]}).encode()).decode(),
-    "cursor with a bad key": '{ providers(after: "%s") { totalCount } }' % base64.urlsafe_b64encode(
-        json.dumps({"l": "providers", "k": [1, "not-a-uuid"]}).encode()).decode(),
+    "cursor of another list": '{ skills(after: "%s") { totalCount } }'
+    % base64.urlsafe_b64encode(
+        json.dumps({"l": "providers", "k": ["a", "7d3f1f5e-0000-4000-8000-000000000000"]}).encode()
+    ).decode(),
+    "cursor with a bad key": '{ providers(after: "%s") { totalCount } }'
+    % base64.urlsafe_b64encode(json.dumps({"l": "providers", "k": [1, "not-a-uuid"]}).encode()).decode(),
     "unknown enum value": "{ searchCredentials(filter: {deliveryModes: [TELEPATHY]}) { totalCount } }",
     "unknown order": "{ searchCredentials(orderBy: CHEAPEST) { totalCount } }",
     "bad language tag": '{ searchCredentials(lang: "english please") { totalCount } }',
     "bad language tag in filter": '{ searchCredentials(filter: {languages: ["12"]}) { totalCount } }',
     "invalid provider id in filter": '{ searchCredentials(filter: {providerIds: ["nope"]}) { totalCount } }',
     "skill id used as provider id": '{ searchCredentials(filter: {providerIds: ["%s"]}) { totalCount } }'
-        % base64.urlsafe_b64encode(b"Skill:7d3f1f5e-0000-4000-8000-000000000000").decode().rstrip("="),
+    % base64.urlsafe_b64encode(b"Skill:7d3f1f5e-0000-4000-8000-000000000000").decode().rstrip("="),
     "bad region": '{ searchCredentials(filter: {regions: ["Ontario"]}) { totalCount } }',
     "negative cost": "{ searchCredentials(filter: {maxCost: -1}) { totalCount } }",
     "empty workload range": "{ searchCredentials(filter: {minWorkloadHours: 50, maxWorkloadHours: 10}) { totalCount } }",
@@ -46,10 +48,14 @@ async def test_bad_input_is_a_client_error_with_a_code(demo_client, name):
 
 
 async def test_rule_violations_name_the_field_and_a_stable_code(demo_client):
-    found = await errors(demo_client, '{ searchCredentials(filter: {regions: ["Ontario"], maxCost: -3}) { totalCount } }')
+    found = await errors(
+        demo_client, '{ searchCredentials(filter: {regions: ["Ontario"], maxCost: -3}) { totalCount } }'
+    )
     problems = found[0]["extensions"]["problems"]
     assert {(tuple(p["field"]), p["code"]) for p in problems} == {
-        (("filter", "regions"), "INVALID_REGION"), (("filter", "maxCost"), "NEGATIVE_NUMBER")}
+        (("filter", "regions"), "INVALID_REGION"),
+        (("filter", "maxCost"), "NEGATIVE_NUMBER"),
+    }
 
 
 async def test_a_get_request_with_garbage_json_is_refused_without_a_500(demo_client):
@@ -66,11 +72,18 @@ async def _create_titled(client, parties, title: str):
     from tests.support.parties import access_token
 
     token = await access_token(client, parties.provider)
-    body = {"query": ODD_CREATE, "variables": {"input": {"credential": {**DRAFT, "externalId": "ODD",
-                                                                          "title": [{"lang": "en", "value": title}]}}}}
+    body = {
+        "query": ODD_CREATE,
+        "variables": {
+            "input": {"credential": {**DRAFT, "externalId": "ODD", "title": [{"lang": "en", "value": title}]}}
+        },
+    }
     # json.dumps escapes what UTF-8 cannot carry (lone surrogates), as a client's JSON would.
-    return await client.post("/graphql", content=json.dumps(body).encode(),
-                             headers={"authorization": f"Bearer {token}", "content-type": "application/json"})
+    return await client.post(
+        "/graphql",
+        content=json.dumps(body).encode(),
+        headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+    )
 
 
 async def test_a_nul_character_is_refused_with_the_variable_path_and_nothing_stored(client, parties, db):
@@ -88,12 +101,20 @@ async def test_a_lone_surrogate_is_refused_as_unreadable_json_and_nothing_stored
 async def test_a_megabyte_title_is_too_long(client, parties, db):
     response = await _create_titled(client, parties, "x" * 1_000_000)
     assert response.json()["data"]["createCredential"]["userErrors"] == [
-        {"field": ["credential", "title"], "code": "TOO_LONG"}]
+        {"field": ["credential", "title"], "code": "TOO_LONG"}
+    ]
     assert await db.fetchval("select count(*) from credentials") == 0
 
 
-@pytest.mark.parametrize("title", ["<script>alert('x')</script>", "'; drop table credentials; --",
-                                   "e\u0301cole \u200b\U0001F600 \u05e9\u05dc\u05d5\u05dd", "  spaced  "])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<script>alert('x')</script>",
+        "'; drop table credentials; --",
+        "e\u0301cole \u200b\U0001f600 \u05e9\u05dc\u05d5\u05dd",
+        "  spaced  ",
+    ],
+)
 async def test_odd_but_storable_text_round_trips_faithfully(client, parties, title):
     response = await _create_titled(client, parties, title)
     assert response.json()["data"]["createCredential"]["credential"]["title"] == title

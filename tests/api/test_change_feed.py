@@ -56,7 +56,7 @@ async def test_polling_with_the_end_cursor_returns_only_new_events(client, parti
 
 
 async def test_the_feed_filters_by_jurisdiction_and_kind(client, parties):
-    north = await access_token(client, parties.provider)        # CA-ON
+    north = await access_token(client, parties.provider)  # CA-ON
     south = await access_token(client, parties.other_provider)  # CA-BC
     for token, region in ((north, "CA-ON"), (south, "CA-BC")):
         listing = (await create(client, token, **{**COMPLETE, "regions": [region]}))["credential"]

@@ -16,8 +16,11 @@ def _richest():
     listings = oracle.listings()
     linked = {link.from_id for link in listings.links}
     recognized = {r.credential_id for r in listings.recognitions}
-    return next(c for c in oracle.published() if c.id in linked and c.id in recognized and c.level_framework
-                and c.cost_amount and c.prerequisites)
+    return next(
+        c
+        for c in oracle.published()
+        if c.id in linked and c.id in recognized and c.level_framework and c.cost_amount and c.prerequisites
+    )
 
 
 async def detail(client, credential, lang=None):
@@ -66,16 +69,23 @@ async def test_links_point_at_their_targets(demo_client):
     c = _richest()
     got = await detail(demo_client, c)
     visible = {x.id for x in oracle.listings().credentials if x.status != "DRAFT"}
-    expected = {(link.kind, oracle.gid("Credential", link.to_id)) for link in oracle.listings().links
-                if link.from_id == c.id and link.to_id in visible}
+    expected = {
+        (link.kind, oracle.gid("Credential", link.to_id))
+        for link in oracle.listings().links
+        if link.from_id == c.id and link.to_id in visible
+    }
     assert {(link["kind"], link["target"]["id"]) for link in got["links"]} == expected
 
 
 async def test_recognitions_default_to_those_in_force(demo_client):
     listings = oracle.listings()
     today = date.today()
-    lapsed = next(r for r in listings.recognitions if not r.is_active(today)
-                  and any(c.id == r.credential_id and c.status == "PUBLISHED" for c in listings.credentials))
+    lapsed = next(
+        r
+        for r in listings.recognitions
+        if not r.is_active(today)
+        and any(c.id == r.credential_id and c.status == "PUBLISHED" for c in listings.credentials)
+    )
     c = next(x for x in listings.credentials if x.id == lapsed.credential_id)
     got = await detail(demo_client, c)
     active = {oracle.gid("Recognition", r.id) for r in oracle.active_recognitions(c.id)}
@@ -90,7 +100,7 @@ async def test_public_history_lists_every_version_since_publication_newest_first
     retired = next(x for x in oracle.listings().credentials if x.status == "RETIRED")
     got = await detail(demo_client, retired)
     history = got["history"]
-    assert history["totalCount"] == 2   # the draft-era version 1 is its provider's only
+    assert history["totalCount"] == 2  # the draft-era version 1 is its provider's only
     assert [v["kind"] for v in history["nodes"]] == ["RETIRED", "PUBLISHED"]
     assert [v["version"] for v in history["nodes"]] == [3, 2]
     snapshot = json.loads(history["nodes"][0]["snapshot"])
@@ -103,7 +113,7 @@ async def test_history_pages_walk_without_gaps(demo_client):
         history(first: 1, after: $after) { nodes { version } pageInfo { hasNextPage endCursor } } } }"""
     versions, after = [], None
     while True:
-        page = (await data(demo_client, query, {"id": oracle.gid("Credential", retired.id), "after": after}))
+        page = await data(demo_client, query, {"id": oracle.gid("Credential", retired.id), "after": after})
         page = page["credential"]["history"]
         versions += [v["version"] for v in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -113,11 +123,17 @@ async def test_history_pages_walk_without_gaps(demo_client):
 
 
 async def test_recognition_leads_back_to_its_credential_and_authority(demo_client):
-    r = next(r for r in oracle.listings().recognitions
-             if any(c.id == r.credential_id and c.status == "PUBLISHED" for c in oracle.listings().credentials))
-    got = await data(demo_client, """query($id: ID!) { node(id: $id) { ... on Recognition {
+    r = next(
+        r
+        for r in oracle.listings().recognitions
+        if any(c.id == r.credential_id and c.status == "PUBLISHED" for c in oracle.listings().credentials)
+    )
+    got = await data(
+        demo_client,
+        """query($id: ID!) { node(id: $id) { ... on Recognition {
         validFrom validUntil isActive credential { id } authority { id kind } } } }""",
-                     {"id": oracle.gid("Recognition", r.id)})
+        {"id": oracle.gid("Recognition", r.id)},
+    )
     node = got["node"]
     assert node["credential"]["id"] == oracle.gid("Credential", r.credential_id)
     assert node["authority"]["id"] == oracle.gid("RecognitionAuthority", r.authority_id)

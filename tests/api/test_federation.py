@@ -33,7 +33,11 @@ async def test_entities_resolve_credentials_and_providers_by_id(demo_client):
         {"__typename": "Credential", "id": oracle.gid("Credential", draft.id)},
     ]
     entities = (await data(demo_client, ENTITIES, {"representations": representations}))["_entities"]
-    assert entities[0] == {"__typename": "Credential", "id": representations[0]["id"],
-                           "title": listing.title.get("en") or next(iter(listing.title.values())), "status": "PUBLISHED"}
+    assert entities[0] == {
+        "__typename": "Credential",
+        "id": representations[0]["id"],
+        "title": listing.title.get("en") or next(iter(listing.title.values())),
+        "status": "PUBLISHED",
+    }
     assert entities[1] == {"__typename": "Provider", "id": representations[1]["id"], "slug": provider.slug}
     assert entities[2] is None  # a draft stays invisible through the supergraph too

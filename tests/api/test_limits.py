@@ -45,4 +45,5 @@ async def test_the_named_operations_fit_within_the_limits(demo_client):
     for document in named_operations().values():
         response = await post(demo_client, document, {"id": "x", "region": "CA-ON", "slug": "x"})
         assert not {"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_TOKENS", "TOO_MANY_DIRECTIVES"} & set(
-            error.get("extensions", {}).get("code") for error in response.json().get("errors", []))
+            error.get("extensions", {}).get("code") for error in response.json().get("errors", [])
+        )

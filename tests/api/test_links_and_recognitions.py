@@ -67,8 +67,19 @@ async def test_a_provider_cannot_link_another_providers_listing(client, parties)
 async def test_an_authority_recognises_a_published_listing(client, parties, db):
     listing = await published(client, await access_token(client, parties.provider), "R-1")
     token = await access_token(client, parties.authority)
-    body = await gql(client, RECOGNIZE, {"input": {"credentialId": listing, "kind": "APPROVED_FOR_FUNDING",
-                                                   "validUntil": "2030-12-31", "note": "Skills grant"}}, token)
+    body = await gql(
+        client,
+        RECOGNIZE,
+        {
+            "input": {
+                "credentialId": listing,
+                "kind": "APPROVED_FOR_FUNDING",
+                "validUntil": "2030-12-31",
+                "note": "Skills grant",
+            }
+        },
+        token,
+    )
     made = body["data"]["recognizeCredential"]["recognition"]
     assert made["isActive"] and made["credential"] == {"id": listing, "isRecognized": True}
     assert made["authority"]["id"] == ids.encode("RecognitionAuthority", parties.authority_id)
@@ -80,8 +91,12 @@ async def test_recognitions_need_a_published_listing_and_a_sane_period(client, p
     provider = await access_token(client, parties.provider)
     draft = (await create(client, provider, externalId="DRAFT-R"))["credential"]["id"]
     token = await access_token(client, parties.authority)
-    body = await gql(client, RECOGNIZE, {"input": {"credentialId": draft, "kind": "ENDORSED",
-                                                   "validFrom": "2026-05-01", "validUntil": "2026-04-01"}}, token)
+    body = await gql(
+        client,
+        RECOGNIZE,
+        {"input": {"credentialId": draft, "kind": "ENDORSED", "validFrom": "2026-05-01", "validUntil": "2026-04-01"}},
+        token,
+    )
     codes = {e["code"] for e in body["data"]["recognizeCredential"]["userErrors"]}
     assert codes == {"NOT_FOUND", "EMPTY_RANGE"}
 
@@ -96,7 +111,7 @@ async def test_providers_cannot_recognise(client, parties):
 async def test_the_authority_revokes_its_recognition_and_it_stays_on_record(client, parties, db):
     listing = await published(client, await access_token(client, parties.provider), "R-3")
     token = await access_token(client, parties.authority)
-    made = (await gql(client, RECOGNIZE, {"input": {"credentialId": listing, "kind": "ENDORSED"}}, token))
+    made = await gql(client, RECOGNIZE, {"input": {"credentialId": listing, "kind": "ENDORSED"}}, token)
     recognition = made["data"]["recognizeCredential"]["recognition"]["id"]
     body = await gql(client, REVOKE, {"input": {"id": recognition, "reason": "Programme ended"}}, token)
     revoked = body["data"]["revokeRecognition"]["recognition"]
@@ -111,7 +126,7 @@ async def test_the_authority_revokes_its_recognition_and_it_stays_on_record(clie
 async def test_only_authorities_revoke(client, parties, who):
     listing = await published(client, await access_token(client, parties.provider), "R-4")
     token = await access_token(client, parties.authority)
-    made = (await gql(client, RECOGNIZE, {"input": {"credentialId": listing, "kind": "ENDORSED"}}, token))
+    made = await gql(client, RECOGNIZE, {"input": {"credentialId": listing, "kind": "ENDORSED"}}, token)
     recognition = made["data"]["recognizeCredential"]["recognition"]["id"]
     caller = await access_token(client, parties.provider) if who == "provider" else None
     body = await gql(client, REVOKE, {"input": {"id": recognition, "reason": "no"}}, caller)

@@ -72,5 +72,8 @@ async def test_occupations_query_matches_titles_and_codes(demo_client):
 
 
 async def test_null_first_means_the_default_page_of_twenty(demo_client):
-    result = await data(demo_client, "{ skills(first: null) { nodes { code } } searchCredentials(first: null, orderBy: null) { nodes { id } } }")
+    result = await data(
+        demo_client,
+        "{ skills(first: null) { nodes { code } } searchCredentials(first: null, orderBy: null) { nodes { id } } }",
+    )
     assert len(result["skills"]["nodes"]) == 20 == len(result["searchCredentials"]["nodes"])

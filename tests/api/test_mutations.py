@@ -45,12 +45,24 @@ async def test_drafts_are_visible_to_their_provider_only(client, parties):
 
 async def test_bad_input_gives_user_errors_and_changes_nothing(client, parties, db):
     token = await access_token(client, parties.provider)
-    result = await create(client, token, title=[], workloadHours=-3, url="https://x.example.ca", regions=["Ontario"],
-                          cost={"amount": 10, "currency": "dollars"}, occupationCodes=["99999"])
+    result = await create(
+        client,
+        token,
+        title=[],
+        workloadHours=-3,
+        url="https://x.example.ca",
+        regions=["Ontario"],
+        cost={"amount": 10, "currency": "dollars"},
+        occupationCodes=["99999"],
+    )
     codes = {(tuple(e["field"]), e["code"]) for e in result["userErrors"]}
-    assert {(("credential", "title"), "REQUIRED"), (("credential", "workloadHours"), "OUT_OF_RANGE"),
-            (("credential", "regions"), "INVALID_REGION"), (("credential", "cost", "currency"), "INVALID_CURRENCY"),
-            (("credential", "occupationCodes"), "UNKNOWN_OCCUPATION")} <= codes
+    assert {
+        (("credential", "title"), "REQUIRED"),
+        (("credential", "workloadHours"), "OUT_OF_RANGE"),
+        (("credential", "regions"), "INVALID_REGION"),
+        (("credential", "cost", "currency"), "INVALID_CURRENCY"),
+        (("credential", "occupationCodes"), "UNKNOWN_OCCUPATION"),
+    } <= codes
     assert result["credential"] is None
     assert await db.fetchval("select count(*) from credentials") == 0
 
@@ -65,8 +77,12 @@ async def test_missing_required_fields_are_named(client, parties):
 async def test_update_with_the_current_version_wins_and_bumps_it(client, parties):
     token = await access_token(client, parties.provider)
     listing = (await create(client, token))["credential"]
-    body = await gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1,
-                                                 "credential": {"workloadHours": 45}}}, token)
+    body = await gql(
+        client,
+        UPDATE,
+        {"input": {"id": listing["id"], "expectedVersion": 1, "credential": {"workloadHours": 45}}},
+        token,
+    )
     updated = body["data"]["updateCredential"]["credential"]
     assert updated["version"] == 2 and updated["workloadHours"] == 45 and updated["title"] == "Data Analysis Essentials"
 
@@ -74,9 +90,18 @@ async def test_update_with_the_current_version_wins_and_bumps_it(client, parties
 async def test_update_with_a_stale_version_is_a_conflict(client, parties):
     token = await access_token(client, parties.provider)
     listing = (await create(client, token))["credential"]
-    await gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1, "credential": {"workloadHours": 45}}}, token)
-    body = await gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1,
-                                                 "credential": {"workloadHours": 50}}}, token)
+    await gql(
+        client,
+        UPDATE,
+        {"input": {"id": listing["id"], "expectedVersion": 1, "credential": {"workloadHours": 45}}},
+        token,
+    )
+    body = await gql(
+        client,
+        UPDATE,
+        {"input": {"id": listing["id"], "expectedVersion": 1, "credential": {"workloadHours": 50}}},
+        token,
+    )
     errors = body["data"]["updateCredential"]["userErrors"]
     assert errors[0]["code"] == "CONFLICT" and "version 2" in errors[0]["message"]
 
@@ -84,9 +109,15 @@ async def test_update_with_a_stale_version_is_a_conflict(client, parties):
 async def test_two_concurrent_updates_of_the_same_version_cannot_both_win(client, parties):
     token = await access_token(client, parties.provider)
     listing = (await create(client, token))["credential"]
-    attempts = [gql(client, UPDATE, {"input": {"id": listing["id"], "expectedVersion": 1,
-                                                "credential": {"workloadHours": hours}}}, token)
-                for hours in range(41, 49)]
+    attempts = [
+        gql(
+            client,
+            UPDATE,
+            {"input": {"id": listing["id"], "expectedVersion": 1, "credential": {"workloadHours": hours}}},
+            token,
+        )
+        for hours in range(41, 49)
+    ]
     results = [r["data"]["updateCredential"] for r in await asyncio.gather(*attempts)]
     winners = [r for r in results if r["credential"]]
     assert len(winners) == 1
@@ -104,7 +135,7 @@ async def test_publishing_needs_every_mandatory_element(client, parties):
 async def test_publish_then_retire_leaves_a_complete_history(client, parties):
     token = await access_token(client, parties.provider)
     listing = (await create(client, token, **COMPLETE))["credential"]
-    published = (await gql(client, PUBLISH, {"input": {"id": listing["id"], "expectedVersion": 1}}, token))
+    published = await gql(client, PUBLISH, {"input": {"id": listing["id"], "expectedVersion": 1}}, token)
     assert published["data"]["publishCredential"]["credential"]["status"] == "PUBLISHED"
     assert (await gql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": listing["id"]}))["data"]["node"]
     retired = await gql(client, RETIRE, {"input": {"id": listing["id"], "reason": "Replaced by DA-201"}}, token)
@@ -141,7 +172,10 @@ MUTATIONS = {
     "create": (CREATE, lambda listing: {"input": {"credential": DRAFT}}),
     "submit": (SUBMIT_ONE, lambda listing: {"input": {"credentials": [{**DRAFT, "externalId": "SUB-1"}]}}),
     "link": (LINK_ONE, lambda listing: {"input": {"fromId": listing, "toId": listing, "kind": "PART_OF"}}),
-    "update": (UPDATE, lambda listing: {"input": {"id": listing, "expectedVersion": 1, "credential": {"workloadHours": 9}}}),
+    "update": (
+        UPDATE,
+        lambda listing: {"input": {"id": listing, "expectedVersion": 1, "credential": {"workloadHours": 9}}},
+    ),
     "publish": (PUBLISH, lambda listing: {"input": {"id": listing}}),
     "retire": (RETIRE, lambda listing: {"input": {"id": listing, "reason": "no"}}),
 }
@@ -153,11 +187,13 @@ async def complete_draft(client, parties):
     return (await create(client, token, externalId="SEC-1", **COMPLETE))["credential"]["id"]
 
 
-@pytest.mark.parametrize("who,code", [("no token", "UNAUTHENTICATED"), ("other provider", "FORBIDDEN"),
-                                      ("authority", "FORBIDDEN")])
+@pytest.mark.parametrize(
+    "who,code", [("no token", "UNAUTHENTICATED"), ("other provider", "FORBIDDEN"), ("authority", "FORBIDDEN")]
+)
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-async def test_mutations_are_refused_to_the_wrong_callers_and_change_nothing(client, parties, db, complete_draft,
-                                                                            who, code, mutation):
+async def test_mutations_are_refused_to_the_wrong_callers_and_change_nothing(
+    client, parties, db, complete_draft, who, code, mutation
+):
     token = None
     if who == "other provider":
         token = await access_token(client, parties.other_provider)
@@ -186,13 +222,24 @@ async def test_operators_create_for_a_named_provider(client, parties):
     token = await access_token(client, parties.admin)
     refused = await create(client, token)
     assert refused["userErrors"][0]["code"] == "REQUIRED"
-    body = await gql(client, CREATE, {"input": {"providerId": ids.encode("Provider", parties.other_provider_id),
-                                                 "credential": DRAFT}}, token)
+    body = await gql(
+        client,
+        CREATE,
+        {"input": {"providerId": ids.encode("Provider", parties.other_provider_id), "credential": DRAFT}},
+        token,
+    )
     assert body["data"]["createCredential"]["credential"]["provider"]["slug"] == "south-polytechnic"
 
 
-BAD_TOKENS = ["revoked client", "expired", "tampered signature", "alg none", "HS256 with the public key",
-              "wrong audience", "wrong issuer"]
+BAD_TOKENS = [
+    "revoked client",
+    "expired",
+    "tampered signature",
+    "alg none",
+    "HS256 with the public key",
+    "wrong audience",
+    "wrong issuer",
+]
 
 
 async def _bad_token(client, parties, db, signing_key, kind: str) -> str:
@@ -219,8 +266,9 @@ async def _bad_token(client, parties, db, signing_key, kind: str) -> str:
 
 @pytest.mark.parametrize("kind", BAD_TOKENS)
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-async def test_mutations_with_bad_tokens_are_401_and_change_nothing(client, parties, db, signing_key,
-                                                                    complete_draft, kind, mutation):
+async def test_mutations_with_bad_tokens_are_401_and_change_nothing(
+    client, parties, db, signing_key, complete_draft, kind, mutation
+):
     token = await _bad_token(client, parties, db, signing_key, kind)
     before = await db.fetchval("select count(*) from credential_versions")
     query, variables = MUTATIONS[mutation]
@@ -232,7 +280,7 @@ async def test_mutations_with_bad_tokens_are_401_and_change_nothing(client, part
 async def test_a_stated_reason_can_stand_in_for_a_level(client, parties):
     token = await access_token(client, parties.provider)
     fields = {k: v for k, v in COMPLETE.items() if k != "level"}
-    listing = (await create(client, token, levelReason="Industry training outside any framework", **fields))
+    listing = await create(client, token, levelReason="Industry training outside any framework", **fields)
     body = await gql(client, PUBLISH, {"input": {"id": listing["credential"]["id"]}}, token)
     assert body["data"]["publishCredential"]["userErrors"] == []
 
@@ -253,8 +301,9 @@ TOKEN_ONLY = {
 
 @pytest.mark.parametrize("kind", BAD_TOKENS)
 @pytest.mark.parametrize("mutation", list(TOKEN_ONLY))
-async def test_recognition_mutations_with_bad_tokens_are_401(client, parties, db, signing_key, complete_draft,
-                                                             kind, mutation):
+async def test_recognition_mutations_with_bad_tokens_are_401(
+    client, parties, db, signing_key, complete_draft, kind, mutation
+):
     token = await _bad_token(client, parties, db, signing_key, kind)
     query, variables = TOKEN_ONLY[mutation]
     response = await post_with(client, query, variables(complete_draft), {"authorization": f"Bearer {token}"})

@@ -26,8 +26,11 @@ query Node($id: ID!) {
 
 def _examples() -> dict[str, str]:
     ref, listings = oracle.ref(), oracle.listings()
-    recognized = next(r for r in listings.recognitions
-                      if any(c.id == r.credential_id and c.status == "PUBLISHED" for c in listings.credentials))
+    recognized = next(
+        r
+        for r in listings.recognitions
+        if any(c.id == r.credential_id and c.status == "PUBLISHED" for c in listings.credentials)
+    )
     return {
         "Credential": oracle.gid("Credential", oracle.published()[0].id),
         "Provider": oracle.gid("Provider", ref.providers[0].id),
@@ -50,8 +53,15 @@ def _raw_id(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-MALFORMED = ["", "abc", "!!!", _raw_id("Credential:not-a-uuid"), _raw_id("Planet:7d3f1f5e-0000-4000-8000-000000000000"),
-             _raw_id("Credential:7d3f1f5e-0000-4000-8000-000000000000"), "x" * 500]
+MALFORMED = [
+    "",
+    "abc",
+    "!!!",
+    _raw_id("Credential:not-a-uuid"),
+    _raw_id("Planet:7d3f1f5e-0000-4000-8000-000000000000"),
+    _raw_id("Credential:7d3f1f5e-0000-4000-8000-000000000000"),
+    "x" * 500,
+]
 
 
 @pytest.mark.parametrize("global_id", MALFORMED)
@@ -90,22 +100,31 @@ async def test_drafts_are_invisible_to_the_public_by_id(demo_client):
 
 async def test_drafts_are_invisible_by_external_id(demo_client):
     draft = _first("DRAFT")
-    result = await data(demo_client, "query($p: ID!, $e: String!) { credentialByExternalId(providerId: $p, externalId: $e) { id } }",
-                        {"p": oracle.gid("Provider", draft.provider_id), "e": draft.external_id})
+    result = await data(
+        demo_client,
+        "query($p: ID!, $e: String!) { credentialByExternalId(providerId: $p, externalId: $e) { id } }",
+        {"p": oracle.gid("Provider", draft.provider_id), "e": draft.external_id},
+    )
     assert result["credentialByExternalId"] is None
 
 
 async def test_published_listing_is_found_by_external_id(demo_client):
     listing = oracle.published()[3]
-    result = await data(demo_client, "query($p: ID!, $e: String!) { credentialByExternalId(providerId: $p, externalId: $e) { id } }",
-                        {"p": oracle.gid("Provider", listing.provider_id), "e": listing.external_id})
+    result = await data(
+        demo_client,
+        "query($p: ID!, $e: String!) { credentialByExternalId(providerId: $p, externalId: $e) { id } }",
+        {"p": oracle.gid("Provider", listing.provider_id), "e": listing.external_id},
+    )
     assert result["credentialByExternalId"]["id"] == oracle.gid("Credential", listing.id)
 
 
 async def test_retired_listings_resolve_by_id_marked_retired(demo_client):
     retired = _first("RETIRED")
-    result = await data(demo_client, "query($id: ID!) { credential(id: $id) { status retiredAt } }",
-                        {"id": oracle.gid("Credential", retired.id)})
+    result = await data(
+        demo_client,
+        "query($id: ID!) { credential(id: $id) { status retiredAt } }",
+        {"id": oracle.gid("Credential", retired.id)},
+    )
     assert result["credential"]["status"] == "RETIRED"
     assert result["credential"]["retiredAt"] is not None
 
@@ -113,8 +132,12 @@ async def test_retired_listings_resolve_by_id_marked_retired(demo_client):
 async def test_retired_and_draft_listings_are_not_on_provider_pages(demo_client):
     hidden = {c.id for c in oracle.listings().credentials if c.status != "PUBLISHED"}
     provider = oracle.listings().credentials[0].provider_id
-    result = await data(demo_client, """query($id: ID!) { node(id: $id) { ... on Provider {
-        credentials(first: 100) { totalCount nodes { id status } } } } }""", {"id": oracle.gid("Provider", provider)})
+    result = await data(
+        demo_client,
+        """query($id: ID!) { node(id: $id) { ... on Provider {
+        credentials(first: 100) { totalCount nodes { id status } } } } }""",
+        {"id": oracle.gid("Provider", provider)},
+    )
     listed = result["node"]["credentials"]
     expected = oracle.credential_gids(c for c in oracle.published() if c.provider_id == provider)
     assert {n["id"] for n in listed["nodes"]} == expected
@@ -124,7 +147,10 @@ async def test_retired_and_draft_listings_are_not_on_provider_pages(demo_client)
 
 async def test_provider_by_slug_and_by_id_agree(demo_client):
     provider = oracle.ref().providers[5]
-    result = await data(demo_client, "query($id: ID, $slug: String) { a: provider(id: $id) { id slug } b: provider(slug: $slug) { id } }",
-                        {"id": oracle.gid("Provider", provider.id), "slug": provider.slug})
+    result = await data(
+        demo_client,
+        "query($id: ID, $slug: String) { a: provider(id: $id) { id slug } b: provider(slug: $slug) { id } }",
+        {"id": oracle.gid("Provider", provider.id), "slug": provider.slug},
+    )
     assert result["a"]["id"] == result["b"]["id"] == oracle.gid("Provider", provider.id)
     assert result["a"]["slug"] == provider.slug

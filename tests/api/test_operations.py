@@ -8,7 +8,13 @@ from tests.support.graphql import OPERATIONS, data, operation
 
 def test_every_operation_file_is_exercised_here():
     assert {path.stem for path in OPERATIONS.glob("*.graphql")} == {
-        "SearchPage", "CredentialDetail", "ProviderPage", "FacetBrowse", "ChangeFeedPoll", "RegistryStatistics"}
+        "SearchPage",
+        "CredentialDetail",
+        "ProviderPage",
+        "FacetBrowse",
+        "ChangeFeedPoll",
+        "RegistryStatistics",
+    }
 
 
 async def test_registry_statistics_answers(demo_client):
@@ -17,8 +23,11 @@ async def test_registry_statistics_answers(demo_client):
 
 
 async def test_search_page_answers_in_french_with_facets(demo_client):
-    result = (await data(demo_client, operation("SearchPage"),
-                         {"query": "gestion", "lang": "fr", "filter": {"deliveryModes": ["ONLINE"]}}))
+    result = await data(
+        demo_client,
+        operation("SearchPage"),
+        {"query": "gestion", "lang": "fr", "filter": {"deliveryModes": ["ONLINE"]}},
+    )
     page = result["searchCredentials"]
     assert page["totalCount"] > 0
     assert all(node["deliveryMode"] == "ONLINE" for node in page["nodes"])
@@ -27,8 +36,9 @@ async def test_search_page_answers_in_french_with_facets(demo_client):
 
 async def test_search_page_pages_on(demo_client):
     first = (await data(demo_client, operation("SearchPage"), {"first": 10}))["searchCredentials"]
-    second = (await data(demo_client, operation("SearchPage"),
-                         {"first": 10, "after": first["pageInfo"]["endCursor"]}))["searchCredentials"]
+    second = (await data(demo_client, operation("SearchPage"), {"first": 10, "after": first["pageInfo"]["endCursor"]}))[
+        "searchCredentials"
+    ]
     assert not {n["id"] for n in first["nodes"]} & {n["id"] for n in second["nodes"]}
 
 
@@ -43,8 +53,9 @@ async def test_provider_page_walks_the_providers_listings(demo_client):
     expected = oracle.credential_gids(c for c in oracle.published() if c.provider_id == provider.id)
     found, after = [], None
     while True:
-        page = (await data(demo_client, operation("ProviderPage"),
-                           {"slug": provider.slug, "first": 4, "after": after}))["provider"]["credentials"]
+        page = (
+            await data(demo_client, operation("ProviderPage"), {"slug": provider.slug, "first": 4, "after": after})
+        )["provider"]["credentials"]
         found += [n["id"] for n in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             break

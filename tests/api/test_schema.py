@@ -40,8 +40,9 @@ def test_checked_in_sdl_matches_the_schema():
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "registry.cli", "schema", "--check", *args], cwd=ROOT,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "registry.cli", "schema", "--check", *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_schema_check_command_passes_on_the_checked_in_sdl():

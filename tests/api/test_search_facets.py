@@ -60,7 +60,8 @@ async def test_total_count_applies_every_filter(demo_client):
 async def test_a_facet_ignores_its_own_filter(demo_client):
     result = (await facets(demo_client))["facets"]
     assert _as_dict(result["deliveryMode"]) == _expected(
-        lambda c: _in_region(c) and _in_audience(c), lambda c: [c.delivery_mode])
+        lambda c: _in_region(c) and _in_audience(c), lambda c: [c.delivery_mode]
+    )
     assert _as_dict(result["region"]) == _expected(lambda c: _in_mode(c) and _in_audience(c), lambda c: c.regions)
     assert _as_dict(result["audience"]) == _expected(lambda c: _in_mode(c) and _in_region(c), lambda c: c.audiences)
 
@@ -76,7 +77,8 @@ async def test_other_facets_apply_every_filter(demo_client):
     assert _as_dict(result["credentialType"]) == _expected(everything, lambda c: [c.credential_type])
     assert _as_dict(result["provider"]) == _expected(everything, lambda c: [oracle.gid("Provider", c.provider_id)])
     assert _as_dict(result["recognitionKind"]) == _expected(
-        everything, lambda c: {r.kind for r in oracle.active_recognitions(c.id)})
+        everything, lambda c: {r.kind for r in oracle.active_recognitions(c.id)}
+    )
 
 
 async def test_facet_values_come_most_frequent_first(demo_client):
@@ -96,16 +98,23 @@ async def test_facets_and_total_take_one_statement_whatever_the_facets(demo_clie
 
 async def test_asking_for_some_facets_counts_them_as_asking_for_all_does(demo_client):
     everything = (await facets(demo_client))["facets"]
-    only = await data(demo_client, """query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 0) {
-        facets { region { value count } pace { value count } } } }""", {"filter": FILTER})
+    only = await data(
+        demo_client,
+        """query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 0) {
+        facets { region { value count } pace { value count } } } }""",
+        {"filter": FILTER},
+    )
     assert only["searchCredentials"]["facets"] == {"region": everything["region"], "pace": everything["pace"]}
 
 
 async def test_facets_through_a_fragment_are_counted_too(demo_client):
     everything = (await facets(demo_client))["facets"]
-    through = await data(demo_client, """query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 0) {
+    through = await data(
+        demo_client,
+        """query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 0) {
         facets { ...Modes } } } fragment Modes on CredentialFacets { deliveryMode { value count } }""",
-                         {"filter": FILTER})
+        {"filter": FILTER},
+    )
     assert through["searchCredentials"]["facets"]["deliveryMode"] == everything["deliveryMode"]
 
 
@@ -123,15 +132,21 @@ query Facets($filter: CredentialFilter) {
 
 def _workload_ranges(c) -> list[str]:
     ranges = [("0-10", 0, 10), ("10-40", 10, 40), ("40-120", 40, 120), ("120-", 120, None)]
-    return [name for name, low, high in ranges if c.workload_hours >= low and (high is None or c.workload_hours <= high)]
+    return [
+        name for name, low, high in ranges if c.workload_hours >= low and (high is None or c.workload_hours <= high)
+    ]
 
 
 async def test_recognising_authorities_are_counted_with_their_names(demo_client):
     result = (await data(demo_client, NEW_FACETS, {"filter": FILTER}))["searchCredentials"]["facets"]
     everything = lambda c: _in_mode(c) and _in_region(c) and _in_audience(c)  # noqa: E731
     assert _as_dict(result["recognizedBy"]) == _expected(
-        everything, lambda c: {oracle.gid("RecognitionAuthority", r.authority_id) for r in oracle.active_recognitions(c.id)})
-    names = {oracle.gid("RecognitionAuthority", a.id): a.name.get("fr") or a.name["en"] for a in oracle.ref().authorities}
+        everything,
+        lambda c: {oracle.gid("RecognitionAuthority", r.authority_id) for r in oracle.active_recognitions(c.id)},
+    )
+    names = {
+        oracle.gid("RecognitionAuthority", a.id): a.name.get("fr") or a.name["en"] for a in oracle.ref().authorities
+    }
     assert result["recognizedBy"] and all(item["label"] == names[item["value"]] for item in result["recognizedBy"])
 
 
@@ -139,16 +154,20 @@ async def test_a_provider_facet_value_is_labelled_with_the_providers_name(demo_c
     result = (await data(demo_client, NEW_FACETS, {"filter": FILTER}))["searchCredentials"]["facets"]
     names = {oracle.gid("Provider", p.id): p.name["en"] for p in oracle.ref().providers}
     assert result["provider"] and all(item["label"] == names[item["value"]] for item in result["provider"])
-    assert {item["label"] for item in result["deliveryMode"]} == {None}   # codes: portals label them
+    assert {item["label"] for item in result["deliveryMode"]} == {None}  # codes: portals label them
 
 
 async def test_cost_counts_every_ceiling_a_listing_fits_under_as_max_cost_finds_it(demo_client):
     result = (await data(demo_client, NEW_FACETS, {"filter": FILTER}))["searchCredentials"]["facets"]
     everything = lambda c: _in_mode(c) and _in_region(c) and _in_audience(c)  # noqa: E731
     assert _as_dict(result["cost"]) == _expected(
-        everything, lambda c: [str(b) for b in (0, 500, 1000, 2500) if (c.cost_amount or 0) <= b])
-    under_500 = await data(demo_client, "query($f: CredentialFilter) { searchCredentials(filter: $f) { totalCount } }",
-                           {"f": {**FILTER, "maxCost": 500}})
+        everything, lambda c: [str(b) for b in (0, 500, 1000, 2500) if (c.cost_amount or 0) <= b]
+    )
+    under_500 = await data(
+        demo_client,
+        "query($f: CredentialFilter) { searchCredentials(filter: $f) { totalCount } }",
+        {"f": {**FILTER, "maxCost": 500}},
+    )
     assert under_500["searchCredentials"]["totalCount"] == _as_dict(result["cost"])["500"]
 
 
@@ -156,7 +175,8 @@ async def test_workload_ranges_count_as_the_min_and_max_filters_find(demo_client
     filtered = {**FILTER, "minWorkloadHours": 10, "maxWorkloadHours": 40}
     result = (await data(demo_client, NEW_FACETS, {"filter": filtered}))["searchCredentials"]["facets"]
     everything = lambda c: _in_mode(c) and _in_region(c) and _in_audience(c)  # noqa: E731
-    assert _as_dict(result["workload"]) == _expected(everything, _workload_ranges)   # its own filters ignored
-    ten_to_forty = await data(demo_client, "query($f: CredentialFilter) { searchCredentials(filter: $f) { totalCount } }",
-                              {"f": filtered})
+    assert _as_dict(result["workload"]) == _expected(everything, _workload_ranges)  # its own filters ignored
+    ten_to_forty = await data(
+        demo_client, "query($f: CredentialFilter) { searchCredentials(filter: $f) { totalCount } }", {"f": filtered}
+    )
     assert ten_to_forty["searchCredentials"]["totalCount"] == _as_dict(result["workload"])["10-40"]

@@ -61,13 +61,16 @@ def _cases():
         "audiences": ({"audiences": ["NEWCOMERS", "WOMEN"]}, lambda c: {"NEWCOMERS", "WOMEN"} & set(c.audiences)),
         "fundable": ({"fundable": True}, lambda c: len(c.funding_programs) > 0),
         "not fundable": ({"fundable": False}, lambda c: len(c.funding_programs) == 0),
-        "languages": ({"languages": ["fr"]}, lambda c: any(l.split("-")[0] == "fr" for l in c.languages)),
+        "languages": ({"languages": ["fr"]}, lambda c: any(tag.split("-")[0] == "fr" for tag in c.languages)),
         "credentialTypes": ({"credentialTypes": ["DIGITAL_BADGE"]}, lambda c: c.credential_type == "DIGITAL_BADGE"),
         "skillIds (all of them)": (
             {"skillIds": [oracle.gid("Skill", s) for s in skills]},
-            lambda c: set(skills) <= oracle.skill_ids_of(c.id)),
-        "occupationCodes": ({"occupationCodes": [some_occupation, "00000"]},
-                            lambda c: some_occupation in oracle.occupation_codes_of(c.id)),
+            lambda c: set(skills) <= oracle.skill_ids_of(c.id),
+        ),
+        "occupationCodes": (
+            {"occupationCodes": [some_occupation, "00000"]},
+            lambda c: some_occupation in oracle.occupation_codes_of(c.id),
+        ),
         "maxCost (free ones match)": ({"maxCost": 500}, lambda c: c.cost_amount is None or c.cost_amount <= 500),
         "maxWorkloadHours": ({"maxWorkloadHours": 30}, lambda c: c.workload_hours <= 30),
         "minWorkloadHours": ({"minWorkloadHours": 120}, lambda c: c.workload_hours >= 120),
@@ -75,12 +78,17 @@ def _cases():
         "not recognized": ({"recognized": False}, lambda c: not oracle.active_recognitions(c.id)),
         "recognizedByAuthorityIds": (
             {"recognizedByAuthorityIds": [oracle.gid("RecognitionAuthority", authority.id)]},
-            lambda c: any(r.authority_id == authority.id for r in oracle.active_recognitions(c.id))),
-        "recognitionKinds": ({"recognitionKinds": ["ACCREDITED"]},
-                             lambda c: any(r.kind == "ACCREDITED" for r in oracle.active_recognitions(c.id))),
+            lambda c: any(r.authority_id == authority.id for r in oracle.active_recognitions(c.id)),
+        ),
+        "recognitionKinds": (
+            {"recognitionKinds": ["ACCREDITED"]},
+            lambda c: any(r.kind == "ACCREDITED" for r in oracle.active_recognitions(c.id)),
+        ),
         "updatedSince": ({"updatedSince": since.isoformat()}, lambda c: c.updated_at >= since),
-        "several at once": ({"deliveryModes": ["ONLINE"], "maxWorkloadHours": 60, "fundable": True},
-                            lambda c: c.delivery_mode == "ONLINE" and c.workload_hours <= 60 and c.funding_programs),
+        "several at once": (
+            {"deliveryModes": ["ONLINE"], "maxWorkloadHours": 60, "fundable": True},
+            lambda c: c.delivery_mode == "ONLINE" and c.workload_hours <= 60 and c.funding_programs,
+        ),
     }
 
 

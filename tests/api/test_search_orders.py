@@ -21,7 +21,7 @@ query Walk($order: CredentialOrder!, $after: String, $first: Int!, $query: Strin
 async def walk(client, order: str, first: int = 37, query: str | None = None) -> list[str]:
     found, after, pages = [], None, 0
     while True:
-        result = (await data(client, WALK, {"order": order, "after": after, "first": first, "query": query}))
+        result = await data(client, WALK, {"order": order, "after": after, "first": first, "query": query})
         result = result["searchCredentials"]
         pages += 1
         assert result["pageInfo"]["hasPreviousPage"] == (after is not None)

@@ -45,8 +45,10 @@ async def test_french_query_finds_french_listings_with_or_without_accents(demo_c
 async def test_english_query_is_stemmed(demo_client):
     result = await search(demo_client, "analytic")
     assert result["totalCount"] > 0
-    assert all("analytic" in (n["titleEn"] + n["descriptionEn"]).lower() or "analytique" in n["title"].lower()
-               for n in result["nodes"])
+    assert all(
+        "analytic" in (n["titleEn"] + n["descriptionEn"]).lower() or "analytique" in n["title"].lower()
+        for n in result["nodes"]
+    )
 
 
 async def test_french_only_listings_are_found_by_french_words(demo_client):

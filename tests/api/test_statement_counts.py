@@ -60,5 +60,5 @@ async def test_nested_lookups_are_one_statement_each(demo_client):
 
 async def test_a_request_without_nested_fields_costs_one_statement_and_its_rate_charge(demo_client):
     response = await post(demo_client, "{ searchCredentials(first: 20, orderBy: NEWEST) { nodes { id title } } }")
-    assert statements(response) == 1 + 1   # the page, and the charge to the caller's cost bucket
+    assert statements(response) == 1 + 1  # the page, and the charge to the caller's cost bucket
     assert (await data(demo_client, "{ providers(first: 3) { nodes { slug } } }"))["providers"]["nodes"]

@@ -39,21 +39,25 @@ async def test_recognised_and_unrecognised_listings_add_up_to_the_published(demo
     result = await _statistics(demo_client)
     recognized = sum(1 for c in oracle.published() if oracle.active_recognitions(c.id))
     assert result["recognizedCount"] == recognized > 0
-    assert result["byRecognition"] == [{"value": "RECOGNIZED", "count": recognized},
-                                       {"value": "NOT_RECOGNIZED", "count": len(oracle.published()) - recognized}]
+    assert result["byRecognition"] == [
+        {"value": "RECOGNIZED", "count": recognized},
+        {"value": "NOT_RECOGNIZED", "count": len(oracle.published()) - recognized},
+    ]
 
 
 async def test_publications_are_counted_per_month_with_empty_months_as_zero(demo_client):
     result = await _statistics(demo_client, months=24)
     now = datetime.now(timezone.utc)
-    months = [f"{(now.year * 12 + now.month - 1 - back) // 12}-{(now.month - 1 - back) % 12 + 1:02d}"
-              for back in range(23, -1, -1)]
+    months = [
+        f"{(now.year * 12 + now.month - 1 - back) // 12}-{(now.month - 1 - back) % 12 + 1:02d}"
+        for back in range(23, -1, -1)
+    ]
     per_month = Counter(c.published_at.astimezone(timezone.utc).strftime("%Y-%m") for c in oracle.published())
     assert result["publishedPerMonth"] == [{"value": month, "count": per_month[month]} for month in months]
 
 
 async def test_the_statistics_take_one_statement(demo_client):
-    baseline = statements(await post(demo_client, "{ __typename }"))   # what any operation costs (rate charge)
+    baseline = statements(await post(demo_client, "{ __typename }"))  # what any operation costs (rate charge)
     assert statements(await post(demo_client, STATISTICS, {"months": 12})) - baseline == 1
 
 

@@ -36,10 +36,17 @@ async def test_a_batch_creates_every_valid_listing(client, parties):
 
 async def test_invalid_items_fail_alone_and_valid_ones_are_stored(client, parties, db):
     token = await access_token(client, parties.provider)
-    result = await submit(client, token, [
-        item("OK-1"), item("BAD-1", workloadHours=-1), item("OK-1", title=[{"lang": "en", "value": "Twice"}]),
-        {k: v for k, v in item("NO-KEY").items() if k != "externalId"}, item("OK-2", occupationCodes=["00000"]),
-    ])
+    result = await submit(
+        client,
+        token,
+        [
+            item("OK-1"),
+            item("BAD-1", workloadHours=-1),
+            item("OK-1", title=[{"lang": "en", "value": "Twice"}]),
+            {k: v for k, v in item("NO-KEY").items() if k != "externalId"},
+            item("OK-2", occupationCodes=["00000"]),
+        ],
+    )
     assert (result["createdCount"], result["failedCount"]) == (1, 4)
     errors = {r["index"]: {(tuple(e["field"]), e["code"]) for e in r["userErrors"]} for r in result["results"]}
     assert (("credentials", "1", "workloadHours"), "OUT_OF_RANGE") in errors[1]
@@ -95,10 +102,12 @@ async def test_more_than_a_thousand_items_are_refused(client, parties):
 async def test_a_batch_costs_the_same_statements_for_5_or_200_items(client, parties):
     token = await access_token(client, parties.provider)
     headers = {"authorization": f"Bearer {token}"}
-    small = await post_with(client, SUBMIT, {"input": {"credentials": [item(f"S-{n}") for n in range(5)],
-                                                        "publish": True}}, headers)
-    large = await post_with(client, SUBMIT, {"input": {"credentials": [item(f"L-{n}") for n in range(200)],
-                                                        "publish": True}}, headers)
+    small = await post_with(
+        client, SUBMIT, {"input": {"credentials": [item(f"S-{n}") for n in range(5)], "publish": True}}, headers
+    )
+    large = await post_with(
+        client, SUBMIT, {"input": {"credentials": [item(f"L-{n}") for n in range(200)], "publish": True}}, headers
+    )
     assert large.json()["data"]["submitCredentials"]["createdCount"] == 200
     assert statements(small) == statements(large)
 
@@ -107,6 +116,10 @@ async def test_another_providers_client_cannot_submit_for_us(client, parties):
     from registry.domain import ids
 
     token = await access_token(client, parties.other_provider)
-    body = await gql(client, SUBMIT, {"input": {"providerId": ids.encode("Provider", parties.provider_id),
-                                                "credentials": [item("Z")]}}, token)
+    body = await gql(
+        client,
+        SUBMIT,
+        {"input": {"providerId": ids.encode("Provider", parties.provider_id), "credentials": [item("Z")]}},
+        token,
+    )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

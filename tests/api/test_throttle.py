@@ -15,22 +15,28 @@ from tests.support.graphql import statements
 from tests.support.metrics import sample
 from tests.support.parties import access_token
 
-LIMITED = dataclasses.replace(SETTINGS, max_query_cost=5_000, rate_anonymous=(1_000.0, 10.0), rate_client=(1_000.0, 10.0))
-PAGE = {"query": "{ searchCredentials(first: 10) { nodes { id title provider { name } } } }"}   # 2 + 10 x 2
+LIMITED = dataclasses.replace(
+    SETTINGS, max_query_cost=5_000, rate_anonymous=(1_000.0, 10.0), rate_client=(1_000.0, 10.0)
+)
+PAGE = {"query": "{ searchCredentials(first: 10) { nodes { id title provider { name } } } }"}  # 2 + 10 x 2
 
 
 @asynccontextmanager
 async def serving(dsn: str, settings=LIMITED):
     app = create_app(settings, dsn)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+        ) as client:
             yield client
 
 
 async def test_every_answer_reports_its_cost_and_the_callers_allowance(db_dsn):
     async with serving(db_dsn) as client:
         reported = (await client.post("/graphql", json=PAGE)).json()["extensions"]["cost"]
-    assert reported["requestedQueryCost"] == 22 and reported["actualQueryCost"] == 1   # the result object: no listings yet
+    assert (
+        reported["requestedQueryCost"] == 22 and reported["actualQueryCost"] == 1
+    )  # the result object: no listings yet
     assert reported["throttleStatus"] == {"maximumAvailable": 1000.0, "currentlyAvailable": 978.0, "restoreRate": 10.0}
 
 
@@ -45,7 +51,7 @@ async def test_an_operation_over_the_maximum_cost_is_refused_before_it_runs(db_d
 
 async def test_a_caller_over_its_allowance_gets_429_with_retry_after(db_dsn):
     async with serving(db_dsn) as client:
-        answers = [await client.post("/graphql", json=PAGE) for _ in range(50)]   # 50 x 22 > 1,000
+        answers = [await client.post("/graphql", json=PAGE) for _ in range(50)]  # 50 x 22 > 1,000
     refused = [a for a in answers if a.status_code == 429]
     assert refused and all(a.status_code == 200 for a in answers[:45])
     assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

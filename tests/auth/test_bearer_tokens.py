@@ -26,8 +26,12 @@ async def test_without_a_token_the_viewer_is_null(client, parties):
 async def test_viewer_shows_the_client_its_scopes_and_its_provider(client, parties):
     token = await access_token(client, parties.provider)
     viewer = (await _viewer(client, token)).json()["data"]["viewer"]
-    assert viewer == {"clientId": parties.provider.client_id, "scopes": ["credentials:publish", "credentials:write"],
-                      "provider": {"slug": "north-college"}, "authority": None}
+    assert viewer == {
+        "clientId": parties.provider.client_id,
+        "scopes": ["credentials:publish", "credentials:write"],
+        "provider": {"slug": "north-college"},
+        "authority": None,
+    }
 
 
 async def test_viewer_shows_an_authority_clients_authority(client, parties):
@@ -56,10 +60,17 @@ async def test_forged_tokens_are_refused_with_401(client, parties, kind):
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-@pytest.mark.parametrize("changes", [
-    {"aud": "someone-else"}, {"iss": "https://other-registry.example"}, {"exp": int(time.time()) - 120},
-    {"nbf": int(time.time()) + 3600}, {"client_id": None},
-], ids=["wrong audience", "wrong issuer", "expired", "not yet valid", "no client_id"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"aud": "someone-else"},
+        {"iss": "https://other-registry.example"},
+        {"exp": int(time.time()) - 120},
+        {"nbf": int(time.time()) + 3600},
+        {"client_id": None},
+    ],
+    ids=["wrong audience", "wrong issuer", "expired", "not yet valid", "no client_id"],
+)
 async def test_validly_signed_tokens_with_wrong_claims_are_refused(client, parties, signing_key, changes):
     token = await access_token(client, parties.provider)
     claims = {k: v for k, v in changes.items() if v is not None}

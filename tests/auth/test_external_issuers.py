@@ -45,8 +45,11 @@ async def _viewer(client, token):
 async def test_a_trusted_issuers_token_acts_for_the_named_provider(province_client, key):
     response = await _viewer(province_client, mint(key))
     assert response.status_code == 200
-    assert response.json()["data"]["viewer"] == {"clientId": external_client_id(ISSUER, "province-sis"),
-                                                 "scopes": ["credentials:write"], "provider": {"slug": "north-college"}}
+    assert response.json()["data"]["viewer"] == {
+        "clientId": external_client_id(ISSUER, "province-sis"),
+        "scopes": ["credentials:write"],
+        "provider": {"slug": "north-college"},
+    }
 
 
 async def test_admin_scope_from_outside_is_never_granted(province_client, key):
@@ -54,8 +57,11 @@ async def test_admin_scope_from_outside_is_never_granted(province_client, key):
     assert viewer["data"]["viewer"]["scopes"] == ["credentials:write"]
 
 
-@pytest.mark.parametrize("claims", [{"provider": "nowhere-college"}, {"aud": "someone-else"},
-                                    {"exp": int(time.time()) - 300}], ids=["unknown provider", "wrong audience", "expired"])
+@pytest.mark.parametrize(
+    "claims",
+    [{"provider": "nowhere-college"}, {"aud": "someone-else"}, {"exp": int(time.time()) - 300}],
+    ids=["unknown provider", "wrong audience", "expired"],
+)
 async def test_bad_claims_are_refused(province_client, key, claims):
     assert (await _viewer(province_client, mint(key, **claims))).status_code == 401
 

@@ -71,19 +71,25 @@ async def test_bad_client_credentials_are_invalid_client_401(client, parties, wh
 
 
 async def test_other_grant_types_are_unsupported(client, parties):
-    response = await client.post("/oauth/token", data={"grant_type": "password", "username": "a", "password": "b"},
-                                 auth=(parties.provider.client_id, parties.provider.client_secret))
+    response = await client.post(
+        "/oauth/token",
+        data={"grant_type": "password", "username": "a", "password": "b"},
+        auth=(parties.provider.client_id, parties.provider.client_secret),
+    )
     assert response.status_code == 400 and response.json()["error"] == "unsupported_grant_type"
 
 
 async def test_missing_grant_type_is_a_client_error(client, parties):
-    response = await client.post("/oauth/token", data={},
-                                 auth=(parties.provider.client_id, parties.provider.client_secret))
+    response = await client.post(
+        "/oauth/token", data={}, auth=(parties.provider.client_id, parties.provider.client_secret)
+    )
     assert 400 <= response.status_code < 500 and "error" in response.json()
 
 
 async def test_a_garbage_body_is_a_client_error(client, parties):
-    response = await client.post("/oauth/token", content=b"\xff\xfe{{{", headers={"content-type": "multipart/form-data"})
+    response = await client.post(
+        "/oauth/token", content=b"\xff\xfe{{{", headers={"content-type": "multipart/form-data"}
+    )
     assert 400 <= response.status_code < 500 and "error" in response.json()
 
 

@@ -8,8 +8,21 @@ from registry.demo.generator import generate
 from registry.demo.reference import reference
 from registry.domain.enums import ProviderKind
 
-PROVINCES_AND_TERRITORIES = {"CA-AB", "CA-BC", "CA-MB", "CA-NB", "CA-NL", "CA-NS", "CA-NT", "CA-NU", "CA-ON",
-                             "CA-PE", "CA-QC", "CA-SK", "CA-YT"}
+PROVINCES_AND_TERRITORIES = {
+    "CA-AB",
+    "CA-BC",
+    "CA-MB",
+    "CA-NB",
+    "CA-NL",
+    "CA-NS",
+    "CA-NT",
+    "CA-NU",
+    "CA-ON",
+    "CA-PE",
+    "CA-QC",
+    "CA-SK",
+    "CA-YT",
+}
 
 
 def test_the_same_seed_gives_the_same_listings():
@@ -50,5 +63,5 @@ def test_listings_mix_languages_statuses_costs_and_modes():
 def test_generated_recognitions_and_links_refer_to_generated_listings():
     listings = generate(300, seed=5)
     ids = {c.id for c in listings.credentials}
-    assert listings.links and all(l.from_id in ids and l.to_id in ids for l in listings.links)
+    assert listings.links and all(link.from_id in ids and link.to_id in ids for link in listings.links)
     assert listings.recognitions and all(r.credential_id in ids for r in listings.recognitions)

@@ -6,7 +6,12 @@ import re
 from uuid import uuid4
 
 from registry.domain.clients import (
-    binding_of, check_client, hash_secret, new_client_id, new_client_secret, secret_matches,
+    binding_of,
+    check_client,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+    secret_matches,
 )
 
 

@@ -19,11 +19,16 @@ def test_a_valid_filter_has_no_problems():
 
 
 def test_every_problem_is_reported_with_its_field():
-    problems = check_filter(CredentialFilter(regions=("ontario",), languages=("english",), max_cost=-1,
-                                             min_workload_hours=10, max_workload_hours=5))
+    problems = check_filter(
+        CredentialFilter(
+            regions=("ontario",), languages=("english",), max_cost=-1, min_workload_hours=10, max_workload_hours=5
+        )
+    )
     assert {(p.field, p.code) for p in problems} == {
-        (("filter", "regions"), "INVALID_REGION"), (("filter", "languages"), "INVALID_LANGUAGE"),
-        (("filter", "maxCost"), "NEGATIVE_NUMBER"), (("filter", "minWorkloadHours"), "EMPTY_RANGE"),
+        (("filter", "regions"), "INVALID_REGION"),
+        (("filter", "languages"), "INVALID_LANGUAGE"),
+        (("filter", "maxCost"), "NEGATIVE_NUMBER"),
+        (("filter", "minWorkloadHours"), "EMPTY_RANGE"),
     }
 
 

@@ -19,7 +19,9 @@ COUNT = {"query": "{ searchCredentials { totalCount } }"}
 async def serving(dsn: str, **settings):
     app = create_app(dataclasses.replace(SETTINGS, **settings), dsn)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+        ) as client:
             yield client, app
 
 
@@ -40,8 +42,11 @@ async def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(db_dsn):
 
 
 async def test_every_response_carries_the_security_headers(client):
-    for response in (await client.get("/healthz"), await client.post("/graphql", json=COUNT),
-                     await client.get("/graphql", headers={"accept": "text/html"})):
+    for response in (
+        await client.get("/healthz"),
+        await client.post("/graphql", json=COUNT),
+        await client.get("/graphql", headers={"accept": "text/html"}),
+    ):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY" and response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["strict-transport-security"].startswith("max-age=")
@@ -69,7 +74,7 @@ async def test_readiness_needs_the_schema_at_this_codes_head(db_dsn):
         await migrate.downgrade(db_dsn, "-1")
         behind = await client.get("/readyz")
         assert behind.status_code == 503 and behind.json()["status"] == "migrating"
-        assert (await client.get("/healthz")).status_code == 200   # alive all the same
+        assert (await client.get("/healthz")).status_code == 200  # alive all the same
 
 
 async def test_an_exhausted_pool_answers_503_with_retry_after_then_recovers(db_dsn):
@@ -84,7 +89,7 @@ async def test_an_exhausted_pool_answers_503_with_retry_after_then_recovers(db_d
         assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
         assert busy.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
         assert ready.status_code == 503 and ready.json()["error"] == "service_unavailable"
-        assert alive.status_code == 200   # the process lives: nothing to restart
+        assert alive.status_code == 200  # the process lives: nothing to restart
         assert (await client.post("/graphql", json=COUNT)).status_code == 200
 
 

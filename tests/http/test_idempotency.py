@@ -10,8 +10,9 @@ from tests.support.parties import access_token
 
 async def _create(client, token, key, external_id="IDEM-1"):
     body = {"query": CREATE, "variables": {"input": {"credential": {**DRAFT, "externalId": external_id}}}}
-    return await client.post("/graphql", json=body,
-                             headers={"authorization": f"Bearer {token}", "idempotency-key": key})
+    return await client.post(
+        "/graphql", json=body, headers={"authorization": f"Bearer {token}", "idempotency-key": key}
+    )
 
 
 async def test_a_retried_create_returns_the_first_response_and_creates_one_listing(client, parties, db):
@@ -59,12 +60,17 @@ async def test_a_claim_left_by_a_request_that_died_before_writing_is_taken_over_
     token = await access_token(client, parties.provider)
     body = json.dumps({"query": CREATE, "variables": {"input": {"credential": {**DRAFT, "externalId": "DIED"}}}})
     # What a process killed between claiming the key and writing leaves behind, an hour ago.
-    await db.execute("insert into idempotency_keys (client_id, key, request_sha256, created_at)"
-                     " values ($1, 'req-died', sha256($2::bytea), now() - interval '1 hour')",
-                     parties.provider.client_id, body.encode())
-    retry = await client.post("/graphql", content=body, headers={"authorization": f"Bearer {token}",
-                                                                 "idempotency-key": "req-died",
-                                                                 "content-type": "application/json"})
+    await db.execute(
+        "insert into idempotency_keys (client_id, key, request_sha256, created_at)"
+        " values ($1, 'req-died', sha256($2::bytea), now() - interval '1 hour')",
+        parties.provider.client_id,
+        body.encode(),
+    )
+    retry = await client.post(
+        "/graphql",
+        content=body,
+        headers={"authorization": f"Bearer {token}", "idempotency-key": "req-died", "content-type": "application/json"},
+    )
     assert retry.json()["data"]["createCredential"]["userErrors"] == []
     assert await db.fetchval("select count(*) from credentials") == 1
 
@@ -72,11 +78,16 @@ async def test_a_claim_left_by_a_request_that_died_before_writing_is_taken_over_
 async def test_a_fresh_unanswered_claim_is_still_running(client, parties, db):
     token = await access_token(client, parties.provider)
     body = json.dumps({"query": CREATE, "variables": {"input": {"credential": {**DRAFT, "externalId": "BUSY"}}}})
-    await db.execute("insert into idempotency_keys (client_id, key, request_sha256) values ($1, 'req-busy',"
-                     " sha256($2::bytea))", parties.provider.client_id, body.encode())
-    retry = await client.post("/graphql", content=body, headers={"authorization": f"Bearer {token}",
-                                                                 "idempotency-key": "req-busy",
-                                                                 "content-type": "application/json"})
+    await db.execute(
+        "insert into idempotency_keys (client_id, key, request_sha256) values ($1, 'req-busy', sha256($2::bytea))",
+        parties.provider.client_id,
+        body.encode(),
+    )
+    retry = await client.post(
+        "/graphql",
+        content=body,
+        headers={"authorization": f"Bearer {token}", "idempotency-key": "req-busy", "content-type": "application/json"},
+    )
     assert retry.status_code == 409 and await db.fetchval("select count(*) from credentials") == 0
 
 
@@ -84,8 +95,10 @@ async def test_a_retry_of_a_write_whose_answer_was_lost_is_told_so_and_not_run_a
     token = await access_token(client, parties.provider)
     await _create(client, token, "req-lost")
     # The process died after the write committed, before it recorded the answer.
-    await db.execute("update idempotency_keys set status = null, response = null,"
-                     " created_at = now() - interval '1 hour' where key = 'req-lost'")
+    await db.execute(
+        "update idempotency_keys set status = null, response = null,"
+        " created_at = now() - interval '1 hour' where key = 'req-lost'"
+    )
     retry = await _create(client, token, "req-lost")
     assert retry.json()["errors"][0]["extensions"]["code"] == "APPLIED_ANSWER_LOST"
     assert await db.fetchval("select count(*) from credentials") == 1

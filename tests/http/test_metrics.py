@@ -31,10 +31,13 @@ async def test_the_webhook_queue_and_its_failures_are_measured(hook_client, db, 
     admin = await access_token(hook_client, parties.admin)
     await gql(hook_client, REGISTER, {"input": {"url": dead.url, "secret": SECRET}}, admin)
     await create(hook_client, await access_token(hook_client, parties.provider), externalId="M-1")
-    assert await sample(hook_client, "microcred_webhook_queue_depth") == await db.fetchval(
-        "select count(*) from webhook_deliveries where status = 'PENDING'") >= 1
+    assert (
+        await sample(hook_client, "microcred_webhook_queue_depth")
+        == await db.fetchval("select count(*) from webhook_deliveries where status = 'PENDING'")
+        >= 1
+    )
     failures = await sample(hook_client, "microcred_webhook_failures_total", retrying="yes")
-    async with httpx.AsyncClient(timeout=5) as http:   # one round: every attempt fails, to retry later
+    async with httpx.AsyncClient(timeout=5) as http:  # one round: every attempt fails, to retry later
         assert await Worker(db, WEBHOOK_SETTINGS, fernet(WEBHOOK_SETTINGS)).run_once(http) >= 1
     assert await sample(hook_client, "microcred_webhook_failures_total", retrying="yes") > failures
     dead.server.shutdown()

@@ -24,7 +24,9 @@ async def test_each_request_is_logged_as_one_json_line(client, caplog):
 async def test_the_log_names_the_client_behind_a_token(client, parties, caplog):
     token = await access_token(client, parties.provider)
     caplog.set_level(logging.INFO, logger="microcred.requests")
-    await client.post("/graphql", json={"query": "{ viewer { clientId } }"}, headers={"authorization": f"Bearer {token}"})
+    await client.post(
+        "/graphql", json={"query": "{ viewer { clientId } }"}, headers={"authorization": f"Bearer {token}"}
+    )
     assert _lines(caplog)[-1]["client_id"] == parties.provider.client_id
 
 

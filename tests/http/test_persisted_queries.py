@@ -50,7 +50,9 @@ async def test_named_operations_run_by_hash_over_get(client):
 
 
 async def test_mutations_are_refused_over_get(client):
-    response = await client.get("/graphql", params={"query": "mutation { revokeClient(clientId: \"x\") { userErrors { code } } }"})
+    response = await client.get(
+        "/graphql", params={"query": 'mutation { revokeClient(clientId: "x") { userErrors { code } } }'}
+    )
     assert response.status_code == 400 and "mutations are not allowed" in response.text.lower()
 
 
@@ -58,14 +60,17 @@ async def test_mutations_are_refused_over_get(client):
 async def safelisted(db_dsn):
     app = create_app(dataclasses.replace(SETTINGS, safelist=True), db_dsn)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+        ) as client:
             yield client
 
 
 async def test_safelist_mode_runs_named_operations_by_text_or_hash(safelisted):
     by_text = await safelisted.post("/graphql", json={"query": SEARCH_PAGE, "variables": {"first": 1}})
-    by_hash = await safelisted.post("/graphql", json={"extensions": _persisted(sha256(SEARCH_PAGE)),
-                                                      "variables": {"first": 1}})
+    by_hash = await safelisted.post(
+        "/graphql", json={"extensions": _persisted(sha256(SEARCH_PAGE)), "variables": {"first": 1}}
+    )
     assert by_text.status_code == by_hash.status_code == 200 and by_text.json() == by_hash.json()
 
 

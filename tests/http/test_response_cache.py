@@ -19,7 +19,7 @@ from tests.support.apps import SETTINGS
 from tests.support.graphql import statements
 from tests.support.processes import process_env, run, serving
 
-QUERY = {"query": "{ searchCredentials(first: 3) { totalCount nodes { title } } provider(slug: \"lakeside\") { name } }"}
+QUERY = {"query": '{ searchCredentials(first: 3) { totalCount nodes { title } } provider(slug: "lakeside") { name } }'}
 CACHED = dataclasses.replace(SETTINGS, response_cache_bytes=2**20)
 
 
@@ -72,11 +72,15 @@ def test_nothing_is_served_or_stored_while_change_notices_are_not_heard():
 
 @pytest.fixture
 async def cached_client(db_dsn, db):
-    await db.execute("insert into providers (slug, name, kind, jurisdiction) values"
-                     " ('lakeside', '{\"en\": \"Lakeside College\"}', 'COLLEGE', 'CA-MB')")
+    await db.execute(
+        "insert into providers (slug, name, kind, jurisdiction) values"
+        " ('lakeside', '{\"en\": \"Lakeside College\"}', 'COLLEGE', 'CA-MB')"
+    )
     app = create_app(CACHED, db_dsn)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://registry.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+        ) as client:
             await _until(lambda: app.state.response_cache.listening)
             yield client, app.state.response_cache
 
@@ -166,8 +170,11 @@ async def test_errors_and_authenticated_requests_are_not_cached(cached_client):
 async def test_a_lost_notice_connection_turns_the_cache_off_until_it_is_back(cached_client, db):
     client, cache = cached_client
     await client.post("/graphql", json=QUERY)
-    await db.execute("select pg_terminate_backend(pid) from pg_stat_activity"
-                     " where application_name = $1 and datname = current_database()", APPLICATION_NAME)
+    await db.execute(
+        "select pg_terminate_backend(pid) from pg_stat_activity"
+        " where application_name = $1 and datname = current_database()",
+        APPLICATION_NAME,
+    )
     await _until(lambda: not cache.listening)
     assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "MISS"
     await _until(lambda: cache.listening)
@@ -183,11 +190,16 @@ async def test_a_write_is_seen_by_the_next_read_on_every_process_within_a_second
         for base in (first, second):
             before = httpx.post(f"{base}/graphql", json=count).json()["data"]["searchCredentials"]["totalCount"]
             assert httpx.post(f"{base}/graphql", json=count).headers["x-cache"] == "HIT"
-        await db.execute("update credentials set status = 'RETIRED', retired_at = now()"
-                         " where id = (select id from credentials where status = 'PUBLISHED' limit 1)")
+        await db.execute(
+            "update credentials set status = 'RETIRED', retired_at = now()"
+            " where id = (select id from credentials where status = 'PUBLISHED' limit 1)"
+        )
         written = time.monotonic()
         for base in (first, second):
-            while httpx.post(f"{base}/graphql", json=count).json()["data"]["searchCredentials"]["totalCount"] != before - 1:
+            while (
+                httpx.post(f"{base}/graphql", json=count).json()["data"]["searchCredentials"]["totalCount"]
+                != before - 1
+            ):
                 assert time.monotonic() - written < 1.0, f"{base} still answers from before the write"
                 time.sleep(0.02)
 

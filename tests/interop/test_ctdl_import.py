@@ -7,17 +7,27 @@ import json
 
 from registry.interop import ctdl_import
 
-ASSESSMENT = {"@id": "_:exam", "@type": "ceterms:AssessmentProfile", "ceterms:assessmentMethodType": ["assessMethod:Exam"]}
+ASSESSMENT = {
+    "@id": "_:exam",
+    "@type": "ceterms:AssessmentProfile",
+    "ceterms:assessmentMethodType": ["assessMethod:Exam"],
+}
 CREDENTIAL = {
-    "@id": "https://example.ca/resources/ce-1", "@type": "ceterms:Certificate", "ceterms:ctid": "ce-1",
-    "ceterms:name": "Welding Safety", "ceterms:description": {"en-US": "Safe welding.", "fr": "Soudage sécuritaire."},
-    "ceterms:subjectWebpage": "https://example.ca/welding", "ceterms:inLanguage": "en",
+    "@id": "https://example.ca/resources/ce-1",
+    "@type": "ceterms:Certificate",
+    "ceterms:ctid": "ce-1",
+    "ceterms:name": "Welding Safety",
+    "ceterms:description": {"en-US": "Safe welding.", "fr": "Soudage sécuritaire."},
+    "ceterms:subjectWebpage": "https://example.ca/welding",
+    "ceterms:inLanguage": "en",
     "ceterms:learningDeliveryType": ["deliveryType:InPerson"],
     "ceterms:learningMethodType": ["learnMethod:CohortBased"],
     "ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT45H"}, {"ceterms:exactDuration": "P3M"}],
     "ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceterms:targetAssessment": [{"@id": "_:exam"}]}],
     "ceterms:audienceType": ["audience:CurrentMilitary"],
-    "ceterms:occupationType": [{"ceterms:framework": "https://www.onetonline.org/", "ceterms:codedNotation": "51-4121"}],
+    "ceterms:occupationType": [
+        {"ceterms:framework": "https://www.onetonline.org/", "ceterms:codedNotation": "51-4121"}
+    ],
 }
 
 

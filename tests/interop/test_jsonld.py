@@ -20,8 +20,16 @@ def _rich():
     listings = oracle.listings()
     linked = {link.from_id for link in listings.links}
     recognized = {r.credential_id for r in listings.recognitions if r.is_active(date.today())}
-    return next(c for c in oracle.published() if c.id in linked and c.id in recognized and c.level_framework == "EQF"
-                and c.cost_amount and c.ects_credits and oracle.occupation_codes_of(c.id))
+    return next(
+        c
+        for c in oracle.published()
+        if c.id in linked
+        and c.id in recognized
+        and c.level_framework == "EQF"
+        and c.cost_amount
+        and c.ects_credits
+        and oracle.occupation_codes_of(c.id)
+    )
 
 
 async def jsonld(client, listing, format_name: str) -> dict:
@@ -54,14 +62,21 @@ async def test_ctdl_carries_every_field_of_the_listing(demo_client):
     assert assessment["ceterms:codedNotation"] == c.assessment
     assert assessment.get("ceterms:targetNode", "assessMethod:").startswith("assessMethod:")
     assert doc["ceterms:atLevel"][0]["ceterms:codedNotation"] == c.level_value
-    assert [x["ceterms:targetNodeName"] for x in competencies if "ceterms:codedNotation" not in x] == c.learning_outcomes
+    assert [
+        x["ceterms:targetNodeName"] for x in competencies if "ceterms:codedNotation" not in x
+    ] == c.learning_outcomes
     codes = {skill.id: skill.code for skill in oracle.ref().skills}
     assert {x["ceterms:codedNotation"] for x in competencies if "ceterms:codedNotation" in x} == {
-        codes[skill] for skill in oracle.skill_ids_of(c.id)}
+        codes[skill] for skill in oracle.skill_ids_of(c.id)
+    }
     assert earning["ceterms:creditValue"][0]["schema:value"] == c.ects_credits
-    assert [p["ceterms:mainJurisdiction"][0]["ceterms:addressRegion"]["en"] for p in doc["ceterms:offeredIn"]] == c.regions
+    assert [
+        p["ceterms:mainJurisdiction"][0]["ceterms:addressRegion"]["en"] for p in doc["ceterms:offeredIn"]
+    ] == c.regions
     assert [a["ceterms:codedNotation"] for a in doc.get("ceterms:audienceType", [])] == c.audiences
-    assert [next(iter(f["ceterms:name"].values())) for f in doc.get("ceterms:financialAssistance", [])] == c.funding_programs
+    assert [
+        next(iter(f["ceterms:name"].values())) for f in doc.get("ceterms:financialAssistance", [])
+    ] == c.funding_programs
     assert doc["ceterms:identifier"][0]["ceterms:identifierValueCode"] == c.external_id
     assert doc["ceterms:estimatedDuration"][0]["ceterms:exactDuration"] == f"PT{c.workload_hours:g}H"
 
@@ -106,9 +121,16 @@ async def test_open_badges_achievement_uses_only_terms_of_the_published_context(
     doc = await jsonld(demo_client, c, "OPEN_BADGES_3")
     context = json.loads((CONTEXTS / "ob-v3p0-context-3.0.3.json").read_text())["@context"]
     assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in doc["@context"]
-    assert doc["type"] == ["Achievement"] and doc["achievementType"] == {
-        "MICRO_CREDENTIAL": "MicroCredential", "DIGITAL_BADGE": "Badge", "CERTIFICATE": "Certificate",
-        "COURSE": "Course"}[c.credential_type]
+    assert (
+        doc["type"] == ["Achievement"]
+        and doc["achievementType"]
+        == {
+            "MICRO_CREDENTIAL": "MicroCredential",
+            "DIGITAL_BADGE": "Badge",
+            "CERTIFICATE": "Certificate",
+            "COURSE": "Course",
+        }[c.credential_type]
+    )
     achievement_terms = set(context["Achievement"]["@context"]) | {k for k in context if not k.startswith("@")}
     assert set(doc) - {"@context"} <= achievement_terms
     alignment_terms = set(context["Alignment"]["@context"])
@@ -170,13 +192,23 @@ async def test_schema_org_describes_an_educational_occupational_credential(demo_
     assert doc["url"] == c.url and doc["offers"]["price"] == c.cost_amount and doc["recognizedBy"]
 
 
-@pytest.mark.parametrize("params,headers,expected", [
-    ({"format": "ctdl"}, {}, "ceterms:ctid"),
-    ({}, {"accept": 'application/ld+json; profile="https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"'},
-     "achievementType"),
-    ({}, {"accept": 'application/ld+json; profile="http://data.europa.eu/snb/model/context/edc-ap"'}, "volumeOfLearning"),
-    ({}, {"accept": "application/ld+json"}, "credentialCategory"),
-])
+@pytest.mark.parametrize(
+    "params,headers,expected",
+    [
+        ({"format": "ctdl"}, {}, "ceterms:ctid"),
+        (
+            {},
+            {"accept": 'application/ld+json; profile="https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"'},
+            "achievementType",
+        ),
+        (
+            {},
+            {"accept": 'application/ld+json; profile="http://data.europa.eu/snb/model/context/edc-ap"'},
+            "volumeOfLearning",
+        ),
+        ({}, {"accept": "application/ld+json"}, "credentialCategory"),
+    ],
+)
 async def test_the_listing_url_negotiates_the_vocabulary(demo_client, params, headers, expected):
     c = _rich()
     response = await demo_client.get(f"/credentials/{oracle.gid('Credential', c.id)}", params=params, headers=headers)

@@ -17,8 +17,16 @@ from tests.support.processes import process_env, serve_process
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Headless in a sandbox as root, and quiet on a machine without Internet access.
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(os.environ.get("MICROCRED_SCREENSHOTS") or tempfile.mkdtemp(prefix="microcred-screens-"))
 
 
@@ -50,9 +58,14 @@ async def shoot(page, name: str, full_page: bool = False) -> None:
 
 
 def api_total(site: str, filter_: dict | None = None, query: str | None = None) -> int:
-    response = httpx.post(f"{site}/graphql", json={
-        "query": "query($f: CredentialFilter, $q: String) { searchCredentials(filter: $f, query: $q) { totalCount } }",
-        "variables": {"f": filter_, "q": query}}, timeout=30)
+    response = httpx.post(
+        f"{site}/graphql",
+        json={
+            "query": "query($f: CredentialFilter, $q: String) { searchCredentials(filter: $f, query: $q) { totalCount } }",
+            "variables": {"f": filter_, "q": query},
+        },
+        timeout=30,
+    )
     return response.json()["data"]["searchCredentials"]["totalCount"]
 
 
@@ -68,7 +81,9 @@ async def test_a_learner_finds_a_recognised_online_micro_credential_in_french(si
     await page.get_by_role("link", name="Titres reconnus seulement").click()
     await page.locator("[data-facet=mode]", has_text="En ligne").click()
     await page.locator("[data-facet=type]", has_text="Microtitre").click()
-    expected = api_total(site, {"recognized": True, "deliveryModes": ["ONLINE"], "credentialTypes": ["MICRO_CREDENTIAL"]})
+    expected = api_total(
+        site, {"recognized": True, "deliveryModes": ["ONLINE"], "credentialTypes": ["MICRO_CREDENTIAL"]}
+    )
     await expect(heading(page)).to_have_text(f"{expected} résultats")
     await shoot(page, "search-fr")
     await page.locator(".card h3 a").first.click()
@@ -90,7 +105,7 @@ async def test_words_and_facets_are_applied_and_removed_in_english(site, page):
     await page.goto(f"{site}/")
     await page.get_by_label("What do you want to learn?").fill("data")
     await page.get_by_label("What do you want to learn?").press("Enter")
-    await expect(page).to_have_url(f"{site}/?q=data&sort=RELEVANCE")   # the form sends its order too
+    await expect(page).to_have_url(f"{site}/?q=data&sort=RELEVANCE")  # the form sends its order too
     await expect(heading(page)).to_have_text(f"{api_total(site, query='data')} results")
     await page.locator("[data-facet=mode]", has_text="Online").click()
     await expect(page).to_have_url(f"{site}/?q=data&mode=ONLINE")
@@ -116,8 +131,9 @@ async def test_pages_go_forward_and_back_and_the_back_button_retraces_them(site,
 
 
 async def test_the_statistics_page_draws_its_charts_from_the_public_query(site, page):
-    stats = httpx.post(f"{site}/graphql", json={"query": "{ registryStatistics { byProvince { value count } } }"},
-                       timeout=30).json()["data"]["registryStatistics"]
+    stats = httpx.post(
+        f"{site}/graphql", json={"query": "{ registryStatistics { byProvince { value count } } }"}, timeout=30
+    ).json()["data"]["registryStatistics"]
     await page.goto(f"{site}/statistics")
     await expect(page.locator("svg[role=img]")).to_have_count(5)
     await page.locator("summary").first.click()

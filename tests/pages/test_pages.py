@@ -31,7 +31,7 @@ async def test_a_facet_link_filters_and_counts_as_the_api_does(demo_client):
     page = await demo_client.get("/?mode=ONLINE&recognized=yes")
     expected = [c for c in oracle.published() if c.delivery_mode == "ONLINE" and oracle.active_recognitions(c.id)]
     assert _heading(page.text) == f"{len(expected):,} results"
-    assert 'href="/?recognized=yes"' in page.text   # the link that removes ONLINE keeps the other filter
+    assert 'href="/?recognized=yes"' in page.text  # the link that removes ONLINE keeps the other filter
 
 
 async def test_pages_read_only_through_the_named_operations(demo_client, caplog):
@@ -44,7 +44,9 @@ async def test_pages_read_only_through_the_named_operations(demo_client, caplog)
 
 async def test_a_listing_page_embeds_its_schema_org_description(demo_client):
     listing = oracle.published()[0]
-    page = await demo_client.get(f"/credentials/{oracle.gid('Credential', listing.id)}", headers={"accept": "text/html"})
+    page = await demo_client.get(
+        f"/credentials/{oracle.gid('Credential', listing.id)}", headers={"accept": "text/html"}
+    )
     embedded = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S).group(1))
     assert page.status_code == 200 and embedded["name"] == listing.title["en"]
     assert f"<h1>{listing.title['en']}</h1>".replace("'", "&#39;") in page.text
@@ -57,8 +59,9 @@ async def test_a_listing_page_in_french_shows_the_french_title(demo_client):
 
 
 async def test_an_unknown_listing_is_a_404_page(demo_client):
-    page = await demo_client.get("/credentials/Q3JlZGVudGlhbDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA",
-                                 headers={"accept": "text/html"})
+    page = await demo_client.get(
+        "/credentials/Q3JlZGVudGlhbDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA", headers={"accept": "text/html"}
+    )
     assert page.status_code == 404 and "No published credential has this address." in page.text
 
 

@@ -18,9 +18,20 @@ def test_a_url_reads_back_to_the_same_url():
 
 def test_filters_become_the_search_operations_variables():
     variables = state("q=data&mode=ONLINE&by=QXV0&recognized=yes&cost=0&hours=120-&sort=TITLE").variables("fr")
-    assert variables == {"query": "data", "orderBy": "TITLE", "lang": "fr", "first": 10, "after": None, "filter": {
-        "deliveryModes": ["ONLINE"], "recognizedByAuthorityIds": ["QXV0"], "recognized": True, "maxCost": 0.0,
-        "minWorkloadHours": 120.0}}
+    assert variables == {
+        "query": "data",
+        "orderBy": "TITLE",
+        "lang": "fr",
+        "first": 10,
+        "after": None,
+        "filter": {
+            "deliveryModes": ["ONLINE"],
+            "recognizedByAuthorityIds": ["QXV0"],
+            "recognized": True,
+            "maxCost": 0.0,
+            "minWorkloadHours": 120.0,
+        },
+    }
 
 
 def test_values_the_page_does_not_offer_are_dropped():

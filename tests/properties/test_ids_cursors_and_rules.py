@@ -13,7 +13,7 @@ from registry.api.errors import BadUserInput
 from registry.domain import ids
 from registry.domain.listings import ListingChanges, check_changes
 
-ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=300)   # lone surrogates and NULs too
+ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=300)  # lone surrogates and NULs too
 TYPES = st.sampled_from(sorted(ids.NODE_TYPES))
 
 
@@ -28,8 +28,12 @@ def test_any_string_decodes_to_a_node_or_to_none_never_raises(text):
     assert found is None or (found[0] in ids.NODE_TYPES and isinstance(found[1], uuid.UUID))
 
 
-@given(st.text(min_size=1, max_size=20), st.floats(allow_nan=False, allow_infinity=False), st.uuids(),
-       st.dictionaries(st.sampled_from(["o", "m", "x"]), st.text(max_size=10), max_size=3))
+@given(
+    st.text(min_size=1, max_size=20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.uuids(),
+    st.dictionaries(st.sampled_from(["o", "m", "x"]), st.text(max_size=10), max_size=3),
+)
 def test_a_cursor_decodes_to_its_key_and_extras(list_name, sort, row_id, extra):
     cursor = cursors.encode(list_name, (sort, str(row_id)), **extra)
     assert cursors.decode(cursor, list_name, float) == ((sort, str(row_id)), extra)
@@ -50,11 +54,24 @@ LANGS = st.sampled_from(["en", "fr", "en-CA", "x", "", "fr_CA", "123"])
 
 
 @settings(max_examples=300)
-@given(st.dictionaries(LANGS, ANY_TEXT, max_size=3), st.floats(allow_nan=True) | st.none(), ANY_TEXT | st.none(),
-       st.lists(ANY_TEXT, max_size=3) | st.none(), ANY_TEXT | st.none())
+@given(
+    st.dictionaries(LANGS, ANY_TEXT, max_size=3),
+    st.floats(allow_nan=True) | st.none(),
+    ANY_TEXT | st.none(),
+    st.lists(ANY_TEXT, max_size=3) | st.none(),
+    ANY_TEXT | st.none(),
+)
 def test_the_listing_rules_judge_any_input_without_raising(title, hours, url, regions, currency):
-    problems = check_changes(ListingChanges(title=title or None, workload_hours=hours, url=url, regions=regions,
-                                            cost_currency=currency, cost_amount=1.0 if currency else None),
-                             creating=True)
+    problems = check_changes(
+        ListingChanges(
+            title=title or None,
+            workload_hours=hours,
+            url=url,
+            regions=regions,
+            cost_currency=currency,
+            cost_amount=1.0 if currency else None,
+        ),
+        creating=True,
+    )
     for problem in problems:
         assert problem.field[0] == "credential" and problem.code.isupper() and problem.message

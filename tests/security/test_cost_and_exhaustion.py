@@ -25,8 +25,10 @@ from tests.support.apps import SETTINGS, api_client
 
 LIMITED = dataclasses.replace(SETTINGS, max_query_cost=5_000)
 # The audit's reproduction: three nested pages of 20 with a JSON-LD document each (60 MB in 3.7 s).
-NESTED = ("query($f: Int) { providers(first: $f) { nodes { credentials(first: $f) { nodes { provider {"
-          " credentials(first: $f) { nodes { id jsonLd(format: CTDL) } } } } } } } }")
+NESTED = (
+    "query($f: Int) { providers(first: $f) { nodes { credentials(first: $f) { nodes { provider {"
+    " credentials(first: $f) { nodes { id jsonLd(format: CTDL) } } } } } } } }"
+)
 GRAPHQL_SCHEMA = schema._schema
 
 
@@ -56,8 +58,11 @@ def test_an_operation_default_is_costed_as_given():
 
 def test_a_literal_null_page_size_costs_the_default_page():
     """Cost bypass: `first: null` written in the document."""
-    assert requested("{ searchCredentials(first: null) { nodes { id } } }") == \
-        requested("{ searchCredentials { nodes { id } } }") == 2 + 20
+    assert (
+        requested("{ searchCredentials(first: null) { nodes { id } } }")
+        == requested("{ searchCredentials { nodes { id } } }")
+        == 2 + 20
+    )
 
 
 def test_a_page_size_beyond_any_field_is_costed_at_the_largest_page():
@@ -96,18 +101,25 @@ def _leaf_selection(graphql_type) -> str:
     named = get_named_type(graphql_type)
     if is_leaf_type(named):
         return ""
-    leaf = next((n for n, f in named.fields.items() if is_leaf_type(get_named_type(f.type)) and not f.args), None) \
-        if hasattr(named, "fields") else None
+    leaf = (
+        next((n for n, f in named.fields.items() if is_leaf_type(get_named_type(f.type)) and not f.args), None)
+        if hasattr(named, "fields")
+        else None
+    )
     return f"{{ {leaf} }}" if leaf else "{ __typename }"
 
 
-@pytest.mark.parametrize("owner, name, field", list(_list_fields()),
-                         ids=[f"{t.name}.{n}" for t, n, _ in _list_fields()])
+@pytest.mark.parametrize(
+    "owner, name, field", list(_list_fields()), ids=[f"{t.name}.{n}" for t, n, _ in _list_fields()]
+)
 def test_no_list_field_costs_nothing(owner, name, field):
     """Resource exhaustion: a list or page must never be free, whatever it holds."""
     walker = cost._Walker(GRAPHQL_SCHEMA, {}, {})
-    node = parse(f"{{ {name}{_arguments(field)} {_leaf_selection(field.type)} }}").definitions[0] \
+    node = (
+        parse(f"{{ {name}{_arguments(field)} {_leaf_selection(field.type)} }}")
+        .definitions[0]
         .selection_set.selections[0]
+    )
     assert walker.field(node, owner, page=20) > 0
 
 
@@ -120,9 +132,14 @@ def _arguments(field) -> str:
     return "(" + ", ".join(f"{n}: {values.get(n, '1')}" for n in required) + ")"
 
 
-PAGED_ROOTS = ["searchCredentials { nodes { id } }", "providers { nodes { id } }", "skills { nodes { id } }",
-               "occupations { nodes { id } }", "recognitionAuthorities { nodes { id } }",
-               "changes { events { version } }"]
+PAGED_ROOTS = [
+    "searchCredentials { nodes { id } }",
+    "providers { nodes { id } }",
+    "skills { nodes { id } }",
+    "occupations { nodes { id } }",
+    "recognitionAuthorities { nodes { id } }",
+    "changes { events { version } }",
+]
 
 
 @pytest.mark.parametrize("selection", PAGED_ROOTS)

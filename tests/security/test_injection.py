@@ -31,8 +31,12 @@ async def listing(client, parties):
     """A published listing whose title and description carry every payload."""
     token = await access_token(client, parties.provider)
     text = " | ".join(PAYLOADS.values())
-    made = await create(client, token, title=[{"lang": "en", "value": text}], **{
-        **COMPLETE, "description": [{"lang": "en", "value": text}]})
+    made = await create(
+        client,
+        token,
+        title=[{"lang": "en", "value": text}],
+        **{**COMPLETE, "description": [{"lang": "en", "value": text}]},
+    )
     assert made["userErrors"] == []
     await gql(client, PUBLISH, {"input": {"id": made["credential"]["id"]}}, token)
     return made["credential"]["id"], text
@@ -43,15 +47,19 @@ async def test_listing_text_round_trips_exactly(client, listing):
     listing_id, text = listing
     found = await gql(client, "query($id: ID!) { credential(id: $id) { title description } }", {"id": listing_id})
     assert found["data"]["credential"] == {"title": text, "description": text}
-    assert await client.get("/readyz") and (await gql(client, "{ searchCredentials { totalCount } }", {}))[
-        "data"]["searchCredentials"]["totalCount"] == 1
+    assert (
+        await client.get("/readyz")
+        and (await gql(client, "{ searchCredentials { totalCount } }", {}))["data"]["searchCredentials"]["totalCount"]
+        == 1
+    )
 
 
 @pytest.mark.parametrize("name", list(PAYLOADS))
 async def test_search_text_is_never_sql(client, listing, name):
     """SQL injection through the search words: each payload is only text to look for."""
-    answer = await gql(client, "query($q: String) { searchCredentials(query: $q) { totalCount } }",
-                       {"q": PAYLOADS[name]})
+    answer = await gql(
+        client, "query($q: String) { searchCredentials(query: $q) { totalCount } }", {"q": PAYLOADS[name]}
+    )
     assert "errors" not in answer and answer["data"]["searchCredentials"]["totalCount"] in (0, 1)
 
 
@@ -62,7 +70,7 @@ async def test_the_listing_page_escapes_the_text(client, listing):
     assert page.status_code == 200
     assert "<img src=x" not in page.text and "<script>alert" not in page.text and "<b>bold</b>" not in page.text
     assert "<!--<script>" not in page.text
-    assert str(escape(PAYLOADS["html"])) in page.text   # shown as text
+    assert str(escape(PAYLOADS["html"])) in page.text  # shown as text
 
 
 async def test_the_json_ld_embedded_in_the_page_cannot_close_its_script(client, listing):
@@ -70,7 +78,7 @@ async def test_the_json_ld_embedded_in_the_page_cannot_close_its_script(client, 
     listing_id, text = listing
     page = (await client.get(f"/credentials/{listing_id}", headers={"accept": "text/html"})).text
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
-    assert len(blocks) == 1 and "<" not in blocks[0]   # not even `<!--`, which changes how scripts end
+    assert len(blocks) == 1 and "<" not in blocks[0]  # not even `<!--`, which changes how scripts end
     assert text in _strings(json.loads(blocks[0]))
 
 

@@ -52,11 +52,18 @@ HISTORY = "query($id: ID!) { credential(id: $id) { history { nodes { actor } } }
 
 def draft(external_id: str, provider_site: str) -> dict:
     """A draft listing's input."""
-    return {"credential": {
-        "externalId": external_id, "title": [{"lang": "en", "value": "Welding Safety"}], "workloadHours": 20,
-        "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
-        "url": f"https://{provider_site}/welding-safety", "occupationCodes": [],
-    }}
+    return {
+        "credential": {
+            "externalId": external_id,
+            "title": [{"lang": "en", "value": "Welding Safety"}],
+            "workloadHours": 20,
+            "deliveryMode": "ONLINE",
+            "pace": "SELF_PACED",
+            "assessment": "PROJECT",
+            "url": f"https://{provider_site}/welding-safety",
+            "occupationCodes": [],
+        }
+    }
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +87,12 @@ async def registry(db_dsn, jwks_url, parties):
 @pytest.fixture
 async def victim(db, parties) -> Credentials:
     """A registered client of another provider (south-polytechnic) that manages webhooks."""
-    made = await operators.register_client(db, name="South portal sync", scopes=["credentials:write", "webhooks:manage"],
-                                       provider_id=parties.other_provider_id)
+    made = await operators.register_client(
+        db,
+        name="South portal sync",
+        scopes=["credentials:write", "webhooks:manage"],
+        provider_id=parties.other_provider_id,
+    )
     return Credentials(made.client_id, made.client_secret)
 
 
@@ -129,8 +140,7 @@ def assert_invalid_token(response, reason: str = "") -> None:
 # --- Finding 1: an external principal is never a registered client ------------------------------
 
 
-async def test_an_external_token_naming_a_local_client_id_cannot_list_its_webhooks(registry, key, victim,
-                                                                                   victim_hook):
+async def test_an_external_token_naming_a_local_client_id_cannot_list_its_webhooks(registry, key, victim, victim_hook):
     """Threat: issuer confusion. A trusted issuer's token whose `client_id` claim copies a
     registered client's ID (IDs show as `actor`) reads that client's webhooks (URLs of its systems)."""
     response = await graphql(registry, WEBHOOKS, token=impersonating(key, victim.client_id))
@@ -139,8 +149,9 @@ async def test_an_external_token_naming_a_local_client_id_cannot_list_its_webhoo
     assert await victims_hooks(registry, victim) == [victim_hook]
 
 
-async def test_an_external_token_naming_a_local_client_id_cannot_delete_its_webhooks(registry, key, victim,
-                                                                                     victim_hook):
+async def test_an_external_token_naming_a_local_client_id_cannot_delete_its_webhooks(
+    registry, key, victim, victim_hook
+):
     """Threat: issuer confusion. The same token deletes another provider's webhook, silently
     cutting its portal off from changes."""
     response = await graphql(registry, DELETE, {"input": {"id": victim_hook}}, impersonating(key, victim.client_id))
@@ -150,12 +161,14 @@ async def test_an_external_token_naming_a_local_client_id_cannot_delete_its_webh
 
 
 async def test_an_external_token_naming_a_local_client_id_cannot_receive_its_draft_events(
-        registry, key, db, victim, victim_hook, victim_receiver, attacker_receiver):
+    registry, key, db, victim, victim_hook, victim_receiver, attacker_receiver
+):
     """Threat: issuer confusion leaking unpublished data. A webhook registered by the token
     would belong to the registered client, and the delivery trigger would send it the
     drafts of that client's provider (south-polytechnic), which the issuer may not see."""
-    attack = await graphql(registry, REGISTER, {"input": {"url": attacker_receiver.url}},
-                           impersonating(key, victim.client_id))
+    attack = await graphql(
+        registry, REGISTER, {"input": {"url": attacker_receiver.url}}, impersonating(key, victim.client_id)
+    )
     assert attack.status_code == 200
     south = await access_token(registry, victim)
     made = (await graphql(registry, CREATE, {"input": draft("SOUTH-DRAFT-1", "south.example.ca")}, south)).json()
@@ -182,9 +195,15 @@ async def test_an_external_token_never_acts_as_the_local_client_it_names(registr
     assert [node["actor"] for node in history["data"]["credential"]["history"]["nodes"]] == [viewer["clientId"]]
 
 
-@pytest.mark.parametrize("issuer, subject", [
-    (ISSUER, "mc_AAAAAAAAAAAAAAAAAAAAAAAA"), (ISSUER, ""), ("mc_", "AAAAAAAAAAAAAAAAAAAAAAAA"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "issuer, subject",
+    [
+        (ISSUER, "mc_AAAAAAAAAAAAAAAAAAAAAAAA"),
+        (ISSUER, ""),
+        ("mc_", "AAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("", ""),
+    ],
+)
 def test_external_principal_ids_never_take_a_local_client_ids_form(issuer, subject):
     """Threat: issuer confusion by construction. Whatever the issuer and subject, the
     registry's name for an external principal is never a local client ID."""
@@ -198,8 +217,12 @@ def test_two_issuers_never_share_a_principal_id():
     are escaped, so where the issuer ends in the name is never ambiguous."""
     from auth.external import external_client_id
 
-    pairs = [("https://a.example#b", "c"), ("https://a.example", "b#c"), ("https://a.example%23b", "c"),
-             ("https://a.example%2523b", "c")]
+    pairs = [
+        ("https://a.example#b", "c"),
+        ("https://a.example", "b#c"),
+        ("https://a.example%23b", "c"),
+        ("https://a.example%2523b", "c"),
+    ]
     assert len({external_client_id(*pair) for pair in pairs}) == len(pairs)
 
 
@@ -238,8 +261,15 @@ async def test_an_issuer_trusted_for_a_jurisdiction_acts_only_for_providers_ther
 # --- Finding 2: malformed tokens are a 401 invalid_token, never a 500 ------------------------------
 
 NOW = int(time.time())
-CLAIMS = {"iss": ISSUER, "aud": AUDIENCE, "sub": "province-sis", "iat": NOW, "exp": NOW + 600,
-          "scope": "credentials:write", "provider": "north-college"}
+CLAIMS = {
+    "iss": ISSUER,
+    "aud": AUDIENCE,
+    "sub": "province-sis",
+    "iat": NOW,
+    "exp": NOW + 600,
+    "scope": "credentials:write",
+    "provider": "north-college",
+}
 HEADER = {"alg": "RS256", "kid": KID}
 NESTED = "[" * 5000 + "]" * 5000
 
@@ -250,14 +280,15 @@ UNSIGNED = {
     "iss is a number": lambda: raw_token(HEADER, {**CLAIMS, "iss": 42}),
     "kid is an array": lambda: raw_token({**HEADER, "kid": [KID]}, CLAIMS),
     "kid is an object, iss the registry's own": lambda: raw_token(
-        {"alg": "ES256", "kid": {"k": 1}}, {**CLAIMS, "iss": SETTINGS.issuer}),
+        {"alg": "ES256", "kid": {"k": 1}}, {**CLAIMS, "iss": SETTINGS.issuer}
+    ),
     "alg is an array": lambda: raw_token({**HEADER, "alg": ["RS256"]}, CLAIMS),
     "header is a JSON array": lambda: raw_token(["RS256"], CLAIMS),
     "header is a JSON string": lambda: raw_token("RS256", CLAIMS),
     "claims are a JSON array": lambda: raw_token(HEADER, [CLAIMS]),
     "claims are JSON null": lambda: raw_token(HEADER, None),
     "header is not JSON": lambda: f"{b64(b'not json')}.{b64(b'{}')}.c2ln",
-    "claims are not UTF-8": lambda: f"{b64(b'{}')}.{b64(bytes([0xff, 0xfe, 0x7b]))}.c2ln",
+    "claims are not UTF-8": lambda: f"{b64(b'{}')}.{b64(bytes([0xFF, 0xFE, 0x7B]))}.c2ln",
     "not base64url": lambda: "eyJ!!!.eyJ***.c2ln",
     "base64url of impossible length": lambda: "eyJhb.eyJhb.c2ln",
     "two parts": lambda: f"{b64(b'{}')}.{b64(b'{}')}",

@@ -13,13 +13,18 @@ import json
 import pytest
 
 # Cursors that are valid base64 and valid JSON, but not an object: `M0` is the number 3.
-NOT_OBJECT_CURSORS = ["M0", base64.urlsafe_b64encode(b"[1,2]").decode(), base64.urlsafe_b64encode(b"null").decode(),
-                      base64.urlsafe_b64encode(b'"s"').decode(), base64.urlsafe_b64encode(b"true").decode(),
-                      base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()[:4000]]
+NOT_OBJECT_CURSORS = [
+    "M0",
+    base64.urlsafe_b64encode(b"[1,2]").decode(),
+    base64.urlsafe_b64encode(b"null").decode(),
+    base64.urlsafe_b64encode(b'"s"').decode(),
+    base64.urlsafe_b64encode(b"true").decode(),
+    base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()[:4000],
+]
 PAGED = {
     "search": 'query($a: String) { searchCredentials(query: "data", after: $a) { nodes { id } } }',
     "providers": "query($a: String) { providers(after: $a) { nodes { id } } }",
-    "provider listings": 'query($a: String) { providers(first: 1) { nodes { credentials(after: $a) { nodes { id } } } } }',
+    "provider listings": "query($a: String) { providers(first: 1) { nodes { credentials(after: $a) { nodes { id } } } } }",
     "skills": "query($a: String) { skills(after: $a) { nodes { id } } }",
     "change feed": "query($a: String) { changes(after: $a) { events { version } } }",
 }
@@ -44,13 +49,21 @@ async def test_a_page_with_a_cursor_that_is_not_an_object_is_a_400_page(demo_cli
 DEEP = "[" * 5000 + "]" * 5000
 
 
-@pytest.mark.parametrize("body", [
-    DEEP,
-    '{"query": "{ __typename }", "variables": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}",
-    '{"query": "{ __typename }", "extensions": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}",
-    '{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "' + "0" * 64 + '"}}, "variables": '
-    + "[" * 900 + "]" * 900 + "}",
-], ids=["deep list", "deep variables", "deep extensions", "persisted query, deep variables"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        DEEP,
+        '{"query": "{ __typename }", "variables": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}",
+        '{"query": "{ __typename }", "extensions": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}",
+        '{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "'
+        + "0" * 64
+        + '"}}, "variables": '
+        + "[" * 900
+        + "]" * 900
+        + "}",
+    ],
+    ids=["deep list", "deep variables", "deep extensions", "persisted query, deep variables"],
+)
 async def test_a_deeply_nested_json_body_is_refused_not_a_500(demo_client, body):
     """A JSON body nested 5,000 levels raised RecursionError in the persisted-query layer: a 500."""
     response = await demo_client.post("/graphql", content=body, headers={"content-type": "application/json"})
@@ -60,17 +73,26 @@ async def test_a_deeply_nested_json_body_is_refused_not_a_500(demo_client, body)
 
 async def test_deeply_nested_extensions_in_a_get_are_refused_not_a_500(demo_client):
     """The same through GET, where `extensions` travels in the query string."""
-    response = await demo_client.get("/graphql", params={"query": "{ __typename }",
-                                                         "extensions": '{"a":' * 3000 + "1" + "}" * 3000})
+    response = await demo_client.get(
+        "/graphql", params={"query": "{ __typename }", "extensions": '{"a":' * 3000 + "1" + "}" * 3000}
+    )
     assert response.status_code in (200, 400) and "INTERNAL_SERVER_ERROR" not in response.text
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"\xff\xfe not utf-8", "application/json"), (b"{", "application/json"), (b"[]", "application/json"),
-    (b'[{"query": "{ __typename }"}]', "application/json"), (b'{"query": 5}', "application/json"),
-    (b'{"query": "{ __typename }", "variables": []}', "application/json"),
-    (b"query=%7B__typename%7D", "application/x-www-form-urlencoded"), (b"\x00" * 100, "application/octet-stream"),
-], ids=["not utf-8", "truncated", "empty list", "batch", "query not text", "variables a list", "form", "binary"])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"\xff\xfe not utf-8", "application/json"),
+        (b"{", "application/json"),
+        (b"[]", "application/json"),
+        (b'[{"query": "{ __typename }"}]', "application/json"),
+        (b'{"query": 5}', "application/json"),
+        (b'{"query": "{ __typename }", "variables": []}', "application/json"),
+        (b"query=%7B__typename%7D", "application/x-www-form-urlencoded"),
+        (b"\x00" * 100, "application/octet-stream"),
+    ],
+    ids=["not utf-8", "truncated", "empty list", "batch", "query not text", "variables a list", "form", "binary"],
+)
 async def test_malformed_graphql_bodies_are_refused_with_a_4xx(demo_client, body, content_type):
     """Malformed HTTP bodies get a client error, never a server error."""
     response = await demo_client.post("/graphql", content=body, headers={"content-type": content_type})

@@ -32,10 +32,10 @@ from registry.store import providers
 from tests.conftest import _RUN, _admin, _clone
 from tests.support.processes import process_env, serve_process
 
-LISTINGS = 5000                 # about 8 MiB of export: more than a socket's send buffer (4 MiB at most here) holds
-SLOW_CLIENTS = 10               # as many as the pool has connections (MICROCRED_POOL_MAX, 10)
+LISTINGS = 5000  # about 8 MiB of export: more than a socket's send buffer (4 MiB at most here) holds
+SLOW_CLIENTS = 10  # as many as the pool has connections (MICROCRED_POOL_MAX, 10)
 EXPORT = "/export/credentials.jsonl"
-PREBUILT = ("CA-ON", "CA-NS")   # jurisdictions with a snapshot file; `CA` (all of them here) is spooled
+PREBUILT = ("CA-ON", "CA-NS")  # jurisdictions with a snapshot file; `CA` (all of them here) is spooled
 SEARCH = """query($q: String) { searchCredentials(query: $q, first: 20) {
   totalCount nodes { id title provider { name } skills { label } } } }"""
 WORDS = ["data", "care", "welding", "soins", "safety", "energy", "design", "cloud", "français", "nursing"]
@@ -49,10 +49,12 @@ async def registry_dsn(server_dsn, template_dsn):
     db = await connect(dsn, Settings(), min_size=1, max_size=2)
     try:
         await seed(db, LISTINGS, 11)
-        college = await providers.create(db, slug="tidewater-college", name={"en": "Tidewater College"},
-                                         kind="COLLEGE", jurisdiction="CA-NS")
-        made = await operators.register_client(db, name="Tidewater SIS", provider_id=college.id,
-                                           scopes=["credentials:write", "credentials:publish"])
+        college = await providers.create(
+            db, slug="tidewater-college", name={"en": "Tidewater College"}, kind="COLLEGE", jurisdiction="CA-NS"
+        )
+        made = await operators.register_client(
+            db, name="Tidewater SIS", provider_id=college.id, scopes=["credentials:write", "credentials:publish"]
+        )
     finally:
         await db.close()
     yield dsn, (made.client_id, made.client_secret)
@@ -64,11 +66,17 @@ def served(registry_dsn, tmp_path_factory):
     """One real server with the default pool (10) and pool timeout (5 s); the response cache
     off and the cost limits out of reach, so that every search does its real work."""
     dsn, _ = registry_dsn
-    env = process_env(DATABASE_URL=dsn, MICROCRED_EXPORT_DIR=str(tmp_path_factory.mktemp("exports")),
-                      MICROCRED_EXPORTS_PER_CALLER=str(SLOW_CLIENTS), MICROCRED_EXPORT_DEBOUNCE="0.2",
-                      MICROCRED_EXPORT_JURISDICTIONS=",".join(PREBUILT),
-                      MICROCRED_RESPONSE_CACHE_BYTES="0", MICROCRED_RATE_ANONYMOUS="1e12,1e12",
-                      MICROCRED_RATE_CLIENT="1e12,1e12", MICROCRED_SECRET_KEY="slow-clients-secret")
+    env = process_env(
+        DATABASE_URL=dsn,
+        MICROCRED_EXPORT_DIR=str(tmp_path_factory.mktemp("exports")),
+        MICROCRED_EXPORTS_PER_CALLER=str(SLOW_CLIENTS),
+        MICROCRED_EXPORT_DEBOUNCE="0.2",
+        MICROCRED_EXPORT_JURISDICTIONS=",".join(PREBUILT),
+        MICROCRED_RESPONSE_CACHE_BYTES="0",
+        MICROCRED_RATE_ANONYMOUS="1e12,1e12",
+        MICROCRED_RATE_CLIENT="1e12,1e12",
+        MICROCRED_SECRET_KEY="slow-clients-secret",
+    )
     with serve_process(env, "--no-demo") as server:
         yield server
 
@@ -166,8 +174,10 @@ def _snapshot(base: str, params: dict | None = None) -> httpx.Response:
 
 def _measure(label: str, base: str, calm: list[float]) -> list[float]:
     busy = _latencies(base)
-    print(f"\n{label}: search median {statistics.median(calm) * 1000:.0f} ms calm,"
-          f" {statistics.median(busy) * 1000:.0f} ms (max {max(busy) * 1000:.0f} ms) under attack")
+    print(
+        f"\n{label}: search median {statistics.median(calm) * 1000:.0f} ms calm,"
+        f" {statistics.median(busy) * 1000:.0f} ms (max {max(busy) * 1000:.0f} ms) under attack"
+    )
     return busy
 
 
@@ -175,7 +185,7 @@ def test_ten_slow_export_readers_leave_search_fast_and_readiness_green(served):
     """Threat: slow readers of the bulk export pin every pooled connection (denial of service
     of the whole API for anonymous attackers with ten sockets). Seven read the full export (a
     snapshot file), three a filter that has none (`jurisdiction=CA`: spooled first)."""
-    _snapshot(served.base)   # from here on the full export comes from its snapshot file
+    _snapshot(served.base)  # from here on the full export comes from its snapshot file
     calm = _latencies(served.base)
     _ready_seconds(served.base)
     paths = iter([EXPORT] * 7 + [f"{EXPORT}?jurisdiction=CA"] * 3)
@@ -192,8 +202,9 @@ def test_ten_slow_export_readers_leave_search_fast_and_readiness_green(served):
 def _slow_sender(server, path: str, headers: str, body: bytes) -> socket.socket:
     """Sends a request announcing ``len(body) * 2`` bytes of body, sends half, then waits."""
     sock = _socket(server)
-    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: registry\r\nContent-Length: {len(body) * 2}\r\n{headers}\r\n".encode()
-                 + body)
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: registry\r\nContent-Length: {len(body) * 2}\r\n{headers}\r\n".encode() + body
+    )
     return sock
 
 
@@ -203,13 +214,17 @@ def test_ten_slow_request_bodies_leave_search_fast_and_readiness_green(served, r
     GraphQL with a token and an Idempotency-Key (the idempotency layer claims keys in the
     database), and the OAuth token endpoint."""
     _, (client_id, secret) = registry_dsn
-    token = httpx.post(f"{served.base}/oauth/token", data={"grant_type": "client_credentials"},
-                       auth=(client_id, secret)).json()["access_token"]
+    token = httpx.post(
+        f"{served.base}/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    ).json()["access_token"]
     query = b'{"query": "{ searchCredentials(first: 1) { totalCount } }"}'
     kinds = [
         ("/graphql", "Content-Type: application/json\r\n", query),
-        ("/graphql", f"Content-Type: application/json\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: k\r\n",
-         query),
+        (
+            "/graphql",
+            f"Content-Type: application/json\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: k\r\n",
+            query,
+        ),
         ("/oauth/token", "Content-Type: application/x-www-form-urlencoded\r\n", b"grant_type=client_credentials&"),
     ]
     calm = _latencies(served.base)
@@ -228,7 +243,7 @@ def test_one_caller_gets_429_with_retry_after_past_its_concurrent_exports(served
     _, (client_id, secret) = registry_dsn
 
     def admitted() -> socket.socket:
-        deadline = time.monotonic() + 5   # the previous test's readers may still be letting go
+        deadline = time.monotonic() + 5  # the previous test's readers may still be letting go
         while True:
             sock = _slow_reader(served)
             if _status(sock) == b"200" or time.monotonic() > deadline:
@@ -241,8 +256,9 @@ def test_one_caller_gets_429_with_retry_after_past_its_concurrent_exports(served
         refused = httpx.get(f"{served.base}{EXPORT}")
         assert refused.status_code == 429, refused.text
         assert int(refused.headers["retry-after"]) >= 1 and refused.json()["error"] == "rate_limited"
-        token = httpx.post(f"{served.base}/oauth/token", data={"grant_type": "client_credentials"},
-                           auth=(client_id, secret)).json()["access_token"]
+        token = httpx.post(
+            f"{served.base}/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        ).json()["access_token"]
         with httpx.stream("GET", f"{served.base}{EXPORT}", headers={"authorization": f"Bearer {token}"}) as other:
             assert other.status_code == 200
     # Their slots come back when they hang up.
@@ -273,7 +289,7 @@ def test_the_snapshot_answers_etag_304_range_and_last_modified(served, registry_
     assert not_modified.status_code == 304 and not_modified.content == b"" and not_modified.headers["etag"] == etag
     assert get({"if-none-match": f'"other", {etag}'}).status_code == 304
     assert get({"if-modified-since": modified}).status_code == 304
-    assert get({"if-none-match": '"other"', "if-modified-since": modified}).status_code == 200   # the ETag decides
+    assert get({"if-none-match": '"other"', "if-modified-since": modified}).status_code == 200  # the ETag decides
 
     part = get({"range": "bytes=100-199"})
     assert part.status_code == 206 and part.content == body[100:200]
@@ -281,7 +297,7 @@ def test_the_snapshot_answers_etag_304_range_and_last_modified(served, registry_
     assert get({"range": "bytes=-50"}).content == body[-50:]
     assert get({"range": f"bytes={len(body) - 10}-"}).content == body[-10:]
     assert get({"range": "bytes=0-9", "if-range": etag}).status_code == 206
-    assert get({"range": "bytes=0-9", "if-range": '"stale"'}).content == body         # changed since: all of it
+    assert get({"range": "bytes=0-9", "if-range": '"stale"'}).content == body  # changed since: all of it
     unsatisfiable = get({"range": f"bytes={len(body)}-"})
     assert unsatisfiable.status_code == 416 and unsatisfiable.headers["content-range"] == f"bytes */{len(body)}"
     head = httpx.head(f"{base}{EXPORT}")
@@ -292,8 +308,12 @@ def test_the_snapshot_answers_etag_304_range_and_last_modified(served, registry_
     ontario = _snapshot(base, {"jurisdiction": "CA-ON", "updatedSince": since.isoformat()})
     assert ontario.headers["x-microcred-export"] == "snapshot"
     assert ontario.content == _expected(dsn, jurisdiction="CA-ON", updated_since=since) != b""
-    assert get({"if-none-match": ontario.headers["etag"]}, {"jurisdiction": "CA-ON",
-                                                          "updatedSince": since.isoformat()}).status_code == 304
+    assert (
+        get(
+            {"if-none-match": ontario.headers["etag"]}, {"jurisdiction": "CA-ON", "updatedSince": since.isoformat()}
+        ).status_code
+        == 304
+    )
     abroad = get(params={"jurisdiction": "FR"})
     assert abroad.status_code == 200 and abroad.headers["x-microcred-export"] == "spooled"
     assert abroad.content == _expected(dsn, jurisdiction="FR", updated_since=None)
@@ -312,23 +332,43 @@ async def test_the_snapshot_is_rebuilt_after_a_publish(served, registry_dsn):
     base = served.base
     before = await asyncio.to_thread(_snapshot, base)
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        token = (await client.post("/oauth/token", data={"grant_type": "client_credentials"},
-                                   auth=(client_id, secret))).json()["access_token"]
+        token = (
+            await client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        ).json()["access_token"]
         auth = {"authorization": f"Bearer {token}"}
-        draft = {"externalId": "TW-1", "title": [{"lang": "en", "value": "Tidal energy basics"}],
-                 "workloadHours": 30, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
-                 "url": "https://tidewater.example.ca/tidal", "occupationCodes": [],
-                 "description": [{"lang": "en", "value": "Turbines, tides and grids."}],
-                 "learningOutcomes": [[{"lang": "en", "value": "Size a tidal turbine"}]],
-                 "level": {"framework": "EQF", "value": "4"}, "qualityAssurance": "Program review 2026",
-                 "languages": ["en"], "regions": ["CA-NS"]}
-        created = (await client.post("/graphql", headers=auth, json={
-            "query": CREATE, "variables": {"input": {"credential": draft}}})).json()["data"]["createCredential"]
+        draft = {
+            "externalId": "TW-1",
+            "title": [{"lang": "en", "value": "Tidal energy basics"}],
+            "workloadHours": 30,
+            "deliveryMode": "ONLINE",
+            "pace": "SELF_PACED",
+            "assessment": "PROJECT",
+            "url": "https://tidewater.example.ca/tidal",
+            "occupationCodes": [],
+            "description": [{"lang": "en", "value": "Turbines, tides and grids."}],
+            "learningOutcomes": [[{"lang": "en", "value": "Size a tidal turbine"}]],
+            "level": {"framework": "EQF", "value": "4"},
+            "qualityAssurance": "Program review 2026",
+            "languages": ["en"],
+            "regions": ["CA-NS"],
+        }
+        created = (
+            await client.post(
+                "/graphql", headers=auth, json={"query": CREATE, "variables": {"input": {"credential": draft}}}
+            )
+        ).json()["data"]["createCredential"]
         assert created["userErrors"] == [], created
         listing_id = created["credential"]["id"]
-        published = (await client.post("/graphql", headers=auth, json={
-            "query": "mutation($id: ID!) { publishCredential(input: {id: $id}) { userErrors { code message } } }",
-            "variables": {"id": listing_id}})).json()
+        published = (
+            await client.post(
+                "/graphql",
+                headers=auth,
+                json={
+                    "query": "mutation($id: ID!) { publishCredential(input: {id: $id}) { userErrors { code message } } }",
+                    "variables": {"id": listing_id},
+                },
+            )
+        ).json()
         assert published["data"]["publishCredential"]["userErrors"] == [], published
 
         deadline = time.monotonic() + 15
@@ -340,6 +380,8 @@ async def test_the_snapshot_is_rebuilt_after_a_publish(served, registry_dsn):
             await asyncio.sleep(0.2)
         nova_scotia = await client.get(EXPORT, params={"jurisdiction": "CA-NS"})
     assert after.headers["x-microcred-export"] == "snapshot" and listing_id in after.text.splitlines()[-1]
-    assert parsedate_to_datetime(after.headers["last-modified"]) > parsedate_to_datetime(before.headers["last-modified"])
+    assert parsedate_to_datetime(after.headers["last-modified"]) > parsedate_to_datetime(
+        before.headers["last-modified"]
+    )
     assert after.headers["x-microcred-changes-cursor"] != before.headers["x-microcred-changes-cursor"]
     assert listing_id in nova_scotia.text and nova_scotia.headers["x-microcred-export"] == "snapshot"

@@ -19,8 +19,8 @@ from tests.support.apps import SETTINGS, api_client
 from tests.support.listings import COMPLETE, PUBLISH, RETIRE, UPDATE, create, gql
 from tests.support.parties import access_token
 
-SECRET_DRAFT_TITLE = "SECRETWORD draft title"        # the published listing's first, draft-era title
-NEVER_PUBLISHED_TITLE = "HIDDENDRAFT withdrawn"      # a draft retired without ever being published
+SECRET_DRAFT_TITLE = "SECRETWORD draft title"  # the published listing's first, draft-era title
+NEVER_PUBLISHED_TITLE = "HIDDENDRAFT withdrawn"  # a draft retired without ever being published
 PLAIN_DRAFT_TITLE = "PLAINDRAFT still a draft"
 SECRETS = ("SECRETWORD", "HIDDENDRAFT", "PLAINDRAFT")
 
@@ -34,18 +34,33 @@ async def listings(client, parties):
     """A published listing whose draft versions held a secret title, a draft retired before
     publication, and a plain draft; the provider's client ID, which must not leak either."""
     token = await access_token(client, parties.provider)
-    published = (await create(client, token, externalId="P-1", title=_title(SECRET_DRAFT_TITLE), **COMPLETE))
+    published = await create(client, token, externalId="P-1", title=_title(SECRET_DRAFT_TITLE), **COMPLETE)
     published_id = published["credential"]["id"]
-    await gql(client, UPDATE, {"input": {"id": published_id, "expectedVersion": 1,
-                                         "credential": {"title": _title("Data Analysis Essentials")}}}, token)
+    await gql(
+        client,
+        UPDATE,
+        {
+            "input": {
+                "id": published_id,
+                "expectedVersion": 1,
+                "credential": {"title": _title("Data Analysis Essentials")},
+            }
+        },
+        token,
+    )
     await gql(client, PUBLISH, {"input": {"id": published_id}}, token)
-    withdrawn = (await create(client, token, externalId="W-1", title=_title(NEVER_PUBLISHED_TITLE), **COMPLETE))
+    withdrawn = await create(client, token, externalId="W-1", title=_title(NEVER_PUBLISHED_TITLE), **COMPLETE)
     withdrawn_id = withdrawn["credential"]["id"]
     retired = await gql(client, RETIRE, {"input": {"id": withdrawn_id, "reason": "never offered"}}, token)
     assert retired["data"]["retireCredential"]["credential"]["status"] == "RETIRED"
     draft = (await create(client, token, externalId="D-1", title=_title(PLAIN_DRAFT_TITLE)))["credential"]["id"]
-    return {"published": published_id, "withdrawn": withdrawn_id, "draft": draft, "token": token,
-            "client_id": parties.provider.client_id}
+    return {
+        "published": published_id,
+        "withdrawn": withdrawn_id,
+        "draft": draft,
+        "token": token,
+        "client_id": parties.provider.client_id,
+    }
 
 
 def _assert_private_parts_absent(text: str, listings: dict) -> None:
@@ -59,15 +74,26 @@ READS = {
     "node": ("query($ids: [ID!]!) { a: node(id: $ids) { id ... on Credential { title } } }", None),
     "nodes": ("query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Credential { title status } } }", None),
     "_entities": ("query($r: [_Any!]!) { _entities(representations: $r) { ... on Credential { title } } }", None),
-    "search": ('{ searchCredentials(filter: {statuses: [DRAFT, RETIRED, PUBLISHED]}) { totalCount'
-               ' nodes { title history { nodes { actor snapshot } } } } }', None),
-    "search by text": ('{ a: searchCredentials(query: "SECRETWORD") { totalCount nodes { title } }'
-                       ' b: searchCredentials(query: "HIDDENDRAFT PLAINDRAFT") { totalCount nodes { title } } }', None),
+    "search": (
+        "{ searchCredentials(filter: {statuses: [DRAFT, RETIRED, PUBLISHED]}) { totalCount"
+        " nodes { title history { nodes { actor snapshot } } } } }",
+        None,
+    ),
+    "search by text": (
+        '{ a: searchCredentials(query: "SECRETWORD") { totalCount nodes { title } }'
+        ' b: searchCredentials(query: "HIDDENDRAFT PLAINDRAFT") { totalCount nodes { title } } }',
+        None,
+    ),
     "facets": ("{ searchCredentials { facets { provider { value count } credentialType { value count } } } }", None),
-    "provider pages": ('{ provider(slug: "north-college") { credentials(first: 100) { totalCount nodes { title } } } }',
-                       None),
-    "change feed": ("{ changes(first: 1000) { events { kind version credential { title "
-                    " history { nodes { actor snapshot } } } } } }", None),
+    "provider pages": (
+        '{ provider(slug: "north-college") { credentials(first: 100) { totalCount nodes { title } } } }',
+        None,
+    ),
+    "change feed": (
+        "{ changes(first: 1000) { events { kind version credential { title "
+        " history { nodes { actor snapshot } } } } } }",
+        None,
+    ),
     "statistics": ("{ registryStatistics { byDeliveryMode { value count } } }", None),
 }
 
@@ -96,7 +122,7 @@ async def test_public_history_starts_at_the_first_publication(client, listings):
 
 async def test_the_owner_still_sees_its_whole_history_and_who_wrote_it(client, listings):
     """The rule hides the draft era from others only: the provider sees every version and client ID."""
-    history = (await gql(client, LISTING, {"id": listings["published"]}, listings["token"]))
+    history = await gql(client, LISTING, {"id": listings["published"]}, listings["token"])
     nodes = history["data"]["credential"]["history"]["nodes"]
     assert [v["version"] for v in nodes] == [3, 2, 1] and SECRET_DRAFT_TITLE in nodes[-1]["snapshot"]
     assert {v["actor"] for v in nodes} == {listings["client_id"]}
@@ -111,14 +137,22 @@ async def test_a_draft_retired_before_publication_stays_private(client, listings
 
 async def test_the_change_feed_and_history_follow_the_same_rule(client, listings):
     """One rule for both: the public feed holds exactly the versions the public history shows."""
-    feed = (await gql(client, "{ changes(first: 1000) { events { version credential { id } } } }", {}))
+    feed = await gql(client, "{ changes(first: 1000) { events { version credential { id } } } }", {})
     events = [(e["credential"]["id"], e["version"]) for e in feed["data"]["changes"]["events"]]
     assert events == [(listings["published"], 3)]
 
 
-@pytest.mark.parametrize("path", ["/credentials/{id}", "/fr/credentials/{id}", "/credentials/{id}?format=ctdl",
-                                  "/credentials/{id}?format=open-badges-3", "/credentials/{id}?format=elm",
-                                  "/credentials/{id}?format=schema-org"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/credentials/{id}",
+        "/fr/credentials/{id}",
+        "/credentials/{id}?format=ctdl",
+        "/credentials/{id}?format=open-badges-3",
+        "/credentials/{id}?format=elm",
+        "/credentials/{id}?format=schema-org",
+    ],
+)
 async def test_pages_and_documents_of_private_listings_are_not_found(client, listings, path):
     """The HTML pages and JSON-LD documents: private listings are 404, and the public one's page
     shows nothing of its draft era."""
@@ -134,7 +168,7 @@ async def test_pages_and_documents_of_private_listings_are_not_found(client, lis
 async def test_the_export_holds_no_private_listing(client, db_dsn, listings):
     """The bulk export, from its snapshot (once it has the published listing) and spooled
     from the database: nothing private in either."""
-    for _ in range(100):   # the snapshot is rebuilt a moment after the changes
+    for _ in range(100):  # the snapshot is rebuilt a moment after the changes
         snapshot = await client.get("/export/credentials.jsonl")
         if "Data Analysis Essentials" in snapshot.text:
             break

@@ -24,7 +24,8 @@ async def _lines(client, **params) -> list[dict]:
 async def test_the_export_holds_every_published_listing_once(demo_client):
     lines = await _lines(demo_client)
     assert [line["id"] for line in lines] == [
-        oracle.gid("Credential", c.id) for c in sorted(oracle.published(), key=lambda c: (c.updated_at, str(c.id)))]
+        oracle.gid("Credential", c.id) for c in sorted(oracle.published(), key=lambda c: (c.updated_at, str(c.id)))
+    ]
     first = lines[0]
     assert first["updatedAt"] and first["status"] == "PUBLISHED" and first["provider"]["slug"]
     assert isinstance(first["skills"], list) and "title" in first
@@ -34,13 +35,17 @@ async def test_the_export_filters_by_jurisdiction_and_update_time(demo_client):
     since = datetime(2025, 9, 1, tzinfo=timezone.utc)
     lines = await _lines(demo_client, jurisdiction="CA-NU", updatedSince=since.isoformat())
     providers = {p.id: p for p in oracle.ref().providers}
-    expected = {oracle.gid("Credential", c.id) for c in oracle.published()
-                if c.updated_at >= since and (providers[c.provider_id].jurisdiction == "CA-NU" or "CA-NU" in c.regions)}
+    expected = {
+        oracle.gid("Credential", c.id)
+        for c in oracle.published()
+        if c.updated_at >= since and (providers[c.provider_id].jurisdiction == "CA-NU" or "CA-NU" in c.regions)
+    }
     assert expected and {line["id"] for line in lines} == expected
 
 
-@pytest.mark.parametrize("params", [{"jurisdiction": "Nunavut"}, {"updatedSince": "yesterday"},
-                                    {"updatedSince": "2026-01-01T00:00:00"}])
+@pytest.mark.parametrize(
+    "params", [{"jurisdiction": "Nunavut"}, {"updatedSince": "yesterday"}, {"updatedSince": "2026-01-01T00:00:00"}]
+)
 async def test_bad_filters_are_a_400(demo_client, params):
     response = await demo_client.get("/export/credentials.jsonl", params=params)
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
@@ -48,12 +53,23 @@ async def test_bad_filters_are_a_400(demo_client, params):
 
 def test_exporting_100000_listings_stays_in_constant_memory(db_dsn, tmp_path):
     env = process_env(DATABASE_URL=db_dsn)
-    seeded = subprocess.run([*MICROCRED, "seed", "--credentials", "100000", "--seed", "5"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    seeded = subprocess.run(
+        [*MICROCRED, "seed", "--credentials", "100000", "--seed", "5"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert seeded.returncode == 0, seeded.stderr
     output = tmp_path / "all.jsonl"
-    process = subprocess.Popen([*MICROCRED, "export", "--output", str(output)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*MICROCRED, "export", "--output", str(output)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     watched, peak = psutil.Process(process.pid), 0
     while process.poll() is None:
         try:

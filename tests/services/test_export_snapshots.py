@@ -34,15 +34,15 @@ async def test_processes_sharing_a_folder_build_each_change_once(db_dsn, tmp_pat
     running = [asyncio.create_task(keeper.run(stop)) for keeper in keepers]
     try:
         for changes in (1, 2):
-            for keeper in keepers:   # a change notice reaches every process
+            for keeper in keepers:  # a change notice reaches every process
                 keeper.heard()
             await _until(lambda wanted=changes: built() == wanted)
-            await asyncio.sleep(0.5)   # the others get the lock in turn and find the set up to date
+            await asyncio.sleep(0.5)  # the others get the lock in turn and find the set up to date
             assert built() == changes
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*running), 10)
     snapshot = read_manifest(tmp_path)
     expected = {MANIFEST, LOCK} | {name for f in snapshot.files.values() for name in (f.name, f.index)}
-    assert {path.name for path in tmp_path.iterdir()} == expected   # earlier sets and temporaries are gone
+    assert {path.name for path in tmp_path.iterdir()} == expected  # earlier sets and temporaries are gone
     assert set(snapshot.files) == {"all", "CA-ON", "CA-QC"}

@@ -16,10 +16,12 @@ from tests.support.processes import process_env, run
 
 @pytest.fixture
 async def college(db):
-    await providers.create(db, slug="lakeside-college", name={"en": "Lakeside College"}, kind="COLLEGE",
-                           jurisdiction="CA-MB")
-    await providers.create(db, slug="hillside-college", name={"en": "Hillside College"}, kind="COLLEGE",
-                           jurisdiction="CA-MB")
+    await providers.create(
+        db, slug="lakeside-college", name={"en": "Lakeside College"}, kind="COLLEGE", jurisdiction="CA-MB"
+    )
+    await providers.create(
+        db, slug="hillside-college", name={"en": "Hillside College"}, kind="COLLEGE", jurisdiction="CA-MB"
+    )
     return "lakeside-college"
 
 
@@ -55,13 +57,23 @@ async def test_the_template_imports_and_publishes(db_dsn, college, tmp_path, db)
 
 async def test_bad_rows_are_reported_by_column_and_good_rows_stored(db_dsn, college, tmp_path, db):
     env = _seeded_env(db_dsn)
-    bad = {**_template_row(), "externalId": "BAD-1", "workloadHours": "lots", "deliveryMode": "BOAT",
-           "skills": "no-such-skill", "url": "http://insecure.example.ca"}
+    bad = {
+        **_template_row(),
+        "externalId": "BAD-1",
+        "workloadHours": "lots",
+        "deliveryMode": "BOAT",
+        "skills": "no-such-skill",
+        "url": "http://insecure.example.ca",
+    }
     result = run("import", _csv(tmp_path, [_template_row(), bad], ("colour",)), "--provider", college, env=env)
     assert result.returncode == 1
     assert "unknown column 'colour'" in result.stdout
-    for expected in ("error in workloadHours: NOT_A_NUMBER", "error in deliveryMode: UNKNOWN_VALUE",
-                     "error in skills: UNKNOWN_SKILL", "error in url: INSECURE_URL"):
+    for expected in (
+        "error in workloadHours: NOT_A_NUMBER",
+        "error in deliveryMode: UNKNOWN_VALUE",
+        "error in skills: UNKNOWN_SKILL",
+        "error in url: INSECURE_URL",
+    ):
         assert expected in result.stdout
     assert "line 3 (BAD-1)" in result.stdout
     assert await db.fetchval("select count(*) from credentials") == 1
@@ -97,7 +109,9 @@ async def test_an_exported_listing_imports_back_as_the_same_listing(db_dsn, coll
 async def _ctdl_of(client, db, external_id: str) -> dict:
     listing_id = await db.fetchval("select id from credentials where external_id = $1", external_id)
     query = "query($id: ID!) { credential(id: $id) { jsonLd(format: CTDL) } }"
-    response = await client.post("/graphql", json={"query": query, "variables": {"id": ids.encode("Credential", listing_id)}})
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": ids.encode("Credential", listing_id)}}
+    )
     return json.loads(response.json()["data"]["credential"]["jsonLd"])
 
 
@@ -107,8 +121,13 @@ def _comparable(line: dict) -> dict:
 
 async def test_a_listing_exported_as_ctdl_imports_back_as_the_same_listing(db_dsn, college, tmp_path, db, client):
     env = _seeded_env(db_dsn)
-    rich = {**_template_row(), "ectsCredits": "2", "prerequisites_en": "Spreadsheets", "prerequisites_fr": "Tableurs",
-            "audiences": "MID_CAREER_WORKERS|NEWCOMERS"}
+    rich = {
+        **_template_row(),
+        "ectsCredits": "2",
+        "prerequisites_en": "Spreadsheets",
+        "prerequisites_fr": "Tableurs",
+        "audiences": "MID_CAREER_WORKERS|NEWCOMERS",
+    }
     run("import", _csv(tmp_path, [rich]), "--provider", college, "--publish", env=env)
     document = tmp_path / "listing.jsonld"
     document.write_text(json.dumps(await _ctdl_of(client, db, "DA-101")))

@@ -25,8 +25,6 @@ from tests.support.webhooks import (
 HISTORY = "{ webhooks { id disabledAt deliveries(first: 100) { eventId status attempts lastStatusCode } } }"
 
 
-
-
 def verify(body: bytes, header: str, secret: str = SECRET) -> bool:
     parts = dict(part.split("=", 1) for part in header.split(","))
     expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
@@ -59,7 +57,9 @@ async def test_the_signature_is_an_hmac_of_timestamp_and_body():
 
 
 async def test_a_provider_webhook_does_not_see_another_providers_drafts(hook_client, parties, db, receiver):
-    hooks = await operators.register_client(db, name="Hooks", scopes=["webhooks:manage"], provider_id=parties.other_provider_id)
+    hooks = await operators.register_client(
+        db, name="Hooks", scopes=["webhooks:manage"], provider_id=parties.other_provider_id
+    )
     token = await access_token(hook_client, Credentials(hooks.client_id, hooks.client_secret))
     await gql(hook_client, REGISTER, {"input": {"url": receiver.url, "secret": SECRET}}, token)
     north = await access_token(hook_client, parties.provider)
@@ -117,14 +117,15 @@ async def test_webhooks_need_the_manage_scope(hook_client, parties):
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_the_readme_verification_snippet_accepts_real_deliveries_and_refuses_forgeries(hook_client, parties, db,
-                                                                                           receiver):
+async def test_the_readme_verification_snippet_accepts_real_deliveries_and_refuses_forgeries(
+    hook_client, parties, db, receiver
+):
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     start = readme.index("```python", readme.index("def verify_signature") - 200) + len("```python")
     namespace: dict = {}
-    exec(readme[start:readme.index("```", start)], namespace)  # noqa: S102 (the README's own snippet)
+    exec(readme[start : readme.index("```", start)], namespace)  # noqa: S102 (the README's own snippet)
     verify_signature = namespace["verify_signature"]
     admin = await access_token(hook_client, parties.admin)
     await gql(hook_client, REGISTER, {"input": {"url": receiver.url, "secret": SECRET}}, admin)

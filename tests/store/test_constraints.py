@@ -25,9 +25,9 @@ BAD_UPDATES = {
     "bad region": "regions = array['Ontario']",
     "bad language": "languages = array['english!']",
     "empty title": "title = '{}'::jsonb",
-    "title not a language map": "title = '{\"english\": \"x\"}'::jsonb",
-    "blank translation": "title = '{\"en\": \"  \"}'::jsonb",
-    "outcomes not a list": "learning_outcomes = '{\"en\": \"x\"}'::jsonb",
+    "title not a language map": 'title = \'{"english": "x"}\'::jsonb',
+    "blank translation": 'title = \'{"en": "  "}\'::jsonb',
+    "outcomes not a list": 'learning_outcomes = \'{"en": "x"}\'::jsonb',
     "level without framework": "level_framework = null, level_value = '5'",
     "published without date": "status = 'PUBLISHED', published_at = null",
     "retired without date": "status = 'RETIRED', retired_at = null",
@@ -38,8 +38,9 @@ BAD_UPDATES = {
 
 @pytest.mark.parametrize("name", list(BAD_UPDATES))
 async def test_bad_values_are_refused(db, listing, name):
-    with pytest.raises((asyncpg.CheckViolationError, asyncpg.NotNullViolationError,
-                        asyncpg.InvalidTextRepresentationError)):
+    with pytest.raises(
+        (asyncpg.CheckViolationError, asyncpg.NotNullViolationError, asyncpg.InvalidTextRepresentationError)
+    ):
         await db.execute(f"update credentials set {BAD_UPDATES[name]} where id = $1", listing["id"])
 
 
@@ -49,7 +50,10 @@ async def test_external_ids_are_unique_per_provider(db, listing):
         await db.execute(
             "insert into credentials (provider_id, external_id, title, workload_hours, delivery_mode, pace,"
             " assessment, url) values ($1, $2, '{\"en\": \"Copy\"}', 10, 'ONLINE', 'SCHEDULED', 'EXAM',"
-            " 'https://example.ca')", listing["provider_id"], external)
+            " 'https://example.ca')",
+            listing["provider_id"],
+            external,
+        )
 
 
 async def test_listings_are_never_deleted(db, listing):
@@ -59,21 +63,32 @@ async def test_listings_are_never_deleted(db, listing):
 
 async def test_history_and_change_feed_are_append_only(db, listing):
     with pytest.raises(asyncpg.RestrictViolationError):
-        await db.execute("update credential_versions set actor = 'someone else' where credential_id = $1", listing["id"])
+        await db.execute(
+            "update credential_versions set actor = 'someone else' where credential_id = $1", listing["id"]
+        )
     with pytest.raises(asyncpg.RestrictViolationError):
         await db.execute("delete from changes where credential_id = $1", listing["id"])
 
 
 async def test_links_cannot_point_at_themselves_or_nowhere(db, listing):
     with pytest.raises(asyncpg.CheckViolationError):
-        await db.execute("insert into credential_links (from_id, to_id, kind) values ($1, $1, 'PART_OF')", listing["id"])
+        await db.execute(
+            "insert into credential_links (from_id, to_id, kind) values ($1, $1, 'PART_OF')", listing["id"]
+        )
     with pytest.raises(asyncpg.ForeignKeyViolationError):
-        await db.execute("insert into credential_links (from_id, to_id, kind) values ($1, $2, 'PART_OF')",
-                         listing["id"], uuid.uuid4())
+        await db.execute(
+            "insert into credential_links (from_id, to_id, kind) values ($1, $2, 'PART_OF')",
+            listing["id"],
+            uuid.uuid4(),
+        )
 
 
 async def test_recognitions_cannot_end_before_they_start(db, listing):
     authority = await db.fetchval("select id from recognition_authorities limit 1")
     with pytest.raises(asyncpg.CheckViolationError):
-        await db.execute("insert into recognitions (credential_id, authority_id, kind, valid_from, valid_until)"
-                         " values ($1, $2, 'ENDORSED', '2026-05-01', '2026-04-01')", listing["id"], authority)
+        await db.execute(
+            "insert into recognitions (credential_id, authority_id, kind, valid_from, valid_until)"
+            " values ($1, $2, 'ENDORSED', '2026-05-01', '2026-04-01')",
+            listing["id"],
+            authority,
+        )

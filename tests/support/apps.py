@@ -20,10 +20,18 @@ from registry.config import Settings
 # soon after each change.
 UNLIMITED = (1e12, 1e12)
 EXPORTS = Path(tempfile.mkdtemp(prefix="microcred-test-exports-"))
-SETTINGS = Settings(server_timing=True, issuer="https://registry.test", audience="microcred-registry",
-                    secret_key="test-secret-key-for-signing-keys", response_cache_bytes=0,
-                    rate_anonymous=UNLIMITED, rate_client=UNLIMITED, max_query_cost=10**9, export_dir=EXPORTS,
-                    export_debounce_seconds=0.2)
+SETTINGS = Settings(
+    server_timing=True,
+    issuer="https://registry.test",
+    audience="microcred-registry",
+    secret_key="test-secret-key-for-signing-keys",
+    response_cache_bytes=0,
+    rate_anonymous=UNLIMITED,
+    rate_client=UNLIMITED,
+    max_query_cost=10**9,
+    export_dir=EXPORTS,
+    export_debounce_seconds=0.2,
+)
 # The shared demo database: this many listings, generated from this seed (tests/support/demo_oracle.py
 # computes the expected answers from the same generator).
 DEMO_LISTINGS = 400

@@ -55,11 +55,17 @@ def serving_jwks(*keys: RSAKey):
         thread.join()
 
 
-def trusted_issuer(jwks_url: str, *, providers: list[str] | None = None,
-                   jurisdictions: list[str] | None = None) -> TrustedIssuer:
+def trusted_issuer(
+    jwks_url: str, *, providers: list[str] | None = None, jurisdictions: list[str] | None = None
+) -> TrustedIssuer:
     """The province's issuer as an operator configures it (through MICROCRED_TRUSTED_ISSUERS JSON)."""
-    entry = {"issuer": ISSUER, "jwks_url": jwks_url, "audience": AUDIENCE, "provider_claim": "provider",
-             "algorithms": ["RS256"]}
+    entry = {
+        "issuer": ISSUER,
+        "jwks_url": jwks_url,
+        "audience": AUDIENCE,
+        "provider_claim": "provider",
+        "algorithms": ["RS256"],
+    }
     if providers is not None:
         entry["providers"] = providers
     if jurisdictions is not None:
@@ -72,8 +78,16 @@ def mint(key: RSAKey, header: dict | None = None, **claims) -> str:
     """A token signed by ``key``: valid province claims for north-college, changed by ``claims``
     (a claim given as None is left out)."""
     now = int(time.time())
-    body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "province-sis", "iat": now, "exp": now + 600,
-            "scope": "credentials:write", "provider": "north-college", **claims}
+    body = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "province-sis",
+        "iat": now,
+        "exp": now + 600,
+        "scope": "credentials:write",
+        "provider": "north-college",
+        **claims,
+    }
     body = {name: value for name, value in body.items() if value is not None}
     return jwt.encode({"alg": "RS256", "kid": key.kid, **(header or {})}, body, key)
 
@@ -102,8 +116,9 @@ async def registry_trusting(dsn: str, settings: Settings, *issuers: TrustedIssue
             yield client
 
 
-async def graphql(client: httpx.AsyncClient, query: str, variables: dict | None = None,
-                  token: str | None = None) -> httpx.Response:
+async def graphql(
+    client: httpx.AsyncClient, query: str, variables: dict | None = None, token: str | None = None
+) -> httpx.Response:
     """POST a GraphQL request with ``token`` as the bearer, if any."""
     headers = {"authorization": f"Bearer {token}"} if token else {}
     return await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)

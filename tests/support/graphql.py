@@ -15,8 +15,9 @@ class GraphQLErrors(AssertionError):
     """The response carried errors where none were expected."""
 
 
-async def post(client: httpx.AsyncClient, query: str, variables: dict | None = None,
-               operation: str | None = None) -> httpx.Response:
+async def post(
+    client: httpx.AsyncClient, query: str, variables: dict | None = None, operation: str | None = None
+) -> httpx.Response:
     """POST a GraphQL request; returns the raw HTTP response."""
     body: dict[str, Any] = {"query": query, "variables": variables or {}}
     if operation:
@@ -24,8 +25,9 @@ async def post(client: httpx.AsyncClient, query: str, variables: dict | None = N
     return await client.post("/graphql", json=body)
 
 
-async def data(client: httpx.AsyncClient, query: str, variables: dict | None = None,
-               operation: str | None = None) -> dict:
+async def data(
+    client: httpx.AsyncClient, query: str, variables: dict | None = None, operation: str | None = None
+) -> dict:
     """The ``data`` of a request that must succeed without errors."""
     response = await post(client, query, variables, operation)
     assert response.status_code == 200, response.text

@@ -31,15 +31,24 @@ query($id: ID!) { credential(id: $id) { version history { totalCount nodes { ver
 
 DRAFT = {
     "externalId": "DA-101",
-    "title": [{"lang": "en", "value": "Data Analysis Essentials"}, {"lang": "fr", "value": "L'essentiel de l'analyse de données"}],
-    "workloadHours": 40, "deliveryMode": "ONLINE", "pace": "SELF_PACED", "assessment": "PROJECT",
-    "url": "https://north.example.ca/data-analysis", "occupationCodes": [],
+    "title": [
+        {"lang": "en", "value": "Data Analysis Essentials"},
+        {"lang": "fr", "value": "L'essentiel de l'analyse de données"},
+    ],
+    "workloadHours": 40,
+    "deliveryMode": "ONLINE",
+    "pace": "SELF_PACED",
+    "assessment": "PROJECT",
+    "url": "https://north.example.ca/data-analysis",
+    "occupationCodes": [],
 }
 COMPLETE = {
     "description": [{"lang": "en", "value": "Clean, analyse and present data."}],
     "learningOutcomes": [[{"lang": "en", "value": "Build a dashboard"}]],
-    "level": {"framework": "EQF", "value": "5"}, "qualityAssurance": "Program review 2026",
-    "languages": ["en", "fr"], "regions": ["CA-ON"],
+    "level": {"framework": "EQF", "value": "5"},
+    "qualityAssurance": "Program review 2026",
+    "languages": ["en", "fr"],
+    "regions": ["CA-ON"],
 }
 
 

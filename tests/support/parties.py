@@ -21,11 +21,11 @@ class Parties:
     provider_id: object
     other_provider_id: object
     authority_id: object
-    provider: Credentials          # credentials:write credentials:publish
+    provider: Credentials  # credentials:write credentials:publish
     provider_write_only: Credentials
     other_provider: Credentials
-    authority: Credentials         # recognitions:write
-    admin: Credentials             # registry:admin
+    authority: Credentials  # recognitions:write
+    admin: Credentials  # registry:admin
     revoked: Credentials
 
 
@@ -36,21 +36,35 @@ async def _client(db, **kwargs) -> Credentials:
 
 @pytest.fixture
 async def parties(db) -> Parties:
-    college = await providers.create(db, slug="north-college", name={"en": "North College", "fr": "Collège du Nord"},
-                                     kind="COLLEGE", jurisdiction="CA-ON", website="https://north.example.ca")
-    other = await providers.create(db, slug="south-polytechnic", name={"en": "South Polytechnic"},
-                                   kind="POLYTECHNIC", jurisdiction="CA-BC")
-    ministry = await recognitions.create_authority(db, slug="skills-ministry", name={"en": "Skills Ministry"},
-                                                   kind="GOVERNMENT", jurisdiction="CA-ON")
+    college = await providers.create(
+        db,
+        slug="north-college",
+        name={"en": "North College", "fr": "Collège du Nord"},
+        kind="COLLEGE",
+        jurisdiction="CA-ON",
+        website="https://north.example.ca",
+    )
+    other = await providers.create(
+        db, slug="south-polytechnic", name={"en": "South Polytechnic"}, kind="POLYTECHNIC", jurisdiction="CA-BC"
+    )
+    ministry = await recognitions.create_authority(
+        db, slug="skills-ministry", name={"en": "Skills Ministry"}, kind="GOVERNMENT", jurisdiction="CA-ON"
+    )
     revoked = await _client(db, name="Old SIS", scopes=["credentials:write"], provider_id=college.id)
     await oauth.revoke_client(db, revoked.client_id)
     return Parties(
-        provider_id=college.id, other_provider_id=other.id, authority_id=ministry.id,
-        provider=await _client(db, name="North SIS", scopes=["credentials:write", "credentials:publish"],
-                               provider_id=college.id),
-        provider_write_only=await _client(db, name="North drafts", scopes=["credentials:write"], provider_id=college.id),
-        other_provider=await _client(db, name="South SIS", scopes=["credentials:write", "credentials:publish"],
-                                     provider_id=other.id),
+        provider_id=college.id,
+        other_provider_id=other.id,
+        authority_id=ministry.id,
+        provider=await _client(
+            db, name="North SIS", scopes=["credentials:write", "credentials:publish"], provider_id=college.id
+        ),
+        provider_write_only=await _client(
+            db, name="North drafts", scopes=["credentials:write"], provider_id=college.id
+        ),
+        other_provider=await _client(
+            db, name="South SIS", scopes=["credentials:write", "credentials:publish"], provider_id=other.id
+        ),
         authority=await _client(db, name="Ministry", scopes=["recognitions:write"], authority_id=ministry.id),
         admin=await _client(db, name="Operators", scopes=["registry:admin", "credentials:write"], admin=True),
         revoked=revoked,
@@ -64,8 +78,9 @@ async def token_response(client, creds: Credentials, scope: str | None = None, *
         form["scope"] = scope
     if method == "basic":
         return await client.post("/oauth/token", data=form, auth=(creds.client_id, creds.client_secret))
-    return await client.post("/oauth/token", data={**form, "client_id": creds.client_id,
-                                                    "client_secret": creds.client_secret})
+    return await client.post(
+        "/oauth/token", data={**form, "client_id": creds.client_id, "client_secret": creds.client_secret}
+    )
 
 
 async def access_token(client, creds: Credentials, scope: str | None = None) -> str:

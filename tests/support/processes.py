@@ -66,8 +66,14 @@ def serve_process(env: dict[str, str], *args: str):
     port = free_port()
     # Output to a file, not a pipe nobody reads while serving: a full pipe would block the server.
     output = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen([*MICROCRED, "serve", "--port", str(port), *args], cwd=ROOT, env=env,
-                               stdout=output, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [*MICROCRED, "serve", "--port", str(port), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     served = Served(f"http://127.0.0.1:{port}", process, output)
     try:
         deadline = time.monotonic() + 120

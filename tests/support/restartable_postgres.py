@@ -27,14 +27,18 @@ class RestartablePostgres:
         pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.embedded.pgdata, user=self.embedded.system_user, timeout=60)
 
     def start(self) -> None:
-        pg.pg_ctl(["-w", "-o", f'-h "" -k {self.socket_dir}', "-l", str(self.embedded.pgdata / "restart.log"), "start"],
-                  pgdata=self.embedded.pgdata, user=self.embedded.system_user, timeout=60)
+        pg.pg_ctl(
+            ["-w", "-o", f'-h "" -k {self.socket_dir}', "-l", str(self.embedded.pgdata / "restart.log"), "start"],
+            pgdata=self.embedded.pgdata,
+            user=self.embedded.system_user,
+            timeout=60,
+        )
 
     def cleanup(self) -> None:
         """Stop the server, whichever start it is on: once restarted here, the library's own
         cleanup holds the first postmaster (gone) and would leave the new one running."""
         try:
             self.stop()
-        except subprocess.CalledProcessError:   # stopped already
+        except subprocess.CalledProcessError:  # stopped already
             pass
         self.embedded.cleanup()

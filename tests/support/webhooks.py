@@ -35,7 +35,7 @@ class Receiver:
 
     def __init__(self, fail_every: int = 3) -> None:
         self.received: list[tuple[str, bytes, str, int]] = []  # event id, body, signature, status answered
-        self.hosts: list[str] = []                              # the Host header of each request
+        self.hosts: list[str] = []  # the Host header of each request
         lock, receiver = threading.Lock(), self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,8 +44,9 @@ class Receiver:
                 with lock:
                     status = 500 if fail_every and (len(receiver.received) + 1) % fail_every == 0 else 204
                     receiver.hosts.append(self.headers["host"])
-                    receiver.received.append((self.headers["x-microcred-event-id"], body,
-                                              self.headers["x-microcred-signature"], status))
+                    receiver.received.append(
+                        (self.headers["x-microcred-event-id"], body, self.headers["x-microcred-signature"], status)
+                    )
                 self.send_response(status)
                 self.end_headers()
 

@@ -30,7 +30,9 @@ from registry.services.export.build import listing_line
 from registry.store import export
 
 
-async def export_lines(db: Database, *, jurisdiction: str | None, updated_since: datetime | None) -> AsyncIterator[bytes]:
+async def export_lines(
+    db: Database, *, jurisdiction: str | None, updated_since: datetime | None
+) -> AsyncIterator[bytes]:
     """The export, one JSON line per published listing, oldest change first (the command line's)."""
     async with db.transaction(isolation="repeatable_read") as tx:  # one consistent snapshot
         async for row in export.published_listings(tx, jurisdiction=jurisdiction, updated_since=updated_since):

@@ -34,7 +34,7 @@ from registry.services.export.files import (
 from registry.store import credentials
 from registry.store.export import published_listings, snapshot_marks
 
-YIELD_EVERY = 200              # rows encoded between two turns of the event loop for other requests
+YIELD_EVERY = 200  # rows encoded between two turns of the event loop for other requests
 WRITE_BUFFER = 1 << 20
 
 
@@ -44,10 +44,15 @@ class Abandoned(Exception):
 
 def listing_line(row: asyncpg.Record) -> bytes:
     """One export line: a listing row with its provider and taxonomy codes, as JSON."""
-    provider = {"id": ids.encode("Provider", row["provider_id"]), "slug": row["provider_slug"],
-                "name": row["provider_name"], "jurisdiction": row["provider_jurisdiction"]}
-    return json_line(listing_json(credentials.build(row), provider=provider, skills=row["skills"],
-                                  occupations=row["occupations"]))
+    provider = {
+        "id": ids.encode("Provider", row["provider_id"]),
+        "slug": row["provider_slug"],
+        "name": row["provider_name"],
+        "jurisdiction": row["provider_jurisdiction"],
+    }
+    return json_line(
+        listing_json(credentials.build(row), provider=provider, skills=row["skills"], occupations=row["occupations"])
+    )
 
 
 def feed_cursor(position: tuple[int, int] | None) -> str | None:
@@ -59,8 +64,14 @@ def feed_cursor(position: tuple[int, int] | None) -> str | None:
     return cursors.encode_position(FEED, position) if position is not None else None
 
 
-async def build_snapshot(db: Database, folder: Path, jurisdictions: Sequence[str], previous: Snapshot | None,
-                         started_at: float, stop: asyncio.Event | None = None) -> Snapshot:
+async def build_snapshot(
+    db: Database,
+    folder: Path,
+    jurisdictions: Sequence[str],
+    previous: Snapshot | None,
+    started_at: float,
+    stop: asyncio.Event | None = None,
+) -> Snapshot:
     """Write a new snapshot set into ``folder`` and make it current; returns it.
 
     A file whose bytes did not change keeps its name, ETag and Last-Modified; one that
@@ -74,11 +85,12 @@ async def build_snapshot(db: Database, folder: Path, jurisdictions: Sequence[str
             fd, name = tempfile.mkstemp(dir=folder, prefix=".build-", suffix=".jsonl")
             temporaries[label] = Path(name)
             writers[label] = JsonlFile(os.fdopen(fd, "wb", buffering=WRITE_BUFFER))
-        async with db.transaction(isolation="repeatable_read") as tx:   # one consistent snapshot
+        async with db.transaction(isolation="repeatable_read") as tx:  # one consistent snapshot
             position, at = await snapshot_marks(tx)
             count = 0
-            async for row in published_listings(tx, jurisdiction=None, updated_since=None,
-                                                tag_jurisdictions=labels[1:]):
+            async for row in published_listings(
+                tx, jurisdiction=None, updated_since=None, tag_jurisdictions=labels[1:]
+            ):
                 line, updated = listing_line(row), micros(row["updated_at"])
                 writers[FULL].write(line, updated)
                 for jurisdiction in row["jurisdictions"] if len(labels) > 1 else ():
@@ -92,7 +104,8 @@ async def build_snapshot(db: Database, folder: Path, jurisdictions: Sequence[str
         for label in labels:
             writers[label].file.close()
             snapshot.files[label] = await asyncio.to_thread(
-                _keep, folder, label, temporaries[label], writers[label], previous, at)
+                _keep, folder, label, temporaries[label], writers[label], previous, at
+            )
         await asyncio.to_thread(write_manifest, folder, snapshot)
         await asyncio.to_thread(prune, folder, snapshot)
         return snapshot
@@ -103,8 +116,9 @@ async def build_snapshot(db: Database, folder: Path, jurisdictions: Sequence[str
             path.unlink(missing_ok=True)
 
 
-def _keep(folder: Path, label: str, temporary: Path, writer: JsonlFile, previous: Snapshot | None,
-          at: datetime) -> SnapshotFile:
+def _keep(
+    folder: Path, label: str, temporary: Path, writer: JsonlFile, previous: Snapshot | None, at: datetime
+) -> SnapshotFile:
     """File one finished file and its index under their content-derived names."""
     stem = f"{label}-{writer.hexdigest[:32]}"
     keep_file(folder, temporary, f"{stem}.jsonl")
@@ -134,7 +148,7 @@ async def spool(db: Database, folder: Path, *, jurisdiction: str | None, updated
     """Write the export with these filters into a temporary file in ``folder`` at the
     database's pace; the connection is back in the pool when this returns."""
     folder.mkdir(parents=True, exist_ok=True)
-    file = tempfile.TemporaryFile(dir=folder, buffering=WRITE_BUFFER)   # no name: nothing left behind
+    file = tempfile.TemporaryFile(dir=folder, buffering=WRITE_BUFFER)  # no name: nothing left behind
     try:
         writer = JsonlFile(file)
         async with db.transaction(isolation="repeatable_read") as tx:

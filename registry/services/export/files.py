@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-FULL = "all"                       # the label of the unfiltered export
+FULL = "all"  # the label of the unfiltered export
 MANIFEST = "manifest.json"
 INDEX_ENTRY = struct.Struct("<qq")  # (updatedAt in microseconds since the epoch, byte offset of the line)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,7 +70,7 @@ class SnapshotFile:
     etag: str
     size: int
     rows: int
-    last_modified: int   # seconds since the epoch, whole (HTTP dates have no fractions)
+    last_modified: int  # seconds since the epoch, whole (HTTP dates have no fractions)
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,20 @@ def read_manifest(folder: Path) -> Snapshot | None:
         data = json.loads((folder / MANIFEST).read_bytes())
     except FileNotFoundError:
         return None
-    return Snapshot(data["started_at"], data["cursor"],
-                    {label: SnapshotFile(**entry) for label, entry in data["files"].items()})
+    return Snapshot(
+        data["started_at"], data["cursor"], {label: SnapshotFile(**entry) for label, entry in data["files"].items()}
+    )
 
 
 def write_manifest(folder: Path, snapshot: Snapshot) -> None:
     """Make ``snapshot`` the current set, atomically and durably."""
-    body = json.dumps({"started_at": snapshot.started_at, "cursor": snapshot.cursor,
-                       "files": {label: asdict(f) for label, f in snapshot.files.items()}}).encode()
+    body = json.dumps(
+        {
+            "started_at": snapshot.started_at,
+            "cursor": snapshot.cursor,
+            "files": {label: asdict(f) for label, f in snapshot.files.items()},
+        }
+    ).encode()
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".manifest-")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -118,7 +124,7 @@ def keep_file(folder: Path, temporary: Path, name: str) -> None:
         temporary.unlink()
         return
     with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())   # the bytes are on disk before any manifest names them
+        os.fsync(handle.fileno())  # the bytes are on disk before any manifest names them
     os.replace(temporary, final)
 
 
@@ -176,7 +182,7 @@ class Shelf:
     def open(self, label: str) -> tuple[int, SnapshotFile, Snapshot] | None:
         """An open descriptor on the current file of ``label`` (the caller closes it), the
         file's entry and its set; None when there is no such file yet."""
-        for _ in range(3):   # a build may replace the set between reading the manifest and opening
+        for _ in range(3):  # a build may replace the set between reading the manifest and opening
             snapshot = self.current()
             entry = snapshot.files.get(label) if snapshot is not None else None
             if entry is None:
@@ -191,6 +197,6 @@ class Shelf:
 def _sync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)   # the renames themselves survive a crash
+        os.fsync(fd)  # the renames themselves survive a crash
     finally:
         os.close(fd)

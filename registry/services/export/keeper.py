@@ -40,8 +40,10 @@ class Keeper:
         self.dsn, self.settings, self.folder = dsn, settings, folder
         self.jurisdictions = [j for j in settings.export_jurisdictions if re.match(REGION_PATTERN, j)]
         if len(self.jurisdictions) != len(settings.export_jurisdictions):
-            log.warning("MICROCRED_EXPORT_JURISDICTIONS: ignoring %s (codes such as CA-ON)",
-                        sorted(set(settings.export_jurisdictions) - set(self.jurisdictions)))
+            log.warning(
+                "MICROCRED_EXPORT_JURISDICTIONS: ignoring %s (codes such as CA-ON)",
+                sorted(set(settings.export_jurisdictions) - set(self.jurisdictions)),
+            )
         self.quiet = settings.export_debounce_seconds
         self.wake = asyncio.Event()
         self.last_heard = self.first_unbuilt = 0.0
@@ -60,13 +62,13 @@ class Keeper:
             if stop.is_set() or not await self._settle(stop):
                 return
             covered, self.first_unbuilt = self.last_heard, 0.0
-            self.wake.clear()   # notices from here on call for another build
+            self.wake.clear()  # notices from here on call for another build
             try:
                 await self._build_unless_done(covered, stop)
                 failures = 0
             except Abandoned:
                 return
-            except Exception as error:   # a background task: report, and try again later
+            except Exception as error:  # a background task: report, and try again later
                 failures += 1
                 if is_unavailable(error):
                     log.warning("export snapshot not built (database unavailable: %s); retrying", error)
@@ -93,17 +95,16 @@ class Keeper:
         try:
             current = await asyncio.to_thread(read_manifest, self.folder)
             if current is not None and current.started_at >= covered:
-                return   # begun after the last change this process heard of: it holds it
+                return  # begun after the last change this process heard of: it holds it
             started = time.time()
             db = await connect(self.dsn, self.settings, min_size=1, max_size=1)
             try:
                 built = await build_snapshot(db, self.folder, self.jurisdictions, current, started, stop)
             finally:
                 await db.close()
-            log.info("export snapshot built in %.1f s: %d listings", time.time() - started,
-                     built.files[FULL].rows)
+            log.info("export snapshot built in %.1f s: %d listings", time.time() - started, built.files[FULL].rows)
         finally:
-            os.close(lock)   # releases the flock
+            os.close(lock)  # releases the flock
 
     async def _lock(self, stop: asyncio.Event) -> int | None:
         """The folder's build lock (a descriptor holding an flock), or None when stopped first."""
@@ -114,7 +115,7 @@ class Keeper:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return fd
             except BlockingIOError:
-                if await _stopped(stop, LOCK_POLL_SECONDS):   # polled: a blocking flock could not be cancelled
+                if await _stopped(stop, LOCK_POLL_SECONDS):  # polled: a blocking flock could not be cancelled
                     os.close(fd)
                     return None
 
