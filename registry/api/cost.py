@@ -8,8 +8,11 @@ the operation's and the fields' defaults applied, `null` meaning the field's def
 - a paginated field (one with `first`) costs 2; if it is itself a list it holds `first` items,
   otherwise its item lists (`nodes`, `edges`, `events`) do;
 - a list sized by an argument (`nodes(ids:)`, `_entities(representations:)`) costs per element;
-- any other list of objects is guessed at LIST_GUESS items, and a list of scalars costs 1,
-  so that no list is free;
+- a list whose size the domain caps declares it (``metadata={"max_items": n}``) and costs
+  that many; any other list of objects is guessed at LIST_GUESS items, and a list of scalars
+  costs 1, so that no list is free;
+- introspection is costed flat and high (`__schema` INTROSPECTION_COST, `__type` TYPE_COST):
+  its answer is large whatever the selection, and it is never free to repeat;
 - a mutation adds MUTATION_COST.
 Actual cost: the objects the answer holds, plus MUTATION_COST for a mutation.
 """
@@ -42,7 +45,13 @@ LIST_GUESS = 5
 MAX_FIRST = 1_000  # no field gives more; a larger `first` is refused or clamped by its resolver
 MUTATION_COST = 10
 ITEM_LISTS = ("nodes", "edges", "events")
-SIZING_ARGUMENTS = ("ids", "representations")  # lists whose length is the number of objects answered
+SIZING_ARGUMENTS = ("ids", "representations")
+INTROSPECTION_COST = 1_000  # the whole schema: about 40,000 objects, built in ~60 ms
+TYPE_COST = 50  # one type with its fields
+INTROSPECTION = {
+    "__schema": INTROSPECTION_COST,
+    "__type": TYPE_COST,
+}  # lists whose length is the number of objects answered
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a field's definition (and metadata)
 
 
@@ -110,6 +119,8 @@ class _Walker:
 
     def field(self, node: FieldNode, parent, *, page: int | None) -> int:
         name = node.name.value
+        if name in INTROSPECTION:
+            return INTROSPECTION[name]
         definition = getattr(parent, "fields", {}).get(name)
         if definition is None or name.startswith("__"):
             return 0
@@ -128,7 +139,9 @@ class _Walker:
         sizing = next((arguments[a] for a in SIZING_ARGUMENTS if isinstance(arguments.get(a), list)), None)
         if sizing is not None:
             return len(sizing) * each
-        return (page if page is not None and name in ITEM_LISTS else LIST_GUESS) * each
+        if page is not None and name in ITEM_LISTS:
+            return page * each
+        return (_metadata(definition).get("max_items") or LIST_GUESS) * each
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The field's arguments as its resolver receives them (defaults applied)."""
@@ -140,9 +153,13 @@ class _Walker:
 
 def _declared_cost(definition: GraphQLField) -> int:
     """Extra cost a field declares for work beyond its objects (``metadata={"cost": n}``)."""
+    return int(_metadata(definition).get("cost", 0))
+
+
+def _metadata(definition: GraphQLField) -> dict:
+    """What the field's Strawberry definition declares for the cost (``cost``, ``max_items``)."""
     strawberry_field = (definition.extensions or {}).get(DEFINITION)
-    metadata = getattr(strawberry_field, "metadata", None) or {}
-    return int(metadata.get("cost", 0))
+    return getattr(strawberry_field, "metadata", None) or {}
 
 
 def _is_list(graphql_type) -> bool:

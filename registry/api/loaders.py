@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from registry.db import Executor
 from registry.domain.search import Visibility
-from registry.store import credentials, providers, recognitions, taxonomy
+from registry.store import credentials, providers, recognitions, taxonomy, webhooks
 
 Fetch = Callable[[Sequence[Any]], Awaitable[Mapping[Any, Any]]]
 PagedFetch = Callable[[Sequence[Any], int, Any], Awaitable[Mapping[Any, Any]]]
@@ -60,5 +60,6 @@ class Loaders:
             lambda ids, first, after: credentials.provider_pages(db, ids, viewer, first, after)
         )
         self.provider_credential_count = _loader(lambda ids: credentials.provider_counts(db, ids, viewer))
+        self.deliveries = _paged_loader(lambda ids, first, _after: webhooks.latest_deliveries(db, ids, first))
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))

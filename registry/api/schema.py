@@ -27,6 +27,7 @@ from registry.api.types import (
     RecognitionAuthority,
     Skill,
 )
+from registry.services.webhooks import MAX_WEBHOOKS
 
 
 @strawberry.type(
@@ -41,7 +42,9 @@ class Query(PublicQuery):
         "provider's token also sees its own drafts'.",
     )
     webhooks: list[webhook_api.Webhook] = strawberry.field(
-        resolver=webhook_api.my_webhooks, description="Your webhooks, with their delivery history (`webhooks:manage`)."
+        resolver=webhook_api.my_webhooks,
+        description="Your webhooks (at most 10), with their delivery history (`webhooks:manage`).",
+        metadata={"max_items": MAX_WEBHOOKS},
     )
     oauth_clients: list[admin.OAuthClient] = strawberry.field(
         resolver=admin.oauth_clients, description="Every OAuth client, oldest first (`registry:admin`)."

@@ -34,6 +34,7 @@ from registry.api.scalars import URL, LanguageTag
 from registry.domain import ids, records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
+from registry.domain.listings import MAX_ITEMS, MAX_LINKS
 from registry.domain.search import check_page_size
 from registry.store.paging import Page
 
@@ -492,18 +493,22 @@ class Credential(Node):
     async def provider(self, info: strawberry.Info) -> Provider:
         return Provider.from_record(await info.context.loaders.provider.load(self.record.provider_id))
 
-    @strawberry.field(description="Skills taught and assessed.")
+    @strawberry.field(description="Skills taught and assessed.", metadata={"max_items": MAX_ITEMS["skill_ids"]})
     async def skills(self, info: strawberry.Info) -> list[Skill]:
         return [Skill.from_record(s) for s in await info.context.loaders.skills_of.load(self.record.id)]
 
-    @strawberry.field(description="Occupations it prepares for (NOC 2021 and others).")
+    @strawberry.field(
+        description="Occupations it prepares for (NOC 2021 and others).",
+        metadata={"max_items": MAX_ITEMS["occupation_codes"]},
+    )
     async def occupations(self, info: strawberry.Info) -> list[Occupation]:
         found = await info.context.loaders.occupations_of.load(self.record.id)
         return [Occupation.from_record(o) for o in found]
 
     @strawberry.field(
-        description="Stackability: listings this one is part of, prepares for, or supersedes. "
-        "Links to listings the caller cannot see are left out."
+        description="Stackability: listings this one is part of, prepares for, or supersedes (at most 20). "
+        "Links to listings the caller cannot see are left out.",
+        metadata={"max_items": MAX_LINKS},
     )
     async def links(self, info: strawberry.Info) -> list[CredentialLink]:
         loaders = info.context.loaders

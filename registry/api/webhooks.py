@@ -52,7 +52,7 @@ class Webhook:
         info: strawberry.Info,
         first: Annotated[int, strawberry.argument(description="How many (at most 100).")] = 20,
     ) -> list[WebhookDelivery]:
-        found = await store.deliveries(info.context.db, self.webhook_id, max(0, min(first, MAX_HISTORY)))
+        found = await info.context.loaders.deliveries.load((self.webhook_id, max(0, min(first, MAX_HISTORY)), None))
         return [
             WebhookDelivery(
                 event_id=f"chg-{d.change_seq}",

@@ -149,10 +149,48 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
     if changes.external_id is not None and not 1 <= len(changes.external_id.strip()) <= 200:
         problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` must be 1 to 200 characters."))
     for program in changes.funding_programs or []:
-        if not program.strip() or len(program) > 200:
+        if not program.strip() or program != program.lstrip() or len(program) > 200:
             problems.append(
-                _problem(("fundingPrograms",), "OUT_OF_RANGE", "Each funding programme is 1 to 200 characters.")
+                _problem(
+                    ("fundingPrograms",),
+                    "OUT_OF_RANGE",
+                    "Each funding programme is 1 to 200 characters and starts with a letter or digit, not a space.",
+                )
             )
+    problems += _level_problems(changes)
+    problems += _count_problems(changes)
+    return problems
+
+
+# How many items a listing's lists may hold: what a listing needs, and what bounds the cost
+# of reading them (registry/api/cost.py counts these lists at these sizes).
+MAX_ITEMS = {
+    "skill_ids": 50,
+    "occupation_codes": 30,
+    "learning_outcomes": 30,
+    "languages": 20,
+    "regions": 20,
+    "funding_programs": 20,
+    "audiences": 20,
+}
+MAX_LINKS = 20  # links from one listing to others
+
+
+def _count_problems(changes: ListingChanges) -> list[Problem]:
+    return [
+        _problem((_camel(name),), "TOO_MANY", f"`{_camel(name)}` holds at most {limit} items.")
+        for name, limit in MAX_ITEMS.items()
+        if len(getattr(changes, name) or []) > limit
+    ]
+
+
+def _level_problems(changes: ListingChanges) -> list[Problem]:
+    problems = []
+    for name, limit in (("level_framework", 80), ("level_value", 40)):
+        value = getattr(changes, name)
+        if value is not None and not 1 <= len(value.strip()) <= limit:
+            field = ("level", "framework" if name == "level_framework" else "value")
+            problems.append(_problem(field, "OUT_OF_RANGE", f"`level.{field[1]}` must be 1 to {limit} characters."))
     return problems
 
 

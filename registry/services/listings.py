@@ -16,7 +16,7 @@ import asyncpg
 from registry.db import Database, Executor
 from registry.domain import ids
 from registry.domain.errors import Outcome, Problem
-from registry.domain.listings import ListingChanges, check_changes, check_publishable
+from registry.domain.listings import MAX_LINKS, ListingChanges, check_changes, check_publishable
 from registry.domain.principals import Forbidden, Principal
 from registry.domain.records import Credential
 from registry.store import credentials as credential_store
@@ -70,9 +70,7 @@ async def create(
     if not principal.may_act_for_provider(provider_id):
         raise Forbidden("A provider's client may only create listings for its own provider.")
     problems = check_changes(changes, creating=True)
-    duplicate = Problem(
-        ("credential", "externalId"), "DUPLICATE", f"Your institution already has a listing {changes.external_id!r}."
-    )
+    duplicate = _duplicate(changes)
     try:
         async with db.transaction() as tx:
             found = await references(tx, [changes])
@@ -94,27 +92,30 @@ async def update(
 ) -> Outcome[Credential]:
     """Change a listing, if nobody changed it since ``expected_version``."""
     problems = check_changes(changes, creating=False)
-    async with db.transaction() as tx:
-        listing, missing = await _locked_own(tx, principal, credential_id)
-        if listing is None:
-            return Outcome.refused(*missing)
-        found = await references(tx, [changes])
-        problems += found.problems(changes)
-        if problems:
-            return Outcome.refused(*problems)
-        try:
-            updated = await listings.update(
-                tx, listing.id, expected_version, changes, found.occupation_ids(changes), principal.client_id
-            )
-        except listings.VersionConflict as conflict:
-            return Outcome.refused(
-                Problem(
-                    ("expectedVersion",),
-                    "CONFLICT",
-                    f"The listing is at version {conflict.current_version}, not "
-                    f"{expected_version}: read it again and retry.",
+    try:
+        async with db.transaction() as tx:
+            listing, missing = await _locked_own(tx, principal, credential_id)
+            if listing is None:
+                return Outcome.refused(*missing)
+            found = await references(tx, [changes])
+            problems += found.problems(changes)
+            if problems:
+                return Outcome.refused(*problems)
+            try:
+                updated = await listings.update(
+                    tx, listing.id, expected_version, changes, found.occupation_ids(changes), principal.client_id
                 )
-            )
+            except listings.VersionConflict as conflict:
+                return Outcome.refused(
+                    Problem(
+                        ("expectedVersion",),
+                        "CONFLICT",
+                        f"The listing is at version {conflict.current_version}, not "
+                        f"{expected_version}: read it again and retry.",
+                    )
+                )
+    except asyncpg.UniqueViolationError:  # its new externalId is another listing's
+        return Outcome.refused(_duplicate(changes))
     return Outcome(updated)
 
 
@@ -159,9 +160,14 @@ async def link(
 ) -> Outcome[Credential]:
     """Link one of the principal's listings to another it may see; never twice, never a cycle."""
     async with db.transaction() as tx:
+        await listings.serialize_links(tx)  # before any row lock: one order for every link write
         source, missing = await _locked_own(tx, principal, from_id, field="fromId")
         if source is None:
             return Outcome.refused(*missing)
+        if await listings.links_from(tx, source.id) >= MAX_LINKS:
+            return Outcome.refused(
+                Problem(("fromId",), "TOO_MANY_LINKS", f"A listing links to at most {MAX_LINKS} others.")
+            )
         visible = await credential_store.by_ids(tx, [to_id], principal.visibility) if to_id else {}
         target = visible.get(to_id) if to_id else None
         if target is None:
@@ -185,6 +191,12 @@ async def _locked_own(
     if not principal.may_act_for_provider(listing.provider_id):
         raise Forbidden("This listing belongs to another provider.")
     return listing, []
+
+
+def _duplicate(changes: ListingChanges) -> Problem:
+    return Problem(
+        ("credential", "externalId"), "DUPLICATE", f"Your institution already has a listing {changes.external_id!r}."
+    )
 
 
 def _not_found(credential_id: UUID | None) -> str:

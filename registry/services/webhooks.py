@@ -16,6 +16,8 @@ from registry.domain.search import REGION_PATTERN
 from registry.domain.webhook_rules import check_url
 from registry.store import webhooks as store
 
+MAX_WEBHOOKS = 10  # per client: every change is matched against every webhook, inside the writer's transaction
+
 
 class Cipher(Protocol):
     """What encrypts a webhook's secret at rest (a Fernet made from the registry's secret key)."""
@@ -56,6 +58,8 @@ async def register(
         problems.append(Problem(("secret",), "OUT_OF_RANGE", "A secret is 16 to 200 characters."))
     if jurisdiction is not None and not re.match(REGION_PATTERN, jurisdiction):
         problems.append(Problem(("jurisdiction",), "INVALID_REGION", "Use an ISO 3166 code such as 'CA-ON' or 'CA'."))
+    if not problems and await store.count_of_client(db, principal.client_id) >= MAX_WEBHOOKS:
+        problems.append(Problem(("url",), "TOO_MANY_WEBHOOKS", f"A client has at most {MAX_WEBHOOKS} webhooks."))
     if problems:
         return Outcome.refused(*problems)
     secret = secret or random.token_urlsafe(32)

@@ -156,6 +156,18 @@ async def _fetch(db: Executor, credential_id: UUID) -> Credential:
     return credentials.build(row)
 
 
+async def serialize_links(db: Executor) -> None:
+    """Take the lock that makes link writes one at a time until the transaction ends: two
+    concurrent links could each pass the cycle check and close a cycle together, or lock
+    their listings in opposite orders and deadlock."""
+    await db.execute("select pg_advisory_xact_lock(hashtext('credential_links'))")
+
+
+async def links_from(db: Executor, from_id: UUID) -> int:
+    """How many links leave the listing."""
+    return await db.fetchval("select count(*) from credential_links where from_id = $1", from_id)
+
+
 async def link_would_cycle(db: Executor, from_id: UUID, to_id: UUID, kind: str) -> bool:
     """Whether ``to_id`` already reaches ``from_id`` through links of ``kind`` (A part of B part of A)."""
     return await db.fetchval(
@@ -183,7 +195,8 @@ async def add_link(db: Executor, from_id: UUID, to_id: UUID, kind: str, actor: s
     if not added:
         return await _fetch(db, from_id), False
     await db.execute("update credentials set version = version + 1, updated_at = now() where id = $1", from_id)
-    await record_change(db, from_id, "UPDATED", actor, f"{kind} link to {to_id}")
+    # The note names no target: the history is public, the target may be a draft.
+    await record_change(db, from_id, "UPDATED", actor, f"{kind} link added")
     return await _fetch(db, from_id), True
 
 

@@ -95,14 +95,23 @@ async def delete(db: Executor, webhook_id: UUID, client_id: str) -> bool:
     )
 
 
-async def deliveries(db: Executor, webhook_id: UUID, limit: int) -> list[Delivery]:
-    """A webhook's latest deliveries, newest first."""
+async def latest_deliveries(db: Executor, webhook_ids: list[UUID], limit: int) -> dict[UUID, list[Delivery]]:
+    """Each webhook's latest ``limit`` deliveries, newest first, in one statement."""
     rows = await db.fetch(
-        f"select {_DELIVERY} from webhook_deliveries d where d.webhook_id = $1 order by d.id desc limit $2",
-        webhook_id,
+        f"select d.* from unnest($1::uuid[]) as w(id) cross join lateral ("
+        f" select {_DELIVERY} from webhook_deliveries d where d.webhook_id = w.id order by d.id desc limit $2) d",
+        webhook_ids,
         limit,
     )
-    return [Delivery(**dict(row)) for row in rows]
+    found: dict[UUID, list[Delivery]] = {webhook_id: [] for webhook_id in webhook_ids}
+    for row in rows:
+        found[row["webhook_id"]].append(Delivery(**dict(row)))
+    return found
+
+
+async def count_of_client(db: Executor, client_id: str) -> int:
+    """How many live webhooks the client has."""
+    return await db.fetchval("select count(*) from webhooks where client_id = $1 and deleted_at is null", client_id)
 
 
 async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[dict]:

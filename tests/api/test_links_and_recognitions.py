@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from registry.domain import ids
@@ -131,3 +133,19 @@ async def test_only_authorities_revoke(client, parties, who):
     caller = await access_token(client, parties.provider) if who == "provider" else None
     body = await gql(client, REVOKE, {"input": {"id": recognition, "reason": "no"}}, caller)
     assert body["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+async def test_concurrent_links_never_close_a_cycle_nor_fail(client, parties):
+    """Found by attacking a running copy: X->Y and Y->X sent at once deadlocked (the loser got
+    INTERNAL_SERVER_ERROR), and Y->Z with Z->X at once stored a cycle."""
+    token = await access_token(client, parties.provider)
+    x, y, z = [(await create(client, token, externalId=key))["credential"]["id"] for key in ("X", "Y", "Z")]
+    await gql(client, LINK, {"input": {"fromId": x, "toId": y, "kind": "PART_OF"}}, token)
+    answers = await asyncio.gather(
+        gql(client, LINK, {"input": {"fromId": y, "toId": z, "kind": "PART_OF"}}, token),
+        gql(client, LINK, {"input": {"fromId": z, "toId": x, "kind": "PART_OF"}}, token),
+        gql(client, LINK, {"input": {"fromId": y, "toId": x, "kind": "PART_OF"}}, token),
+    )
+    assert all("errors" not in a for a in answers)
+    errors = [e["code"] for a in answers for e in a["data"]["linkCredentials"]["userErrors"]]
+    assert errors.count("CYCLE") == 2  # of three links into a loop, only the first in line is kept

@@ -317,3 +317,46 @@ async def test_concurrent_creates_of_one_external_id_make_one_listing_and_a_dupl
     assert sum(1 for r in results if r["credential"]) == 1
     assert all(r["userErrors"][0]["code"] == "DUPLICATE" for r in results if not r["credential"])
     assert await db.fetchval("select count(*) from credentials") == 1
+
+
+async def test_renaming_to_another_listings_external_id_is_a_duplicate_not_an_error(client, parties):
+    """Found by attacking a running copy: the unique violation escaped as INTERNAL_SERVER_ERROR."""
+    token = await access_token(client, parties.provider)
+    await create(client, token, externalId="A-1")
+    second = (await create(client, token, externalId="B-1"))["credential"]
+    body = await gql(
+        client,
+        UPDATE,
+        {"input": {"id": second["id"], "expectedVersion": 1, "credential": {"externalId": "A-1"}}},
+        token,
+    )
+    assert body["data"]["updateCredential"]["userErrors"][0]["code"] == "DUPLICATE"
+
+
+@pytest.mark.parametrize(
+    "fields, path",
+    [
+        ({"level": {"framework": "F" * 81, "value": "5"}}, ["credential", "level", "framework"]),
+        ({"fundingPrograms": [" Canada Training Credit"]}, ["credential", "fundingPrograms"]),
+        ({"skillIds": [], "regions": ["CA-ON"] * 21}, ["credential", "regions"]),
+    ],
+    ids=["long framework", "leading space", "too many regions"],
+)
+async def test_what_the_database_would_refuse_is_a_user_error_first(client, parties, fields, path):
+    """Found by attacking a running copy: values the database's checks refuse (a framework over
+    80 characters, a programme starting with a space) escaped as INTERNAL_SERVER_ERROR."""
+    token = await access_token(client, parties.provider)
+    result = await create(client, token, **fields)
+    assert result["credential"] is None and path in [e["field"] for e in result["userErrors"]]
+
+
+async def test_a_bad_item_fails_alone_in_a_batch(client, parties):
+    """Found by attacking a running copy: one item the database refused killed the whole batch."""
+    token = await access_token(client, parties.provider)
+    good = {**DRAFT, "externalId": "GOOD"}
+    bad = {**DRAFT, "externalId": "BAD", "fundingPrograms": [" leading space"]}
+    submit = """mutation($input: SubmitCredentialsInput!) { submitCredentials(input: $input) {
+      createdCount failedCount results { externalId userErrors { code } } } }"""
+    body = await gql(client, submit, {"input": {"credentials": [good, bad]}}, token)
+    assert body["data"]["submitCredentials"]["createdCount"] == 1
+    assert body["data"]["submitCredentials"]["failedCount"] == 1

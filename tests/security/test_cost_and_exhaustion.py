@@ -21,7 +21,15 @@ from graphql import (
 )
 from registry.api import cost
 from registry.api.schema import schema
+from registry.domain.listings import MAX_LINKS as LISTING_LINKS
+from registry.services import operators
+from registry.services.webhooks import MAX_WEBHOOKS
 from tests.support.apps import SETTINGS, api_client
+from tests.support.graphql import statements
+from tests.support.listings import create, gql
+from tests.support.parties import access_token
+
+LINK = "mutation($input: LinkCredentialsInput!) { linkCredentials(input: $input) { userErrors { field code } } }"
 
 LIMITED = dataclasses.replace(SETTINGS, max_query_cost=5_000)
 # The audit's reproduction: three nested pages of 20 with a JSON-LD document each (60 MB in 3.7 s).
@@ -156,3 +164,67 @@ async def test_what_a_null_page_answers_never_exceeds_its_cost(demo_dsn, selecti
 def test_a_paged_list_costs_every_item_it_may_answer():
     """Cost bypass: a list field with `first` (the audit trail) was costed as one item."""
     assert requested("{ auditTrail(first: 300) { action } }") >= 300
+
+
+async def test_introspection_is_costed_and_aliases_of_it_are_refused(demo_dsn):
+    """Found by attacking a running copy: `__schema` cost 0, so 30 aliased copies (2.6 MB,
+    1.9 s of a blocked process) were free and never charged."""
+    one = requested("{ __schema { types { name } } }")
+    assert one == cost.INTROSPECTION_COST
+    many = "{ " + " ".join(f"s{n}: __schema {{ types {{ name fields {{ name }} }} }}" for n in range(30)) + " }"
+    answer = await _answer(demo_dsn, many)
+    assert answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+def test_lists_capped_by_the_domain_cost_their_cap():
+    """Found by attacking a running copy: `links` was guessed at 5 items, but a provider could
+    add any number, so three hops priced at 311 answered 131,000 objects. Links are capped (20 a
+    listing) and costed at the cap, so the same three hops are refused before they run."""
+    hops = "{ searchCredentials(first: 10) { nodes { links { target { links { target { links { target { id } } } } } } } } }"
+    assert requested(hops) > LIMITED.max_query_cost
+    assert requested('{ credential(id: "x") { links { target { id } } } }') == 1 + LISTING_LINKS * 2
+
+
+async def test_a_listing_links_to_at_most_twenty_others(client, parties):
+    """The cap the cost relies on: the 21st link from one listing is refused."""
+    token = await access_token(client, parties.provider)
+    source = (await create(client, token, externalId="HUB"))["credential"]["id"]
+    targets = [(await create(client, token, externalId=f"T-{n}"))["credential"]["id"] for n in range(LISTING_LINKS + 1)]
+    answers = [
+        await gql(client, LINK, {"input": {"fromId": source, "toId": target, "kind": "PART_OF"}}, token)
+        for target in targets
+    ]
+    assert all(a["data"]["linkCredentials"]["userErrors"] == [] for a in answers[:LISTING_LINKS])
+    assert answers[-1]["data"]["linkCredentials"]["userErrors"] == [{"field": ["fromId"], "code": "TOO_MANY_LINKS"}]
+
+
+async def test_a_client_holds_at_most_ten_webhooks(client, db, parties):
+    """Found by attacking a running copy: 2,000 webhooks of one client each added a row to every
+    other tenant's write and made one query hold the whole pool."""
+    hooks = await operators.register_client(
+        db, name="Hooks", scopes=["webhooks:manage"], provider_id=parties.provider_id
+    )
+    token = await access_token(client, hooks)
+    register = "mutation($u: URL!) { registerWebhook(input: {url: $u}) { userErrors { code } } }"
+    codes = [
+        (await gql(client, register, {"u": f"https://hooks.example.org/{n}"}, token))["data"]["registerWebhook"]
+        for n in range(MAX_WEBHOOKS + 1)
+    ]
+    assert all(c["userErrors"] == [] for c in codes[:MAX_WEBHOOKS])
+    assert codes[-1]["userErrors"] == [{"code": "TOO_MANY_WEBHOOKS"}]
+
+
+async def test_every_webhooks_deliveries_are_read_in_one_statement(client, db, parties):
+    """Found by attacking a running copy: `webhooks { deliveries }` ran one statement per webhook."""
+    hooks = await operators.register_client(
+        db, name="Hooks", scopes=["webhooks:manage"], provider_id=parties.provider_id
+    )
+    token = await access_token(client, hooks)
+    register = "mutation($u: URL!) { registerWebhook(input: {url: $u}) { userErrors { code } } }"
+    query = {"query": "{ webhooks { id deliveries(first: 100) { status } } }"}
+    headers = {"authorization": f"Bearer {token}"}
+    await gql(client, register, {"u": "https://hooks.example.org/a"}, token)
+    one = statements(await client.post("/graphql", json=query, headers=headers))
+    for n in range(4):
+        await gql(client, register, {"u": f"https://hooks.example.org/{n}"}, token)
+    assert statements(await client.post("/graphql", json=query, headers=headers)) == one

@@ -15,6 +15,7 @@ import dataclasses
 
 import pytest
 
+from registry.domain import ids
 from tests.support.apps import SETTINGS, api_client
 from tests.support.listings import COMPLETE, PUBLISH, RETIRE, UPDATE, create, gql
 from tests.support.parties import access_token
@@ -187,3 +188,14 @@ async def test_search_pages_show_no_private_listing(client, listings, path):
     response = await client.get(path)
     assert response.status_code == 200
     _assert_private_parts_absent(response.text, listings)
+
+
+async def test_a_public_history_names_no_linked_draft(client, listings):
+    """Found by attacking a running copy: a link's history note named its target's ID, so the
+    public history of a published listing leaked the ID of a draft that every read hides."""
+    link = "mutation($i: LinkCredentialsInput!) { linkCredentials(input: $i) { userErrors { code } } }"
+    linked = {"fromId": listings["published"], "toId": listings["draft"], "kind": "SUPERSEDES"}
+    assert (await gql(client, link, {"i": linked}, listings["token"]))["data"]["linkCredentials"]["userErrors"] == []
+    history = await client.post("/graphql", json={"query": LISTING, "variables": {"id": listings["published"]}})
+    draft_uuid = str(ids.decode_as(listings["draft"], "Credential"))
+    assert draft_uuid not in history.text and listings["draft"] not in history.text
