@@ -27,6 +27,11 @@ RELEASE_INTERVAL_SECONDS = 0.5
 RELEASE_ATTEMPTS = 120  # a minute; past that, the lease frees the key anyway
 
 
+# Answers that say the request was not processed and may simply be sent again later (rate
+# limited, timed out, too early): the key is freed, like after a server error, not replayed.
+NOT_PROCESSED = frozenset({408, 425, 429})
+
+
 class IdempotencyMiddleware:
     """Replays the recorded response for a repeated (client, Idempotency-Key) pair."""
 
@@ -80,7 +85,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive_once, capture)
         finally:
             in_every_transaction.reset(marking)
-            if status < 500:
+            if status < 500 and status not in NOT_PROCESSED:
                 await self._remember(db, client_id, key, status, b"".join(chunks))
             else:
                 await self._release(db, client_id, key)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+from tests.support.apps import SETTINGS, api_client
 from tests.support.listings import CREATE, DRAFT
 from tests.support.parties import access_token
 
@@ -101,4 +103,20 @@ async def test_a_retry_of_a_write_whose_answer_was_lost_is_told_so_and_not_run_a
     )
     retry = await _create(client, token, "req-lost")
     assert retry.json()["errors"][0]["extensions"]["code"] == "APPLIED_ANSWER_LOST"
+    assert await db.fetchval("select count(*) from credentials") == 1
+
+
+async def test_a_rate_limited_request_frees_its_key_for_the_retry(client, parties, db, db_dsn):
+    """Found by attacking a running copy: a 429 was kept as the key's final answer and replayed
+    for a day, so a throttled client retrying with its key (as it should) never wrote."""
+    token = await access_token(client, parties.provider)
+    throttled = dataclasses.replace(SETTINGS, rate_client=(1.0, 0.001))  # too small for any mutation
+    async with api_client(db_dsn, throttled) as limited:
+        await limited.post(
+            "/graphql", json={"query": "{ viewer { clientId } }"}, headers={"authorization": f"Bearer {token}"}
+        )
+        refused = await _create(limited, token, "req-throttled")  # the bucket is full now
+    assert refused.status_code == 429
+    retried = await _create(client, token, "req-throttled")
+    assert retried.status_code == 200 and "idempotent-replayed" not in retried.headers
     assert await db.fetchval("select count(*) from credentials") == 1
