@@ -48,11 +48,19 @@ RATE_LIMITED = Counter(
 WEBHOOK_FAILURES = Counter("microcred_webhook_failures_total", "Failed webhook delivery attempts.", ["retrying"])
 
 
+# The first path segments the registry serves; any other path is "other", so that requests
+# for made-up paths cannot grow the metrics without bound.
+ROUTES = frozenset(
+    {"", "fr", "credentials", "statistics", "static", "export", "oauth", ".well-known", "healthz", "readyz", "metrics"}
+)
+
+
 def operation_label(path: str, operation: str | None) -> str:
     """A bounded label for what a request did."""
     if path == "/graphql":
         return operation if operation in NAMED else "other"
-    return "/" + path.strip("/").split("/")[0]
+    segment = path.strip("/").split("/")[0]
+    return "/" + segment if segment in ROUTES else "other"
 
 
 def observe(path: str, operation: str | None, status: int, seconds: float, pool) -> None:
