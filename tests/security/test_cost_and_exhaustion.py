@@ -20,6 +20,7 @@ from graphql import (
     parse,
 )
 from registry.api import cost
+from registry.api.query import SEARCH_COST
 from registry.api.schema import schema
 from registry.domain.listings import MAX_LINKS as LISTING_LINKS
 from registry.services import operators
@@ -69,13 +70,13 @@ def test_a_literal_null_page_size_costs_the_default_page():
     assert (
         requested("{ searchCredentials(first: null) { nodes { id } } }")
         == requested("{ searchCredentials { nodes { id } } }")
-        == 2 + 20
+        == 2 + 20 + SEARCH_COST
     )
 
 
 def test_a_page_size_beyond_any_field_is_costed_at_the_largest_page():
     """A resolver that clamps a large `first` rather than refusing it still costs its largest page."""
-    assert requested("{ searchCredentials(first: 100000) { nodes { id } } }") == 2 + cost.MAX_FIRST
+    assert requested("{ searchCredentials(first: 100000) { nodes { id } } }") == 2 + cost.MAX_FIRST + SEARCH_COST
 
 
 async def test_entities_refuse_more_than_100_representations(demo_dsn):
@@ -228,3 +229,14 @@ async def test_every_webhooks_deliveries_are_read_in_one_statement(client, db, p
     for n in range(4):
         await gql(client, register, {"u": f"https://hooks.example.org/{n}"}, token)
     assert statements(await client.post("/graphql", json=query, headers=headers)) == one
+
+
+def test_a_search_costs_its_database_work_whatever_its_page():
+    """Found by attacking a running copy: 30 aliased searches with no full-text match (each a
+    scan and a fuzzy fallback) cost 60 in all and stalled other callers."""
+    aliased = (
+        "{ "
+        + " ".join(f's{n}: searchCredentials(query: "zzqx{n}", first: 0) {{ totalCount }}' for n in range(30))
+        + " }"
+    )
+    assert requested(aliased) >= 30 * SEARCH_COST
