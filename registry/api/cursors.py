@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
-from uuid import UUID
 
 from registry.api.errors import BadUserInput
+from registry.domain.storable import finite_number, fits_bigint, is_canonical_uuid, is_storable_text
 from registry.store.paging import Key
 
 _MAX_CURSOR_LENGTH = 1000
@@ -22,7 +22,9 @@ def encode(list_name: str, key: Key, **extra: Any) -> str:
 def decode(cursor: str | None, list_name: str, sort_type: type) -> tuple[Key | None, dict[str, Any]]:
     """(key, extra fields) of a cursor of ``list_name``; (None, {}) for no cursor.
 
-    Raises BadUserInput when the cursor is malformed or belongs to another list.
+    Raises BadUserInput when the cursor is malformed, belongs to another list, or holds a
+    value the database cannot take (see ``_sort_value``): cursors are base64 JSON that
+    anyone can rebuild, so nothing in one is trusted because we once wrote it.
     """
     if cursor is None:
         return None, {}
@@ -30,14 +32,24 @@ def decode(cursor: str | None, list_name: str, sort_type: type) -> tuple[Key | N
     key = body.get("k") if body is not None else None
     if body is None or body.get("l") != list_name or not isinstance(key, list) or len(key) != 2:
         raise _invalid(cursor)
-    sort, row_id = key
-    valid_sort = isinstance(sort, sort_type) and not isinstance(sort, bool)
-    if sort_type is float and isinstance(sort, int) and not isinstance(sort, bool):
-        sort, valid_sort = float(sort), True
-    if not valid_sort or not _is_uuid(row_id):
-        raise _invalid(cursor)
+    sort, row_id = _sort_value(key[0], sort_type), key[1]
     extra = {k: v for k, v in body.items() if k not in {"l", "k"}}
+    # Extras are the names we encode (an order, a match mode): text, compared with enum values.
+    if sort is None or not is_canonical_uuid(row_id) or not all(is_storable_text(v) for v in extra.values()):
+        raise _invalid(cursor)
     return (sort, row_id), extra
+
+
+def _sort_value(value: Any, sort_type: type) -> Any | None:
+    """The sort value as its column's type holds it, or None when it could not be one:
+    text without NUL or lone surrogates, a finite float8, an int within bigint."""
+    if sort_type is str:
+        return value if is_storable_text(value) else None
+    if sort_type is float:
+        return finite_number(value)
+    if sort_type is int:
+        return value if fits_bigint(value) else None
+    raise TypeError(f"no cursor sort values of type {sort_type.__name__}")
 
 
 def _parse(cursor: str) -> dict[str, Any] | None:
@@ -49,14 +61,6 @@ def _parse(cursor: str) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        UUID(value)
-    except (TypeError, ValueError, AttributeError):
-        return False
-    return True
 
 
 def _invalid(cursor: str) -> BadUserInput:
@@ -71,7 +75,12 @@ def encode_position(list_name: str, position: tuple[int, ...]) -> str:
 
 
 def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[int, ...] | None:
-    """The position in a cursor of ``list_name``; None for no cursor; BadUserInput when malformed."""
+    """The position in a cursor of ``list_name``; None for no cursor; BadUserInput when malformed.
+
+    Every part is a non-negative bigint. The change feed's (txid, seq) is an (xid8, bigint):
+    a server's transaction IDs would need 2^31 wraparounds to pass 2^63, so a position
+    beyond is one we never gave out, and it would not fit the statement's parameters.
+    """
     if cursor is None:
         return None
     body = _parse(cursor)
@@ -81,7 +90,7 @@ def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[in
         or body.get("l") != list_name
         or not isinstance(position, list)
         or len(position) != length
-        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in position)
+        or not all(fits_bigint(n, minimum=0) for n in position)
     ):
         raise _invalid(cursor)
     return tuple(position)

@@ -64,9 +64,15 @@ class ServiceUnavailable(RegistryError):
     code = "SERVICE_UNAVAILABLE"
 
 
+# What the parsing of a request's values raises before anything runs: a scalar's parser
+# refusing a value (graphql-core wraps it in a GraphQLError without a code), or Python's own
+# conversion failing, as dateutil's does for "9999-12-31T24:00:00" (OverflowError).
+_CLIENT_ERRORS = (GraphQLError, ValueError, TypeError, OverflowError)
+
+
 def _shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
-    if isinstance(original, GraphQLError):
+    if isinstance(original, GraphQLError) and (error.path is not None or (error.extensions or {}).get("code")):
         return error
     if isinstance(original, Refused):  # the domain's refusal: its message is for the client
         return GraphQLError(
@@ -81,7 +87,7 @@ def _shape(error: GraphQLError) -> GraphQLError:
     if is_unavailable(original):
         log.warning("database unavailable in %s: %s", error.path, original)
         return ServiceUnavailable("The registry's database is busy or restarting; retry shortly.")
-    if error.path is None and (original is None or isinstance(original, (ValueError, TypeError))):
+    if error.path is None and (original is None or isinstance(original, _CLIENT_ERRORS)):
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": limits.code_of(error.message) or "BAD_USER_INPUT"}
         return error

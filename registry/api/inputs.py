@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Collection, Optional
 from uuid import UUID
 
 import strawberry
@@ -23,6 +23,7 @@ from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.search import CredentialFilter as DomainFilter
 from registry.domain.search import check_filter
+from registry.domain.storable import calendar_problem
 
 
 @strawberry.input(
@@ -109,6 +110,7 @@ class CredentialFilter:
             min_completeness=self.min_completeness,
         )
         problems.extend(check_filter(decoded))
+        problems.extend(_calendar_problems(self.updated_since, "updatedSince"))
         if problems:
             raise BadUserInput.from_problems(problems)
         return decoded
@@ -125,3 +127,30 @@ def _decode_ids(global_ids, type_name: str, field: str, problems: list[Problem])
         else:
             decoded.append(uuid)
     return tuple(decoded)
+
+
+def _calendar_problems(moment: datetime | None, field: str) -> list[Problem]:
+    """A moment the DateTime scalar read but PostgreSQL would not get (its UTC instant falls
+    outside years 1 to 9999, where Python's conversion stops)."""
+    message = calendar_problem(field, moment) if moment is not None else None
+    return [Problem(("filter", field), "OUT_OF_RANGE", message)] if message else []
+
+
+def entity_representation(value: object, index: int, entity_types: Collection[str]) -> dict | BadUserInput:
+    """What Federation's resolver needs of `_entities` representation ``index``: a new
+    ``{"__typename", "id"}`` object; or the BadUserInput saying what is wrong with it.
+
+    Every entity type of this subgraph is keyed by `id` alone (`@key(fields: "id")`), a global
+    ID, so that is all a reference needs; other fields (a router's `@requires` extras) are
+    dropped rather than passed on as arguments the references do not take.
+    """
+    field = ["representations", index]
+    if not isinstance(value, dict):
+        return BadUserInput(f"`representations[{index}]` must be an object with `__typename` and `id`.", field=field)
+    type_name, global_id = value.get("__typename"), value.get("id")
+    if not isinstance(type_name, str) or type_name not in entity_types:
+        known = ", ".join(sorted(entity_types))
+        return BadUserInput(f"`representations[{index}].__typename` must be one of: {known}.", field=field)
+    if not isinstance(global_id, str):
+        return BadUserInput(f"`representations[{index}].id` must be the {type_name}'s global ID.", field=field)
+    return {"__typename": type_name, "id": global_id}

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from registry.api import admin, feed, limits, mutations, statistics
 from registry.api import webhooks as webhook_api
+from registry.api.inputs import entity_representation
 from registry.api.lookups import check_lookups
 from registry.api.payloads import CredentialPayload, RecognitionPayload
 from registry.api.query import Query as PublicQuery
@@ -133,9 +134,18 @@ class RegistrySchema(strawberry.federation.Schema):
         pass
 
     def entities_resolver(self, info: strawberry.Info, representations: list[FederationAny]) -> list[FederationAny]:
-        """Federation's `_entities`, bounded like `nodes` (its cost counts each representation)."""
+        """Federation's `_entities`, bounded like `nodes` (its cost counts each representation).
+
+        `_Any` lets anything in, and Strawberry's resolver trusts each item to be a
+        `{__typename, id}` object of an entity type. A malformed one is answered
+        BAD_USER_INPUT at its own index (an error in the list is raised there), and the
+        others still resolve, as a router expects of a batch.
+        """
         check_lookups(len(representations), "representations")
-        return super().entities_resolver(info, representations)
+        entity_types = {member.name for member in self._schema.get_type("_Entity").types}
+        checked = [entity_representation(item, index, entity_types) for index, item in enumerate(representations)]
+        resolved = iter(super().entities_resolver(info, [item for item in checked if isinstance(item, dict)]))
+        return [next(resolved) if isinstance(item, dict) else item for item in checked]
 
 
 @functools.cache

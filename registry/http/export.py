@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from registry.api import cursors
+from registry.api.feed import FEED
 from registry.config import Settings
 from registry.db import Database, PoolExhausted
 from registry.http.export_limits import RETRY_AFTER_SECONDS, ConcurrencyLimit, caller_of
@@ -85,7 +87,7 @@ class Exports:
                 raise
             if start:  # other bytes, another tag: the file's, and where the tail begins
                 etag = f'"{entry.etag.strip(chr(34))}.{start}"'
-            headers = _headers("snapshot", snapshot.cursor)
+            headers = _headers("snapshot", snapshot.position)
             return Opened(
                 Representation(fd, start, entry.size - start, etag, entry.last_modified, headers), partial(os.close, fd)
             )
@@ -106,12 +108,14 @@ class Exports:
             spooled.size,
             spooled.etag,
             spooled.last_modified,
-            _headers("spooled", spooled.cursor),
+            _headers("spooled", spooled.position),
         )
         return Opened(representation, spooled.file.close)
 
 
-def _headers(source: str, cursor: str | None) -> tuple[tuple[str, str], ...]:
+def _headers(source: str, position: tuple[int, int] | None) -> tuple[tuple[str, str], ...]:
+    """The export's headers; the feed position becomes the `changes(after:)` cursor to follow from."""
+    cursor = cursors.encode_position(FEED, position) if position is not None else None
     return (
         ("content-type", "application/x-ndjson"),
         ("content-disposition", 'attachment; filename="credentials.jsonl"'),

@@ -45,7 +45,6 @@ POOL = Gauge(
 RATE_LIMITED = Counter(
     "microcred_rate_limited_total", "Operations refused by rate limiting, by caller kind.", ["caller"]
 )
-WEBHOOK_FAILURES = Counter("microcred_webhook_failures_total", "Failed webhook delivery attempts.", ["retrying"])
 
 
 # The first path segments the registry serves; any other path is "other", so that requests

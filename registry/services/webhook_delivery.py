@@ -22,13 +22,16 @@ from urllib.parse import urlsplit
 
 import httpx
 from cryptography.fernet import Fernet
+from prometheus_client import Counter
 
 from registry.config import Settings
 from registry.db import Database
 from registry.domain import ids
 from registry.domain.webhook_rules import check_destination, first_refused
-from registry.http.metrics import WEBHOOK_FAILURES
 from registry.store import webhooks
+
+# The worker's own measure; /metrics (registry.http.metrics) serves every registered metric.
+WEBHOOK_FAILURES = Counter("microcred_webhook_failures_total", "Failed webhook delivery attempts.", ["retrying"])
 
 log = logging.getLogger("microcred.webhooks")
 BATCH = 20

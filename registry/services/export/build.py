@@ -55,15 +55,6 @@ def listing_line(row: asyncpg.Record) -> bytes:
     )
 
 
-def feed_cursor(position: tuple[int, int] | None) -> str | None:
-    """The `changes(after:)` cursor to follow the feed from once a snapshot at ``position`` is read."""
-    # Imported here: these bring the GraphQL layer, which `microcred export` never needs.
-    from registry.api import cursors
-    from registry.api.feed import FEED
-
-    return cursors.encode_position(FEED, position) if position is not None else None
-
-
 async def build_snapshot(
     db: Database,
     folder: Path,
@@ -100,7 +91,7 @@ async def build_snapshot(
                     if stop is not None and stop.is_set():
                         raise Abandoned()
                     await asyncio.sleep(0)
-        snapshot = Snapshot(started_at, feed_cursor(position), {})
+        snapshot = Snapshot(started_at, position, {})
         for label in labels:
             writers[label].file.close()
             snapshot.files[label] = await asyncio.to_thread(
@@ -141,7 +132,7 @@ class Spooled:
     etag: str
     size: int
     last_modified: int
-    cursor: str | None
+    position: tuple[int, int] | None  # the change feed's, everything before it is in the file
 
 
 async def spool(db: Database, folder: Path, *, jurisdiction: str | None, updated_since: datetime | None) -> Spooled:
@@ -161,4 +152,4 @@ async def spool(db: Database, folder: Path, *, jurisdiction: str | None, updated
     except BaseException:
         file.close()
         raise
-    return Spooled(file, writer.etag, writer.size, int(at.timestamp()), feed_cursor(position))
+    return Spooled(file, writer.etag, writer.size, int(at.timestamp()), position)

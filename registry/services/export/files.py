@@ -75,11 +75,11 @@ class SnapshotFile:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A snapshot set: when its build began (this machine's clock), the change-feed cursor
-    that follows it, and its files by label."""
+    """A snapshot set: when its build began (this machine's clock), the change-feed position
+    (txid, seq) it holds everything before, and its files by label."""
 
     started_at: float
-    cursor: str | None
+    position: tuple[int, int] | None
     files: dict[str, SnapshotFile]
 
 
@@ -89,8 +89,11 @@ def read_manifest(folder: Path) -> Snapshot | None:
         data = json.loads((folder / MANIFEST).read_bytes())
     except FileNotFoundError:
         return None
+    position = data.get("position")  # absent in a manifest written before positions were kept
     return Snapshot(
-        data["started_at"], data["cursor"], {label: SnapshotFile(**entry) for label, entry in data["files"].items()}
+        data["started_at"],
+        (position[0], position[1]) if position else None,
+        {label: SnapshotFile(**entry) for label, entry in data["files"].items()},
     )
 
 
@@ -99,7 +102,7 @@ def write_manifest(folder: Path, snapshot: Snapshot) -> None:
     body = json.dumps(
         {
             "started_at": snapshot.started_at,
-            "cursor": snapshot.cursor,
+            "position": list(snapshot.position) if snapshot.position else None,
             "files": {label: asdict(f) for label, f in snapshot.files.items()},
         }
     ).encode()
