@@ -6,6 +6,7 @@ loading the same data twice adds nothing.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Iterable, Sequence
 
 from registry.db import Executor
@@ -20,38 +21,8 @@ from registry.domain.records import (
 )
 from registry.store.history import SNAPSHOTS_SQL
 
-CREDENTIAL_COLUMNS = [
-    "id",
-    "provider_id",
-    "external_id",
-    "status",
-    "credential_type",
-    "title",
-    "description",
-    "learning_outcomes",
-    "level_framework",
-    "level_value",
-    "workload_hours",
-    "ects_credits",
-    "duration_weeks",
-    "delivery_mode",
-    "pace",
-    "languages",
-    "regions",
-    "cost_amount",
-    "cost_currency",
-    "assessment",
-    "quality_assurance",
-    "prerequisites",
-    "audiences",
-    "funding_programs",
-    "url",
-    "version",
-    "created_at",
-    "updated_at",
-    "published_at",
-    "retired_at",
-]
+# A bulk-loaded listing is a whole Credential record: every field is a column.
+CREDENTIAL_COLUMNS = [f.name for f in fields(Credential)]
 
 
 async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> str:

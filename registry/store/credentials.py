@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Sequence
 from uuid import UUID
 
@@ -29,14 +30,18 @@ from registry.store.visibility import (
     sees_all_of,
 )
 
-COLUMNS = (
-    "c.id, c.provider_id, c.external_id, c.status::text as status, c.credential_type::text as credential_type,"
-    " c.title, c.description, c.learning_outcomes, c.level_framework, c.level_value, c.workload_hours,"
-    " c.ects_credits, c.duration_weeks, c.delivery_mode::text as delivery_mode, c.pace::text as pace,"
-    " c.languages, c.regions, c.cost_amount, c.cost_currency, c.assessment::text as assessment,"
-    " c.quality_assurance, c.prerequisites, c.audiences::text[] as audiences, c.funding_programs, c.url,"
-    " c.version, c.created_at, c.updated_at, c.published_at, c.retired_at, c.level_reason"
+# Columns kept as enum types in the database and as their names in the records.
+_ENUM_COLUMNS = {"status", "credential_type", "delivery_mode", "pace", "assessment"}
+# Every field of the Credential record is a column of the same name: the select list follows it.
+COLUMNS = ", ".join(
+    f"c.{name}::text as {name}"
+    if name in _ENUM_COLUMNS
+    else "c.audiences::text[] as audiences"
+    if name == "audiences"
+    else f"c.{name}"
+    for name in (f.name for f in fields(Credential))
 )
+
 
 # A provider's page lists its published listings, and its drafts for itself.
 PROVIDER_PAGE_STATUSES = ("PUBLISHED", "DRAFT")
@@ -47,39 +52,9 @@ NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
 
 def build(row) -> Credential:
     """A Credential record from a row selected with COLUMNS."""
-    return Credential(
-        row["id"],
-        row["provider_id"],
-        row["external_id"],
-        row["status"],
-        row["credential_type"],
-        row["title"],
-        row["description"],
-        row["learning_outcomes"],
-        row["level_framework"],
-        row["level_value"],
-        row["workload_hours"],
-        row["ects_credits"],
-        row["duration_weeks"],
-        row["delivery_mode"],
-        row["pace"],
-        row["languages"],
-        row["regions"],
-        to_float(row["cost_amount"]),
-        row["cost_currency"],
-        row["assessment"],
-        row["quality_assurance"],
-        row["prerequisites"],
-        row["audiences"],
-        row["funding_programs"],
-        row["url"],
-        row["version"],
-        row["created_at"],
-        row["updated_at"],
-        row["published_at"],
-        row["retired_at"],
-        row["level_reason"],
-    )
+    values = {f.name: row[f.name] for f in fields(Credential)}
+    values["cost_amount"] = to_float(values["cost_amount"])  # NUMERIC arrives as a Decimal
+    return Credential(**values)
 
 
 def visible_by_id(params: Params, viewer: Visibility) -> str:

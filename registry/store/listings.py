@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, Sequence
 from uuid import UUID
 
@@ -11,32 +12,9 @@ from registry.domain.records import Credential
 from registry.store import credentials
 from registry.store.history import record_change
 
-# ListingChanges fields that are columns of credentials (the rest are join tables).
-_COLUMNS = [
-    "external_id",
-    "credential_type",
-    "title",
-    "description",
-    "learning_outcomes",
-    "level_framework",
-    "level_value",
-    "level_reason",
-    "workload_hours",
-    "ects_credits",
-    "duration_weeks",
-    "delivery_mode",
-    "pace",
-    "languages",
-    "regions",
-    "cost_amount",
-    "cost_currency",
-    "assessment",
-    "quality_assurance",
-    "prerequisites",
-    "audiences",
-    "funding_programs",
-    "url",
-]
+# The listing's own columns a change may set: every field of ListingChanges but the tags,
+# which live in tables of their own.
+_COLUMNS = [f.name for f in fields(ListingChanges) if f.name not in ("skill_ids", "occupation_codes")]
 
 
 class VersionConflict(Exception):
