@@ -1,4 +1,5 @@
-"""The API trusts a bearer token only when every check passes; otherwise 401, never public."""
+"""Threat: forged or tampered bearer tokens (OWASP ASVS V3.5.3). The API trusts a bearer token
+only when every check passes; otherwise 401, never public."""
 
 from __future__ import annotations
 
