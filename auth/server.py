@@ -8,14 +8,13 @@ its client up first, then hands authlib a server that already holds that client.
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidScopeError, OAuth2Request, grants
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,7 +23,7 @@ from auth import tokens
 from auth.keys import Keys
 from registry.config import Settings
 from registry.db import Executor
-from registry.domain.clients import secret_matches
+from registry.domain.clients import is_client_id, secret_matches
 from registry.store import oauth
 from registry.store.oauth import ClientRecord
 
@@ -271,12 +270,35 @@ def introspection(access: tokens.AccessToken, settings: Settings) -> dict:
 
 
 def _client_id(authorization: str | None, form: dict) -> str | None:
-    """The client a request names: from HTTP Basic credentials, else from the form."""
-    if authorization and authorization.lower().startswith("basic "):
-        try:
-            decoded = base64.b64decode(authorization[6:].strip()).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return unquote(decoded.partition(":")[0]) or None
-    value = form.get("client_id")
-    return value if isinstance(value, str) and value else None
+    """The client a request names, from HTTP Basic credentials, else from the form; None when
+    it has not the form of a client ID (a NUL, say), so that only IDs that could exist are looked up."""
+    basic = _basic_user(authorization)
+    value = basic if basic is not None else form.get("client_id")
+    return value if is_client_id(value) else None
+
+
+def _basic_user(authorization: str | None) -> str | None:
+    """The user of HTTP Basic credentials, read as authlib reads them; None without them.
+
+    Raises InvalidClientError (401) for a header authlib's own reading would crash on (no
+    credentials after the scheme, base64 that is not of UTF-8 text), before it gets to it.
+    """
+    if not authorization or " " not in authorization:
+        return None
+    parts = authorization.split(None, 1)
+    if len(parts) != 2:
+        raise _malformed_basic()
+    scheme, token = parts
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(token).decode()
+    except ValueError as error:  # not base64 (binascii.Error), not ASCII, not UTF-8 (UnicodeDecodeError)
+        raise _malformed_basic() from error
+    return unquote(decoded.partition(":")[0])
+
+
+def _malformed_basic() -> InvalidClientError:
+    return InvalidClientError(
+        status_code=401, description="HTTP Basic credentials must be base64 of UTF-8 `client_id:client_secret`."
+    )

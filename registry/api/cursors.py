@@ -34,8 +34,9 @@ def decode(cursor: str | None, list_name: str, sort_type: type) -> tuple[Key | N
         raise _invalid(cursor)
     sort, row_id = _sort_value(key[0], sort_type), key[1]
     extra = {k: v for k, v in body.items() if k not in {"l", "k"}}
-    # Extras are the names we encode (an order, a match mode): text, compared with enum values.
-    if sort is None or not is_canonical_uuid(row_id) or not all(is_storable_text(v) for v in extra.values()):
+    # Extras are the names we encode (an order, a match mode): text, compared with enum values
+    # (a list would not even hash), and never sent to the database.
+    if sort is None or not is_canonical_uuid(row_id) or not all(isinstance(v, str) for v in extra.values()):
         raise _invalid(cursor)
     return (sort, row_id), extra
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from uuid import UUID
 
@@ -48,6 +49,15 @@ def check_client(binding: str | None, scopes: list[str]) -> list[Problem]:
             )
         ]
     return []
+
+
+# The form of every client ID (the database's check on oauth_clients says the same).
+CLIENT_ID_PATTERN = re.compile(r"^mc_[A-Za-z0-9_-]{16,64}$")
+
+
+def is_client_id(value: object) -> bool:
+    """Whether ``value`` has the form of a client ID; text of any other form names no client."""
+    return isinstance(value, str) and CLIENT_ID_PATTERN.match(value) is not None
 
 
 def new_client_id() -> str:

@@ -16,6 +16,9 @@ from email.utils import formatdate, parsedate_to_datetime
 
 CHUNK_BYTES = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# A byte position past any file (an exabyte): what a Range number of more than 18 digits reads
+# as, without asking int() for thousands of digits (it refuses more than 4,300).
+_BEYOND_ANY_FILE = 10**18
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,21 @@ def byte_range(scope, representation: Representation) -> tuple[int, int] | None 
         return None
     size = representation.size
     if found.group(1) == "":  # the last N bytes
-        suffix = int(found.group(2))
+        suffix = _position(found.group(2))
         return (max(0, size - suffix), size - 1) if suffix > 0 and size > 0 else "unsatisfiable"
-    first = int(found.group(1))
-    last = int(found.group(2)) if found.group(2) else size - 1
+    first = _position(found.group(1))
+    last = _position(found.group(2)) if found.group(2) else size - 1
     if found.group(2) and last < first:
         return None  # not a range at all: ignored
     if first >= size:
         return "unsatisfiable"
     return first, min(last, size - 1)
+
+
+def _position(digits: str) -> int:
+    """A byte position of a Range header; any number past every file's size reads as one that is."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= 18 else _BEYOND_ANY_FILE
 
 
 def _start(status: int, headers: list[tuple[str, str]]) -> dict:

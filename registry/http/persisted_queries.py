@@ -3,8 +3,13 @@
 A client sends `extensions.persistedQuery.sha256Hash` instead of the document (over POST,
 or over GET so that HTTP caches can keep the answer). An unknown hash is answered
 PERSISTED_QUERY_NOT_FOUND; the client then sends the document with its hash once, which
-registers it (the hash is checked). The named operations of `graphql/operations/` are known
-from the start.
+registers it (the hash is checked) if it parses as GraphQL; one that does not is passed on
+unregistered, to be answered as any syntax error is. Registered documents are bounded by
+count and by total size. The named operations of `graphql/operations/` are known from the start.
+
+Every request is checked here, where its body is first read: `query` must be text and
+`extensions` an object, and neither `variables` nor `extensions` may nest deeper than
+MAX_JSON_DEPTH (the layers after this one walk them recursively).
 
 In safelist mode (`MICROCRED_SAFELIST=1`), anonymous requests may run only those named
 operations, by hash or by their exact text, and nothing registers; clients with a token are
@@ -21,12 +26,18 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
+from graphql import GraphQLSyntaxError, parse
+from registry.api.limits import MAX_TOKENS
 from registry.http.asgi import read_body, replay
 from registry.http.guards import refuse
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 MAX_DOCUMENTS = 5_000  # registered documents kept per process (least recently used out)
 MAX_DOCUMENT_BYTES = 100_000  # longer documents are not registered
+MAX_REGISTERED_BYTES = 20_000_000  # and all registered documents together (least recently used out)
+# Nesting of `variables` and `extensions`: the deepest honest input (a batch of listings with their
+# language maps) nests 5 levels; Python's stack holds about 1,000, and orjson reads up to 1,024.
+MAX_JSON_DEPTH = 64
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -53,11 +64,13 @@ class DocumentStore:
     def __init__(self, named: dict[str, str]) -> None:
         self.named = named
         self.registered: OrderedDict[str, str] = OrderedDict()
+        self.registered_bytes = 0
 
     def resolve(self, request: dict, *, safelist: bool) -> str | None:
         """The document ``request`` runs, registering it when it comes with its hash;
         raises PersistedQueryError when the protocol or the safelist refuses it."""
-        query, persisted = request.get("query"), (request.get("extensions") or {}).get("persistedQuery")
+        query, extensions = _checked_parts(request)
+        persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
             if safelist and query not in self.named.values():
                 raise PersistedQueryError(
@@ -99,11 +112,16 @@ class DocumentStore:
         return document
 
     def _register(self, digest: str, query: str) -> None:
-        if len(query) > MAX_DOCUMENT_BYTES:
+        """Keep ``query`` if it is a GraphQL document of at most MAX_DOCUMENT_BYTES, then drop the
+        least recently used documents until the count and the total size are within bounds."""
+        size = len(query.encode())
+        if size > MAX_DOCUMENT_BYTES or not _parses(query):
             return
         self.registered[digest] = query
-        while len(self.registered) > MAX_DOCUMENTS:
-            self.registered.popitem(last=False)
+        self.registered_bytes += size
+        while len(self.registered) > MAX_DOCUMENTS or self.registered_bytes > MAX_REGISTERED_BYTES:
+            _, dropped = self.registered.popitem(last=False)
+            self.registered_bytes -= len(dropped.encode())
 
 
 class PersistedQueryMiddleware:
@@ -132,6 +150,7 @@ class PersistedQueryMiddleware:
             return
         try:
             request = {"query": params.get("query"), "extensions": _json_object(params.get("extensions"))}
+            _check_depth("variables", _json_or_none(params.get("variables")))
             document = self.store.resolve(request, safelist=safelist)
         except PersistedQueryError as error:
             await refuse(scope, send, error.status, error.code, error.message)
@@ -153,6 +172,7 @@ class PersistedQueryMiddleware:
             await self.app(scope, replay(body), send)
             return
         try:
+            _check_depth("variables", request.get("variables"))
             document = self.store.resolve(request, safelist=safelist)
             if document != request.get("query"):
                 body = _encode({**request, "query": document})
@@ -180,3 +200,53 @@ def _json_object(text: str | None) -> dict | None:
     if not isinstance(value, dict):
         raise PersistedQueryError("BAD_REQUEST", "`extensions` must be a JSON object.", 400)
     return value
+
+
+def _checked_parts(request: dict) -> tuple[str | None, dict | None]:
+    """The request's `query` and `extensions`, each of the type the protocol gives it;
+    raises PersistedQueryError (400) otherwise."""
+    query, extensions = request.get("query"), request.get("extensions")
+    if query is not None and not isinstance(query, str):
+        raise PersistedQueryError("BAD_REQUEST", "`query` must be a string.", 400)
+    if extensions is not None and not isinstance(extensions, dict):
+        raise PersistedQueryError("BAD_REQUEST", "`extensions` must be a JSON object.", 400)
+    _check_depth("extensions", extensions)
+    return query, extensions
+
+
+def _check_depth(name: str, value: object) -> None:
+    """Raises PersistedQueryError (400) when ``value`` nests lists and objects more than
+    MAX_JSON_DEPTH levels. Level by level, not recursively, so that no depth overflows here."""
+    level = [value]
+    for _ in range(MAX_JSON_DEPTH + 1):
+        level = [child for item in level for child in _children(item)]
+        if not level:
+            return
+    raise PersistedQueryError(
+        "BAD_REQUEST", f"`{name}` may nest lists and objects at most {MAX_JSON_DEPTH} levels deep.", 400
+    )
+
+
+def _children(value: object) -> list | tuple:
+    if isinstance(value, dict):
+        return list(value.values())
+    return value if isinstance(value, list) else ()
+
+
+def _parses(document: str) -> bool:
+    """Whether ``document`` is GraphQL as the schema will read it (its token limit included)."""
+    try:
+        parse(document, max_tokens=MAX_TOKENS)
+    except GraphQLSyntaxError:
+        return False
+    return True
+
+
+def _json_or_none(text: str | None) -> object:
+    """``text`` as JSON; None when absent or not JSON (the GraphQL layer answers that)."""
+    if not text:
+        return None
+    try:
+        return orjson.loads(text)
+    except ValueError:
+        return None

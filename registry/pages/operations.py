@@ -12,8 +12,15 @@ from registry.api.schema import build_schema
 from registry.http.persisted_queries import OPERATIONS
 
 DOCUMENTS = {path.stem: path.read_text() for path in sorted(OPERATIONS.glob("*.graphql"))}
-# GraphQL error code -> the HTTP status of a page that met it.
-STATUSES = {"NOT_FOUND": 404, "BAD_USER_INPUT": 400, "RATE_LIMITED": 429, "SERVICE_UNAVAILABLE": 503}
+# GraphQL error code -> the HTTP status of a page that met it; any other code is a 500. The
+# address's own mistakes are 400 pages: bad input, and text that cannot be stored (a NUL).
+STATUSES = {
+    "NOT_FOUND": 404,
+    "BAD_USER_INPUT": 400,
+    "INVALID_CHARACTERS": 400,
+    "RATE_LIMITED": 429,
+    "SERVICE_UNAVAILABLE": 503,
+}
 
 
 class OperationFailed(Exception):

@@ -26,6 +26,7 @@ from typing import AsyncIterator
 
 from registry.db import Database
 from registry.domain.search import REGION_PATTERN
+from registry.domain.storable import calendar_problem
 from registry.services.export.build import listing_line
 from registry.store import export
 
@@ -51,4 +52,6 @@ def parse_filters(jurisdiction: str | None, updated_since: str | None) -> tuple[
             raise ValueError(f"updatedSince {updated_since!r} is not an ISO 8601 date-time.") from error
         if since.tzinfo is None:
             raise ValueError("updatedSince needs a time zone offset, e.g. 2026-01-01T00:00:00Z.")
+        if problem := calendar_problem("updatedSince", since):
+            raise ValueError(problem)
     return jurisdiction, since
