@@ -18,6 +18,7 @@ from typing import Callable
 import asyncpg
 
 from registry.db import Executor
+from registry.events import first_set
 from registry.http.response_cache import ResponseCache
 from registry.read_routing import ReadRouter
 from registry.store import health, replication
@@ -82,7 +83,7 @@ class ChangeNotices:
                         self.router.change_position(await replication.current_position(db))
                     continue
                 try:
-                    await asyncio.wait_for(_either(stop, lost, self.noticed), self.ping_seconds)
+                    await asyncio.wait_for(first_set(stop, lost, self.noticed), self.ping_seconds)
                 except TimeoutError:
                     # A silently dropped connection raises no event: ask it something.
                     await asyncio.wait_for(health.ping(db), self.ping_seconds)
@@ -90,12 +91,3 @@ class ChangeNotices:
             self.cache.listening = False
             if not conn.is_closed():
                 await conn.close(timeout=2)
-
-
-async def _either(*events: asyncio.Event) -> None:
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in waits:
-            task.cancel()

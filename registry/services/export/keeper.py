@@ -24,6 +24,7 @@ from pathlib import Path
 from registry.config import Settings
 from registry.db import connect, is_unavailable
 from registry.domain.search import REGION_PATTERN
+from registry.events import first_set
 from registry.services.export.build import Abandoned, build_snapshot
 from registry.services.export.files import FULL, read_manifest
 
@@ -58,7 +59,7 @@ class Keeper:
         """Rebuild after changes until ``stop`` is set."""
         failures = 0
         while not stop.is_set():
-            await _first(stop, self.wake)
+            await first_set(stop, self.wake)
             if stop.is_set() or not await self._settle(stop):
                 return
             covered, self.first_unbuilt = self.last_heard, 0.0
@@ -127,13 +128,3 @@ async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
     except TimeoutError:
         pass
     return stop.is_set()
-
-
-async def _first(*events: asyncio.Event) -> None:
-    """Wait until any of ``events`` is set."""
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in waits:
-            task.cancel()
