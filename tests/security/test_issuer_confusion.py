@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from auth.external import external_client_id
 from registry.services import operators
 from tests.support.apps import SETTINGS
 from tests.support.external_issuer import (
@@ -185,8 +186,6 @@ async def test_an_external_token_never_acts_as_the_local_client_it_names(registr
     token = impersonating(key, victim.client_id)
     viewer = (await graphql(registry, VIEWER, token=token)).json()["data"]["viewer"]
     assert viewer["clientId"] != victim.client_id
-    from auth.external import external_client_id  # imported here: the fix introduced it
-
     assert viewer["clientId"] == external_client_id(ISSUER, victim.client_id)
     made = (await graphql(registry, CREATE, {"input": draft("NORTH-EXT-1", "north.example.ca")}, token)).json()
     listing = made["data"]["createCredential"]["credential"]
@@ -207,16 +206,12 @@ async def test_an_external_token_never_acts_as_the_local_client_it_names(registr
 def test_external_principal_ids_never_take_a_local_client_ids_form(issuer, subject):
     """Threat: issuer confusion by construction. Whatever the issuer and subject, the
     registry's name for an external principal is never a local client ID."""
-    from auth.external import external_client_id
-
     assert not LOCAL_CLIENT_ID.match(external_client_id(issuer, subject))
 
 
 def test_two_issuers_never_share_a_principal_id():
     """Threat: one trusted issuer passing for another's principal. `#` and `%` in an issuer
     are escaped, so where the issuer ends in the name is never ambiguous."""
-    from auth.external import external_client_id
-
     pairs = [
         ("https://a.example#b", "c"),
         ("https://a.example", "b#c"),
