@@ -16,7 +16,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from auth.keys import Keys
-from auth.resource import SCOPE_KEY, BearerAuthMiddleware
+from auth.resource import BearerAuthMiddleware
 from auth.secrets import fernet
 from auth.server import OAuthEndpoints
 from registry import migrate
@@ -66,14 +66,7 @@ class RegistryGraphQL(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         request.scope[SUB_RESPONSE] = response  # process_result may set its status
-        state = request.app.state
-        return Context(
-            db=state.db,
-            access=request.scope.get(SCOPE_KEY),
-            settings=state.settings,
-            router=state.router,
-            scope=request.scope,
-        )
+        return Context.of_request(request.scope, request.app.state)
 
     async def process_result(self, request, result):
         # The one place every result passes, parse errors included.

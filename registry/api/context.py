@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from auth.resource import SCOPE_KEY
 from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
 from registry.config import Settings
@@ -37,6 +39,12 @@ class Context:
         self.primary = self.db
         self.viewer = visibility(self.access)
         self.loaders = Loaders(self.db, self.viewer)
+
+    @classmethod
+    def of_request(cls, scope: dict, state: Any) -> "Context":
+        """The context of a request (its ASGI ``scope``) to the app whose ``state`` holds the
+        database, settings and read router: the same for /graphql and for the pages."""
+        return cls(db=state.db, access=scope.get(SCOPE_KEY), settings=state.settings, router=state.router, scope=scope)
 
     def set_status(self, status: int, headers: dict[str, str]) -> None:
         """Answer with HTTP ``status`` (and ``headers``) instead of 200."""

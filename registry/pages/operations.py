@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from auth.resource import SCOPE_KEY
 from registry.api.context import Context
 from registry.api.errors import shape_errors
 from registry.api.schema import build_schema
@@ -40,15 +39,8 @@ async def execute(request: Request, document: str, variables: dict, operation_na
     """The data of a GraphQL ``document`` run in-process for the caller of ``request``, with the
     context /graphql would give it (visibility, read routing, rate limits, request log);
     OperationFailed when it answers with an error."""
-    state = request.app.state
-    context = Context(
-        db=state.db,
-        access=request.scope.get(SCOPE_KEY),
-        settings=state.settings,
-        router=state.router,
-        scope=request.scope,
-    )
-    result = await build_schema(state.settings.production).execute(
+    context = Context.of_request(request.scope, request.app.state)
+    result = await build_schema(context.settings.production).execute(
         document, variable_values=variables, context_value=context, operation_name=operation_name
     )
     if result.errors:
