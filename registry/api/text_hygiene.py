@@ -7,7 +7,6 @@ encoding keeps it out of markup.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 
 from graphql.language import Visitor
@@ -15,9 +14,7 @@ from strawberry.extensions import SchemaExtension
 
 from graphql import ExecutionResult, StringValueNode, visit
 from registry.api.errors import RegistryError
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
+from registry.domain.storable import is_storable_text
 
 class InvalidCharacters(RegistryError):
     """A string holds a character that cannot be stored."""
@@ -27,7 +24,7 @@ class InvalidCharacters(RegistryError):
 
 def _bad_paths(value: Any, path: tuple) -> Iterator[tuple]:
     if isinstance(value, str):
-        if _UNSTORABLE.search(value):
+        if not is_storable_text(value):
             yield path
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -44,7 +41,7 @@ class _Literals(Visitor):
         self.bad = False
 
     def enter_string_value(self, node: StringValueNode, *_) -> None:
-        self.bad = self.bad or bool(_UNSTORABLE.search(node.value))
+        self.bad = self.bad or not is_storable_text(node.value)
 
 
 class RefuseUnstorableText(SchemaExtension):
