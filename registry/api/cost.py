@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql.execution.values import get_argument_values, get_variable_values
-
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -40,6 +38,7 @@ from graphql import (
     get_operation_ast,
     is_leaf_type,
 )
+from graphql.execution.values import get_argument_values, get_variable_values
 
 LIST_GUESS = 5
 MAX_FIRST = 1_000  # no field gives more; a larger `first` is refused or clamped by its resolver

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from graphql import GraphQLError
+
 from registry.api import limits
 from registry.db import is_unavailable
 from registry.domain.errors import Problem

@@ -10,14 +10,13 @@ the largest named operation, and the parser stops counting there. Directives (@i
 
 from __future__ import annotations
 
+from graphql import GraphQLError, ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
 )
-
-from graphql import GraphQLError, ValidationRule
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

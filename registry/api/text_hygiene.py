@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from graphql import ExecutionResult, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
-from graphql import ExecutionResult, StringValueNode, visit
 from registry.api.errors import RegistryError
 from registry.domain.storable import is_storable_text
+
 
 class InvalidCharacters(RegistryError):
     """A string holds a character that cannot be stored."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 
+from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from graphql import ExecutionResult
 from registry.api import cost
 from registry.api.errors import RegistryError
 from registry.http.metrics import RATE_LIMITED

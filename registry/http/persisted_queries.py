@@ -25,8 +25,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-
 from graphql import GraphQLSyntaxError, parse
+
 from registry.api.limits import MAX_TOKENS
 from registry.http.asgi import read_body, replay
 from registry.http.guards import refuse

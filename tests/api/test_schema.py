@@ -6,15 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graphql.language import (
-    EnumTypeDefinitionNode,
-    InputObjectTypeDefinitionNode,
-    InterfaceTypeDefinitionNode,
-    ObjectTypeDefinitionNode,
-    print_ast,
-)
-from graphql.utilities import ast_from_value
-
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -24,6 +15,15 @@ from graphql import (
     parse,
     print_type,
 )
+from graphql.language import (
+    EnumTypeDefinitionNode,
+    InputObjectTypeDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    ObjectTypeDefinitionNode,
+    print_ast,
+)
+from graphql.utilities import ast_from_value
+
 from registry.api.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from graphql import (
     GraphQLList,
     GraphQLNonNull,
@@ -19,6 +18,7 @@ from graphql import (
     is_leaf_type,
     parse,
 )
+
 from registry.api import cost
 from registry.api.query import SEARCH_COST
 from registry.api.schema import schema
