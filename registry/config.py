@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+# The domain's rules are the one definition of a slug, a province code and the provinces.
+from registry.domain.parties import PROVINCE, SLUG
+from registry.domain.vocabularies import PROVINCES_AND_TERRITORIES
+
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
@@ -43,9 +47,6 @@ class TrustedIssuer:
 
     def __post_init__(self) -> None:
         """Refuse an entry that would trust too much, whichever way it was built."""
-        # Imported here: the domain rules are the one definition of a slug and a province code.
-        from registry.domain.parties import PROVINCE, SLUG
-
         where = f"MICROCRED_TRUSTED_ISSUERS: issuer {self.issuer!r}"
         if any(a.lower() == "none" or a.upper().startswith("HS") for a in self.algorithms):
             raise ValueError(f"{where}: trusted issuers sign asymmetrically: 'none' and HMAC algorithms are refused.")
@@ -103,22 +104,7 @@ class TrustedIssuer:
 
 
 # Canada and its provinces and territories: the portals' jurisdictions, each with an export file.
-EXPORT_JURISDICTIONS = (
-    "CA",
-    "CA-AB",
-    "CA-BC",
-    "CA-MB",
-    "CA-NB",
-    "CA-NL",
-    "CA-NS",
-    "CA-NT",
-    "CA-NU",
-    "CA-ON",
-    "CA-PE",
-    "CA-QC",
-    "CA-SK",
-    "CA-YT",
-)
+EXPORT_JURISDICTIONS = ("CA", *PROVINCES_AND_TERRITORIES)
 
 
 @dataclass(frozen=True)
