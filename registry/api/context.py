@@ -11,7 +11,8 @@ from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
 from registry.config import Settings
 from registry.db import Executor
-from registry.domain.search import PUBLIC, Visibility
+from registry.domain.principals import visibility_of
+from registry.domain.search import Visibility
 from registry.read_routing import ReadRouter
 
 SUB_RESPONSE = "registry.sub_response"  # the ASGI scope key of the response whose status resolvers may set
@@ -37,7 +38,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.primary = self.db
-        self.viewer = visibility(self.access)
+        self.viewer = visibility_of(self.access)
         self.loaders = Loaders(self.db, self.viewer)
 
     @classmethod
@@ -57,10 +58,3 @@ class Context:
         """Send this request's reads (and its loaders') to ``db``."""
         self.db = db
         self.loaders = Loaders(db, self.viewer)
-
-
-def visibility(access: AccessToken | None) -> Visibility:
-    """What a token lets its bearer see: its provider's drafts, or everything for operators."""
-    if access is None:
-        return PUBLIC
-    return Visibility(own_provider_id=access.provider_id, admin=access.is_admin)
