@@ -19,8 +19,8 @@ from registry.api.payloads import UserError, user_errors
 from registry.api.types import Credential
 from registry.domain import ids
 from registry.domain.errors import Problem
-from registry.domain.principals import Forbidden
-from registry.services import submission
+from registry.domain.principals import Principal
+from registry.services import listings, submission
 from registry.services.submission import Item
 
 MAX_BATCH = 1000
@@ -90,17 +90,16 @@ async def submit_credentials(
     return _payload(items)
 
 
-def _provider(access, global_id) -> uuid.UUID:
-    provider_id = access.provider_id
+def _provider(principal: Principal, global_id: str | None) -> uuid.UUID:
+    provider_id = None
     if global_id is not None:
         provider_id = ids.decode_as(global_id, "Provider")
         if provider_id is None:
             raise BadUserInput("`providerId` is not the ID of a Provider.", field="providerId")
-        if not access.may_act_for_provider(provider_id):
-            raise Forbidden("A provider's client may only submit listings for its own provider.")
-    if provider_id is None:
-        raise BadUserInput("Operators must name the `providerId`.", field="providerId")
-    return provider_id
+    acting = listings.acting_provider(principal, provider_id)
+    if acting.value is None:
+        raise BadUserInput(acting.problems[0].message, field="providerId")
+    return acting.value
 
 
 def _payload(items: list[Item]) -> SubmitCredentialsPayload:

@@ -60,15 +60,25 @@ async def references(tx: Executor, changes: Sequence[ListingChanges]) -> Referen
     )
 
 
-async def create(
-    db: Database, principal: Principal, provider_id: UUID | None, changes: ListingChanges
-) -> Outcome[Credential]:
-    """A new draft for ``provider_id`` (None: the principal's own provider)."""
+def acting_provider(principal: Principal, provider_id: UUID | None) -> Outcome[UUID]:
+    """The provider whose listings a write is for: ``provider_id`` when named (operators must
+    name one), else the principal's own; Forbidden when the principal may not act for it."""
     provider_id = provider_id or principal.provider_id
     if provider_id is None:
         return Outcome.refused(Problem(("providerId",), "REQUIRED", "Operators must name the `providerId`."))
     if not principal.may_act_for_provider(provider_id):
-        raise Forbidden("A provider's client may only create listings for its own provider.")
+        raise Forbidden("A provider's client may only write listings of its own provider.")
+    return Outcome(provider_id)
+
+
+async def create(
+    db: Database, principal: Principal, provider_id: UUID | None, changes: ListingChanges
+) -> Outcome[Credential]:
+    """A new draft for ``provider_id`` (None: the principal's own provider)."""
+    acting = acting_provider(principal, provider_id)
+    if acting.value is None:
+        return Outcome.refused(*acting.problems)
+    provider_id = acting.value
     problems = check_changes(changes, creating=True)
     duplicate = _duplicate(changes)
     try:
