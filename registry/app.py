@@ -11,9 +11,13 @@ import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from auth.keys import Keys
 from auth.resource import BearerAuthMiddleware
@@ -55,7 +59,7 @@ from registry.services.webhook_delivery import Worker
 from registry.store import health as health_store
 
 
-class RegistryGraphQL(GraphQL):
+class RegistryGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI endpoint with the registry's request context."""
 
     def encode_json(self, data: object) -> bytes:
@@ -64,11 +68,11 @@ class RegistryGraphQL(GraphQL):
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
-    async def get_context(self, request, response) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request.scope[SUB_RESPONSE] = response  # process_result may set its status
         return Context.of_request(request.scope, request.app.state)
 
-    async def process_result(self, request, result):
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # The one place every result passes, parse errors included.
         if result.errors:
             result.errors = shape_errors(result.errors)
@@ -87,16 +91,16 @@ class ServerTimingMiddleware:
     Lets operators (and the tests) see how many SQL statements a request cost.
     """
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         stats = scope.get(STATS) or track_statements()
 
-        def timed(message: dict) -> dict:
+        def timed(message: Message) -> Message:
             timing = f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} statements"'
             return with_headers(message, [(b"server-timing", timing.encode())])
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+
+from starlette.datastructures import State
+from starlette.types import Scope
 
 from auth.resource import SCOPE_KEY
 from auth.tokens import AccessToken
 from registry.api.loaders import Loaders
 from registry.config import Settings
-from registry.db import Executor
+from registry.db import Database, Executor
 from registry.domain.principals import visibility_of
 from registry.domain.search import Visibility
 from registry.read_routing import ReadRouter
@@ -22,30 +24,31 @@ SUB_RESPONSE = "registry.sub_response"  # the ASGI scope key of the response who
 class Context:
     """The context object of one GraphQL request.
 
-    ``db`` is where the request reads: the primary, or for a query a replica the read
-    router chose (see ReadRouting); ``primary`` is always the primary, for what must not lag.
+    ``primary`` is the primary database: writes go there (services open their transactions
+    on it), and reads that must not lag. ``db`` is where the request reads: the primary, or
+    for a query a replica the read router chose (see ReadRouting).
     """
 
-    db: Executor
+    primary: Database
     access: AccessToken | None = None
     settings: Settings = field(default_factory=Settings)
     today: date = field(default_factory=date.today)
     router: ReadRouter | None = None
-    scope: dict = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
-    primary: Executor = field(init=False)
+    scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
+    db: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.primary = self.db
+        self.db = self.primary
         self.viewer = visibility_of(self.access)
         self.loaders = Loaders(self.db, self.viewer)
 
     @classmethod
-    def of_request(cls, scope: dict, state: Any) -> "Context":
+    def of_request(cls, scope: Scope, state: State) -> Context:
         """The context of a request (its ASGI ``scope``) to the app whose ``state`` holds the
         database, settings and read router: the same for /graphql and for the pages."""
-        return cls(db=state.db, access=scope.get(SCOPE_KEY), settings=state.settings, router=state.router, scope=scope)
+        return cls(primary=state.db, access=scope.get(SCOPE_KEY), settings=state.settings, router=state.router, scope=scope)
 
     def set_status(self, status: int, headers: dict[str, str]) -> None:
         """Answer with HTTP ``status`` (and ``headers``) instead of 200."""

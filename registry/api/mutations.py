@@ -51,7 +51,7 @@ async def create_credential(
     changes = input.credential.to_changes(problems)
     if problems:  # IDs that name no skill: reported with whatever else the rules find
         return _refused(*problems, *check_changes(changes, creating=True))
-    return credential_payload(await listings.create(info.context.db, principal, provider_id, changes))
+    return credential_payload(await listings.create(info.context.primary, principal, provider_id, changes))
 
 
 async def update_credential(
@@ -65,7 +65,7 @@ async def update_credential(
         return _refused(*problems, *check_changes(changes, creating=False))
     return credential_payload(
         await listings.update(
-            info.context.db, principal, ids.decode_as(input.id, "Credential"), input.expected_version, changes
+            info.context.primary, principal, ids.decode_as(input.id, "Credential"), input.expected_version, changes
         )
     )
 
@@ -77,7 +77,7 @@ async def publish_credential(
     principal = permissions.require(info, PUBLISH)
     return credential_payload(
         await listings.publish(
-            info.context.db, principal, ids.decode_as(input.id, "Credential"), input.expected_version
+            info.context.primary, principal, ids.decode_as(input.id, "Credential"), input.expected_version
         )
     )
 
@@ -88,7 +88,7 @@ async def retire_credential(
 ) -> CredentialPayload:
     principal = permissions.require(info, PUBLISH)
     return credential_payload(
-        await listings.retire(info.context.db, principal, ids.decode_as(input.id, "Credential"), input.reason)
+        await listings.retire(info.context.primary, principal, ids.decode_as(input.id, "Credential"), input.reason)
     )
 
 
@@ -99,7 +99,7 @@ async def link_credentials(
     principal = permissions.require(info, WRITE)
     return credential_payload(
         await listings.link(
-            info.context.db,
+            info.context.primary,
             principal,
             ids.decode_as(input.from_id, "Credential"),
             ids.decode_as(input.to_id, "Credential"),
@@ -115,7 +115,7 @@ async def recognize_credential(
     principal = permissions.require(info, RECOGNIZE)
     return recognition_payload(
         await recognitions.recognize(
-            info.context.db,
+            info.context.primary,
             principal,
             credential_id=ids.decode_as(input.credential_id, "Credential"),
             authority=ids.decode_as(input.authority_id, "RecognitionAuthority") if input.authority_id else None,
@@ -135,7 +135,7 @@ async def revoke_recognition(
 ) -> RecognitionPayload:
     principal = permissions.require(info, RECOGNIZE)
     return recognition_payload(
-        await recognitions.revoke(info.context.db, principal, ids.decode_as(input.id, "Recognition"), input.reason)
+        await recognitions.revoke(info.context.primary, principal, ids.decode_as(input.id, "Recognition"), input.reason)
     )
 
 

@@ -1,13 +1,13 @@
-"""The Query type: every public read of the contract."""
+"""The resolvers of every read of the contract (the Query type is assembled in registry.api.schema)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, Protocol
 from uuid import UUID
 
 import strawberry
-from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import SelectedField, Selection
 
 from registry.api import cursors
 from registry.api.enums import CredentialOrder
@@ -37,7 +37,8 @@ from registry.api.types import (
 from registry.domain import ids
 from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import SearchRequest
-from registry.store import credentials, providers, recognitions, search, taxonomy
+from registry.store import credentials, recognitions, search, taxonomy
+from registry.store import providers as provider_store
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 QueryArg = Annotated[
@@ -48,8 +49,14 @@ QueryArg = Annotated[
 ]
 
 
+class _NodeType(Protocol):
+    """A GraphQL type that shows the records its loader fetches."""
+
+    def from_record(self, record: Any, /) -> Node: ...
+
+
 # Global ID type -> (the loader that fetches it, the GraphQL type that shows it).
-_NODES = {
+_NODES: dict[str, tuple[str, _NodeType]] = {
     "Credential": ("credential", Credential),
     "Provider": ("provider", Provider),
     "Skill": ("skill", Skill),
@@ -124,15 +131,20 @@ async def _page(db, request: SearchRequest, viewer, key, mode: search.MatchMode 
 def _facet_selection(info: strawberry.Info) -> tuple[list[str] | None, bool]:
     """(the facets the query selects, None meaning all; whether it selects facets at all).
     Selections through fragments are not unpicked: then every facet counts."""
-    selections = info.selected_fields[0].selections
-    if not all(isinstance(field, SelectedField) for field in selections):
+    selections = _fields(info.selected_fields[0].selections)
+    if selections is None:
         return None, True
     facets = next((field for field in selections if field.name == "facets"), None)
     if facets is None:
         return None, False
-    if not all(isinstance(field, SelectedField) for field in facets.selections):
-        return None, True
-    return [field.name for field in facets.selections], True
+    chosen = _fields(facets.selections)
+    return (None if chosen is None else [field.name for field in chosen]), True
+
+
+def _fields(selections: list[Selection]) -> list[SelectedField] | None:
+    """The fields selected, or None when a fragment is among them."""
+    fields = [selection for selection in selections if isinstance(selection, SelectedField)]
+    return fields if len(fields) == len(selections) else None
 
 
 class _Summary:
@@ -147,193 +159,171 @@ class _Summary:
         return self.task
 
 
-@strawberry.type(
-    description="Public reads of the registry. Without a token, only published listings are visible "
-    "(retired ones by ID only, so old links keep working)."
-)
-class Query:
-    @strawberry.field(description="Any object by its global ID; null when unknown, malformed or not visible.")
-    async def node(self, info: strawberry.Info, id: IdArg) -> Optional[Node]:
-        return await load_node(info, id)
+async def node(info: strawberry.Info, id: IdArg) -> Optional[Node]:
+    return await load_node(info, id)
 
-    @strawberry.field(
-        description="Several objects by global ID, in the order asked (at most 100); null for each "
-        "unknown, malformed or invisible ID."
+
+async def nodes(
+    info: strawberry.Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
+) -> list[Optional[Node]]:
+    check_lookups(len(ids), "ids")
+    return list(await asyncio.gather(*(load_node(info, global_id) for global_id in ids)))
+
+
+async def credential(info: strawberry.Info, id: IdArg) -> Optional[Credential]:
+    uuid = ids.decode_as(id, "Credential")
+    record = await info.context.loaders.credential.load(uuid) if uuid else None
+    if record is None:
+        raise NotFound(f"No credential has the ID {id!r}.", field="id")
+    return Credential.from_record(record)
+
+
+async def credential_by_external_id(
+    info: strawberry.Info,
+    provider_id: Annotated[strawberry.ID, strawberry.argument(description="The provider's global ID.")],
+    external_id: Annotated[str, strawberry.argument(description="The provider's key for the listing.")],
+) -> Optional[Credential]:
+    uuid = ids.decode_as(provider_id, "Provider")
+    if uuid is None:
+        return None
+    record = await credentials.by_external_id(info.context.db, uuid, external_id, info.context.viewer)
+    return Credential.from_record(record) if record else None
+
+
+async def search_credentials(
+    info: strawberry.Info,
+    query: Annotated[Optional[str], strawberry.argument(description="Words to search for.")] = None,
+    filter: Annotated[
+        Optional[CredentialFilter], strawberry.argument(description="Conditions listings must meet.")
+    ] = None,
+    order_by: Annotated[
+        Optional[CredentialOrder], strawberry.argument(description="The order of the result; null means RELEVANCE.")
+    ] = Order.RELEVANCE,
+    lang: Annotated[
+        Optional[LanguageTag],
+        strawberry.argument(
+            description="Language for TITLE ordering and for text fields asked for without their own `lang`."
+        ),
+    ] = None,
+    first: FirstArg = 20,
+    after: AfterArg = None,
+) -> CredentialSearchResult:
+    first = page_size(first)
+    if query is not None and len(query) > 500:
+        raise BadUserInput("`query` may be at most 500 characters long.", field="query")
+    request = SearchRequest(
+        query=query,
+        filter=filter.to_domain() if filter else SearchRequest().filter,
+        order=Order(order_by.value) if order_by else Order.RELEVANCE,
+        lang=lang,
+        first=first,
     )
-    async def nodes(
-        self, info: strawberry.Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
-    ) -> list[Optional[Node]]:
-        check_lookups(len(ids), "ids")
-        return list(await asyncio.gather(*(load_node(info, global_id) for global_id in ids)))
-
-    @strawberry.field(description="A listing by global ID. Unknown, malformed or invisible IDs give a NOT_FOUND error.")
-    async def credential(self, info: strawberry.Info, id: IdArg) -> Optional[Credential]:
-        uuid = ids.decode_as(id, "Credential")
-        record = await info.context.loaders.credential.load(uuid) if uuid else None
-        if record is None:
-            raise NotFound(f"No credential has the ID {id!r}.", field="id")
-        return Credential.from_record(record)
-
-    @strawberry.field(description="A listing by its provider's own key for it (`externalId`).")
-    async def credential_by_external_id(
-        self,
-        info: strawberry.Info,
-        provider_id: Annotated[strawberry.ID, strawberry.argument(description="The provider's global ID.")],
-        external_id: Annotated[str, strawberry.argument(description="The provider's key for the listing.")],
-    ) -> Optional[Credential]:
-        uuid = ids.decode_as(provider_id, "Provider")
-        if uuid is None:
-            return None
-        record = await credentials.by_external_id(info.context.db, uuid, external_id, info.context.viewer)
-        return Credential.from_record(record) if record else None
-
-    @strawberry.field(
-        description="Full-text search over listings (English and French, accents ignored; "
-        '`"quoted phrases"`, `-exclusions` and `or` work), with filters, an order, '
-        "facet counts and cursor pagination. A query with no full-text match falls back "
-        "to typo-tolerant title matching.",
-        # Its statement scans every match (facets, total, the fuzzy fallback): tens of ms of
-        # the database whatever the page, so its cost says so (found by attacking: 30 aliased
-        # fuzzy searches cost 60 and stalled other callers).
-        metadata={"cost": SEARCH_COST},
+    order = request.effective_order
+    key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
+    db, viewer = info.context.db, info.context.viewer
+    if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
+        raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
+    mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
+    edges, page_info = connection_parts(
+        "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value
     )
-    async def search_credentials(
-        self,
-        info: strawberry.Info,
-        query: Annotated[Optional[str], strawberry.argument(description="Words to search for.")] = None,
-        filter: Annotated[
-            Optional[CredentialFilter], strawberry.argument(description="Conditions listings must meet.")
-        ] = None,
-        order_by: Annotated[
-            Optional[CredentialOrder], strawberry.argument(description="The order of the result; null means RELEVANCE.")
-        ] = Order.RELEVANCE,
-        lang: Annotated[
-            Optional[LanguageTag],
-            strawberry.argument(
-                description="Language for TITLE ordering and for text fields asked for without their own `lang`."
-            ),
-        ] = None,
-        first: FirstArg = 20,
-        after: AfterArg = None,
-    ) -> CredentialSearchResult:
-        first = page_size(first)
-        if query is not None and len(query) > 500:
-            raise BadUserInput("`query` may be at most 500 characters long.", field="query")
-        request = SearchRequest(
-            query=query,
-            filter=filter.to_domain() if filter else SearchRequest().filter,
-            order=Order(order_by.value) if order_by else Order.RELEVANCE,
-            lang=lang,
-            first=first,
-        )
-        order = request.effective_order
-        key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
-        db, viewer = info.context.db, info.context.viewer
-        if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
-            raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
-        mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
-        edges, page_info = connection_parts(
-            "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value
-        )
-        facet_names, wants_facets = _facet_selection(info)
-        summary = _Summary(lambda: search.facets(db, request, viewer, mode, facet_names, with_total=True))
+    facet_names, wants_facets = _facet_selection(info)
+    summary = _Summary(lambda: search.facets(db, request, viewer, mode, facet_names, with_total=True))
 
-        async def total() -> int:
-            if wants_facets:  # the facets' statement counts the total too
-                return (await summary.get())[1]
-            return await search.count(db, request, viewer, mode)
+    async def total() -> int:
+        if wants_facets:  # the facets' statement counts the total too
+            return (await summary.get())[1]
+        return await search.count(db, request, viewer, mode)
 
-        async def facet_counts() -> CredentialFacets:
-            return _facets((await summary.get())[0])
+    async def facet_counts() -> CredentialFacets:
+        return _facets((await summary.get())[0])
 
-        return CredentialSearchResult(edges=edges, page_info=page_info, count=total, facet_counts=facet_counts)
+    return CredentialSearchResult(edges=edges, page_info=page_info, count=total, facet_counts=facet_counts)
 
-    @strawberry.field(description="A provider by global ID or by slug (give one of them).")
-    async def provider(
-        self,
-        info: strawberry.Info,
-        id: Annotated[Optional[strawberry.ID], strawberry.argument(description="The provider's global ID.")] = None,
-        slug: Annotated[Optional[str], strawberry.argument(description="The provider's slug.")] = None,
-    ) -> Optional[Provider]:
-        if (id is None) == (slug is None):
-            raise BadUserInput("Give exactly one of `id` and `slug`.", field="id")
-        if id is not None:
-            uuid = ids.decode_as(id, "Provider")
-            record = await info.context.loaders.provider.load(uuid) if uuid else None
-        else:
-            record = await providers.by_slug(info.context.db, slug)
-        return Provider.from_record(record) if record else None
 
-    @strawberry.field(description="Providers by slug, optionally within one jurisdiction (`CA-ON`, or `CA` for all).")
-    async def providers(
-        self,
-        info: strawberry.Info,
-        jurisdiction: Annotated[
-            Optional[str],
-            strawberry.argument(description="ISO 3166-2 code such as `CA-QC`, or a country code such as `CA`."),
-        ] = None,
-        first: FirstArg = 20,
-        after: AfterArg = None,
-    ) -> Connection[Provider]:
-        db = info.context.db
-        return await paged(
-            "providers",
-            str,
-            first,
-            after,
-            fetch=lambda size, key: providers.page(db, jurisdiction=jurisdiction, first=size, after=key),
-            count=lambda: providers.count(db, jurisdiction=jurisdiction),
-            to_node=Provider.from_record,
-        )
+async def provider(
+    info: strawberry.Info,
+    id: Annotated[Optional[strawberry.ID], strawberry.argument(description="The provider's global ID.")] = None,
+    slug: Annotated[Optional[str], strawberry.argument(description="The provider's slug.")] = None,
+) -> Optional[Provider]:
+    if (id is None) == (slug is None):
+        raise BadUserInput("Give exactly one of `id` and `slug`.", field="id")
+    if slug is not None:
+        record = await provider_store.by_slug(info.context.db, slug)
+    else:
+        uuid = ids.decode_as(id, "Provider") if id is not None else None
+        record = await info.context.loaders.provider.load(uuid) if uuid else None
+    return Provider.from_record(record) if record else None
 
-    @strawberry.field(description="Recognition authorities, by slug.")
-    async def recognition_authorities(
-        self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
-    ) -> Connection[RecognitionAuthority]:
-        db = info.context.db
-        return await paged(
-            "authorities",
-            str,
-            first,
-            after,
-            fetch=lambda size, key: recognitions.authorities_page(db, first=size, after=key),
-            count=lambda: recognitions.authorities_count(db),
-            to_node=RecognitionAuthority.from_record,
-        )
 
-    @strawberry.field(description="Skills, alphabetically by English label, optionally matching a query.")
-    async def skills(
-        self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
-    ) -> Connection[Skill]:
-        db = info.context.db
-        return await paged(
-            "skills",
-            str,
-            first,
-            after,
-            fetch=lambda size, key: taxonomy.skills_page(db, query=query, first=size, after=key),
-            count=lambda: taxonomy.skills_count(db, query=query),
-            to_node=Skill.from_record,
-        )
+async def providers(
+    info: strawberry.Info,
+    jurisdiction: Annotated[
+        Optional[str],
+        strawberry.argument(description="ISO 3166-2 code such as `CA-QC`, or a country code such as `CA`."),
+    ] = None,
+    first: FirstArg = 20,
+    after: AfterArg = None,
+) -> Connection[Provider]:
+    db = info.context.db
+    return await paged(
+        "providers",
+        str,
+        first,
+        after,
+        fetch=lambda size, key: provider_store.page(db, jurisdiction=jurisdiction, first=size, after=key),
+        count=lambda: provider_store.count(db, jurisdiction=jurisdiction),
+        to_node=Provider.from_record,
+    )
 
-    @strawberry.field(description="Occupations by code, optionally matching a query.")
-    async def occupations(
-        self, info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
-    ) -> Connection[Occupation]:
-        db = info.context.db
-        return await paged(
-            "occupations",
-            str,
-            first,
-            after,
-            fetch=lambda size, key: taxonomy.occupations_page(db, query=query, first=size, after=key),
-            count=lambda: taxonomy.occupations_count(db, query=query),
-            to_node=Occupation.from_record,
-        )
 
-    @strawberry.field(description="The caller, from its bearer token; null without a token.")
-    def viewer(self, info: strawberry.Info) -> Optional[Viewer]:
-        access = info.context.access
-        if access is None:
-            return None
-        return Viewer(client_id=access.client_id, scopes=sorted(access.scopes), access=access)
+async def recognition_authorities(
+    info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
+) -> Connection[RecognitionAuthority]:
+    db = info.context.db
+    return await paged(
+        "authorities",
+        str,
+        first,
+        after,
+        fetch=lambda size, key: recognitions.authorities_page(db, first=size, after=key),
+        count=lambda: recognitions.authorities_count(db),
+        to_node=RecognitionAuthority.from_record,
+    )
+
+
+async def skills(
+    info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
+) -> Connection[Skill]:
+    db = info.context.db
+    return await paged(
+        "skills",
+        str,
+        first,
+        after,
+        fetch=lambda size, key: taxonomy.skills_page(db, query=query, first=size, after=key),
+        count=lambda: taxonomy.skills_count(db, query=query),
+        to_node=Skill.from_record,
+    )
+
+
+async def occupations(
+    info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
+) -> Connection[Occupation]:
+    db = info.context.db
+    return await paged(
+        "occupations",
+        str,
+        first,
+        after,
+        fetch=lambda size, key: taxonomy.occupations_page(db, query=query, first=size, after=key),
+        count=lambda: taxonomy.occupations_count(db, query=query),
+        to_node=Occupation.from_record,
+    )
+
+
+def viewer(info: strawberry.Info) -> Optional[Viewer]:
+    access = info.context.access
+    if access is None:
+        return None
+    return Viewer(client_id=access.client_id, scopes=sorted(access.scopes), access=access)

@@ -10,6 +10,7 @@ from typing import NewType
 from urllib.parse import urlsplit
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from registry.domain.language import is_language_tag
 
@@ -32,7 +33,7 @@ def _parse_language_tag(value: object) -> str:
     return value
 
 
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     URL: strawberry.scalar(
         name="URL",
         description="An absolute http(s) URL, e.g. `https://example.ca/programs/data-analytics`.",

@@ -1,32 +1,38 @@
-"""The Strawberry schema: the Query type plus the request-wide extensions."""
+"""The Strawberry schema: the Query and Mutation types, assembled from their resolvers, and the
+request-wide extensions."""
 
 from __future__ import annotations
 
 import functools
+from typing import Optional, cast
 
 import strawberry
+from graphql import GraphQLUnionType
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api import admin, feed, limits, mutations, statistics
+from registry.api import admin, feed, limits, mutations, query, statistics
 from registry.api import webhooks as webhook_api
 from registry.api.inputs import entity_representation
 from registry.api.lookups import check_lookups
 from registry.api.payloads import CredentialPayload, RecognitionPayload
-from registry.api.query import Query as PublicQuery
 from registry.api.read_routing import ReadRouting
 from registry.api.scalars import SCALARS
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.text_hygiene import RefuseUnstorableText
 from registry.api.throttle import CostThrottle
 from registry.api.types import (
+    Connection,
     Credential,
+    CredentialSearchResult,
+    Node,
     Occupation,
     Provider,
     Recognition,
     RecognitionAuthority,
     Skill,
+    Viewer,
 )
 from registry.services.webhooks import MAX_WEBHOOKS
 
@@ -35,7 +41,53 @@ from registry.services.webhooks import MAX_WEBHOOKS
     description="Reads of the registry. Without a token, only published listings are visible "
     "(retired ones by ID only, so old links keep working)."
 )
-class Query(PublicQuery):
+class Query:
+    node: Optional[Node] = strawberry.field(
+        resolver=query.node, description="Any object by its global ID; null when unknown, malformed or not visible."
+    )
+    nodes: list[Optional[Node]] = strawberry.field(
+        resolver=query.nodes,
+        description="Several objects by global ID, in the order asked (at most 100); null for each "
+        "unknown, malformed or invisible ID.",
+    )
+    credential: Optional[Credential] = strawberry.field(
+        resolver=query.credential,
+        description="A listing by global ID. Unknown, malformed or invisible IDs give a NOT_FOUND error.",
+    )
+    credential_by_external_id: Optional[Credential] = strawberry.field(
+        resolver=query.credential_by_external_id,
+        description="A listing by its provider's own key for it (`externalId`).",
+    )
+    search_credentials: CredentialSearchResult = strawberry.field(
+        resolver=query.search_credentials,
+        description="Full-text search over listings (English and French, accents ignored; "
+        '`"quoted phrases"`, `-exclusions` and `or` work), with filters, an order, '
+        "facet counts and cursor pagination. A query with no full-text match falls back "
+        "to typo-tolerant title matching.",
+        # Its statement scans every match (facets, total, the fuzzy fallback): tens of ms of
+        # the database whatever the page, so its cost says so (found by attacking: 30 aliased
+        # fuzzy searches cost 60 and stalled other callers).
+        metadata={"cost": query.SEARCH_COST},
+    )
+    provider: Optional[Provider] = strawberry.field(
+        resolver=query.provider, description="A provider by global ID or by slug (give one of them)."
+    )
+    providers: Connection[Provider] = strawberry.field(
+        resolver=query.providers,
+        description="Providers by slug, optionally within one jurisdiction (`CA-ON`, or `CA` for all).",
+    )
+    recognition_authorities: Connection[RecognitionAuthority] = strawberry.field(
+        resolver=query.recognition_authorities, description="Recognition authorities, by slug."
+    )
+    skills: Connection[Skill] = strawberry.field(
+        resolver=query.skills, description="Skills, alphabetically by English label, optionally matching a query."
+    )
+    occupations: Connection[Occupation] = strawberry.field(
+        resolver=query.occupations, description="Occupations by code, optionally matching a query."
+    )
+    viewer: Optional[Viewer] = strawberry.field(
+        resolver=query.viewer, description="The caller, from its bearer token; null without a token."
+    )
     changes: feed.ChangeFeed = strawberry.field(
         resolver=feed.changes,
         description="The change feed: every create, update, publish, retire, recognition and revocation, in an "
@@ -142,10 +194,16 @@ class RegistrySchema(strawberry.federation.Schema):
         others still resolve, as a router expects of a batch.
         """
         check_lookups(len(representations), "representations")
-        entity_types = {member.name for member in self._schema.get_type("_Entity").types}
+        entity_union = self._schema.get_type("_Entity")
+        if not isinstance(entity_union, GraphQLUnionType):
+            raise TypeError("a federation schema has an _Entity union")
+        entity_types = {member.name for member in entity_union.types}
         checked = [entity_representation(item, index, entity_types) for index, item in enumerate(representations)]
-        resolved = iter(super().entities_resolver(info, [item for item in checked if isinstance(item, dict)]))
-        return [next(resolved) if isinstance(item, dict) else item for item in checked]
+        # FederationAny is Strawberry's name for "any JSON value": the well-formed representations
+        # go in, and the answer is entities and BadUserInput errors, each at its own index.
+        well_formed = cast(list[FederationAny], [item for item in checked if isinstance(item, dict)])
+        resolved = iter(super().entities_resolver(info, well_formed))
+        return cast(list[FederationAny], [next(resolved) if isinstance(item, dict) else item for item in checked])
 
 
 @functools.cache

@@ -82,7 +82,7 @@ async def submit_credentials(
         items.append(Item(index, item_input.to_changes(problems), problems))
     try:
         await submission.submit(
-            info.context.db, provider_id, items, actor=access.client_id, publish=bool(input.publish)
+            info.context.primary, provider_id, items, actor=access.client_id, publish=bool(input.publish)
         )
     except asyncpg.UniqueViolationError as error:
         # Another request created some of these externalIds meanwhile; nothing of this batch was kept.

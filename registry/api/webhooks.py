@@ -121,7 +121,7 @@ async def register_webhook(
     principal = permissions.require(info, "webhooks:manage")
     settings: Settings = info.context.settings
     outcome = await webhooks.register(
-        info.context.db,
+        info.context.primary,
         principal,
         fernet(settings),
         webhooks.Reach(settings.webhooks_allow_loopback, settings.webhooks_allow_private),
@@ -147,7 +147,7 @@ async def delete_webhook(
         webhook_id = uuid.UUID(input.id)
     except ValueError:
         webhook_id = None
-    outcome = await webhooks.delete(info.context.db, principal, webhook_id, input.id)
+    outcome = await webhooks.delete(info.context.primary, principal, webhook_id, input.id)
     return DeleteWebhookPayload(deleted=outcome.ok, user_errors=user_errors(list(outcome.problems)))
 
 
