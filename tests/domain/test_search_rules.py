@@ -1,12 +1,21 @@
 """The rules a search request must follow."""
 
+from datetime import datetime, timezone
+from uuid import uuid4
+
 from registry.domain.enums import CredentialOrder
 from registry.domain.search import (
+    PUBLIC,
+    WORKLOAD_RANGES,
     CredentialFilter,
     SearchRequest,
+    Visibility,
     check_filter,
     check_page_size,
+    workload_range_value,
 )
+
+PUBLISHED_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def test_page_size_between_zero_and_a_hundred():
@@ -36,3 +45,33 @@ def test_relevance_without_words_means_newest():
     assert SearchRequest(query="  ").effective_order == CredentialOrder.NEWEST
     assert SearchRequest(query="welding").effective_order == CredentialOrder.RELEVANCE
     assert SearchRequest(order=CredentialOrder.TITLE).effective_order == CredentialOrder.TITLE
+
+
+def test_blank_query_text_is_no_query():
+    assert SearchRequest(query="   ").text is None
+    assert SearchRequest(query="  welding ").text == "welding"
+
+
+def test_a_facet_drops_only_its_own_condition():
+    both = CredentialFilter(regions=("CA-ON",), languages=("fr",))
+    assert both.without("regions") == CredentialFilter(languages=("fr",))
+
+
+def test_workload_ranges_are_named_low_dash_high_and_open_ended_at_the_top():
+    assert [workload_range_value(low, high) for low, high in WORKLOAD_RANGES] == ["0-10", "10-40", "40-120", "120-"]
+
+
+def test_the_public_sees_a_listing_from_its_first_publication_on():
+    assert PUBLIC.may_see(uuid4(), PUBLISHED_AT)
+    assert not PUBLIC.may_see(uuid4(), None)
+
+
+def test_a_provider_sees_its_own_drafts_and_no_one_elses():
+    own = uuid4()
+    viewer = Visibility(own_provider_id=own)
+    assert viewer.may_see(own, None)
+    assert not viewer.may_see(uuid4(), None)
+
+
+def test_an_operator_sees_every_draft():
+    assert Visibility(admin=True).may_see(uuid4(), None)
