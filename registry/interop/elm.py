@@ -1,36 +1,157 @@
 """European Learning Model (ELM 3): a listing as a learning achievement specification, with
-the EU Council Recommendation's mandatory elements."""
+the EU Council Recommendation's mandatory elements, shaped as the Commission's ELM 3 samples
+shape one, and valid against its Learning Opportunity and Qualification (LOQ) SHACL shapes.
+
+Every node has a type and an IRI: the listing's URI, the provider's, a fragment of either, or
+an EU concept's. Concepts come from the EU code lists kept in `contexts/elm/` (each table
+names its file); a registry value with no EU concept is left out, never given a made-up URI.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.enums import VALUE_DESCRIPTIONS, AssessmentType
 from registry.interop.listing_view import ListingView
 
-CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
-LANGUAGES = {
-    "en": "ENG",
-    "fr": "FRA",
-    "es": "SPA",
-    "de": "DEU",
-    "it": "ITA",
-    "pt": "POR",
-    "oj": "OJI",
-    "iu": "IKU",
-    "cr": "CRE",
+ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
+# The W3C credentials context first, as in the Commission's samples: it defines `id` and
+# `type`, which the ELM context does not (without it no node would have an IRI or a type).
+CONTEXT = ["https://www.w3.org/2018/credentials/v1", ELM_CONTEXT]
+
+SNB = "http://data.europa.eu/snb"
+AUTHORITY = "http://publications.europa.eu/resource/authority"
+
+# europass-modes.xsd: the modes of learning and assessment.
+MODES = {
+    "ONLINE": ("920fbb3cbe", "Online"),
+    "IN_PERSON": ("9191af2ed9", "Presential"),
+    "HYBRID": ("e92d221e4d", "Blended"),
 }
-MODES = {"ONLINE": "online", "IN_PERSON": "inPerson", "HYBRID": "blended"}
+# europass-learning-assessment-types.xsd. OBSERVATION (in the workplace or a simulated
+# setting) has no concept there ("practical assessment" is a demonstration's), so its
+# assessment has no type; NONE (participation only) has no assessment at all.
+ASSESSMENT_TYPES = {
+    "EXAM": ("6e6cb2cc78", "written examination"),
+    "PROJECT": ("795dac4096", "project work"),
+    "PORTFOLIO": ("4f03b91c0e", "portfolio"),
+    "PRACTICAL_DEMONSTRATION": ("6a4db9f11d", "practical assessment"),
+}
+# credit-points.xsd: the registry's credits are ECTS credits.
+ECTS = ("6fcec5c5af", "European Credit Transfer System")
+# eqf.xsd: levels 1 to 8. Other frameworks' levels (CQF...) have no EU concept: left out.
+EQF_LEVELS = {str(n): (str(n), f"Level {n}") for n in range(1, 9)}
+
+# The Publications Office's language and country authority lists (not vendored: no code-list
+# file came with them), for the languages listings use and the registry's country. Other
+# languages and countries are left out; a provider outside COUNTRIES gets no location, which
+# the shapes require of an organisation, so its country goes here first.
+LANGUAGES = {
+    "en": ("ENG", "English"),
+    "fr": ("FRA", "French"),
+    "es": ("SPA", "Spanish"),
+    "de": ("DEU", "German"),
+    "it": ("ITA", "Italian"),
+    "pt": ("POR", "Portuguese"),
+    "oj": ("OJI", "Ojibwa"),
+    "iu": ("IKU", "Inuktitut"),
+    "cr": ("CRE", "Cree"),
+}
+COUNTRIES = {"CA": ("CAN", "Canada")}
 
 
-def _language(tag: str) -> str:
-    code = LANGUAGES.get(tag.split("-")[0].lower(), tag.upper())
-    return f"http://publications.europa.eu/resource/authority/language/{code}"
+def _concept(scheme: str, code: str, label: str, *, scheme_iri: str | None = None) -> dict[str, Any]:
+    """A concept of a code list: `{scheme}/{code}`, in the scheme the code list names."""
+    return {
+        "id": f"{scheme}/{code}",
+        "type": "Concept",
+        "inScheme": {"id": scheme_iri or f"{scheme}/25831c2", "type": "ConceptScheme"},
+        "prefLabel": {"en": label},
+    }
+
+
+def _authority(table: str, code: str, label: str) -> dict[str, Any]:
+    """A concept of one of the Publications Office's authority tables."""
+    return _concept(f"{AUTHORITY}/{table}", code, label, scheme_iri=f"{AUTHORITY}/{table}")
+
+
+def _duration(hours: float) -> str:
+    """An xsd:duration, where only seconds may have a fraction: 1.5 hours is PT1H30M."""
+    whole, minutes = divmod(round(hours * 60), 60)
+    return f"PT{whole}H{minutes}M" if minutes else f"PT{whole}H"
+
+
+def _location(iri: str, codes: list[str]) -> dict[str, Any] | None:
+    """Where the ISO 3166 ``codes`` are: an address in their country (the shapes want one, and
+    only the countries of COUNTRIES are known here), each subdivision code as an identifier."""
+    known = [code for code in codes if code[:2] in COUNTRIES]
+    if not known:
+        return None
+    country = known[0][:2]
+    subdivisions = [code for code in known if code.startswith(f"{country}-")]
+    return {
+        "id": iri,
+        "type": "Location",
+        "address": [
+            {"id": f"{iri}-address", "type": "Address", "countryCode": _authority("country", *COUNTRIES[country])}
+        ],
+        "identifier": [
+            {"id": f"{iri}-{code}", "type": "Identifier", "notation": code, "schemeName": "ISO 3166-2"}
+            for code in subdivisions
+        ],
+    }
+
+
+def _languages(tags: list[str]) -> list[dict[str, Any]]:
+    bases = dict.fromkeys(tag.split("-")[0].lower() for tag in tags)
+    return [_authority("language", *LANGUAGES[base]) for base in bases if base in LANGUAGES]
+
+
+def _awarding_body(view: ListingView) -> dict[str, Any]:
+    provider = view.provider
+    iri = view.uri("Provider", provider.id)
+    body: dict[str, Any] = {"id": iri, "type": "Organisation", "legalName": provider.name}
+    location = _location(f"{iri}#location", [provider.jurisdiction])
+    if location:
+        body["location"] = [location]
+    return body
+
+
+def _awarding_opportunity(view: ListingView) -> dict[str, Any]:
+    opportunity: dict[str, Any] = {
+        "id": f"{view.id}#awarding",
+        "type": "AwardingOpportunity",
+        "awardingBody": [_awarding_body(view)],
+        "learningAchievementSpecification": view.id,
+    }
+    location = _location(f"{view.id}#regions", view.listing.regions)
+    if location:
+        opportunity["location"] = location
+    return opportunity
+
+
+def _assessment(view: ListingView) -> dict[str, Any] | None:
+    kind = view.listing.assessment
+    if kind == AssessmentType.NONE:
+        return None
+    assessment: dict[str, Any] = {
+        "id": f"{view.id}#assessment",
+        "type": "LearningAssessmentSpecification",
+        "title": {"en": kind.replace("_", " ").capitalize()},
+        "description": {"en": VALUE_DESCRIPTIONS[AssessmentType][kind]},
+    }
+    if kind in ASSESSMENT_TYPES:
+        assessment["dcType"] = [_concept(f"{SNB}/assessment", *ASSESSMENT_TYPES[kind])]
+    return assessment
+
+
+def _note(iri: str, text: dict[str, str]) -> dict[str, Any]:
+    return {"id": iri, "type": "Note", "noteLiteral": text}
 
 
 def to_jsonld(view: ListingView) -> dict[str, Any]:
     """The listing as an ELM learning achievement specification."""
     c = view.listing
-    provider = view.provider
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "id": view.id,
@@ -41,57 +162,29 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
             {"id": f"{view.id}#outcome-{n}", "type": "LearningOutcome", "title": outcome}
             for n, outcome in enumerate(c.learning_outcomes, start=1)
         ],
-        "volumeOfLearning": view.hours,
-        "language": [_language(tag) for tag in c.languages],
-        "mode": [f"http://data.europa.eu/snb/learning-assessment/{MODES[c.delivery_mode]}"],
-        "awardingOpportunity": [
-            {
-                "type": "AwardingOpportunity",
-                "awardingBody": [
-                    {
-                        "id": view.uri("Provider", provider.id),
-                        "type": "Organisation",
-                        "legalName": provider.name,
-                        "location": [
-                            {
-                                "type": "Location",
-                                "address": [
-                                    {
-                                        "type": "Address",
-                                        "countryCode": "http://publications.europa.eu/resource/authority/country/CAN",
-                                    }
-                                ],
-                                "spatialCode": provider.jurisdiction,
-                            }
-                        ],
-                    }
-                ],
-                "location": provider.jurisdiction,
-            }
-        ],
-        "provenBy": [
-            {"type": "LearningAssessmentSpecification", "title": {"en": c.assessment.replace("_", " ").title()}}
-        ],
-        "homepage": [{"type": "WebResource", "contentURL": c.url}],
+        "volumeOfLearning": _duration(c.workload_hours),
+        "language": _languages(c.languages),
+        "mode": [_concept(f"{SNB}/learning-assessment", *MODES[c.delivery_mode])],
+        "awardingOpportunity": [_awarding_opportunity(view)],
+        "homepage": [{"id": f"{view.id}#homepage", "type": "WebResource", "contentURL": c.url}],
     }
-    if c.level_framework == "EQF":
-        document["eqfLevel"] = f"http://data.europa.eu/snb/eqf/{c.level_value}"
-    elif c.level_framework:
-        document["nqfLevel"] = [{"type": "Concept", "prefLabel": {"en": f"{c.level_framework} {c.level_value}"}}]
+    # The EQF level is educationLevel: the ontology gives elm:EQFLevel to qualifications only.
+    if c.level_framework == "EQF" and c.level_value in EQF_LEVELS:
+        document["educationLevel"] = [_concept(f"{SNB}/eqf", *EQF_LEVELS[c.level_value])]
     if c.ects_credits is not None:
         document["creditPoint"] = [
             {
+                "id": f"{view.id}#credit-points",
                 "type": "CreditPoint",
-                "framework": "http://data.europa.eu/snb/education-credit/ECTS",
+                "framework": _concept(f"{SNB}/education-credit", *ECTS),
                 "point": f"{c.ects_credits:g}",
             }
         ]
+    assessment = _assessment(view)
+    if assessment:
+        document["provenBy"] = [assessment]
+    if c.prerequisites:
+        document["entryRequirement"] = _note(f"{view.id}#entry-requirement", c.prerequisites)
     if c.quality_assurance:
-        document["additionalNote"] = [
-            {
-                "type": "Note",
-                "noteLiteral": {"en": c.quality_assurance},
-                "subject": {"prefLabel": {"en": "Quality assurance"}},
-            }
-        ]
+        document["additionalNote"] = [_note(f"{view.id}#quality-assurance", {"en": c.quality_assurance})]
     return document

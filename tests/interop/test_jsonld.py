@@ -144,12 +144,16 @@ async def test_elm_carries_the_eu_mandatory_elements(demo_client):
     c = _rich()
     doc = await jsonld(demo_client, c, "ELM")
     assert doc["type"] == "LearningAchievementSpecification" and doc["title"] == c.title
-    body = doc["awardingOpportunity"][0]["awardingBody"][0]
-    assert body["legalName"] and body["location"][0]["address"][0]["countryCode"].endswith("/CAN")
+    awarding = doc["awardingOpportunity"][0]
+    body = awarding["awardingBody"][0]
+    assert body["legalName"] and body["location"][0]["address"][0]["countryCode"]["id"].endswith("/country/CAN")
+    assert awarding["learningAchievementSpecification"] == doc["id"]
     assert len(doc["learningOutcome"]) == len(c.learning_outcomes)
     assert doc["volumeOfLearning"] == f"PT{c.workload_hours:g}H"
-    assert doc["eqfLevel"] == f"http://data.europa.eu/snb/eqf/{c.level_value}"
-    assert doc["provenBy"] and doc["mode"] and doc["additionalNote"][0]["noteLiteral"]["en"] == c.quality_assurance
+    assert [level["id"] for level in doc["educationLevel"]] == [f"http://data.europa.eu/snb/eqf/{c.level_value}"]
+    assert doc["creditPoint"][0]["point"] == f"{c.ects_credits:g}"
+    assert doc["provenBy"][0]["dcType"] and doc["mode"][0]["id"].startswith("http://data.europa.eu/snb/")
+    assert doc["additionalNote"][0]["noteLiteral"]["en"] == c.quality_assurance
 
 
 def _schema_org_misuses(node, vocabulary: dict, where: str = "$") -> list[str]:
