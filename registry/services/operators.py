@@ -102,21 +102,20 @@ async def register_client(
 ) -> NewClient:
     """Store a client (the step create_client audits): raises ValueError when the rules refuse it."""
     binding = binding_of(provider_id, authority_id, admin)
-    if problems := check_client(binding, scopes):
+    problems = check_client(binding, scopes)
+    if problems or binding is None:  # check_client refuses a missing binding
         raise ValueError(problems[0].message)
     secret = new_client_secret()
-    record = ClientRecord(
-        new_client_id(),
-        name.strip(),
-        hash_secret(secret),
-        binding,
-        provider_id,
-        authority_id,
-        sorted(set(scopes)),
-        None,
-        None,
-    )  # type: ignore[arg-type]
-    await oauth.create_client(db, record)
+    record = await oauth.create_client(
+        db,
+        client_id=new_client_id(),
+        name=name.strip(),
+        secret_sha256=hash_secret(secret),
+        binding=binding,
+        provider_id=provider_id,
+        authority_id=authority_id,
+        scopes=sorted(set(scopes)),
+    )
     return NewClient(record.client_id, secret, record)
 
 

@@ -29,6 +29,7 @@ from registry.db import Database
 from registry.domain import ids
 from registry.domain.webhook_rules import check_destination, first_refused
 from registry.store import webhooks
+from registry.store.webhooks import DueDelivery
 
 # The worker's own measure; /metrics (registry.http.metrics) serves every registered metric.
 WEBHOOK_FAILURES = Counter("microcred_webhook_failures_total", "Failed webhook delivery attempts.", ["retrying"])
@@ -46,23 +47,23 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def event_body(claimed: dict) -> bytes:
+def event_body(claimed: DueDelivery) -> bytes:
     """The JSON body of one event."""
-    event = {
-        "id": f"chg-{claimed['seq']}",
-        "kind": claimed["kind"],
-        "credentialId": ids.encode("Credential", claimed["credential_id"]),
-        "version": claimed["version"],
-        "at": claimed["at"].isoformat(),
+    event: dict[str, str | int] = {
+        "id": f"chg-{claimed.seq}",
+        "kind": claimed.kind,
+        "credentialId": ids.encode("Credential", claimed.credential_id),
+        "version": claimed.version,
+        "at": claimed.at.isoformat(),
     }
-    if claimed["recognition_id"]:
-        event["recognitionId"] = ids.encode("Recognition", claimed["recognition_id"])
+    if claimed.recognition_id:
+        event["recognitionId"] = ids.encode("Recognition", claimed.recognition_id)
     return json.dumps(event, separators=(",", ":")).encode()
 
 
 def retry_delay(attempts: int, base: float) -> float:
     """Exponential backoff with jitter: about base, 2 base, 4 base... up to an hour."""
-    return min(base * 2 ** (attempts - 1), MAX_RETRY_SECONDS) * random.uniform(0.5, 1.5)
+    return min(base * 2.0 ** (attempts - 1), MAX_RETRY_SECONDS) * random.uniform(0.5, 1.5)
 
 
 class Worker:
@@ -106,7 +107,7 @@ class Worker:
             log.exception("webhook delivery round failed")
             return 0
 
-    async def _drain(self, batch: asyncio.Future) -> None:
+    async def _drain(self, batch: asyncio.Future[int]) -> None:
         done, _ = await asyncio.wait({batch}, timeout=self.settings.drain_seconds)
         if done:
             return
@@ -117,30 +118,30 @@ class Worker:
             released = await webhooks.release(self.db, unanswered)
             log.warning("stopping: released %d unanswered webhook deliveries for another worker", released)
 
-    async def _send(self, http: httpx.AsyncClient, claimed: dict) -> None:
-        self._in_flight.add(claimed["id"])
+    async def _send(self, http: httpx.AsyncClient, claimed: DueDelivery) -> None:
+        self._in_flight.add(claimed.id)
         try:
             await self._deliver(http, claimed)
         finally:
-            self._in_flight.discard(claimed["id"])
+            self._in_flight.discard(claimed.id)
 
-    async def _deliver(self, http: httpx.AsyncClient, claimed: dict) -> None:
+    async def _deliver(self, http: httpx.AsyncClient, claimed: DueDelivery) -> None:
         body = event_body(claimed)
-        secret = self.cipher.decrypt(claimed["secret_encrypted"]).decode()
+        secret = self.cipher.decrypt(claimed.secret_encrypted).decode()
         headers = {
             "content-type": "application/json",
             "user-agent": "microcred-webhooks/1",
-            "x-microcred-event-id": f"chg-{claimed['seq']}",
+            "x-microcred-event-id": f"chg-{claimed.seq}",
             "x-microcred-signature": signature(secret, int(time.time()), body),
         }
         try:
-            url, host = await self._pinned(claimed["url"])
+            url, host = await self._pinned(claimed.url)
             # TLS still checks the certificate against the webhook's own host name (SNI).
             response = await http.post(
                 url,
                 content=body,
                 headers={**headers, "host": host},
-                extensions={"sni_hostname": urlsplit(claimed["url"]).hostname},
+                extensions={"sni_hostname": urlsplit(claimed.url).hostname},
             )
         except _Blocked as blocked:
             await self._failed(claimed, None, str(blocked), retry=False)
@@ -149,18 +150,18 @@ class Worker:
             await self._failed(claimed, None, f"{type(error).__name__}: {error}", retry=True)
             return
         if 200 <= response.status_code < 300:
-            await webhooks.delivered(self.db, claimed["id"], response.status_code)
+            await webhooks.delivered(self.db, claimed.id, response.status_code)
         else:
             retry = response.status_code >= 500 or response.status_code in {408, 429}
             await self._failed(claimed, response.status_code, f"HTTP {response.status_code}", retry=retry)
 
-    async def _failed(self, claimed: dict, status: int | None, error: str, *, retry: bool) -> None:
+    async def _failed(self, claimed: DueDelivery, status: int | None, error: str, *, retry: bool) -> None:
         WEBHOOK_FAILURES.labels("yes" if retry else "no").inc()
-        delay = retry_delay(claimed["attempts"], self.settings.webhook_retry_base_seconds) if retry else None
+        delay = retry_delay(claimed.attempts, self.settings.webhook_retry_base_seconds) if retry else None
         await webhooks.failed(
             self.db,
-            claimed["id"],
-            claimed["webhook_id"],
+            claimed.id,
+            claimed.webhook_id,
             status_code=status,
             error=error,
             retry_in=delay,
@@ -176,7 +177,8 @@ class Worker:
         self._check_as_written(url)
         parts = urlsplit(url)
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-        addresses = [address[0] for *_, address in infos]
+        # An IPv4 or IPv6 socket address starts with the IP as text (the families a host name resolves to).
+        addresses = [address[0] for *_, address in infos if isinstance(address[0], str)]
         refused = first_refused(
             addresses,
             allow_loopback=self.settings.webhooks_allow_loopback,

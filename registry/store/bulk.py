@@ -7,7 +7,8 @@ loading the same data twice adds nothing.
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
+from uuid import UUID
 
 from registry.db import Executor
 from registry.domain.records import (
@@ -24,8 +25,11 @@ from registry.store.history import SNAPSHOTS_SQL
 # A bulk-loaded listing is a whole Credential record: every field is a column.
 CREDENTIAL_COLUMNS = [f.name for f in fields(Credential)]
 
+# A listing's skill or occupation: (credential ID, skill or occupation ID, position).
+Tag = tuple[UUID, UUID, int]
 
-async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> str:
+
+async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> str:
     """COPY ``records`` into a temporary copy of ``table``; returns the copy's name."""
     stage = f"stage_{table}"
     await db.execute(f"create temp table {stage} (like {table} including defaults) on commit drop")
@@ -33,7 +37,7 @@ async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iter
     return stage
 
 
-async def _copy_new(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence]) -> None:
+async def _copy_new(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
     """COPY ``records`` into a staging copy of ``table``, then insert the rows whose keys are new."""
     await _stage(db, table, columns, records)
     await _insert_new(db, table, columns)
@@ -78,8 +82,8 @@ async def load_listings(
     tx: Executor,
     actor: str,
     credentials: list[Credential],
-    skills: list[tuple],
-    occupations: list[tuple],
+    skills: list[Tag],
+    occupations: list[Tag],
     links: list[CredentialLink],
     recognitions: list[Recognition],
 ) -> int:
@@ -88,7 +92,7 @@ async def load_listings(
     (created, then published, then retired as its status says) and matching change-feed entries."""
     # A bulk load is one long transaction by design; the per-statement limit is for requests.
     await tx.execute("set local statement_timeout = 0")
-    before = await tx.fetchval("select count(*) from credentials")
+    before: int = await tx.fetchval("select count(*) from credentials")
     await _stage(
         tx,
         "credentials",
@@ -135,13 +139,13 @@ async def load_listings(
         ],
     )
     await _record_history(tx, actor, [c.id for c in credentials])
-    added = await tx.fetchval("select count(*) from credentials") - before
+    after: int = await tx.fetchval("select count(*) from credentials")
     # Fresh statistics, or the planner keeps planning for the empty tables it last saw.
     await tx.execute(
         "analyze credentials, credential_skills, credential_occupations, credential_links,"
         " recognitions, credential_versions, changes"
     )
-    return added
+    return after - before
 
 
 # Staged listings go in with their search material computed on the way, from their staged
@@ -160,7 +164,7 @@ INSERT_STAGED_CREDENTIALS = f"""
 """
 
 
-async def _record_history(db: Executor, actor: str, ids: list) -> None:
+async def _record_history(db: Executor, actor: str, ids: list[UUID]) -> None:
     """Versions and change-feed entries for bulk-loaded listings that have none yet."""
     await db.execute(
         f"""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 from uuid import UUID
+
+import asyncpg
 
 from registry.db import Executor
 from registry.domain.records import (
@@ -49,8 +51,10 @@ PROVIDER_PAGE_STATUSES = ("PUBLISHED", "DRAFT")
 # Newest first: the order of a provider's listings. Negated so every keyset runs ascending.
 NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
 
+T = TypeVar("T")
 
-def build(row) -> Credential:
+
+def build(row: asyncpg.Record) -> Credential:
     """A Credential record from a row selected with COLUMNS."""
     values = {f.name: row[f.name] for f in fields(Credential)}
     values["cost_amount"] = to_float(values["cost_amount"])  # NUMERIC arrives as a Decimal
@@ -158,7 +162,7 @@ async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Vi
     return {pid: counts.get(pid, 0) for pid in provider_ids}
 
 
-def _version(row) -> CredentialVersion:
+def _version(row: asyncpg.Record) -> CredentialVersion:
     return CredentialVersion(
         row["credential_id"], row["version"], row["kind"], row["changed_at"], row["actor"], row["snapshot"], row["note"]
     )
@@ -205,8 +209,10 @@ async def history_counts(db: Executor, credential_ids: Sequence[UUID], viewer: V
     return {cid: counts.get(cid, 0) for cid in credential_ids}
 
 
-def _group(keys: Sequence[UUID], rows, make) -> dict:
-    grouped: dict = {key: [] for key in keys}
+def _group(
+    keys: Sequence[UUID], rows: Iterable[asyncpg.Record], make: Callable[[asyncpg.Record], T]
+) -> dict[UUID, list[T]]:
+    grouped: dict[UUID, list[T]] = {key: [] for key in keys}
     for row in rows:
         grouped[row["credential_id"]].append(make(row))
     return grouped
@@ -214,4 +220,5 @@ def _group(keys: Sequence[UUID], rows, make) -> dict:
 
 async def any_exist(db: Executor) -> bool:
     """Whether the registry holds any listing at all (an empty one gets demo data)."""
-    return await db.fetchval("select exists (select 1 from credentials)")
+    found: bool = await db.fetchval("select exists (select 1 from credentials)")
+    return found

@@ -9,7 +9,7 @@ import asyncpg
 
 from registry.db import Executor
 from registry.store import credentials
-from registry.store.sql import Params
+from registry.store.sql import Params, fetch_one
 
 
 async def published_listings(
@@ -56,10 +56,11 @@ async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime
     The position is the feed's own fence (changes of transactions older than the oldest one
     running): whatever the snapshot misses comes after it in the feed, so a reader that follows
     the feed from there misses nothing (and may see a change the snapshot already holds)."""
-    row = await tx.fetchrow(
+    row = await fetch_one(
+        tx,
         "select (select array[ch.txid::text, ch.seq::text] from changes ch"
         "         where ch.txid < pg_snapshot_xmin(pg_current_snapshot()) order by ch.txid desc, ch.seq desc limit 1)"
-        "       as position, now() as at"
+        "       as position, now() as at",
     )
     position = (int(row["position"][0]), int(row["position"][1])) if row["position"] else None
     return position, row["at"]
@@ -67,5 +68,5 @@ async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime
 
 async def database_identity(db: Executor) -> tuple[str, int]:
     """(name, oid) of the database: a dropped and re-created database of the same name differs."""
-    row = await db.fetchrow("select datname, oid::bigint as oid from pg_database where datname = current_database()")
+    row = await fetch_one(db, "select datname, oid::bigint as oid from pg_database where datname = current_database()")
     return row["datname"], row["oid"]

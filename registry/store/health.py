@@ -15,6 +15,7 @@ async def ping(db: Executor) -> None:
 async def schema_revision(db: Executor) -> str | None:
     """The Alembic revision the database is at (None before the first migration)."""
     try:
-        return await db.fetchval("select version_num from alembic_version")
+        revision: str | None = await db.fetchval("select version_num from alembic_version")
     except asyncpg.UndefinedTableError:
         return None
+    return revision

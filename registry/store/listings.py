@@ -143,12 +143,13 @@ async def serialize_links(db: Executor) -> None:
 
 async def links_from(db: Executor, from_id: UUID) -> int:
     """How many links leave the listing."""
-    return await db.fetchval("select count(*) from credential_links where from_id = $1", from_id)
+    count: int = await db.fetchval("select count(*) from credential_links where from_id = $1", from_id)
+    return count
 
 
 async def link_would_cycle(db: Executor, from_id: UUID, to_id: UUID, kind: str) -> bool:
     """Whether ``to_id`` already reaches ``from_id`` through links of ``kind`` (A part of B part of A)."""
-    return await db.fetchval(
+    cycles: bool = await db.fetchval(
         """
         with recursive reach(id) as (
           select $2::uuid
@@ -160,6 +161,7 @@ async def link_would_cycle(db: Executor, from_id: UUID, to_id: UUID, kind: str) 
         to_id,
         kind,
     )
+    return cycles
 
 
 async def add_link(db: Executor, from_id: UUID, to_id: UUID, kind: str, actor: str) -> tuple[Credential, bool]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 from uuid import UUID
 
+import asyncpg
+
 from registry.db import Executor
+from registry.store.sql import fetch_one
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class KeyRecord:
 
     kid: str
     algorithm: str
-    public_jwk: dict
+    public_jwk: dict[str, Any]
     private_key_encrypted: bytes
     created_at: datetime
     retired_at: datetime | None
@@ -43,23 +46,35 @@ _CLIENT_COLUMNS = (
 )
 
 
-def _client(row) -> ClientRecord:
+def _client(row: asyncpg.Record) -> ClientRecord:
     return ClientRecord(**dict(row))
 
 
-async def create_client(db: Executor, client: ClientRecord) -> None:
-    """Store a new client."""
-    await db.execute(
+async def create_client(
+    db: Executor,
+    *,
+    client_id: str,
+    name: str,
+    secret_sha256: bytes,
+    binding: str,
+    provider_id: UUID | None,
+    authority_id: UUID | None,
+    scopes: list[str],
+) -> ClientRecord:
+    """Store a new client; returns it as stored."""
+    row = await fetch_one(
+        db,
         "insert into oauth_clients (client_id, name, secret_sha256, binding, provider_id, authority_id, scopes)"
-        " values ($1, $2, $3, $4, $5, $6, $7)",
-        client.client_id,
-        client.name,
-        client.secret_sha256,
-        client.binding,
-        client.provider_id,
-        client.authority_id,
-        client.scopes,
+        f" values ($1, $2, $3, $4, $5, $6, $7) returning {_CLIENT_COLUMNS}",
+        client_id,
+        name,
+        secret_sha256,
+        binding,
+        provider_id,
+        authority_id,
+        scopes,
     )
+    return _client(row)
 
 
 async def client_by_id(db: Executor, client_id: str) -> ClientRecord | None:
@@ -84,7 +99,8 @@ async def revoke_client(db: Executor, client_id: str) -> bool:
 
 async def token_standing(db: Executor, client_id: str, jti: str) -> tuple[bool, bool]:
     """(the client exists and is not revoked, the token itself is revoked), in one statement."""
-    row = await db.fetchrow(
+    row = await fetch_one(
+        db,
         "select exists (select 1 from oauth_clients where client_id = $1 and revoked_at is null) as client_ok,"
         " exists (select 1 from revoked_tokens where jti = $2) as token_revoked",
         client_id,
@@ -132,6 +148,7 @@ async def retire_keys_except(db: Executor, kids: Sequence[str]) -> None:
 
 async def signing_keys_fingerprint(db: Executor) -> str:
     """Changes whenever a key is added or retired: tells a process its key ring is stale."""
-    return await db.fetchval(
+    fingerprint: str = await db.fetchval(
         "select count(*)::text || '/' || coalesce(max(greatest(created_at, retired_at))::text, '') from signing_keys"
     )
+    return fingerprint

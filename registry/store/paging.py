@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
+from uuid import UUID
+
+import asyncpg
 
 from registry.db import Executor
 
@@ -24,7 +27,7 @@ class Page(Generic[T]):
     has_next: bool
 
 
-def after_condition(sort_sql: str, sort_type: str, id_sql: str, after: Key | None, params: list) -> str:
+def after_condition(sort_sql: str, sort_type: str, id_sql: str, after: Key | None, params: list[Any]) -> str:
     """SQL that keeps rows strictly after ``after`` (or ``true``), appending its arguments."""
     if after is None:
         return "true"
@@ -45,7 +48,7 @@ async def fetch_page(
     id_sql: str,
     first: int,
     after: Key | None,
-    build: Callable[[Any], T],
+    build: Callable[[asyncpg.Record], T],
 ) -> Page[T]:
     """One keyset page of ``first`` rows of ``select columns from ... where ...``."""
     args = list(params)
@@ -61,20 +64,20 @@ async def fetch_page(
 async def fetch_pages_per_owner(
     db: Executor,
     *,
-    owners: Sequence[Any],
+    owners: Sequence[UUID],
     owner_sql: str,
     owner_key: str,
     columns: str,
     from_sql: str,
     where: str,
-    params: list,
+    params: list[Any],
     sort_sql: str,
     sort_type: str,
     id_sql: str,
     first: int,
     after: Key | None,
-    build: Callable[[Any], T],
-) -> dict[Any, Page[T]]:
+    build: Callable[[asyncpg.Record], T],
+) -> dict[UUID, Page[T]]:
     """The same keyset page of many owners' lists (a provider's listings, a listing's
     history...) in one statement. ``params`` holds the owners' IDs as ``$1`` followed by
     the arguments of ``where``; ``owner_sql`` is the column matched against each owner."""
@@ -88,13 +91,15 @@ async def fetch_pages_per_owner(
         f" order by {sort_sql}, {id_sql} limit ${len(args)}) page",
         *args,
     )
-    grouped: dict[Any, list] = {owner: [] for owner in owners}
+    grouped: dict[UUID, list[asyncpg.Record]] = {owner: [] for owner in owners}
     for row in rows:
         grouped[row[owner_key]].append(row)
     return {owner: page_from_rows(found, first, build, id_sql.rsplit(".", 1)[-1]) for owner, found in grouped.items()}
 
 
-def page_from_rows(rows: Sequence[Any], first: int, build: Callable[[Any], T], id_key: str = "id") -> Page[T]:
+def page_from_rows(
+    rows: Sequence[asyncpg.Record], first: int, build: Callable[[asyncpg.Record], T], id_key: str = "id"
+) -> Page[T]:
     """Cut the extra look-ahead row off and collect the keys of the rest."""
     has_next = len(rows) > first
     rows = rows[:first]

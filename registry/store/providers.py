@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Sequence
 from uuid import UUID
 
+import asyncpg
+
 from registry.db import Executor
 from registry.domain.records import Provider
-from registry.store.paging import Page, fetch_page
+from registry.store.paging import Key, Page, fetch_page
+from registry.store.sql import fetch_one
 
 # A provider in jurisdiction $1 (a province, or a country for all its provinces); no $1, all.
 _IN_JURISDICTION = "($1::text is null or in_jurisdiction(p.jurisdiction, '{}', $1))"
@@ -15,7 +18,7 @@ _IN_JURISDICTION = "($1::text is null or in_jurisdiction(p.jurisdiction, '{}', $
 COLUMNS = "p.id, p.slug, p.name, p.kind::text as kind, p.jurisdiction, p.website, p.created_at, p.updated_at"
 
 
-def _provider(row) -> Provider:
+def _provider(row: asyncpg.Record) -> Provider:
     return Provider(
         row["id"],
         row["slug"],
@@ -40,7 +43,7 @@ async def by_slug(db: Executor, slug: str) -> Provider | None:
     return _provider(row) if row else None
 
 
-async def page(db: Executor, *, jurisdiction: str | None, first: int, after: tuple | None) -> Page[Provider]:
+async def page(db: Executor, *, jurisdiction: str | None, first: int, after: Key | None) -> Page[Provider]:
     """Providers ordered by slug, optionally within one jurisdiction (or a country prefix)."""
     where = _IN_JURISDICTION
     return await fetch_page(
@@ -60,14 +63,16 @@ async def page(db: Executor, *, jurisdiction: str | None, first: int, after: tup
 
 async def count(db: Executor, *, jurisdiction: str | None) -> int:
     """How many providers ``page`` would walk through."""
-    return await db.fetchval(f"select count(*) from providers p where {_IN_JURISDICTION}", jurisdiction)
+    found: int = await db.fetchval(f"select count(*) from providers p where {_IN_JURISDICTION}", jurisdiction)
+    return found
 
 
 async def create(
     db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str, website: str | None = None
 ) -> Provider:
     """Register a provider; the database refuses a taken slug or malformed values."""
-    row = await db.fetchrow(
+    row = await fetch_one(
+        db,
         f"insert into providers as p (slug, name, kind, jurisdiction, website) values ($1, $2, $3, $4, $5)"
         f" returning {COLUMNS}",
         slug,

@@ -13,7 +13,7 @@ def _leaked(restore: str) -> str:
 
 async def charge(db: Executor, key: str, cost: float, *, capacity: float, restore_per_second: float) -> float | None:
     """Add ``cost`` to ``key``'s bucket if it fits; the level after, or None when refused."""
-    return await db.fetchval(
+    level_after: float | None = await db.fetchval(
         f"insert into rate_buckets as b (key, level, updated_at) values ($1, $2::float8, clock_timestamp())"
         f" on conflict (key) do update set level = {_leaked('$3')} + $2, updated_at = clock_timestamp()"
         f" where {_leaked('$3')} + $2 <= $4::float8 returning level",
@@ -22,6 +22,7 @@ async def charge(db: Executor, key: str, cost: float, *, capacity: float, restor
         restore_per_second,
         capacity,
     )
+    return level_after
 
 
 async def level(db: Executor, key: str, *, restore_per_second: float) -> float:

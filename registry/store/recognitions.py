@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Sequence
 from uuid import UUID
 
+import asyncpg
+
 from registry.db import Executor
 from registry.domain.records import Authority, Recognition
-from registry.store.paging import Page, fetch_page
+from registry.store.paging import Key, Page, fetch_page
+from registry.store.sql import fetch_one
 from registry.store.visibility import PUBLIC_LISTING
 
 AUTHORITY_COLUMNS = "a.id, a.slug, a.name, a.kind::text as kind, a.jurisdiction, a.website"
@@ -22,11 +26,11 @@ ACTIVE = (
 )
 
 
-def _authority(row) -> Authority:
+def _authority(row: asyncpg.Record) -> Authority:
     return Authority(row["id"], row["slug"], row["name"], row["kind"], row["jurisdiction"], row["website"])
 
 
-def _recognition(row) -> Recognition:
+def _recognition(row: asyncpg.Record) -> Recognition:
     return Recognition(
         row["id"],
         row["credential_id"],
@@ -48,7 +52,7 @@ async def authorities_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Au
     return {row["id"]: _authority(row) for row in rows}
 
 
-async def authorities_page(db: Executor, *, first: int, after: tuple | None) -> Page[Authority]:
+async def authorities_page(db: Executor, *, first: int, after: Key | None) -> Page[Authority]:
     """All recognition authorities, by slug."""
     return await fetch_page(
         db,
@@ -67,7 +71,8 @@ async def authorities_page(db: Executor, *, first: int, after: tuple | None) -> 
 
 async def authorities_count(db: Executor) -> int:
     """How many recognition authorities there are."""
-    return await db.fetchval("select count(*) from recognition_authorities")
+    count: int = await db.fetchval("select count(*) from recognition_authorities")
+    return count
 
 
 async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Recognition]:
@@ -93,7 +98,8 @@ async def create_authority(
     db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str, website: str | None = None
 ) -> Authority:
     """Register a recognition authority; the database refuses a taken slug or malformed values."""
-    row = await db.fetchrow(
+    row = await fetch_one(
+        db,
         f"insert into recognition_authorities as a (slug, name, kind, jurisdiction, website)"
         f" values ($1, $2, $3, $4, $5) returning {AUTHORITY_COLUMNS}",
         slug,
@@ -112,10 +118,18 @@ async def authority_by_slug(db: Executor, slug: str) -> Authority | None:
 
 
 async def create_recognition(
-    db: Executor, *, credential_id: UUID, authority_id: UUID, kind: str, valid_from, valid_until, note: str | None
+    db: Executor,
+    *,
+    credential_id: UUID,
+    authority_id: UUID,
+    kind: str,
+    valid_from: date | None,
+    valid_until: date | None,
+    note: str | None,
 ) -> Recognition:
     """Record a recognition and its change-feed entry (at the listing's current version)."""
-    row = await db.fetchrow(
+    row = await fetch_one(
+        db,
         f"insert into recognitions as r (credential_id, authority_id, kind, valid_from, valid_until, note)"
         f" values ($1, $2, $3, coalesce($4, current_date), $5, $6) returning {RECOGNITION_COLUMNS}",
         credential_id,
@@ -139,7 +153,8 @@ async def lock_recognition(db: Executor, recognition_id: UUID) -> Recognition | 
 
 async def revoke(db: Executor, recognition_id: UUID, reason: str) -> Recognition:
     """Revoke a recognition (it stays on record) and add its change-feed entry."""
-    row = await db.fetchrow(
+    row = await fetch_one(
+        db,
         f"update recognitions as r set revoked_at = now(), revoked_reason = $2 where r.id = $1"
         f" returning {RECOGNITION_COLUMNS}",
         recognition_id,

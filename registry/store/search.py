@@ -202,7 +202,8 @@ async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: Matc
     """How many listings match (all pages together)."""
     p = Params()
     source, where, _ = _where(req, viewer, mode, p)
-    return await db.fetchval(f"select count(*) from credentials c{source} where {where}", *p.values)
+    found: int = await db.fetchval(f"select count(*) from credentials c{source} where {where}", *p.values)
+    return found
 
 
 async def facets(

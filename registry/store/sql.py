@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
+from registry.db import Executor
+
 
 class Params:
     """Collects query arguments and hands out their ``$n`` placeholders."""
@@ -20,3 +24,12 @@ class Params:
 def to_float(value: Any) -> float | None:
     """NUMERIC columns arrive as Decimal; the API speaks floats."""
     return None if value is None else float(value)
+
+
+async def fetch_one(db: Executor, sql: str, *args: Any) -> asyncpg.Record:
+    """The row of a statement that always returns one (INSERT ... RETURNING, a select of
+    aggregates, an update of a row the caller locked); none at all is a bug."""
+    row = await db.fetchrow(sql, *args)
+    if row is None:
+        raise LookupError(f"expected a row, got none from: {' '.join(sql.split())[:120]}")
+    return row

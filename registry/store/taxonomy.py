@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Sequence
 from uuid import UUID
 
+import asyncpg
+
 from registry.db import Executor
 from registry.domain.records import Occupation, Skill
-from registry.store.paging import Page, fetch_page
+from registry.store.paging import Key, Page, fetch_page
 
 SKILL_COLUMNS = "s.id, s.scheme, s.code, s.label"
 OCCUPATION_COLUMNS = "o.id, o.scheme, o.code, o.title"
@@ -19,12 +21,12 @@ _SKILL_MATCH = (
 _OCCUPATION_MATCH = "($1::text is null or o.title_text like '%' || lower(f_unaccent($1)) || '%' or o.code = $1)"
 
 
-def build_skill(row) -> Skill:
+def build_skill(row: asyncpg.Record) -> Skill:
     """A Skill record from a row selected with SKILL_COLUMNS."""
     return Skill(row["id"], row["scheme"], row["code"], row["label"])
 
 
-def build_occupation(row) -> Occupation:
+def build_occupation(row: asyncpg.Record) -> Occupation:
     """An Occupation record from a row selected with OCCUPATION_COLUMNS."""
     return Occupation(row["id"], row["scheme"], row["code"], row["title"])
 
@@ -41,7 +43,7 @@ async def occupations_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Oc
     return {row["id"]: build_occupation(row) for row in rows}
 
 
-async def skills_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Skill]:
+async def skills_page(db: Executor, *, query: str | None, first: int, after: Key | None) -> Page[Skill]:
     """Skills alphabetically by English label, optionally matching ``query``."""
     return await fetch_page(
         db,
@@ -60,10 +62,11 @@ async def skills_page(db: Executor, *, query: str | None, first: int, after: tup
 
 async def skills_count(db: Executor, *, query: str | None) -> int:
     """How many skills ``skills_page`` walks through."""
-    return await db.fetchval(f"select count(*) from skills s where {_SKILL_MATCH}", query)
+    count: int = await db.fetchval(f"select count(*) from skills s where {_SKILL_MATCH}", query)
+    return count
 
 
-async def occupations_page(db: Executor, *, query: str | None, first: int, after: tuple | None) -> Page[Occupation]:
+async def occupations_page(db: Executor, *, query: str | None, first: int, after: Key | None) -> Page[Occupation]:
     """Occupations by code, optionally matching ``query`` (title words or exact code)."""
     return await fetch_page(
         db,
@@ -82,7 +85,8 @@ async def occupations_page(db: Executor, *, query: str | None, first: int, after
 
 async def occupations_count(db: Executor, *, query: str | None) -> int:
     """How many occupations ``occupations_page`` walks through."""
-    return await db.fetchval(f"select count(*) from occupations o where {_OCCUPATION_MATCH}", query)
+    count: int = await db.fetchval(f"select count(*) from occupations o where {_OCCUPATION_MATCH}", query)
+    return count
 
 
 async def skill_ids_by_code(db: Executor, scheme: str, codes: Sequence[str]) -> dict[str, UUID]:

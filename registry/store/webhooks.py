@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 from uuid import UUID
 
 from registry.db import Executor
+from registry.store.sql import fetch_one
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,24 @@ class Delivery:
     delivered_at: datetime | None
 
 
+@dataclass(frozen=True)
+class DueDelivery:
+    """A delivery leased for sending, with its webhook and its change: what sending needs."""
+
+    id: int
+    attempts: int
+    webhook_id: UUID
+    url: str
+    secret_encrypted: bytes
+    failing_since: datetime | None
+    seq: int
+    kind: str
+    credential_id: UUID
+    version: int
+    at: datetime
+    recognition_id: UUID | None
+
+
 _WEBHOOK = (
     "w.id, w.client_id, w.url, w.secret_encrypted, w.kinds, w.jurisdiction, w.created_at, w.failing_since,"
     " w.disabled_at"
@@ -54,7 +74,8 @@ async def create(
     db: Executor, *, client_id: str, url: str, secret_encrypted: bytes, kinds: list[str], jurisdiction: str | None
 ) -> Webhook:
     """Register a webhook."""
-    row = await db.fetchrow(
+    row = await fetch_one(
+        db,
         f"insert into webhooks as w (client_id, url, secret_encrypted, kinds, jurisdiction)"
         f" values ($1, $2, $3, $4, $5) returning {_WEBHOOK}",
         client_id,
@@ -80,7 +101,7 @@ async def delete(db: Executor, webhook_id: UUID, client_id: str) -> bool:
     """Stop a client's webhook (kept on record with its deliveries); False when there is none."""
     # One statement: the pending deliveries dropped are only those of the webhook this client
     # just stopped, so a foreign or unknown ID changes nothing at all.
-    return await db.fetchval(
+    stopped: bool = await db.fetchval(
         """
         with stopped as (
           update webhooks set deleted_at = now() where id = $1 and client_id = $2 and deleted_at is null
@@ -93,14 +114,15 @@ async def delete(db: Executor, webhook_id: UUID, client_id: str) -> bool:
         webhook_id,
         client_id,
     )
+    return stopped
 
 
-async def latest_deliveries(db: Executor, webhook_ids: list[UUID], limit: int) -> dict[UUID, list[Delivery]]:
+async def latest_deliveries(db: Executor, webhook_ids: Sequence[UUID], limit: int) -> dict[UUID, list[Delivery]]:
     """Each webhook's latest ``limit`` deliveries, newest first, in one statement."""
     rows = await db.fetch(
         f"select d.* from unnest($1::uuid[]) as w(id) cross join lateral ("
         f" select {_DELIVERY} from webhook_deliveries d where d.webhook_id = w.id order by d.id desc limit $2) d",
-        webhook_ids,
+        list(webhook_ids),
         limit,
     )
     found: dict[UUID, list[Delivery]] = {webhook_id: [] for webhook_id in webhook_ids}
@@ -111,10 +133,13 @@ async def latest_deliveries(db: Executor, webhook_ids: list[UUID], limit: int) -
 
 async def count_of_client(db: Executor, client_id: str) -> int:
     """How many live webhooks the client has."""
-    return await db.fetchval("select count(*) from webhooks where client_id = $1 and deleted_at is null", client_id)
+    count: int = await db.fetchval(
+        "select count(*) from webhooks where client_id = $1 and deleted_at is null", client_id
+    )
+    return count
 
 
-async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[dict]:
+async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[DueDelivery]:
     """Due deliveries, leased to this worker (other workers skip them), with what sending needs."""
     rows = await db.fetch(
         """
@@ -132,7 +157,7 @@ async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[dict
         limit,
         lease_seconds,
     )
-    return [dict(row) for row in rows]
+    return [DueDelivery(**dict(row)) for row in rows]
 
 
 async def release(db: Executor, delivery_ids: list[int]) -> int:
@@ -199,4 +224,5 @@ async def failed(
 
 async def pending_count(db: Executor) -> int:
     """Deliveries waiting to be sent (the queue's depth)."""
-    return await db.fetchval("select count(*) from webhook_deliveries where status = 'PENDING'")
+    pending: int = await db.fetchval("select count(*) from webhook_deliveries where status = 'PENDING'")
+    return pending
