@@ -3,10 +3,23 @@ as if unread, and changing a response's start message (status, headers) on its w
 
 from __future__ import annotations
 
+from typing import Callable, overload
 
-async def read_body(receive, limit: int | None = None) -> bytes | None:
+from starlette.types import Message, Receive, Send
+
+
+@overload
+async def read_body(receive: Receive, limit: None = None) -> bytes: ...
+
+
+@overload
+async def read_body(receive: Receive, limit: int) -> bytes | None: ...
+
+
+async def read_body(receive: Receive, limit: int | None = None) -> bytes | None:
     """The request's body, all of it; None as soon as it grows past ``limit`` bytes."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
@@ -21,11 +34,11 @@ async def read_body(receive, limit: int | None = None) -> bytes | None:
     return b"".join(chunks)
 
 
-def replay(body: bytes):
+def replay(body: bytes) -> Receive:
     """A ``receive`` callable that yields ``body`` once, then a disconnect."""
     sent = False
 
-    async def receive():
+    async def receive() -> Message:
         nonlocal sent
         if not sent:
             sent = True
@@ -35,11 +48,11 @@ def replay(body: bytes):
     return receive
 
 
-def on_response_start(send, change):
+def on_response_start(send: Send, change: Callable[[Message], Message]) -> Send:
     """A ``send`` that passes each response's start message through ``change``, which
     returns the message to send (the same one, or one with other headers)."""
 
-    async def sending(message) -> None:
+    async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             message = change(message)
         await send(message)
@@ -47,6 +60,6 @@ def on_response_start(send, change):
     return sending
 
 
-def with_headers(message: dict, extra: list[tuple[bytes, bytes]]) -> dict:
+def with_headers(message: Message, extra: list[tuple[bytes, bytes]]) -> Message:
     """A response start message with ``extra`` headers appended."""
     return {**message, "headers": [*message.get("headers", []), *extra]}

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from registry.api import cursors
 from registry.api.feed import FEED
@@ -129,7 +130,7 @@ class CredentialsExport:
     """GET (and HEAD) /export/credentials.jsonl, as an ASGI app: the caller's slot is held until
     the last byte has gone (or the client has hung up), not only until a response object exists."""
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
             jurisdiction, since = parse_filters(

@@ -12,12 +12,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+from starlette.types import Scope
+
 from auth.resource import SCOPE_KEY
 
 RETRY_AFTER_SECONDS = 5  # a download of the full export takes seconds to minutes
 
 
-def caller_of(scope) -> tuple[str, str]:
+def caller_of(scope: Scope) -> tuple[str, str]:
     """(kind, key) of who sent a request: ("client", client id) or ("anonymous", IP address)."""
     access = scope.get(SCOPE_KEY)
     if access is not None:

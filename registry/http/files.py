@@ -13,6 +13,9 @@ import os
 import re
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from typing import Literal
+
+from starlette.types import Message, Receive, Scope, Send
 
 CHUNK_BYTES = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -36,7 +39,7 @@ class Representation:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-def _header(scope, name: bytes) -> str | None:
+def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
             return value.decode("latin-1")
@@ -57,7 +60,7 @@ def _date(value: str | None) -> float | None:
         return None  # an invalid date is ignored, as RFC 9110 says
 
 
-def not_modified(scope, representation: Representation) -> bool:
+def not_modified(scope: Scope, representation: Representation) -> bool:
     """Whether a GET or HEAD gets 304: If-None-Match decides when present (weak comparison);
     else If-Modified-Since."""
     none_match = _header(scope, b"if-none-match")
@@ -68,7 +71,7 @@ def not_modified(scope, representation: Representation) -> bool:
     return since is not None and representation.last_modified <= since
 
 
-def byte_range(scope, representation: Representation) -> tuple[int, int] | None | str:
+def byte_range(scope: Scope, representation: Representation) -> tuple[int, int] | None | Literal["unsatisfiable"]:
     """The one range a GET asks for as (first, last) inclusive, None to send everything, or
     "unsatisfiable". Several ranges, a malformed header, or an If-Range that no longer holds
     (the representation changed) mean everything, as RFC 9110 allows."""
@@ -104,7 +107,7 @@ def _position(digits: str) -> int:
     return int(significant or "0") if len(significant) <= 18 else _BEYOND_ANY_FILE
 
 
-def _start(status: int, headers: list[tuple[str, str]]) -> dict:
+def _start(status: int, headers: list[tuple[str, str]]) -> Message:
     return {
         "type": "http.response.start",
         "status": status,
@@ -112,7 +115,7 @@ def _start(status: int, headers: list[tuple[str, str]]) -> dict:
     }
 
 
-async def send_representation(scope, receive, send, representation: Representation) -> None:
+async def send_representation(scope: Scope, receive: Receive, send: Send, representation: Representation) -> None:
     """Answer a GET or HEAD with ``representation``: 304, 416, 206 or 200."""
     validators = [
         ("etag", representation.etag),
@@ -142,7 +145,7 @@ async def send_representation(scope, receive, send, representation: Representati
     await _send_bytes(receive, send, representation.fd, representation.start + first, length)
 
 
-async def _send_bytes(receive, send, fd: int, offset: int, length: int) -> None:
+async def _send_bytes(receive: Receive, send: Send, fd: int, offset: int, length: int) -> None:
     """Send ``length`` bytes of ``fd`` from ``offset``, a chunk at a time, until done or until
     the client hangs up (the server's send would then drop them silently)."""
     gone = asyncio.Event()

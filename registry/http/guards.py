@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from registry.db import is_unavailable
 from registry.http.asgi import on_response_start, read_body, replay, with_headers
 
@@ -24,8 +26,11 @@ SECURITY_HEADERS = [
 JSON_POLICY = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 
 
-async def refuse(scope, send, status: int, code: str, message: str, headers: list | None = None) -> None:
+async def refuse(
+    scope: Scope, send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     """Answer ``status`` with ``code`` and ``message`` in the shape the path's clients expect."""
+    body: dict[str, object]
     if scope["path"].startswith("/graphql"):
         body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     else:
@@ -49,10 +54,10 @@ async def refuse(scope, send, status: int, code: str, message: str, headers: lis
 class BodyLimitMiddleware:
     """Refuses bodies over ``max_bytes`` with 413, before anything reads them whole."""
 
-    def __init__(self, app, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
@@ -66,7 +71,7 @@ class BodyLimitMiddleware:
             return
         await self.app(scope, replay(body), send)
 
-    async def _too_large(self, scope, send) -> None:
+    async def _too_large(self, scope: Scope, send: Send) -> None:
         await refuse(scope, send, 413, "REQUEST_TOO_LARGE", f"Request bodies may be at most {self.max_bytes} bytes.")
 
 
@@ -74,18 +79,18 @@ class SecurityHeadersMiddleware:
     """Adds the security headers to every response; JSON answers also get a CSP that forbids
     everything (HTML pages, GraphiQL among them, keep their own)."""
 
-    def __init__(self, app, *, https: bool) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
         self.headers = SECURITY_HEADERS + ([(b"strict-transport-security", b"max-age=31536000")] if https else [])
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
         await self.app(scope, receive, on_response_start(send, self._secured))
 
-    def _secured(self, message: dict) -> dict:
+    def _secured(self, message: Message) -> Message:
         present = {name.lower() for name, _ in message.get("headers", [])}
         extra = [(name, value) for name, value in self.headers if name not in present]
         if dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"application/json"):
@@ -97,16 +102,16 @@ class ServiceUnavailableMiddleware:
     """Turns "the database cannot serve now" (pool exhausted, restarting, unreachable) into
     503 with Retry-After, wherever it surfaces outside GraphQL's own error handling."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = []
+        started: list[bool] = []
 
-        def starting(message: dict) -> dict:
+        def starting(message: Message) -> Message:
             started.append(True)
             return message
 

@@ -17,8 +17,10 @@ import hashlib
 import json
 import logging
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from auth.resource import SCOPE_KEY
-from registry.db import in_every_transaction, is_unavailable
+from registry.db import Database, Executor, in_every_transaction, is_unavailable
 from registry.store import idempotency
 
 log = logging.getLogger("microcred.idempotency")
@@ -35,12 +37,12 @@ NOT_PROCESSED = frozenset({408, 425, 429})
 class IdempotencyMiddleware:
     """Replays the recorded response for a repeated (client, Idempotency-Key) pair."""
 
-    def __init__(self, app, paths: tuple[str, ...] = ("/graphql",)) -> None:
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...] = ("/graphql",)) -> None:
         self.app = app
         self.paths = paths
-        self._releasing: set[asyncio.Task] = set()  # keys still to free once the database is back
+        self._releasing: set[asyncio.Task[None]] = set()  # keys still to free once the database is back
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, HEADER)
         access = scope.get(SCOPE_KEY)
         if (
@@ -56,20 +58,24 @@ class IdempotencyMiddleware:
             await _error(send, 400, "BAD_USER_INPUT", "An Idempotency-Key is 1 to 255 printable characters.")
             return
         body = await _read_body(receive)
-        db, lease = scope["app"].state.db, scope["app"].state.settings.idempotency_lease_seconds
+        db: Database = scope["app"].state.db
+        lease: float = scope["app"].state.settings.idempotency_lease_seconds
         earlier = await idempotency.claim(db, access.client_id, key, hashlib.sha256(body).digest(), lease)
         if earlier is not None:
             await _replay(send, earlier, hashlib.sha256(body).digest())
             return
         await self._run_and_remember(scope, body, send, db, access.client_id, key)
 
-    async def _run_and_remember(self, scope, body: bytes, send, db, client_id: str, key: str) -> None:
-        status, chunks = 500, []
+    async def _run_and_remember(
+        self, scope: Scope, body: bytes, send: Send, db: Database, client_id: str, key: str
+    ) -> None:
+        status = 500
+        chunks: list[bytes] = []
 
-        async def receive_once():
+        async def receive_once() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture(message) -> None:
+        async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -77,7 +83,7 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        async def mark_applied(tx) -> None:
+        async def mark_applied(tx: Executor) -> None:
             await idempotency.mark_applied(tx, client_id, key)
 
         marking = in_every_transaction.set(mark_applied)
@@ -90,7 +96,7 @@ class IdempotencyMiddleware:
             else:
                 await self._release(db, client_id, key)
 
-    async def _remember(self, db, client_id: str, key: str, status: int, body: bytes) -> None:
+    async def _remember(self, db: Database, client_id: str, key: str, status: int, body: bytes) -> None:
         """Keep the answer for retries. The client already has it; if the database went away
         meanwhile, the key stays unanswered and a retry after the lease learns whether the
         request wrote (APPLIED_ANSWER_LOST) or may run again."""
@@ -101,7 +107,7 @@ class IdempotencyMiddleware:
                 raise
             log.warning("could not record the answer for an Idempotency-Key: %s", error)
 
-    async def _release(self, db, client_id: str, key: str) -> None:
+    async def _release(self, db: Database, client_id: str, key: str) -> None:
         """Free the key of a request that failed on our side. When the database is what
         failed, keep trying in the background: the client's retry need not wait out the lease."""
         try:
@@ -113,7 +119,7 @@ class IdempotencyMiddleware:
             self._releasing.add(task)
             task.add_done_callback(self._releasing.discard)
 
-    async def _release_when_back(self, db, client_id: str, key: str) -> None:
+    async def _release_when_back(self, db: Database, client_id: str, key: str) -> None:
         for _ in range(RELEASE_ATTEMPTS):
             await asyncio.sleep(RELEASE_INTERVAL_SECONDS)
             try:
@@ -124,15 +130,16 @@ class IdempotencyMiddleware:
                     raise
 
 
-def _header(scope, name: bytes) -> str | None:
+def _header(scope: Scope, name: bytes) -> str | None:
     for header, value in scope.get("headers", []):
         if header == name:
             return value.decode("latin-1")
     return None
 
 
-async def _read_body(receive) -> bytes:
-    chunks, more = [], True
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    more = True
     while more:
         message = await receive()
         chunks.append(message.get("body", b""))
@@ -140,7 +147,7 @@ async def _read_body(receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _replay(send, earlier: idempotency.Remembered, request_sha256: bytes) -> None:
+async def _replay(send: Send, earlier: idempotency.Remembered, request_sha256: bytes) -> None:
     if earlier.request_sha256 != request_sha256:
         await _error(
             send,
@@ -171,7 +178,7 @@ async def _replay(send, earlier: idempotency.Remembered, request_sha256: bytes) 
     await send({"type": "http.response.body", "body": earlier.response or b""})
 
 
-async def _error(send, status: int, code: str, message: str) -> None:
+async def _error(send: Send, status: int, code: str, message: str) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})

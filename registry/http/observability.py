@@ -16,6 +16,8 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from auth.resource import SCOPE_KEY
 from registry.db import track_statements
 from registry.http import metrics
@@ -48,10 +50,10 @@ def current_request_id() -> str | None:
 class RequestLogMiddleware:
     """Assigns request ids, counts SQL statements, and logs each request as JSON."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -59,10 +61,13 @@ class RequestLogMiddleware:
         request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
         _request_id.set(request_id)
         scope[STATS] = stats = track_statements()
-        started, found = time.perf_counter(), {"status": 500, "cache": None}
+        started = time.perf_counter()
+        status = 500
+        cache: bytes | None = None  # the response's X-Cache header
 
-        def starting(message: dict) -> dict:
-            found["status"], found["cache"] = message["status"], dict(message.get("headers", [])).get(b"x-cache")
+        def starting(message: Message) -> Message:
+            nonlocal status, cache
+            status, cache = message["status"], dict(message.get("headers", [])).get(b"x-cache")
             return with_headers(message, [(b"x-request-id", request_id.encode())])
 
         try:
@@ -71,7 +76,7 @@ class RequestLogMiddleware:
             elapsed = time.perf_counter() - started
             app = scope.get("app")
             pool = getattr(getattr(app.state, "db", None), "pool", None) if app is not None else None
-            metrics.observe(scope["path"], scope.get(OPERATION), found["status"], elapsed, pool)
+            metrics.observe(scope["path"], scope.get(OPERATION), status, elapsed, pool)
             access = scope.get(SCOPE_KEY)
             log.info(
                 json.dumps(
@@ -81,8 +86,8 @@ class RequestLogMiddleware:
                         "path": scope["path"],
                         "operation": scope.get(OPERATION),
                         "client_id": access.client_id if access else None,
-                        "status": found["status"],
-                        "cache": found["cache"].decode() if found["cache"] else None,
+                        "status": status,
+                        "cache": cache.decode() if cache else None,
                         "duration_ms": round(elapsed * 1000, 2),
                         "sql_statements": stats.count,
                         "sql_ms": round(stats.seconds * 1000, 2),

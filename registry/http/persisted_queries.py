@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from graphql import GraphQLSyntaxError, parse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.api.limits import MAX_TOKENS
 from registry.http.asgi import read_body, replay
@@ -80,7 +81,12 @@ class DocumentStore:
                 )
             return query
         digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-        if not isinstance(persisted, dict) or persisted.get("version") != 1 or not _HASH.match(str(digest)):
+        if (
+            not isinstance(persisted, dict)
+            or persisted.get("version") != 1
+            or not isinstance(digest, str)
+            or not _HASH.match(digest)
+        ):
             raise PersistedQueryError(
                 "PERSISTED_QUERY_INVALID",
                 "persistedQuery needs version 1 and a lower-case hexadecimal sha256Hash.",
@@ -127,10 +133,10 @@ class DocumentStore:
 class PersistedQueryMiddleware:
     """Resolves persisted queries on the GraphQL path before Strawberry sees the request."""
 
-    def __init__(self, app, *, store: DocumentStore, safelist: bool, path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, *, store: DocumentStore, safelist: bool, path: str = "/graphql") -> None:
         self.app, self.store, self.safelist, self.path = app, store, safelist, path
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
@@ -143,7 +149,7 @@ class PersistedQueryMiddleware:
         else:
             await self.app(scope, receive, send)
 
-    async def _get(self, scope, receive, send, safelist: bool) -> None:
+    async def _get(self, scope: Scope, receive: Receive, send: Send, safelist: bool) -> None:
         params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         if "query" not in params and "extensions" not in params:
             await self.app(scope, receive, send)  # GraphiQL
@@ -160,7 +166,7 @@ class PersistedQueryMiddleware:
         scope["query_string"] = urlencode(params).encode()
         await self.app(scope, receive, send)
 
-    async def _post(self, scope, receive, send, safelist: bool) -> None:
+    async def _post(self, scope: Scope, receive: Receive, send: Send, safelist: bool) -> None:
         body = await read_body(receive)
         try:
             # orjson, not json: it refuses nesting past 1,024 levels with a ValueError where

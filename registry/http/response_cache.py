@@ -21,18 +21,21 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from registry.http.asgi import on_response_start, read_body, replay, with_headers
 from registry.http.metrics import CACHE
 
 CACHEABLE = "registry.cacheable"  # the ASGI scope key a handler sets on a public answer it may share
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body, for the budget
+Headers = list[tuple[bytes, bytes]]  # an ASGI response's headers
 
 
 @dataclass(frozen=True)
 class Entry:
     """One stored response."""
 
-    headers: list[tuple[bytes, bytes]]
+    headers: Headers
     body: bytes
     etag: bytes
     stored_at: float
@@ -40,6 +43,10 @@ class Entry:
     @property
     def size(self) -> int:
         return len(self.body) + ENTRY_OVERHEAD
+
+
+# What running a request gave: (status, headers, body, the entry when the status is 200).
+Computed = tuple[int, Headers, bytes, Entry | None]
 
 
 class ResponseCache:
@@ -102,17 +109,17 @@ class ResponseCacheMiddleware:
 
     def __init__(
         self,
-        app,
+        app: ASGIApp,
         *,
         cache: ResponseCache,
         max_age: int,
         cached: Callable[[str], bool] = lambda path: path == "/graphql",
     ) -> None:
         self.app, self.cache, self.cached = app, cache, cached
-        self.running: dict[bytes, tuple[int, asyncio.Future]] = {}  # identical misses in flight
+        self.running: dict[bytes, tuple[int, asyncio.Future[Computed]]] = {}  # identical misses in flight
         self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.cached(scope["path"]) or scope["method"] not in ("GET", "POST"):
             await self.app(scope, receive, send)
             return
@@ -152,7 +159,7 @@ class ResponseCacheMiddleware:
             return
         await _send(send, 200, entry.headers + caching + extra, entry.body)
 
-    async def _compute(self, key: bytes, scope, body: bytes) -> tuple[int, list, bytes, Entry | None]:
+    async def _compute(self, key: bytes, scope: Scope, body: bytes) -> Computed:
         """Run the request, or wait for the same request already running (a burst of
         identical misses costs one execution). A follower joins only a run begun after the
         last change, so it never gets an answer older than its own arrival. Returns
@@ -162,11 +169,13 @@ class ResponseCacheMiddleware:
             try:
                 return await asyncio.shield(running[1])
             except asyncio.CancelledError:
-                if asyncio.current_task().cancelling():
+                task = asyncio.current_task()
+                if task is None or task.cancelling():
                     raise  # this request was cancelled, not the one it waited for
             except Exception:  # the first run failed: this one tries for itself
                 pass
-        generation, future = self.cache.generation, asyncio.get_running_loop().create_future()
+        generation = self.cache.generation
+        future: asyncio.Future[Computed] = asyncio.get_running_loop().create_future()
         self.running[key] = (generation, future)
         try:
             status, headers, content = await _capture(self.app, scope, replay(body))
@@ -177,7 +186,7 @@ class ResponseCacheMiddleware:
                 )
                 if scope.get(CACHEABLE):
                     self.cache.put(key, entry, generation)
-            result = (status, headers, content, entry)
+            result: Computed = (status, headers, content, entry)
             future.set_result(result)
             return result
         except asyncio.CancelledError:
@@ -192,21 +201,23 @@ class ResponseCacheMiddleware:
                 del self.running[key]
 
 
-async def _capture(app, scope, receive) -> tuple[int, list, bytes]:
-    found = {"status": 500, "headers": []}
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, Headers, bytes]:
+    status = 500
+    headers: Headers = []
     chunks: list[bytes] = []
 
-    async def send(message) -> None:
+    async def send(message: Message) -> None:
+        nonlocal status, headers
         if message["type"] == "http.response.start":
-            found["status"], found["headers"] = message["status"], list(message.get("headers", []))
+            status, headers = message["status"], list(message.get("headers", []))
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
     await app(scope, receive, send)
-    return found["status"], found["headers"], b"".join(chunks)
+    return status, headers, b"".join(chunks)
 
 
-async def _send(send, status: int, headers: list, body: bytes) -> None:
+async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
     length = [] if status == 304 else [(b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": [*headers, *length]})
     await send({"type": "http.response.body", "body": body})
