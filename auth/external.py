@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from typing import TypeGuard
 from urllib.parse import quote
 from uuid import UUID
 
@@ -55,7 +56,7 @@ class ExternalIssuers:
         self.issuers = {issuer.issuer: issuer for issuer in issuers}
         self._keys: dict[str, tuple[KeySet, float]] = {}
 
-    def trusts(self, issuer: object) -> bool:
+    def trusts(self, issuer: object) -> TypeGuard[str]:
         """Whether ``issuer`` (an unverified ``iss``, of any JSON type) is a trusted issuer."""
         return isinstance(issuer, str) and issuer in self.issuers
 
@@ -92,7 +93,7 @@ class ExternalIssuers:
     async def _keyset(self, trusted: TrustedIssuer, kid: str | None) -> KeySet:
         """The issuer's public keys: cached, fetched again when stale or when ``kid`` is new."""
         cached = self._keys.get(trusted.issuer)
-        age = time.monotonic() - cached[1] if cached else None
+        age = time.monotonic() - cached[1] if cached else float("inf")  # never fetched: stale
         unknown = cached is not None and kid is not None and not any(k.kid == kid for k in cached[0].keys)
         if cached is None or age > JWKS_TTL_SECONDS or (unknown and age > MIN_REFETCH_SECONDS):
             try:

@@ -12,9 +12,10 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from cryptography.fernet import Fernet
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, KeySet, KeySetSerialization
 
 from registry.db import Executor
 from registry.store import oauth
@@ -34,7 +35,7 @@ class KeyRing:
     loaded_at: float
     fingerprint: str
 
-    def jwks(self) -> dict:
+    def jwks(self) -> KeySetSerialization:
         """The JSON Web Key Set to publish (public halves only)."""
         return self.public.as_dict(private=False)
 
@@ -51,9 +52,9 @@ def new_key_record(cipher: Fernet) -> KeyRecord:
         algorithm=ALGORITHM,
         public_jwk=key.as_dict(private=False),
         private_key_encrypted=cipher.encrypt(key.as_pem(private=True)),
-        created_at=None,
+        created_at=datetime.now(timezone.utc),  # not stored: the database stamps the row it inserts
         retired_at=None,
-    )  # type: ignore[arg-type]
+    )
 
 
 async def rotate(db: Executor, cipher: Fernet) -> str:
@@ -87,9 +88,10 @@ class Keys:
 
     async def _reload(self, db: Executor, seen: KeyRing | None) -> KeyRing:
         async with self._loading:
-            if self._ring is seen:  # nobody reloaded while we waited
-                self._ring = await self._load(db)
-            return self._ring
+            ring = self._ring
+            if ring is None or ring is seen:  # nobody reloaded while we waited
+                ring = self._ring = await self._load(db)
+            return ring
 
     async def _load(self, db: Executor) -> KeyRing:
         records = await oauth.signing_keys(db)

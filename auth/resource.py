@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from auth import tokens
 from auth.external import ExternalIssuers
 from auth.keys import Keys
@@ -21,14 +23,14 @@ SCOPE_KEY = "microcred.access_token"
 class BearerAuthMiddleware:
     """Validates bearer tokens on the paths it guards and puts the result in the ASGI scope."""
 
-    def __init__(self, app, *, settings: Settings, keys: Keys, paths: tuple[str, ...] = ("/graphql",)) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, keys: Keys, paths: tuple[str, ...] = ("/graphql",)) -> None:
         self.app = app
         self.settings = settings
         self.keys = keys
         self.paths = paths
         self.external = ExternalIssuers(settings.trusted_issuers)
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.paths):
             await self.app(scope, receive, send)
             return
@@ -48,7 +50,7 @@ class BearerAuthMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _check(self, scope, token: str) -> tokens.AccessToken:
+    async def _check(self, scope: Scope, token: str) -> tokens.AccessToken:
         """The access token ``token`` grants, checked by the registry's keys or a trusted issuer's."""
         db = scope["app"].state.db
         # Malformed tokens stop here with a 401: past this line `iss` and `kid` are strings
@@ -67,14 +69,14 @@ class BearerAuthMiddleware:
         return access
 
 
-def _authorization(scope) -> str | None:
+def _authorization(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
         if name == b"authorization":
             return value.decode("latin-1")
     return None
 
 
-async def _refuse(send, error: str, description: str) -> None:
+async def _refuse(send: Send, error: str, description: str) -> None:
     safe = description.replace('"', "'")
     body = json.dumps({"errors": [{"message": description, "extensions": {"code": "UNAUTHENTICATED"}}]}).encode()
     await send(
