@@ -17,7 +17,7 @@ from registry.api.errors import BadUserInput
 from registry.api.listing_inputs import LocalizedStringInput, text_map
 from registry.api.payloads import UserError, user_errors
 from registry.api.scalars import URL
-from registry.api.types import Provider, RecognitionAuthority
+from registry.api.types import Provider, RecognitionAuthority, global_id
 from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.services import operators
@@ -97,8 +97,8 @@ async def oauth_clients(info: strawberry.Info) -> list[OAuthClient]:
             name=c.name,
             binding=c.binding,
             scopes=c.scopes,
-            provider_id=ids.encode("Provider", c.provider_id) if c.provider_id else None,
-            authority_id=ids.encode("RecognitionAuthority", c.authority_id) if c.authority_id else None,
+            provider_id=global_id("Provider", c.provider_id) if c.provider_id else None,
+            authority_id=global_id("RecognitionAuthority", c.authority_id) if c.authority_id else None,
             created_at=c.created_at,
             revoked_at=c.revoked_at,
         )
@@ -122,7 +122,7 @@ async def create_provider(
 ) -> ProviderPayload:
     outcome = await operators.register_provider(info.context.primary, _admin(info), _party(input))
     return ProviderPayload(
-        provider=Provider.from_record(outcome.value) if outcome.ok else None,
+        provider=Provider.from_record(outcome.value) if outcome.value is not None else None,
         user_errors=user_errors(list(outcome.problems)),
     )
 
@@ -133,7 +133,7 @@ async def create_recognition_authority(
 ) -> RecognitionAuthorityPayload:
     outcome = await operators.register_authority(info.context.primary, _admin(info), _party(input))
     return RecognitionAuthorityPayload(
-        authority=RecognitionAuthority.from_record(outcome.value) if outcome.ok else None,
+        authority=RecognitionAuthority.from_record(outcome.value) if outcome.value is not None else None,
         user_errors=user_errors(list(outcome.problems)),
     )
 

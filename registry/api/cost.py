@@ -38,7 +38,7 @@ from graphql import (
     get_operation_ast,
     is_leaf_type,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 
 LIST_GUESS = 5
 MAX_FIRST = 1_000  # no field gives more; a larger `first` is refused or clamped by its resolver
@@ -94,7 +94,7 @@ def page_size(definition: GraphQLField, arguments: dict[str, Any]) -> int:
 
 
 class _Walker:
-    def __init__(self, schema: GraphQLSchema, fragments: dict, variables: dict[str, Any]) -> None:
+    def __init__(self, schema: GraphQLSchema, fragments: dict, variables: VariableValues) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
 
     def selection(self, selection_set: SelectionSetNode | None, parent, *, page: int | None) -> int:

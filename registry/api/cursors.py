@@ -69,13 +69,13 @@ def _invalid(cursor: str) -> BadUserInput:
     return BadUserInput(f"`after` is not a cursor this list gave out: {shown!r}.", field="after")
 
 
-def encode_position(list_name: str, position: tuple[int, ...]) -> str:
-    """A cursor for a position made of integers (the change feed's (txid, seq))."""
+def encode_position(list_name: str, position: tuple[int, int]) -> str:
+    """A cursor for a position made of two integers (the change feed's (txid, seq))."""
     body = {"l": list_name, "p": list(position)}
     return base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[int, ...] | None:
+def decode_position(cursor: str | None, list_name: str) -> tuple[int, int] | None:
     """The position in a cursor of ``list_name``; None for no cursor; BadUserInput when malformed.
 
     Every part is a non-negative bigint. The change feed's (txid, seq) is an (xid8, bigint):
@@ -90,8 +90,9 @@ def decode_position(cursor: str | None, list_name: str, length: int) -> tuple[in
         body is None
         or body.get("l") != list_name
         or not isinstance(position, list)
-        or len(position) != length
+        or len(position) != 2
         or not all(fits_bigint(n, minimum=0) for n in position)
     ):
         raise _invalid(cursor)
-    return tuple(position)
+    first, second = position
+    return first, second

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum, StrEnum
+from typing import Any
 
 import strawberry
 
@@ -24,10 +25,14 @@ _TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
 }
 
 
-def _graphql_enum(source: type[StrEnum]):
+def _graphql_enum(source: type[StrEnum]) -> Any:
+    """A GraphQL copy of ``source`` with its value descriptions: a class made at run time,
+    which mypy cannot know (Any to it)."""
     descriptions = domain.VALUE_DESCRIPTIONS[source]
     members = [(m.name, strawberry.enum_value(m.value, description=descriptions[m.name])) for m in source]
-    return strawberry.enum(Enum(source.__name__, members), description=_TYPE_DESCRIPTIONS[source])
+    # Enum's functional API with a computed name, which mypy does not model (it wants a literal).
+    copy: type[Enum] = Enum(source.__name__, members)  # type: ignore[misc]
+    return strawberry.enum(copy, description=_TYPE_DESCRIPTIONS[source])
 
 
 CredentialStatus = _graphql_enum(domain.CredentialStatus)

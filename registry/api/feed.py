@@ -61,7 +61,7 @@ async def changes(
     size = 100 if first is None else first
     if size < 0 or size > MAX_FEED_PAGE:
         raise BadUserInput(f"`first` must be between 0 and {MAX_FEED_PAGE} (got {size}).", field="first")
-    position = cursors.decode_position(after, FEED, 2)
+    position = cursors.decode_position(after, FEED)
     # The feed's order and completeness are the primary's: its listings are read there too.
     info.context.read_from(info.context.primary)
     found, more = await store.read(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
+from typing import Any, Callable
 
 import strawberry
 
@@ -22,11 +23,11 @@ class JsonLdFormat(Enum):
     SCHEMA_ORG = strawberry.enum_value("SCHEMA_ORG", description="A schema.org `EducationalOccupationalCredential`.")
 
 
-JSON_LD_MAPPERS = {
-    "CTDL": ctdl.to_jsonld,
-    "OPEN_BADGES_3": open_badges.to_jsonld,
-    "ELM": elm.to_jsonld,
-    "SCHEMA_ORG": schema_org.to_jsonld,
+JSON_LD_MAPPERS: dict[JsonLdFormat, Callable[[ListingView], dict[str, Any]]] = {
+    JsonLdFormat.CTDL: ctdl.to_jsonld,
+    JsonLdFormat.OPEN_BADGES_3: open_badges.to_jsonld,
+    JsonLdFormat.ELM: elm.to_jsonld,
+    JsonLdFormat.SCHEMA_ORG: schema_org.to_jsonld,
 }
 
 

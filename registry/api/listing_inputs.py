@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Optional, overload
 
 import strawberry
 
@@ -40,7 +40,15 @@ class FrameworkLevelInput:
     value: str = strawberry.field(description="The level, e.g. `5`.")
 
 
-def text_map(items: Optional[list[LocalizedStringInput]]) -> dict[str, str] | None:
+@overload
+def text_map(items: list[LocalizedStringInput]) -> dict[str, str]: ...
+
+
+@overload
+def text_map(items: list[LocalizedStringInput] | None) -> dict[str, str] | None: ...
+
+
+def text_map(items: list[LocalizedStringInput] | None) -> dict[str, str] | None:
     """A language map from a list of texts (None when the field was left out)."""
     return None if items is None else {item.lang: item.value for item in items}
 
@@ -110,7 +118,7 @@ class CredentialInput:
             duration_weeks=self.duration_weeks,
             delivery_mode=_value(self.delivery_mode),
             pace=_value(self.pace),
-            languages=self.languages,
+            languages=None if self.languages is None else list(self.languages),
             regions=self.regions,
             cost_amount=self.cost.amount if self.cost else None,
             cost_currency=self.cost.currency if self.cost else None,

@@ -13,7 +13,7 @@ from registry.domain.search import Visibility
 from registry.store import credentials, providers, recognitions, taxonomy, webhooks
 
 Fetch = Callable[[Sequence[Any]], Awaitable[Mapping[Any, Any]]]
-PagedFetch = Callable[[Sequence[Any], int, Any], Awaitable[Mapping[Any, Any]]]
+PagedFetch = Callable[[list[Any], int, Any], Awaitable[Mapping[Any, Any]]]  # (owners, first, after)
 
 
 def _loader(fetch: Fetch) -> DataLoader:

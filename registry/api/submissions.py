@@ -117,6 +117,8 @@ def _payload(items: list[Item]) -> SubmitCredentialsPayload:
                 )
             )
             continue
+        if item.stored is None:  # submission.submit stores every item it found no problem with
+            raise RuntimeError(f"item {item.index} has no problems, yet nothing was stored for it")
         created += item.created
         updated += (not item.created) and item.written
         results.append(

@@ -35,6 +35,7 @@ from registry.domain import ids, records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
 from registry.domain.listings import MAX_ITEMS, MAX_LINKS
+from registry.domain.principals import Principal
 from registry.domain.search import check_page_size
 from registry.store.paging import Page
 
@@ -61,7 +62,12 @@ class LocalizedString:
 
 def localized(text: dict[str, str] | None) -> list[LocalizedString]:
     """Every translation of a language map, ordered by language tag."""
-    return [LocalizedString(lang=lang, value=value) for lang, value in translations(text)]
+    return [LocalizedString(lang=LanguageTag(lang), value=value) for lang, value in translations(text)]
+
+
+def global_id(type_name: str, uuid: UUID) -> strawberry.ID:
+    """The opaque global ID of a ``type_name`` node (registry.domain.ids), as a GraphQL ID."""
+    return strawberry.ID(ids.encode(type_name, uuid))
 
 
 @strawberry.type(description="An amount of money in a currency.")
@@ -181,11 +187,11 @@ class Provider(Node):
     @classmethod
     def from_record(cls, r: records.Provider) -> "Provider":
         return cls(
-            id=ids.encode("Provider", r.id),
+            id=global_id("Provider", r.id),
             slug=r.slug,
             kind=r.kind,
             jurisdiction=r.jurisdiction,
-            website=r.website,
+            website=URL(r.website) if r.website is not None else None,
             record=r,
         )
 
@@ -232,7 +238,7 @@ class Skill(Node):
 
     @classmethod
     def from_record(cls, r: records.Skill) -> "Skill":
-        return cls(id=ids.encode("Skill", r.id), scheme=r.scheme, code=r.code, record=r)
+        return cls(id=global_id("Skill", r.id), scheme=r.scheme, code=r.code, record=r)
 
     @strawberry.field(description="The skill's label.")
     def label(self, lang: LangArg = None) -> str:
@@ -252,7 +258,7 @@ class Occupation(Node):
 
     @classmethod
     def from_record(cls, r: records.Occupation) -> "Occupation":
-        return cls(id=ids.encode("Occupation", r.id), scheme=r.scheme, code=r.code, record=r)
+        return cls(id=global_id("Occupation", r.id), scheme=r.scheme, code=r.code, record=r)
 
     @strawberry.field(description="The occupation's title.")
     def title(self, lang: LangArg = None) -> str:
@@ -280,11 +286,11 @@ class RecognitionAuthority(Node):
     @classmethod
     def from_record(cls, r: records.Authority) -> "RecognitionAuthority":
         return cls(
-            id=ids.encode("RecognitionAuthority", r.id),
+            id=global_id("RecognitionAuthority", r.id),
             slug=r.slug,
             kind=r.kind,
             jurisdiction=r.jurisdiction,
-            website=r.website,
+            website=URL(r.website) if r.website is not None else None,
             record=r,
         )
 
@@ -312,7 +318,7 @@ class Recognition(Node):
     @classmethod
     def from_record(cls, r: records.Recognition) -> "Recognition":
         return cls(
-            id=ids.encode("Recognition", r.id),
+            id=global_id("Recognition", r.id),
             kind=r.kind,
             valid_from=r.valid_from,
             valid_until=r.valid_until,
@@ -409,25 +415,29 @@ class Credential(Node):
     @classmethod
     def from_record(cls, r: records.Credential, default_lang: str | None = None) -> "Credential":
         return cls(
-            id=ids.encode("Credential", r.id),
+            id=global_id("Credential", r.id),
             external_id=r.external_id,
             status=r.status,
             credential_type=r.credential_type,
-            level=FrameworkLevel(framework=r.level_framework, value=r.level_value) if r.level_framework else None,
+            level=FrameworkLevel(framework=r.level_framework, value=r.level_value)
+            if r.level_framework and r.level_value is not None
+            else None,
             level_reason=r.level_reason,
             workload_hours=r.workload_hours,
             ects_credits=r.ects_credits,
             duration_weeks=r.duration_weeks,
             delivery_mode=r.delivery_mode,
             pace=r.pace,
-            languages=r.languages,
+            languages=[LanguageTag(tag) for tag in r.languages],
             regions=r.regions,
-            cost=Money(amount=r.cost_amount, currency=r.cost_currency) if r.cost_amount is not None else None,
+            cost=Money(amount=r.cost_amount, currency=r.cost_currency)
+            if r.cost_amount is not None and r.cost_currency is not None
+            else None,
             assessment=r.assessment,
             quality_assurance=r.quality_assurance,
             audiences=r.audiences,
             funding_programs=r.funding_programs,
-            url=r.url,
+            url=URL(r.url),
             version=r.version,
             created_at=r.created_at,
             updated_at=r.updated_at,
@@ -458,7 +468,7 @@ class Credential(Node):
         format: Annotated[JsonLdFormat, strawberry.argument(description="Which vocabulary.")],
     ) -> str:
         view = await listing_view(info, self.record)
-        return json.dumps(JSON_LD_MAPPERS[format.value](view), ensure_ascii=False)
+        return json.dumps(JSON_LD_MAPPERS[format](view), ensure_ascii=False)
 
     @strawberry.field(description="What the listing still lacks of the EU mandatory elements and CTDL minimum data.")
     def completeness(self) -> CompletenessReport:
@@ -643,7 +653,7 @@ class CredentialSearchResult:
 class Viewer:
     client_id: str = strawberry.field(description="The OAuth client ID.")
     scopes: list[str] = strawberry.field(description="The scopes the token grants.")
-    access: Private[object]
+    access: Private[Principal]
 
     @strawberry.field(description="The provider the client acts for; null unless bound to one.")
     async def provider(self, info: strawberry.Info) -> Optional[Provider]:

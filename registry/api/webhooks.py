@@ -71,8 +71,8 @@ class Webhook:
 def _webhook(w: store.Webhook) -> Webhook:
     # Webhooks are not Relay nodes: their ID is the plain UUID.
     return Webhook(
-        id=str(w.id),
-        url=w.url,
+        id=strawberry.ID(str(w.id)),
+        url=URL(w.url),
         kinds=w.kinds,
         jurisdiction=w.jurisdiction,
         created_at=w.created_at,
