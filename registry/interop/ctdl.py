@@ -155,10 +155,12 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
             if kind == "PREPARES_FOR"
         ],
     }
+    linked: dict[str, list[str]] = {}
     for kind, target in view.links:
         if kind in LINKS:
-            optional.setdefault(LINKS[kind], []).append(view.uri("Credential", target))
+            linked.setdefault(LINKS[kind], []).append(view.uri("Credential", target))
     document.update({key: value for key, value in optional.items() if value})
+    document.update(linked)
     return document
 
 

@@ -121,7 +121,9 @@ class _Reader:
     """Reads one credential node; collects problems (the row fails) and notes (it does not)."""
 
     def __init__(self, index: dict) -> None:
-        self.index, self.problems, self.notes = index, [], []
+        self.index = index
+        self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
 
     def node(self, value: Any) -> Any:
         """A value, with a reference to a node of the same @graph replaced by the node."""
@@ -143,17 +145,22 @@ class _Reader:
             for c in self.nodes(profile.get("ceterms:targetCompetency"))
         ]
         workload, weeks = self.durations(node.get("ceterms:estimatedDuration"))
-        cost = next((c for c in self.nodes(node.get("ceterms:estimatedCost")) if "ceterms:price" in c), {})
+        cost: dict[str, Any] = next(
+            (c for c in self.nodes(node.get("ceterms:estimatedCost")) if "ceterms:price" in c), {}
+        )
         level_framework, level_value, level_reason = self.level(node.get("ceterms:atLevel"))
+        review: dict[str, Any] = next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {})
         changes = ListingChanges(
             external_id=self.external_id(node),
             credential_type=self.credential_type(node),
             title=_text(node.get("ceterms:name")),
             description=_text(node.get("ceterms:description")),
             learning_outcomes=[
-                _text(c.get("ceterms:targetNodeName"))
+                outcome
                 for c in competencies
-                if not c.get("ceterms:codedNotation") and c.get("ceterms:targetNodeName")
+                if not c.get("ceterms:codedNotation")
+                and c.get("ceterms:targetNodeName")
+                and (outcome := _text(c["ceterms:targetNodeName"]))
             ]
             or None,
             occupation_codes=self.occupations(node.get("ceterms:occupationType")),
@@ -172,9 +179,7 @@ class _Reader:
             cost_amount=float(cost["ceterms:price"]) if cost else None,
             cost_currency=cost.get("ceterms:currency") if cost else None,
             assessment=self.assessment(earning),
-            quality_assurance=_one_text(
-                next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {}).get("ceterms:description")
-            ),
+            quality_assurance=_one_text(review.get("ceterms:description")),
             prerequisites=self.prerequisites(earning),
             audiences=self.audiences(node.get("ceterms:audienceType")),
             funding_programs=[
@@ -242,11 +247,11 @@ class _Reader:
         return None
 
     def audiences(self, value: Any) -> list[str] | None:
-        found = []
+        found: list[str] = []
         for item in self.nodes(value):
             code = item.get("ceterms:codedNotation") if isinstance(item, dict) else item
             if code in Audience.__members__:
-                found.append(code)
+                found.append(str(code))  # a member's name: already a str
             else:
                 self.notes.append(
                     Problem(

@@ -129,5 +129,5 @@ def changes_from_json(document: Any) -> tuple[ListingChanges, list[Problem], lis
         )
     except (AttributeError, KeyError, TypeError) as error:
         return ListingChanges(), problems + [Problem(("credential",), "MALFORMED", f"Malformed listing: {error}.")], []
-    skills = [s.get("code") for s in document.get("skills") or [] if isinstance(s, dict) and s.get("code")]
+    skills = [code for s in document.get("skills") or [] if isinstance(s, dict) and (code := s.get("code"))]
     return changes, problems, skills

@@ -3,6 +3,8 @@ public schema with the same context, limits and visibility rules as a request to
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from registry.api.context import Context
@@ -30,12 +32,14 @@ class OperationFailed(Exception):
         self.code, self.status = code, STATUSES.get(code, 500)
 
 
-async def run(request: Request, name: str, variables: dict) -> dict:
+async def run(request: Request, name: str, variables: dict[str, Any]) -> dict[str, Any]:
     """The data of named operation ``name``, run for the caller of ``request``."""
     return await execute(request, DOCUMENTS[name], variables, name)
 
 
-async def execute(request: Request, document: str, variables: dict, operation_name: str | None = None) -> dict:
+async def execute(
+    request: Request, document: str, variables: dict[str, Any], operation_name: str | None = None
+) -> dict[str, Any]:
     """The data of a GraphQL ``document`` run in-process for the caller of ``request``, with the
     context /graphql would give it (visibility, read routing, rate limits, request log);
     OperationFailed when it answers with an error."""
@@ -46,4 +50,6 @@ async def execute(request: Request, document: str, variables: dict, operation_na
     if result.errors:
         error = shape_errors(result.errors)[0]
         raise OperationFailed((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR"), error.message)
+    if result.data is None:  # GraphQL gives data with every answer that has no errors
+        raise OperationFailed("INTERNAL_SERVER_ERROR", f"{operation_name or 'The operation'} answered no data.")
     return result.data

@@ -133,7 +133,7 @@ class SearchState:
         first = replace(self, after=None, back=())
         if name in LISTS:
             return replace(first, lists={**self.lists, name: (*self.lists.get(name, ()), value)})
-        return replace(first, **{name: value})
+        return first._with_single(name, value)
 
     def without(self, name: str, value: str) -> "SearchState":
         """This search less one value of filter ``name``."""
@@ -142,7 +142,17 @@ class SearchState:
             kept = tuple(v for v in self.lists.get(name, ()) if v != value)
             lists = {**self.lists, name: kept} if kept else {k: v for k, v in self.lists.items() if k != name}
             return replace(first, lists=lists)
-        return replace(first, **{name: None})
+        return first._with_single(name, None)
+
+    def _with_single(self, name: str, value: str | None) -> SearchState:
+        """This state with the single-valued filter ``name`` set to ``value`` (None: taken out)."""
+        if name == "recognized":
+            return replace(self, recognized=value)
+        if name == "cost":
+            return replace(self, cost=value)
+        if name == "hours":
+            return replace(self, hours=value)
+        raise ValueError(f"not a single-valued filter: {name}")
 
     def next_page(self, cursor: str) -> "SearchState":
         return replace(self, after=cursor, back=(*self.back, self.after or FIRST_PAGE))
