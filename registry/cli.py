@@ -8,7 +8,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Awaitable, Callable, NoReturn, TypeVar
 
 import click
 
@@ -19,6 +19,7 @@ from registry.domain.enums import AuthorityKind, ProviderKind
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
 DEMO_LISTINGS = 2000
+T = TypeVar("T")
 
 # platformdirs warns about XDG_RUNTIME_DIR on servers; it is harmless here.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -341,10 +342,10 @@ def _print_report(report, dry_run: bool) -> None:
     )
 
 
-def _run_with_db(work):
+def _run_with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
     """Migrate the configured database, then run ``await work(db, settings)`` on it."""
 
-    async def run():
+    async def run() -> T:
         settings = Settings.from_env()
         dsn = await resolve_database_url(settings)
         await migrations.upgrade(dsn)
@@ -510,24 +511,24 @@ def clients_list(as_json) -> None:
     from registry.store import oauth
 
     found = _run_with_db(lambda db, settings: oauth.list_clients(db))
-    rows = [
-        {
-            "client_id": c.client_id,
-            "name": c.name,
-            "binding": c.binding,
-            "provider_id": str(c.provider_id) if c.provider_id else None,
-            "authority_id": str(c.authority_id) if c.authority_id else None,
-            "scopes": c.scopes,
-            "revoked": c.revoked_at is not None,
-        }
-        for c in found
-    ]
     if as_json:
+        rows = [
+            {
+                "client_id": c.client_id,
+                "name": c.name,
+                "binding": c.binding,
+                "provider_id": str(c.provider_id) if c.provider_id else None,
+                "authority_id": str(c.authority_id) if c.authority_id else None,
+                "scopes": c.scopes,
+                "revoked": c.revoked_at is not None,
+            }
+            for c in found
+        ]
         click.echo(json.dumps(rows))
         return
-    for row in rows:
-        state = "revoked" if row["revoked"] else "active"
-        click.echo(f"{row['client_id']}  {state:7}  {row['binding']:9}  {' '.join(row['scopes'])}  {row['name']}")
+    for c in found:
+        state = "revoked" if c.revoked_at is not None else "active"
+        click.echo(f"{c.client_id}  {state:7}  {c.binding:9}  {' '.join(c.scopes)}  {c.name}")
 
 
 @clients.command("revoke")

@@ -25,7 +25,10 @@ def head_revision() -> str:
     """The newest migration this code knows."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations in {ROOT / 'migrations'}")
+    return head
 
 
 async def upgrade(dsn: str, revision: str = "head") -> None:
@@ -51,4 +54,6 @@ def execute_script(sql: str) -> None:
     from sqlalchemy.util.concurrency import await_
 
     driver = op.get_bind().connection.driver_connection
+    if driver is None:  # only a closed or invalidated connection has none
+        raise RuntimeError("execute_script runs only inside a migration, on its open connection")
     await_(driver.execute(sql))

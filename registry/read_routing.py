@@ -30,7 +30,7 @@ class ReadRouter:
         self.fence = 0  # WAL position of the last public change this process heard of
         self.fence_pending = False  # a change was heard, its position not yet known
         self.replayed = [0] * len(self.replicas)  # the furthest position each replica is known to have
-        self._turns = itertools.cycle(range(len(self.replicas))) if self.replicas else None
+        self._turns = itertools.cycle(range(len(self.replicas)))  # never drawn from without replicas
 
     @property
     def enabled(self) -> bool:

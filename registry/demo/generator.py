@@ -116,7 +116,11 @@ class _Generator:
         status = rng.choices(["PUBLISHED", "DRAFT", "RETIRED"], weights=[90, 6, 4])[0]
         created = EPOCH + timedelta(days=rng.randrange(SPAN_DAYS), seconds=rng.randrange(86400))
         published = created + timedelta(days=rng.randrange(1, 30)) if status != "DRAFT" else None
-        retired = published + timedelta(days=rng.randrange(30, 200)) if status == "RETIRED" else None
+        retired = (
+            published + timedelta(days=rng.randrange(30, 200))
+            if published is not None and status == "RETIRED"
+            else None
+        )
         credential = Credential(
             id=self.uuid(),
             provider_id=provider.id,
