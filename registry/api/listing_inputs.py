@@ -95,13 +95,13 @@ class CredentialInput:
         """The domain change; IDs that are not skills' are added to ``problems``."""
         skills = None
         if self.skill_ids is not None:
-            skills = [ids.decode_as(s, "Skill") for s in self.skill_ids]
+            decoded = [ids.decode_as(s, "Skill") for s in self.skill_ids]
             problems += [
                 Problem(("credential", "skillIds"), "INVALID_ID", f"{raw!r} is not the ID of a Skill.")
-                for raw, s in zip(self.skill_ids, skills)
+                for raw, s in zip(self.skill_ids, decoded)
                 if s is None
             ]
-            skills = [s for s in skills if s is not None]
+            skills = [s for s in decoded if s is not None]
         return ListingChanges(
             external_id=self.external_id,
             credential_type=_value(self.credential_type),
