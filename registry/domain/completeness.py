@@ -4,13 +4,14 @@ elements and the CTDL minimum data for a credential."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from registry.domain.records import Credential
 
 # Element (as the API names it) -> whether a listing has it. Title, awarding body, workload,
 # assessment, form of participation, subject webpage and status are required of every
 # listing, so they are always present; the rest may be missing.
-ELEMENTS = {
+ELEMENTS: dict[str, Callable[[Credential], bool]] = {
     "title": lambda c: bool(c.title),
     "provider": lambda c: True,
     "description": lambda c: bool(c.description),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from typing import Any
+from uuid import UUID
 
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
@@ -34,7 +35,7 @@ class ListingChanges:
     title: dict[str, str] | None = None
     description: dict[str, str] | None = None
     learning_outcomes: list[dict[str, str]] | None = None
-    skill_ids: list | None = None
+    skill_ids: list[UUID] | None = None
     occupation_codes: list[str] | None = None
     level_framework: str | None = None
     level_value: str | None = None
@@ -65,11 +66,11 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _problem(path: tuple, code: str, message: str) -> Problem:
+def _problem(path: tuple[str, ...], code: str, message: str) -> Problem:
     return Problem(("credential", *path), code, message)
 
 
-def _text_problems(name: str, value: dict[str, str] | None, path: tuple | None = None) -> list[Problem]:
+def _text_problems(name: str, value: dict[str, str] | None, path: tuple[str, ...] | None = None) -> list[Problem]:
     path = path or (_camel(name),)
     if value is None:
         return []
