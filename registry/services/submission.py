@@ -9,10 +9,12 @@ that changes nothing is not written again, so resubmitting a batch is harmless.
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
-from registry.db import Database
+from registry.db import Database, Executor
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable
+from registry.domain.records import Credential
 from registry.domain.search import Visibility
 from registry.services.listings import references
 from registry.store import credentials as credential_store
@@ -25,12 +27,12 @@ class Item:
 
     def __init__(self, index: int, changes: ListingChanges, problems: list[Problem] | None = None) -> None:
         self.index, self.changes, self.problems = index, changes, list(problems or [])
-        self.existing = None
-        self.credential_id: uuid.UUID | None = None
+        self.existing: Credential | None = None  # the provider's listing with this key, if any
+        self.credential_id: uuid.UUID | None = None  # set on every valid item by the write
         self.occupations: list[uuid.UUID] | None = None
         self.written = False
         self.notes: list[Problem] = []  # why a stored listing was not published
-        self.stored = None  # the listing as stored, when it was
+        self.stored: Credential | None = None  # the listing as stored, when it was
 
     def refuse(self, field: str, code: str, message: str) -> None:
         self.problems.append(Problem(("credential", field), code, message))
@@ -38,6 +40,20 @@ class Item:
     @property
     def created(self) -> bool:
         return not self.problems and self.existing is None
+
+    @property
+    def listing_id(self) -> uuid.UUID:
+        """The ID of a valid item's listing, once the batch is written."""
+        if self.credential_id is None:
+            raise RuntimeError(f"submitted item {self.index} has no listing ID: it was not written")
+        return self.credential_id
+
+
+class _Tags(NamedTuple):
+    """The skill and occupation IDs of stored listings, by listing."""
+
+    skills: dict[uuid.UUID, list[uuid.UUID]]
+    occupations: dict[uuid.UUID, list[uuid.UUID]]
 
 
 class _DryRun(Exception):
@@ -56,10 +72,10 @@ async def submit(
             await _write(tx, provider_id, items, actor)
             if publish:
                 await _publish(tx, items, actor)
-            written = [i.credential_id for i in items if i.credential_id and not i.problems]
+            written = [i.listing_id for i in items if not i.problems]
             stored = await credential_store.by_ids(tx, written, Visibility(admin=True))
             for item in items:
-                item.stored = stored.get(item.credential_id) if not item.problems else None
+                item.stored = stored.get(item.listing_id) if not item.problems else None
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -68,7 +84,7 @@ async def submit(
 
 
 def _check_keys(items: list[Item]) -> None:
-    seen = set()
+    seen: set[str | None] = set()
     for item in items:
         key = item.changes.external_id
         if not key or not key.strip():
@@ -78,89 +94,87 @@ def _check_keys(items: list[Item]) -> None:
         seen.add(key)
 
 
-async def _load_existing(tx, provider_id, items: list[Item]) -> None:
+async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item]) -> None:
     keys = [i.changes.external_id for i in items if i.changes.external_id]
     existing = await listings.lock_by_external_ids(tx, provider_id, keys)
     for item in items:
-        item.existing = existing.get(item.changes.external_id)
+        key = item.changes.external_id
+        item.existing = existing.get(key) if key else None
         item.problems += check_changes(item.changes, creating=item.existing is None)
 
 
-async def _check_references(tx, items: list[Item]) -> None:
+async def _check_references(tx: Executor, items: list[Item]) -> None:
     found = await references(tx, [i.changes for i in items])
     for item in items:
         item.problems += found.problems(item.changes)
         item.occupations = found.occupation_ids(item.changes)
 
 
-async def _write(tx, provider_id, items: list[Item], actor: str) -> None:
+async def _write(tx: Executor, provider_id: uuid.UUID, items: list[Item], actor: str) -> None:
     valid = [i for i in items if not i.problems]
+    for item in valid:
+        item.credential_id = item.existing.id if item.existing is not None else uuid.uuid4()
     new = [i for i in valid if i.existing is None]
-    for item in new:
-        item.credential_id = uuid.uuid4()
     existing = [i for i in valid if i.existing is not None]
-    current_tags = await _current_tags(tx, [i.existing.id for i in existing])
-    for item in existing:
-        item.credential_id = item.existing.id
+    current_tags = await _current_tags(tx, [i.listing_id for i in existing])
     changed = [i for i in existing if _differs(i, current_tags)]
     if new:
-        await listings.insert_many(tx, provider_id, [(i.credential_id, i.changes) for i in new])
+        await listings.insert_many(tx, provider_id, [(i.listing_id, i.changes) for i in new])
     if changed:
-        await listings.update_many(tx, [(i.credential_id, i.changes) for i in changed])
+        await listings.update_many(tx, [(i.listing_id, i.changes) for i in changed])
     written = new + changed
-    skills = {i.credential_id: list(i.changes.skill_ids) for i in written if i.changes.skill_ids is not None}
-    occupations = {i.credential_id: i.occupations for i in written if i.occupations is not None}
+    skills = {i.listing_id: list(i.changes.skill_ids) for i in written if i.changes.skill_ids is not None}
+    occupations = {i.listing_id: i.occupations for i in written if i.occupations is not None}
     await listings.replace_tags(tx, skills, occupations)
     if written:
-        await listings.refresh_search(tx, [i.credential_id for i in written])
+        await listings.refresh_search(tx, [i.listing_id for i in written])
     if new:
-        await history.record_changes(tx, [i.credential_id for i in new], "CREATED", actor)
+        await history.record_changes(tx, [i.listing_id for i in new], "CREATED", actor)
     if changed:
-        await history.record_changes(tx, [i.credential_id for i in changed], "UPDATED", actor)
+        await history.record_changes(tx, [i.listing_id for i in changed], "UPDATED", actor)
     for item in written:
         item.written = True
 
 
-async def _current_tags(tx, credential_ids):
+async def _current_tags(tx: Executor, credential_ids: list[uuid.UUID]) -> _Tags:
     if not credential_ids:
-        return {}, {}
+        return _Tags({}, {})
     skills = await credential_store.skills_of(tx, credential_ids)
     occupations = await credential_store.occupations_of(tx, credential_ids)
-    return (
+    return _Tags(
         {cid: [s.id for s in found] for cid, found in skills.items()},
         {cid: [o.id for o in found] for cid, found in occupations.items()},
     )
 
 
-def _differs(item: Item, current_tags) -> bool:
+def _differs(item: Item, current_tags: _Tags) -> bool:
     """Whether the submission changes the stored listing at all."""
     skills, occupations = current_tags
-    record = item.existing
     for name, value in item.changes.given().items():
         if name == "skill_ids":
-            if list(value) != skills.get(record.id, []):
+            if list(value) != skills.get(item.listing_id, []):
                 return True
         elif name == "occupation_codes":
-            if item.occupations != occupations.get(record.id, []):
+            if item.occupations != occupations.get(item.listing_id, []):
                 return True
-        elif getattr(record, name) != value:
+        elif getattr(item.existing, name) != value:
             return True
     return False
 
 
-async def _publish(tx, items: list[Item], actor: str) -> None:
+async def _publish(tx: Executor, items: list[Item], actor: str) -> None:
     candidates = [i for i in items if not i.problems]
-    stored = await credential_store.by_ids(tx, [i.credential_id for i in candidates], Visibility(admin=True))
+    stored = await credential_store.by_ids(tx, [i.listing_id for i in candidates], Visibility(admin=True))
     ready = []
     for item in candidates:
-        listing = stored[item.credential_id]
+        listing = stored[item.listing_id]
         if listing.status == "PUBLISHED":
             continue
         missing = check_publishable(listing)
         if missing:
             item.notes = missing
         else:
-            ready.append(item.credential_id)
+            ready.append(item.listing_id)
     if ready:
         await listings.publish_many(tx, ready)
         await history.record_changes(tx, ready, "PUBLISHED", actor)

@@ -11,6 +11,7 @@ from registry.domain.listings import ListingChanges
 from registry.domain.records import Credential
 from registry.store import credentials
 from registry.store.history import record_change
+from registry.store.sql import fetch_one
 
 # The listing's own columns a change may set: every field of ListingChanges but the tags,
 # which live in tables of their own.
@@ -56,7 +57,7 @@ async def create(
     values = _column_values(changes)
     names = ["provider_id", *values]
     placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
-    credential_id = await db.fetchval(
+    credential_id: UUID = await db.fetchval(
         f"insert into credentials ({', '.join(names)}) values ({placeholders}) returning id",
         provider_id,
         *values.values(),
@@ -130,7 +131,7 @@ async def _after_write(
 
 
 async def _fetch(db: Executor, credential_id: UUID) -> Credential:
-    row = await db.fetchrow(f"select {credentials.COLUMNS} from credentials c where c.id = $1", credential_id)
+    row = await fetch_one(db, f"select {credentials.COLUMNS} from credentials c where c.id = $1", credential_id)
     return credentials.build(row)
 
 

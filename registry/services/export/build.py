@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Sequence
+from typing import IO, Sequence
 
 import asyncpg
 
@@ -128,7 +128,7 @@ def _keep(
 class Spooled:
     """One filtered export, written out: read it from ``file`` (anonymous: gone once closed)."""
 
-    file: BinaryIO
+    file: IO[bytes]
     etag: str
     size: int
     last_modified: int

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 FULL = "all"  # the label of the unfiltered export
 MANIFEST = "manifest.json"
@@ -39,7 +39,7 @@ def micros(moment: datetime) -> int:
 class JsonlFile:
     """A JSON Lines file being written: its size, SHA-256 and line index as it grows."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: IO[bytes]) -> None:
         self.file, self.digest, self.index = file, hashlib.sha256(), bytearray()
         self.size = self.rows = 0
 
@@ -157,7 +157,8 @@ def tail_offset(index_path: Path, since_micros: int, size: int) -> int:
                 high = middle
         if low == os.fstat(fd).st_size // INDEX_ENTRY.size:
             return size
-        return INDEX_ENTRY.unpack(os.pread(fd, INDEX_ENTRY.size, low * INDEX_ENTRY.size))[1]
+        offset: int = INDEX_ENTRY.unpack(os.pread(fd, INDEX_ENTRY.size, low * INDEX_ENTRY.size))[1]
+        return offset
     finally:
         os.close(fd)
 
@@ -187,9 +188,9 @@ class Shelf:
         file's entry and its set; None when there is no such file yet."""
         for _ in range(3):  # a build may replace the set between reading the manifest and opening
             snapshot = self.current()
-            entry = snapshot.files.get(label) if snapshot is not None else None
-            if entry is None:
+            if snapshot is None or label not in snapshot.files:
                 return None
+            entry = snapshot.files[label]
             try:
                 return os.open(self.folder / entry.name, os.O_RDONLY), entry, snapshot
             except FileNotFoundError:
