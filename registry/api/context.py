@@ -48,7 +48,9 @@ class Context:
     def of_request(cls, scope: Scope, state: State) -> Context:
         """The context of a request (its ASGI ``scope``) to the app whose ``state`` holds the
         database, settings and read router: the same for /graphql and for the pages."""
-        return cls(primary=state.db, access=scope.get(SCOPE_KEY), settings=state.settings, router=state.router, scope=scope)
+        return cls(
+            primary=state.db, access=scope.get(SCOPE_KEY), settings=state.settings, router=state.router, scope=scope
+        )
 
     def set_status(self, status: int, headers: dict[str, str]) -> None:
         """Answer with HTTP ``status`` (and ``headers``) instead of 200."""
