@@ -1,10 +1,12 @@
-"""Listings from CTDL JSON-LD: one credential object, a list of them, or an `@graph` document.
+"""Listings from CTDL JSON-LD: one object, a list of them, or an `@graph` document.
 
 Reads the shapes `registry.interop.ctdl` writes (so an exported listing imports back as the
-same listing) and the common shapes of other publishers: plain strings where CTDL has
-language maps (taken as English), concept URIs as bare strings, `@graph` nodes referenced
-by `@id`. Properties the registry has no field for are reported as notes, never dropped
-silently; credentials of a type the registry does not list are refused.
+same listing) and the shapes of other publishers: every CTDL credential class and the
+learning opportunities (ctdl_types), plain strings where CTDL has language maps (taken as
+English), concepts as bare strings, objects referenced by `@id`. An object of a supported
+class always becomes a row; what publication needs and it lacks, and every property (nested
+ones too) not carried into the listing, are notes on the row (ctdl_report), never dropped in
+silence. Costs are read by ctdl_costs, requirements by ctdl_requirements.
 """
 
 from __future__ import annotations
@@ -13,358 +15,309 @@ import json
 import re
 from typing import Any, Iterator, TextIO
 
-from registry.domain.enums import AssessmentType, Audience, Pace
+from registry.domain.enums import Audience, DeliveryMode, Pace
 from registry.domain.errors import Problem
-from registry.domain.listings import ListingChanges
+from registry.domain.ids import is_ctid
+from registry.domain.listings import MAX_KEYWORDS, MAX_LENGTH, ListingChanges
+from registry.domain.search import REGION_PATTERN
 from registry.interop import ctdl
 from registry.interop.csv_listings import Row
+from registry.interop.ctdl_costs import read_costs
+from registry.interop.ctdl_graph import Document
+from registry.interop.ctdl_reading import Reading
+from registry.interop.ctdl_report import missing_for_publication, not_carried
+from registry.interop.ctdl_requirements import read_requirements
+from registry.interop.ctdl_types import EXACT, is_supported, registry_type
+from registry.interop.ctdl_values import concept, language_tag, many, one_text, same_text, text, text_lists
+from registry.interop.ctdl_workload import read_workload
 
-CREDENTIAL_TYPES = {
-    **{v: k for k, v in ctdl.TYPES.items()},
-    "ceterms:Badge": "DIGITAL_BADGE",
-    "ceterms:OpenBadge": "DIGITAL_BADGE",
-    "ceterms:Certification": "CERTIFICATE",
-}
 DELIVERY = {node: mode for mode, (node, _) in ctdl.DELIVERY.items()}
-ASSESSMENT = {
-    "assessMethod:Exam": "EXAM",
-    "assessMethod:Artifact": "PROJECT",
-    "assessMethod:Performance": "PRACTICAL_DEMONSTRATION",
-}
 PACES = {node: pace for pace, node in ctdl.PACES.items()}
-READ = {
-    "@context",
-    "@id",
-    "@type",
-    "ceterms:ctid",
-    "ceterms:name",
-    "ceterms:description",
-    "ceterms:subjectWebpage",
-    "ceterms:inLanguage",
-    "ceterms:learningDeliveryType",
-    "ceterms:learningMethodType",
-    "ceterms:estimatedDuration",
-    "ceterms:requires",
-    "ceterms:identifier",
-    "ceterms:estimatedCost",
-    "ceterms:atLevel",
-    "ceterms:occupationType",
-    "ceterms:audienceType",
-    "ceterms:offeredIn",
-    "ceterms:financialAssistance",
-    "ceterms:reviewProcess",
-    "ceterms:ownedBy",
-    "ceterms:offeredBy",
-    "ceterms:credentialStatusType",
-}
+AUDIENCES = {"audience:Youth": Audience.YOUTH.value}
+REGISTRY_PAGE = "https://credentialengineregistry.org/resources/"
+NOC_HOSTS = ("noc.esdc.gc.ca", "noc.statcan.gc.ca")
+NOC_NAME = re.compile(r"\bNOC\b|National Occupational Classification|Classification nationale des professions")
+ACTIVE = ("credentialStat:Active", "lifeCycle:Active")
+# Read by the import's caller: the listing belongs to the provider the import is for.
+PROVIDER = ("ceterms:ownedBy", "ceterms:offeredBy")
 NOT_IMPORTED = {
     "ceterms:accreditedBy": "Recognitions are recorded by the recognising authority (recognizeCredential).",
     "ceterms:recognizedBy": "Recognitions are recorded by the recognising authority (recognizeCredential).",
-    "ceterms:isPartOf": "Links between listings are made with linkCredentials once both exist.",
-    "ceterms:isPreparationFor": "Links between listings are made with linkCredentials once both exist.",
-    "ceterms:supersedes": "Links between listings are made with linkCredentials once both exist.",
+    **{
+        name: "Links between listings are made with linkCredentials once both exist."
+        for name in ("ceterms:isPartOf", "ceterms:hasPart", "ceterms:isPreparationFor", "ceterms:supersedes")
+    },
 }
-_DURATION = re.compile(
-    r"^P(?:(?P<Y>[\d.]+)Y)?(?:(?P<M>[\d.]+)M)?(?:(?P<W>[\d.]+)W)?(?:(?P<D>[\d.]+)D)?"
-    r"(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<m>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$"
-)
 
 
 def read(source: TextIO) -> tuple[list[str], Iterator[Row]]:
-    """([], one row per credential of the document); a row's `line` is the object's position."""
+    """([], a row for each of the document's own objects); a row's `line` is the object's
+    position in the document."""
     try:
-        document = json.load(source)
+        document = Document(json.load(source))
     except ValueError as error:
         return [], iter([Row(1, ListingChanges(), [Problem(("credential",), "NOT_JSON", f"Not JSON: {error}.")])])
-    nodes = document.get("@graph", [document]) if isinstance(document, dict) else document
-    nodes = nodes if isinstance(nodes, list) else [nodes]
-    index = {node["@id"]: node for node in nodes if isinstance(node, dict) and isinstance(node.get("@id"), str)}
-    credentials = [node for node in nodes if isinstance(node, dict) and _is_credential(node)]
-    if not credentials:
-        problem = Problem(("credential", "@type"), "NO_CREDENTIAL", "The document holds no ceterms credential.")
+    objects = document.own_objects(is_supported)
+    if not objects:
+        problem = Problem(("credential",), "NO_CREDENTIAL", "The document holds no CTDL object.")
         return [], iter([Row(1, ListingChanges(), [problem])])
-    return [], (_row(position, node, index) for position, node in enumerate(credentials, start=1))
+    return [], (_row(position, node, document) for position, node in objects)
 
 
-def _is_credential(node: dict) -> bool:
-    types = _many(node.get("@type"))
-    return any(
-        isinstance(t, str)
-        and (
-            t in CREDENTIAL_TYPES
-            or t.startswith("ceterms:")
-            and t.endswith(("Credential", "Certificate", "Badge", "Degree", "Diploma", "License", "Certification"))
-        )
-        for t in types
+def _row(position: int, node: Any, document: Document) -> Row:
+    found = registry_type(node)
+    if found is None:
+        return Row(position, ListingChanges(), [_unsupported(node)])
+    reading = Reading(document)
+    try:
+        changes, skills = _Reader(reading).listing(node, *found)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        problem = Problem(("credential",), "MALFORMED", f"Malformed CTDL object: {error}.")
+        return Row(position, ListingChanges(), [problem])
+    notes = reading.notes + missing_for_publication(changes) + not_carried(node, reading.marks, document.node)
+    return Row(position, changes, reading.problems, skills, notes)
+
+
+def _unsupported(node: Any) -> Problem:
+    kinds = node.get("@type") if isinstance(node, dict) else None
+    return Problem(
+        ("credential", "@type"),
+        "UNSUPPORTED_TYPE",
+        f"{repr(kinds) if kinds else 'An object without @type'} is not a CTDL credential, course or learning "
+        "program; nothing of it was imported.",
     )
 
 
-def _row(position: int, node: dict, index: dict) -> Row:
-    reader = _Reader(index)
-    try:
-        changes, skills = reader.listing(node)
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
-        problem = Problem(("credential",), "MALFORMED", f"Malformed CTDL credential: {error}.")
-        return Row(position, ListingChanges(), [problem])
-    notes = [
-        Problem(("credential", name), "NOT_IMPORTED", reason) for name, reason in NOT_IMPORTED.items() if name in node
-    ]
-    notes += [
-        Problem(("credential", name), "UNKNOWN_PROPERTY", f"`{name}` has no registry field; it was not imported.")
-        for name in node
-        if name not in READ and name not in NOT_IMPORTED
-    ]
-    return Row(position, changes, reader.problems, skills, notes + reader.notes)
-
-
 class _Reader:
-    """Reads one credential node; collects problems (the row fails) and notes (it does not)."""
+    """Reads one object of a supported class into listing changes, marking what it carries."""
 
-    def __init__(self, index: dict) -> None:
-        self.index = index
-        self.problems: list[Problem] = []
-        self.notes: list[Problem] = []
+    def __init__(self, reading: Reading) -> None:
+        self.r = reading
 
-    def node(self, value: Any) -> Any:
-        """A value, with a reference to a node of the same @graph replaced by the node."""
-        if isinstance(value, dict) and set(value) == {"@id"}:
-            return self.index.get(value["@id"], value)
-        if isinstance(value, str) and value.startswith("_:"):
-            return self.index.get(value, value)
-        return value
-
-    def nodes(self, value: Any) -> list:
-        return [self.node(v) for v in _many(value)]
-
-    def listing(self, node: dict) -> tuple[ListingChanges, list[str]]:
-        earning = self.nodes(node.get("ceterms:requires"))
-        competencies = [
-            c
-            for profile in earning
-            if isinstance(profile, dict)
-            for c in self.nodes(profile.get("ceterms:targetCompetency"))
-        ]
-        workload, weeks = self.durations(node.get("ceterms:estimatedDuration"))
-        cost: dict[str, Any] = next(
-            (c for c in self.nodes(node.get("ceterms:estimatedCost")) if "ceterms:price" in c), {}
-        )
-        level_framework, level_value, level_reason = self.level(node.get("ceterms:atLevel"))
-        review: dict[str, Any] = next(iter(self.nodes(node.get("ceterms:reviewProcess"))), {})
+    def listing(self, node: dict, credential_type: str, ctdl_class: str) -> tuple[ListingChanges, list[str]]:
+        r = self.r
+        self.kind_notes(node, credential_type, ctdl_class)
+        self.relation_notes(node)
+        required = read_requirements(node, r)
+        hours, weeks = read_workload(node, required.hours, r)
+        costs = read_costs(r.nodes(node.get("ceterms:estimatedCost")), r.marks)
+        r.notes += costs.notes
+        level_framework, level_value, level_reason = self.level(node)
+        ctid = self.ctid(node)
         changes = ListingChanges(
             external_id=self.external_id(node),
-            credential_type=self.credential_type(node),
-            title=_text(node.get("ceterms:name")),
-            description=_text(node.get("ceterms:description")),
-            learning_outcomes=[
-                outcome
-                for c in competencies
-                if not c.get("ceterms:codedNotation")
-                and c.get("ceterms:targetNodeName")
-                and (outcome := _text(c["ceterms:targetNodeName"]))
-            ]
-            or None,
-            occupation_codes=self.occupations(node.get("ceterms:occupationType")),
+            credential_type=credential_type,
+            title=text(r.take(node, "ceterms:name")),
+            description=text(r.take(node, "ceterms:description")),
+            learning_outcomes=required.outcomes or None,
+            occupation_codes=self.occupations(node),
             level_framework=level_framework,
             level_value=level_value,
             level_reason=level_reason,
-            workload_hours=workload,
+            workload_hours=hours,
             duration_weeks=weeks,
-            ects_credits=self.credits(earning),
-            delivery_mode=self.concept(
-                node.get("ceterms:learningDeliveryType"), DELIVERY, None, "learningDeliveryType"
+            ects_credits=required.ects,
+            delivery_mode=r.concept(
+                node, ("ceterms:learningDeliveryType", "ceterms:deliveryType"), DELIVERY, DeliveryMode
             ),
-            pace=self.concept(node.get("ceterms:learningMethodType"), PACES, Pace, "learningMethodType"),
-            languages=[str(v) for v in _many(node.get("ceterms:inLanguage"))] or None,
-            regions=self.regions(node.get("ceterms:offeredIn")),
-            cost_amount=float(cost["ceterms:price"]) if cost else None,
-            cost_currency=cost.get("ceterms:currency") if cost else None,
-            assessment=self.assessment(earning),
-            quality_assurance=_one_text(review.get("ceterms:description")),
-            prerequisites=self.prerequisites(earning),
-            audiences=self.audiences(node.get("ceterms:audienceType")),
-            funding_programs=[
-                name
-                for f in self.nodes(node.get("ceterms:financialAssistance"))
-                if (name := _one_text(f.get("ceterms:name")))
-            ]
-            or None,
-            url=node.get("ceterms:subjectWebpage"),
+            pace=r.concept(node, ("ceterms:learningMethodType",), PACES, Pace),
+            languages=self.languages(node),
+            regions=self.regions(node),
+            cost_amount=costs.amount,
+            cost_currency=costs.currency,
+            cost_items=costs.items or None,
+            assessment=required.assessment,
+            quality_assurance=self.quality_assurance(node),
+            prerequisites=required.prerequisites,
+            audiences=self.audiences(node),
+            funding_programs=self.funding(node),
+            url=self.url(node, ctid),
+            ctid=ctid,
+            keywords=self.keywords(node),
         )
-        skills = [str(c["ceterms:codedNotation"]) for c in competencies if c.get("ceterms:codedNotation")]
-        return changes, skills
+        return changes, required.skills
 
-    def credential_type(self, node: dict) -> str | None:
-        found = [CREDENTIAL_TYPES[t] for t in _many(node.get("@type")) if t in CREDENTIAL_TYPES]
-        if not found:
-            self.problems.append(
-                Problem(
-                    ("credential", "@type"),
-                    "UNSUPPORTED_TYPE",
-                    f"{node.get('@type')!r} is not one of {', '.join(CREDENTIAL_TYPES)}.",
-                )
+    def kind_notes(self, node: dict, credential_type: str, ctdl_class: str) -> None:
+        """A class that is not the registry type's own; a status the import does not keep."""
+        if ctdl_class not in EXACT:
+            self.r.note(
+                "@type", "NEAREST_TYPE", f"{ctdl_class} has no registry type; it was imported as {credential_type}."
             )
-        return found[0] if found else None
+        for key in ("ceterms:credentialStatusType", "ceterms:lifeCycleStatusType"):
+            status = [str(concept(v)) for v in many(self.r.take(node, key))]
+            if any(s not in ACTIVE for s in status):
+                self.r.note(
+                    key,
+                    "STATUS_NOT_IMPORTED",
+                    f"{', '.join(status)}: not imported; a listing's status is its own (a draft until published).",
+                )
+
+    def relation_notes(self, node: dict) -> None:
+        """Recognitions and links (not imported), the provider (the import's), and the objects
+        of the graph this one refers to (not imported with it)."""
+        for key, reason in NOT_IMPORTED.items():
+            if self.r.take(node, key) is not None:
+                self.r.note(key, "NOT_IMPORTED", reason)
+        for key in PROVIDER:
+            self.r.take(node, key)
+        for other in self.r.document.referred_objects(node, is_supported):
+            self.r.note(
+                "@graph",
+                "REFERENCED_ONLY",
+                f"{other.get('@type')} {one_text(other.get('ceterms:name'))!r} ({other.get('ceterms:ctid')}) is in the "
+                "graph as an object this one refers to; it is not imported as a listing (import its own document).",
+            )
+
+    def ctid(self, node: dict) -> str | None:
+        value = self.r.take(node, "ceterms:ctid")
+        if value is not None and not (isinstance(value, str) and is_ctid(value)):
+            self.r.note(
+                "ceterms:ctid", "INVALID_CTID", f"{value!r} is not a CTID (`ce-` and a lower-case UUID); not kept."
+            )
+            return None
+        return value
 
     def external_id(self, node: dict) -> str | None:
-        for identifier in self.nodes(node.get("ceterms:identifier")):
+        """The publisher's identifier code, else the CTID."""
+        for identifier in self.r.nodes(node.get("ceterms:identifier")):
             if isinstance(identifier, dict) and identifier.get("ceterms:identifierValueCode"):
-                return str(identifier["ceterms:identifierValueCode"])
-        return node.get("ceterms:ctid")
+                if same_text(identifier.get("ceterms:identifierTypeName"), ctdl.IDENTIFIER_TYPE):
+                    self.r.take(identifier, "ceterms:identifierTypeName")
+                return str(self.r.take(identifier, "ceterms:identifierValueCode"))
+        ctid = node.get("ceterms:ctid")
+        return ctid if isinstance(ctid, str) else None
 
-    def concept(self, value: Any, mapping: dict, enum, name: str) -> str | None:
-        """The registry value of the first alignment: its codedNotation when it is one of
-        ``enum``'s values, else the CTDL concept (targetNode, or a bare concept string)."""
-        for item in self.nodes(value):
-            code = item.get("ceterms:codedNotation") if isinstance(item, dict) else None
-            if enum is not None and code in enum.__members__:
-                return code
-            node = item.get("ceterms:targetNode") if isinstance(item, dict) else item
-            if node in mapping:
-                return mapping[node]
-            self.notes.append(
-                Problem(
-                    ("credential", f"ceterms:{name}"), "UNMAPPED_VALUE", f"{node or code!r} has no registry equivalent."
-                )
-            )
+    def url(self, node: dict, ctid: str | None) -> str | None:
+        """The subject webpage (http is accepted, with a note), else the CTID's page in the
+        Credential Registry."""
+        pages = [p.get("@id") if isinstance(p, dict) else p for p in many(self.r.take(node, "ceterms:subjectWebpage"))]
+        page = next((p for p in pages if isinstance(p, str)), None)
+        if page and page.startswith("https://"):
+            return page
+        if page and page.startswith("http://"):
+            self.r.note("ceterms:subjectWebpage", "INSECURE_URL", f"{page!r} is http; https is expected.")
+            return page
+        if ctid is not None:
+            found = "No ceterms:subjectWebpage" if page is None else f"{page!r} is not a web address"
+            self.r.note("ceterms:subjectWebpage", "PAGE_FROM_CTID", f"{found}: the page is the Credential Registry's.")
+            return REGISTRY_PAGE + ctid
+        self.r.problem("ceterms:subjectWebpage", "NO_PAGE", "A listing needs ceterms:subjectWebpage (or a CTID).")
         return None
 
-    def prerequisites(self, requirements: list) -> dict[str, str] | None:
-        """The description of the requirement that asks for nothing to be earned or shown: entry."""
-        for profile in requirements:
-            if isinstance(profile, dict) and not any(
-                key.startswith(("ceterms:target", "ceterms:creditValue")) for key in profile
-            ):
-                return _text(profile.get("ceterms:description"))
-        return None
-
-    def assessment(self, earning: list) -> str | None:
-        for profile in earning:
-            for assessment in self.nodes(profile.get("ceterms:targetAssessment")):
-                if isinstance(assessment, dict) and "ceterms:assessmentMethodType" in assessment:
-                    return self.concept(
-                        assessment["ceterms:assessmentMethodType"], ASSESSMENT, AssessmentType, "assessmentMethodType"
-                    )
-        return None
-
-    def audiences(self, value: Any) -> list[str] | None:
-        found: list[str] = []
-        for item in self.nodes(value):
-            code = item.get("ceterms:codedNotation") if isinstance(item, dict) else item
-            if code in Audience.__members__:
-                found.append(str(code))  # a member's name: already a str
+    def languages(self, node: dict) -> list[str] | None:
+        tags = []
+        for value in many(self.r.take(node, "ceterms:inLanguage")):
+            tag = language_tag(value)
+            if tag is None:
+                self.r.note("ceterms:inLanguage", "UNKNOWN_LANGUAGE", f"{value!r} is not a language; not imported.")
             else:
-                self.notes.append(
-                    Problem(
-                        ("credential", "ceterms:audienceType"),
-                        "UNMAPPED_VALUE",
-                        f"{code!r} is not one of the registry's audiences.",
-                    )
+                tags.append(tag)
+        return list(dict.fromkeys(tags)) or None
+
+    def keywords(self, node: dict) -> dict[str, list[str]] | None:
+        """Keywords by language: at most MAX_KEYWORDS a language, each of a keyword's length."""
+        found: dict[str, list[str]] = {}
+        for lang, written in text_lists(self.r.take(node, "ceterms:keyword")).items():
+            tag, words = language_tag(lang), list(dict.fromkeys(w.strip() for w in written))
+            kept = [w for w in words if 0 < len(w) <= MAX_LENGTH["keywords"]][:MAX_KEYWORDS]
+            if tag is None or len(kept) < len(words):
+                self.r.note(
+                    "ceterms:keyword",
+                    "KEYWORDS_LEFT_OUT",
+                    f"Of the keywords in {lang!r}, only those of a known language, at most {MAX_KEYWORDS}, each "
+                    f"1 to {MAX_LENGTH['keywords']} characters, were imported.",
                 )
+            if tag is not None and kept:
+                found[tag] = list(dict.fromkeys(found.get(tag, []) + kept))[:MAX_KEYWORDS]
         return found or None
 
-    def durations(self, value: Any) -> tuple[float | None, float | None]:
-        """(workload hours, calendar weeks): a duration in hours is effort, one in days or more is length."""
-        hours = weeks = None
-        for profile in self.nodes(value):
-            text = profile.get("ceterms:exactDuration") or profile.get("ceterms:maximumDuration")
-            parts = _DURATION.match(text or "")
-            if not parts or not text or text in ("P", "PT"):
-                self.problems.append(
-                    Problem(
-                        ("credential", "ceterms:estimatedDuration"),
-                        "INVALID_DURATION",
-                        f"{text!r} is not an ISO 8601 duration such as PT40H or P8W.",
-                    )
-                )
+    def level(self, node: dict) -> tuple[str | None, str | None, str | None]:
+        for item in self.r.nodes(node.get("ceterms:atLevel")):
+            if not isinstance(item, dict):
                 continue
-            n = {k: float(v) for k, v in parts.groupdict().items() if v}
-            if {"Y", "M", "W", "D"} & set(n):
-                weeks = round(n.get("Y", 0) * 52 + n.get("M", 0) * 52 / 12 + n.get("W", 0) + n.get("D", 0) / 7, 1)
-            else:
-                hours = n.get("h", 0) + n.get("m", 0) / 60 + n.get("s", 0) / 3600
-        return hours, weeks
-
-    def level(self, value: Any) -> tuple[str | None, str | None, str | None]:
-        for item in self.nodes(value):
-            framework = _one_text(item.get("ceterms:frameworkName"))
+            framework = one_text(item.get("ceterms:frameworkName"))
             if framework and item.get("ceterms:codedNotation"):
+                self.r.marks.done(item)
                 return framework, str(item["ceterms:codedNotation"]), None
             if item.get("ceterms:targetNodeDescription"):
-                return None, None, _one_text(item["ceterms:targetNodeDescription"])
+                self.r.marks.done(item)
+                return None, None, one_text(item["ceterms:targetNodeDescription"])
         return None, None, None
 
-    def occupations(self, value: Any) -> list[str] | None:
+    def occupations(self, node: dict) -> list[str] | None:
+        """NOC 2021 codes: alignments to a NOC framework (by its URI or name) with a 5-digit code."""
         codes = []
-        for item in self.nodes(value):
-            if item.get("ceterms:framework") in (ctdl.NOC, None) and item.get("ceterms:codedNotation"):
-                codes.append(str(item["ceterms:codedNotation"]))
+        for item in self.r.nodes(self.r.take(node, "ceterms:occupationType")):
+            code = item.get("ceterms:codedNotation") if isinstance(item, dict) else None
+            if _is_noc(item) and re.fullmatch(r"\d{5}", str(code)):
+                codes.append(str(code))
             else:
-                self.notes.append(
-                    Problem(
-                        ("credential", "ceterms:occupationType"),
-                        "UNMAPPED_VALUE",
-                        "Only NOC 2021 occupations (codedNotation) are imported.",
-                    )
+                name = one_text(item.get("ceterms:targetNodeName")) if isinstance(item, dict) else item
+                self.r.note(
+                    "ceterms:occupationType",
+                    "UNMAPPED_VALUE",
+                    f"{code or name!r} is not a NOC 2021 occupation (a five-digit codedNotation in a framework "
+                    "named NOC, or at noc.esdc.gc.ca or noc.statcan.gc.ca); not imported.",
                 )
-        return codes or None
+        return list(dict.fromkeys(codes)) or None
 
-    def credits(self, earning: list) -> float | None:
-        """ECTS credits: a credit value described as ECTS (CTDL's credit units have no ECTS concept)."""
-        for profile in earning:
-            for value in self.nodes(profile.get("ceterms:creditValue")):
-                described = [
-                    _one_text(profile.get("ceterms:creditUnitTypeDescription")),
-                    _one_text(value.get("schema:description")),
-                ]
-                if any("ECTS" in (text or "") for text in described) and "schema:value" in value:
-                    return float(value["schema:value"])
-                self.notes.append(
-                    Problem(
-                        ("credential", "ceterms:creditValue"),
-                        "UNMAPPED_VALUE",
-                        "Only credit values described as ECTS are imported.",
-                    )
-                )
-        return None
-
-    def regions(self, value: Any) -> list[str] | None:
+    def audiences(self, node: dict) -> list[str] | None:
         found = []
-        for profile in self.nodes(value):
-            for place in self.nodes(profile.get("ceterms:mainJurisdiction")):
-                region = _one_text(place.get("ceterms:addressRegion")) or _one_text(place.get("ceterms:addressCountry"))
-                if region:
-                    found.append(region)
+        for item in self.r.nodes(self.r.take(node, "ceterms:audienceType")):
+            code = item.get("ceterms:codedNotation") if isinstance(item, dict) else None
+            value = str(code) if code in Audience.__members__ else AUDIENCES.get(concept(item) or "")
+            if value is None:
+                self.r.note(
+                    "ceterms:audienceType",
+                    "UNMAPPED_VALUE",
+                    f"{concept(item) or code!r} is not an audience of the registry; not imported.",
+                )
+            else:
+                found.append(value)
         return found or None
 
+    def regions(self, node: dict) -> list[str] | None:
+        """ISO 3166 regions (or countries) of the places the credential is offered in."""
+        found = []
+        for profile in self.r.nodes(node.get("ceterms:offeredIn")):
+            for place in self.r.nodes(profile.get("ceterms:mainJurisdiction") if isinstance(profile, dict) else None):
+                if not isinstance(place, dict):
+                    continue
+                region = one_text(place.get("ceterms:addressRegion")) or one_text(place.get("ceterms:addressCountry"))
+                if region and re.match(REGION_PATTERN, region):
+                    found.append(region)
+                    self.r.take(place, "ceterms:addressRegion")
+                    self.r.take(place, "ceterms:addressCountry")
+                elif region:
+                    self.r.note(
+                        "ceterms:offeredIn",
+                        "UNMAPPED_VALUE",
+                        f"{region!r} is not an ISO 3166 code such as 'CA-ON'; not imported.",
+                    )
+                    self.r.marks.done(place)
+        return list(dict.fromkeys(found)) or None
 
-def _many(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+    def funding(self, node: dict) -> list[str] | None:
+        names = []
+        for profile in self.r.nodes(node.get("ceterms:financialAssistance")):
+            name = one_text(self.r.take(profile, "ceterms:name")) if isinstance(profile, dict) else None
+            names += [name] if name else []
+        return names or None
 
-
-def _text(value: Any) -> dict[str, str] | None:
-    """A language map from CTDL's language map, a plain string (English) or @value objects."""
-    if value is None:
+    def quality_assurance(self, node: dict) -> str | None:
+        for profile in self.r.nodes(node.get("ceterms:reviewProcess")):
+            if isinstance(profile, dict) and profile.get("ceterms:description"):
+                return one_text(self.r.take(profile, "ceterms:description"))
         return None
-    if isinstance(value, str):
-        return {"en": value}
-    if isinstance(value, dict) and "@value" in value:
-        return {value.get("@language", "en"): str(value["@value"])}
-    if isinstance(value, dict):
-        return {lang: " ".join(text) if isinstance(text, list) else str(text) for lang, text in value.items()}
-    if isinstance(value, list):
-        merged: dict[str, str] = {}
-        for item in value:
-            merged.update(_text(item) or {})
-        return merged or None
-    raise TypeError(f"{value!r} is not text")
 
 
-def _one_text(value: Any) -> str | None:
-    """One string of a language map (or plain string): English, else any language."""
-    text = _text(value)
-    return (text.get("en") or next(iter(text.values()), None)) if text else None
+def _is_noc(item: Any) -> bool:
+    if not isinstance(item, dict):
+        return False
+    framework = str(item.get("ceterms:framework") or "")
+    host = re.sub(r"^https?://", "", framework).split("/")[0].lower()
+    named = one_text(item.get("ceterms:frameworkName")) or ""
+    return host in NOC_HOSTS or bool(NOC_NAME.search(named))
 
 
 # A listing field -> the CTDL property it is read from, so reports name what the file says.
@@ -388,12 +341,15 @@ PROPERTY_OF = {
     "regions": "ceterms:offeredIn",
     "cost": "ceterms:estimatedCost",
     "costAmount": "ceterms:estimatedCost",
+    "costItems": "ceterms:estimatedCost",
     "assessment": "ceterms:requires/ceterms:targetAssessment",
     "qualityAssurance": "ceterms:reviewProcess",
-    "prerequisites": "ceterms:requires",
+    "prerequisites": "ceterms:entryCondition",
     "audiences": "ceterms:audienceType",
     "fundingPrograms": "ceterms:financialAssistance",
     "url": "ceterms:subjectWebpage",
+    "ctid": "ceterms:ctid",
+    "keywords": "ceterms:keyword",
 }
 
 

@@ -1,12 +1,27 @@
-"""Reading CTDL written by other publishers: the shapes the Credential Registry allows."""
+"""Reading CTDL written by other publishers: the shapes the Credential Registry allows, every
+credential class, what is carried and what is reported."""
 
 from __future__ import annotations
 
 import io
 import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 
-from registry.interop import ctdl_import
+import pytest
 
+from registry.domain.errors import Problem
+from registry.domain.listings import REQUIRED_TO_PUBLISH
+from registry.domain.records import CostItem, Occupation, Provider, Skill
+from registry.interop import ctdl, ctdl_costs, ctdl_import
+from registry.interop.ctdl_report import FOR_PUBLICATION
+from registry.interop.ctdl_types import SUPPORTED
+from registry.interop.listing_view import ListingView
+from tests.support.records import a_listing
+
+SCHEMA = Path(__file__).resolve().parents[2] / "registry" / "interop" / "contexts" / "ctdl-schema.json"
+CTID = "ce-5f3c1d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f"
 ASSESSMENT = {
     "@id": "_:exam",
     "@type": "ceterms:AssessmentProfile",
@@ -29,11 +44,34 @@ CREDENTIAL = {
         {"ceterms:framework": "https://www.onetonline.org/", "ceterms:codedNotation": "51-4121"}
     ],
 }
+# Only what a draft needs: a name, a page, a CTID.
+SPARSE = {
+    "@type": "ceterms:MicroCredential",
+    "ceterms:ctid": CTID,
+    "ceterms:name": {"en": "Forklift safety"},
+    "ceterms:subjectWebpage": "https://example.ca/forklift",
+}
 
 
 def _rows(document) -> list:
     unknown, rows = ctdl_import.read(io.StringIO(json.dumps(document)))
     return list(rows)
+
+
+def _row(**properties):
+    (row,) = _rows(SPARSE | properties)
+    return row
+
+
+def _notes(row, code: str | None = None) -> set[str]:
+    return {p.field[1] for p in row.notes if code is None or p.code == code}
+
+
+def _cost(kind: str | None, price, currency="USD", **more) -> dict:
+    profile = {"@type": "ceterms:CostProfile", "ceterms:price": price, "ceterms:currency": currency, **more}
+    if kind:
+        profile["ceterms:directCostType"] = {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": kind}
+    return profile
 
 
 def test_a_graph_with_plain_strings_and_bare_concepts_reads_as_a_listing():
@@ -47,26 +85,398 @@ def test_a_graph_with_plain_strings_and_bare_concepts_reads_as_a_listing():
 
 
 def test_values_without_a_registry_equivalent_are_noted_not_dropped():
-    (row,) = _rows(CREDENTIAL | {"ceterms:keyword": ["welding"]})
+    (row,) = _rows(CREDENTIAL | {"ceterms:dateEffective": "2024-01-01"})
     noted = {(p.field[1], p.code) for p in row.notes}
     assert ("ceterms:audienceType", "UNMAPPED_VALUE") in noted
     assert ("ceterms:occupationType", "UNMAPPED_VALUE") in noted
-    assert ("ceterms:keyword", "UNKNOWN_PROPERTY") in noted
+    assert ("ceterms:dateEffective", "NOT_CARRIED") in noted
     assert row.changes.audiences is None and row.changes.occupation_codes is None
 
 
-def test_a_credential_type_the_registry_does_not_list_is_refused():
-    (row,) = _rows(CREDENTIAL | {"@type": "ceterms:BachelorDegree"})
+# Classes
+
+
+def test_every_ctdl_credential_class_and_the_learning_opportunities_are_read():
+    classes = {n["@id"]: n for n in json.loads(SCHEMA.read_text())["@graph"] if n.get("@type") == "rdfs:Class"}
+
+    def reaches_credential(name: str) -> bool:
+        parents = classes.get(name, {}).get("rdfs:subClassOf", [])
+        return name == "ceterms:Credential" or any(reaches_credential(p) for p in parents)
+
+    credentials = {name for name in classes if reaches_credential(name)}
+    learning = {"ceterms:Course", "ceterms:LearningProgram", "ceterms:LearningOpportunityProfile"}
+    assert SUPPORTED == credentials | learning
+
+
+def test_a_professional_certificate_is_a_certificate_with_a_note_naming_its_class():
+    row = _row(**{"@type": "ceterms:ProfessionalCertificate"})
+    assert row.changes.credential_type == "CERTIFICATE" and not row.problems
+    assert any("ceterms:ProfessionalCertificate" in p.message for p in row.notes if p.code == "NEAREST_TYPE")
+
+
+def test_a_bachelor_degree_is_a_certificate_with_a_note():
+    row = _row(**{"@type": "ceterms:BachelorDegree"})
+    assert row.changes.credential_type == "CERTIFICATE" and "@type" in _notes(row, "NEAREST_TYPE")
+
+
+def test_an_open_badge_is_a_digital_badge():
+    assert _row(**{"@type": "ceterms:OpenBadge"}).changes.credential_type == "DIGITAL_BADGE"
+
+
+def test_a_learning_program_is_a_course_with_a_note():
+    row = _row(**{"@type": "ceterms:LearningProgram"})
+    assert row.changes.credential_type == "COURSE" and "@type" in _notes(row, "NEAREST_TYPE")
+
+
+@pytest.mark.parametrize(
+    "ctdl_class, kind",
+    [*((node, kind) for kind, node in ctdl.TYPES.items()), ("ceterms:Course", "COURSE")],
+)
+def test_the_exports_classes_and_a_course_are_read_without_a_note(ctdl_class, kind):
+    row = _row(**{"@type": ctdl_class})
+    assert row.changes.credential_type == kind and "@type" not in _notes(row)
+
+
+def test_an_object_of_an_unsupported_class_is_one_failed_row():
+    (row,) = _rows({"@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Lakeside"}})
     assert [(p.field[1], p.code) for p in row.problems] == [("@type", "UNSUPPORTED_TYPE")]
 
 
-def test_a_bad_duration_is_reported_on_its_property():
-    (row,) = _rows(CREDENTIAL | {"ceterms:estimatedDuration": [{"ceterms:exactDuration": "forty hours"}]})
-    assert [(p.field[1], p.code) for p in row.problems] == [("ceterms:estimatedDuration", "INVALID_DURATION")]
-
-
-def test_a_document_without_credentials_or_not_json_is_one_failed_object():
-    (row,) = _rows({"@graph": [ASSESSMENT]})
-    assert row.problems[0].code == "NO_CREDENTIAL"
+def test_a_file_that_is_not_json_is_one_failed_object():
     _, rows = ctdl_import.read(io.StringIO("{not json"))
     assert next(rows).problems[0].code == "NOT_JSON"
+
+
+# Documents of several objects
+
+
+def test_a_file_of_three_objects_reports_on_all_three():
+    participation = SPARSE | {"@type": "ceterms:CertificateOfParticipation", "ceterms:ctid": None}
+    organization = {"@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Lakeside"}}
+    rows = _rows([SPARSE, participation, organization])
+    assert [row.line for row in rows] == [1, 2, 3]
+    assert [row.changes.credential_type for row in rows] == ["MICRO_CREDENTIAL", "CERTIFICATE", None]
+    assert "@type" in _notes(rows[1], "NEAREST_TYPE")
+    assert [p.code for p in rows[2].problems] == ["UNSUPPORTED_TYPE"]
+
+
+def test_graph_nodes_that_are_only_referred_to_never_become_rows():
+    degree = {"@id": "_:degree", "@type": "ceterms:BachelorDegree", "ceterms:name": {"en": "BSc"}}
+    body = {"@id": "_:qa", "@type": "ceterms:QACredentialOrganization", "ceterms:name": {"en": "Council"}}
+    preparing = {"@type": "ceterms:ConditionProfile", "ceterms:targetCredential": ["_:degree"]}
+    credential = SPARSE | {"@id": "_:mc", "ceterms:isPreparationFor": [preparing], "ceterms:recognizedBy": ["_:qa"]}
+    (row,) = _rows({"@graph": [credential, degree, body]})
+    assert row.line == 1 and row.changes.ctid == CTID
+    assert any("'BSc'" in p.message for p in row.notes if p.code == "REFERENCED_ONLY")
+
+
+def test_objects_of_a_list_that_refer_to_each_other_are_each_a_row():
+    part = SPARSE | {"@id": "https://example.ca/part", "ceterms:ctid": None}
+    whole = SPARSE | {"@id": "https://example.ca/whole", "ceterms:hasPart": ["https://example.ca/part"]}
+    rows = _rows([whole, part])
+    assert [row.line for row in rows] == [1, 2] and not any(p.code == "REFERENCED_ONLY" for p in rows[0].notes)
+
+
+def test_a_graph_node_of_an_unsupported_class_that_nothing_refers_to_is_reported():
+    organization = {"@id": "_:org", "@type": "ceterms:CredentialOrganization", "ceterms:name": {"en": "Lakeside"}}
+    rows = _rows({"@graph": [organization, SPARSE]})
+    assert [(row.line, [p.code for p in row.problems]) for row in rows] == [(1, ["UNSUPPORTED_TYPE"]), (2, [])]
+
+
+def test_a_graph_whose_objects_all_refer_to_each_other_imports_its_first():
+    whole = SPARSE | {"@id": "_:whole", "ceterms:hasPart": ["_:part"]}
+    part = SPARSE | {"@id": "_:part", "ceterms:isPartOf": ["_:whole"], "ceterms:ctid": None}
+    (row,) = _rows({"@graph": [whole, part]})
+    assert row.line == 1 and row.changes.ctid == CTID
+
+
+# Publication
+
+
+def test_an_object_lacking_what_publication_needs_is_a_row_noting_each_missing_field():
+    row = _row()
+    assert not row.problems and row.changes.title == {"en": "Forklift safety"}
+    assert _notes(row, "MISSING_FOR_PUBLICATION") == set(FOR_PUBLICATION)
+
+
+def test_what_publication_requires_is_all_noted_when_missing():
+    required = {name.split("_")[0] + "".join(p.title() for p in name.split("_")[1:]) for name in REQUIRED_TO_PUBLISH}
+    assert required <= set(FOR_PUBLICATION)
+
+
+# Hours
+
+
+def test_a_credit_value_of_60_hours_is_the_workload():
+    hours = {"@type": "schema:QuantitativeValue", "schema:value": 60, "schema:unitText": "hours"}
+    row = _row(**{"ceterms:creditValue": [hours]})
+    assert row.changes.workload_hours == 60 and "workloadHours" not in _notes(row)
+
+
+def test_a_credit_value_in_clock_hours_under_requires_is_the_workload():
+    value = {"@type": "ceterms:ValueProfile", "schema:value": 30, "ceterms:creditUnitType": ["creditUnit:ClockHour"]}
+    row = _row(**{"ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceterms:creditValue": [value]}]})
+    assert row.changes.workload_hours == 30
+
+
+def test_a_credit_value_in_semester_hours_is_noted_not_taken_as_hours():
+    value = {"@type": "ceterms:ValueProfile", "schema:value": 3, "ceterms:creditUnitType": ["creditUnit:SemesterHour"]}
+    row = _row(**{"ceterms:creditValue": [value]})
+    assert row.changes.workload_hours is None and "ceterms:creditValue" in _notes(row, "UNMAPPED_VALUE")
+
+
+def test_an_estimated_duration_in_hours_is_the_workload():
+    row = _row(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT60H"}]})
+    assert row.changes.workload_hours == 60
+
+
+def test_time_required_is_the_workload():
+    assert _row(**{"schema:timeRequired": "PT12H"}).changes.workload_hours == 12
+    profile = {"@type": "ceterms:DurationProfile", "ceterms:timeRequired": "PT20H"}
+    assert _row(**{"ceterms:estimatedDuration": [profile]}).changes.workload_hours == 20
+
+
+def test_hours_that_disagree_with_the_estimated_duration_are_noted():
+    hours = {"@type": "schema:QuantitativeValue", "schema:value": 60, "schema:unitText": "hours"}
+    row = _row(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT45H"}], "ceterms:creditValue": [hours]})
+    assert row.changes.workload_hours == 45 and "ceterms:creditValue" in _notes(row, "OTHER_WORKLOAD")
+
+
+def test_ects_credits_are_a_credit_value_described_as_ects():
+    value = {"@type": "ceterms:ValueProfile", "schema:value": 2, "schema:description": {"en": "ECTS credits"}}
+    row = _row(**{"ceterms:requires": [{"@type": "ceterms:ConditionProfile", "ceterms:creditValue": [value]}]})
+    assert row.changes.ects_credits == 2 and row.changes.workload_hours is None
+
+
+def test_a_bad_duration_is_noted_on_its_property():
+    row = _row(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "forty hours"}]})
+    assert not row.problems and "ceterms:estimatedDuration/ceterms:exactDuration" in _notes(row, "INVALID_DURATION")
+
+
+# Occupations
+
+
+def test_noc_72402_in_the_esdc_framework_is_an_occupation():
+    noc = {"ceterms:framework": "https://noc.esdc.gc.ca/", "ceterms:codedNotation": "72402"}
+    assert _row(**{"ceterms:occupationType": [noc]}).changes.occupation_codes == ["72402"]
+
+
+def test_a_noc_code_is_an_occupation_by_the_framework_name():
+    noc = {"ceterms:frameworkName": {"en": "NOC 2021"}, "ceterms:codedNotation": "21223"}
+    assert _row(**{"ceterms:occupationType": [noc]}).changes.occupation_codes == ["21223"]
+
+
+def test_an_occupation_of_another_classification_is_noted():
+    soc = {"ceterms:framework": "https://www.bls.gov/soc/", "ceterms:codedNotation": "15-1251.00"}
+    row = _row(**{"ceterms:occupationType": [soc]})
+    assert row.changes.occupation_codes is None and "ceterms:occupationType" in _notes(row, "UNMAPPED_VALUE")
+
+
+# Keywords
+
+
+def test_keywords_are_kept_by_language():
+    row = _row(**{"ceterms:keyword": {"en": ["welding", "safety"], "fr": ["soudage"]}})
+    assert row.changes.keywords == {"en": ["welding", "safety"], "fr": ["soudage"]}
+
+
+def test_plain_string_keywords_are_english():
+    assert _row(**{"ceterms:keyword": ["welding", "safety"]}).changes.keywords == {"en": ["welding", "safety"]}
+
+
+def test_keywords_beyond_what_a_listing_takes_are_left_out_with_a_note():
+    row = _row(**{"ceterms:keyword": {"en": [f"word {n}" for n in range(40)]}})
+    assert len(row.changes.keywords["en"]) == 30 and "ceterms:keyword" in _notes(row, "KEYWORDS_LEFT_OUT")
+
+
+# Costs
+
+
+def test_the_tuition_is_the_cost_and_an_application_fee_a_cost_item():
+    costs = [_cost("costType:Application", 100), _cost("costType:Tuition", 12999)]
+    c = _row(**{"ceterms:estimatedCost": costs}).changes
+    assert (c.cost_amount, c.cost_currency) == (12999, "USD")
+    assert c.cost_items == [CostItem("APPLICATION", 100, "USD")]
+
+
+def test_the_aggregate_cost_is_the_cost_when_there_is_no_tuition():
+    costs = [_cost("costType:TechnologyFee", 50), _cost("costType:AggregateCost", 4485)]
+    c = _row(**{"ceterms:estimatedCost": costs}).changes
+    assert c.cost_amount == 4485 and [i.type for i in c.cost_items] == ["TECHNOLOGY"]
+
+
+def test_a_single_untyped_cost_is_the_cost():
+    c = _row(**{"ceterms:estimatedCost": [_cost(None, 230, "CAD")]}).changes
+    assert (c.cost_amount, c.cost_currency, c.cost_items) == (230, "CAD", None)
+
+
+def test_a_cost_type_without_a_registry_type_is_other_with_a_note_naming_it():
+    row = _row(**{"ceterms:estimatedCost": [_cost("costType:Tuition", 900), _cost("costType:ProcessingFee", 25)]})
+    assert [i.type for i in row.changes.cost_items] == ["OTHER"]
+    assert any("costType:ProcessingFee" in p.message for p in row.notes if p.code == "NEAREST_COST_TYPE")
+
+
+def test_a_cost_item_keeps_its_description():
+    costs = [_cost("costType:Tuition", 900), _cost("costType:Meals", 300, **{"ceterms:description": {"en": "Lunch"}})]
+    (item,) = _row(**{"ceterms:estimatedCost": costs}).changes.cost_items
+    assert (item.type, item.description) == ("ROOM_AND_BOARD", {"en": "Lunch"})
+
+
+@pytest.mark.parametrize(
+    "written, code",
+    [("US Dollar", "USD"), ("U.S. dollars", "USD"), ("Canadian Dollar", "CAD"), ("Euro", "EUR"),
+     ("Pound Sterling", "GBP"), ("cad", "CAD"), ("$", None), ("Dollar", None)],
+)  # fmt: skip
+def test_currencies_are_iso_codes_when_the_name_is_unambiguous(written, code):
+    assert ctdl_costs.currency_code(written) == code
+
+
+def test_a_cost_in_an_unknown_currency_is_left_out_with_a_note():
+    row = _row(**{"ceterms:estimatedCost": [_cost("costType:Tuition", 900, "$")]})
+    assert row.changes.cost_amount is None and "ceterms:estimatedCost" in _notes(row, "UNKNOWN_CURRENCY")
+
+
+def test_the_cost_types_the_export_writes_read_back_as_the_same_types():
+    assert ctdl_costs.EXACT == {node: kind for kind, node in ctdl.COST_TYPES.items()}
+
+
+def test_properties_of_a_cost_profile_not_carried_are_noted_by_their_path():
+    costs = [_cost("costType:Tuition", 900, **{"ceterms:costDetails": "https://example.ca/costs"})]
+    assert "ceterms:estimatedCost/ceterms:costDetails" in _notes(
+        _row(**{"ceterms:estimatedCost": costs}), "NOT_CARRIED"
+    )
+
+
+# Requirements
+
+
+def test_the_award_criteria_are_never_the_prerequisites():
+    curriculum = {"@type": "ceterms:ConditionProfile", "ceterms:name": {"en": "Curriculum"}, "ceterms:description": "x"}
+    row = _row(**{"ceterms:requires": [curriculum]})
+    assert row.changes.prerequisites is None and "ceterms:requires/ceterms:description" in _notes(row, "NOT_CARRIED")
+
+
+def test_an_entry_condition_is_the_prerequisites_with_each_condition_on_a_line():
+    entry = {
+        "@type": "ceterms:ConditionProfile",
+        "ceterms:description": {"en": "What you need."},
+        "ceterms:condition": {"en": ["High-school mathematics", "A computer"]},
+    }
+    row = _row(**{"ceterms:entryCondition": [entry]})
+    assert row.changes.prerequisites == {"en": "What you need.\nHigh-school mathematics\nA computer"}
+
+
+def test_a_requirement_named_as_prerequisites_is_the_prerequisites():
+    named = {"@type": "ceterms:ConditionProfile", "ceterms:name": "Program Prerequisites", "ceterms:description": "x"}
+    assert _row(**{"ceterms:requires": [named]}).changes.prerequisites == {"en": "x"}
+
+
+def test_properties_nested_in_requires_are_noted_by_their_path():
+    profile = {
+        "@type": "ceterms:ConditionProfile",
+        "ceterms:condition": {"en": ["Pass the exam"]},
+        "ceterms:targetLearningOpportunity": ["https://example.ca/course"],
+        "ceterms:audienceLevelType": ["audLevel:BeginnerLevel"],
+        "ceterms:assertedBy": ["https://example.ca/org"],
+    }
+    noted = _notes(_row(**{"ceterms:requires": [profile]}), "NOT_CARRIED")
+    nested = ("condition", "targetLearningOpportunity", "audienceLevelType", "assertedBy")
+    assert {f"ceterms:requires/ceterms:{name}" for name in nested} <= noted
+
+
+def test_a_competency_of_another_framework_is_a_learning_outcome_and_its_code_is_noted():
+    competency = {
+        "ceterms:framework": "https://esco.example/",
+        "ceterms:codedNotation": "S1.2",
+        "ceterms:targetNodeName": "Weld",
+    }
+    row = _row(**{"ceterms:requires": [{"ceterms:targetCompetency": [competency]}]})
+    assert row.changes.learning_outcomes == [{"en": "Weld"}] and row.skill_codes == []
+    assert "ceterms:requires/ceterms:targetCompetency/ceterms:codedNotation" in _notes(row, "NOT_CARRIED")
+
+
+# Identity, languages, page
+
+
+def test_the_ctid_is_kept_and_is_the_external_id_without_an_identifier():
+    row = _row()
+    assert (row.changes.ctid, row.changes.external_id) == (CTID, CTID)
+
+
+def test_the_external_id_is_the_identifier_code():
+    identifier = {"@type": "ceterms:IdentifierValue", "ceterms:identifierValueCode": "FORK-1"}
+    assert _row(**{"ceterms:identifier": [identifier]}).changes.external_id == "FORK-1"
+
+
+def test_an_invalid_ctid_is_noted_and_not_kept():
+    row = _row(**{"ceterms:ctid": "ce-NOT-A-UUID"})
+    assert row.changes.ctid is None and "ceterms:ctid" in _notes(row, "INVALID_CTID")
+
+
+def test_language_names_are_tags_and_tags_are_kept():
+    row = _row(**{"ceterms:inLanguage": ["English", "Français", "en-US"]})
+    assert row.changes.languages == ["en", "fr", "en-US"]
+
+
+def test_a_language_that_is_neither_a_tag_nor_a_known_name_is_noted():
+    row = _row(**{"ceterms:inLanguage": ["Klingon language"]})
+    assert row.changes.languages is None and "ceterms:inLanguage" in _notes(row, "UNKNOWN_LANGUAGE")
+
+
+def test_an_http_page_is_kept_with_a_note_that_https_is_expected():
+    row = _row(**{"ceterms:subjectWebpage": "http://example.ca/forklift"})
+    assert row.changes.url == "http://example.ca/forklift" and "ceterms:subjectWebpage" in _notes(row, "INSECURE_URL")
+
+
+def test_without_a_page_the_ctids_credential_registry_page_is_the_page():
+    row = _row(**{"ceterms:subjectWebpage": None})
+    assert row.changes.url == f"https://credentialengineregistry.org/resources/{CTID}"
+    assert "ceterms:subjectWebpage" in _notes(row, "PAGE_FROM_CTID")
+
+
+def test_without_a_page_or_a_ctid_the_object_fails():
+    row = _row(**{"ceterms:subjectWebpage": None, "ceterms:ctid": None})
+    assert [(p.field[1], p.code) for p in row.problems] == [("ceterms:subjectWebpage", "NO_PAGE")]
+
+
+def test_a_status_other_than_active_is_noted():
+    status = {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": "credentialStat:Deprecated"}
+    assert "ceterms:credentialStatusType" in _notes(_row(**{"ceterms:credentialStatusType": status}))
+
+
+def test_problems_on_listing_fields_name_the_ctdl_property():
+    named = {name: ctdl_import.property_of(Problem(("credential", name), "X", "")) for name in ("ctid", "keywords")}
+    assert named == {"ctid": "ceterms:ctid", "keywords": "ceterms:keyword"}
+
+
+# The export read back
+
+
+def test_a_listing_exported_as_ctdl_reads_back_field_for_field_with_nothing_left_over():
+    listing = a_listing(
+        status="PUBLISHED",
+        learning_outcomes=[{"en": "Build a dashboard.", "fr": "Construire un tableau de bord."}],
+        ects_credits=2.0,
+        duration_weeks=6.0,
+        cost_amount=1299.0,
+        cost_currency="CAD",
+        cost_items=[
+            CostItem("APPLICATION", 100.0, "CAD", {"en": "Application fee"}),
+            CostItem("MATERIALS", 40.0, "CAD"),
+        ],
+        prerequisites={"en": "Spreadsheets", "fr": "Tableurs"},
+        audiences=["NEWCOMERS"],
+        funding_programs=["Better Jobs"],
+        keywords={"en": ["data", "dashboards"], "fr": ["données"]},
+    )
+    now = datetime.now(UTC)
+    provider = Provider(uuid.uuid4(), "lakeside", {"en": "Lakeside"}, "COLLEGE", "CA-ON", None, now, now)
+    skill = Skill(uuid.uuid4(), "MCR", "data-viz", {"en": "Data visualisation"})
+    occupation = Occupation(uuid.uuid4(), "NOC", "21223", {"en": "Database analysts"})
+    view = ListingView(listing, provider, [skill], [occupation], [], [], "http://127.0.0.1:8000")
+
+    (row,) = _rows(ctdl.to_jsonld(view))
+    assert (row.problems, row.notes, row.skill_codes) == ([], [], ["data-viz"])
+    read_back = row.changes.given()
+    assert read_back.pop("occupation_codes") == ["21223"]
+    assert read_back == {name: getattr(listing, name) for name in read_back}
