@@ -8,6 +8,7 @@ statements a request cost.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from contextlib import asynccontextmanager
@@ -190,7 +191,14 @@ def _lost(conn: asyncpg.Connection) -> bool:
 
 
 def _encode_jsonb(value: Any) -> bytes:
-    return b"\x01" + json.dumps(value, ensure_ascii=False).encode()
+    return b"\x01" + json.dumps(value, ensure_ascii=False, default=_fields_of).encode()
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A domain record inside a JSON value (a listing's cost items) is stored as its fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _decode_jsonb(data: bytes) -> Any:

@@ -22,14 +22,25 @@ _TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
     domain.CredentialOrder: "Orders a search result can be sorted in. Ties are broken by ID, so pages never overlap.",
     domain.Audience: "Groups a listing is designed for or reserves places for.",
     domain.ChangeKind: "What happened to a listing in one change.",
+    domain.CostType: "What a cost is for.",
 }
 
 
-def _graphql_enum(source: type[StrEnum]) -> Any:
+NOT_STATED = "NOT_STATED"
+_NOT_STATED_DESCRIPTION = (
+    "Not stated yet: only ever on a draft (another publisher's listing, imported without it); "
+    "it must be stated before the listing is published. It cannot be written or filtered by."
+)
+
+
+def _graphql_enum(source: type[StrEnum], *, may_be_unstated: bool = False) -> Any:
     """A GraphQL copy of ``source`` with its value descriptions: a class made at run time,
-    which mypy cannot know (Any to it)."""
+    which mypy cannot know (Any to it). ``may_be_unstated`` adds NOT_STATED, what a listing
+    field the contract makes non-null shows on a draft that lacks it."""
     descriptions = domain.VALUE_DESCRIPTIONS[source]
     members = [(m.name, strawberry.enum_value(m.value, description=descriptions[m.name])) for m in source]
+    if may_be_unstated:
+        members.append((NOT_STATED, strawberry.enum_value(NOT_STATED, description=_NOT_STATED_DESCRIPTION)))
     # Enum's functional API with a computed name, which mypy does not model (it wants a literal).
     copy: type[Enum] = Enum(source.__name__, members)  # type: ignore[misc]
     return strawberry.enum(copy, description=_TYPE_DESCRIPTIONS[source])
@@ -37,9 +48,10 @@ def _graphql_enum(source: type[StrEnum]) -> Any:
 
 CredentialStatus = _graphql_enum(domain.CredentialStatus)
 CredentialType = _graphql_enum(domain.CredentialType)
-DeliveryMode = _graphql_enum(domain.DeliveryMode)
-Pace = _graphql_enum(domain.Pace)
-AssessmentType = _graphql_enum(domain.AssessmentType)
+DeliveryMode = _graphql_enum(domain.DeliveryMode, may_be_unstated=True)
+Pace = _graphql_enum(domain.Pace, may_be_unstated=True)
+AssessmentType = _graphql_enum(domain.AssessmentType, may_be_unstated=True)
+CostType = _graphql_enum(domain.CostType)
 ProviderKind = _graphql_enum(domain.ProviderKind)
 AuthorityKind = _graphql_enum(domain.AuthorityKind)
 RecognitionKind = _graphql_enum(domain.RecognitionKind)

@@ -10,6 +10,7 @@ import strawberry
 from registry.api.enums import (
     AssessmentType,
     Audience,
+    CostType,
     CredentialLinkKind,
     CredentialType,
     DeliveryMode,
@@ -20,6 +21,7 @@ from registry.api.scalars import URL, LanguageTag
 from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
+from registry.domain.records import CostItem
 
 
 @strawberry.input(description="A text in one language.")
@@ -40,6 +42,18 @@ class FrameworkLevelInput:
     value: str = strawberry.field(description="The level, e.g. `5`.")
 
 
+@strawberry.input(description="One cost besides the listing's main cost.")
+class CostItemInput:
+    type: CostType = strawberry.field(description="What the cost is for.")
+    cost: MoneyInput = strawberry.field(description="How much.")
+    description: Optional[list[LocalizedStringInput]] = strawberry.field(
+        default=None, description="What it covers, per language."
+    )
+
+    def to_domain(self) -> CostItem:
+        return CostItem(self.type.value, self.cost.amount, self.cost.currency, text_map(self.description))
+
+
 @overload
 def text_map(items: list[LocalizedStringInput]) -> dict[str, str]: ...
 
@@ -51,6 +65,16 @@ def text_map(items: list[LocalizedStringInput] | None) -> dict[str, str] | None:
 def text_map(items: list[LocalizedStringInput] | None) -> dict[str, str] | None:
     """A language map from a list of texts (None when the field was left out)."""
     return None if items is None else {item.lang: item.value for item in items}
+
+
+def words_map(items: list[LocalizedStringInput] | None) -> dict[str, list[str]] | None:
+    """Words grouped by language, in the order given (None when the field was left out)."""
+    if items is None:
+        return None
+    grouped: dict[str, list[str]] = {}
+    for item in items:
+        grouped.setdefault(item.lang, []).append(item.value)
+    return grouped
 
 
 @strawberry.input(description="The fields of a listing. On update, omitted fields stay as they are.")
@@ -72,24 +96,41 @@ class CredentialInput:
     level_reason: Optional[str] = strawberry.field(
         default=None, description="Why no framework level applies (publishing needs a level or this reason)."
     )
-    workload_hours: Optional[float] = strawberry.field(default=None, description="Notional learning hours (required).")
+    workload_hours: Optional[float] = strawberry.field(
+        default=None, description="Notional learning hours (required to publish)."
+    )
     ects_credits: Optional[float] = strawberry.field(default=None, description="ECTS credits.")
     duration_weeks: Optional[float] = strawberry.field(default=None, description="Typical duration in weeks.")
     delivery_mode: Optional[DeliveryMode] = strawberry.field(
-        default=None, description="How learners take part (required)."
+        default=None, description="How learners take part (required to publish)."
     )
-    pace: Optional[Pace] = strawberry.field(default=None, description="Self-paced or scheduled (required).")
+    pace: Optional[Pace] = strawberry.field(default=None, description="Self-paced or scheduled (required to publish).")
     languages: Optional[list[LanguageTag]] = strawberry.field(default=None, description="Languages of instruction.")
     regions: Optional[list[str]] = strawberry.field(default=None, description="Regions offered (ISO 3166-2).")
     cost: Optional[MoneyInput] = strawberry.field(default=None, description="Tuition for the whole credential.")
-    assessment: Optional[AssessmentType] = strawberry.field(default=None, description="How it is assessed (required).")
+    assessment: Optional[AssessmentType] = strawberry.field(
+        default=None, description="How it is assessed (required to publish)."
+    )
     quality_assurance: Optional[str] = strawberry.field(default=None, description="Quality-assurance process.")
     prerequisites: Optional[list[LocalizedStringInput]] = strawberry.field(default=None, description="Prerequisites.")
     audiences: Optional[list[Audience]] = strawberry.field(default=None, description="Groups it is designed for.")
     funding_programs: Optional[list[str]] = strawberry.field(
         default=None, description="Public funding it is eligible for."
     )
-    url: Optional[URL] = strawberry.field(default=None, description="The listing's https page (required).")
+    url: Optional[URL] = strawberry.field(
+        default=None, description="The listing's page (required; https expected, an http page counts as missing)."
+    )
+    ctid: Optional[str] = strawberry.field(
+        default=None,
+        description="Its Credential Engine CTID, when it has one already (`ce-<uuid>`); otherwise one is minted. "
+        "Set once: a different CTID later is refused.",
+    )
+    keywords: Optional[list[LocalizedStringInput]] = strawberry.field(
+        default=None, description="Words to file it under, one per item, each in its language; replaces the list."
+    )
+    cost_items: Optional[list[CostItemInput]] = strawberry.field(
+        default=None, description="Every cost besides `cost` (application, materials...); replaces the list."
+    )
 
     def to_changes(self, problems: list[Problem]) -> ListingChanges:
         """The domain change; IDs that are not skills' are added to ``problems``."""
@@ -128,6 +169,9 @@ class CredentialInput:
             audiences=None if self.audiences is None else [a.value for a in self.audiences],
             funding_programs=self.funding_programs,
             url=self.url,
+            ctid=self.ctid,
+            keywords=words_map(self.keywords),
+            cost_items=None if self.cost_items is None else [item.to_domain() for item in self.cost_items],
         )
 
 

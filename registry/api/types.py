@@ -16,10 +16,12 @@ from strawberry import Private
 
 from registry.api import cursors
 from registry.api.enums import (
+    NOT_STATED,
     AssessmentType,
     Audience,
     AuthorityKind,
     ChangeKind,
+    CostType,
     CredentialLinkKind,
     CredentialStatus,
     CredentialType,
@@ -74,6 +76,21 @@ def global_id(type_name: str, uuid: UUID) -> strawberry.ID:
 class Money:
     amount: float = strawberry.field(description="The amount, in units of `currency` (e.g. dollars, not cents).")
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. `CAD`.")
+
+
+@strawberry.type(description="One cost of a listing besides its main `cost`: an application fee, materials...")
+class CostItem:
+    type: CostType = strawberry.field(description="What the cost is for.")
+    cost: Money = strawberry.field(description="How much.")
+    record: Private[records.CostItem]
+
+    @classmethod
+    def from_record(cls, r: records.CostItem) -> "CostItem":
+        return cls(type=r.type, cost=Money(amount=r.amount, currency=r.currency), record=r)
+
+    @strawberry.field(description="What it covers, when the provider says; null otherwise.")
+    def description(self, lang: LangArg = None) -> Optional[str]:
+        return pick(self.record.description, lang)
 
 
 @strawberry.type(description="A level in a qualifications framework, e.g. EQF level 5.")
@@ -384,23 +401,38 @@ class Credential(Node):
     credential_type: CredentialType = strawberry.field(description="The kind of credential.")
     level: Optional[FrameworkLevel] = strawberry.field(description="Its level in a qualifications framework.")
     level_reason: Optional[str] = strawberry.field(description="Why no framework level applies, when none is given.")
-    workload_hours: float = strawberry.field(description="Notional learning hours, all activities included.")
+    workload_hours: float = strawberry.field(
+        description="Notional learning hours, all activities included; 0 only on a draft that does not state "
+        "them yet (`completeness.missing` names it; it must be stated before publishing)."
+    )
     ects_credits: Optional[float] = strawberry.field(description="ECTS credits, where the provider states them.")
     duration_weeks: Optional[float] = strawberry.field(description="Typical duration in weeks.")
-    delivery_mode: DeliveryMode = strawberry.field(description="How learners take part.")
-    pace: Pace = strawberry.field(description="Self-paced or scheduled.")
+    delivery_mode: DeliveryMode = strawberry.field(description="How learners take part (NOT_STATED on a draft only).")
+    pace: Pace = strawberry.field(description="Self-paced or scheduled (NOT_STATED on a draft only).")
     languages: list[LanguageTag] = strawberry.field(description="Languages of instruction (BCP 47).")
     regions: list[str] = strawberry.field(
         description="Where it is offered (ISO 3166-2, e.g. `CA-ON`); online listings name the regions they enrol from."
     )
     cost: Optional[Money] = strawberry.field(description="Tuition for the whole credential; null when free.")
-    assessment: AssessmentType = strawberry.field(description="How achievement is assessed.")
+    assessment: AssessmentType = strawberry.field(
+        description="How achievement is assessed (NOT_STATED on a draft only)."
+    )
+    cost_items: list[CostItem] = strawberry.field(
+        description="Every other cost, by what it is for: application, materials, technology fees..."
+    )
+    ctid: Optional[str] = strawberry.field(
+        description="Credential Engine's CTID (`ce-<uuid>`): kept from an import, otherwise minted once; "
+        "never changes, and every CTDL export carries it."
+    )
     quality_assurance: Optional[str] = strawberry.field(description="The quality-assurance process it went through.")
     audiences: list[Audience] = strawberry.field(description="Groups it is designed for or reserves places for.")
     funding_programs: list[str] = strawberry.field(
         description="Public funding it is eligible for, e.g. `Canada Training Credit`."
     )
-    url: URL = strawberry.field(description="The listing's page on the provider's website.")
+    url: URL = strawberry.field(
+        description="The listing's page on the provider's website (https expected; an http page counts as "
+        "missing in `completeness`)."
+    )
     version: int = strawberry.field(
         description="Current version; increases with every change. Pass it as `expectedVersion` when updating."
     )
@@ -423,17 +455,19 @@ class Credential(Node):
             if r.level_framework and r.level_value is not None
             else None,
             level_reason=r.level_reason,
-            workload_hours=r.workload_hours,
+            workload_hours=r.workload_hours if r.workload_hours is not None else 0.0,
             ects_credits=r.ects_credits,
             duration_weeks=r.duration_weeks,
-            delivery_mode=r.delivery_mode,
-            pace=r.pace,
+            delivery_mode=r.delivery_mode or NOT_STATED,
+            pace=r.pace or NOT_STATED,
             languages=[LanguageTag(tag) for tag in r.languages],
             regions=r.regions,
             cost=Money(amount=r.cost_amount, currency=r.cost_currency)
             if r.cost_amount is not None and r.cost_currency is not None
             else None,
-            assessment=r.assessment,
+            assessment=r.assessment or NOT_STATED,
+            cost_items=[CostItem.from_record(item) for item in r.cost_items],
+            ctid=r.ctid,
             quality_assurance=r.quality_assurance,
             audiences=r.audiences,
             funding_programs=r.funding_programs,
@@ -494,6 +528,12 @@ class Credential(Node):
     @strawberry.field(description="The learning outcomes with every translation of each.")
     def learning_outcomes_translations(self) -> list[list[LocalizedString]]:
         return [localized(outcome) for outcome in self.record.learning_outcomes]
+
+    @strawberry.field(
+        description="Words the provider files the listing under, in one language (searched like the outcomes)."
+    )
+    def keywords(self, lang: LangArg = None) -> list[str]:
+        return pick(self.record.keywords, lang or self.default_lang) or []
 
     @strawberry.field(description="What learners need before they start; null when nothing.")
     def prerequisites(self, lang: LangArg = None) -> Optional[str]:

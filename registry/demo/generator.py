@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from registry.demo.reference import Reference, Topic, reference
+from registry.domain.ids import mint_ctid
 from registry.domain.records import Credential, CredentialLink, Provider, Recognition
 
 # Dates are fixed, not relative to today, so that runs are reproducible.
@@ -121,8 +122,10 @@ class _Generator:
             if published is not None and status == "RETIRED"
             else None
         )
+        credential_id = self.uuid()
         credential = Credential(
-            id=self.uuid(),
+            id=credential_id,
+            ctid=mint_ctid(credential_id),
             provider_id=provider.id,
             external_id=f"demo-{self.seed}-{index:06d}",
             status=status,

@@ -8,9 +8,9 @@ from typing import Callable
 
 from registry.domain.records import Credential
 
-# Element (as the API names it) -> whether a listing has it. Title, awarding body, workload,
-# assessment, form of participation, subject webpage and status are required of every
-# listing, so they are always present; the rest may be missing.
+# Element (as the API names it) -> whether a listing has it. Title, awarding body, a page and
+# status are required of every listing, so they are always present; the rest may be missing
+# from a draft (an http page counts as missing until it is https).
 ELEMENTS: dict[str, Callable[[Credential], bool]] = {
     "title": lambda c: bool(c.title),
     "provider": lambda c: True,
@@ -22,7 +22,7 @@ ELEMENTS: dict[str, Callable[[Credential], bool]] = {
     "deliveryMode": lambda c: c.delivery_mode is not None,
     "qualityAssurance": lambda c: bool((c.quality_assurance or "").strip()),
     "languages": lambda c: bool(c.languages),
-    "url": lambda c: bool(c.url),
+    "url": lambda c: c.url.startswith("https://"),
     "status": lambda c: c.status is not None,
 }
 

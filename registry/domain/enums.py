@@ -52,6 +52,21 @@ class AssessmentType(StrEnum):
     NONE = "NONE"
 
 
+class CostType(StrEnum):
+    """What a cost is for."""
+
+    TUITION = "TUITION"
+    AGGREGATE = "AGGREGATE"
+    APPLICATION = "APPLICATION"
+    ENROLLMENT = "ENROLLMENT"
+    MATERIALS = "MATERIALS"
+    TECHNOLOGY = "TECHNOLOGY"
+    ASSESSMENT = "ASSESSMENT"
+    GRADUATION = "GRADUATION"
+    ROOM_AND_BOARD = "ROOM_AND_BOARD"
+    OTHER = "OTHER"
+
+
 class ProviderKind(StrEnum):
     """The kind of institution that awards a credential."""
 
@@ -202,6 +217,18 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "MID_CAREER_WORKERS": "Workers changing or upgrading in mid-career.",
         "PERSONS_WITH_DISABILITIES": "Persons with disabilities.",
         "LOW_INCOME_WORKERS": "Low-wage, part-time or precarious workers.",
+    },
+    CostType: {
+        "TUITION": "Teaching and instruction.",
+        "AGGREGATE": "The sum of the direct costs.",
+        "APPLICATION": "Applying.",
+        "ENROLLMENT": "Enrolling, or registering for the credential.",
+        "MATERIALS": "Books, supplies, tools and other learning resources.",
+        "TECHNOLOGY": "Access to the technology the learning uses.",
+        "ASSESSMENT": "Assessments, their scoring or retakes, charged on their own.",
+        "GRADUATION": "Graduating or receiving the credential.",
+        "ROOM_AND_BOARD": "Room, residence or meals while learning.",
+        "OTHER": "Any other cost (the description says what).",
     },
     ChangeKind: {
         "CREATED": "The listing was created (as a draft, or directly published in bulk).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from uuid import UUID
 
 NODE_TYPES = frozenset({"Credential", "Provider", "Skill", "Occupation", "RecognitionAuthority", "Recognition"})
@@ -36,3 +37,17 @@ def decode_as(global_id: str, type_name: str) -> UUID | None:
     if found is None or found[0] != type_name:
         return None
     return found[1]
+
+
+CTID = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def mint_ctid(uuid: UUID) -> str:
+    """The CTID of a listing that came with none: `ce-` and its UUID (the database mints the
+    same on insert, and every export before CTIDs were kept said so)."""
+    return f"ce-{uuid}"
+
+
+def is_ctid(value: str) -> bool:
+    """A Credential Engine CTID: `ce-` and a lower-case UUID."""
+    return CTID.match(value) is not None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Mapping, TypeVar
 
 DEFAULT_LANGUAGE = "en"
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+V = TypeVar("V")
 
 
 def is_language_tag(tag: str) -> bool:
@@ -14,8 +15,9 @@ def is_language_tag(tag: str) -> bool:
     return bool(_TAG.match(tag))
 
 
-def pick(text: Mapping[str, str] | None, lang: str | None) -> str | None:
-    """The value for ``lang``, else its base language, else English, else any.
+def pick(text: Mapping[str, V] | None, lang: str | None) -> V | None:
+    """The value for ``lang``, else its base language, else English, else any (a text, or
+    anything else kept per language, such as keyword lists).
 
     The database's ``pick_lang`` function follows the same rule, so sorting by title
     and showing a title agree.

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import Any
+from enum import StrEnum
+from typing import Any, Mapping
 from uuid import UUID
 
+from registry.domain.enums import AssessmentType, Audience, CostType, CredentialType, DeliveryMode, Pace
 from registry.domain.errors import Problem
+from registry.domain.ids import is_ctid
 from registry.domain.language import is_language_tag
-from registry.domain.records import Credential
+from registry.domain.records import CostItem, Credential
 from registry.domain.search import REGION_PATTERN
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-REQUIRED_ON_CREATE = ("title", "workload_hours", "delivery_mode", "pace", "assessment", "url")
+# A draft needs only a title and a page; what publication needs besides is check_publishable's.
+REQUIRED_ON_CREATE = ("title", "url")
+# Required of a listing before it is published, beyond the EU mandatory elements below: what
+# a learner needs to compare listings. Another publisher's listing may come without them.
+REQUIRED_TO_PUBLISH = ("workload_hours", "delivery_mode", "pace", "assessment")
 # The longest text (in characters, per language) each field takes: generous for people,
 # fatal for a script sending a megabyte into a title.
 MAX_LENGTH = {
@@ -23,7 +30,9 @@ MAX_LENGTH = {
     "prerequisites": 5_000,
     "quality_assurance": 2_000,
     "url": 2_048,
+    "keywords": 100,
 }
+MAX_KEYWORDS = 30  # per language
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ class ListingChanges:
     audiences: list[str] | None = None
     funding_programs: list[str] | None = None
     url: str | None = None
+    ctid: str | None = None
+    keywords: dict[str, list[str]] | None = None
+    cost_items: list[CostItem] | None = None
 
     def given(self) -> dict[str, Any]:
         """The fields this change sets."""
@@ -137,8 +149,12 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
             problems.append(
                 _problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'.")
             )
-    if changes.url is not None and not re.match(r"^https://[^\s/]+\S*$", changes.url):
-        problems.append(_problem(("url",), "INSECURE_URL", "`url` must be an https URL."))
+    if changes.url is not None and not re.match(r"^https?://[^\s/]+\S*$", changes.url):
+        problems.append(_problem(("url",), "INVALID_URL", "`url` must be an http(s) URL (https is expected)."))
+    if changes.ctid is not None and not is_ctid(changes.ctid):
+        problems.append(
+            _problem(("ctid",), "INVALID_CTID", f"{changes.ctid!r} is not a CTID: `ce-` and a lower-case UUID.")
+        )
     for name in ("url", "quality_assurance"):
         value = getattr(changes, name)
         if value is not None and len(value) > MAX_LENGTH[name]:
@@ -160,6 +176,76 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
             )
     problems += _level_problems(changes)
     problems += _count_problems(changes)
+    problems += _enum_problems(changes)
+    problems += _keyword_problems(changes.keywords)
+    problems += _cost_item_problems(changes.cost_items)
+    return problems
+
+
+def check_ctid(existing: Credential | None, changes: ListingChanges, holders: Mapping[str, UUID]) -> list[Problem]:
+    """A CTID names one listing for ever: it is kept once set, and no two listings share one.
+    ``holders`` are the listings that hold the CTIDs asked for."""
+    ctid = changes.ctid
+    if ctid is None:
+        return []
+    if existing is not None and ctid != existing.ctid:
+        return [_problem(("ctid",), "CTID_FIXED", f"A listing's CTID never changes; this one's is {existing.ctid!r}.")]
+    holder = holders.get(ctid)
+    if holder is not None and (existing is None or holder != existing.id):
+        return [_problem(("ctid",), "DUPLICATE_CTID", f"Another listing already has the CTID {ctid!r}.")]
+    return []
+
+
+# The enumerated fields and the values each takes (never the API's NOT_STATED, which only
+# shows that a draft lacks a value).
+ENUMS: dict[str, type[StrEnum]] = {
+    "credential_type": CredentialType,
+    "delivery_mode": DeliveryMode,
+    "pace": Pace,
+    "assessment": AssessmentType,
+}
+
+
+def _enum_problems(changes: ListingChanges) -> list[Problem]:
+    problems = [
+        _problem((_camel(name),), "INVALID_VALUE", f"{value!r} is not one of {', '.join(enum)}.")
+        for name, enum in ENUMS.items()
+        if (value := getattr(changes, name)) is not None and value not in enum.__members__
+    ]
+    return problems + [
+        _problem(("audiences",), "INVALID_VALUE", f"{value!r} is not one of {', '.join(Audience)}.")
+        for value in changes.audiences or []
+        if value not in Audience.__members__
+    ]
+
+
+def _keyword_problems(keywords: dict[str, list[str]] | None) -> list[Problem]:
+    problems = []
+    for lang, words in (keywords or {}).items():
+        if not is_language_tag(lang):
+            problems.append(_problem(("keywords",), "INVALID_LANGUAGE", f"{lang!r} is not a BCP 47 language tag."))
+        if len(words) > MAX_KEYWORDS:
+            problems.append(_problem(("keywords",), "TOO_MANY", f"At most {MAX_KEYWORDS} keywords per language."))
+        if any(not 1 <= len(word.strip()) <= MAX_LENGTH["keywords"] for word in words):
+            problems.append(
+                _problem(("keywords",), "OUT_OF_RANGE", f"Each keyword is 1 to {MAX_LENGTH['keywords']} characters.")
+            )
+    return problems
+
+
+def _cost_item_problems(items: list[CostItem] | None) -> list[Problem]:
+    problems = []
+    for index, item in enumerate(items or []):
+        path = ("costItems", str(index))
+        if item.type not in CostType.__members__:
+            problems.append(_problem((*path, "type"), "INVALID_COST_TYPE", f"{item.type!r} is not a cost type."))
+        if not 0 <= item.amount <= 1_000_000:
+            problems.append(_problem((*path, "amount"), "OUT_OF_RANGE", "A cost is between 0 and 1,000,000."))
+        if not CURRENCY.match(item.currency):
+            problems.append(
+                _problem((*path, "currency"), "INVALID_CURRENCY", f"{item.currency!r} is not an ISO 4217 code.")
+            )
+        problems += _text_problems("description", item.description, (*path, "description"))
     return problems
 
 
@@ -173,6 +259,7 @@ MAX_ITEMS = {
     "regions": 20,
     "funding_programs": 20,
     "audiences": 20,
+    "cost_items": 20,
 }
 MAX_LINKS = 20  # links from one listing to others
 
@@ -196,8 +283,10 @@ def _level_problems(changes: ListingChanges) -> list[Problem]:
 
 
 def check_publishable(listing: Credential) -> list[Problem]:
-    """The EU Council Recommendation's mandatory listing elements, all present."""
+    """What a listing must have before it is published: the EU Council Recommendation's
+    mandatory listing elements, and what learners compare listings by."""
     missing = {
+        **{_camel(name): getattr(listing, name) is None for name in REQUIRED_TO_PUBLISH},
         "description": not listing.description,
         "learningOutcomes": not listing.learning_outcomes,
         "level": listing.level_framework is None and not (listing.level_reason or "").strip(),

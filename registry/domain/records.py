@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -89,6 +89,17 @@ class CredentialLink:
 
 
 @dataclass(frozen=True, slots=True)
+class CostItem:
+    """One cost of a listing besides its main cost (tuition, or the total): what it is for,
+    how much, and optionally what it covers."""
+
+    type: str
+    amount: float
+    currency: str
+    description: LanguageMap | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Credential:
     """A micro-credential listing."""
 
@@ -102,16 +113,16 @@ class Credential:
     learning_outcomes: list[LanguageMap]
     level_framework: str | None
     level_value: str | None
-    workload_hours: float
+    workload_hours: float | None
     ects_credits: float | None
     duration_weeks: float | None
-    delivery_mode: str
-    pace: str
+    delivery_mode: str | None
+    pace: str | None
     languages: list[str]
     regions: list[str]
     cost_amount: float | None
     cost_currency: str | None
-    assessment: str
+    assessment: str | None
     quality_assurance: str | None
     prerequisites: LanguageMap | None
     audiences: list[str]
@@ -122,7 +133,10 @@ class Credential:
     updated_at: datetime
     published_at: datetime | None
     retired_at: datetime | None
+    ctid: str  # Credential Engine's identifier: kept from an import, else minted once (ids.mint_ctid)
     level_reason: str | None = None
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    cost_items: list[CostItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
-from registry.domain.enums import CredentialOrder
+from registry.domain.enums import Audience, CredentialOrder, CredentialType, DeliveryMode, Pace
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
 
@@ -115,6 +116,16 @@ def check_page_size(first: int, field: str = "first") -> list[Problem]:
     return []
 
 
+# The filter's conditions on enumerated values, and the values each may name (never the API's
+# NOT_STATED, which only shows that a draft lacks a value).
+FILTER_ENUMS: dict[str, type[StrEnum]] = {
+    "delivery_modes": DeliveryMode,
+    "paces": Pace,
+    "credential_types": CredentialType,
+    "audiences": Audience,
+}
+
+
 def check_filter(f: CredentialFilter) -> list[Problem]:
     """Every rule a CredentialFilter must follow; an empty list means it is valid."""
     problems: list[Problem] = []
@@ -136,6 +147,12 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
                     f"{tag!r} is not a BCP 47 language tag such as 'en' or 'fr-CA'.",
                 )
             )
+    for name, enum in FILTER_ENUMS.items():
+        problems += [
+            Problem(("filter", _camel(name)), "INVALID_VALUE", f"{value!r} is not one of {', '.join(enum)}.")
+            for value in getattr(f, name) or ()
+            if value not in enum.__members__
+        ]
     if f.min_completeness is not None and not 0 <= f.min_completeness <= 1:
         problems.append(Problem(("filter", "minCompleteness"), "OUT_OF_RANGE", "`minCompleteness` is between 0 and 1."))
     for name in ("max_cost", "max_workload_hours", "min_workload_hours"):

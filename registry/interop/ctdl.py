@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.records import Credential
 from registry.interop.listing_view import ListingView
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
@@ -47,11 +48,25 @@ ASSESSMENT_METHODS = {
     "OBSERVATION": "assessMethod:Performance",
 }
 PACES = {"SELF_PACED": "learnMethod:SelfPaced", "SCHEDULED": "learnMethod:CohortBased"}
+# A draft has no CTDL status: Probationary means "the award is provisional", not "unpublished".
 STATUS = {
     "PUBLISHED": "credentialStat:Active",
     "RETIRED": "credentialStat:Deprecated",
-    "DRAFT": "credentialStat:Probationary",
 }
+# The cost types of CTDL's CostType scheme the registry's cost types are written as.
+COST_TYPES = {
+    "TUITION": "costType:Tuition",
+    "AGGREGATE": "costType:AggregateCost",
+    "APPLICATION": "costType:Application",
+    "ENROLLMENT": "costType:EnrollmentFee",
+    "MATERIALS": "costType:LearningResource",
+    "TECHNOLOGY": "costType:TechnologyFee",
+    "ASSESSMENT": "costType:StandaloneAssessment",
+    "GRADUATION": "costType:GraduationFee",
+    "ROOM_AND_BOARD": "costType:RoomOrResidency",
+    "OTHER": "costType:MixedFees",
+}
+COST_TYPE_SCHEME = "https://credreg.net/ctdl/terms/CostType"
 LINKS = {"PART_OF": "ceterms:isPartOf", "SUPERSEDES": "ceterms:supersedes"}
 NOC = "https://noc.statcan.gc.ca/"
 IDENTIFIER_TYPE = {"en": "Provider's reference", "fr": "Référence de l'établissement"}
@@ -66,11 +81,8 @@ ECTS = {
     "fr": "Crédits ECTS (système européen de transfert et d'accumulation de crédits)",
 }
 LENGTH = {"en": "Calendar length", "fr": "Durée calendaire"}
-
-
-def ctid(view: ListingView) -> str:
-    """The listing's stable CTID."""
-    return f"ce-{view.listing.id}"
+TUITION = {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"}
+ASSESSMENT_NAME = {"en": "Assessment", "fr": "Évaluation"}
 
 
 def vocabulary(view: ListingView, name: str) -> str:
@@ -106,28 +118,23 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "@context": CONTEXT,
         "@id": view.id,
         "@type": TYPES[c.credential_type],
-        "ceterms:ctid": ctid(view),
+        "ceterms:ctid": c.ctid,
         "ceterms:name": c.title,
         "ceterms:description": c.description or c.title,
         "ceterms:ownedBy": [provider],
         "ceterms:offeredBy": [provider],
         "ceterms:subjectWebpage": c.url,
         "ceterms:inLanguage": c.languages,
-        "ceterms:credentialStatusType": alignment(
-            "https://credreg.net/ctdl/terms/CredentialStatus", node=STATUS[c.status], name={"en": c.status.title()}
-        ),
-        "ceterms:learningDeliveryType": [
-            alignment(
-                "https://credreg.net/ctdl/terms/Delivery",
-                node=DELIVERY[c.delivery_mode][0],
-                name={"en": DELIVERY[c.delivery_mode][1]},
-            )
-        ],
-        "ceterms:learningMethodType": [alignment(vocabulary(view, "Pace"), code=c.pace, node=PACES[c.pace])],
-        "ceterms:estimatedDuration": _durations(view),
         "ceterms:requires": [_earning(view), *_prerequisites(c.prerequisites)],
     }
     optional = {
+        "ceterms:credentialStatusType": _status(c.status),
+        "ceterms:learningDeliveryType": _delivery(c.delivery_mode),
+        "ceterms:learningMethodType": [alignment(vocabulary(view, "Pace"), code=c.pace, node=PACES[c.pace])]
+        if c.pace
+        else None,
+        "ceterms:estimatedDuration": _durations(view),
+        "ceterms:keyword": c.keywords,
         "ceterms:identifier": _identifier(c.external_id),
         "ceterms:estimatedCost": _cost(c),
         "ceterms:atLevel": _level(c),
@@ -164,6 +171,21 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
     return document
 
 
+def _status(status: str) -> dict[str, Any] | None:
+    if status not in STATUS:
+        return None
+    return alignment(
+        "https://credreg.net/ctdl/terms/CredentialStatus", node=STATUS[status], name={"en": status.title()}
+    )
+
+
+def _delivery(mode: str | None) -> list[dict[str, Any]] | None:
+    if mode is None:
+        return None
+    node, name = DELIVERY[mode]
+    return [alignment("https://credreg.net/ctdl/terms/Delivery", node=node, name={"en": name})]
+
+
 def _identifier(external_id: str | None) -> list[dict] | None:
     if not external_id:
         return None
@@ -178,9 +200,11 @@ def _identifier(external_id: str | None) -> list[dict] | None:
 
 def _durations(view: ListingView) -> list[dict]:
     c = view.listing
-    profiles = [
-        {"@type": "ceterms:DurationProfile", "ceterms:description": WORKLOAD, "ceterms:exactDuration": view.hours}
-    ]
+    profiles = []
+    if view.hours is not None:
+        profiles.append(
+            {"@type": "ceterms:DurationProfile", "ceterms:description": WORKLOAD, "ceterms:exactDuration": view.hours}
+        )
     if c.duration_weeks is not None:
         profiles.append(
             {
@@ -192,17 +216,25 @@ def _durations(view: ListingView) -> list[dict]:
     return profiles
 
 
-def _cost(c) -> list[dict] | None:
-    if c.cost_amount is None:
-        return None
-    return [
-        {
-            "@type": "ceterms:CostProfile",
-            "ceterms:price": c.cost_amount,
-            "ceterms:currency": c.cost_currency,
-            "ceterms:description": {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"},
-        }
-    ]
+def _cost(c: Credential) -> list[dict[str, Any]]:
+    """The tuition (the listing's cost) and every other cost, each typed by CTDL's CostType."""
+    profiles = []
+    if c.cost_amount is not None:
+        profiles.append(_cost_profile("TUITION", c.cost_amount, c.cost_currency, TUITION))
+    profiles += [_cost_profile(i.type, i.amount, i.currency, i.description) for i in c.cost_items]
+    return profiles
+
+
+def _cost_profile(kind: str, amount: float, currency: str | None, description: dict | None) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "@type": "ceterms:CostProfile",
+        "ceterms:directCostType": alignment(COST_TYPE_SCHEME, node=COST_TYPES[kind]),
+        "ceterms:price": amount,
+        "ceterms:currency": currency,
+    }
+    if description:
+        profile["ceterms:description"] = description
+    return profile
 
 
 def _level(c) -> list[dict] | None:
@@ -238,18 +270,17 @@ def _earning(view: ListingView) -> dict:
     c = view.listing
     competencies = [alignment(None, name=outcome) for outcome in c.learning_outcomes]
     competencies += [alignment(vocabulary(view, f"skills/{s.scheme}"), code=s.code, name=s.label) for s in view.skills]
-    assessment = {
-        "@type": "ceterms:AssessmentProfile",
-        "ceterms:name": {"en": "Assessment", "fr": "Évaluation"},
-        "ceterms:assessmentMethodType": [
-            alignment(vocabulary(view, "AssessmentType"), code=c.assessment, node=ASSESSMENT_METHODS.get(c.assessment))
-        ],
-    }
-    profile: dict[str, Any] = {
-        "@type": "ceterms:ConditionProfile",
-        "ceterms:description": EARNING,
-        "ceterms:targetAssessment": [assessment],
-    }
+    profile: dict[str, Any] = {"@type": "ceterms:ConditionProfile", "ceterms:description": EARNING}
+    if c.assessment is not None:
+        method = ASSESSMENT_METHODS.get(c.assessment)
+        assessment = {
+            "@type": "ceterms:AssessmentProfile",
+            "ceterms:name": ASSESSMENT_NAME,
+            "ceterms:assessmentMethodType": [
+                alignment(vocabulary(view, "AssessmentType"), code=c.assessment, node=method)
+            ],
+        }
+        profile["ceterms:targetAssessment"] = [assessment]
     if competencies:
         profile["ceterms:targetCompetency"] = competencies
     if c.ects_credits is not None:

@@ -16,22 +16,12 @@ from typing import Any
 from registry.domain.enums import CostType
 from registry.domain.errors import Problem
 from registry.domain.records import CostItem
+from registry.interop import ctdl
 from registry.interop.ctdl_report import Marks
 from registry.interop.ctdl_values import concept, many, number, same_text, text
 
-# The export's cost types (ctdl.COST_TYPES, reversed; a test keeps them in step).
-EXACT = {
-    "costType:Tuition": CostType.TUITION.value,
-    "costType:AggregateCost": CostType.AGGREGATE.value,
-    "costType:Application": CostType.APPLICATION.value,
-    "costType:EnrollmentFee": CostType.ENROLLMENT.value,
-    "costType:LearningResource": CostType.MATERIALS.value,
-    "costType:TechnologyFee": CostType.TECHNOLOGY.value,
-    "costType:StandaloneAssessment": CostType.ASSESSMENT.value,
-    "costType:GraduationFee": CostType.GRADUATION.value,
-    "costType:RoomOrResidency": CostType.ROOM_AND_BOARD.value,
-    "costType:MixedFees": CostType.OTHER.value,
-}
+# The cost types the export writes read back as the same types.
+EXACT = {node: kind for kind, node in ctdl.COST_TYPES.items()}
 NEAREST = {
     "costType:Meals": CostType.ROOM_AND_BOARD.value,
     "costType:Equipment": CostType.MATERIALS.value,
@@ -41,7 +31,6 @@ NEAREST = {
 }
 MAIN = (CostType.TUITION.value, CostType.AGGREGATE.value)
 # The export's description of the listing's cost (written by registry.interop.ctdl._cost).
-TUITION_TEXT = {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"}
 _DOLLAR = {"us": "USD", "u s": "USD", "united states": "USD", "american": "USD", "canadian": "CAD"}
 CURRENCY_NAMES = {
     **{f"{country} dollar": code for country, code in _DOLLAR.items()},
@@ -115,7 +104,7 @@ def _main_cost(costs: Costs, profile: dict, currency: str | None, marks: Marks) 
         costs.notes.append(_note("NO_CURRENCY", "The listing's cost has no ceterms:currency."))
     costs.amount, costs.currency = number(profile["ceterms:price"]), currency
     _take(profile, marks)
-    if same_text(profile.get("ceterms:description"), TUITION_TEXT):
+    if same_text(profile.get("ceterms:description"), ctdl.TUITION):
         marks.take(profile, "ceterms:description")
 
 

@@ -27,7 +27,6 @@ ASSESSMENT = {
     "assessMethod:Performance": AssessmentType.PRACTICAL_DEMONSTRATION.value,
     "assessMethod:PortfolioEvaluation": AssessmentType.PORTFOLIO.value,
 }
-ASSESSMENT_NAME = {"en": "Assessment", "fr": "Évaluation"}  # the export's name of its assessment
 HOUR_UNITS = {"creditUnit:ClockHour", "creditUnit:ContactHour"}
 HOUR_TEXT = re.compile(r"(clock |contact )?(hours?|hrs?)|HUR", re.IGNORECASE)
 
@@ -102,7 +101,7 @@ def _assessment(node: dict, earning: list[dict], r: Reading) -> str | None:
     for profile in earning:
         for assessment in r.nodes(profile.get("ceterms:targetAssessment")):
             if isinstance(assessment, dict) and "ceterms:assessmentMethodType" in assessment:
-                if same_text(assessment.get("ceterms:name"), ASSESSMENT_NAME):
+                if same_text(assessment.get("ceterms:name"), ctdl.ASSESSMENT_NAME):
                     r.take(assessment, "ceterms:name")
                 return r.concept(assessment, ("ceterms:assessmentMethodType",), ASSESSMENT, AssessmentType)
     return r.concept(node, ("ceterms:assessmentMethodType",), ASSESSMENT, AssessmentType)

@@ -132,7 +132,7 @@ def _awarding_opportunity(view: ListingView) -> dict[str, Any]:
 
 def _assessment(view: ListingView) -> dict[str, Any] | None:
     kind = view.listing.assessment
-    if kind == AssessmentType.NONE:
+    if kind is None or kind == AssessmentType.NONE:
         return None
     assessment: dict[str, Any] = {
         "id": f"{view.id}#assessment",
@@ -162,12 +162,15 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
             {"id": f"{view.id}#outcome-{n}", "type": "LearningOutcome", "title": outcome}
             for n, outcome in enumerate(c.learning_outcomes, start=1)
         ],
-        "volumeOfLearning": _duration(c.workload_hours),
         "language": _languages(c.languages),
-        "mode": [_concept(f"{SNB}/learning-assessment", *MODES[c.delivery_mode])],
         "awardingOpportunity": [_awarding_opportunity(view)],
         "homepage": [{"id": f"{view.id}#homepage", "type": "WebResource", "contentURL": c.url}],
     }
+    # A draft may not state these yet.
+    if c.workload_hours is not None:
+        document["volumeOfLearning"] = _duration(c.workload_hours)
+    if c.delivery_mode is not None:
+        document["mode"] = [_concept(f"{SNB}/learning-assessment", *MODES[c.delivery_mode])]
     # The EQF level is educationLevel: the ontology gives elm:EQFLevel to qualifications only.
     if c.level_framework == "EQF" and c.level_value in EQF_LEVELS:
         document["educationLevel"] = [_concept(f"{SNB}/eqf", *EQF_LEVELS[c.level_value])]

@@ -49,6 +49,7 @@ class ListingView:
         return pick(value, "en")
 
     @property
-    def hours(self) -> str:
-        """The workload as an ISO 8601 duration, e.g. PT40H."""
-        return f"PT{self.listing.workload_hours:g}H"
+    def hours(self) -> str | None:
+        """The workload as an ISO 8601 duration, e.g. PT40H; None when a draft has none yet."""
+        hours = self.listing.workload_hours
+        return None if hours is None else f"PT{hours:g}H"

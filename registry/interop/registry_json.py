@@ -9,7 +9,7 @@ from typing import Any
 from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
-from registry.domain.records import Credential
+from registry.domain.records import CostItem, Credential
 
 
 def listing_json(listing: Credential, *, provider: dict[str, Any], skills: list, occupations: list) -> dict[str, Any]:
@@ -45,11 +45,29 @@ def listing_json(listing: Credential, *, provider: dict[str, Any], skills: list,
         "audiences": listing.audiences,
         "fundingPrograms": listing.funding_programs,
         "url": listing.url,
+        "ctid": listing.ctid,
+        "keywords": listing.keywords,
+        "costItems": [_cost_item_json(item) for item in listing.cost_items],
         "version": listing.version,
         "createdAt": listing.created_at.isoformat(),
         "updatedAt": listing.updated_at.isoformat(),
         "publishedAt": listing.published_at.isoformat() if listing.published_at else None,
     }
+
+
+def _cost_item_json(item: CostItem) -> dict[str, Any]:
+    return {
+        "type": item.type,
+        "cost": {"amount": item.amount, "currency": item.currency},
+        "description": item.description,
+    }
+
+
+def _cost_items(items: Any) -> list[CostItem] | None:
+    """Cost items as the export writes them (None when the document has none)."""
+    if not items:
+        return None
+    return [CostItem(i["type"], i["cost"]["amount"], i["cost"]["currency"], i.get("description")) for i in items]
 
 
 def json_line(document: dict[str, Any]) -> bytes:
@@ -89,6 +107,9 @@ def changes_from_json(document: Any) -> tuple[ListingChanges, list[Problem], lis
         "audiences",
         "fundingPrograms",
         "url",
+        "ctid",
+        "keywords",
+        "costItems",
         "version",
         "createdAt",
         "updatedAt",
@@ -126,6 +147,9 @@ def changes_from_json(document: Any) -> tuple[ListingChanges, list[Problem], lis
             audiences=document.get("audiences") or None,
             funding_programs=document.get("fundingPrograms") or None,
             url=document.get("url"),
+            ctid=document.get("ctid"),
+            keywords=document.get("keywords") or None,
+            cost_items=_cost_items(document.get("costItems")),
         )
     except (AttributeError, KeyError, TypeError) as error:
         return ListingChanges(), problems + [Problem(("credential",), "MALFORMED", f"Malformed listing: {error}.")], []

@@ -16,7 +16,7 @@ import asyncpg
 from registry.db import Database, Executor
 from registry.domain import ids
 from registry.domain.errors import Outcome, Problem
-from registry.domain.listings import MAX_LINKS, ListingChanges, check_changes, check_publishable
+from registry.domain.listings import MAX_LINKS, ListingChanges, check_changes, check_ctid, check_publishable
 from registry.domain.principals import Forbidden, Principal
 from registry.domain.records import Credential
 from registry.store import credentials as credential_store
@@ -25,14 +25,17 @@ from registry.store import listings
 
 @dataclass
 class References:
-    """What the skills and occupations named by some listing changes refer to."""
+    """What the skills, occupations and CTIDs named by some listing changes refer to."""
 
     unknown_skills: set[UUID] = field(default_factory=set)
     occupations: dict[str, UUID] = field(default_factory=dict)
+    ctid_holders: dict[str, UUID] = field(default_factory=dict)
 
-    def problems(self, changes: ListingChanges) -> list[Problem]:
-        """The skills and occupation codes of ``changes`` that name nothing."""
-        found = [
+    def problems(self, changes: ListingChanges, existing: Credential | None = None) -> list[Problem]:
+        """The skills and occupation codes of ``changes`` that name nothing, and a CTID that is
+        another listing's or would change ``existing``'s."""
+        found = check_ctid(existing, changes, self.ctid_holders)
+        found += [
             Problem(("credential", "skillIds"), "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', s)!r}.")
             for s in changes.skill_ids or []
             if s in self.unknown_skills
@@ -51,12 +54,14 @@ class References:
 
 
 async def references(tx: Executor, changes: Sequence[ListingChanges]) -> References:
-    """Look up every skill and occupation the changes name, in two statements."""
+    """Look up every skill, occupation and CTID the changes name, a statement for each kind."""
     skills = list({s for c in changes for s in c.skill_ids or []})
     codes = list({code for c in changes for code in c.occupation_codes or []})
+    ctids = list({c.ctid for c in changes if c.ctid})
     return References(
         unknown_skills=set(await listings.unknown_skills(tx, skills)) if skills else set(),
         occupations=await listings.occupations_by_code(tx, codes) if codes else {},
+        ctid_holders=await listings.ids_by_ctid(tx, ctids) if ctids else {},
     )
 
 
@@ -92,8 +97,8 @@ async def create(
             made = await listings.create(
                 tx, provider_id, changes, found.occupation_ids(changes) or [], principal.client_id
             )
-    except asyncpg.UniqueViolationError:  # a concurrent create took the same externalId first
-        return Outcome.refused(duplicate)
+    except asyncpg.UniqueViolationError as error:  # a concurrent write took the same key first
+        return Outcome.refused(_taken(error, changes))
     return Outcome(made)
 
 
@@ -108,7 +113,7 @@ async def update(
             if listing is None:
                 return Outcome.refused(*missing)
             found = await references(tx, [changes])
-            problems += found.problems(changes)
+            problems += found.problems(changes, listing)
             if problems:
                 return Outcome.refused(*problems)
             try:
@@ -124,8 +129,8 @@ async def update(
                         f"{expected_version}: read it again and retry.",
                     )
                 )
-    except asyncpg.UniqueViolationError:  # its new externalId is another listing's
-        return Outcome.refused(_duplicate(changes))
+    except asyncpg.UniqueViolationError as error:  # a concurrent write took the same key first
+        return Outcome.refused(_taken(error, changes))
     return Outcome(updated)
 
 
@@ -201,6 +206,15 @@ async def _locked_own(
     if not principal.may_act_for_provider(listing.provider_id):
         raise Forbidden("This listing belongs to another provider.")
     return listing, []
+
+
+def _taken(error: asyncpg.UniqueViolationError, changes: ListingChanges) -> Problem:
+    """The problem of a key another listing took between the check and the write."""
+    if error.constraint_name == "credentials_ce_ctid_key":
+        return Problem(
+            ("credential", "ctid"), "DUPLICATE_CTID", f"Another listing already has the CTID {changes.ctid!r}."
+        )
+    return _duplicate(changes)
 
 
 def _duplicate(changes: ListingChanges) -> Problem:

@@ -38,6 +38,11 @@ class Item:
         self.problems.append(Problem(("credential", field), code, message))
 
     @property
+    def unread(self) -> bool:
+        """Nothing of it could be read (its problems say why), so no field check would add anything."""
+        return bool(self.problems) and not self.changes.given()
+
+    @property
     def created(self) -> bool:
         return not self.problems and self.existing is None
 
@@ -85,13 +90,18 @@ async def submit(
 
 def _check_keys(items: list[Item]) -> None:
     seen: set[str | None] = set()
-    for item in items:
-        key = item.changes.external_id
+    ctids: set[str] = set()
+    for item in (i for i in items if not i.unread):
+        key, ctid = item.changes.external_id, item.changes.ctid
         if not key or not key.strip():
             item.refuse("externalId", "REQUIRED", "Each submitted listing needs its `externalId`.")
         elif key in seen:
             item.refuse("externalId", "DUPLICATE", f"{key!r} appears earlier in this batch.")
+        if ctid in ctids:
+            item.refuse("ctid", "DUPLICATE_CTID", f"{ctid!r} appears earlier in this batch.")
         seen.add(key)
+        if ctid:
+            ctids.add(ctid)
 
 
 async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item]) -> None:
@@ -100,13 +110,14 @@ async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item]
     for item in items:
         key = item.changes.external_id
         item.existing = existing.get(key) if key else None
-        item.problems += check_changes(item.changes, creating=item.existing is None)
+        if not item.unread:
+            item.problems += check_changes(item.changes, creating=item.existing is None)
 
 
 async def _check_references(tx: Executor, items: list[Item]) -> None:
     found = await references(tx, [i.changes for i in items])
     for item in items:
-        item.problems += found.problems(item.changes)
+        item.problems += found.problems(item.changes, item.existing)
         item.occupations = found.occupation_ids(item.changes)
 
 

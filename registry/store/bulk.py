@@ -20,10 +20,12 @@ from registry.domain.records import (
     Recognition,
     Skill,
 )
+from registry.store.credentials import column
 from registry.store.history import SNAPSHOTS_SQL
 
 # A bulk-loaded listing is a whole Credential record: every field is a column.
-CREDENTIAL_COLUMNS = [f.name for f in fields(Credential)]
+CREDENTIAL_FIELDS = [f.name for f in fields(Credential)]
+CREDENTIAL_COLUMNS = [column(name) for name in CREDENTIAL_FIELDS]
 
 # A listing's skill or occupation: (credential ID, skill or occupation ID, position).
 Tag = tuple[UUID, UUID, int]
@@ -97,7 +99,7 @@ async def load_listings(
         tx,
         "credentials",
         CREDENTIAL_COLUMNS,
-        [tuple(getattr(c, name) for name in CREDENTIAL_COLUMNS) for c in credentials],
+        [tuple(getattr(c, name) for name in CREDENTIAL_FIELDS) for c in credentials],
     )
     skill_columns = ["credential_id", "skill_id", "position"]
     await _stage(tx, "credential_skills", skill_columns, skills)
@@ -158,7 +160,7 @@ INSERT_STAGED_CREDENTIALS = f"""
     left join (select cs.credential_id, jsonb_agg(k.label order by cs.position) as labels
                  from stage_credential_skills cs join skills k on k.id = cs.skill_id
                 group by cs.credential_id) sk on sk.credential_id = s.id
-   cross join lateral search_material(s.title, s.description, s.learning_outcomes, p.name,
+   cross join lateral search_material(s.title, s.description, s.learning_outcomes, s.keywords, p.name,
                                       coalesce(sk.labels, '[]'::jsonb)) m
   on conflict do nothing
 """

@@ -10,6 +10,7 @@ import asyncpg
 
 from registry.db import Executor
 from registry.domain.records import (
+    CostItem,
     Credential,
     CredentialLink,
     CredentialVersion,
@@ -32,6 +33,15 @@ from registry.store.visibility import (
     sees_all_of,
 )
 
+# Record fields stored under another column name: `ctid` is PostgreSQL's own system column.
+_COLUMN_OF = {"ctid": "ce_ctid"}
+
+
+def column(field: str) -> str:
+    """The credentials column a Credential field is stored in."""
+    return _COLUMN_OF.get(field, field)
+
+
 # Columns kept as enum types in the database and as their names in the records.
 _ENUM_COLUMNS = {"status", "credential_type", "delivery_mode", "pace", "assessment"}
 # Every field of the Credential record is a column of the same name: the select list follows it.
@@ -40,7 +50,7 @@ COLUMNS = ", ".join(
     if name in _ENUM_COLUMNS
     else "c.audiences::text[] as audiences"
     if name == "audiences"
-    else f"c.{name}"
+    else f"c.{column(name)} as {name}"
     for name in (f.name for f in fields(Credential))
 )
 
@@ -58,6 +68,7 @@ def build(row: asyncpg.Record) -> Credential:
     """A Credential record from a row selected with COLUMNS."""
     values = {f.name: row[f.name] for f in fields(Credential)}
     values["cost_amount"] = to_float(values["cost_amount"])  # NUMERIC arrives as a Decimal
+    values["cost_items"] = [CostItem(**item) for item in values["cost_items"]]  # stored as JSON objects
     return Credential(**values)
 
 

@@ -11,7 +11,7 @@ from registry.store.visibility import PUBLIC_LISTING
 # occupation codes, for the listings in $1 (one row each: id, snapshot).
 SNAPSHOTS_SQL = """
   select c.id,
-         (to_jsonb(c) - 'search_doc' - 'title_text')
+         (to_jsonb(c) - 'search_doc' - 'title_text' - 'ce_ctid' || jsonb_build_object('ctid', c.ce_ctid))
          || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb))
          as snapshot
     from unnest($1::uuid[]) as t(id)

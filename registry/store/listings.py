@@ -15,7 +15,8 @@ from registry.store.sql import fetch_one
 
 # The listing's own columns a change may set: every field of ListingChanges but the tags,
 # which live in tables of their own.
-_COLUMNS = [f.name for f in fields(ListingChanges) if f.name not in ("skill_ids", "occupation_codes")]
+_FIELDS = [f.name for f in fields(ListingChanges) if f.name not in ("skill_ids", "occupation_codes")]
+_COLUMNS = [credentials.column(name) for name in _FIELDS]
 
 
 class VersionConflict(Exception):
@@ -104,7 +105,7 @@ async def set_status(db: Executor, credential_id: UUID, status: str, actor: str,
 
 def _column_values(changes: ListingChanges) -> dict[str, Any]:
     given = changes.given()
-    return {name: given[name] for name in _COLUMNS if name in given}
+    return {credentials.column(name): given[name] for name in _FIELDS if name in given}
 
 
 async def _after_write(
@@ -190,6 +191,8 @@ _INSERT_DEFAULTS = {
     "regions": "'{}'::text[]",
     "audiences": "'{}'::audience[]",
     "funding_programs": "'{}'::text[]",
+    "keywords": "'{}'::jsonb",
+    "cost_items": "'[]'::jsonb",
 }
 
 
@@ -255,6 +258,12 @@ async def publish_many(db: Executor, credential_ids: list[UUID]) -> None:
 async def refresh_search(db: Executor, credential_ids: list[UUID]) -> None:
     """Recompute the search material of these listings."""
     await db.execute("select refresh_credential_search($1::uuid[])", credential_ids)
+
+
+async def ids_by_ctid(db: Executor, ctids: Sequence[str]) -> dict[str, UUID]:
+    """The listings that hold these CTIDs, by CTID."""
+    rows = await db.fetch("select ce_ctid, id from credentials where ce_ctid = any($1::text[])", list(ctids))
+    return {row["ce_ctid"]: row["id"] for row in rows}
 
 
 async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> dict[str, Credential]:

@@ -59,12 +59,13 @@ _WORKLOAD_RANGES = ", ".join(
 )
 
 # Facet name -> how one listing's values for it are produced in the facet base table.
+# A draft may not state its delivery mode or pace yet: it counts in neither facet.
 _FACET_VALUES: dict[str, str] = {
-    "deliveryMode": "array[c.delivery_mode::text]",
+    "deliveryMode": "array_remove(array[c.delivery_mode::text], null)",
     "region": "c.regions",
     "language": "c.languages",
     "credentialType": "array[c.credential_type::text]",
-    "pace": "array[c.pace::text]",
+    "pace": "array_remove(array[c.pace::text], null)",
     "audience": "c.audiences::text[]",
     "provider": "array[c.provider_id::text]",
     # Every ceiling the listing fits under, as the `maxCost` filter would find it.
@@ -101,8 +102,8 @@ def _sort(order: CredentialOrder, rank: str, lang: str | None, params: Params) -
         return "coalesce(c.cost_amount, 0)::float8", "float8"
     if order == CredentialOrder.COST_DESC:
         return "(-coalesce(c.cost_amount, 0))::float8", "float8"
-    if order == CredentialOrder.WORKLOAD_ASC:
-        return "c.workload_hours::float8", "float8"
+    if order == CredentialOrder.WORKLOAD_ASC:  # a draft without a workload yet sorts first, as 0
+        return "coalesce(c.workload_hours, 0)::float8", "float8"
     return credentials.NEWEST_SQL, "float8"
 
 

@@ -67,11 +67,40 @@ async def test_bad_input_gives_user_errors_and_changes_nothing(client, parties, 
     assert await db.fetchval("select count(*) from credentials") == 0
 
 
-async def test_missing_required_fields_are_named(client, parties):
+async def test_a_draft_needs_a_title_and_a_page(client, parties):
     token = await access_token(client, parties.provider)
-    body = await gql(client, CREATE, {"input": {"credential": {"title": DRAFT["title"]}}}, token)
+    body = await gql(client, CREATE, {"input": {"credential": {"externalId": "X-1"}}}, token)
     fields = {e["field"][-1] for e in body["data"]["createCredential"]["userErrors"] if e["code"] == "REQUIRED"}
-    assert fields == {"workloadHours", "deliveryMode", "pace", "assessment", "url"}
+    assert fields == {"title", "url"}
+
+
+async def test_a_draft_may_leave_out_what_publishing_needs_and_shows_it_not_stated(client, parties):
+    token = await access_token(client, parties.provider)
+    sparse = {"externalId": "X-2", "title": DRAFT["title"], "url": "http://north.example.ca/x"}
+    query = """mutation($input: CreateCredentialInput!) { createCredential(input: $input) {
+      credential { id workloadHours deliveryMode pace assessment ctid completeness { missing } } userErrors { code } } }"""
+    made = (await gql(client, query, {"input": {"credential": sparse}}, token))["data"]["createCredential"]
+    listing = made["credential"]
+    assert made["userErrors"] == [] and listing["ctid"].startswith("ce-")
+    assert (listing["workloadHours"], listing["deliveryMode"], listing["pace"], listing["assessment"]) == (
+        0,
+        "NOT_STATED",
+        "NOT_STATED",
+        "NOT_STATED",
+    )
+    assert {"workloadHours", "deliveryMode", "assessment", "url"} <= set(listing["completeness"]["missing"])
+    body = await gql(client, PUBLISH, {"input": {"id": listing["id"]}}, token)
+    refused = {e["field"][-1] for e in body["data"]["publishCredential"]["userErrors"]}
+    assert {"workloadHours", "deliveryMode", "pace", "assessment"} <= refused
+
+
+async def test_not_stated_is_shown_never_written(client, parties):
+    token = await access_token(client, parties.provider)
+    written = {**DRAFT, "pace": "NOT_STATED"}
+    body = await gql(client, CREATE, {"input": {"credential": written}}, token)
+    assert [(e["field"][-1], e["code"]) for e in body["data"]["createCredential"]["userErrors"]] == [
+        ("pace", "INVALID_VALUE")
+    ]
 
 
 async def test_update_with_the_current_version_wins_and_bumps_it(client, parties):
@@ -360,3 +389,24 @@ async def test_a_bad_item_fails_alone_in_a_batch(client, parties):
     body = await gql(client, submit, {"input": {"credentials": [good, bad]}}, token)
     assert body["data"]["submitCredentials"]["createdCount"] == 1
     assert body["data"]["submitCredentials"]["failedCount"] == 1
+
+
+async def test_keywords_and_cost_items_are_kept_and_keywords_are_searched(client, parties):
+    token = await access_token(client, parties.provider)
+    fields = {
+        **COMPLETE,
+        "keywords": [{"lang": "en", "value": "zymurgy"}, {"lang": "fr", "value": "zythologie"}],
+        "costItems": [{"type": "MATERIALS", "cost": {"amount": 80, "currency": "CAD"}}],
+    }
+    listing = (await create(client, token, **fields))["credential"]
+    await gql(client, PUBLISH, {"input": {"id": listing["id"]}}, token)
+    query = """query($q: String!) { searchCredentials(query: $q) { nodes { id keywords(lang: "fr")
+      costItems { type cost { amount currency } } } } }"""
+    found = (await gql(client, query, {"q": "zymurgy"}))["data"]["searchCredentials"]["nodes"]
+    assert found == [
+        {
+            "id": listing["id"],
+            "keywords": ["zythologie"],
+            "costItems": [{"type": "MATERIALS", "cost": {"amount": 80.0, "currency": "CAD"}}],
+        }
+    ]

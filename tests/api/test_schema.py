@@ -17,9 +17,12 @@ from graphql import (
 )
 from graphql.language import (
     EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
     InputObjectTypeDefinitionNode,
+    InputObjectTypeExtensionNode,
     InterfaceTypeDefinitionNode,
     ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
     print_ast,
 )
 from graphql.utilities import ast_from_value
@@ -30,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SDL = ROOT / "graphql" / "schema.graphql"
 CONTRACT = ROOT / "graphql" / "contract.graphql"
 SHARED_CONTRACT = ROOT.parent / "shared" / "contract.graphql"
+SHARED_NEXT = ROOT.parent / "shared" / "contract-next.graphql"
 
 # Parts of the contract not built yet (none left: the whole contract is served).
 NOT_YET_BUILT: frozenset[str] = frozenset()
@@ -88,21 +92,42 @@ def _contract():
     return parse(CONTRACT.read_text())
 
 
-def test_the_kept_contract_is_the_shared_one():
+FOLDED = "\n# ---- Folded from contract-next.graphql"
+
+
+def test_the_kept_contract_is_the_shared_one_plus_what_is_built_of_the_next():
     # graphql/contract.graphql is the shared contract, kept in the repository so that every
-    # checkout (CI's included) tests against it; where the shared folder sits beside the
-    # repository, the copy must not have drifted.
+    # checkout (CI's included) tests against it, followed by the parts of contract-next.graphql
+    # built so far. Where the shared folder sits beside the repository, neither has drifted:
+    # the core is the shared file, and every folded field is in contract-next as written.
+    core, _, folded = CONTRACT.read_text().partition(FOLDED)
     if SHARED_CONTRACT.exists():
-        assert CONTRACT.read_text() == SHARED_CONTRACT.read_text()
-    assert CONTRACT.exists()
+        assert core == SHARED_CONTRACT.read_text()
+    if SHARED_NEXT.exists():
+        next_fields = _extension_fields(parse(SHARED_NEXT.read_text()))
+        assert _extension_fields(parse(folded.partition("\n")[2])) <= next_fields
+
+
+def _extension_fields(document) -> set[tuple[str, str, str]]:
+    """(type, field, printed field) of every type extension in ``document``."""
+    return {
+        (definition.name.value, field.name.value, print_ast(field))
+        for definition in document.definitions
+        if isinstance(definition, EXTENSIONS)
+        for field in getattr(definition, "fields", None) or getattr(definition, "values", None) or ()
+    }
 
 
 KINDS = {
     ObjectTypeDefinitionNode: GraphQLObjectType,
+    ObjectTypeExtensionNode: GraphQLObjectType,
     InterfaceTypeDefinitionNode: GraphQLInterfaceType,
     InputObjectTypeDefinitionNode: GraphQLInputObjectType,
+    InputObjectTypeExtensionNode: GraphQLInputObjectType,
     EnumTypeDefinitionNode: GraphQLEnumType,
+    EnumTypeExtensionNode: GraphQLEnumType,
 }
+EXTENSIONS = (ObjectTypeExtensionNode, InputObjectTypeExtensionNode, EnumTypeExtensionNode)
 
 
 def test_schema_keeps_every_name_and_shape_of_the_contract():

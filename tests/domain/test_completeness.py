@@ -1,45 +1,11 @@
 """How complete a listing is against the EU mandatory elements and the CTDL minimum."""
 
 from dataclasses import replace
-from datetime import datetime, timezone
-from uuid import uuid4
 
 from registry.domain.completeness import ELEMENTS, completeness
-from registry.domain.records import Credential
+from tests.support.records import a_listing
 
-NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
-COMPLETE = Credential(
-    id=uuid4(),
-    provider_id=uuid4(),
-    external_id="DA-101",
-    status="PUBLISHED",
-    credential_type="MICRO_CREDENTIAL",
-    title={"en": "Data analytics"},
-    description={"en": "Clean, explore and present data."},
-    learning_outcomes=[{"en": "Build a dashboard."}],
-    level_framework="EQF",
-    level_value="5",
-    workload_hours=40,
-    ects_credits=None,
-    duration_weeks=None,
-    delivery_mode="ONLINE",
-    pace="SELF_PACED",
-    languages=["en"],
-    regions=["CA-ON"],
-    cost_amount=None,
-    cost_currency=None,
-    assessment="PROJECT",
-    quality_assurance="Reviewed by the college's program council.",
-    prerequisites=None,
-    audiences=[],
-    funding_programs=[],
-    url="https://example.ca/data-analytics",
-    version=1,
-    created_at=NOW,
-    updated_at=NOW,
-    published_at=NOW,
-    retired_at=None,
-)
+COMPLETE = a_listing()
 
 
 def test_a_listing_with_every_element_scores_one():
@@ -57,3 +23,12 @@ def test_a_stated_reason_for_having_no_level_counts_as_the_level():
     unlevelled = replace(COMPLETE, level_framework=None, level_value=None)
     assert completeness(unlevelled).missing == ["level"]
     assert completeness(replace(unlevelled, level_reason="Not placed on a framework yet.")).missing == []
+
+
+def test_a_draft_without_workload_mode_or_assessment_misses_them():
+    draft = replace(COMPLETE, workload_hours=None, delivery_mode=None, assessment=None)
+    assert completeness(draft).missing == ["workloadHours", "assessment", "deliveryMode"]
+
+
+def test_an_http_page_counts_as_missing_until_it_is_https():
+    assert completeness(replace(COMPLETE, url="http://example.ca/data-analytics")).missing == ["url"]

@@ -4,13 +4,13 @@ hold, and what publishing needs."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 
-from registry.domain.listings import MAX_ITEMS, ListingChanges, check_changes, check_publishable
-from registry.domain.records import Credential
+from registry.domain.listings import MAX_ITEMS, ListingChanges, check_changes, check_ctid, check_publishable
+from registry.domain.records import CostItem
+from tests.support.records import a_listing
 
 VALID = ListingChanges(
     title={"en": "Data Analysis"},
@@ -30,10 +30,8 @@ def test_a_complete_new_listing_breaks_no_rule():
     assert check_changes(VALID, creating=True) == []
 
 
-def test_a_new_listing_needs_its_mandatory_fields_an_update_does_not():
-    assert set(codes(ListingChanges())) == {
-        ("credential", f) for f in ("title", "workloadHours", "deliveryMode", "pace", "assessment", "url")
-    }
+def test_a_new_draft_needs_only_a_title_and_a_page_an_update_nothing():
+    assert set(codes(ListingChanges())) == {("credential", "title"), ("credential", "url")}
     assert check_changes(ListingChanges(), creating=False) == []
 
 
@@ -42,7 +40,11 @@ def test_a_new_listing_needs_its_mandatory_fields_an_update_does_not():
     [
         ({"workload_hours": 0}, ("credential", "workloadHours"), "OUT_OF_RANGE"),
         ({"ects_credits": 241}, ("credential", "ectsCredits"), "OUT_OF_RANGE"),
-        ({"url": "http://north.example.ca/x"}, ("credential", "url"), "INSECURE_URL"),
+        ({"url": "ftp://north.example.ca/x"}, ("credential", "url"), "INVALID_URL"),
+        ({"ctid": "ce-NOT-A-UUID"}, ("credential", "ctid"), "INVALID_CTID"),
+        ({"delivery_mode": "NOT_STATED"}, ("credential", "deliveryMode"), "INVALID_VALUE"),
+        ({"keywords": {"en": [" "]}}, ("credential", "keywords"), "OUT_OF_RANGE"),
+        ({"cost_items": [CostItem("FEES", 10, "CAD")]}, ("credential", "costItems", "0", "type"), "INVALID_COST_TYPE"),
         ({"cost_amount": 10, "cost_currency": "dollars"}, ("credential", "cost", "currency"), "INVALID_CURRENCY"),
         ({"languages": ["not a tag"]}, ("credential", "languages"), "INVALID_LANGUAGE"),
         ({"regions": ["Ontario"]}, ("credential", "regions"), "INVALID_REGION"),
@@ -53,7 +55,11 @@ def test_a_new_listing_needs_its_mandatory_fields_an_update_does_not():
     ids=[
         "no workload",
         "too many ECTS",
-        "http url",
+        "not an http(s) url",
+        "ctid",
+        "not stated is shown, never written",
+        "blank keyword",
+        "cost type",
         "currency",
         "language",
         "region",
@@ -68,59 +74,47 @@ def test_each_field_rule_names_its_field_and_code(change, field, code):
 
 @pytest.mark.parametrize("name", list(MAX_ITEMS))
 def test_every_list_is_capped(name):
-    one = {"skill_ids": uuid4(), "learning_outcomes": {"en": "An outcome"}}.get(name, "CA-ON")
+    one = {
+        "skill_ids": uuid4(),
+        "learning_outcomes": {"en": "An outcome"},
+        "cost_items": CostItem("MATERIALS", 50, "CAD"),
+    }.get(name, "CA-ON")
     value = [one] * (MAX_ITEMS[name] + 1)
     found = check_changes(dataclasses.replace(VALID, **{name: value}), creating=True)
     assert "TOO_MANY" in {p.code for p in found}
 
 
-def _listing(**fields) -> Credential:
-    now = datetime.now(UTC)
-    base = dict(
-        id=uuid4(),
-        provider_id=uuid4(),
-        external_id="X",
-        status="DRAFT",
-        credential_type="MICRO_CREDENTIAL",
-        title={"en": "T"},
-        description={"en": "D"},
-        learning_outcomes=[{"en": "O"}],
-        level_framework="EQF",
-        level_value="5",
-        workload_hours=40,
-        ects_credits=None,
-        duration_weeks=None,
-        delivery_mode="ONLINE",
-        pace="SELF_PACED",
-        languages=["en"],
-        regions=["CA-ON"],
-        cost_amount=None,
-        cost_currency=None,
-        assessment="PROJECT",
-        quality_assurance="Reviewed",
-        prerequisites=None,
-        audiences=[],
-        funding_programs=[],
-        url="https://x.example/t",
-        version=1,
-        created_at=now,
-        updated_at=now,
-        published_at=None,
-        retired_at=None,
-    )
-    return Credential(**{**base, **fields})
-
-
 def test_a_listing_with_every_mandatory_element_may_be_published():
-    assert check_publishable(_listing()) == []
+    assert check_publishable(a_listing()) == []
+
+
+def test_an_http_page_is_accepted():
+    assert check_changes(dataclasses.replace(VALID, url="http://north.example.ca/data"), creating=True) == []
+
+
+def test_publishing_needs_what_learners_compare_listings_by():
+    missing = check_publishable(a_listing(workload_hours=None, delivery_mode=None, pace=None, assessment=None))
+    assert [p.field[-1] for p in missing] == ["workloadHours", "deliveryMode", "pace", "assessment"]
+
+
+def test_a_ctid_once_set_never_changes():
+    listing = a_listing()
+    other = "ce-11111111-2222-4333-8444-555555555555"
+    assert check_ctid(listing, ListingChanges(ctid=listing.ctid), {listing.ctid: listing.id}) == []
+    assert [p.code for p in check_ctid(listing, ListingChanges(ctid=other), {})] == ["CTID_FIXED"]
+
+
+def test_a_ctid_names_one_listing():
+    taken = "ce-11111111-2222-4333-8444-555555555555"
+    assert [p.code for p in check_ctid(None, ListingChanges(ctid=taken), {taken: uuid4()})] == ["DUPLICATE_CTID"]
 
 
 def test_publishing_names_each_missing_element():
-    missing = check_publishable(_listing(description={}, languages=[], quality_assurance=" "))
+    missing = check_publishable(a_listing(description={}, languages=[], quality_assurance=" "))
     assert {p.field[-1] for p in missing} == {"description", "languages", "qualityAssurance"}
     assert {p.code for p in missing} == {"REQUIRED_TO_PUBLISH"}
 
 
 def test_a_level_reason_stands_in_for_a_level():
-    assert check_publishable(_listing(level_framework=None, level_value=None, level_reason="Not on a framework")) == []
-    assert [p.field[-1] for p in check_publishable(_listing(level_framework=None, level_value=None))] == ["level"]
+    assert check_publishable(a_listing(level_framework=None, level_value=None, level_reason="Not on a framework")) == []
+    assert [p.field[-1] for p in check_publishable(a_listing(level_framework=None, level_value=None))] == ["level"]

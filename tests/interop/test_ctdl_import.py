@@ -336,10 +336,6 @@ def test_a_cost_in_an_unknown_currency_is_left_out_with_a_note():
     assert row.changes.cost_amount is None and "ceterms:estimatedCost" in _notes(row, "UNKNOWN_CURRENCY")
 
 
-def test_the_cost_types_the_export_writes_read_back_as_the_same_types():
-    assert ctdl_costs.EXACT == {node: kind for kind, node in ctdl.COST_TYPES.items()}
-
-
 def test_properties_of_a_cost_profile_not_carried_are_noted_by_their_path():
     costs = [_cost("costType:Tuition", 900, **{"ceterms:costDetails": "https://example.ca/costs"})]
     assert "ceterms:estimatedCost/ceterms:costDetails" in _notes(

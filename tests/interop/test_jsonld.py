@@ -24,6 +24,7 @@ def _rich():
         c
         for c in oracle.published()
         if c.id in linked
+        and c.credential_type != "COURSE"  # a schema.org Course, not a credential: see _course
         and c.id in recognized
         and c.level_framework == "EQF"
         and c.cost_amount
@@ -184,9 +185,19 @@ def _schema_org_misuses(node, vocabulary: dict, where: str = "$") -> list[str]:
 
 async def test_schema_org_uses_only_properties_of_the_published_vocabulary(demo_client):
     vocabulary = json.loads((CONTEXTS / "schema-org-vocabulary.json").read_text())
-    for listing in [_rich(), *oracle.published()[:40]]:
+    for listing in [_rich(), _course(), *oracle.published()[:40]]:
         doc = await jsonld(demo_client, listing, "SCHEMA_ORG")
         assert _schema_org_misuses(doc, vocabulary) == []
+
+
+def _course():
+    return next(c for c in oracle.published() if c.credential_type == "COURSE")
+
+
+async def test_a_course_is_a_schema_org_course_awarding_its_credential(demo_client):
+    doc = await jsonld(demo_client, _course(), "SCHEMA_ORG")
+    assert doc["@type"] == "Course"
+    assert doc["educationalCredentialAwarded"]["@type"] == "EducationalOccupationalCredential"
 
 
 async def test_schema_org_describes_an_educational_occupational_credential(demo_client):

@@ -63,7 +63,7 @@ async def test_bad_rows_are_reported_by_column_and_good_rows_stored(db_dsn, coll
         "workloadHours": "lots",
         "deliveryMode": "BOAT",
         "skills": "no-such-skill",
-        "url": "http://insecure.example.ca",
+        "url": "ftp://files.example.ca",
     }
     result = run("import", _csv(tmp_path, [_template_row(), bad], ("colour",)), "--provider", college, env=env)
     assert result.returncode == 1
@@ -72,7 +72,7 @@ async def test_bad_rows_are_reported_by_column_and_good_rows_stored(db_dsn, coll
         "error in workloadHours: NOT_A_NUMBER",
         "error in deliveryMode: UNKNOWN_VALUE",
         "error in skills: UNKNOWN_SKILL",
-        "error in url: INSECURE_URL",
+        "error in url: INVALID_URL",
     ):
         assert expected in result.stdout
     assert "line 3 (BAD-1)" in result.stdout
@@ -98,12 +98,22 @@ async def test_an_exported_listing_imports_back_as_the_same_listing(db_dsn, coll
     run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
     exported = tmp_path / "export.jsonl"
     assert run("export", "--output", str(exported), env=env).returncode == 0
+    # Another registry would keep the CTID; in this one it already names the first listing.
+    exported.write_text(json.dumps({**json.loads(exported.read_text()), "ctid": None}) + "\n")
     imported = run("import", str(exported), "--provider", "hillside-college", "--format", "jsonl", "--publish", env=env)
     assert imported.returncode == 0 and "1 created" in imported.stdout, imported.stdout
     assert run("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
     first, second = [json.loads(line) for line in (tmp_path / "both.jsonl").read_text().splitlines()]
-    varying = {"id", "provider", "createdAt", "updatedAt", "publishedAt"}
-    assert {k: v for k, v in first.items() if k not in varying} == {k: v for k, v in second.items() if k not in varying}
+    assert _comparable(first) == _comparable(second)
+
+
+async def test_a_ctid_already_in_the_registry_is_refused_for_another_listing(db_dsn, college, tmp_path):
+    env = _seeded_env(db_dsn)
+    run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    exported = tmp_path / "export.jsonl"
+    run("export", "--output", str(exported), env=env)
+    imported = run("import", str(exported), "--provider", "hillside-college", "--format", "jsonl", env=env)
+    assert imported.returncode == 1 and "error in ctid: DUPLICATE_CTID" in imported.stdout, imported.stdout
 
 
 async def _ctdl_of(client, db, external_id: str) -> dict:
@@ -116,7 +126,9 @@ async def _ctdl_of(client, db, external_id: str) -> dict:
 
 
 def _comparable(line: dict) -> dict:
-    return {k: v for k, v in line.items() if k not in {"id", "provider", "createdAt", "updatedAt", "publishedAt"}}
+    return {
+        k: v for k, v in line.items() if k not in {"id", "ctid", "provider", "createdAt", "updatedAt", "publishedAt"}
+    }
 
 
 async def test_a_listing_exported_as_ctdl_imports_back_as_the_same_listing(db_dsn, college, tmp_path, db, client):
@@ -135,6 +147,9 @@ async def test_a_listing_exported_as_ctdl_imports_back_as_the_same_listing(db_ds
     again = run("import", str(document), "--provider", college, "--format", "ctdl", env=env)
     assert again.returncode == 0 and "0 created, 0 updated, 1 unchanged" in again.stdout, again.stdout
 
+    taken = run("import", str(document), "--provider", "hillside-college", "--format", "ctdl", env=env)
+    assert taken.returncode == 1 and "error in ceterms:ctid: DUPLICATE_CTID" in taken.stdout, taken.stdout
+    document.write_text(json.dumps({**json.loads(document.read_text()), "ceterms:ctid": None}))
     elsewhere = run("import", str(document), "--provider", "hillside-college", "--format", "ctdl", "--publish", env=env)
     assert elsewhere.returncode == 0 and "1 created" in elsewhere.stdout, elsewhere.stdout
     assert run("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
@@ -142,10 +157,11 @@ async def test_a_listing_exported_as_ctdl_imports_back_as_the_same_listing(db_ds
     assert _comparable(first) == _comparable(second) and first["ectsCredits"] == 2
 
 
-async def test_a_ctdl_graph_imports_every_credential_and_reports_each_object(db_dsn, college, tmp_path, db, client):
+async def test_a_ctdl_graph_imports_every_credential_and_reports_what_each_lacks(db_dsn, college, tmp_path, db, client):
     env = _seeded_env(db_dsn)
     run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
     good = await _ctdl_of(client, db, "DA-101")
+    del good["ceterms:ctid"]  # new listings, with CTIDs of their own
     good["ceterms:identifier"][0]["ceterms:identifierValueCode"] = "DA-102"
     good["ceterms:keyword"] = {"en": ["data"]}
     broken = {**good, "@id": "_:broken", "ceterms:learningMethodType": []}
@@ -154,11 +170,13 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_each_object(db_
     graph = tmp_path / "graph.jsonld"
     graph.write_text(json.dumps({"@context": good.pop("@context"), "@graph": [organization, good, broken]}))
 
-    result = run("import", str(graph), "--provider", college, "--format", "ctdl", env=env)
-    assert result.returncode == 1
-    assert "1 created, 0 updated, 0 unchanged, 1 failed" in result.stdout
-    assert "object 1 (DA-102): note in ceterms:keyword: UNKNOWN_PROPERTY" in result.stdout
-    assert "object 2 (DA-103): error in ceterms:learningMethodType: REQUIRED" in result.stdout
+    result = run("import", str(graph), "--provider", college, "--format", "ctdl", "--publish", env=env)
+    assert result.returncode == 1 and "2 created, 0 updated, 0 unchanged, 1 failed" in result.stdout, result.stdout
+    assert "object 1 (no externalId): error in @type: UNSUPPORTED_TYPE" in result.stdout
+    assert "object 1 (no externalId): error in ceterms:name" not in result.stdout  # nothing of it was read
+    assert "(DA-103): note in ceterms:learningMethodType: REQUIRED_TO_PUBLISH" in result.stdout, result.stdout
+    statuses = dict(await db.fetch("select external_id, status::text from credentials where external_id like 'DA-10_'"))
+    assert statuses == {"DA-101": "PUBLISHED", "DA-102": "PUBLISHED", "DA-103": "DRAFT"}
 
 
 def test_the_template_is_printed(tmp_path):

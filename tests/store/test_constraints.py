@@ -17,7 +17,10 @@ async def listing(db):
 
 
 BAD_UPDATES = {
-    "http url": "url = 'http://insecure.example.ca'",
+    "not an http(s) url": "url = 'ftp://files.example.ca'",
+    "ctid changed": "ce_ctid = 'ce-11111111-2222-4333-8444-555555555555'",
+    "ctid malformed": "ce_ctid = 'ce-x'",
+    "published without a workload": "status = 'PUBLISHED', published_at = now(), workload_hours = null",
     "negative workload": "workload_hours = -1",
     "negative cost": "cost_amount = -5, cost_currency = 'CAD'",
     "cost without currency": "cost_amount = 10, cost_currency = null",
@@ -53,6 +56,26 @@ async def test_external_ids_are_unique_per_provider(db, listing):
             " 'https://example.ca')",
             listing["provider_id"],
             external,
+        )
+
+
+async def test_a_new_listing_without_a_ctid_is_given_its_own(db, listing):
+    made = await db.fetchrow(
+        "insert into credentials (provider_id, title, url) values ($1, '{\"en\": \"Draft\"}', 'https://example.ca')"
+        " returning id, ce_ctid",
+        listing["provider_id"],
+    )
+    assert made["ce_ctid"] == f"ce-{made['id']}"
+
+
+async def test_two_listings_never_share_a_ctid(db, listing):
+    ctid = await db.fetchval("select ce_ctid from credentials where id = $1", listing["id"])
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await db.execute(
+            'insert into credentials (provider_id, title, url, ce_ctid) values ($1, \'{"en": "Copy"}\','
+            " 'https://example.ca', $2)",
+            listing["provider_id"],
+            ctid,
         )
 
 
