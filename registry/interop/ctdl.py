@@ -81,6 +81,7 @@ ECTS = {
     "fr": "Crédits ECTS (système européen de transfert et d'accumulation de crédits)",
 }
 LENGTH = {"en": "Calendar length", "fr": "Durée calendaire"}
+UNDETERMINED = "und"
 TUITION = {"en": "Tuition for the whole credential", "fr": "Droits pour tout le titre"}
 ASSESSMENT_NAME = {"en": "Assessment", "fr": "Évaluation"}
 
@@ -113,7 +114,10 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
     """The listing as a CTDL credential."""
     c = view.listing
     provider = view.uri("Provider", view.provider.id)
-    untagged = c.languages[0] if c.languages else "en"  # texts the registry keeps without a language tag
+    # Texts the registry keeps without a language (quality assurance, funding programme names)
+    # are tagged BCP 47 "und", undetermined: the language of instruction is no guide to theirs
+    # ("Canada Training Credit" on a French listing).
+    untagged = UNDETERMINED
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": view.id,

@@ -59,3 +59,9 @@ async def test_a_draft_has_no_credential_status_and_leaves_out_what_it_does_not_
     absent = ("ceterms:credentialStatusType", "ceterms:learningDeliveryType", "ceterms:learningMethodType")
     assert not any(name in document for name in absent)
     assert "ceterms:targetAssessment" not in document["ceterms:requires"][0]
+
+
+async def test_texts_kept_without_a_language_are_tagged_undetermined_not_as_the_teaching_language(client, parties):
+    token = await access_token(client, parties.provider)
+    document = await _ctdl(client, token, languages=["fr"], fundingPrograms=["Canada Training Credit"])
+    assert document["ceterms:financialAssistance"][0]["ceterms:name"] == {"und": "Canada Training Credit"}
