@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from registry.domain.enums import CostType
+from tests.support import ctdl_vocabulary
 from tests.support.listings import DRAFT, create, gql
 from tests.support.parties import access_token
 
@@ -33,6 +35,16 @@ async def test_keywords_are_a_language_map_of_lists(client, parties):
     ]
     document = await _ctdl(client, token, keywords=keywords)
     assert document["ceterms:keyword"] == {"en": ["data", "dashboards"], "fr": ["données"]}
+
+
+async def test_ctid_keywords_and_cost_types_are_published_ctdl_terms(client, parties):
+    token = await access_token(client, parties.provider)
+    items = [{"type": kind, "cost": {"amount": 10, "currency": "CAD"}} for kind in CostType.__members__]
+    keywords = [{"lang": "en", "value": "data"}]
+    document = await _ctdl(
+        client, token, ctid=CTID, keywords=keywords, cost={"amount": 1, "currency": "CAD"}, costItems=items
+    )
+    assert ctdl_vocabulary.misuses(document) == []
 
 
 async def test_each_cost_is_a_cost_profile_typed_by_what_it_is_for(client, parties):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ctdl_vocabulary
 from tests.support import demo_oracle as oracle
 from tests.support.graphql import data
 
@@ -82,39 +83,10 @@ async def test_ctdl_carries_every_field_of_the_listing(demo_client):
     assert doc["ceterms:estimatedDuration"][0]["ceterms:exactDuration"] == f"PT{c.workload_hours:g}H"
 
 
-def _ctdl_schema() -> dict[str, dict]:
-    return {node["@id"]: node for node in json.loads((CONTEXTS / "ctdl-schema.json").read_text())["@graph"]}
-
-
-def _ctdl_misuses(node, schema: dict, context: dict, where: str = "$") -> list[str]:
-    """Every way ``node`` strays from the published CTDL: unknown classes, properties outside
-    their domain, concepts that do not exist, prefixes the context does not define."""
-    if isinstance(node, list):
-        return [m for n, item in enumerate(node) for m in _ctdl_misuses(item, schema, context, f"{where}[{n}]")]
-    if isinstance(node, str) and re.fullmatch(r"[a-zA-Z]+:[A-Za-z]+", node) and node.split(":")[0] in context:
-        return [] if node in schema else [f"{where}: no concept {node}"]
-    if not isinstance(node, dict) or "@type" not in node:
-        return []
-    kind = node["@type"]
-    found = [] if schema.get(kind, {}).get("@type") == "rdfs:Class" else [f"{where}: no class {kind}"]
-    for name, value in node.items():
-        if name.startswith("@"):
-            continue
-        if name.split(":")[0] not in context:
-            found.append(f"{where}: prefix of {name} not in the context")
-        elif kind not in schema.get(name, {}).get("schema:domainIncludes", []):
-            found.append(f"{where}: {name} is not a property of {kind}")
-        found += _ctdl_misuses(value, schema, context, f"{where}.{name}")
-    return found
-
-
 async def test_ctdl_uses_only_published_classes_properties_and_concepts(demo_client):
-    context = json.loads((CONTEXTS / "ctdl-context.json").read_text())["@context"]
-    schema = _ctdl_schema()
-    listings = [_rich(), *oracle.published()[:40]]
-    for listing in listings:
+    for listing in [_rich(), *oracle.published()[:40]]:
         doc = await jsonld(demo_client, listing, "CTDL")
-        assert _ctdl_misuses(doc, schema, context) == []
+        assert ctdl_vocabulary.misuses(doc) == []
 
 
 async def test_open_badges_achievement_uses_only_terms_of_the_published_context(demo_client):
