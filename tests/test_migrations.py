@@ -30,6 +30,7 @@ TABLES = {
     "client_write_positions",
     "rate_buckets",
     "audit_log",
+    "persisted_queries",
 }
 
 
