@@ -4,8 +4,16 @@ A client sends `extensions.persistedQuery.sha256Hash` instead of the document (o
 or over GET so that HTTP caches can keep the answer). An unknown hash is answered
 PERSISTED_QUERY_NOT_FOUND; the client then sends the document with its hash once, which
 registers it (the hash is checked) if it parses as GraphQL; one that does not is passed on
-unregistered, to be answered as any syntax error is. Registered documents are bounded by
-count and by total size. The named operations of `graphql/operations/` are known from the start.
+unregistered, to be answered as any syntax error is. The named operations of
+`graphql/operations/` are known from the start, in every process.
+
+Registered documents live in PostgreSQL (registry.store.persisted_queries), so a hash registered
+through one process is known to every other, on any machine; the table keeps the most recently
+used, bounded by count and by total size. Each process also keeps the documents it used last in
+memory, within the same bounds, and trusts them for RECHECK_SECONDS without asking the table:
+the hot path costs no SQL. An unknown hash met while the database is away is not answered
+PERSISTED_QUERY_NOT_FOUND (the process cannot know): the error goes up and the request is
+answered 503 with Retry-After, as anything else that needs the database is.
 
 Every request is checked here, where its body is first read: `query` must be text and
 `extensions` an object, and neither `variables` nor `extensions` may nest deeper than
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -29,13 +38,18 @@ from graphql import GraphQLSyntaxError, parse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.api.limits import MAX_TOKENS
+from registry.db import Executor, is_unavailable
 from registry.http.asgi import read_body, replay
 from registry.http.guards import refuse
+from registry.store import persisted_queries as table
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
-MAX_DOCUMENTS = 5_000  # registered documents kept per process (least recently used out)
+MAX_DOCUMENTS = 5_000  # registered documents kept, in the table and in each process (least recently used out)
 MAX_DOCUMENT_BYTES = 100_000  # longer documents are not registered
 MAX_REGISTERED_BYTES = 20_000_000  # and all registered documents together (least recently used out)
+# How long a process serves a document from memory before reading it from the table again, which
+# marks it used there (so that documents in use are not pruned) and forgets it if it was pruned.
+RECHECK_SECONDS = 600
 # Nesting of `variables` and `extensions`: the deepest honest input (a batch of listings with their
 # language maps) nests 5 levels; Python's stack holds about 1,000, and orjson reads up to 1,024.
 MAX_JSON_DEPTH = 64
@@ -60,40 +74,26 @@ class PersistedQueryError(Exception):
 
 
 class DocumentStore:
-    """Documents by hash: the named operations for ever, registered ones least recently used out."""
+    """Documents by hash: the named operations for ever, registered ones in PostgreSQL (shared by
+    every process), the most recently used of them also in this process's memory."""
 
     def __init__(self, named: dict[str, str]) -> None:
         self.named = named
-        self.registered: OrderedDict[str, str] = OrderedDict()
+        self.registered: OrderedDict[str, tuple[str, float]] = OrderedDict()  # document, when checked
         self.registered_bytes = 0
 
-    def resolve(self, request: dict, *, safelist: bool) -> str | None:
+    async def resolve(self, request: dict, *, db: Executor, safelist: bool) -> str | None:
         """The document ``request`` runs, registering it when it comes with its hash;
         raises PersistedQueryError when the protocol or the safelist refuses it."""
         query, extensions = _checked_parts(request)
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
             if safelist and query not in self.named.values():
-                raise PersistedQueryError(
-                    "OPERATION_NOT_IN_SAFELIST",
-                    "Only the registry's named operations (graphql/operations/) may run without a token here.",
-                    400,
-                )
+                raise _not_in_safelist()
             return query
-        digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-        if (
-            not isinstance(persisted, dict)
-            or persisted.get("version") != 1
-            or not isinstance(digest, str)
-            or not _HASH.match(digest)
-        ):
-            raise PersistedQueryError(
-                "PERSISTED_QUERY_INVALID",
-                "persistedQuery needs version 1 and a lower-case hexadecimal sha256Hash.",
-                400,
-            )
-        known = self.named.get(digest) or (None if safelist else self._registered(digest))
+        digest = _digest(persisted)
         if query is None:
+            known = self.named.get(digest) or (None if safelist else await self._registered(db, digest))
             if known is None:
                 raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
             return known
@@ -101,33 +101,86 @@ class DocumentStore:
             raise PersistedQueryError(
                 "PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the SHA-256 of the query.", 400
             )
-        if known is None:
+        if digest not in self.named:
             if safelist:
-                raise PersistedQueryError(
-                    "OPERATION_NOT_IN_SAFELIST",
-                    "Only the registry's named operations (graphql/operations/) may run without a token here.",
-                    400,
-                )
-            self._register(digest, query)
+                raise _not_in_safelist()
+            await self._register(db, digest, query)
         return query
 
-    def _registered(self, digest: str) -> str | None:
-        document = self.registered.get(digest)
-        if document is not None:
-            self.registered.move_to_end(digest)
+    async def _registered(self, db: Executor, digest: str) -> str | None:
+        """The document registered under ``digest``: from memory if checked in the last
+        RECHECK_SECONDS, else from the table (which marks it used). While the database is
+        away, what memory holds still serves; without it, the error goes up (a 503)."""
+        kept = self._remembered(digest)
+        if kept is not None and _fresh(kept):
+            return kept[0]
+        try:
+            document = await table.use(db, digest)
+        except Exception as error:
+            if kept is None or not is_unavailable(error):
+                raise
+            return kept[0]
+        self._keep(digest, document)
         return document
 
-    def _register(self, digest: str, query: str) -> None:
-        """Keep ``query`` if it is a GraphQL document of at most MAX_DOCUMENT_BYTES, then drop the
-        least recently used documents until the count and the total size are within bounds."""
-        size = len(query.encode())
-        if size > MAX_DOCUMENT_BYTES or not _parses(query):
+    async def _register(self, db: Executor, digest: str, query: str) -> None:
+        """Register ``query`` if it is a GraphQL document of at most MAX_DOCUMENT_BYTES that
+        PostgreSQL can store as text, unless this process checked it was registered recently."""
+        kept = self._remembered(digest)
+        if kept is not None and _fresh(kept):
             return
-        self.registered[digest] = query
-        self.registered_bytes += size
+        if len(query.encode()) > MAX_DOCUMENT_BYTES or "\x00" in query or not _parses(query):
+            return
+        await table.register(db, digest, query, max_documents=MAX_DOCUMENTS, max_bytes=MAX_REGISTERED_BYTES)
+        self._keep(digest, query)
+
+    def _remembered(self, digest: str) -> tuple[str, float] | None:
+        kept = self.registered.get(digest)
+        if kept is not None:
+            self.registered.move_to_end(digest)
+        return kept
+
+    def _keep(self, digest: str, document: str | None) -> None:
+        """Remember ``document`` (forget ``digest`` when None), then drop the least recently used
+        documents until this process's copies are within MAX_DOCUMENTS and MAX_REGISTERED_BYTES."""
+        if (old := self.registered.pop(digest, None)) is not None:
+            self.registered_bytes -= len(old[0].encode())
+        if document is None:
+            return
+        self.registered[digest] = (document, time.monotonic())
+        self.registered_bytes += len(document.encode())
         while len(self.registered) > MAX_DOCUMENTS or self.registered_bytes > MAX_REGISTERED_BYTES:
-            _, dropped = self.registered.popitem(last=False)
+            _, (dropped, _) = self.registered.popitem(last=False)
             self.registered_bytes -= len(dropped.encode())
+
+
+def _fresh(kept: tuple[str, float]) -> bool:
+    """Whether a document this process remembers was checked in the table in the last RECHECK_SECONDS."""
+    return time.monotonic() - kept[1] < RECHECK_SECONDS
+
+
+def _digest(persisted: object) -> str:
+    """The hash of an `extensions.persistedQuery`; raises PersistedQueryError (400) when it is
+    not version 1 with a lower-case hexadecimal SHA-256."""
+    digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    if (
+        isinstance(persisted, dict)
+        and persisted.get("version") == 1
+        and isinstance(digest, str)
+        and _HASH.match(digest)
+    ):
+        return digest
+    raise PersistedQueryError(
+        "PERSISTED_QUERY_INVALID", "persistedQuery needs version 1 and a lower-case hexadecimal sha256Hash.", 400
+    )
+
+
+def _not_in_safelist() -> PersistedQueryError:
+    return PersistedQueryError(
+        "OPERATION_NOT_IN_SAFELIST",
+        "Only the registry's named operations (graphql/operations/) may run without a token here.",
+        400,
+    )
 
 
 class PersistedQueryMiddleware:
@@ -157,7 +210,7 @@ class PersistedQueryMiddleware:
         try:
             request = {"query": params.get("query"), "extensions": _json_object(params.get("extensions"))}
             _check_depth("variables", _json_or_none(params.get("variables")))
-            document = self.store.resolve(request, safelist=safelist)
+            document = await self.store.resolve(request, db=scope["app"].state.db, safelist=safelist)
         except PersistedQueryError as error:
             await refuse(scope, send, error.status, error.code, error.message)
             return
@@ -179,7 +232,7 @@ class PersistedQueryMiddleware:
             return
         try:
             _check_depth("variables", request.get("variables"))
-            document = self.store.resolve(request, safelist=safelist)
+            document = await self.store.resolve(request, db=scope["app"].state.db, safelist=safelist)
             if document != request.get("query"):
                 body = _encode({**request, "query": document})
         except PersistedQueryError as error:
