@@ -68,13 +68,14 @@ def text_map(items: list[LocalizedStringInput] | None) -> dict[str, str] | None:
 
 
 def words_map(items: list[LocalizedStringInput] | None) -> dict[str, list[str]] | None:
-    """Words grouped by language, in the order given (None when the field was left out)."""
+    """Words grouped by language, in the order given, each once and without surrounding spaces
+    (None when the field was left out)."""
     if items is None:
         return None
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[str, dict[str, None]] = {}
     for item in items:
-        grouped.setdefault(item.lang, []).append(item.value)
-    return grouped
+        grouped.setdefault(item.lang, {})[item.value.strip()] = None
+    return {lang: list(words) for lang, words in grouped.items()}
 
 
 @strawberry.input(description="The fields of a listing. On update, omitted fields stay as they are.")

@@ -57,7 +57,7 @@ CLIENT_ID_PATTERN = re.compile(r"^mc_[A-Za-z0-9_-]{16,64}$")
 
 def is_client_id(value: object) -> bool:
     """Whether ``value`` has the form of a client ID; text of any other form names no client."""
-    return isinstance(value, str) and CLIENT_ID_PATTERN.match(value) is not None
+    return isinstance(value, str) and CLIENT_ID_PATTERN.fullmatch(value) is not None
 
 
 def new_client_id() -> str:

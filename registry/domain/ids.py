@@ -50,4 +50,4 @@ def mint_ctid(uuid: UUID) -> str:
 
 def is_ctid(value: str) -> bool:
     """A Credential Engine CTID: `ce-` and a lower-case UUID."""
-    return CTID.match(value) is not None
+    return CTID.fullmatch(value) is not None

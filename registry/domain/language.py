@@ -10,9 +10,9 @@ _TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 V = TypeVar("V")
 
 
-def is_language_tag(tag: str) -> bool:
-    """True for a well-formed BCP 47 tag such as ``en``, ``fr-CA`` or ``oj``."""
-    return bool(_TAG.match(tag))
+def is_language_tag(tag: object) -> bool:
+    """True for a well-formed BCP 47 tag such as ``en``, ``fr-CA`` or ``oj`` (and for nothing but text)."""
+    return isinstance(tag, str) and _TAG.fullmatch(tag) is not None
 
 
 def pick(text: Mapping[str, V] | None, lang: str | None) -> V | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, Mapping
 from uuid import UUID
 
+from registry.domain.conformance import mistyped_fields
 from registry.domain.enums import AssessmentType, Audience, CostType, CredentialType, DeliveryMode, Pace
 from registry.domain.errors import Problem
 from registry.domain.ids import is_ctid
@@ -105,9 +107,16 @@ def _text_problems(name: str, value: dict[str, str] | None, path: tuple[str, ...
     return found
 
 
+def _fits(text: str, limit: int) -> bool:
+    """Not blank, and at most ``limit`` characters as the database counts them (spaces included)."""
+    return bool(text.strip()) and len(text) <= limit
+
+
 def _range(name: str, value: float | None, low: float, high: float, *, inclusive_low: bool = True) -> list[Problem]:
     if value is None:
         return []
+    if not math.isfinite(value):
+        return [_problem((_camel(name),), "NOT_A_NUMBER", f"`{_camel(name)}` must be a finite number.")]
     too_low = value < low if inclusive_low else value <= low
     if too_low or value > high:
         bound = f"{'at least' if inclusive_low else 'more than'} {low:g} and at most {high:g}"
@@ -117,6 +126,9 @@ def _range(name: str, value: float | None, low: float, high: float, *, inclusive
 
 def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
     """Every rule a create or update breaks; an empty list means it may be written."""
+    mistyped = type_problems(changes)
+    if mistyped:  # the other rules assume each field holds what its annotation says
+        return mistyped
     problems: list[Problem] = []
     given = changes.given()
     if creating:
@@ -133,7 +145,7 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
     problems += _range("ects_credits", changes.ects_credits, 0, 240)
     problems += _range("duration_weeks", changes.duration_weeks, 0, 520, inclusive_low=False)
     problems += _range("cost_amount", changes.cost_amount, 0, 1_000_000)
-    if changes.cost_currency is not None and not CURRENCY.match(changes.cost_currency):
+    if changes.cost_currency is not None and not CURRENCY.fullmatch(changes.cost_currency):
         problems.append(
             _problem(
                 ("cost", "currency"),
@@ -145,11 +157,11 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
         if not is_language_tag(tag):
             problems.append(_problem(("languages",), "INVALID_LANGUAGE", f"{tag!r} is not a BCP 47 language tag."))
     for region in changes.regions or []:
-        if not re.match(REGION_PATTERN, region):
+        if not re.fullmatch(REGION_PATTERN, region):
             problems.append(
                 _problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'.")
             )
-    if changes.url is not None and not re.match(r"^https?://[^\s/]+\S*$", changes.url):
+    if changes.url is not None and not re.fullmatch(r"^https?://[^\s/]+\S*$", changes.url):
         problems.append(_problem(("url",), "INVALID_URL", "`url` must be an http(s) URL (https is expected)."))
     if changes.ctid is not None and not is_ctid(changes.ctid):
         problems.append(
@@ -161,9 +173,9 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
             problems.append(
                 _problem((_camel(name),), "TOO_LONG", f"`{_camel(name)}` is at most {MAX_LENGTH[name]} characters.")
             )
-    if changes.level_reason is not None and not 1 <= len(changes.level_reason.strip()) <= 500:
+    if changes.level_reason is not None and not _fits(changes.level_reason, 500):
         problems.append(_problem(("levelReason",), "OUT_OF_RANGE", "`levelReason` must be 1 to 500 characters."))
-    if changes.external_id is not None and not 1 <= len(changes.external_id.strip()) <= 200:
+    if changes.external_id is not None and not _fits(changes.external_id, 200):
         problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` must be 1 to 200 characters."))
     for program in changes.funding_programs or []:
         if not program.strip() or program != program.lstrip() or len(program) > 200:
@@ -219,6 +231,14 @@ def _enum_problems(changes: ListingChanges) -> list[Problem]:
     ]
 
 
+def type_problems(changes: ListingChanges) -> list[Problem]:
+    """The fields whose values are not of the field's type (a number where text belongs...)."""
+    return [
+        _problem((_camel(name),), "INVALID_TYPE", f"`{_camel(name)}` does not hold what it should (see the format).")
+        for name in mistyped_fields(changes)
+    ]
+
+
 def _keyword_problems(keywords: dict[str, list[str]] | None) -> list[Problem]:
     problems = []
     for lang, words in (keywords or {}).items():
@@ -239,9 +259,9 @@ def _cost_item_problems(items: list[CostItem] | None) -> list[Problem]:
         path = ("costItems", str(index))
         if item.type not in CostType.__members__:
             problems.append(_problem((*path, "type"), "INVALID_COST_TYPE", f"{item.type!r} is not a cost type."))
-        if not 0 <= item.amount <= 1_000_000:
+        if not math.isfinite(item.amount) or not 0 <= item.amount <= 1_000_000:
             problems.append(_problem((*path, "amount"), "OUT_OF_RANGE", "A cost is between 0 and 1,000,000."))
-        if not CURRENCY.match(item.currency):
+        if not CURRENCY.fullmatch(item.currency):
             problems.append(
                 _problem((*path, "currency"), "INVALID_CURRENCY", f"{item.currency!r} is not an ISO 4217 code.")
             )
@@ -276,7 +296,7 @@ def _level_problems(changes: ListingChanges) -> list[Problem]:
     problems = []
     for name, limit in (("level_framework", 80), ("level_value", 40)):
         value = getattr(changes, name)
-        if value is not None and not 1 <= len(value.strip()) <= limit:
+        if value is not None and not _fits(value, limit):
             field = ("level", "framework" if name == "level_framework" else "value")
             problems.append(_problem(field, "OUT_OF_RANGE", f"`level.{field[1]}` must be 1 to {limit} characters."))
     return problems

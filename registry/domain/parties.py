@@ -18,7 +18,7 @@ def check_party(
 ) -> list[Problem]:
     """Problems with a provider's (or, with ``national_allowed``, an authority's) details."""
     problems = []
-    if not SLUG.match(slug) or len(slug) > 80:
+    if not SLUG.fullmatch(slug) or len(slug) > 80:
         problems.append(
             Problem(
                 ("slug",),
@@ -34,9 +34,9 @@ def check_party(
                 Problem(("name",), "INVALID_NAME", f"The name in {lang!r} is blank or its tag is not BCP 47.")
             )
     pattern = COUNTRY_OR_PROVINCE if national_allowed else PROVINCE
-    if not pattern.match(jurisdiction):
+    if not pattern.fullmatch(jurisdiction):
         example = "'CA' or 'CA-ON'" if national_allowed else "'CA-ON'"
         problems.append(Problem(("jurisdiction",), "INVALID_JURISDICTION", f"Use an ISO 3166 code such as {example}."))
-    if website is not None and not WEBSITE.match(website):
+    if website is not None and not WEBSITE.fullmatch(website):
         problems.append(Problem(("website",), "INVALID_URL", "`website` must be an http(s) URL."))
     return problems

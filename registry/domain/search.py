@@ -130,7 +130,7 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
     """Every rule a CredentialFilter must follow; an empty list means it is valid."""
     problems: list[Problem] = []
     for region in f.regions or ():
-        if not re.match(REGION_PATTERN, region):
+        if not re.fullmatch(REGION_PATTERN, region):
             problems.append(
                 Problem(
                     ("filter", "regions"),

@@ -85,7 +85,7 @@ def byte_range(scope: Scope, representation: Representation) -> tuple[int, int] 
                 return None
         elif _date(if_range) != representation.last_modified:
             return None
-    found = _RANGE.match(asked.replace(" ", ""))
+    found = _RANGE.fullmatch(asked.replace(" ", ""))
     if not found or found.group(1) == found.group(2) == "":
         return None
     size = representation.size

@@ -58,7 +58,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
         _request_id.set(request_id)
         scope[STATS] = stats = track_statements()
         started = time.perf_counter()

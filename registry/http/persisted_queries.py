@@ -167,7 +167,7 @@ def _digest(persisted: object) -> str:
         isinstance(persisted, dict)
         and persisted.get("version") == 1
         and isinstance(digest, str)
-        and _HASH.match(digest)
+        and _HASH.fullmatch(digest)
     ):
         return digest
     raise PersistedQueryError(

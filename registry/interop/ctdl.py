@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.records import Credential
-from registry.interop.listing_view import ListingView
+from registry.interop.listing_view import ListingView, plain_number
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
 TYPES = {
@@ -124,7 +124,6 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "@type": TYPES[c.credential_type],
         "ceterms:ctid": c.ctid,
         "ceterms:name": c.title,
-        "ceterms:description": c.description or c.title,
         "ceterms:ownedBy": [provider],
         "ceterms:offeredBy": [provider],
         "ceterms:subjectWebpage": c.url,
@@ -132,6 +131,7 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:requires": [_earning(view), *_prerequisites(c.prerequisites)],
     }
     optional = {
+        "ceterms:description": c.description,  # a draft may have none yet: left out, not made up
         "ceterms:credentialStatusType": _status(c.status),
         "ceterms:learningDeliveryType": _delivery(c.delivery_mode),
         "ceterms:learningMethodType": [alignment(vocabulary(view, "Pace"), code=c.pace, node=PACES[c.pace])]
@@ -214,7 +214,7 @@ def _durations(view: ListingView) -> list[dict]:
             {
                 "@type": "ceterms:DurationProfile",
                 "ceterms:description": LENGTH,
-                "ceterms:exactDuration": f"P{c.duration_weeks:g}W",
+                "ceterms:exactDuration": f"P{plain_number(c.duration_weeks)}W",
             }
         )
     return profiles

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from registry.domain import ids
 from registry.domain.language import pick
@@ -14,6 +15,13 @@ from registry.domain.records import (
     Recognition,
     Skill,
 )
+
+
+def plain_number(value: float) -> str:
+    """A number as ISO 8601 durations write one: every digit it has, no exponent, no trailing
+    zeros (1234.567, 0.00001, 40); ``:g`` would round to six digits and write 1e-05."""
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)
@@ -52,4 +60,4 @@ class ListingView:
     def hours(self) -> str | None:
         """The workload as an ISO 8601 duration, e.g. PT40H; None when a draft has none yet."""
         hours = self.listing.workload_hours
-        return None if hours is None else f"PT{hours:g}H"
+        return None if hours is None else f"PT{plain_number(hours)}H"

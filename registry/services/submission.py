@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from registry.db import Database, Executor
 from registry.domain.errors import Problem
-from registry.domain.listings import ListingChanges, check_changes, check_publishable
+from registry.domain.listings import ListingChanges, check_changes, check_publishable, type_problems
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
 from registry.services.listings import references
@@ -39,8 +39,11 @@ class Item:
 
     @property
     def unread(self) -> bool:
-        """Nothing of it could be read (its problems say why), so no field check would add anything."""
-        return bool(self.problems) and not self.changes.given()
+        """Nothing of it could be read (its problems say why), or not as the types it should
+        be; no other check would add anything, nor could one run safely."""
+        return bool(self.problems) and (
+            not self.changes.given() or any(p.code == "INVALID_TYPE" for p in self.problems)
+        )
 
     @property
     def created(self) -> bool:
@@ -69,6 +72,8 @@ async def submit(
     db: Database, provider_id: uuid.UUID, items: list[Item], *, actor: str, publish: bool, dry_run: bool = False
 ) -> list[Item]:
     """Check and store ``items`` (in one transaction); each item says what happened to it."""
+    for item in items:
+        item.problems += type_problems(item.changes)
     _check_keys(items)
     try:
         async with db.transaction() as tx:
@@ -105,18 +110,25 @@ def _check_keys(items: list[Item]) -> None:
 
 
 async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item]) -> None:
-    keys = [i.changes.external_id for i in items if i.changes.external_id]
-    existing = await listings.lock_by_external_ids(tx, provider_id, keys)
-    for item in items:
-        key = item.changes.external_id
-        item.existing = existing.get(key) if key else None
-        if not item.unread:
-            item.problems += check_changes(item.changes, creating=item.existing is None)
+    """Each item's listing: the provider's one with its key, else the provider's one with its
+    CTID (a CTID names one listing, so a document that carries it updates that listing)."""
+    readable = [i for i in items if not i.unread]
+    keys = [i.changes.external_id for i in readable if i.changes.external_id]
+    by_key = await listings.lock_by_external_ids(tx, provider_id, keys)
+    ctids = [i.changes.ctid for i in readable if i.changes.ctid and i.changes.external_id not in by_key]
+    by_ctid = await listings.lock_by_ctids(tx, provider_id, ctids) if ctids else {}
+    for item in readable:
+        key, ctid = item.changes.external_id, item.changes.ctid
+        item.existing = by_key.get(key) if key else None
+        if item.existing is None and ctid:
+            item.existing = by_ctid.get(ctid)
+        item.problems += check_changes(item.changes, creating=item.existing is None)
 
 
 async def _check_references(tx: Executor, items: list[Item]) -> None:
-    found = await references(tx, [i.changes for i in items])
-    for item in items:
+    readable = [i for i in items if not i.unread]
+    found = await references(tx, [i.changes for i in readable])
+    for item in readable:
         item.problems += found.problems(item.changes, item.existing)
         item.occupations = found.occupation_ids(item.changes)
 

@@ -275,3 +275,14 @@ async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: li
         external_ids,
     )
     return {row["external_id"]: credentials.build(row) for row in rows}
+
+
+async def lock_by_ctids(db: Executor, provider_id: UUID, ctids: list[str]) -> dict[str, Credential]:
+    """A provider's listings with these CTIDs, locked, keyed by CTID."""
+    rows = await db.fetch(
+        f"select {credentials.COLUMNS} from credentials c where c.provider_id = $1"
+        " and c.ce_ctid = any($2::text[]) for update",
+        provider_id,
+        ctids,
+    )
+    return {row["ctid"]: credentials.build(row) for row in rows}

@@ -410,3 +410,19 @@ async def test_keywords_and_cost_items_are_kept_and_keywords_are_searched(client
             "costItems": [{"type": "MATERIALS", "cost": {"amount": 80.0, "currency": "CAD"}}],
         }
     ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"ctid": "ce-11111111-1111-4111-8111-111111111111\n"},
+        {"regions": ["CA-ON\n"]},
+        {"cost": {"amount": 10, "currency": "CAD\n"}},
+        {"level": {"framework": "EQF" + " " * 100, "value": "5"}},
+    ],
+    ids=["ctid", "region", "currency", "padded framework"],
+)
+async def test_a_value_the_database_would_refuse_is_a_user_error_not_a_500(client, parties, fields):
+    token = await access_token(client, parties.provider)
+    made = await create(client, token, **fields)
+    assert made["credential"] is None and made["userErrors"], made

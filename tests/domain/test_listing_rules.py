@@ -118,3 +118,47 @@ def test_publishing_names_each_missing_element():
 def test_a_level_reason_stands_in_for_a_level():
     assert check_publishable(a_listing(level_framework=None, level_value=None, level_reason="Not on a framework")) == []
     assert [p.field[-1] for p in check_publishable(a_listing(level_framework=None, level_value=None))] == ["level"]
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"ctid": 5}, "ctid"),
+        ({"keywords": {"en": [5]}}, "keywords"),
+        ({"keywords": {"en": "data"}}, "keywords"),
+        ({"title": {"en": None}}, "title"),
+        ({"workload_hours": True}, "workloadHours"),
+        ({"cost_items": [{"type": "MATERIALS"}]}, "costItems"),
+    ],
+    ids=[
+        "number for text",
+        "number in a word list",
+        "text for a list",
+        "null text",
+        "bool for a number",
+        "dict for an item",
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_before_any_other_rule(change, field):
+    assert codes(dataclasses.replace(VALID, **change)) == {("credential", field): "INVALID_TYPE"}
+
+
+@pytest.mark.parametrize(
+    "change, field, code",
+    [
+        ({"url": "https://north.example.ca/data\n"}, ("credential", "url"), "INVALID_URL"),
+        ({"regions": ["CA-ON\n"]}, ("credential", "regions"), "INVALID_REGION"),
+        ({"ctid": "ce-11111111-1111-4111-8111-111111111111\n"}, ("credential", "ctid"), "INVALID_CTID"),
+        ({"languages": ["en\n"]}, ("credential", "languages"), "INVALID_LANGUAGE"),
+        ({"workload_hours": float("nan")}, ("credential", "workloadHours"), "NOT_A_NUMBER"),
+        (
+            {"level_framework": "EQF" + " " * 100, "level_value": "5"},
+            ("credential", "level", "framework"),
+            "OUT_OF_RANGE",
+        ),
+        ({"external_id": "X" + " " * 250}, ("credential", "externalId"), "OUT_OF_RANGE"),
+    ],
+    ids=["url", "region", "ctid", "language", "nan", "padded framework", "padded key"],
+)
+def test_what_the_database_would_refuse_is_refused_first(change, field, code):
+    assert codes(dataclasses.replace(VALID, **change)).get(field) == code

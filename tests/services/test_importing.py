@@ -182,3 +182,40 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_what_each_lacks
 def test_the_template_is_printed(tmp_path):
     result = run("import", "--template", env=process_env())
     assert result.returncode == 0 and result.stdout.startswith("externalId,credentialType,title_en")
+
+
+async def test_json_lines_of_the_wrong_types_are_reported_never_stored_and_never_crash(db_dsn, college, tmp_path, db):
+    env = _seeded_env(db_dsn)
+    base = {"title": {"en": "T"}, "url": "https://x.example/j"}
+    lines = [
+        {**base, "externalId": "J-1", "ctid": 5},
+        {**base, "externalId": "J-2", "keywords": {"en": "data"}},
+        {**base, "externalId": 7},
+        {**base, "externalId": "J-4", "keywords": {"en": ["data"]}},
+    ]
+    path = tmp_path / "lines.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = run("import", str(path), "--provider", college, "--format", "jsonl", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "1 created, 0 updated, 0 unchanged, 3 failed" in result.stdout, result.stdout
+    assert result.stdout.count("INVALID_TYPE") == 3
+    assert await db.fetchval("select count(*) from credentials") == 1
+
+
+async def test_a_submission_with_the_ctid_of_a_listing_without_a_key_updates_that_listing(
+    db_dsn, college, db, tmp_path
+):
+    env = _seeded_env(db_dsn)
+    provider_id = await db.fetchval("select id from providers where slug = $1", college)
+    ctid = await db.fetchval(
+        "insert into credentials (provider_id, title, url) values ($1, $2, 'https://x.example/k') returning ce_ctid",
+        provider_id,
+        {"en": "Keyless"},
+    )
+    path = tmp_path / "lines.jsonl"
+    path.write_text(
+        json.dumps({"externalId": ctid, "ctid": ctid, "title": {"en": "Keyed"}, "url": "https://x.example/k"})
+    )
+    result = run("import", str(path), "--provider", college, "--format", "jsonl", env=env)
+    assert "0 created, 1 updated" in result.stdout, result.stdout
+    assert await db.fetchval("select count(*) from credentials") == 1

@@ -42,7 +42,7 @@ async def export_lines(
 
 def parse_filters(jurisdiction: str | None, updated_since: str | None) -> tuple[str | None, datetime | None]:
     """The export's filters, checked; raises ValueError with a message for people."""
-    if jurisdiction and not re.match(REGION_PATTERN, jurisdiction):
+    if jurisdiction and not re.fullmatch(REGION_PATTERN, jurisdiction):
         raise ValueError(f"jurisdiction {jurisdiction!r} is not an ISO 3166 code such as 'CA-ON' or 'CA'.")
     since = None
     if updated_since:

@@ -39,7 +39,7 @@ class Keeper:
 
     def __init__(self, dsn: str, settings: Settings, folder: Path) -> None:
         self.dsn, self.settings, self.folder = dsn, settings, folder
-        self.jurisdictions = [j for j in settings.export_jurisdictions if re.match(REGION_PATTERN, j)]
+        self.jurisdictions = [j for j in settings.export_jurisdictions if re.fullmatch(REGION_PATTERN, j)]
         if len(self.jurisdictions) != len(settings.export_jurisdictions):
             log.warning(
                 "MICROCRED_EXPORT_JURISDICTIONS: ignoring %s (codes such as CA-ON)",
