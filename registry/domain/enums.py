@@ -7,6 +7,14 @@ database has matching enum types, so a value is spelled the same everywhere.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Iterable
+
+
+def not_of(enum: type[StrEnum], values: Iterable[str]) -> list[str]:
+    """Messages for the ``values`` that are not values of ``enum`` (each named, with the choices):
+    the one rule every enumerated field and filter follows, so that nothing else (the API's
+    NOT_STATED, a typo in a file) reaches the database's enum types."""
+    return [f"{value!r} is not one of {', '.join(enum)}." for value in values if value not in enum.__members__]
 
 
 class CredentialStatus(StrEnum):

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from uuid import UUID
 
 from registry.domain.conformance import mistyped_fields
-from registry.domain.enums import AssessmentType, Audience, CostType, CredentialType, DeliveryMode, Pace
+from registry.domain.enums import AssessmentType, Audience, CostType, CredentialType, DeliveryMode, Pace, not_of
 from registry.domain.errors import Problem
 from registry.domain.ids import is_ctid
 from registry.domain.language import is_language_tag
@@ -220,15 +220,12 @@ ENUMS: dict[str, type[StrEnum]] = {
 
 def _enum_problems(changes: ListingChanges) -> list[Problem]:
     problems = [
-        _problem((_camel(name),), "INVALID_VALUE", f"{value!r} is not one of {', '.join(enum)}.")
+        _problem((_camel(name),), "INVALID_VALUE", message)
         for name, enum in ENUMS.items()
-        if (value := getattr(changes, name)) is not None and value not in enum.__members__
+        if (value := getattr(changes, name)) is not None
+        for message in not_of(enum, [value])
     ]
-    return problems + [
-        _problem(("audiences",), "INVALID_VALUE", f"{value!r} is not one of {', '.join(Audience)}.")
-        for value in changes.audiences or []
-        if value not in Audience.__members__
-    ]
+    return problems + [_problem(("audiences",), "INVALID_VALUE", m) for m in not_of(Audience, changes.audiences or [])]
 
 
 def type_problems(changes: ListingChanges) -> list[Problem]:

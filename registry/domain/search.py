@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from registry.domain.enums import Audience, CredentialOrder, CredentialType, DeliveryMode, Pace
+from registry.domain.enums import Audience, CredentialOrder, CredentialType, DeliveryMode, Pace, not_of
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
 
@@ -149,9 +149,7 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
             )
     for name, enum in FILTER_ENUMS.items():
         problems += [
-            Problem(("filter", _camel(name)), "INVALID_VALUE", f"{value!r} is not one of {', '.join(enum)}.")
-            for value in getattr(f, name) or ()
-            if value not in enum.__members__
+            Problem(("filter", _camel(name)), "INVALID_VALUE", m) for m in not_of(enum, getattr(f, name) or ())
         ]
     if f.min_completeness is not None and not 0 <= f.min_completeness <= 1:
         problems.append(Problem(("filter", "minCompleteness"), "OUT_OF_RANGE", "`minCompleteness` is between 0 and 1."))

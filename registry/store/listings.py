@@ -268,21 +268,20 @@ async def ids_by_ctid(db: Executor, ctids: Sequence[str]) -> dict[str, UUID]:
 
 async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> dict[str, Credential]:
     """A provider's listings with these keys, locked, keyed by external ID."""
-    rows = await db.fetch(
-        f"select {credentials.COLUMNS} from credentials c where c.provider_id = $1"
-        " and c.external_id = any($2::text[]) for update",
-        provider_id,
-        external_ids,
-    )
-    return {row["external_id"]: credentials.build(row) for row in rows}
+    found = await _lock_by(db, provider_id, "external_id", external_ids)
+    return {c.external_id: c for c in found if c.external_id is not None}
 
 
 async def lock_by_ctids(db: Executor, provider_id: UUID, ctids: list[str]) -> dict[str, Credential]:
     """A provider's listings with these CTIDs, locked, keyed by CTID."""
+    return {c.ctid: c for c in await _lock_by(db, provider_id, "ce_ctid", ctids)}
+
+
+async def _lock_by(db: Executor, provider_id: UUID, column: str, values: list[str]) -> list[Credential]:
     rows = await db.fetch(
         f"select {credentials.COLUMNS} from credentials c where c.provider_id = $1"
-        " and c.ce_ctid = any($2::text[]) for update",
+        f" and c.{column} = any($2::text[]) for update",
         provider_id,
-        ctids,
+        values,
     )
-    return {row["ctid"]: credentials.build(row) for row in rows}
+    return [credentials.build(row) for row in rows]
