@@ -25,6 +25,9 @@ class Document:
             node["@id"]: node for node in self.nodes if isinstance(node, dict) and isinstance(node.get("@id"), str)
         }
         self._own: list[tuple[int, Any]] | None = None
+        self._own_ids: set[int] = set()
+        # The references of each supported node (by id: the document holds every node).
+        self._references: dict[int, list[str]] = {}
 
     def node(self, value: Any) -> Any:
         """A value, with a reference to an object of the document replaced by the object."""
@@ -43,13 +46,15 @@ class Document:
         referred to by another, as parts and wholes can be, the first of them)."""
         if self._own is None:
             self._own = self._find_own(supported)
+            self._own_ids = {id(node) for _, node in self._own}
         return self._own
 
     def _find_own(self, supported: Callable[[Any], bool]) -> list[tuple[int, Any]]:
         positioned = list(enumerate(self.nodes, start=1))
         if not self.is_graph:
             return positioned
-        referred = {id(self.index[i]) for node in self.nodes if supported(node) for i in self.references(node)}
+        self._references = {id(node): self.references(node) for node in self.nodes if supported(node)}
+        referred = {id(self.index[i]) for found in self._references.values() for i in found}
         own = [(position, node) for position, node in positioned if id(node) not in referred]
         first = next(((p, n) for p, n in positioned if supported(n)), None)
         if first is not None and not any(supported(node) for _, node in own):
@@ -66,9 +71,12 @@ class Document:
         not the document's own (so are not imported)."""
         if not self.is_graph:
             return []
-        own = {id(obj) for _, obj in self.own_objects(supported)}
+        self.own_objects(supported)
+        found = self._references.get(id(node))
         return [
-            self.index[i] for i in self.references(node) if supported(self.index[i]) and id(self.index[i]) not in own
+            self.index[i]
+            for i in (self.references(node) if found is None else found)
+            if supported(self.index[i]) and id(self.index[i]) not in self._own_ids
         ]
 
 
@@ -84,3 +92,22 @@ def _ids(value: Any, index: dict[str, dict]) -> Iterator[str]:
         for key, item in value.items():
             if key not in ("@id", "@context", "@type"):
                 yield from _ids(item, index)
+
+
+def deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON ``value`` nests lists and objects more than ``limit`` levels deep (read
+    level by level, never recursively)."""
+    level = [value]
+    for _ in range(limit):
+        level = [inner for item in level for inner in _children(item)]
+        if not level:
+            return False
+    return True
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, (dict, list))]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, (dict, list))]
+    return []

@@ -117,16 +117,19 @@ FOR_PUBLICATION: dict[str, tuple[Callable[[ListingChanges], bool], str]] = {
 }
 
 
+# The note for each field (the same for every object: one Problem each, shared).
+_MISSING = {
+    name: Problem(
+        ("credential", name),
+        "MISSING_FOR_PUBLICATION",
+        f"`{name}` is needed to publish; the object has none (it would come from {source}). "
+        "The listing is a draft until it has it.",
+    )
+    for name, (_, source) in FOR_PUBLICATION.items()
+}
+
+
 def missing_for_publication(changes: ListingChanges) -> list[Problem]:
     """A note for each field the registry needs to publish the listing that the object lacks
     (the listing is then imported as a draft)."""
-    return [
-        Problem(
-            ("credential", name),
-            "MISSING_FOR_PUBLICATION",
-            f"`{name}` is needed to publish; the object has none (it would come from {source}). "
-            "The listing is a draft until it has it.",
-        )
-        for name, (present, source) in FOR_PUBLICATION.items()
-        if not present(changes)
-    ]
+    return [_MISSING[name] for name, (present, _) in FOR_PUBLICATION.items() if not present(changes)]
