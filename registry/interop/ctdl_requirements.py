@@ -114,7 +114,10 @@ def _credit_values(holder: dict, where: str, r: Reading, found: Requirements) ->
         if not isinstance(value, dict):
             continue
         amount = number(value.get("schema:value"))
-        if amount is not None and _is_ects(holder, value):
+        if amount is None and value.get("schema:value") is not None:
+            r.note(where, "NOT_A_NUMBER", f"A credit value of {value['schema:value']!r} is not a number; not imported.")
+            r.marks.done(value)
+        elif amount is not None and _is_ects(holder, value):
             found.ects = amount if found.ects is None else found.ects
             for key in ("schema:value", "ceterms:creditUnitType", "schema:description", "schema:unitText"):
                 r.take(value, key)

@@ -4,16 +4,23 @@ alignment), and languages by tag or by name."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from registry.domain.language import is_language_tag
 
+# ISO 8601 durations; a number is digits with at most one decimal mark (`.` or `,`).
+_N = r"\d+(?:[.,]\d+)?"
 _DURATION = re.compile(
-    r"^P(?:(?P<Y>[\d.]+)Y)?(?:(?P<M>[\d.]+)M)?(?:(?P<W>[\d.]+)W)?(?:(?P<D>[\d.]+)D)?"
-    r"(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<m>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$"
+    rf"P(?:(?P<Y>{_N})Y)?(?:(?P<M>{_N})M)?(?:(?P<W>{_N})W)?(?:(?P<D>{_N})D)?"
+    rf"(?:T(?:(?P<h>{_N})H)?(?:(?P<m>{_N})M)?(?:(?P<s>{_N})S)?)?"
 )
+_DATE_PARTS = {"Y", "M", "W", "D"}
 _NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
+# How JSON-LD writes a text without a language: `@none` in a language map, no `@language`
+# on a value object. Such a text is read as a plain string is: English.
+UNTAGGED = (None, "@none")
 # Language names publishers write instead of tags (English and French names, and ISO 639-2
 # codes where a shorter tag exists).
 LANGUAGE_NAMES = {
@@ -49,21 +56,40 @@ def many(value: Any) -> list[Any]:
 
 
 def text(value: Any) -> dict[str, str] | None:
-    """A language map from CTDL's language map, a plain string (English) or @value objects."""
+    """A language map from CTDL's language map, a plain string (English) or @value objects.
+    A null is no text; a text without a language is English (unless the map has English)."""
     if value is None:
         return None
     if isinstance(value, str):
         return {"en": value}
     if isinstance(value, dict) and "@value" in value:
-        return {value.get("@language", "en"): str(value["@value"])}
+        return _language_map({value.get("@language"): value["@value"]})
     if isinstance(value, dict):
-        return {lang: " ".join(t) if isinstance(t, list) else str(t) for lang, t in value.items()}
+        return _language_map(value)
     if isinstance(value, list):
         merged: dict[str, str] = {}
         for item in value:
             merged.update(text(item) or {})
         return merged or None
     raise TypeError(f"{value!r} is not text")
+
+
+def _language_map(value: dict) -> dict[str, str] | None:
+    """The texts of a language map by language tag; tagged texts before untagged ones."""
+    found: dict[str, str] = {}
+    for lang, written in sorted(value.items(), key=lambda pair: pair[0] in UNTAGGED):
+        words = [str(w) for w in many(written) if w is not None]
+        if words:
+            found.setdefault(language_key(lang), " ".join(words))
+    return found or None
+
+
+def language_key(lang: Any) -> str:
+    """The language tag of a language map's key: `en_US` is `en-US`, a name is its tag, an
+    untagged text is English; anything else is kept as written (and refused)."""
+    if lang in UNTAGGED:
+        return "en"
+    return language_tag(lang) or str(lang)
 
 
 def one_text(value: Any) -> str | None:
@@ -74,19 +100,24 @@ def one_text(value: Any) -> str | None:
 
 def text_lists(value: Any) -> dict[str, list[str]]:
     """Several strings per language (`ceterms:keyword`, `ceterms:condition`): a language map
-    of lists or of strings, plain strings (English), or a list of any of these."""
+    of lists or of strings, plain strings (English), or a list of any of these. Nulls are
+    left out."""
     found: dict[str, list[str]] = {}
     for item in many(value):
         if isinstance(item, str):
             found.setdefault("en", []).append(item)
         elif isinstance(item, dict) and "@value" in item:
-            found.setdefault(item.get("@language", "en"), []).append(str(item["@value"]))
+            found.setdefault(language_key(item.get("@language")), []).extend(_strings(item["@value"]))
         elif isinstance(item, dict):
             for lang, words in item.items():
-                found.setdefault(lang, []).extend(str(word) for word in many(words))
-        else:
+                found.setdefault(language_key(lang), []).extend(_strings(words))
+        elif item is not None:
             raise TypeError(f"{item!r} is not text")
     return found
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(word) for word in many(value) if word is not None]
 
 
 def same_text(value: Any, known: dict[str, str]) -> bool:
@@ -97,26 +128,49 @@ def same_text(value: Any, known: dict[str, str]) -> bool:
 
 
 def number(value: Any) -> float | None:
-    """A number, or a string holding one (`12999`, `12,999.00`); None for anything else."""
+    """A finite number, or a string holding one (`12999`, `12,999.00`); None for anything
+    else (NaN and infinities, which Python's JSON reads, included)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value.strip().replace(",", ""))
-    return None
+        value = value.strip().replace(",", "")
+    elif not isinstance(value, (int, float)):
+        return None
+    try:
+        found = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return found if math.isfinite(found) else None
 
 
 def duration(value: Any) -> tuple[float | None, float | None] | None:
     """(hours, weeks) of an ISO 8601 duration, one of them set: hours and minutes are effort,
-    days and longer are calendar length. None when ``value`` is not such a duration."""
-    parts = _DURATION.match(value) if isinstance(value, str) and value not in ("P", "PT") else None
+    days and longer are calendar length (hours written with days or longer are part of that
+    length: `time_in_length`). None when ``value`` is not such a duration."""
+    n = _duration_parts(value)
+    if n is None:
+        return None
+    hours = n.get("h", 0) + n.get("m", 0) / 60 + n.get("s", 0) / 3600
+    if _DATE_PARTS & set(n):
+        days = n.get("Y", 0) * 364 + n.get("M", 0) * 364 / 12 + n.get("W", 0) * 7 + n.get("D", 0) + hours / 24
+        return None, round(days / 7, 1)
+    return hours, None
+
+
+def time_in_length(value: Any) -> float | None:
+    """The hours of a duration that also has days or longer (`P1Y2MT3H`: 3), else None."""
+    n = _duration_parts(value) or {}
+    if not _DATE_PARTS & set(n) or not {"h", "m", "s"} & set(n):
+        return None
+    return n.get("h", 0) + n.get("m", 0) / 60 + n.get("s", 0) / 3600
+
+
+def _duration_parts(value: Any) -> dict[str, float] | None:
+    parts = _DURATION.fullmatch(value) if isinstance(value, str) and value not in ("P", "PT") else None
     if not parts or value.endswith("T"):
         return None
-    n = {k: float(v) for k, v in parts.groupdict().items() if v}
-    if {"Y", "M", "W", "D"} & set(n):
-        return None, round(n.get("Y", 0) * 52 + n.get("M", 0) * 52 / 12 + n.get("W", 0) + n.get("D", 0) / 7, 1)
-    return n.get("h", 0) + n.get("m", 0) / 60 + n.get("s", 0) / 3600, None
+    n = {k: float(v.replace(",", ".")) for k, v in parts.groupdict().items() if v}
+    return n if all(map(math.isfinite, n.values())) else None
 
 
 def concept(item: Any) -> str | None:
@@ -137,4 +191,5 @@ def language_tag(value: Any) -> str | None:
     name = value.strip().lower()
     if name in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[name]
-    return value.strip() if is_language_tag(value.strip()) else None
+    tag = value.strip().replace("_", "-")  # `en_US`, as locales are written
+    return tag if is_language_tag(tag) else None
