@@ -6,29 +6,33 @@ learning opportunities (ctdl_types), plain strings where CTDL has language maps 
 English), concepts as bare strings, objects referenced by `@id`. An object of a supported
 class always becomes a row; what publication needs and it lacks, and every property (nested
 ones too) not carried into the listing, are notes on the row (ctdl_report), never dropped in
-silence. Costs are read by ctdl_costs, requirements by ctdl_requirements.
+silence. What a listing would refuse is left out or cut with a note (a null text, a list
+longer than a listing holds: the first MAX_ITEMS are kept), so that the object still
+imports; a CTID in upper case is the same CTID. Costs are read by ctdl_costs, requirements
+by ctdl_requirements, durations by ctdl_workload.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any, Iterator, TextIO
 
 from registry.domain.enums import Audience, DeliveryMode, Pace
 from registry.domain.errors import Problem
 from registry.domain.ids import is_ctid
-from registry.domain.listings import MAX_KEYWORDS, MAX_LENGTH, ListingChanges
+from registry.domain.listings import MAX_ITEMS, MAX_KEYWORDS, MAX_LENGTH, ListingChanges
 from registry.domain.search import REGION_PATTERN
 from registry.interop import ctdl
 from registry.interop.csv_listings import Row
 from registry.interop.ctdl_costs import read_costs
-from registry.interop.ctdl_graph import Document
+from registry.interop.ctdl_graph import Document, deeper_than
 from registry.interop.ctdl_reading import Reading
 from registry.interop.ctdl_report import missing_for_publication, not_carried
 from registry.interop.ctdl_requirements import read_requirements
 from registry.interop.ctdl_types import EXACT, is_supported, registry_type
-from registry.interop.ctdl_values import concept, language_tag, many, one_text, same_text, text, text_lists
+from registry.interop.ctdl_values import concept, language_tag, many, one_text, same_text, text_lists
 from registry.interop.ctdl_workload import read_workload
 
 DELIVERY = {node: mode for mode, (node, _) in ctdl.DELIVERY.items()}
@@ -37,6 +41,9 @@ AUDIENCES = {"audience:Youth": Audience.YOUTH.value}
 REGISTRY_PAGE = "https://credentialengineregistry.org/resources/"
 NOC_HOSTS = ("noc.esdc.gc.ca", "noc.statcan.gc.ca")
 NOC_NAME = re.compile(r"\bNOC\b|National Occupational Classification|Classification nationale des professions")
+# Deeper than any CTDL document nests (about ten levels), shallow enough for the readers'
+# recursion.
+MAX_DEPTH = 100
 ACTIVE = ("credentialStat:Active", "lifeCycle:Active")
 # Read by the import's caller: the listing belongs to the provider the import is for.
 PROVIDER = ("ceterms:ownedBy", "ceterms:offeredBy")
@@ -53,15 +60,25 @@ NOT_IMPORTED = {
 def read(source: TextIO) -> tuple[list[str], Iterator[Row]]:
     """([], a row for each of the document's own objects); a row's `line` is the object's
     position in the document."""
+    too_deep = f"The document nests lists and objects more than {MAX_DEPTH} levels deep; nothing was imported."
     try:
-        document = Document(json.load(source))
+        parsed = json.load(source)
+    except RecursionError:
+        return [], _failed("TOO_DEEP", too_deep)
     except ValueError as error:
-        return [], iter([Row(1, ListingChanges(), [Problem(("credential",), "NOT_JSON", f"Not JSON: {error}.")])])
+        return [], _failed("NOT_JSON", f"Not JSON: {error}.")
+    if deeper_than(parsed, MAX_DEPTH):
+        return [], _failed("TOO_DEEP", too_deep)
+    document = Document(parsed)
     objects = document.own_objects(is_supported)
     if not objects:
-        problem = Problem(("credential",), "NO_CREDENTIAL", "The document holds no CTDL object.")
-        return [], iter([Row(1, ListingChanges(), [problem])])
+        return [], _failed("NO_CREDENTIAL", "The document holds no CTDL object.")
     return [], (_row(position, node, document) for position, node in objects)
+
+
+def _failed(code: str, message: str) -> Iterator[Row]:
+    """The one row of a document that could not be read."""
+    return iter([Row(1, ListingChanges(), [Problem(("credential",), code, message)])])
 
 
 def _row(position: int, node: Any, document: Document) -> Row:
@@ -70,7 +87,7 @@ def _row(position: int, node: Any, document: Document) -> Row:
         return Row(position, ListingChanges(), [_unsupported(node)])
     reading = Reading(document)
     try:
-        changes, skills = _Reader(reading).listing(node, *found)
+        changes, skills = _within_limits(*_Reader(reading).listing(node, *found), reading)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         problem = Problem(("credential",), "MALFORMED", f"Malformed CTDL object: {error}.")
         return Row(position, ListingChanges(), [problem])
@@ -107,8 +124,8 @@ class _Reader:
         changes = ListingChanges(
             external_id=self.external_id(node),
             credential_type=credential_type,
-            title=text(r.take(node, "ceterms:name")),
-            description=text(r.take(node, "ceterms:description")),
+            title=r.text(node, "ceterms:name"),
+            description=r.text(node, "ceterms:description"),
             learning_outcomes=required.outcomes or None,
             occupation_codes=self.occupations(node),
             level_framework=level_framework,
@@ -169,12 +186,16 @@ class _Reader:
             )
 
     def ctid(self, node: dict) -> str | None:
-        value = self.r.take(node, "ceterms:ctid")
+        """The CTID: `ce-` and a UUID, which is the same in upper case (read in lower case)."""
+        written = self.r.take(node, "ceterms:ctid")
+        value = _ctid_spelling(written)
         if value is not None and not (isinstance(value, str) and is_ctid(value)):
             self.r.note(
                 "ceterms:ctid", "INVALID_CTID", f"{value!r} is not a CTID (`ce-` and a lower-case UUID); not kept."
             )
             return None
+        if value != written:
+            self.r.note("ceterms:ctid", "CTID_LOWER_CASED", f"{written!r} was read as the CTID {value!r}.")
         return value
 
     def external_id(self, node: dict) -> str | None:
@@ -184,7 +205,7 @@ class _Reader:
                 if same_text(identifier.get("ceterms:identifierTypeName"), ctdl.IDENTIFIER_TYPE):
                     self.r.take(identifier, "ceterms:identifierTypeName")
                 return str(self.r.take(identifier, "ceterms:identifierValueCode"))
-        ctid = node.get("ceterms:ctid")
+        ctid = _ctid_spelling(node.get("ceterms:ctid"))
         return ctid if isinstance(ctid, str) else None
 
     def url(self, node: dict, ctid: str | None) -> str | None:
@@ -217,7 +238,10 @@ class _Reader:
     def keywords(self, node: dict) -> dict[str, list[str]] | None:
         """Keywords by language: at most MAX_KEYWORDS a language, each of a keyword's length."""
         found: dict[str, list[str]] = {}
-        for lang, written in text_lists(self.r.take(node, "ceterms:keyword")).items():
+        value = self.r.take(node, "ceterms:keyword")
+        lists = text_lists(value)
+        self.r.no_text("ceterms:keyword", value, any(lists.values()))
+        for lang, written in lists.items():
             tag, words = language_tag(lang), list(dict.fromkeys(w.strip() for w in written))
             kept = [w for w in words if 0 < len(w) <= MAX_LENGTH["keywords"]][:MAX_KEYWORDS]
             if tag is None or len(kept) < len(words):
@@ -309,6 +333,38 @@ class _Reader:
             if isinstance(profile, dict) and profile.get("ceterms:description"):
                 return one_text(self.r.take(profile, "ceterms:description"))
         return None
+
+
+def _ctid_spelling(value: Any) -> Any:
+    """A CTID as the registry writes it (lower case, no spaces around) when ``value`` is one
+    written otherwise; else ``value``."""
+    if isinstance(value, str) and value != value.strip().lower() and is_ctid(value.strip().lower()):
+        return value.strip().lower()
+    return value
+
+
+def _within_limits(changes: ListingChanges, skills: list[str], r: Reading) -> tuple[ListingChanges, list[str]]:
+    """The listing with each list cut to the items a listing holds (MAX_ITEMS), with a note
+    for each list cut; and the skills (codes), likewise."""
+    cut: dict[str, Any] = {
+        name: _first(name, items, r)
+        for name, limit in MAX_ITEMS.items()
+        if len(items := getattr(changes, name) or []) > limit
+    }
+    return replace(changes, **cut) if cut else changes, _first("skill_ids", list(dict.fromkeys(skills)), r)
+
+
+def _first(name: str, items: list[Any], r: Reading) -> list[Any]:
+    limit = MAX_ITEMS[name]
+    if len(items) <= limit:
+        return items
+    r.note(
+        PROPERTY_OF[re.sub(r"_(\w)", lambda m: m[1].upper(), name)],
+        "ITEMS_LEFT_OUT",
+        f"The object has {len(items)} {name.replace('_ids', 's').replace('_', ' ')}; a listing holds at most {limit}: "
+        f"the first {limit} were imported, {len(items) - limit} were left out.",
+    )
+    return items[:limit]
 
 
 def _is_noc(item: Any) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from registry.domain.errors import Problem
 from registry.interop.ctdl_graph import Document
 from registry.interop.ctdl_report import Marks
-from registry.interop.ctdl_values import concept
+from registry.interop.ctdl_values import concept, text
 
 
 @dataclass
@@ -27,6 +27,18 @@ class Reading:
     def take(self, node: dict, key: str) -> Any:
         """``node[key]``, marked as carried into the listing."""
         return self.marks.take(node, key)
+
+    def text(self, node: dict, key: str) -> dict[str, str] | None:
+        """The language map of ``node[key]``, noted when the property holds no text."""
+        value = self.take(node, key)
+        found = text(value)
+        self.no_text(key, value, found)
+        return found
+
+    def no_text(self, key: str, value: Any, found: Any) -> None:
+        """A note when a property is there but what was read of it is empty (only nulls)."""
+        if value is not None and not found:
+            self.note(key, "NO_TEXT", f"`{key}` holds no text (null is no text); it was left out.")
 
     def note(self, where: str, code: str, message: str) -> None:
         self.notes.append(Problem(("credential", where), code, message))

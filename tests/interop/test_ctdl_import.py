@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from registry.domain.errors import Problem
-from registry.domain.listings import REQUIRED_TO_PUBLISH
+from registry.domain.listings import MAX_ITEMS, REQUIRED_TO_PUBLISH, check_changes
 from registry.domain.records import CostItem, Occupation, Provider, Skill
 from registry.interop import ctdl, ctdl_costs, ctdl_import
 from registry.interop.ctdl_report import FOR_PUBLICATION
@@ -476,3 +476,115 @@ def test_a_listing_exported_as_ctdl_reads_back_field_for_field_with_nothing_left
     read_back = row.changes.given()
     assert read_back.pop("occupation_codes") == ["21223"]
     assert read_back == {name: getattr(listing, name) for name in read_back}
+
+
+# What a hostile or careless document must not do: each object imports as far as it can, and
+# what the registry would refuse is left out (or trimmed) with a note, never passed on.
+
+BASE = {
+    "@type": "ceterms:MicroCredential",
+    "ceterms:ctid": "ce-11111111-1111-4111-8111-111111111111",
+    "ceterms:name": {"en": "T"},
+    "ceterms:subjectWebpage": "https://x.example/a",
+}
+
+
+def _base(**properties):
+    (row,) = _rows(BASE | properties)
+    assert not row.problems and check_changes(row.changes, creating=True) == []
+    return row
+
+
+def _messages(row, code: str) -> str:
+    return " ".join(p.message for p in row.notes if p.code == code)
+
+
+def test_a_cost_without_a_currency_is_no_cost_and_the_note_says_why():
+    row = _base(**{"ceterms:estimatedCost": [{"ceterms:price": 100}]})
+    assert (row.changes.cost_amount, row.changes.cost_currency) == (None, None)
+    assert "ceterms:estimatedCost" in _notes(row, "NO_CURRENCY") and "currency" in _messages(row, "NO_CURRENCY")
+    item = {"ceterms:price": 50, "ceterms:directCostType": "costType:Application"}
+    row = _base(**{"ceterms:estimatedCost": [_cost("costType:Tuition", 900), item]})
+    assert (row.changes.cost_amount, row.changes.cost_items) == (900, None) and "50" in _messages(row, "NO_CURRENCY")
+
+
+def test_a_document_nested_too_deep_is_one_failed_row():
+    _, rows = ctdl_import.read(io.StringIO("[" * 100_000 + "]" * 100_000))
+    assert [[p.code for p in row.problems] for row in rows] == [["TOO_DEEP"]]
+    deep = json.dumps({"@graph": [BASE | {"ceterms:keyword": "X"}]}).replace('"X"', "[" * 990 + "]" * 990)
+    _, rows = ctdl_import.read(io.StringIO(deep))
+    assert [[p.code for p in row.problems] for row in rows] == [["TOO_DEEP"]]
+
+
+def test_a_graph_of_20000_courses_reads_each_as_its_own_listing():
+    courses = [
+        BASE | {"@id": f"_:c{n}", "@type": "ceterms:Course", "ceterms:ctid": f"ce-{uuid.UUID(int=n)}"}
+        for n in range(20_000)
+    ]
+    rows = _rows({"@graph": courses})
+    assert [row.line for row in rows] == list(range(1, 20_001))
+    assert len({row.changes.ctid for row in rows}) == 20_000 and not any(row.problems for row in rows)
+
+
+def test_an_upper_case_ctid_is_the_lower_case_ctid_with_a_note():
+    upper = _base(**{"ceterms:ctid": "CE-ABCDEF01-1111-4111-8111-11111111111A"})
+    lower = _base(**{"ceterms:ctid": "ce-abcdef01-1111-4111-8111-11111111111a"})
+    assert (upper.changes.ctid, upper.changes.external_id) == ("ce-abcdef01-1111-4111-8111-11111111111a",) * 2
+    assert upper.changes == lower.changes and "ceterms:ctid" in _notes(upper, "CTID_LOWER_CASED")
+
+
+def test_null_is_no_text():
+    row = _base(**{"ceterms:name": {"en": None, "fr": "F"}, "ceterms:keyword": ["a", None]})
+    assert (row.changes.title, row.changes.keywords) == ({"fr": "F"}, {"en": ["a"]})
+    (row,) = _rows(BASE | {"ceterms:name": {"en": None}, "ceterms:keyword": {"en": [None]}})
+    assert (row.changes.title, row.changes.keywords) == (None, None) and not row.problems
+    assert {"ceterms:name", "ceterms:keyword"} <= _notes(row, "NO_TEXT")
+
+
+def test_a_malformed_duration_is_a_note_and_a_mixed_one_is_a_calendar_length_with_a_note():
+    row = _base(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT1.2.3H"}]})
+    assert "ceterms:estimatedDuration/ceterms:exactDuration" in _notes(row, "INVALID_DURATION")
+    row = _base(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "P1Y2MT3H"}]})
+    assert (row.changes.duration_weeks, row.changes.workload_hours) == (60.7, None)
+    assert "3 hours" in _messages(row, "MIXED_DURATION")
+
+
+def test_prices_are_rounded_to_cents_with_a_note():
+    costs = [_cost("costType:Tuition", 12.345), _cost("costType:Application", "19.999"), _cost("costType:Meals", 5)]
+    row = _base(**{"ceterms:estimatedCost": costs})
+    assert row.changes.cost_amount == 12.35
+    assert [i.amount for i in row.changes.cost_items] == [20.0, 5.0]
+    assert "12.345" in _messages(row, "PRICE_ROUNDED") and "19.999" in _messages(row, "PRICE_ROUNDED")
+
+
+def test_numbers_that_are_not_finite_are_noted_and_left_out():
+    hours = {"@type": "schema:QuantitativeValue", "schema:value": float("nan"), "schema:unitText": "hours"}
+    ects = {"@type": "schema:QuantitativeValue", "schema:value": float("inf"), "schema:description": "ECTS"}
+    costs = [_cost("costType:Tuition", float("nan")), _cost("costType:Application", float("-inf"))]
+    row = _base(**{"ceterms:estimatedCost": costs, "ceterms:creditValue": [hours, ects]})
+    c = row.changes
+    assert (c.cost_amount, c.cost_items, c.workload_hours, c.ects_credits) == (None, None, None, None)
+    assert {"ceterms:estimatedCost", "ceterms:creditValue"} <= _notes(row, "NOT_A_NUMBER")
+
+
+def test_more_competencies_and_costs_than_a_listing_holds_are_trimmed_with_a_note():
+    competencies = [{"ceterms:targetNodeName": f"Outcome {n}"} for n in range(35)]
+    costs = [_cost("costType:Application", n + 1) for n in range(25)]
+    row = _base(**{"ceterms:requires": [{"ceterms:targetCompetency": competencies}], "ceterms:estimatedCost": costs})
+    assert len(row.changes.learning_outcomes) == MAX_ITEMS["learning_outcomes"]
+    assert len(row.changes.cost_items) == MAX_ITEMS["cost_items"]
+    assert row.changes.learning_outcomes[-1] == {"en": f"Outcome {MAX_ITEMS['learning_outcomes'] - 1}"}
+    left_out = _messages(row, "ITEMS_LEFT_OUT")
+    assert "5 were left out" in left_out and "5 were left out" in left_out.split("cost")[-1]
+
+
+def test_language_keys_written_the_ways_publishers_write_them_are_tags():
+    row = _base(**{"ceterms:name": {"en_US": "T", "fr": "F"}, "ceterms:description": {"@none": "D"}})
+    assert (row.changes.title, row.changes.description) == ({"en-US": "T", "fr": "F"}, {"en": "D"})
+    assert _base(**{"ceterms:keyword": {"fr_CA": ["mot"]}}).changes.keywords == {"fr-CA": ["mot"]}
+
+
+def test_a_zero_duration_is_no_duration_with_a_note():
+    row = _base(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT0H"}, {"ceterms:exactDuration": "P0W"}]})
+    assert (row.changes.workload_hours, row.changes.duration_weeks) == (None, None)
+    assert "ceterms:estimatedDuration/ceterms:exactDuration" in _notes(row, "ZERO_DURATION")
