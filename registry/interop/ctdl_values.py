@@ -151,9 +151,11 @@ def duration(value: Any) -> tuple[float | None, float | None] | None:
     if n is None:
         return None
     hours = n.get("h", 0) + n.get("m", 0) / 60 + n.get("s", 0) / 3600
+    if set(n) == {"W"}:  # weeks as written (what the export writes), every digit kept
+        return None, n["W"]
     if _DATE_PARTS & set(n):
         days = n.get("Y", 0) * 364 + n.get("M", 0) * 364 / 12 + n.get("W", 0) * 7 + n.get("D", 0) + hours / 24
-        return None, round(days / 7, 1)
+        return None, round(days / 7, 1)  # converted from months or days: a tenth of a week is plenty
     return hours, None
 
 

@@ -56,3 +56,29 @@ def test_an_organization_is_reported_not_imported(db_dsn, parties):
         env=process_env(DATABASE_URL=db_dsn),
     )
     assert result.returncode == 1 and "UNSUPPORTED_TYPE" in result.stdout and "0 created" in result.stdout
+
+
+async def test_a_sparse_draft_with_precise_numbers_exported_as_ctdl_imports_back_unchanged(
+    db_dsn, parties, client, tmp_path
+):
+    token = await access_token(client, parties.provider)
+    sparse = {
+        "externalId": "X-1",
+        "title": [{"lang": "en", "value": "Sparse"}],
+        "url": "https://north.example.ca/x",
+        "workloadHours": 1234.567,
+        "durationWeeks": 10.1234567,
+    }
+    made = await gql(
+        client,
+        "mutation($c: CredentialInput!) { createCredential(input: {credential: $c}) { credential { id } } }",
+        {"c": sparse},
+        token,
+    )
+    listing_id = made["data"]["createCredential"]["credential"]["id"]
+    exported = json.loads((await gql(client, QUERY, {"id": listing_id}, token))["data"]["credential"]["jsonLd"])
+    assert "ceterms:description" not in exported
+    (tmp_path / "ours.json").write_text(json.dumps(exported))
+    assert "0 created, 0 updated, 1 unchanged, 0 failed" in _import(
+        tmp_path / "ours.json", process_env(DATABASE_URL=db_dsn)
+    )
