@@ -55,6 +55,7 @@ from registry.pages import routes as pages
 from registry.pages.documents import credential_document
 from registry.read_routing import ReadRouter
 from registry.services.export.keeper import Keeper
+from registry.services.rate_ledger import RateLedger
 from registry.services.webhook_delivery import Worker
 from registry.store import health as health_store
 
@@ -148,6 +149,10 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         # a cache, nothing needs reads fenced behind the changes this process heard of).
         router = app.state.router if settings.response_cache_bytes > 0 else None
         tasks.append(asyncio.create_task(ChangeNotices(database_url, cache, router, on_change=keeper.heard).run(stop)))
+        # Rate-limit charges admitted in this process, settled with the shared buckets every second
+        # and once more when the app stops (before the pool closes).
+        app.state.rate_ledger = RateLedger(app.state.db)
+        tasks.append(asyncio.create_task(app.state.rate_ledger.run(stop)))
         try:
             yield
         finally:

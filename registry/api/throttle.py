@@ -3,10 +3,13 @@
 Before an operation runs: over the maximum cost, it is refused (QUERY_TOO_COMPLEX, with its
 cost); otherwise its requested cost is charged to the caller's leaky bucket (per client with
 a token, per IP address without), which lives in PostgreSQL so that the limit holds across
-every process and machine. A charge that does not fit is refused with 429 RATE_LIMITED and
-Retry-After. Every answer reports `extensions.cost { requestedQueryCost actualQueryCost
-throttleStatus { maximumAvailable currentlyAvailable restoreRate } }`. Answers the response
-cache serves are not charged (they cost next to nothing).
+every process and machine. The charge goes through the process's RateLedger
+(registry.services.rate_ledger), which admits most charges on its estimate of the bucket and
+settles with PostgreSQL in batches, overshooting the capacity by at most a tenth of it per
+process. A charge that does not fit is refused with 429 RATE_LIMITED and Retry-After. Every
+answer reports `extensions.cost { requestedQueryCost actualQueryCost throttleStatus {
+maximumAvailable currentlyAvailable restoreRate } }` (between settlements, the ledger's
+estimate). Answers the response cache serves are not charged (they cost next to nothing).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from strawberry.types.graphql import OperationType
 from registry.api import cost
 from registry.api.errors import RegistryError
 from registry.http.metrics import RATE_LIMITED
-from registry.store import rate_buckets
+from registry.services.rate_ledger import RateLedger
 
 
 class QueryTooComplex(RegistryError):
@@ -46,50 +49,51 @@ class CostThrottle(SchemaExtension):
         requested = cost.requested(run.schema._schema, run.graphql_document, run.operation_name, run.variables)
         self.report = {"requestedQueryCost": requested}
         if requested > settings.max_query_cost:
-            run.result = ExecutionResult(
-                None,
-                [
-                    QueryTooComplex(
-                        f"This operation costs {requested}; at most {settings.max_query_cost} may be asked at once. "
-                        "Ask for fewer items per page or fewer nested lists.",
-                        cost=requested,
-                        maximumCost=settings.max_query_cost,
-                    )
-                ],
-            )
+            run.result = _too_complex(requested, settings.max_query_cost)
             yield
             return
         key, (capacity, restore) = _bucket(context)
-        level = await rate_buckets.charge(
-            context.primary, key, requested, capacity=capacity, restore_per_second=restore
-        )
-        if level is None:
-            level = await rate_buckets.level(context.primary, key, restore_per_second=restore)
-            wait = max(1, math.ceil((level + requested - capacity) / restore))
-            self.report["throttleStatus"] = _status(capacity, level, restore)
-            context.set_status(429, {"retry-after": str(wait)})
-            RATE_LIMITED.labels("client" if context.access is not None else "anonymous").inc()
-            run.result = ExecutionResult(
-                None,
-                [
-                    RateLimited(
-                        f"Over the rate limit: this operation costs {requested}, {max(0, capacity - level):.0f} is available "
-                        f"and {restore:g} comes back each second. Retry in {wait} s.",
-                        retryAfter=wait,
-                    )
-                ],
-            )
+        decision = await _ledger(context).charge(key, requested, capacity=capacity, restore_per_second=restore)
+        status = _status(capacity, decision.level, restore)
+        if not decision.admitted:
+            self.report["throttleStatus"] = status
+            run.result = _rate_limited(context, requested, capacity, decision.level, restore)
             yield
             return
         yield
         data = run.result.data if run.result else None
         self.report.update(
             actualQueryCost=cost.actual(data, mutation=run.operation_type == OperationType.MUTATION),
-            throttleStatus=_status(capacity, level, restore),
+            throttleStatus=status,
         )
 
     def get_results(self) -> dict:
         return {"cost": self.report} if self.report is not None else {}
+
+
+def _too_complex(requested: int, maximum: int) -> ExecutionResult:
+    message = (
+        f"This operation costs {requested}; at most {maximum} may be asked at once. "
+        "Ask for fewer items per page or fewer nested lists."
+    )
+    return ExecutionResult(None, [QueryTooComplex(message, cost=requested, maximumCost=maximum)])
+
+
+def _rate_limited(context, requested: int, capacity: float, level: float, restore: float) -> ExecutionResult:
+    """Answer 429 with Retry-After: the seconds until the bucket has leaked enough for ``requested``."""
+    wait = max(1, math.ceil((level + requested - capacity) / restore))
+    context.set_status(429, {"retry-after": str(wait)})
+    RATE_LIMITED.labels("client" if context.access is not None else "anonymous").inc()
+    message = (
+        f"Over the rate limit: this operation costs {requested}, {max(0, capacity - level):.0f} is available "
+        f"and {restore:g} comes back each second. Retry in {wait} s."
+    )
+    return ExecutionResult(None, [RateLimited(message, retryAfter=wait)])
+
+
+def _ledger(context) -> RateLedger:
+    """The rate ledger of the app serving the request (made by its lifespan)."""
+    return context.scope["app"].state.rate_ledger
 
 
 def _bucket(context) -> tuple[str, tuple[float, float]]:

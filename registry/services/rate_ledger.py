@@ -1,0 +1,185 @@
+"""The rate-limit charges of this process, admitted on a local estimate and settled with
+PostgreSQL in batches.
+
+Each caller's leaky bucket lives in PostgreSQL (registry.store.rate_buckets), shared by every
+process and machine. Sending each request's charge there would cost a statement a request, so
+a process keeps, per bucket, the level PostgreSQL last answered, lets it leak at the bucket's
+rate, and adds what it has charged since. A charge is admitted without SQL when that estimate
+has room for it and the process's unsettled charges for the bucket stay within the threshold
+(a fraction of the capacity, 10% by default). Otherwise the unsettled charges are settled and
+the decision is taken on the exact level, in one statement (two when refused: the refusal
+settles what was admitted before). Every second, and when the app stops, every bucket's
+unsettled charges are settled, one statement per restore rate.
+
+The bound: a process never holds more than the threshold of unsettled charges for a bucket,
+and its estimate never exceeds the bucket's true level (charges of other processes are all
+it misses). So with N processes charging one bucket, what it admits stays within its capacity
+plus N times the threshold (plus what leaked meanwhile); a bucket's level in PostgreSQL may
+exceed its capacity by as much, and it then refuses until the excess has leaked. A process
+that dies loses its unsettled charges (at most the threshold per bucket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from registry.db import Executor, is_unavailable
+from registry.store import rate_buckets
+
+log = logging.getLogger(__name__)
+
+THRESHOLD = 0.1  # a process settles a bucket once its unsettled charges would pass this fraction of the capacity
+PERIOD_SECONDS = 1.0  # and settles every bucket's unsettled charges this often
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a charge was admitted, and the bucket's level after it (an estimate when the
+    charge was admitted locally, the level PostgreSQL answered otherwise)."""
+
+    admitted: bool
+    level: float
+
+
+@dataclass
+class _Account:
+    """One bucket as this process knows it."""
+
+    capacity: float
+    restore: float
+    settled: float = 0.0  # the level PostgreSQL last answered (none yet: empty)
+    settled_at: float = 0.0  # when (this process's monotonic clock)
+    pending: float = 0.0  # admitted here, not yet sent
+    sending: float = 0.0  # sent, not yet answered
+
+    def level(self, now: float) -> float:
+        """The estimated level: the last answer, less what leaked since, plus what is unsettled."""
+        return self._leaked(now) + self.sending + self.pending
+
+    def unsettled(self) -> float:
+        """What this process has admitted that PostgreSQL has not acknowledged."""
+        return self.pending + self.sending
+
+    def send(self) -> float:
+        """Takes the pending charges for a settlement."""
+        batch, self.pending = self.pending, 0.0
+        self.sending += batch
+        return batch
+
+    def unsend(self, batch: float) -> None:
+        """Puts back a batch whose settlement failed."""
+        self.sending -= batch
+        self.pending += batch
+
+    def acknowledge(self, batch: float, level: float, now: float) -> None:
+        """A settlement of ``batch`` answered ``level``. Concurrent settlements may answer out of
+        order: the higher of the two lower bounds is kept."""
+        self.sending -= batch
+        self.settled, self.settled_at = max(self._leaked(now), level), now
+
+    def _leaked(self, now: float) -> float:
+        return max(0.0, self.settled - (now - self.settled_at) * self.restore)
+
+
+class RateLedger:
+    """This process's charges to the shared cost buckets (see the module's docstring)."""
+
+    def __init__(
+        self,
+        db: Executor,
+        *,
+        threshold: float = THRESHOLD,
+        period: float = PERIOD_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db, self._threshold, self._period, self._clock = db, threshold, period, clock
+        self._accounts: dict[str, _Account] = {}
+
+    async def charge(self, key: str, cost: float, *, capacity: float, restore_per_second: float) -> Decision:
+        """Charge ``cost`` to ``key``'s bucket: admitted without SQL when it fits the estimate and
+        the threshold, otherwise decided on the exact level after settling."""
+        account = self._accounts.get(key) or self._accounts.setdefault(key, _Account(capacity, restore_per_second))
+        now = self._clock()
+        if cost <= 0 or self._fits(account, cost, now):
+            account.pending += max(0.0, cost)
+            return Decision(True, account.level(now))
+        return await self._decide(key, account, cost)
+
+    def _fits(self, account: _Account, cost: float, now: float) -> bool:
+        within_threshold = account.unsettled() + cost <= self._threshold * account.capacity
+        return within_threshold and account.level(now) + cost <= account.capacity
+
+    async def _decide(self, key: str, account: _Account, cost: float) -> Decision:
+        """Settle ``key``'s pending charges and charge ``cost`` if the exact level has room."""
+        batch = account.send()
+        try:
+            level = await rate_buckets.charge(
+                self._db, key, batch + cost, capacity=account.capacity, restore_per_second=account.restore
+            )
+            admitted = level is not None
+            if level is None:
+                level = (await rate_buckets.settle(self._db, {key: batch}, restore_per_second=account.restore))[key]
+        except BaseException:
+            account.unsend(batch)
+            raise
+        account.acknowledge(batch, level, self._clock())
+        return Decision(admitted, level)
+
+    async def settle(self) -> None:
+        """Send every bucket's pending charges to PostgreSQL (one statement per restore rate) and
+        forget the buckets this process has nothing left to know about."""
+        due: dict[float, dict[str, _Account]] = {}
+        for key, account in self._accounts.items():
+            if account.pending > 0:
+                due.setdefault(account.restore, {})[key] = account
+        for restore, accounts in due.items():
+            await self._settle(accounts, restore)
+        self._forget_idle()
+
+    async def _settle(self, accounts: dict[str, _Account], restore: float) -> None:
+        batches = {key: account.send() for key, account in accounts.items()}
+        try:
+            levels = await rate_buckets.settle(self._db, batches, restore_per_second=restore)
+        except BaseException:
+            for key, batch in batches.items():
+                accounts[key].unsend(batch)
+            raise
+        now = self._clock()
+        for key, level in levels.items():
+            accounts[key].acknowledge(batches[key], level, now)
+
+    def _forget_idle(self) -> None:
+        """Drops the buckets with nothing unsettled that have leaked empty: as good as unknown."""
+        now = self._clock()
+        idle = [key for key, a in self._accounts.items() if a.unsettled() == 0 and a.level(now) <= 0]
+        for key in idle:
+            del self._accounts[key]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Settle every period until ``stop`` is set, then once more (nothing admitted is lost
+        when the app stops)."""
+        while not await _stopped(stop, self._period):
+            await self._settle_reporting()
+        await self._settle_reporting()
+
+    async def _settle_reporting(self) -> None:
+        try:
+            await self.settle()
+        except Exception as error:  # a background task: report, keep the charges, and try again next period
+            if is_unavailable(error):
+                log.warning("rate-limit charges not settled (database unavailable: %s); retrying", error)
+            else:
+                log.exception("rate-limit charges not settled; retrying")
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to ``seconds``; whether ``stop`` was set."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
+    return stop.is_set()
