@@ -12,11 +12,12 @@ settles what was admitted before). Every second, and when the app stops, every b
 unsettled charges are settled, one statement per restore rate.
 
 The bound: a process never holds more than the threshold of unsettled charges for a bucket,
-and its estimate never exceeds the bucket's true level (charges of other processes are all
-it misses). So with N processes charging one bucket, what it admits stays within its capacity
-plus N times the threshold (plus what leaked meanwhile); a bucket's level in PostgreSQL may
-exceed its capacity by as much, and it then refuses until the excess has leaked. A process
-that dies loses its unsettled charges (at most the threshold per bucket).
+and all its estimate can miss is what other processes charged since it last settled. Once a
+bucket is past its capacity, each process admits at most its threshold more before a
+settlement shows it the excess. So with N processes charging one bucket, what it admits stays
+within its capacity plus N times the threshold (plus what leaked meanwhile); its level in
+PostgreSQL may exceed the capacity by as much, and it then refuses until the excess has
+leaked. A process that dies loses its unsettled charges (at most the threshold per bucket).
 """
 
 from __future__ import annotations
