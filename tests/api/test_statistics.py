@@ -57,7 +57,7 @@ async def test_publications_are_counted_per_month_with_empty_months_as_zero(demo
 
 
 async def test_the_statistics_take_one_statement(demo_client):
-    baseline = statements(await post(demo_client, "{ __typename }"))  # what any operation costs (rate charge)
+    baseline = statements(await post(demo_client, "{ __typename }"))  # what any operation costs besides its reads
     assert statements(await post(demo_client, STATISTICS, {"months": 12})) - baseline == 1
 
 
