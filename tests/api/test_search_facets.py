@@ -6,7 +6,7 @@ from collections import Counter
 
 from tests.support import demo_oracle as oracle
 from tests.support.graphql import data
-from tests.support.listings import CREATE, DRAFT, create, gql
+from tests.support.listings import create, create_sparse, gql
 from tests.support.parties import access_token
 
 FACETS = """
@@ -186,8 +186,7 @@ async def test_workload_ranges_count_as_the_min_and_max_filters_find(demo_client
 
 async def test_a_draft_that_states_no_delivery_mode_or_pace_counts_in_neither_facet(client, parties):
     token = await access_token(client, parties.provider)
-    sparse = {"externalId": "X-1", "title": DRAFT["title"], "url": DRAFT["url"]}
-    await gql(client, CREATE, {"input": {"credential": sparse}}, token)
+    await create_sparse(client, token)
     await create(client, token)
     body = await gql(client, FACETS, {"filter": {"statuses": ["DRAFT"]}}, token)
     found = body["data"]["searchCredentials"]

@@ -7,7 +7,7 @@ import json
 
 from registry.domain.enums import CostType
 from tests.support import ctdl_vocabulary
-from tests.support.listings import DRAFT, create, gql
+from tests.support.listings import create, create_sparse, gql
 from tests.support.parties import access_token
 
 CTID = "ce-5f3c1d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f"
@@ -59,14 +59,7 @@ async def test_each_cost_is_a_cost_profile_typed_by_what_it_is_for(client, parti
 
 async def test_a_draft_has_no_credential_status_and_leaves_out_what_it_does_not_state(client, parties):
     token = await access_token(client, parties.provider)
-    sparse = {"externalId": "X-1", "title": DRAFT["title"], "url": DRAFT["url"]}
-    body = await gql(
-        client,
-        "mutation($c: CredentialInput!) { createCredential(input: {credential: $c}) { credential { id } } }",
-        {"c": sparse},
-        token,
-    )
-    listing_id = body["data"]["createCredential"]["credential"]["id"]
+    listing_id = await create_sparse(client, token)
     document = json.loads((await gql(client, QUERY, {"id": listing_id}, token))["data"]["credential"]["jsonLd"])
     absent = ("ceterms:credentialStatusType", "ceterms:learningDeliveryType", "ceterms:learningMethodType")
     assert not any(name in document for name in absent)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from registry.domain import ids
-from tests.support.listings import gql
+from tests.support.listings import create_sparse, gql
 from tests.support.parties import access_token
 from tests.support.processes import process_env, run
 
@@ -62,20 +62,7 @@ async def test_a_sparse_draft_with_precise_numbers_exported_as_ctdl_imports_back
     db_dsn, parties, client, tmp_path
 ):
     token = await access_token(client, parties.provider)
-    sparse = {
-        "externalId": "X-1",
-        "title": [{"lang": "en", "value": "Sparse"}],
-        "url": "https://north.example.ca/x",
-        "workloadHours": 1234.567,
-        "durationWeeks": 10.1234567,
-    }
-    made = await gql(
-        client,
-        "mutation($c: CredentialInput!) { createCredential(input: {credential: $c}) { credential { id } } }",
-        {"c": sparse},
-        token,
-    )
-    listing_id = made["data"]["createCredential"]["credential"]["id"]
+    listing_id = await create_sparse(client, token, workloadHours=1234.567, durationWeeks=10.1234567)
     exported = json.loads((await gql(client, QUERY, {"id": listing_id}, token))["data"]["credential"]["jsonLd"])
     assert "ceterms:description" not in exported
     (tmp_path / "ours.json").write_text(json.dumps(exported))

@@ -69,3 +69,11 @@ async def create(client, token, **overrides):
     """createCredential with DRAFT's fields and ``overrides``; its payload."""
     body = await gql(client, CREATE, {"input": {"credential": {**DRAFT, **overrides}}}, token)
     return body["data"]["createCredential"]
+
+
+async def create_sparse(client, token, **fields) -> str:
+    """createCredential with only what a draft needs (a title, a page) and ``fields``; the new ID."""
+    sparse = {"externalId": "X-1", "title": DRAFT["title"], "url": DRAFT["url"], **fields}
+    made = await gql(client, CREATE, {"input": {"credential": sparse}}, token)
+    assert made["data"]["createCredential"]["userErrors"] == [], made
+    return made["data"]["createCredential"]["credential"]["id"]
