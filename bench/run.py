@@ -12,7 +12,12 @@ statements per request and the server's memory per worker. Three passes:
 The search page's SQL served by a bare Starlette endpoint (bench/floor.py, same workers) is
 the floor the uncached GraphQL search is compared with.
 
+Side by side: PostGraphile 4 (installed from npm into .microcred-bench/postgraphile/, skipped
+with a note when npm is missing) serves the same database with the same workers, and three
+queries asking both for the same fields are run at 8 connections on each (bench/versus.py).
+
 Usage: python bench/run.py [--duration 10] [--connections 1,8,32] [--workers 2] [--listings 100000]
+                           [--only-versus] [--no-postgraphile]
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import versus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = ROOT / "graphql" / "operations"
@@ -189,12 +197,15 @@ def table(results: dict) -> str:
                 f"| {name} | {run['connections']} | {run['rps']} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | "
                 f"{run['p99_ms']:.1f} | {run['errors']} | {found['statements']} | {found['rss_mb']} |"
             )
-    floor = results["floor"]
-    lines.append(
-        f"\nFloor (bare Starlette + asyncpg, the search page's SQL, {results['workers']} workers, "
-        f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
-        f"Uncached GraphQL search / floor: {results['ratio']:.2f}x"
-    )
+    if not results["workloads"]:
+        lines = []
+    floor = results.get("floor")
+    if floor:
+        lines.append(
+            f"\nFloor (bare Starlette + asyncpg, the search page's SQL, {results['workers']} workers, "
+            f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
+            f"Uncached GraphQL search / floor: {results['ratio']:.2f}x"
+        )
     mixed = results.get("mixed")
     if mixed:
         lines.append(
@@ -204,6 +215,11 @@ def table(results: dict) -> str:
             f"p50 {mixed['write_p50_ms']:.0f} ms, p99 {mixed['write_p99_ms']:.0f} ms per batch, "
             f"{mixed['write_errors']} failed."
         )
+    found = results.get("versus")
+    if found and "skipped" in found:
+        lines.append(f"\nPostGraphile: {found['skipped']}")
+    elif found:
+        lines.append("\n" + versus.table(found))
     return "\n".join(lines)
 
 
@@ -289,12 +305,52 @@ def run_pass(
         print(f"{name}: {[r['rps'] for r in found['runs']]} req/s", file=sys.stderr)
 
 
+def run_versus(base: str, dsn: str, workers: int, duration: int, results: dict) -> None:
+    """PostGraphile 4 beside the (uncached) registry on the same database: three queries, 8 conns."""
+    folder = DATA_DIR / "postgraphile"
+    binary, note = versus.install(folder)
+    print(note, file=sys.stderr)
+    if binary is None:
+        results["versus"] = {"skipped": note}
+        return
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/graphql"
+    log = folder / "postgraphile.log"
+    process = versus.start(binary, dsn, port, workers, log)
+    try:
+        versus.wait_ready(url, process, log)
+        found = {
+            "postgraphile_version": versus.version(folder),
+            "workers": workers,
+            "connections": 8,
+            "duration_s": duration,
+            "command": " ".join(versus.command(binary, "<bench dsn>", port, workers)),
+            "rows": [],
+        }
+        credential = asyncio.run(versus.busiest_credential(dsn))
+        for shape, ours, theirs in versus.bodies(credential):
+            row = {"shape": shape, "bytes": {"registry": versus.check(f"{base}/graphql", ours)}}
+            row["bytes"]["postgraphile"] = versus.check(url, theirs)
+            row["registry"] = wrk(f"{base}/graphql", "POST", ours, 8, duration)
+            row["postgraphile"] = wrk(url, "POST", theirs, 8, duration)
+            found["rows"].append(row)
+            print(
+                f"{shape}: registry {row['registry']['rps']} / PostGraphile {row['postgraphile']['rps']} req/s",
+                file=sys.stderr,
+            )
+        results["versus"] = found
+    finally:
+        versus.stop(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--only-versus", action="store_true", help="only the side by side with PostGraphile")
+    parser.add_argument("--no-postgraphile", action="store_true", help="skip the side by side with PostGraphile")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench does it).")
@@ -337,9 +393,14 @@ def main() -> None:
             )
             for name, (operation, variables) in targets.items()
         }
-        run_pass(base, server, plan, connections, args.duration, results)
+        if not args.only_versus:
+            run_pass(base, server, plan, connections, args.duration, results)
+        if not args.no_postgraphile:
+            run_versus(base, dsn, args.workers, args.duration, results)
     finally:
         stop(server)
+    if args.only_versus:
+        return report(args, results)
 
     server = serve(env, port, args.workers)
     floor_port = free_port()
@@ -399,6 +460,10 @@ def main() -> None:
         results["mixed"] = mixed
     finally:
         stop(server, floor)
+    report(args, results)
+
+
+def report(args: argparse.Namespace, results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     report = (
