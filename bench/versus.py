@@ -35,7 +35,7 @@ REGISTRY_DETAIL = """query($id: ID!) { credential(id: $id) {
   skills { id scheme code label(lang: "en") }
   recognitions(activeOnly: false) { id kind validFrom validUntil revokedAt authority { id name(lang: "en") kind } }
 } }"""
-POSTGRAPHILE_DETAIL = """query($id: UUID!) { credential(id: $id) {
+POSTGRAPHILE_DETAIL = """query($id: UUID!) { credentialById(id: $id) {
   id title status workloadHours deliveryMode
   providerByProviderId { id slug name jurisdiction website }
   credentialSkillsByCredentialId(orderBy: POSITION_ASC) { nodes { skillBySkillId { id scheme code label } } }
