@@ -198,7 +198,8 @@ def bodies(credential: UUID) -> list[tuple[str, str, str]]:
 def check(url: str, body: str) -> int:
     """POST once; fail on GraphQL errors or an empty answer; the response size in bytes."""
     response = httpx.post(url, content=body, headers={"content-type": "application/json"}, timeout=30)
-    response.raise_for_status()
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: HTTP {response.status_code}: {response.text[:1000]}")
     answer = response.json()
     if answer.get("errors") or not answer.get("data") or None in answer["data"].values():
         raise RuntimeError(f"{url}: {response.text[:1000]}")
