@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from strawberry.extensions.validation_cache import _get_validate_cache
+
 from registry.api import limits
+from registry.api.schema import CACHE_SIZE
 from tests.support.graphql import post, statements
 
 
@@ -47,3 +50,15 @@ async def test_the_named_operations_fit_within_the_limits(demo_client):
         assert not {"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_TOKENS", "TOO_MANY_DIRECTIVES"} & set(
             error.get("extensions", {}).get("code") for error in response.json().get("errors", [])
         )
+
+
+async def test_a_document_asked_again_is_not_validated_again(demo_client):
+    """The limits' rules used to be new classes on every request, so the validation cache
+    (keyed by the rules) never hit and every request was validated afresh."""
+    validated = _get_validate_cache(CACHE_SIZE)
+    query = "{ searchCredentials(first: 1) { totalCount nodes { id title } } }"
+    await post(demo_client, query)
+    before = validated.cache_info()
+    await post(demo_client, query)
+    after = validated.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
