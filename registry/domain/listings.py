@@ -15,7 +15,7 @@ from registry.domain.errors import Problem
 from registry.domain.ids import is_ctid
 from registry.domain.language import is_language_tag
 from registry.domain.records import CostItem, Credential
-from registry.domain.search import REGION_PATTERN
+from registry.domain.search import is_region
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 # A draft needs only a title and a page; what publication needs besides is check_publishable's.
@@ -157,7 +157,7 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
         if not is_language_tag(tag):
             problems.append(_problem(("languages",), "INVALID_LANGUAGE", f"{tag!r} is not a BCP 47 language tag."))
     for region in changes.regions or []:
-        if not re.fullmatch(REGION_PATTERN, region):
+        if not is_region(region):
             problems.append(
                 _problem(("regions",), "INVALID_REGION", f"{region!r} is not an ISO 3166 code such as 'CA-ON'.")
             )

@@ -27,6 +27,11 @@ def workload_range_value(low: float, high: float | None) -> str:
 REGION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 
 
+def is_region(code: str) -> bool:
+    """An ISO 3166 code: a country (`CA`) or a subdivision (`CA-ON`), nothing around it."""
+    return re.fullmatch(REGION_PATTERN, code) is not None
+
+
 @dataclass(frozen=True)
 class Visibility:
     """Which listings a request may see.
@@ -130,7 +135,7 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
     """Every rule a CredentialFilter must follow; an empty list means it is valid."""
     problems: list[Problem] = []
     for region in f.regions or ():
-        if not re.fullmatch(REGION_PATTERN, region):
+        if not is_region(region):
             problems.append(
                 Problem(
                     ("filter", "regions"),

@@ -23,7 +23,7 @@ from registry.domain.enums import Audience, DeliveryMode, Pace
 from registry.domain.errors import Problem
 from registry.domain.ids import is_ctid
 from registry.domain.listings import MAX_ITEMS, MAX_KEYWORDS, MAX_LENGTH, ListingChanges
-from registry.domain.search import REGION_PATTERN
+from registry.domain.search import is_region
 from registry.interop import ctdl
 from registry.interop.csv_listings import Row
 from registry.interop.ctdl_costs import read_costs
@@ -308,7 +308,7 @@ class _Reader:
                 if not isinstance(place, dict):
                     continue
                 region = one_text(place.get("ceterms:addressRegion")) or one_text(place.get("ceterms:addressCountry"))
-                if region and re.match(REGION_PATTERN, region):
+                if region and is_region(region):
                     found.append(region)
                     self.r.take(place, "ceterms:addressRegion")
                     self.r.take(place, "ceterms:addressCountry")

@@ -3,7 +3,6 @@ Every act is scoped to the calling client's own webhooks."""
 
 from __future__ import annotations
 
-import re
 import secrets as random
 from dataclasses import dataclass
 from typing import Protocol
@@ -12,7 +11,7 @@ from uuid import UUID
 from registry.db import Executor
 from registry.domain.errors import Outcome, Problem
 from registry.domain.principals import Principal
-from registry.domain.search import REGION_PATTERN
+from registry.domain.search import is_region
 from registry.domain.webhook_rules import check_url
 from registry.store import webhooks as store
 
@@ -56,7 +55,7 @@ async def register(
     problems = check_url(url, allow_loopback=reach.allow_loopback, allow_private=reach.allow_private)
     if secret is not None and not 16 <= len(secret) <= 200:
         problems.append(Problem(("secret",), "OUT_OF_RANGE", "A secret is 16 to 200 characters."))
-    if jurisdiction is not None and not re.fullmatch(REGION_PATTERN, jurisdiction):
+    if jurisdiction is not None and not is_region(jurisdiction):
         problems.append(Problem(("jurisdiction",), "INVALID_REGION", "Use an ISO 3166 code such as 'CA-ON' or 'CA'."))
     if not problems and await store.count_of_client(db, principal.client_id) >= MAX_WEBHOOKS:
         problems.append(Problem(("url",), "TOO_MANY_WEBHOOKS", f"A client has at most {MAX_WEBHOOKS} webhooks."))

@@ -20,12 +20,11 @@ a client reads:
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import AsyncIterator
 
 from registry.db import Database
-from registry.domain.search import REGION_PATTERN
+from registry.domain.search import is_region
 from registry.domain.storable import calendar_problem
 from registry.services.export.build import listing_line
 from registry.store import export
@@ -42,7 +41,7 @@ async def export_lines(
 
 def parse_filters(jurisdiction: str | None, updated_since: str | None) -> tuple[str | None, datetime | None]:
     """The export's filters, checked; raises ValueError with a message for people."""
-    if jurisdiction and not re.fullmatch(REGION_PATTERN, jurisdiction):
+    if jurisdiction and not is_region(jurisdiction):
         raise ValueError(f"jurisdiction {jurisdiction!r} is not an ISO 3166 code such as 'CA-ON' or 'CA'.")
     since = None
     if updated_since:

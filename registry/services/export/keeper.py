@@ -17,13 +17,12 @@ import asyncio
 import fcntl
 import logging
 import os
-import re
 import time
 from pathlib import Path
 
 from registry.config import Settings
 from registry.db import connect, is_unavailable
-from registry.domain.search import REGION_PATTERN
+from registry.domain.search import is_region
 from registry.events import first_set
 from registry.services.export.build import Abandoned, build_snapshot
 from registry.services.export.files import FULL, read_manifest
@@ -39,7 +38,7 @@ class Keeper:
 
     def __init__(self, dsn: str, settings: Settings, folder: Path) -> None:
         self.dsn, self.settings, self.folder = dsn, settings, folder
-        self.jurisdictions = [j for j in settings.export_jurisdictions if re.fullmatch(REGION_PATTERN, j)]
+        self.jurisdictions = [j for j in settings.export_jurisdictions if is_region(j)]
         if len(self.jurisdictions) != len(settings.export_jurisdictions):
             log.warning(
                 "MICROCRED_EXPORT_JURISDICTIONS: ignoring %s (codes such as CA-ON)",
