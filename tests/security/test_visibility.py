@@ -166,7 +166,7 @@ async def test_pages_and_documents_of_private_listings_are_not_found(client, lis
     _assert_private_parts_absent(public.text, listings)
 
 
-async def test_the_export_holds_no_private_listing(client, db_dsn, listings):
+async def test_the_export_holds_no_private_listing(client, db_dsn, listings, tmp_path):
     """The bulk export, from its snapshot (once it has the published listing) and spooled
     from the database: nothing private in either."""
     for _ in range(100):  # the snapshot is rebuilt a moment after the changes
@@ -174,7 +174,9 @@ async def test_the_export_holds_no_private_listing(client, db_dsn, listings):
         if "Data Analysis Essentials" in snapshot.text:
             break
         await asyncio.sleep(0.1)
-    async with api_client(db_dsn, dataclasses.replace(SETTINGS, export_jurisdictions=())) as spooling:
+    # A folder of its own: in the shared one, another app may already have a CA-ON snapshot to serve.
+    unshelved = dataclasses.replace(SETTINGS, export_jurisdictions=(), export_dir=tmp_path / "exports")
+    async with api_client(db_dsn, unshelved) as spooling:
         spooled = await spooling.get("/export/credentials.jsonl", params={"jurisdiction": "CA-ON"})
     assert spooled.headers["x-microcred-export"] == "spooled"
     for export in (snapshot, spooled):
