@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, Awaitable, Callable, Hashable, Mapping, Sequence
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
 from registry.db import Executor
 from registry.domain.search import Visibility
 from registry.store import credentials, providers, recognitions, taxonomy, webhooks
+from registry.store.listing_bundles import Bundle
 
 Fetch = Callable[[Sequence[Any]], Awaitable[Mapping[Any, Any]]]
 PagedFetch = Callable[[list[Any], int, Any], Awaitable[Mapping[Any, Any]]]  # (owners, first, after)
@@ -63,3 +65,29 @@ class Loaders:
         self.deliveries = _paged_loader(lambda ids, first, _after: webhooks.latest_deliveries(db, ids, first))
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))
+
+    def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle]) -> None:
+        """Answer in advance the loads a bundle statement has already answered: the listings
+        asked for (None for those the viewer may not see) and what each bundle carries."""
+        self.credential.prime_many({listing_id: _listing(found.get(listing_id)) for listing_id in asked})
+        for listing_id, bundle in found.items():
+            if bundle.provider is not None:
+                self.provider.prime(bundle.provider.id, bundle.provider)
+            if bundle.skills is not None:
+                self.skills_of.prime(listing_id, bundle.skills)
+            if bundle.occupations is not None:
+                self.occupations_of.prime(listing_id, bundle.occupations)
+            if bundle.links is not None:
+                self.links_of.prime(listing_id, bundle.links)
+                self.credential.prime_many({link.to_id: bundle.link_targets.get(link.to_id) for link in bundle.links})
+            if bundle.recognitions is not None:
+                self.recognitions_of.prime(listing_id, bundle.recognitions)
+                self.authority.prime_many({authority.id: authority for authority in bundle.authorities})
+            for size, page in bundle.history.items():
+                self.history.prime((listing_id, size, None), page)
+            if bundle.history_count is not None:
+                self.history_count.prime(listing_id, bundle.history_count)
+
+
+def _listing(bundle: Bundle | None) -> Any:
+    return bundle.listing if bundle else None

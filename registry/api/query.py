@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from registry.api import cursors
+from registry.api import cursors, prefetch
 from registry.api.enums import CredentialOrder
 from registry.api.errors import BadUserInput, NotFound
 from registry.api.inputs import CredentialFilter
@@ -160,6 +160,7 @@ class _Summary:
 
 
 async def node(info: strawberry.Info, id: IdArg) -> Optional[Node]:
+    await _prefetch_listings(info, [id])
     return await load_node(info, id)
 
 
@@ -167,12 +168,20 @@ async def nodes(
     info: strawberry.Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
 ) -> list[Optional[Node]]:
     check_lookups(len(ids), "ids")
+    await _prefetch_listings(info, ids)
     return list(await asyncio.gather(*(load_node(info, global_id) for global_id in ids)))
+
+
+async def _prefetch_listings(info: strawberry.Info, global_ids: list[strawberry.ID]) -> None:
+    """Bring the listings among ``global_ids`` with what the selection reads of them (one statement)."""
+    listing_ids = [uuid for global_id in global_ids if (uuid := ids.decode_as(global_id, "Credential"))]
+    if listing_ids:
+        await prefetch.listings(info, listing_ids, info.selected_fields[0].selections)
 
 
 async def credential(info: strawberry.Info, id: IdArg) -> Optional[Credential]:
     uuid = ids.decode_as(id, "Credential")
-    record = await info.context.loaders.credential.load(uuid) if uuid else None
+    record = (await prefetch.listings(info, [uuid], info.selected_fields[0].selections)).get(uuid) if uuid else None
     if record is None:
         raise NotFound(f"No credential has the ID {id!r}.", field="id")
     return Credential.from_record(record)
@@ -224,6 +233,9 @@ async def search_credentials(
     if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
         raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
     mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
+    await prefetch.relations(
+        info, [r.id for r in page.items], prefetch.node_selections(info.selected_fields[0].selections)
+    )
     edges, page_info = connection_parts(
         "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value
     )

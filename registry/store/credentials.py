@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Any, Mapping, Sequence
 from uuid import UUID
-
-import asyncpg
 
 from registry.db import Executor
 from registry.domain.records import (
@@ -18,7 +16,8 @@ from registry.domain.records import (
     Skill,
 )
 from registry.domain.search import Visibility
-from registry.store.paging import Key, Page, fetch_pages_per_owner
+from registry.store.nesting import OWNER, Nested, per_owner
+from registry.store.paging import Key, Page, fetch_pages_per_owner, page_from_rows
 from registry.store.sql import Params, to_float
 from registry.store.taxonomy import (
     OCCUPATION_COLUMNS,
@@ -61,10 +60,8 @@ PROVIDER_PAGE_STATUSES = ("PUBLISHED", "DRAFT")
 # Newest first: the order of a provider's listings. Negated so every keyset runs ascending.
 NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
 
-T = TypeVar("T")
 
-
-def build(row: asyncpg.Record) -> Credential:
+def build(row: Mapping[str, Any]) -> Credential:
     """A Credential record from a row selected with COLUMNS."""
     values = {f.name: row[f.name] for f in fields(Credential)}
     values["cost_amount"] = to_float(values["cost_amount"])  # NUMERIC arrives as a Decimal
@@ -105,35 +102,49 @@ async def by_external_id(db: Executor, provider_id: UUID, external_id: str, view
     return build(row) if row else None
 
 
+# What hangs off a listing, each selected once for DataLoaders and for listing bundles alike.
+SKILLS = Nested(
+    SKILL_COLUMNS,
+    f"from credential_skills cs join skills s on s.id = cs.skill_id where cs.credential_id = {OWNER}"
+    " order by cs.position, s.code",
+    build_skill,
+)
+OCCUPATIONS = Nested(
+    OCCUPATION_COLUMNS,
+    f"from credential_occupations co join occupations o on o.id = co.occupation_id where co.credential_id = {OWNER}"
+    " order by co.position, o.code",
+    build_occupation,
+)
+LINKS = Nested(
+    "l.from_id, l.to_id, l.kind::text as kind",
+    f"from credential_links l where l.from_id = {OWNER} order by l.kind, l.created_at, l.to_id",
+    lambda r: CredentialLink(r["from_id"], r["to_id"], r["kind"]),
+)
+
+
+def link_targets(params: Params, viewer: Visibility) -> Nested[Credential]:
+    """The listings a listing links to that ``viewer`` may see (``params`` holds the owners as $1)."""
+    return Nested(
+        COLUMNS,
+        f"from credential_links l join credentials c on c.id = l.to_id where l.from_id = {OWNER}"
+        f" and {visible_by_id(params, viewer)}",
+        build,
+    )
+
+
 async def skills_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Skill]]:
     """The skills each listing teaches, in the provider's order."""
-    rows = await db.fetch(
-        f"select cs.credential_id, {SKILL_COLUMNS} from credential_skills cs join skills s on s.id = cs.skill_id"
-        " where cs.credential_id = any($1::uuid[]) order by cs.credential_id, cs.position, s.code",
-        list(credential_ids),
-    )
-    return _group(credential_ids, rows, build_skill)
+    return await per_owner(db, credential_ids, SKILLS)
 
 
 async def occupations_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Occupation]]:
     """The occupations each listing leads to, in the provider's order."""
-    rows = await db.fetch(
-        f"select co.credential_id, {OCCUPATION_COLUMNS} from credential_occupations co"
-        " join occupations o on o.id = co.occupation_id"
-        " where co.credential_id = any($1::uuid[]) order by co.credential_id, co.position, o.code",
-        list(credential_ids),
-    )
-    return _group(credential_ids, rows, build_occupation)
+    return await per_owner(db, credential_ids, OCCUPATIONS)
 
 
 async def links_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[CredentialLink]]:
     """The stackability links that start at each listing."""
-    rows = await db.fetch(
-        "select l.from_id as credential_id, l.from_id, l.to_id, l.kind::text as kind from credential_links l"
-        " where l.from_id = any($1::uuid[]) order by l.from_id, l.kind, l.created_at, l.to_id",
-        list(credential_ids),
-    )
-    return _group(credential_ids, rows, lambda r: CredentialLink(r["from_id"], r["to_id"], r["kind"]))
+    return await per_owner(db, credential_ids, LINKS)
 
 
 async def provider_pages(
@@ -173,9 +184,24 @@ async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Vi
     return {pid: counts.get(pid, 0) for pid in provider_ids}
 
 
-def _version(row: asyncpg.Record) -> CredentialVersion:
+def _version(row: Mapping[str, Any]) -> CredentialVersion:
     return CredentialVersion(
         row["credential_id"], row["version"], row["kind"], row["changed_at"], row["actor"], row["snapshot"], row["note"]
+    )
+
+
+# A listing's versions, newest first. Versions are unique per listing, so the listing's own ID
+# breaks no ties: it just fills the keyset key.
+_HISTORY_SORT = "(-v.version)::float8"
+_HISTORY_FROM = "credential_versions v join credentials c on c.id = v.credential_id"
+
+
+def _history_columns(params: Params, viewer: Visibility) -> str:
+    """A version as the viewer may see it: who made it only for the owner and operators."""
+    owner = sees_all_of(params, viewer)
+    return (
+        f"v.credential_id, v.version, v.kind::text as kind, v.changed_at,"
+        f" case when {owner} then v.actor else {public_actor('v.actor')} end as actor, v.snapshot, v.note"
     )
 
 
@@ -186,19 +212,16 @@ async def history_pages(
     statement: from the first publication on for the public, with who made each change only
     for the owner and operators."""
     params = Params(list(credential_ids))
-    owner = sees_all_of(params, viewer)
     return await fetch_pages_per_owner(
         db,
         owners=credential_ids,
         owner_sql="v.credential_id",
         owner_key="credential_id",
-        columns=f"v.credential_id, v.version, v.kind::text as kind, v.changed_at,"
-        f" case when {owner} then v.actor else {public_actor('v.actor')} end as actor, v.snapshot, v.note",
-        from_sql="credential_versions v join credentials c on c.id = v.credential_id",
+        columns=_history_columns(params, viewer),
+        from_sql=_HISTORY_FROM,
         where=entry_visible(params, viewer, "v.listed"),
         params=params.values,
-        # Versions are unique per listing, so the listing's own ID breaks no ties: it just fills the key.
-        sort_sql="(-v.version)::float8",
+        sort_sql=_HISTORY_SORT,
         sort_type="float8",
         id_sql="v.credential_id",
         first=first,
@@ -207,26 +230,38 @@ async def history_pages(
     )
 
 
+def history_first_page(params: Params, viewer: Visibility, first: int) -> Nested[Mapping[str, Any]]:
+    """The rows of the first page of ``first`` versions (and one more, to tell whether more
+    follow) of a listing, as :func:`history_page` turns into the page ``history_pages`` gives."""
+    return Nested(
+        f"{_history_columns(params, viewer)}, {_HISTORY_SORT} as _sort",
+        f"from {_HISTORY_FROM} where v.credential_id = {OWNER} and {entry_visible(params, viewer, 'v.listed')}"
+        f" order by {_HISTORY_SORT} limit {int(first) + 1}",
+        dict,
+    )
+
+
+def history_page(rows: Sequence[Mapping[str, Any]], first: int) -> Page[CredentialVersion]:
+    """The page of history made of the rows of :func:`history_first_page`."""
+    return page_from_rows(rows, first, _version, "credential_id")
+
+
+def history_count(params: Params, viewer: Visibility, owner: str) -> str:
+    """SQL of how many versions of listing ``owner`` the viewer may see."""
+    return (
+        f"(select count(*) from {_HISTORY_FROM} where v.credential_id = {owner}"
+        f" and {entry_visible(params, viewer, 'v.listed')})"
+    )
+
+
 async def history_counts(db: Executor, credential_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
     """How many versions of each listing the viewer may see."""
     params = Params(list(credential_ids))
     rows = await db.fetch(
-        "select v.credential_id, count(*) as n from credential_versions v join credentials c on c.id = v.credential_id"
-        f" where v.credential_id = any($1::uuid[]) and {entry_visible(params, viewer, 'v.listed')}"
-        " group by v.credential_id",
+        f"select _owner.id, {history_count(params, viewer, '_owner.id')} as n from unnest($1::uuid[]) as _owner(id)",
         *params.values,
     )
-    counts = {row["credential_id"]: row["n"] for row in rows}
-    return {cid: counts.get(cid, 0) for cid in credential_ids}
-
-
-def _group(
-    keys: Sequence[UUID], rows: Iterable[asyncpg.Record], make: Callable[[asyncpg.Record], T]
-) -> dict[UUID, list[T]]:
-    grouped: dict[UUID, list[T]] = {key: [] for key in keys}
-    for row in rows:
-        grouped[row["credential_id"]].append(make(row))
-    return grouped
+    return {row["id"]: row["n"] for row in rows}
 
 
 async def any_exist(db: Executor) -> bool:

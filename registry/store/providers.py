@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 from uuid import UUID
-
-import asyncpg
 
 from registry.db import Executor
 from registry.domain.records import Provider
@@ -18,7 +16,8 @@ _IN_JURISDICTION = "($1::text is null or in_jurisdiction(p.jurisdiction, '{}', $
 COLUMNS = "p.id, p.slug, p.name, p.kind::text as kind, p.jurisdiction, p.website, p.created_at, p.updated_at"
 
 
-def _provider(row: asyncpg.Record) -> Provider:
+def build(row: Mapping[str, Any]) -> Provider:
+    """A Provider record from a row selected with COLUMNS."""
     return Provider(
         row["id"],
         row["slug"],
@@ -34,13 +33,13 @@ def _provider(row: asyncpg.Record) -> Provider:
 async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Provider]:
     """The providers with these IDs, keyed by ID (unknown IDs are absent)."""
     rows = await db.fetch(f"select {COLUMNS} from providers p where p.id = any($1::uuid[])", list(ids))
-    return {row["id"]: _provider(row) for row in rows}
+    return {row["id"]: build(row) for row in rows}
 
 
 async def by_slug(db: Executor, slug: str) -> Provider | None:
     """The provider with this slug, if any."""
     row = await db.fetchrow(f"select {COLUMNS} from providers p where p.slug = $1", slug)
-    return _provider(row) if row else None
+    return build(row) if row else None
 
 
 async def page(db: Executor, *, jurisdiction: str | None, first: int, after: Key | None) -> Page[Provider]:
@@ -57,7 +56,7 @@ async def page(db: Executor, *, jurisdiction: str | None, first: int, after: Key
         id_sql="p.id",
         first=first,
         after=after,
-        build=_provider,
+        build=build,
     )
 
 
@@ -81,4 +80,4 @@ async def create(
         jurisdiction,
         website,
     )
-    return _provider(row)
+    return build(row)

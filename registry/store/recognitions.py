@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 from uuid import UUID
-
-import asyncpg
 
 from registry.db import Executor
 from registry.domain.records import Authority, Recognition
+from registry.store.nesting import OWNER, Nested, per_owner
 from registry.store.paging import Key, Page, fetch_page
 from registry.store.sql import fetch_one
 from registry.store.visibility import PUBLIC_LISTING
@@ -26,11 +25,11 @@ ACTIVE = (
 )
 
 
-def _authority(row: asyncpg.Record) -> Authority:
+def _authority(row: Mapping[str, Any]) -> Authority:
     return Authority(row["id"], row["slug"], row["name"], row["kind"], row["jurisdiction"], row["website"])
 
 
-def _recognition(row: asyncpg.Record) -> Recognition:
+def _recognition(row: Mapping[str, Any]) -> Recognition:
     return Recognition(
         row["id"],
         row["credential_id"],
@@ -81,17 +80,23 @@ async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Recognition]:
     return {row["id"]: _recognition(row) for row in rows}
 
 
+# A listing's recognitions (every one, active or not, newest first) and their authorities,
+# selected once for DataLoaders and for listing bundles alike.
+OF_CREDENTIAL = Nested(
+    RECOGNITION_COLUMNS,
+    f"from recognitions r where r.credential_id = {OWNER} order by r.valid_from desc, r.id",
+    _recognition,
+)
+AUTHORITIES_OF_CREDENTIAL = Nested(
+    AUTHORITY_COLUMNS,
+    f"from recognition_authorities a where a.id in (select r.authority_id from recognitions r where r.credential_id = {OWNER})",
+    _authority,
+)
+
+
 async def for_credentials(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Recognition]]:
     """Every recognition (active or not) of each credential, newest first."""
-    rows = await db.fetch(
-        f"select {RECOGNITION_COLUMNS} from recognitions r where r.credential_id = any($1::uuid[])"
-        " order by r.valid_from desc, r.id",
-        list(credential_ids),
-    )
-    found: dict[UUID, list[Recognition]] = {cid: [] for cid in credential_ids}
-    for row in rows:
-        found[row["credential_id"]].append(_recognition(row))
-    return found
+    return await per_owner(db, credential_ids, OF_CREDENTIAL)
 
 
 async def create_authority(

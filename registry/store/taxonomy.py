@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 from uuid import UUID
-
-import asyncpg
 
 from registry.db import Executor
 from registry.domain.records import Occupation, Skill
@@ -21,12 +19,12 @@ _SKILL_MATCH = (
 _OCCUPATION_MATCH = "($1::text is null or o.title_text like '%' || lower(f_unaccent($1)) || '%' or o.code = $1)"
 
 
-def build_skill(row: asyncpg.Record) -> Skill:
+def build_skill(row: Mapping[str, Any]) -> Skill:
     """A Skill record from a row selected with SKILL_COLUMNS."""
     return Skill(row["id"], row["scheme"], row["code"], row["label"])
 
 
-def build_occupation(row: asyncpg.Record) -> Occupation:
+def build_occupation(row: Mapping[str, Any]) -> Occupation:
     """An Occupation record from a row selected with OCCUPATION_COLUMNS."""
     return Occupation(row["id"], row["scheme"], row["code"], row["title"])
 

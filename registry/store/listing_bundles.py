@@ -1,0 +1,133 @@
+"""Listings with what hangs off them (provider, skills, occupations, links and their targets,
+recognitions and their authorities, the first page of history) in one statement.
+
+A credential page or a search page asks for a listing and several of its relations; fetched
+one DataLoader at a time that is a statement per relation. A bundle is the same rows (the same
+``Nested`` selections the loaders use) as array columns of the listing's row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.records import (
+    Authority,
+    Credential,
+    CredentialLink,
+    CredentialVersion,
+    Occupation,
+    Provider,
+    Recognition,
+    Skill,
+)
+from registry.domain.search import Visibility
+from registry.store import credentials, providers, recognitions
+from registry.store.nesting import OWNER, Nested
+from registry.store.paging import Page
+from registry.store.sql import Params
+
+PROVIDER = Nested(providers.COLUMNS, f"from providers p where p.id = {OWNER}", providers.build)
+
+
+class Part(Enum):
+    """A relation of a listing a bundle can carry."""
+
+    PROVIDER = "provider"
+    SKILLS = "skills"
+    OCCUPATIONS = "occupations"
+    LINKS = "links"  # with the targets the viewer may see
+    RECOGNITIONS = "recognitions"  # with their authorities
+    HISTORY_COUNT = "history_count"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What to bring with each listing: relations, and first pages of history of these sizes."""
+
+    parts: frozenset[Part] = frozenset()
+    history_sizes: frozenset[int] = frozenset()
+
+
+@dataclass
+class Bundle:
+    """A listing and the relations asked for (None: not asked)."""
+
+    listing: Credential
+    provider: Provider | None = None
+    skills: list[Skill] | None = None
+    occupations: list[Occupation] | None = None
+    links: list[CredentialLink] | None = None
+    link_targets: dict[UUID, Credential] = field(default_factory=dict)
+    recognitions: list[Recognition] | None = None
+    authorities: list[Authority] = field(default_factory=list)
+    history: dict[int, Page[CredentialVersion]] = field(default_factory=dict)
+    history_count: int | None = None
+
+
+def _columns(params: Params, viewer: Visibility, wanted: Wanted) -> dict[str, tuple[str, Nested[Any] | None]]:
+    """Column name -> (SQL, the Nested it selects, or None for a plain value)."""
+    chosen: dict[str, tuple[str, Nested[Any] | None]] = {}
+
+    def add(name: str, nested: Nested[Any], owner: str = "listing.id") -> None:
+        chosen[name] = (nested.sql(owner), nested)
+
+    if Part.PROVIDER in wanted.parts:
+        add("_provider", PROVIDER, "listing.provider_id")
+    if Part.SKILLS in wanted.parts:
+        add("_skills", credentials.SKILLS)
+    if Part.OCCUPATIONS in wanted.parts:
+        add("_occupations", credentials.OCCUPATIONS)
+    if Part.LINKS in wanted.parts:
+        add("_links", credentials.LINKS)
+        add("_link_targets", credentials.link_targets(params, viewer))
+    if Part.RECOGNITIONS in wanted.parts:
+        add("_recognitions", recognitions.OF_CREDENTIAL)
+        add("_authorities", recognitions.AUTHORITIES_OF_CREDENTIAL)
+    for size in sorted(wanted.history_sizes):
+        add(_history_column(size), credentials.history_first_page(params, viewer, size))
+    if Part.HISTORY_COUNT in wanted.parts:
+        chosen["_history_count"] = (credentials.history_count(params, viewer, "listing.id"), None)
+    return chosen
+
+
+async def bundles(db: Executor, ids: Sequence[UUID], viewer: Visibility, wanted: Wanted) -> dict[UUID, Bundle]:
+    """The listings with these IDs that ``viewer`` may see, each with what ``wanted`` names,
+    keyed by ID: one statement whatever is asked."""
+    params = Params(list(ids))
+    visible = credentials.visible_by_id(params, viewer)
+    columns = _columns(params, viewer, wanted)
+    extra = "".join(f", {sql} as {name}" for name, (sql, _) in columns.items())
+    rows = await db.fetch(
+        f"select listing.*{extra} from (select {credentials.COLUMNS} from credentials c"
+        f" where c.id = any($1::uuid[]) and {visible}) as listing",
+        *params.values,
+    )
+    found = {}
+    for row in rows:
+        values = {name: nested.records(row[name]) if nested else row[name] for name, (_, nested) in columns.items()}
+        found[row["id"]] = _bundle(credentials.build(row), values, wanted.history_sizes)
+    return found
+
+
+def _history_column(size: int) -> str:
+    return f"_history_{size}"
+
+
+def _bundle(listing: Credential, values: dict[str, Any], history_sizes: frozenset[int]) -> Bundle:
+    provider = values.get("_provider")
+    return Bundle(
+        listing=listing,
+        provider=provider[0] if provider else None,
+        skills=values.get("_skills"),
+        occupations=values.get("_occupations"),
+        links=values.get("_links"),
+        link_targets={target.id: target for target in values.get("_link_targets", [])},
+        recognitions=values.get("_recognitions"),
+        authorities=values.get("_authorities", []),
+        history={size: credentials.history_page(values[_history_column(size)], size) for size in history_sizes},
+        history_count=values.get("_history_count"),
+    )
