@@ -68,8 +68,10 @@ class Loaders:
 
     def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle]) -> None:
         """Answer in advance the loads a bundle statement has already answered: the listings
-        asked for (None for those the viewer may not see) and what each bundle carries."""
-        self.credential.prime_many({listing_id: _listing(found.get(listing_id)) for listing_id in asked})
+        asked for (None for those the viewer may not see), when the bundles carry them, and
+        what each bundle carries."""
+        if all(bundle.listing is not None for bundle in found.values()):
+            self.credential.prime_many({listing_id: _listing(found.get(listing_id)) for listing_id in asked})
         for listing_id, bundle in found.items():
             if bundle.provider is not None:
                 self.provider.prime(bundle.provider.id, bundle.provider)

@@ -90,11 +90,13 @@ async def listings(
     context = info.context
     found = await bundles(context.db, ids, context.viewer, wanted(selections))
     context.loaders.prime(ids, found)
-    return {listing_id: bundle.listing for listing_id, bundle in found.items()}
+    return {listing_id: bundle.listing for listing_id, bundle in found.items() if bundle.listing is not None}
 
 
 async def relations(info: strawberry.Info, ids: Sequence[UUID], selections: Sequence[Selection]) -> None:
-    """Bring what ``selections`` reads of these listings into the loaders, in one statement
-    (none when it reads no relation)."""
-    if wanted(selections) != Wanted():
-        await listings(info, ids, selections)
+    """Bring what ``selections`` reads of listings the caller has just read into the loaders,
+    in one statement (none when it reads no relation)."""
+    asked = wanted(selections)
+    if asked != Wanted():
+        context = info.context
+        context.loaders.prime(ids, await bundles(context.db, ids, context.viewer, asked, listings=False))

@@ -61,9 +61,12 @@ PROVIDER_PAGE_STATUSES = ("PUBLISHED", "DRAFT")
 NEWEST_SQL = "-epoch_of(coalesce(c.published_at, c.created_at))"
 
 
+_FIELDS = tuple(f.name for f in fields(Credential))
+
+
 def build(row: Mapping[str, Any]) -> Credential:
     """A Credential record from a row selected with COLUMNS."""
-    values = {f.name: row[f.name] for f in fields(Credential)}
+    values = {name: row[name] for name in _FIELDS}
     values["cost_amount"] = to_float(values["cost_amount"])  # NUMERIC arrives as a Decimal
     values["cost_items"] = [CostItem(**item) for item in values["cost_items"]]  # stored as JSON objects
     return Credential(**values)

@@ -56,7 +56,7 @@ class Wanted:
 class Bundle:
     """A listing and the relations asked for (None: not asked)."""
 
-    listing: Credential
+    listing: Credential | None  # None when the caller has it already (see bundles)
     provider: Provider | None = None
     skills: list[Skill] | None = None
     occupations: list[Occupation] | None = None
@@ -94,22 +94,26 @@ def _columns(params: Params, viewer: Visibility, wanted: Wanted) -> dict[str, tu
     return chosen
 
 
-async def bundles(db: Executor, ids: Sequence[UUID], viewer: Visibility, wanted: Wanted) -> dict[UUID, Bundle]:
+async def bundles(
+    db: Executor, ids: Sequence[UUID], viewer: Visibility, wanted: Wanted, *, listings: bool = True
+) -> dict[UUID, Bundle]:
     """The listings with these IDs that ``viewer`` may see, each with what ``wanted`` names,
-    keyed by ID: one statement whatever is asked."""
+    keyed by ID: one statement whatever is asked. Without ``listings``, only what hangs off
+    them (for listings the caller has just read, e.g. a search page)."""
     params = Params(list(ids))
     visible = credentials.visible_by_id(params, viewer)
     columns = _columns(params, viewer, wanted)
     extra = "".join(f", {sql} as {name}" for name, (sql, _) in columns.items())
+    own = credentials.COLUMNS if listings else "c.id, c.provider_id"
     rows = await db.fetch(
-        f"select listing.*{extra} from (select {credentials.COLUMNS} from credentials c"
+        f"select listing.*{extra} from (select {own} from credentials c"
         f" where c.id = any($1::uuid[]) and {visible}) as listing",
         *params.values,
     )
     found = {}
     for row in rows:
         values = {name: nested.records(row[name]) if nested else row[name] for name, (_, nested) in columns.items()}
-        found[row["id"]] = _bundle(credentials.build(row), values, wanted.history_sizes)
+        found[row["id"]] = _bundle(credentials.build(row) if listings else None, values, wanted.history_sizes)
     return found
 
 
@@ -117,7 +121,7 @@ def _history_column(size: int) -> str:
     return f"_history_{size}"
 
 
-def _bundle(listing: Credential, values: dict[str, Any], history_sizes: frozenset[int]) -> Bundle:
+def _bundle(listing: Credential | None, values: dict[str, Any], history_sizes: frozenset[int]) -> Bundle:
     provider = values.get("_provider")
     return Bundle(
         listing=listing,

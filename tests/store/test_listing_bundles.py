@@ -93,3 +93,12 @@ async def test_a_draft_is_no_ones_but_its_providers(demo_db):
     assert draft["id"] in await bundles(
         demo_db, [draft["id"]], Visibility(own_provider_id=draft["provider_id"]), EVERYTHING
     )
+
+
+async def test_a_bundle_can_leave_out_the_listing_its_caller_has_read(demo_db):
+    listing_id = await demo_db.fetchval("select id from credentials where status = 'PUBLISHED' limit 1")
+    wanted = Wanted(frozenset({Part.PROVIDER, Part.SKILLS}))
+    whole = (await bundles(demo_db, [listing_id], PUBLIC, wanted))[listing_id]
+    relations = (await bundles(demo_db, [listing_id], PUBLIC, wanted, listings=False))[listing_id]
+    assert relations.listing is None and whole.listing is not None
+    assert (relations.provider, relations.skills) == (whole.provider, whole.skills)
