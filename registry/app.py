@@ -4,6 +4,7 @@ listing documents) and the request layers around them."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from contextlib import asynccontextmanager
 
@@ -241,6 +242,19 @@ def app_from_env() -> Starlette:
     """The app as `microcred serve --workers N` starts it in each worker process: settings
     from the environment, the database the parent prepared in ``MICROCRED_SERVE_DSN``."""
     configure_logging()
-    return create_app(
+    app = create_app(
         Settings.from_env(), os.environ["MICROCRED_SERVE_DSN"], worker=os.environ.get("MICROCRED_SERVE_WORKER") == "1"
     )
+    _spare_the_collector()
+    return app
+
+
+def _spare_the_collector() -> None:
+    """A serving process keeps what it has built so far (modules, the schema) for its whole
+    life, and answering a page of listings allocates tens of thousands of short-lived objects:
+    the long-lived ones leave the cyclic collector's sight, and young collections run less
+    often. With the defaults the collector took about 15% of a request's CPU (issue 16,
+    bench/results/profile-2026-12-01-bundles.md)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 
 import asyncpg
+import orjson
 
 from registry.config import Settings
 
@@ -202,7 +203,12 @@ def _fields_of(value: Any) -> dict[str, Any]:
 
 
 def _decode_jsonb(data: bytes) -> Any:
-    return json.loads(data[1:])
+    # orjson reads several times faster than the json module (a page of listings holds a
+    # hundred jsonb values); the json module takes what orjson refuses (integers past 64 bits).
+    try:
+        return orjson.loads(data[1:])
+    except orjson.JSONDecodeError:
+        return json.loads(data[1:])
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
