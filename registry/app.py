@@ -253,8 +253,8 @@ def _spare_the_collector() -> None:
     """A serving process keeps what it has built so far (modules, the schema) for its whole
     life, and answering a page of listings allocates tens of thousands of short-lived objects:
     the long-lived ones leave the cyclic collector's sight, and young collections run less
-    often. With the defaults the collector took about 15% of a request's CPU (issue 16,
-    bench/results/profile-2026-12-01-bundles.md)."""
+    often. With the defaults the collector took 11-13% of a listing page's CPU, about 6% so
+    (issue 16: bench/profile_versus.py, bench/results/profile-2026-12-01-execution.md)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
