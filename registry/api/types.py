@@ -32,6 +32,7 @@ from registry.api.enums import (
 )
 from registry.api.errors import BadUserInput
 from registry.api.jsonld import JSON_LD_MAPPERS, JsonLdFormat, listing_view
+from registry.api.loaders import now_or_later
 from registry.api.scalars import URL, LanguageTag
 from registry.domain import ids, records
 from registry.domain.completeness import completeness
@@ -349,14 +350,12 @@ class Recognition(Node):
         return self.record.is_active(info.context.today)
 
     @strawberry.field(description="The recognised credential.")
-    async def credential(self, info: strawberry.Info) -> Credential:
-        found = await info.context.loaders.credential.load(self.record.credential_id)
-        return Credential.from_record(found)
+    def credential(self, info: strawberry.Info) -> Credential:
+        return now_or_later(info.context.loaders.credential, self.record.credential_id, Credential.from_record)
 
     @strawberry.field(description="The authority that recognises it.")
-    async def authority(self, info: strawberry.Info) -> RecognitionAuthority:
-        found = await info.context.loaders.authority.load(self.record.authority_id)
-        return RecognitionAuthority.from_record(found)
+    def authority(self, info: strawberry.Info) -> RecognitionAuthority:
+        return now_or_later(info.context.loaders.authority, self.record.authority_id, RecognitionAuthority.from_record)
 
 
 @strawberry.type(description="A stackability link from one listing to another.")
@@ -540,20 +539,25 @@ class Credential(Node):
         return pick(self.record.prerequisites, lang or self.default_lang)
 
     @strawberry.field(description="The awarding institution.")
-    async def provider(self, info: strawberry.Info) -> Provider:
-        return Provider.from_record(await info.context.loaders.provider.load(self.record.provider_id))
+    def provider(self, info: strawberry.Info) -> Provider:
+        return now_or_later(info.context.loaders.provider, self.record.provider_id, Provider.from_record)
 
     @strawberry.field(description="Skills taught and assessed.", metadata={"max_items": MAX_ITEMS["skill_ids"]})
-    async def skills(self, info: strawberry.Info) -> list[Skill]:
-        return [Skill.from_record(s) for s in await info.context.loaders.skills_of.load(self.record.id)]
+    def skills(self, info: strawberry.Info) -> list[Skill]:
+        return now_or_later(
+            info.context.loaders.skills_of, self.record.id, lambda found: [Skill.from_record(s) for s in found]
+        )
 
     @strawberry.field(
         description="Occupations it prepares for (NOC 2021 and others).",
         metadata={"max_items": MAX_ITEMS["occupation_codes"]},
     )
-    async def occupations(self, info: strawberry.Info) -> list[Occupation]:
-        found = await info.context.loaders.occupations_of.load(self.record.id)
-        return [Occupation.from_record(o) for o in found]
+    def occupations(self, info: strawberry.Info) -> list[Occupation]:
+        return now_or_later(
+            info.context.loaders.occupations_of,
+            self.record.id,
+            lambda found: [Occupation.from_record(o) for o in found],
+        )
 
     @strawberry.field(
         description="Stackability: listings this one is part of, prepares for, or supersedes (at most 20). "
@@ -571,7 +575,7 @@ class Credential(Node):
         ]
 
     @strawberry.field(description="Recognitions by authorities, newest first.")
-    async def recognitions(
+    def recognitions(
         self,
         info: strawberry.Info,
         active_only: Annotated[
@@ -581,14 +585,19 @@ class Credential(Node):
             ),
         ] = True,
     ) -> list[Recognition]:
-        found = await info.context.loaders.recognitions_of.load(self.record.id)
         today = info.context.today
-        return [Recognition.from_record(r) for r in found if active_only is False or r.is_active(today)]
+        return now_or_later(
+            info.context.loaders.recognitions_of,
+            self.record.id,
+            lambda found: [Recognition.from_record(r) for r in found if active_only is False or r.is_active(today)],
+        )
 
     @strawberry.field(description="True when at least one recognition is in force today.")
-    async def is_recognized(self, info: strawberry.Info) -> bool:
-        found = await info.context.loaders.recognitions_of.load(self.record.id)
-        return any(r.is_active(info.context.today) for r in found)
+    def is_recognized(self, info: strawberry.Info) -> bool:
+        today = info.context.today
+        return now_or_later(
+            info.context.loaders.recognitions_of, self.record.id, lambda found: any(r.is_active(today) for r in found)
+        )
 
     @strawberry.field(
         description="The versions of the listing, newest first: for the public, those from its first "
