@@ -131,7 +131,9 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
     """The registry's ASGI app; it opens its pool on ``dsn`` (or the configured database).
     With ``worker``, it also delivers webhooks in-process."""
     settings = settings or Settings.from_env()
-    cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_ttl_seconds)
+    cache = ResponseCache(
+        settings.response_cache_bytes, settings.response_cache_ttl_seconds, settings.response_cache_stale_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -121,6 +121,8 @@ class Settings:
       key is generated into ``data_dir/secret.key`` (fine for development only).
     response_cache_bytes: memory for anonymous GraphQL responses per process (0: no cache).
     response_cache_ttl_seconds: the longest an entry lives even without a change notice.
+    response_cache_stale_seconds: how long after a change an answer from before it may still be
+      served while the fresh one is computed (0: never; readers then wait for it).
     cache_max_age_seconds: the ``max-age`` public responses carry (0: revalidate by ETag).
     safelist: anonymous requests may run only the named operations of graphql/operations/.
     max_body_bytes: the largest request body accepted (413 beyond).
@@ -164,6 +166,7 @@ class Settings:
     webhook_give_up_hours: float = 24.0
     response_cache_bytes: int = 64 * 2**20
     response_cache_ttl_seconds: float = 60.0
+    response_cache_stale_seconds: float = 0.5
     cache_max_age_seconds: int = 0
     safelist: bool = False
     max_body_bytes: int = 4 * 2**20
@@ -215,6 +218,7 @@ class Settings:
             webhook_retry_base_seconds=float(env.get("MICROCRED_WEBHOOK_RETRY_BASE", "30")),
             response_cache_bytes=int(env.get("MICROCRED_RESPONSE_CACHE_BYTES", str(64 * 2**20))),
             response_cache_ttl_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_TTL", "60")),
+            response_cache_stale_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_STALE", "0.5")),
             cache_max_age_seconds=int(env.get("MICROCRED_CACHE_MAX_AGE", "0")),
             safelist=_flag(env.get("MICROCRED_SAFELIST"), False),
             max_body_bytes=int(env.get("MICROCRED_MAX_BODY_BYTES", str(4 * 2**20))),

@@ -60,7 +60,7 @@ class ChangeNotices:
                     pass
 
     def _heard(self, *_) -> None:
-        self.cache.clear()
+        self.cache.change_heard()
         if self.router is not None:
             self.router.change_heard()
         if self.on_change is not None:

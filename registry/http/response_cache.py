@@ -1,9 +1,13 @@
 """Anonymous GraphQL responses kept in memory, with ETags and Cache-Control.
 
 A public read that was answered before is answered again from memory, without parsing,
-validating or touching PostgreSQL. Entries are dropped on every committed change to public
-data: PostgreSQL notifies every listening process (registry.http.change_notices), so a write is
-visible to the next public read on any process well within a second. While a process is not
+validating or touching PostgreSQL. Every committed change to public data ends the cache's
+current generation: PostgreSQL notifies every listening process (registry.http.change_notices).
+An entry of an ended generation is no longer fresh; for a short while after the change that
+ended it (``stale_for``, half a second by default) it is still served (`X-Cache: STALE`) while
+one request computes the fresh answer in the background, so that a stream of writes does not
+send every reader to PostgreSQL at once; past that, readers wait for the fresh answer. A write
+is thus visible to every public read on any process within a second. While a process is not
 listening (its notice connection is lost), it neither serves nor stores entries.
 
 Keys are the request itself (method, query string, content type and body: the document,
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -23,8 +28,12 @@ from typing import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.db import track_statements
 from registry.http.asgi import on_response_start, read_body, replay, with_headers
 from registry.http.metrics import CACHE
+from registry.http.observability import STATS
+
+log = logging.getLogger(__name__)
 
 CACHEABLE = "registry.cacheable"  # the ASGI scope key a handler sets on a public answer it may share
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body, for the budget
@@ -39,6 +48,7 @@ class Entry:
     body: bytes
     etag: bytes
     stored_at: float
+    generation: int = 0  # the cache generation the response was computed in
 
     @property
     def size(self) -> int:
@@ -50,13 +60,17 @@ Computed = tuple[int, Headers, bytes, Entry | None]
 
 
 class ResponseCache:
-    """Responses by key: least recently used evicted past ``max_bytes``, none older than ``ttl``."""
+    """Responses by key: least recently used evicted past ``max_bytes``, none older than ``ttl``,
+    none served more than ``stale_for`` seconds after the change that made it stale."""
 
-    def __init__(self, max_bytes: int, ttl: float) -> None:
-        self.max_bytes, self.ttl = max_bytes, ttl
+    def __init__(
+        self, max_bytes: int, ttl: float, stale_for: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_bytes, self.ttl, self.stale_for, self.clock = max_bytes, ttl, stale_for, clock
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.bytes = 0
-        self.generation = 0  # bumped by every clear: a response computed before it is not stored
+        self.generation = 0  # ended by every change: a response computed before it is stale
+        self.ended: dict[int, float] = {}  # generation -> when the change that ended it was heard
         self.listening = False  # only true while change notices are being received
         self.hits = self.misses = 0
 
@@ -65,8 +79,9 @@ class ResponseCache:
         return self.max_bytes > 0 and self.listening
 
     def get(self, key: bytes) -> Entry | None:
+        """The entry for ``key`` if it may be served: fresh, or stale for less than ``stale_for``."""
         entry = self.entries.get(key) if self.enabled else None
-        if entry is not None and time.monotonic() - entry.stored_at > self.ttl:
+        if entry is not None and not self._servable(entry):
             self._drop(key)
             entry = None
         if entry is None:
@@ -76,22 +91,44 @@ class ResponseCache:
         self.hits += 1
         return entry
 
-    def put(self, key: bytes, entry: Entry, generation: int) -> None:
-        """Store ``entry`` unless the cache was cleared since the response was begun."""
-        if not self.enabled or generation != self.generation or entry.size > self.max_bytes:
+    def is_fresh(self, entry: Entry) -> bool:
+        """Whether no change was heard since ``entry`` was begun."""
+        return entry.generation == self.generation
+
+    def put(self, key: bytes, entry: Entry) -> None:
+        """Store ``entry`` unless it may not be served any more, or a newer one is there."""
+        if not self.enabled or entry.size > self.max_bytes or not self._servable(entry):
             return
         if key in self.entries:
+            if self.entries[key].generation > entry.generation:
+                return
             self._drop(key)
         self.entries[key] = entry
         self.bytes += entry.size
         while self.bytes > self.max_bytes:
             self._drop(next(iter(self.entries)))
 
+    def change_heard(self) -> None:
+        """Public data changed: every entry is stale from now on."""
+        now = self.clock()
+        self.ended[self.generation] = now
+        self.generation += 1
+        self.ended = {generation: at for generation, at in self.ended.items() if now - at < self.stale_for}
+
     def clear(self) -> None:
-        """Forget everything (public data changed)."""
+        """Forget everything (notices were lost: what changed meanwhile is unknown)."""
         self.entries.clear()
         self.bytes = 0
-        self.generation += 1
+        self.change_heard()
+
+    def _servable(self, entry: Entry) -> bool:
+        now = self.clock()
+        if now - entry.stored_at > self.ttl:
+            return False
+        if self.is_fresh(entry):
+            return True
+        ended = self.ended.get(entry.generation)
+        return ended is not None and now - ended < self.stale_for
 
     def _drop(self, key: bytes) -> None:
         self.bytes -= self.entries.pop(key).size
@@ -117,6 +154,7 @@ class ResponseCacheMiddleware:
     ) -> None:
         self.app, self.cache, self.cached = app, cache, cached
         self.running: dict[bytes, tuple[int, asyncio.Future[Computed]]] = {}  # identical misses in flight
+        self.refreshing: set[asyncio.Task[Computed]] = set()  # fresh answers computed behind stale ones
         self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -144,15 +182,16 @@ class ResponseCacheMiddleware:
             digest_size=20,
         ).digest()
         entry = self.cache.get(key)
-        CACHE.labels("hit" if entry is not None else "miss").inc()
+        state = "miss" if entry is None else "hit" if self.cache.is_fresh(entry) else "stale"
+        CACHE.labels(state).inc()
         if entry is None:
             status, response_headers, content, entry = await self._compute(key, scope, body)
             if entry is None:
                 await _send(send, status, [h for h in response_headers if h[0] != b"content-length"], content)
                 return
-            extra = [(b"x-cache", b"MISS")]
-        else:
-            extra = [(b"x-cache", b"HIT")]
+        elif state == "stale":
+            self._refresh(key, scope, body)
+        extra = [(b"x-cache", state.upper().encode())]
         caching = [(b"etag", entry.etag), (b"cache-control", self.public)]
         if headers.get(b"if-none-match") in (entry.etag, b"*"):
             await _send(send, 304, caching + extra, b"")
@@ -182,10 +221,14 @@ class ResponseCacheMiddleware:
             entry = None
             if status == 200:
                 entry = Entry(
-                    [h for h in headers if h[0] != b"content-length"], content, etag_of(content), time.monotonic()
+                    [h for h in headers if h[0] != b"content-length"],
+                    content,
+                    etag_of(content),
+                    self.cache.clock(),
+                    generation,
                 )
                 if scope.get(CACHEABLE):
-                    self.cache.put(key, entry, generation)
+                    self.cache.put(key, entry)
             result: Computed = (status, headers, content, entry)
             future.set_result(result)
             return result
@@ -199,6 +242,26 @@ class ResponseCacheMiddleware:
         finally:
             if self.running.get(key, (None, None))[1] is future:
                 del self.running[key]
+
+    def _refresh(self, key: bytes, scope: Scope, body: bytes) -> None:
+        """Compute the fresh answer to a request served stale, unless that is under way."""
+        running = self.running.get(key)
+        if running is not None and running[0] == self.cache.generation:
+            return
+        task = asyncio.ensure_future(self._compute_apart(key, dict(scope), body))
+        self.refreshing.add(task)
+        task.add_done_callback(self._refreshed)
+
+    async def _compute_apart(self, key: bytes, scope: Scope, body: bytes) -> Computed:
+        # Its statements are its own, not those of the request it was started by.
+        track_statements()
+        scope.pop(STATS, None)
+        return await self._compute(key, scope, body)
+
+    def _refreshed(self, task: asyncio.Task[Computed]) -> None:
+        self.refreshing.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.warning("refreshing a stale answer failed: %r; readers wait for the next one", error)
 
 
 async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, Headers, bytes]:

@@ -1,10 +1,11 @@
-"""The response cache: anonymous reads from memory, ETags, and never a stale answer after a
-committed change, on any process."""
+"""The response cache: anonymous reads from memory, ETags, and no answer from before a committed
+change served more than half a second after it, on any process."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import json
 import time
 
@@ -27,12 +28,22 @@ def _persisted(document: str) -> dict:
     return {"persistedQuery": {"version": 1, "sha256Hash": sha256(document)}}
 
 
-def _entry(size: int) -> Entry:
-    return Entry([], b"x" * size, b'"e"', time.monotonic())
+class Clock:
+    """Time as the cache sees it, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def _listening(max_bytes: int = 10_000, ttl: float = 60) -> ResponseCache:
-    cache = ResponseCache(max_bytes, ttl)
+def _entry(size: int, cache: ResponseCache, generation: int | None = None) -> Entry:
+    return Entry([], b"x" * size, b'"e"', cache.clock(), cache.generation if generation is None else generation)
+
+
+def _listening(max_bytes: int = 10_000, ttl: float = 60, stale_for: float = 0.5) -> ResponseCache:
+    cache = ResponseCache(max_bytes, ttl, stale_for, clock=Clock())
     cache.listening = True
     return cache
 
@@ -40,33 +51,66 @@ def _listening(max_bytes: int = 10_000, ttl: float = 60) -> ResponseCache:
 def test_the_least_recently_used_entries_go_first_past_the_byte_budget():
     cache = _listening(max_bytes=3 * (1000 + 256))
     for key in (b"a", b"b", b"c"):
-        cache.put(key, _entry(1000), cache.generation)
+        cache.put(key, _entry(1000, cache))
     cache.get(b"a")
-    cache.put(b"d", _entry(1000), cache.generation)
+    cache.put(b"d", _entry(1000, cache))
     assert set(cache.entries) == {b"a", b"c", b"d"} and cache.bytes <= cache.max_bytes
 
 
 def test_entries_expire_after_their_time_to_live():
-    cache = _listening(ttl=0.05)
-    cache.put(b"a", _entry(10), cache.generation)
-    time.sleep(0.1)
+    cache = _listening(ttl=60)
+    cache.put(b"a", _entry(10, cache))
+    cache.clock.now += 61
     assert cache.get(b"a") is None and cache.bytes == 0
 
 
-def test_a_response_begun_before_a_change_is_not_stored():
-    cache = _listening()
-    begun = cache.generation
-    cache.clear()
-    cache.put(b"a", _entry(10), begun)
+def test_an_answer_from_before_a_change_is_served_for_half_a_second_after_it_then_never():
+    cache = _listening(stale_for=0.5)
+    cache.put(b"a", _entry(10, cache))
+    cache.change_heard()
+    cache.clock.now += 0.4
+    stale = cache.get(b"a")
+    assert stale is not None and not cache.is_fresh(stale)
+    cache.clock.now += 0.2
+    assert cache.get(b"a") is None and cache.bytes == 0
+
+
+def test_the_half_second_counts_from_the_first_change_the_answer_missed():
+    cache = _listening(stale_for=0.5)
+    cache.put(b"a", _entry(10, cache))
+    cache.change_heard()
+    cache.clock.now += 0.3
+    cache.change_heard()  # a second change does not lengthen the first one's window
+    cache.clock.now += 0.3
     assert cache.get(b"a") is None
+
+
+def test_a_response_begun_before_a_change_is_stored_stale_and_never_over_a_fresher_one():
+    cache = _listening(stale_for=0.5)
+    begun = cache.generation
+    cache.change_heard()
+    cache.put(b"a", _entry(10, cache))
+    cache.put(b"a", _entry(20, cache, generation=begun))
+    assert cache.entries[b"a"].generation == cache.generation
+    cache.put(b"b", _entry(10, cache, generation=begun))
+    assert cache.get(b"b") is not None and not cache.is_fresh(cache.entries[b"b"])
+
+
+def test_without_a_stale_window_a_response_begun_before_a_change_is_not_stored():
+    cache = _listening(stale_for=0)
+    begun = cache.generation
+    cache.put(b"a", _entry(10, cache))
+    cache.change_heard()
+    cache.put(b"b", _entry(10, cache, generation=begun))
+    assert cache.get(b"a") is None and cache.get(b"b") is None
 
 
 def test_nothing_is_served_or_stored_while_change_notices_are_not_heard():
     cache = _listening()
-    cache.put(b"a", _entry(10), cache.generation)
+    cache.put(b"a", _entry(10, cache))
     cache.listening = False
     assert cache.get(b"a") is None
-    cache.put(b"b", _entry(10), cache.generation)
+    cache.put(b"b", _entry(10, cache))
     assert b"b" not in cache.entries
 
 
@@ -86,8 +130,9 @@ async def cached_client(db_dsn, db):
 
 
 async def _until(condition, timeout: float = 5.0) -> None:
+    """Wait for ``condition()`` (a value or an awaitable of one) to hold."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (await met) if inspect.isawaitable(met := condition()) else not met:
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
 
@@ -116,21 +161,57 @@ async def test_if_none_match_is_answered_304_without_a_body(cached_client):
     assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == etag
 
 
-async def test_a_committed_change_empties_the_cache_at_once(cached_client, db):
+async def test_after_a_committed_change_the_answer_from_before_is_served_while_the_fresh_one_is_computed(
+    cached_client, db
+):
     client, cache = cached_client
     await client.post("/graphql", json=QUERY)
+    generation = cache.generation
     await db.execute("update providers set name = '{\"en\": \"Lakeside Polytechnic\"}' where slug = 'lakeside'")
-    await _until(lambda: not cache.entries)
-    fresh = await client.post("/graphql", json=QUERY)
-    assert fresh.headers["x-cache"] == "MISS" and fresh.json()["data"]["provider"]["name"] == "Lakeside Polytechnic"
+    changed = time.monotonic()
+    await _until(lambda: cache.generation > generation)
+    stale = await client.post("/graphql", json=QUERY)
+    assert stale.headers["x-cache"] == "STALE" and stale.json()["data"]["provider"]["name"] == "Lakeside College"
+    assert statements(stale) == 0
+    await _until(lambda: client_sees(client, "Lakeside Polytechnic"), timeout=1.0)
+    assert time.monotonic() - changed < 1.0
+    assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "HIT"
 
 
-async def test_pages_are_cached_and_emptied_by_a_change_like_the_api(cached_client, db):
+async def test_without_a_stale_window_a_committed_change_is_seen_by_the_next_read(db_dsn, db):
+    await db.execute(
+        "insert into providers (slug, name, kind, jurisdiction) values"
+        " ('lakeside', '{\"en\": \"Lakeside College\"}', 'COLLEGE', 'CA-MB')"
+    )
+    app = create_app(dataclasses.replace(CACHED, response_cache_stale_seconds=0), db_dsn)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t.test") as client:
+            cache = app.state.response_cache
+            await _until(lambda: cache.listening)
+            await client.post("/graphql", json=QUERY)
+            generation = cache.generation
+            await db.execute("update providers set name = '{\"en\": \"Lakeside Polytechnic\"}' where slug = 'lakeside'")
+            await _until(lambda: cache.generation > generation)
+            fresh = await client.post("/graphql", json=QUERY)
+            assert (
+                fresh.headers["x-cache"] == "MISS"
+                and fresh.json()["data"]["provider"]["name"] == "Lakeside Polytechnic"
+            )
+
+
+async def client_sees(client: httpx.AsyncClient, name: str) -> bool:
+    return (await client.post("/graphql", json=QUERY)).json()["data"]["provider"]["name"] == name
+
+
+async def test_pages_are_cached_and_refreshed_after_a_change_like_the_api(cached_client, db):
     client, cache = cached_client
     assert [(await client.get("/statistics")).headers["x-cache"] for _ in range(2)] == ["MISS", "HIT"]
+    generation = cache.generation
     await db.execute("update providers set name = '{\"en\": \"Lakeside Polytechnic\"}' where slug = 'lakeside'")
-    await _until(lambda: not cache.entries)
-    assert (await client.get("/statistics")).headers["x-cache"] == "MISS"
+    await _until(lambda: cache.generation > generation)
+    assert (await client.get("/statistics")).headers["x-cache"] == "STALE"
+    await _until(lambda: cache.is_fresh(next(iter(cache.entries.values()))))
+    assert (await client.get("/statistics")).headers["x-cache"] == "HIT"
 
 
 async def test_each_page_has_its_own_entry(cached_client):
