@@ -1,21 +1,19 @@
 """The benchmark's floor: the SQL of the search page served as JSON by a bare Starlette
 endpoint over asyncpg (bench-only code). The GraphQL stack's cost is reported as a ratio to it.
 
-It makes the same store calls the SearchPage operation makes (the page, every facet with the
-total, then providers, skills, occupations, recognitions of the page, and the authorities of
-the page and of the recognizedBy facet, batched), so the ratio measures what Strawberry, the
-middleware and the resolvers add.
+It makes the same store calls the SearchPage operation makes (the page; every facet with the
+total and the names of the providers and authorities among the values; the page's providers,
+skills, occupations, recognitions and their authorities in one statement), so the ratio
+measures what Strawberry, the middleware and the resolvers add.
 
 Run: FLOOR_DSN=... python -m uvicorn bench.floor:build_from_env --factory --port PORT [--workers N]
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 from contextlib import asynccontextmanager
 from datetime import date
-from uuid import UUID
 
 import orjson
 from starlette.applications import Starlette
@@ -26,8 +24,10 @@ from starlette.routing import Route
 from registry.config import Settings
 from registry.db import connect
 from registry.domain.search import PUBLIC, CredentialFilter, SearchRequest
-from registry.store import credentials, providers, recognitions, search
+from registry.store import listing_bundles, search
+from registry.store.listing_bundles import Part, Wanted
 
+RELATIONS = Wanted(frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.RECOGNITIONS}))
 REQUEST = SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"]), first=20)
 
 
@@ -37,16 +37,8 @@ async def search_page(request: Request) -> Response:
     page = await search.page(db, REQUEST, PUBLIC, mode, None)
     facets, total = await search.facets(db, REQUEST, PUBLIC, mode, with_total=True)
     listings = [row for row in page.items]
-    ids = [c.id for c in listings]
-    owners, skills, occupations, held = await asyncio.gather(
-        providers.by_ids(db, list({c.provider_id for c in listings})),
-        credentials.skills_of(db, ids),
-        credentials.occupations_of(db, ids),
-        recognitions.for_credentials(db, ids),
-    )
-    active = {c: [r for r in held.get(c, []) if r.is_active(date.today())] for c in ids}
-    named = {r.authority_id for rs in active.values() for r in rs} | {UUID(v) for v, _ in facets["recognizedBy"]}
-    authorities = await recognitions.authorities_by_ids(db, list(named))
+    related = await listing_bundles.bundles(db, [c.id for c in listings], PUBLIC, RELATIONS, listings=False)
+    today = date.today()
     nodes = [
         {
             "id": str(c.id),
@@ -60,18 +52,25 @@ async def search_page(request: Request) -> Response:
             "languages": c.languages,
             "regions": c.regions,
             "audiences": c.audiences,
-            "provider": owners[c.provider_id].name,
-            "skills": [s.label for s in skills.get(c.id, [])],
-            "occupations": [[o.code, o.title] for o in occupations.get(c.id, [])],
-            "recognitions": [[r.kind, authorities[r.authority_id].name] for r in active[c.id]],
+            "provider": bundle.provider.name if bundle.provider else None,
+            "skills": [s.label for s in bundle.skills or []],
+            "occupations": [[o.code, o.title] for o in bundle.occupations or []],
+            "recognitions": [
+                [r.kind, authority.name]
+                for r in bundle.recognitions or []
+                if r.is_active(today)
+                for authority in bundle.authorities
+                if authority.id == r.authority_id
+            ],
         }
         for c in listings
+        for bundle in [related[c.id]]
     ]
     body = {
         "totalCount": total,
         "nodes": nodes,
-        "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()},
-        "recognizedBy": [authorities[UUID(v)].name for v, _ in facets["recognizedBy"]],
+        "facets": {name: [{"value": f.value, "count": f.count} for f in values] for name, values in facets.items()},
+        "recognizedBy": [found.name for found in facets["recognizedBy"]],
     }
     return Response(orjson.dumps(body, default=str), media_type="application/json")
 

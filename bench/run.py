@@ -7,7 +7,7 @@ statements per request and the server's memory per worker. Three passes:
 
 - uncached: the response cache off, so every request does the work;
 - cached: the cache on, public queries over GET by persisted-query hash, as portals send them;
-- mixed: searches while a client submits batches of listings (each commit empties the caches).
+- mixed: searches while a client submits batches of listings (each commit makes cached answers stale).
 
 The search page's SQL served by a bare Starlette endpoint (bench/floor.py, same workers) is
 the floor the uncached GraphQL search is compared with.

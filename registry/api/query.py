@@ -86,14 +86,14 @@ async def load_node(info: strawberry.Info, global_id: str) -> Node | None:
     return node_type.from_record(record)
 
 
-def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:
+def _facets(counts: dict[str, list[search.FacetCount]]) -> CredentialFacets:
     def values(name: str) -> list[FacetValue]:
-        return [FacetValue(value=value, count=n) for value, n in counts[name]]
+        return [FacetValue(value=found.value, count=found.count) for found in counts[name]]
 
-    def named(name: str, type_name: str, loader: str) -> list[FacetValue]:
+    def named(name: str, type_name: str) -> list[FacetValue]:
         return [
-            FacetValue(value=ids.encode(type_name, UUID(value)), count=n, subject=(loader, UUID(value)))
-            for value, n in counts[name]
+            FacetValue(value=ids.encode(type_name, UUID(found.value)), count=found.count, name=found.name)
+            for found in counts[name]
         ]
 
     return CredentialFacets(
@@ -103,9 +103,9 @@ def _facets(counts: dict[str, list[tuple[str, int]]]) -> CredentialFacets:
         credential_type=values("credentialType"),
         pace=values("pace"),
         audience=values("audience"),
-        provider=named("provider", "Provider", "provider"),
+        provider=named("provider", "Provider"),
         recognition_kind=values("recognitionKind"),
-        recognized_by=named("recognizedBy", "RecognitionAuthority", "authority"),
+        recognized_by=named("recognizedBy", "RecognitionAuthority"),
         cost=values("cost"),
         workload=values("workload"),
     )

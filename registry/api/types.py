@@ -633,19 +633,15 @@ class FacetValue:
         "authority's global ID, a cost ceiling or a range of hours."
     )
     count: int = strawberry.field(description="How many listings have it.")
-    subject: Private[Optional[tuple[str, UUID]]] = None  # (loader, id) of the provider or authority it names
+    name: Private[Optional[records.LanguageMap]] = None  # of the provider or authority the value is
 
     @strawberry.field(
         description="A name to show people for the value: the provider's or authority's name in "
         "`lang`. Null for codes (enum names, regions, languages, costs, ranges), "
         "which portals label in their own words."
     )
-    async def label(self, info: strawberry.Info, lang: LangArg = None) -> Optional[str]:
-        if self.subject is None:
-            return None
-        loader, uuid = self.subject
-        record = await getattr(info.context.loaders, loader).load(uuid)
-        return pick(record.name, lang) if record is not None else None
+    def label(self, lang: LangArg = None) -> Optional[str]:
+        return pick(self.name, lang) if self.name is not None else None
 
 
 @strawberry.type(

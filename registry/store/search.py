@@ -8,12 +8,13 @@ that typos still find something.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Sequence
 
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
-from registry.domain.records import Credential
+from registry.domain.records import Credential, LanguageMap
 from registry.domain.search import (
     COST_CEILINGS,
     WORKLOAD_RANGES,
@@ -75,6 +76,22 @@ _FACET_VALUES: dict[str, str] = {
 }
 # Facets of the recognitions in force, gathered for the scanned listings in one grouped join.
 _RECOGNITION_FACETS = {"recognitionKind": "rs.kinds", "recognizedBy": "rs.authorities"}
+# Facets whose values are parties: their names come with the counts (no lookup afterwards).
+_FACET_NAMES = {
+    "provider": "(select p.name from providers p where p.id = v::uuid)",
+    "recognizedBy": "(select a.name from recognition_authorities a where a.id = v::uuid)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    """How many listings of the result have one value of a facet (and the name of the
+    provider or authority the value is, for those facets)."""
+
+    value: str
+    count: int
+    name: LanguageMap | None = None
+
 
 _TSQUERY = "(websearch_to_tsquery('english', f_unaccent({q})) || websearch_to_tsquery('french', f_unaccent({q})))"
 _FUZZY_TEXT = "lower(f_unaccent({q}))"
@@ -215,7 +232,7 @@ async def facets(
     names: Sequence[str] | None = None,
     *,
     with_total: bool = False,
-) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+) -> tuple[dict[str, list[FacetCount]], int | None]:
     """(counts per value of the facets in ``names`` (all by default), the total when
     ``with_total``), in one statement.
 
@@ -242,13 +259,13 @@ async def facets(
         values = _RECOGNITION_FACETS.get(name, f'"v_{name}"')
         joined = " join rs on rs.credential_id = base.id" if name in _RECOGNITION_FACETS else ""
         selects.append(
-            f"select '{name}' as facet, v as value, count(*) as n from base{joined}"
-            f" cross join unnest({values}) as v where {others} group by v"
+            f"select '{name}' as facet, v as value, count(*) as n, {_FACET_NAMES.get(name, 'null::jsonb')} as name"
+            f" from base{joined} cross join unnest({values}) as v where {others} group by v"
         )
     if with_total:
         every = " and ".join(f'"f_{name}"' for name in wanted) or "true"
-        selects.append(f"select '' as facet, null as value, count(*) as n from base where {every}")
-    result: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        selects.append(f"select '' as facet, null as value, count(*) as n, null::jsonb as name from base where {every}")
+    result: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
     if not selects:
         return result, None
     recognitions = (
@@ -266,7 +283,7 @@ async def facets(
     total = None
     for row in rows:
         if row["facet"]:
-            result[row["facet"]].append((row["value"], row["n"]))
+            result[row["facet"]].append(FacetCount(row["value"], row["n"], row["name"]))
         else:
             total = row["n"]
     return result, total

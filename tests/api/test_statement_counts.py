@@ -79,3 +79,12 @@ async def test_a_credential_page_costs_one_statement_and_a_search_page_three(dem
     )
     assert detail.json()["data"]["credential"]["id"] == listing and search.json()["data"]["searchCredentials"]["nodes"]
     assert statements(detail) == 1 and statements(search) == 3  # search: page, listings' relations, facets
+
+
+async def test_the_names_in_the_facets_cost_no_statement_of_their_own(demo_client):
+    # One listing on the page, every recognising authority in the facets: their names come
+    # with the counts, not from a lookup of authorities after them.
+    search = await post(demo_client, operation("SearchPage"), {"first": 1})
+    found = search.json()["data"]["searchCredentials"]
+    assert len(found["facets"]["recognizedBy"]) > 1 and all(v["label"] for v in found["facets"]["recognizedBy"])
+    assert statements(search) == 3
