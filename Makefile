@@ -39,10 +39,14 @@ soak: $(STAMP)
 screenshots: $(STAMP)
 	MICROCRED_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/pages/test_browser.py -p no:cacheprovider
 
-## Benchmark: 100,000 listings, the real server, wrk; prints a table (bench/results/latest.md)
+## Benchmark: 100,000 listings, the real server, wrk; prints a table (bench/results/latest.md).
+## With LISTINGS above 100,000 (e.g. make bench LISTINGS=1000000) it then seeds that many into a
+## database of their own and prints how the costs grow for 10,000 / 100,000 / LISTINGS.
+LISTINGS ?= 100000
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+	if [ "$(LISTINGS)" -gt 100000 ]; then $(BIN)/python bench/scale.py --sizes 10000,100000,$(LISTINGS); fi
 
 ## Regenerate graphql/schema.graphql from the Strawberry schema
 schema: $(STAMP)

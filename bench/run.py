@@ -64,6 +64,14 @@ end
 """
 
 
+def machine() -> str:
+    """What the benchmark ran on, in a line."""
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{round(psutil.virtual_memory().total / 2**30)} GiB, Python {platform.python_version()}"
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -371,8 +379,7 @@ def main() -> None:
     connections = [int(c) for c in args.connections.split(",")]
     results = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"{round(psutil.virtual_memory().total / 2**30)} GiB, Python {platform.python_version()}",
+        "machine": machine(),
         "listings": max(count, args.listings),
         "duration_s": args.duration,
         "workers": args.workers,
