@@ -111,11 +111,21 @@ async def dsn_and_count(env: dict) -> tuple[str, int]:
         await conn.close()
 
 
-def wrk(url: str, method: str, body: str | None, connections: int, duration: int) -> dict:
+def wrk(url: str, method: str, body: str | None, connections: int, duration: int, timeout: int = 2) -> dict:
+    """wrk's figures for one workload; a request slower than ``timeout`` seconds counts as an error."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA.format(method=method, body=json.dumps(body) if body else "nil"))
     out = subprocess.run(
-        ["wrk", f"-c{connections}", f"-t{min(connections, 2)}", f"-d{duration}s", "-s", script.name, url],
+        [
+            "wrk",
+            f"-c{connections}",
+            f"-t{min(connections, 2)}",
+            f"-d{duration}s",
+            f"--timeout={timeout}s",
+            "-s",
+            script.name,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,

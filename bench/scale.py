@@ -79,7 +79,8 @@ def measure(size: int, dsn: str, env: dict, duration: int) -> dict:
         for name in WORKLOADS:
             operation, variables = targets[name]
             body = json.dumps({"query": (run.OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables})
-            found[name] = run.wrk(f"{base}/graphql", "POST", body, 8, duration)
+            # A search over a million listings may take seconds: wrk waits up to a minute for each.
+            found[name] = run.wrk(f"{base}/graphql", "POST", body, 8, duration, timeout=60)
         found["rss_mb"] = run.rss_mb(server.pid)
         return found
     finally:
@@ -96,10 +97,11 @@ def report(results: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, found in sorted(results["sizes"].items(), key=lambda item: int(item[0])):
-        cells = [f"{int(size):,}", "(seeded before)" if found["seed_s"] is None else f"{found['seed_s']:.0f}"]
+        cells = [f"{int(size):,}", "(not timed)" if found["seed_s"] is None else f"{found['seed_s']:.0f}"]
         for name in WORKLOADS:
             w = found[name]
-            cells += [f"{w['p50_ms']:.1f} / {w['p99_ms']:.1f}", f"{w['rps']:.1f}"]
+            answered = f"{w['p50_ms']:.1f} / {w['p99_ms']:.1f}" if w["rps"] > 0 else "none answered"
+            cells += [answered, f"{w['rps']:.1f}" + (f" ({w['errors']} errors)" if w["errors"] else "")]
         cells += [f"{found['rss_mb']:.0f}", str(found["tables_mb"]), str(found["indexes_mb"])]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -124,9 +126,11 @@ def main() -> None:
         "duration_s": args.duration,
         "sizes": {},
     }
+    earlier = run.RESULTS / "scale-latest.json"
+    seeded = json.loads(earlier.read_text())["sizes"] if earlier.exists() else {}
     for size in (int(s) for s in args.sizes.split(",")):
         dsn, count = asyncio.run(database_for(main_dsn, size))
-        seed_s = None
+        seed_s = seeded.get(str(size), {}).get("seed_s")  # the time of the run that seeded it, if known
         if count < size:
             print(f"Seeding {size:,} listings (once)...", file=sys.stderr)
             started = time.monotonic()
