@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             yield
         finally:
             stop.set()
+            await cache.stop_refreshing()
             await asyncio.gather(*tasks)
             for db in (app.state.db, *replicas):
                 await db.close()

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CACHEABLE = "registry.cacheable"  # the ASGI scope key a handler sets on a public answer it may share
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body, for the budget
+MAX_REFRESHING = 4  # background refreshes at once per process: they hold database connections
 Headers = list[tuple[bytes, bytes]]  # an ASGI response's headers
 
 
@@ -71,8 +72,10 @@ class ResponseCache:
         self.bytes = 0
         self.generation = 0  # ended by every change: a response computed before it is stale
         self.ended: dict[int, float] = {}  # generation -> when the change that ended it was heard
+        self.blind = -1  # a generation begun while notices were lost: no stale window for it, ever
         self.listening = False  # only true while change notices are being received
         self.hits = self.misses = 0
+        self.refreshing: dict[bytes, asyncio.Task[object]] = {}  # key -> its fresh answer, computed behind a stale one
 
     @property
     def enabled(self) -> bool:
@@ -111,15 +114,24 @@ class ResponseCache:
     def change_heard(self) -> None:
         """Public data changed: every entry is stale from now on."""
         now = self.clock()
-        self.ended[self.generation] = now
+        if self.generation != self.blind:
+            self.ended[self.generation] = now
         self.generation += 1
         self.ended = {generation: at for generation, at in self.ended.items() if now - at < self.stale_for}
 
     def clear(self) -> None:
-        """Forget everything (notices were lost: what changed meanwhile is unknown)."""
+        """Forget everything (notices were lost: what changed meanwhile is unknown, so nothing
+        begun before the notices are heard again may be served, not even stale)."""
         self.entries.clear()
         self.bytes = 0
-        self.change_heard()
+        self.generation += 1
+        self.blind = self.generation
+
+    async def stop_refreshing(self) -> None:
+        """Cancel the background refreshes still running (the app is stopping)."""
+        for task in self.refreshing.values():
+            task.cancel()
+        await asyncio.gather(*self.refreshing.values(), return_exceptions=True)
 
     def _servable(self, entry: Entry) -> bool:
         now = self.clock()
@@ -154,7 +166,6 @@ class ResponseCacheMiddleware:
     ) -> None:
         self.app, self.cache, self.cached = app, cache, cached
         self.running: dict[bytes, tuple[int, asyncio.Future[Computed]]] = {}  # identical misses in flight
-        self.refreshing: set[asyncio.Task[Computed]] = set()  # fresh answers computed behind stale ones
         self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -244,13 +255,16 @@ class ResponseCacheMiddleware:
                 del self.running[key]
 
     def _refresh(self, key: bytes, scope: Scope, body: bytes) -> None:
-        """Compute the fresh answer to a request served stale, unless that is under way."""
-        running = self.running.get(key)
-        if running is not None and running[0] == self.cache.generation:
+        """Compute the fresh answer to a request served stale, unless an answer to it is being
+        computed already (whatever its generation: one at a time per key, so a stream of writes
+        faster than the computation does not pile them up) or MAX_REFRESHING are running; then
+        the stale answer is served until its window closes, and readers wait after that."""
+        refreshing = self.cache.refreshing
+        if key in self.running or key in refreshing or len(refreshing) >= MAX_REFRESHING:
             return
         task = asyncio.ensure_future(self._compute_apart(key, dict(scope), body))
-        self.refreshing.add(task)
-        task.add_done_callback(self._refreshed)
+        refreshing[key] = task
+        task.add_done_callback(lambda done: self._refreshed(key, done))
 
     async def _compute_apart(self, key: bytes, scope: Scope, body: bytes) -> Computed:
         # Its statements are its own, not those of the request it was started by.
@@ -258,8 +272,8 @@ class ResponseCacheMiddleware:
         scope.pop(STATS, None)
         return await self._compute(key, scope, body)
 
-    def _refreshed(self, task: asyncio.Task[Computed]) -> None:
-        self.refreshing.discard(task)
+    def _refreshed(self, key: bytes, task: asyncio.Task[Computed]) -> None:
+        self.cache.refreshing.pop(key, None)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.warning("refreshing a stale answer failed: %r; readers wait for the next one", error)
 

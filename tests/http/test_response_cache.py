@@ -105,6 +105,17 @@ def test_without_a_stale_window_a_response_begun_before_a_change_is_not_stored()
     assert cache.get(b"a") is None and cache.get(b"b") is None
 
 
+def test_an_answer_begun_while_notices_were_lost_is_never_served_stale():
+    cache = _listening(stale_for=0.5)
+    cache.listening = False
+    cache.clear()  # the notice connection is lost: what changes meanwhile is unknown
+    begun = cache.generation
+    cache.listening = True
+    cache.change_heard()  # the connection is back, and hears its first notice
+    cache.put(b"a", _entry(10, cache, generation=begun))
+    assert cache.get(b"a") is None
+
+
 def test_nothing_is_served_or_stored_while_change_notices_are_not_heard():
     cache = _listening()
     cache.put(b"a", _entry(10, cache))
@@ -175,6 +186,18 @@ async def test_after_a_committed_change_the_answer_from_before_is_served_while_t
     assert statements(stale) == 0
     await _until(lambda: client_sees(client, "Lakeside Polytechnic"), timeout=1.0)
     assert time.monotonic() - changed < 1.0
+    assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "HIT"
+
+
+async def test_a_burst_of_stale_hits_refreshes_the_answer_once(cached_client, db):
+    client, cache = cached_client
+    await client.post("/graphql", json=QUERY)
+    generation = cache.generation
+    await db.execute("update providers set name = '{\"en\": \"Lakeside Polytechnic\"}' where slug = 'lakeside'")
+    await _until(lambda: cache.generation > generation)
+    answers = await asyncio.gather(*[client.post("/graphql", json=QUERY) for _ in range(6)])
+    assert {a.headers["x-cache"] for a in answers} == {"STALE"} and len(cache.refreshing) == 1
+    await asyncio.gather(*cache.refreshing.values())
     assert (await client.post("/graphql", json=QUERY)).headers["x-cache"] == "HIT"
 
 
