@@ -86,11 +86,11 @@ class Loaders:
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))
 
-    def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle]) -> None:
-        """Answer in advance the loads a bundle statement has already answered: the listings
-        asked for (None for those the viewer may not see), when the bundles carry them, and
-        what each bundle carries."""
-        if all(bundle.listing is not None for bundle in found.values()):
+    def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle], *, listings: bool) -> None:
+        """Answer in advance the loads a bundle statement has already answered: with
+        ``listings``, the listings asked for (None for those the viewer may not see); and what
+        each bundle carries."""
+        if listings:
             self.credential.prime_many({listing_id: _listing(found.get(listing_id)) for listing_id in asked})
         for listing_id, bundle in found.items():
             if bundle.provider is not None:

@@ -17,9 +17,9 @@ from uuid import UUID
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from registry.api.types import DEFAULT_PAGE_SIZE
+from registry.api.errors import BadUserInput
+from registry.api.types import page_size
 from registry.domain.records import Credential
-from registry.domain.search import check_page_size
 from registry.store.listing_bundles import Part, Wanted, bundles
 
 # The relations a Credential field reads through the loaders.
@@ -30,6 +30,8 @@ _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
     "links": frozenset({Part.LINKS}),
     "recognitions": frozenset({Part.RECOGNITIONS}),
     "isRecognized": frozenset({Part.RECOGNITIONS}),
+    # What api.jsonld.listing_view loads for the mappings (were it to load more, that would
+    # cost a statement of its own, not a wrong answer).
     "jsonLd": frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS}),
     "history": frozenset({Part.HISTORY_COUNT}),
 }
@@ -64,11 +66,14 @@ def _first_page_size(arguments: Mapping[str, Any]) -> int | None:
     if arguments.get("after") is not None:
         return None
     first = arguments.get("first")
-    if first is None:
-        return DEFAULT_PAGE_SIZE
     if isinstance(first, str) and first.isdigit():
         first = int(first)  # a literal in the document arrives as its text, a variable as its value
-    return first if isinstance(first, int) and not check_page_size(first) else None
+    if first is not None and not isinstance(first, int):
+        return None
+    try:
+        return page_size(first)
+    except BadUserInput:
+        return None  # the resolver refuses it, with its own error
 
 
 def node_selections(selections: Sequence[Selection]) -> list[Selection]:
@@ -89,7 +94,7 @@ async def listings(
     waiting in the request's loaders. One statement."""
     context = info.context
     found = await bundles(context.db, ids, context.viewer, wanted(selections))
-    context.loaders.prime(ids, found)
+    context.loaders.prime(ids, found, listings=True)
     return {listing_id: bundle.listing for listing_id, bundle in found.items() if bundle.listing is not None}
 
 
@@ -99,4 +104,5 @@ async def relations(info: strawberry.Info, ids: Sequence[UUID], selections: Sequ
     asked = wanted(selections)
     if asked != Wanted():
         context = info.context
-        context.loaders.prime(ids, await bundles(context.db, ids, context.viewer, asked, listings=False))
+        found = await bundles(context.db, ids, context.viewer, asked, listings=False)
+        context.loaders.prime(ids, found, listings=False)

@@ -239,7 +239,7 @@ def history_first_page(params: Params, viewer: Visibility, first: int) -> Nested
     return Nested(
         f"{_history_columns(params, viewer)}, {_HISTORY_SORT} as _sort",
         f"from {_HISTORY_FROM} where v.credential_id = {OWNER} and {entry_visible(params, viewer, 'v.listed')}"
-        f" order by {_HISTORY_SORT} limit {int(first) + 1}",
+        f" order by {_HISTORY_SORT}, v.credential_id limit {int(first) + 1}",
         dict,
     )
 
