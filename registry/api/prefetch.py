@@ -20,7 +20,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from registry.api.errors import BadUserInput
 from registry.api.types import page_size
 from registry.domain.records import Credential
-from registry.store.listing_bundles import Part, Wanted, bundles
+from registry.store.listing_bundles import Bundle, Part, Wanted, bundles
 
 # The relations a Credential field reads through the loaders.
 _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
@@ -92,9 +92,7 @@ async def listings(
 ) -> dict[UUID, Credential]:
     """The listings with these IDs the caller may see, with what ``selections`` reads of them
     waiting in the request's loaders. One statement."""
-    context = info.context
-    found = await bundles(context.db, ids, context.viewer, wanted(selections))
-    context.loaders.prime(ids, found, listings=True)
+    found = await _bring(info, ids, wanted(selections), listings=True)
     return {listing_id: bundle.listing for listing_id, bundle in found.items() if bundle.listing is not None}
 
 
@@ -103,6 +101,12 @@ async def relations(info: strawberry.Info, ids: Sequence[UUID], selections: Sequ
     in one statement (none when it reads no relation)."""
     asked = wanted(selections)
     if asked != Wanted():
-        context = info.context
-        found = await bundles(context.db, ids, context.viewer, asked, listings=False)
-        context.loaders.prime(ids, found, listings=False)
+        await _bring(info, ids, asked, listings=False)
+
+
+async def _bring(info: strawberry.Info, ids: Sequence[UUID], asked: Wanted, *, listings: bool) -> dict[UUID, Bundle]:
+    """One bundle statement, its answers handed to the request's loaders."""
+    context = info.context
+    found = await bundles(context.db, ids, context.viewer, asked, listings=listings)
+    context.loaders.prime(ids, found, listings=listings)
+    return found

@@ -26,11 +26,9 @@ from registry.domain.records import (
 )
 from registry.domain.search import Visibility
 from registry.store import credentials, providers, recognitions
-from registry.store.nesting import OWNER, Nested
+from registry.store.nesting import Nested
 from registry.store.paging import Page
 from registry.store.sql import Params
-
-PROVIDER = Nested(providers.COLUMNS, f"from providers p where p.id = {OWNER}", providers.build)
 
 
 class Part(Enum):
@@ -76,7 +74,7 @@ def _columns(params: Params, viewer: Visibility, wanted: Wanted) -> dict[str, tu
         chosen[name] = (nested.sql(owner), nested)
 
     if Part.PROVIDER in wanted.parts:
-        add("_provider", PROVIDER, "listing.provider_id")
+        add("_provider", providers.BY_ID, "listing.provider_id")
     if Part.SKILLS in wanted.parts:
         add("_skills", credentials.SKILLS)
     if Part.OCCUPATIONS in wanted.parts:

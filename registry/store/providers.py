@@ -7,6 +7,7 @@ from uuid import UUID
 
 from registry.db import Executor
 from registry.domain.records import Provider
+from registry.store.nesting import OWNER, Nested, per_owner
 from registry.store.paging import Key, Page, fetch_page
 from registry.store.sql import fetch_one
 
@@ -30,10 +31,13 @@ def build(row: Mapping[str, Any]) -> Provider:
     )
 
 
+# A provider by its ID, for DataLoaders and as a listing bundle's column alike.
+BY_ID = Nested(COLUMNS, f"from providers p where p.id = {OWNER}", build)
+
+
 async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Provider]:
     """The providers with these IDs, keyed by ID (unknown IDs are absent)."""
-    rows = await db.fetch(f"select {COLUMNS} from providers p where p.id = any($1::uuid[])", list(ids))
-    return {row["id"]: build(row) for row in rows}
+    return {provider_id: found[0] for provider_id, found in (await per_owner(db, ids, BY_ID)).items() if found}
 
 
 async def by_slug(db: Executor, slug: str) -> Provider | None:
