@@ -34,7 +34,8 @@ Tag = tuple[UUID, UUID, int]
 async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> str:
     """COPY ``records`` into a temporary copy of ``table``; returns the copy's name."""
     stage = f"stage_{table}"
-    await db.execute(f"create temp table {stage} (like {table} including defaults) on commit drop")
+    # Identity columns (a listing's ordinal) number the staged rows too; the table numbers its own.
+    await db.execute(f"create temp table {stage} (like {table} including defaults including identity) on commit drop")
     await db.copy_records(stage, records, columns)
     return stage
 
