@@ -11,6 +11,7 @@ from uuid import UUID
 from registry.domain.enums import Audience, CredentialOrder, CredentialType, DeliveryMode, Pace, not_of
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
+from registry.domain.records import LanguageMap
 
 MAX_PAGE_SIZE = 100
 # The cost facet's ceilings (0: free), each a `maxCost` a portal can offer as a filter.
@@ -22,6 +23,32 @@ WORKLOAD_RANGES = ((0, 10), (10, 40), (40, 120), (120, None))
 def workload_range_value(low: float, high: float | None) -> str:
     """How a workload range is named in the facet: ``"10-40"``, ``"120-"``."""
     return f"{low:g}-{'' if high is None else f'{high:g}'}"
+
+
+# Facet name (as in the API) -> the filter fields it ignores while being counted.
+FACETS: dict[str, tuple[str, ...]] = {
+    "deliveryMode": ("delivery_modes",),
+    "region": ("regions",),
+    "language": ("languages",),
+    "credentialType": ("credential_types",),
+    "pace": ("paces",),
+    "audience": ("audiences",),
+    "provider": ("provider_ids",),
+    "recognitionKind": ("recognition_kinds",),
+    "recognizedBy": ("recognized_by_authority_ids",),
+    "cost": ("max_cost",),
+    "workload": ("min_workload_hours", "max_workload_hours"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    """How many listings of the result have one value of a facet (and the name of the
+    provider or authority the value is, for those facets)."""
+
+    value: str
+    count: int
+    name: LanguageMap | None = None
 
 
 REGION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"

@@ -8,17 +8,18 @@ that typos still find something.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Sequence
 
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
-from registry.domain.records import Credential, LanguageMap
+from registry.domain.records import Credential
 from registry.domain.search import (
     COST_CEILINGS,
+    FACETS,
     WORKLOAD_RANGES,
     CredentialFilter,
+    FacetCount,
     SearchRequest,
     Visibility,
     workload_range_value,
@@ -37,21 +38,6 @@ class MatchMode(StrEnum):
     FUZZY = "fuzzy"
 
 
-# Facet name (as in the API) -> the filter fields it ignores while being counted.
-FACETS: dict[str, tuple[str, ...]] = {
-    "deliveryMode": ("delivery_modes",),
-    "region": ("regions",),
-    "language": ("languages",),
-    "credentialType": ("credential_types",),
-    "pace": ("paces",),
-    "audience": ("audiences",),
-    "provider": ("provider_ids",),
-    "recognitionKind": ("recognition_kinds",),
-    "recognizedBy": ("recognized_by_authority_ids",),
-    "cost": ("max_cost",),
-    "workload": ("min_workload_hours", "max_workload_hours"),
-}
-
 _COST_CEILINGS = ", ".join(str(ceiling) for ceiling in COST_CEILINGS)
 _WORKLOAD_RANGES = ", ".join(
     f"case when c.workload_hours >= {low}{'' if high is None else f' and c.workload_hours <= {high}'}"
@@ -61,7 +47,7 @@ _WORKLOAD_RANGES = ", ".join(
 
 # Facet name -> how one listing's values for it are produced in the facet base table.
 # A draft may not state its delivery mode or pace yet: it counts in neither facet.
-_FACET_VALUES: dict[str, str] = {
+FACET_VALUES: dict[str, str] = {
     "deliveryMode": "array_remove(array[c.delivery_mode::text], null)",
     "region": "c.regions",
     "language": "c.languages",
@@ -81,16 +67,6 @@ _FACET_NAMES = {
     "provider": "(select p.name from providers p where p.id = v::uuid)",
     "recognizedBy": "(select a.name from recognition_authorities a where a.id = v::uuid)",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class FacetCount:
-    """How many listings of the result have one value of a facet (and the name of the
-    provider or authority the value is, for those facets)."""
-
-    value: str
-    count: int
-    name: LanguageMap | None = None
 
 
 _TSQUERY = "(websearch_to_tsquery('english', f_unaccent({q})) || websearch_to_tsquery('french', f_unaccent({q})))"
@@ -189,6 +165,13 @@ def _where(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -
     return source, " and ".join(parts), rank
 
 
+def matching_ordinals(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> str:
+    """A subselect of the `ordinal` numbers of every listing that matches (the facet index
+    intersects its bitmaps with them), as an int array."""
+    source, where, _ = _where(req, viewer, mode, p)
+    return f"(select coalesce(array_agg(c.ordinal), '{{}}') from credentials c{source} where {where})"
+
+
 async def match_mode(db: Executor, req: SearchRequest, viewer: Visibility) -> MatchMode:
     """FULL_TEXT when the query text finds anything under the filters, else FUZZY."""
     if req.text is None:
@@ -250,7 +233,7 @@ async def facets(
     where = " and ".join([credentials.visible_in_lists(p, viewer, req.filter.statuses), match, *conditions.values()])
     columns = ", ".join(
         ["c.id"]
-        + [f'{_FACET_VALUES[name]} as "v_{name}"' for name in wanted if name in _FACET_VALUES]
+        + [f'{FACET_VALUES[name]} as "v_{name}"' for name in wanted if name in FACET_VALUES]
         + [f'({own[name]}) as "f_{name}"' for name in wanted]
     )
     selects = []
@@ -259,12 +242,14 @@ async def facets(
         values = _RECOGNITION_FACETS.get(name, f'"v_{name}"')
         joined = " join rs on rs.credential_id = base.id" if name in _RECOGNITION_FACETS else ""
         selects.append(
-            f"select '{name}' as facet, v as value, count(*) as n, {_FACET_NAMES.get(name, 'null::jsonb')} as name"
+            f"select '{name}' as facet, v collate \"C\" as value, count(*) as n, {_FACET_NAMES.get(name, 'null::jsonb')} as name"
             f" from base{joined} cross join unnest({values}) as v where {others} group by v"
         )
     if with_total:
         every = " and ".join(f'"f_{name}"' for name in wanted) or "true"
-        selects.append(f"select '' as facet, null as value, count(*) as n, null::jsonb as name from base where {every}")
+        selects.append(
+            f"select '' as facet, null collate \"C\" as value, count(*) as n, null::jsonb as name from base where {every}"
+        )
     result: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
     if not selects:
         return result, None
