@@ -1,10 +1,11 @@
 """The benchmark's floor: the SQL of the search page served as JSON by a bare Starlette
 endpoint over asyncpg (bench-only code). The GraphQL stack's cost is reported as a ratio to it.
 
-It makes the same store calls the SearchPage operation makes (the page; every facet with the
-total and the names of the providers and authorities among the values; the page's providers,
-skills, occupations, recognitions and their authorities in one statement), so the ratio
-measures what Strawberry, the middleware and the resolvers add.
+It makes the same store and service calls the SearchPage operation makes (the page; every
+facet with the total and the names of the providers and authorities among the values, from
+the process's facet index; the page's providers, skills, occupations, recognitions and their
+authorities in one statement), so the ratio measures what Strawberry, the middleware and the
+resolvers add.
 
 Run: FLOOR_DSN=... python -m uvicorn bench.floor:build_from_env --factory --port PORT [--workers N]
 """
@@ -24,6 +25,7 @@ from starlette.routing import Route
 from registry.config import Settings
 from registry.db import connect
 from registry.domain.search import PUBLIC, CredentialFilter, SearchRequest
+from registry.services import facet_index
 from registry.store import listing_bundles, search
 from registry.store.listing_bundles import Part, Wanted
 
@@ -35,7 +37,7 @@ async def search_page(request: Request) -> Response:
     db = request.app.state.db
     mode = search.MatchMode.FULL_TEXT  # the page finds something, so no fuzzy retry
     page = await search.page(db, REQUEST, PUBLIC, mode, None)
-    facets, total = await search.facets(db, REQUEST, PUBLIC, mode, with_total=True)
+    facets, total = await facet_index.summary(request.app.state.facet_index, db, REQUEST, PUBLIC, mode, None)
     listings = [row for row in page.items]
     related = await listing_bundles.bundles(db, [c.id for c in listings], PUBLIC, RELATIONS, listings=False)
     today = date.today()
@@ -81,6 +83,8 @@ def build_from_env() -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette):
         app.state.db = await connect(os.environ["FLOOR_DSN"], Settings())
+        app.state.facet_index = facet_index.LiveFacetIndex(app.state.db)
+        await app.state.facet_index.warm()
         yield
         await app.state.db.close()
 

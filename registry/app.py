@@ -56,6 +56,7 @@ from registry.pages import routes as pages
 from registry.pages.documents import credential_document
 from registry.read_routing import ReadRouter
 from registry.services.export.keeper import Keeper
+from registry.services.facet_index import LiveFacetIndex
 from registry.services.rate_ledger import RateLedger
 from registry.services.webhook_delivery import Worker
 from registry.store import health as health_store
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         app.state.db = await connect(database_url, settings)
         replicas = [await connect(url, settings) for url in settings.read_database_urls]
         app.state.router = ReadRouter(app.state.db, replicas)
+        app.state.facet_index = LiveFacetIndex(app.state.db) if settings.facet_index else None
         folder = await export_folder(settings, database_url, app.state.db)
         app.state.exports = Exports(app.state.db, folder, settings)
         keeper = Keeper(database_url, settings, folder)  # rebuilds the export's snapshot files after changes
@@ -156,10 +158,15 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         # and once more when the app stops (before the pool closes).
         app.state.rate_ledger = RateLedger(app.state.db)
         tasks.append(asyncio.create_task(app.state.rate_ledger.run(stop)))
+        # Built in the background (PostgreSQL counts until it is done); stopped with the app.
+        if app.state.facet_index is not None:
+            app.state.facet_index.start()
         try:
             yield
         finally:
             stop.set()
+            if app.state.facet_index is not None:
+                await app.state.facet_index.stop()
             await cache.stop_refreshing()
             await asyncio.gather(*tasks)
             for db in (app.state.db, *replicas):

@@ -124,6 +124,8 @@ class Settings:
     response_cache_stale_seconds: how long after a change an answer from before it may still be
       served while the fresh one is computed (0: never; readers then wait for it).
     cache_max_age_seconds: the ``max-age`` public responses carry (0: revalidate by ETag).
+    facet_index: count search facets and totals from the per-process facet index (built at
+      start, registry/services/facet_index.py); off, PostgreSQL counts them for each request.
     safelist: anonymous requests may run only the named operations of graphql/operations/.
     max_body_bytes: the largest request body accepted (413 beyond).
     cors_origins: the browser origins allowed to call the API ("*" for any); none by default.
@@ -168,6 +170,7 @@ class Settings:
     response_cache_ttl_seconds: float = 60.0
     response_cache_stale_seconds: float = 0.5
     cache_max_age_seconds: int = 0
+    facet_index: bool = True
     safelist: bool = False
     max_body_bytes: int = 4 * 2**20
     max_query_cost: int = 5_000
@@ -220,6 +223,7 @@ class Settings:
             response_cache_ttl_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_TTL", "60")),
             response_cache_stale_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_STALE", "0.5")),
             cache_max_age_seconds=int(env.get("MICROCRED_CACHE_MAX_AGE", "0")),
+            facet_index=_flag(env.get("MICROCRED_FACET_INDEX"), True),
             safelist=_flag(env.get("MICROCRED_SAFELIST"), False),
             max_body_bytes=int(env.get("MICROCRED_MAX_BODY_BYTES", str(4 * 2**20))),
             max_query_cost=int(env.get("MICROCRED_MAX_QUERY_COST", "5000")),

@@ -16,6 +16,7 @@ from registry.db import Database, Executor
 from registry.domain.principals import visibility_of
 from registry.domain.search import Visibility
 from registry.read_routing import ReadRouter
+from registry.services.facet_index import LiveFacetIndex
 
 SUB_RESPONSE = "registry.sub_response"  # the ASGI scope key of the response whose status resolvers may set
 
@@ -35,6 +36,7 @@ class Context:
     today: date = field(default_factory=date.today)
     router: ReadRouter | None = None
     scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
+    facet_index: LiveFacetIndex | None = None  # the process's facet index (None: PostgreSQL counts)
     db: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
@@ -49,7 +51,12 @@ class Context:
         """The context of a request (its ASGI ``scope``) to the app whose ``state`` holds the
         database, settings and read router: the same for /graphql and for the pages."""
         return cls(
-            primary=state.db, access=scope.get(SCOPE_KEY), settings=state.settings, router=state.router, scope=scope
+            primary=state.db,
+            access=scope.get(SCOPE_KEY),
+            settings=state.settings,
+            router=state.router,
+            scope=scope,
+            facet_index=state.facet_index,
         )
 
     def set_status(self, status: int, headers: dict[str, str]) -> None:

@@ -36,7 +36,8 @@ from registry.api.types import (
 )
 from registry.domain import ids
 from registry.domain.enums import CredentialOrder as Order
-from registry.domain.search import SearchRequest
+from registry.domain.search import FacetCount, SearchRequest
+from registry.services import facet_index
 from registry.store import credentials, recognitions, search, taxonomy
 from registry.store import providers as provider_store
 
@@ -86,7 +87,7 @@ async def load_node(info: strawberry.Info, global_id: str) -> Node | None:
     return node_type.from_record(record)
 
 
-def _facets(counts: dict[str, list[search.FacetCount]]) -> CredentialFacets:
+def _facets(counts: dict[str, list[FacetCount]]) -> CredentialFacets:
     def values(name: str) -> list[FacetValue]:
         return [FacetValue(value=found.value, count=found.count) for found in counts[name]]
 
@@ -240,12 +241,14 @@ async def search_credentials(
         "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value
     )
     facet_names, wants_facets = _facet_selection(info)
-    summary = _Summary(lambda: search.facets(db, request, viewer, mode, facet_names, with_total=True))
+    summary = _Summary(
+        lambda: facet_index.summary(
+            info.context.facet_index, db, request, viewer, mode, facet_names if wants_facets else []
+        )
+    )
 
     async def total() -> int:
-        if wants_facets:  # the facets' statement counts the total too
-            return (await summary.get())[1]
-        return await search.count(db, request, viewer, mode)
+        return (await summary.get())[1]
 
     async def facet_counts() -> CredentialFacets:
         return _facets((await summary.get())[0])
