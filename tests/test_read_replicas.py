@@ -15,8 +15,11 @@ import pytest
 from registry import migrate
 from registry.app import create_app
 from registry.db import connect
+from registry.domain.search import PUBLIC, SearchRequest
 from registry.services import operators
-from registry.store import providers
+from registry.services.facet_index import LiveFacetIndex
+from registry.services.seeding import seed
+from registry.store import providers, search
 from tests.support.apps import SETTINGS
 from tests.support.parties import Credentials, access_token
 from tests.support.replication import primary_and_replica
@@ -138,3 +141,48 @@ async def test_the_cache_never_fills_from_a_replica_behind_a_change_it_heard_of(
         assert time.monotonic() < deadline, "a stale answer outlived the change"
         await asyncio.sleep(0.02)
     assert await _name(client) == "Harbour Marine Institute"
+
+
+@pytest.fixture(scope="module")
+async def replicated_listings():
+    with primary_and_replica("facets") as dsns:
+        await migrate.upgrade(dsns.primary)
+        primary = await connect(dsns.primary, SETTINGS, min_size=1, max_size=3)
+        replica = await connect(dsns.replica, SETTINGS, min_size=1, max_size=2)
+        await seed(primary, 60, 3)
+        yield dsns, primary, replica
+        await primary.close()
+        await replica.close()
+
+
+async def test_facet_counts_routed_to_a_replica_miss_no_write_in_progress_on_the_primary(replicated_listings):
+    # A replica's snapshot does not list the primary's transactions in progress: the facet index
+    # must not learn "what changed" from it, or a write in progress then would never be counted.
+    dsns, primary, replica = replicated_listings
+    await _caught_up(dsns)
+    index = LiveFacetIndex(primary)
+    await index.warm()
+    writer = await asyncpg.connect(dsns.primary)
+    try:
+        async with writer.transaction():
+            await writer.execute(
+                "update credentials set regions = array['ZZ-R1'] where id ="
+                " (select id from credentials where status = 'PUBLISHED' order by id limit 1)"
+            )
+            await primary.execute(
+                "update credentials set pace = pace where ordinal = (select max(ordinal) from credentials)"
+            )
+            await _caught_up(dsns)
+            await index.counts(replica, SearchRequest(), PUBLIC, search.MatchMode.ALL)  # a public read, on the replica
+    finally:
+        await writer.close()
+    await _caught_up(dsns)
+    counts, total = await index.counts(replica, SearchRequest(), PUBLIC, search.MatchMode.ALL)
+    assert [(c.value, c.count) for c in counts["region"] if c.value == "ZZ-R1"] == [("ZZ-R1", 1)]
+    assert (counts, total) == await _sql_facets(replica)
+    assert index.answered == {"by index": 2}
+
+
+async def _sql_facets(db):
+    counts, total = await search.facets(db, SearchRequest(), PUBLIC, search.MatchMode.ALL, None, with_total=True)
+    return counts, total

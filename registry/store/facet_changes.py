@@ -145,6 +145,7 @@ async def since(db: Executor, snapshot: Snapshot, limit: int, matching: Matching
         # statistics for the column (an open range is guessed at a third of the table).
         return f"({column} between $1::text::xid8 and '{_LAST_XID}'::xid8 or {column} = any($2::text[]::xid8[]))"
 
+    over = p.add(limit + 1)  # each side stops there: more than the limit is all it needs to know
     ordinals = "null::int[]"
     if matching is not None:
         ordinals = search.matching_ordinals(matching.request, matching.viewer, matching.mode, p)
@@ -155,9 +156,10 @@ async def since(db: Executor, snapshot: Snapshot, limit: int, matching: Matching
         db,
         f"""select pg_current_snapshot()::text as snapshot, current_date as today,
           (select array_agg(row(c.ordinal, {_LISTING})) from credentials c where c.id in (
-             select id from (select c2.id from credentials c2 where {changed("c2.changed_xid")}
-                             union select r.credential_id from recognitions r where {changed("r.changed_xid")}) ch
-              limit {p.add(limit + 1)})) as listings,
+             (select c2.id from credentials c2 where {changed("c2.changed_xid")} limit {over})
+             union
+             (select r.credential_id from recognitions r where {changed("r.changed_xid")} limit {over}))
+          ) as listings,
           (select array_agg(row(n.*)) from ({names_sql}) n) as names,
           {ordinals} as ordinals""",
         *p.values,

@@ -49,11 +49,12 @@ _WORKLOAD_RANGES = ", ".join(
 # A draft may not state its delivery mode or pace yet: it counts in neither facet.
 FACET_VALUES: dict[str, str] = {
     "deliveryMode": "array_remove(array[c.delivery_mode::text], null)",
-    "region": "c.regions",
-    "language": "c.languages",
+    # A value given twice counts the listing once.
+    "region": "array(select distinct v from unnest(c.regions) v)",
+    "language": "array(select distinct v from unnest(c.languages) v)",
     "credentialType": "array[c.credential_type::text]",
     "pace": "array_remove(array[c.pace::text], null)",
-    "audience": "c.audiences::text[]",
+    "audience": "array(select distinct v::text from unnest(c.audiences) v)",
     "provider": "array[c.provider_id::text]",
     # Every ceiling the listing fits under, as the `maxCost` filter would find it.
     "cost": f"array(select b::text from unnest(array[{_COST_CEILINGS}]) b where coalesce(c.cost_amount, 0) <= b)",

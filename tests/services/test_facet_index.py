@@ -261,20 +261,66 @@ async def test_counts_taken_while_others_write_end_equal_to_postgresql_s(loaded)
     await _counts_equal(loaded, index)
 
 
-async def test_a_count_on_a_later_day_is_counted_by_postgresql_until_everything_is_read_again_once(db_dsn):
-    # The counts' connections live 26 hours ahead of the index's: always a later day.
+@pytest.fixture
+async def two_days(db_dsn):
+    """Pools on the same database whose sessions live 26 hours apart: always two days."""
     ahead = await connect(db_dsn + "&timezone=Etc/GMT-14", Settings(), min_size=1, max_size=2)
     behind = await connect(db_dsn + "&timezone=Etc/GMT%2B12", Settings(), min_size=1, max_size=2)
-    try:
-        index = await _built(behind)
-        await index.counts(ahead, SearchRequest(), PUBLIC, search.MatchMode.ALL)
-        assert index.answered == {"by postgresql": 1}
-        await index.warm()  # read again, still on the day behind: once is enough for the day
-        await index.counts(ahead, SearchRequest(), PUBLIC, search.MatchMode.ALL)
-        assert index.answered == {"by postgresql": 1, "by index": 1}
-    finally:
-        await ahead.close()
-        await behind.close()
+    await seed(behind, 40, 3)
+    tomorrow = await ahead.fetchval("select current_date")
+    # A recognition that comes into force on the later day.
+    await behind.execute(
+        "update recognitions set valid_from = $1 where credential_id = (select c.id from credentials c"
+        " where c.status = 'PUBLISHED' and exists (select 1 from recognitions r where r.credential_id = c.id)"
+        " order by c.id limit 1)",
+        tomorrow,
+    )
+    yield behind, ahead
+    await ahead.close()
+    await behind.close()
+
+
+async def _recognized_counts_equal(db: Database, index: LiveFacetIndex) -> None:
+    request = SearchRequest(filter=CredentialFilter(recognized=True))
+    got, expected = await _both(db, index, request)
+    assert got == expected
+
+
+async def test_a_new_day_is_counted_by_postgresql_until_the_index_is_read_again(two_days):
+    behind, ahead = two_days
+    index = await _built(behind)
+    index.primary = ahead  # midnight passes on the primary
+    await _recognized_counts_equal(ahead, index)
+    assert index.answered == {"by postgresql": 1}
+    await index.warm()
+    await _recognized_counts_equal(ahead, index)
+    assert index.answered == {"by postgresql": 1, "by index": 1}
+
+
+async def test_a_count_from_before_midnight_coming_back_late_does_not_keep_yesterday_s_index(two_days):
+    behind, ahead = two_days
+    index = await _built(behind)
+    seen = index._snapshot
+    assert seen is not None
+    before_midnight = await facet_changes.since(behind, seen, 100)  # one count's statement, just before
+    index.primary = ahead
+    after_midnight = await facet_changes.since(ahead, seen, 100)  # another's, just after
+    assert index._in_step(after_midnight, seen) is None  # a new day: read everything again
+    assert index._in_step(before_midnight, seen) is None  # the late one finds no index to apply to
+    await index.warm()
+    await _recognized_counts_equal(ahead, index)
+    assert index.answered["by index"] == 1
+
+
+async def test_a_value_given_twice_counts_its_listing_once(loaded):
+    index = await _built(loaded)
+    await loaded.execute(
+        "update credentials set regions = array['ZZ-T5', 'ZZ-T5'] where id = (select id from credentials"
+        " where status = 'PUBLISHED' order by id limit 1)"
+    )
+    (counts, _), expected = await _by_index(loaded, index, SearchRequest())
+    assert [(c.value, c.count) for c in counts["region"] if c.value == "ZZ-T5"] == [("ZZ-T5", 1)]
+    assert (counts, _) == expected
 
 
 async def test_an_answer_read_before_a_newer_one_was_applied_does_not_take_the_index_back(loaded):
@@ -289,6 +335,6 @@ async def test_an_answer_read_before_a_newer_one_was_applied_does_not_take_the_i
     newest = index._snapshot
     assert newest is not None
     next_one = await facet_changes.since(loaded, newest, 100)  # a third count's statement
-    index._apply(slow, seen)  # the slow one arrives...
-    index._apply(next_one, newest)  # ...before the third
+    index._in_step(slow, seen)  # the slow one arrives...
+    index._in_step(next_one, newest)  # ...before the third
     await _counts_equal(loaded, index)

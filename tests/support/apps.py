@@ -40,9 +40,12 @@ DEMO_SEED = 7
 
 @asynccontextmanager
 async def api_client(dsn: str, settings: Settings = SETTINGS):
-    """An HTTP client talking to the registry app (lifespan included) over ASGI."""
+    """An HTTP client talking to the registry app (lifespan included) over ASGI, its facet
+    index built (so that the tests' searches are counted by it, not by PostgreSQL meanwhile)."""
     app = create_app(settings, dsn)
     async with app.router.lifespan_context(app):
+        if app.state.facet_index is not None:
+            await app.state.facet_index.warm()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://registry.test") as client:
             yield client
