@@ -91,6 +91,19 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+def wait_for_facet_index(base: str, process: subprocess.Popen, timeout: float = 600) -> None:
+    """Until the workers' facet indexes are built: /readyz says so ten times in a row (each
+    request may reach any worker), so that no measured search is counted by PostgreSQL while
+    an index is being built."""
+    deadline, in_a_row = time.monotonic() + timeout, 0
+    while in_a_row < 10:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"{base}: the facet index was not built in time")
+        state = httpx.get(f"{base}/readyz", timeout=5).json().get("facetIndex")
+        in_a_row = in_a_row + 1 if state in ("ready", "off") else 0
+        time.sleep(0.1 if in_a_row else 0.5)
+
+
 def microcred(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "registry.cli", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
@@ -401,6 +414,7 @@ def main() -> None:
     server = serve({**env, "MICROCRED_RESPONSE_CACHE_BYTES": "0"}, port, args.workers)
     try:
         wait_for(f"{base}/healthz", server)
+        wait_for_facet_index(base, server)
         targets = workloads(base)
         plan = {
             f"{name}, uncached": (
@@ -447,6 +461,7 @@ def main() -> None:
     )
     try:
         wait_for(f"{base}/healthz", server)
+        wait_for_facet_index(base, server)
         wait_for(f"http://127.0.0.1:{floor_port}/search", floor)
         cached = {
             f"{name}, cached (GET, persisted)": ("GET", persisted_get(base, operation, variables), None)

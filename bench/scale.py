@@ -74,6 +74,7 @@ def measure(size: int, dsn: str, env: dict, duration: int) -> dict:
     server = run.serve({**env, "DATABASE_URL": dsn, "MICROCRED_RESPONSE_CACHE_BYTES": "0"}, port, 2)
     try:
         run.wait_for(f"{base}/healthz", server, timeout=600)
+        run.wait_for_facet_index(base, server)
         targets = run.workloads(base)
         found: dict = {}
         for name in WORKLOADS:

@@ -117,7 +117,9 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def ready(request: Request) -> JSONResponse:
-    """Readiness: the database answers and its schema is at this code's migration head."""
+    """Readiness: the database answers and its schema is at this code's migration head. It
+    also says whether this process's facet index is built (a process whose index is not yet
+    built is ready: PostgreSQL counts its facets meanwhile)."""
     current, head = await health_store.schema_revision(request.app.state.db), migrate.head_revision()
     if current != head:
         return JSONResponse(
@@ -125,7 +127,9 @@ async def ready(request: Request) -> JSONResponse:
             status_code=503,
             headers={"retry-after": str(RETRY_AFTER_SECONDS)},
         )
-    return JSONResponse({"status": "ready", "revision": head})
+    index = request.app.state.facet_index
+    facets = "off" if index is None else "ready" if index.ready else "building"
+    return JSONResponse({"status": "ready", "revision": head, "facetIndex": facets})
 
 
 def create_app(settings: Settings | None = None, dsn: str | None = None, *, worker: bool = False) -> Starlette:

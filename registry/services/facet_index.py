@@ -85,6 +85,11 @@ class LiveFacetIndex:
         counts, total = await search.facets(db, request, viewer, mode, wanted, with_total=True)
         return counts, total or 0
 
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built and counts (else PostgreSQL does)."""
+        return self._index is not None
+
     def start(self) -> None:
         """Start building the index in the background (the app does when it starts)."""
         self._build()

@@ -68,9 +68,11 @@ async def test_without_an_allow_list_no_origin_is_allowed(client):
 
 
 async def test_readiness_needs_the_schema_at_this_codes_head(db_dsn):
-    async with serving(db_dsn) as (client, _):
+    async with serving(db_dsn) as (client, app):
+        await app.state.facet_index.warm()
         ready = await client.get("/readyz")
-        assert ready.status_code == 200 and ready.json() == {"status": "ready", "revision": migrate.head_revision()}
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "revision": migrate.head_revision(), "facetIndex": "ready"}
         await migrate.downgrade(db_dsn, "-1")
         behind = await client.get("/readyz")
         assert behind.status_code == 503 and behind.json()["status"] == "migrating"
@@ -111,3 +113,9 @@ async def test_production_mode_hides_field_suggestions(db_dsn, client):
     async with serving(db_dsn, production=True) as (production, _):
         message = (await production.post("/graphql", json=typo)).json()["errors"][0]["message"]
     assert message == "Cannot query field 'searchCredential' on type 'Query'."
+
+
+async def test_readiness_says_when_the_facet_index_is_off(db_dsn):
+    async with serving(db_dsn, facet_index=False) as (client, _):
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["facetIndex"] == "off"
