@@ -13,11 +13,11 @@ question is two index lookups, and the answer is exact whatever order transactio
 
 from __future__ import annotations
 
-from collections import defaultdict
+import sys
+from array import array
 from dataclasses import dataclass
 from datetime import date
 
-import asyncpg
 import orjson
 
 from registry.db import Database, Executor
@@ -40,7 +40,6 @@ VALUES: dict[str, str] = {
     RECOGNIZED: f"case when exists (select 1 {_IN_FORCE}) then array['{YES}'] else {_NONE} end",
 }
 assert set(VALUES) == set(DIMENSIONS), "every dimension of the index has its SQL"
-_RECOGNITION_DIMENSIONS = ("recognitionKind", "recognizedBy", RECOGNIZED)  # read together by everything()
 _LISTING = ", ".join(VALUES[dimension] for dimension in DIMENSIONS)
 _LAST_XID = 2**64 - 1
 _NAMES = """select p.id::text, p.name::text from providers p {providers}
@@ -94,39 +93,42 @@ def _listing(row: tuple[object, ...]) -> tuple[int, Listing]:
     return ordinal, dict(zip(DIMENSIONS, values))  # type: ignore[arg-type]
 
 
-async def everything(db: Database) -> tuple[Snapshot, date, list[tuple[str, str, list[int]]], dict[str, LanguageMap]]:
+async def everything(db: Database) -> tuple[Snapshot, date, list[tuple[str, str, array[int]]], dict[str, LanguageMap]]:
     """(the snapshot read at, its date, (dimension, value, ordinals) for every value any
     listing has, every party's name by ID), all from one snapshot.
 
-    One grouped statement per dimension (a single statement grouping all of them is slower),
-    and the recognitions in force read once for their three dimensions instead of three
-    lookups per listing."""
+    One grouped statement per dimension (a single statement grouping all of them is slower);
+    the recognitions in force are grouped from their own table rather than looked up for
+    each listing. Ordinals come packed, four bytes each: as Python lists, a million listings'
+    values took 700 MB while the index was built."""
     async with db.transaction(isolation="repeatable_read") as tx:
         row = await fetch_one(tx, "select pg_current_snapshot()::text as s, current_date as today")
-        sets: list[tuple[str, str, list[int]]] = []
+        sets: list[tuple[str, str, array[int]]] = []
         for dimension in DIMENSIONS:
-            if dimension not in _RECOGNITION_DIMENSIONS:
-                rows = await tx.fetch(
-                    f"select v, array_agg(c.ordinal) from credentials c cross join unnest({VALUES[dimension]}) v group by v"
-                )
-                sets += [(dimension, value, ordinals) for value, ordinals in rows]
-        sets += _recognition_sets(
-            await tx.fetch(
-                f"select c.ordinal, r.kind::text, r.authority_id::text from recognitions r"
-                f" join credentials c on c.id = r.credential_id where {ACTIVE}"
-            )
-        )
+            source = _IN_FORCE_BY.get(dimension) or f"credentials c cross join unnest({VALUES[dimension]}) v"
+            rows = await tx.fetch(f"select v, {_PACKED} from {source} group by v")
+            sets += [(dimension, value, _unpacked(packed)) for value, packed in rows]
         parties = await names(tx)
     return Snapshot.parse(row["s"]), row["today"], sets, parties
 
 
-def _recognition_sets(in_force: list[asyncpg.Record]) -> list[tuple[str, str, list[int]]]:
-    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for ordinal, kind, authority_id in in_force:
-        grouped["recognitionKind", kind].append(ordinal)
-        grouped["recognizedBy", authority_id].append(ordinal)
-        grouped[RECOGNIZED, YES].append(ordinal)
-    return [(dimension, value, ordinals) for (dimension, value), ordinals in grouped.items()]
+# The recognition dimensions' values, grouped over the recognitions in force (VALUES has them
+# per listing, for the few listings a count reads).
+_IN_FORCE_JOIN = f"recognitions r join credentials c on c.id = r.credential_id where {ACTIVE}"
+_IN_FORCE_BY = {
+    "recognitionKind": f"(select distinct r.kind::text as v, c.ordinal from {_IN_FORCE_JOIN}) c",
+    "recognizedBy": f"(select distinct r.authority_id::text as v, c.ordinal from {_IN_FORCE_JOIN}) c",
+    RECOGNIZED: f"(select distinct '{YES}' as v, c.ordinal from {_IN_FORCE_JOIN}) c",
+}
+_PACKED = "string_agg(int4send(c.ordinal), ''::bytea)"  # big-endian int4s, back to back
+
+
+def _unpacked(packed: bytes) -> array[int]:
+    ordinals = array("I")  # unsigned: pyroaring reads the buffer as it is
+    ordinals.frombytes(packed)
+    if sys.byteorder == "little":
+        ordinals.byteswap()
+    return ordinals
 
 
 async def names(db: Executor) -> dict[str, LanguageMap]:
