@@ -16,9 +16,7 @@ import hmac
 import json
 import logging
 import random
-import socket
 import time
-from urllib.parse import urlsplit
 
 import httpx
 from cryptography.fernet import Fernet
@@ -27,7 +25,7 @@ from prometheus_client import Counter
 from registry.config import Settings
 from registry.db import Database
 from registry.domain import ids
-from registry.domain.webhook_rules import check_destination, first_refused
+from registry.services import outbound
 from registry.store import webhooks
 from registry.store.webhooks import DueDelivery
 
@@ -135,15 +133,11 @@ class Worker:
             "x-microcred-signature": signature(secret, int(time.time()), body),
         }
         try:
-            url, host = await self._pinned(claimed.url)
-            # TLS still checks the certificate against the webhook's own host name (SNI).
+            target = await outbound.pinned(claimed.url, self.settings)
             response = await http.post(
-                url,
-                content=body,
-                headers={**headers, "host": host},
-                extensions={"sni_hostname": urlsplit(claimed.url).hostname},
+                target.url, content=body, headers={**headers, **target.headers}, extensions=target.extensions
             )
-        except _Blocked as blocked:
+        except outbound.Blocked as blocked:
             await self._failed(claimed, None, str(blocked), retry=False)
             return
         except (httpx.HTTPError, OSError) as error:  # timeouts, refused connections, DNS failures
@@ -167,48 +161,3 @@ class Worker:
             retry_in=delay,
             give_up_after_hours=self.settings.webhook_give_up_hours,
         )
-
-    async def _pinned(self, url: str) -> tuple[str, str]:
-        """(the URL with its host replaced by an address it resolves to, the original host).
-
-        Refuses hosts that resolve to addresses the registry must not call (SSRF), and
-        connects to the very address it checked: a DNS answer that changes between the
-        check and the connection (rebinding) cannot send the request elsewhere."""
-        self._check_as_written(url)
-        parts = urlsplit(url)
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-        # An IPv4 or IPv6 socket address starts with the IP as text (the families a host name resolves to).
-        addresses = [address[0] for *_, address in infos if isinstance(address[0], str)]
-        refused = first_refused(
-            addresses,
-            allow_loopback=self.settings.webhooks_allow_loopback,
-            allow_private=self.settings.webhooks_allow_private,
-        )
-        if refused:
-            # The address and the reason stay in the log: the client reads last_error, and must
-            # not learn how the registry's resolver answers for internal names.
-            log.warning("webhook host %s resolves to %s (%s): refused", parts.hostname, *refused)
-            raise _Blocked(f"{parts.hostname} resolves to an address webhooks may not reach.")
-        if not addresses:
-            raise OSError(f"{parts.hostname} does not resolve")
-        ip = addresses[0]
-        host = f"[{ip}]" if ":" in ip else ip
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        return parts._replace(netloc=netloc).geturl(), parts.netloc.rpartition("@")[2]
-
-    def _check_as_written(self, url: str) -> None:
-        """Refuse a URL whose port or host the registration rules refuse as written.
-
-        Webhooks registered before a rule existed are held to it here, and a numeric host
-        such as ``0x7f.1`` never reaches the resolver, which would read it as an address."""
-        problems = check_destination(
-            url,
-            allow_loopback=self.settings.webhooks_allow_loopback,
-            allow_private=self.settings.webhooks_allow_private,
-        )
-        if problems:
-            raise _Blocked(problems[0].message)
-
-
-class _Blocked(Exception):
-    """The webhook's URL points at, or its host resolves to, a forbidden address."""

@@ -10,9 +10,9 @@ from uuid import UUID
 
 from registry.db import Executor
 from registry.domain.errors import Outcome, Problem
+from registry.domain.outbound_addresses import check_url
 from registry.domain.principals import Principal
 from registry.domain.search import is_region
-from registry.domain.webhook_rules import check_url
 from registry.store import webhooks as store
 
 MAX_WEBHOOKS = 10  # per client: every change is matched against every webhook, inside the writer's transaction

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from registry.domain.webhook_rules import address_allowed, check_url
+from registry.domain.outbound_addresses import address_allowed, check_url
 from registry.services import operators
 from registry.services.webhook_delivery import signature
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
@@ -91,7 +91,7 @@ async def test_deliveries_to_forbidden_addresses_are_blocked(hook_client, partie
     await create(hook_client, provider, externalId="S-1")
     await deliver_all(db, settings=dataclasses.replace(WEBHOOK_SETTINGS, webhooks_allow_loopback=False))
     assert receiver.received == []
-    assert "may not reach" in await db.fetchval("select last_error from webhook_deliveries")
+    assert "may not call" in await db.fetchval("select last_error from webhook_deliveries")
 
 
 @pytest.mark.parametrize("url", ["http://hooks.example.com/x", "ftp://example.com", "https://user:pw@example.com/x"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv6Address
 
-from registry.domain import webhook_rules as rules
+from registry.domain import outbound_addresses as rules
 
 REFUSED, ALLOWED = False, True
 DEFAULT = {"allow_loopback": False, "allow_private": False}

@@ -1,7 +1,8 @@
-"""Where a webhook may point: https to the public internet, unless configured otherwise.
+"""Where the registry may send a request of its own (a webhook delivery, a harvest source's
+fetch): https to the public internet, unless configured otherwise.
 
-A webhook makes the registry send requests; pointed at an internal address it would let a
-client probe or reach the registry's own network (SSRF). So addresses are judged by an
+Pointed at an internal address, such a request would let a client probe or reach the
+registry's own network (SSRF). So addresses are judged by an
 allow list, not a block list:
 
 1. An IPv6 address that carries an IPv4 address (IPv4-mapped, 6to4, well-known NAT64) is
@@ -18,7 +19,7 @@ allow list, not a block list:
    reserved, documentation and cloud metadata addresses are never allowed.
 
 A URL's host is judged as written when it is an address; a name is judged by every address
-it resolves to at each delivery (registry/webhook_delivery.py), since DNS answers change.
+it resolves to at each request (services/outbound.py), since DNS answers change.
 Numeric hosts other than a plain dotted quad (``2130706433``, ``0x7f.1``, ``127.1``,
 ``0177.0.0.1``) are refused: resolvers and URL parsers read them differently, so the address
 checked might not be the address called.
@@ -215,9 +216,7 @@ def _refused_address(address: str, written: str, *, allow_loopback: bool, allow_
     reason = address_refusal(address, allow_loopback=allow_loopback, allow_private=allow_private)
     if reason is None:
         return []
-    return [
-        Problem(("url",), "FORBIDDEN_ADDRESS", f"The webhook host {written} is {reason}; webhooks may not reach it.")
-    ]
+    return [Problem(("url",), "FORBIDDEN_ADDRESS", f"The host {written} is {reason}; the registry may not call it.")]
 
 
 def _is_localhost_name(ascii_host: str) -> bool:
@@ -257,7 +256,7 @@ def check_host(host: str, *, allow_loopback: bool, allow_private: bool) -> list[
     except UnicodeError:
         return [Problem(("url",), "INVALID_URL", f"{host!r} is not a valid host name.")]
     if not ascii_host.strip("."):
-        return [Problem(("url",), "INVALID_URL", "The webhook URL has no host.")]
+        return [Problem(("url",), "INVALID_URL", "The URL has no host.")]
     if not HOST_NAME.fullmatch(ascii_host):
         # A percent sign or other stray character means another parser may decode the host
         # into something else (127.0.0.1%2e is 127.0.0.1. to a WHATWG parser).
@@ -265,9 +264,7 @@ def check_host(host: str, *, allow_loopback: bool, allow_private: bool) -> list[
     if _ends_in_number(ascii_host):
         return _numeric_host_problems(host, ascii_host, allow_loopback=allow_loopback, allow_private=allow_private)
     if _is_localhost_name(ascii_host) and not allow_loopback:
-        return [
-            Problem(("url",), "FORBIDDEN_ADDRESS", f"The webhook host {host} is loopback; webhooks may not reach it.")
-        ]
+        return [Problem(("url",), "FORBIDDEN_ADDRESS", f"The host {host} is loopback; the registry may not call it.")]
     return []
 
 
@@ -278,7 +275,7 @@ def _port_problems(parts: SplitResult) -> list[Problem]:
     except ValueError:  # out of range, or not a number
         port = 0
     if port == 0:
-        return [Problem(("url",), "INVALID_URL", "The webhook URL's port must be a number from 1 to 65535.")]
+        return [Problem(("url",), "INVALID_URL", "The URL's port must be a number from 1 to 65535.")]
     return []
 
 
@@ -287,24 +284,24 @@ def check_destination(url: str, *, allow_loopback: bool, allow_private: bool) ->
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an IPv4 address in brackets
-        return [Problem(("url",), "INVALID_URL", "The webhook URL cannot be read.")]
+        return [Problem(("url",), "INVALID_URL", "The URL cannot be read.")]
     if not parts.hostname:
-        return [Problem(("url",), "INVALID_URL", "The webhook URL has no host.")]
+        return [Problem(("url",), "INVALID_URL", "The URL has no host.")]
     return _port_problems(parts) or check_host(
         parts.hostname, allow_loopback=allow_loopback, allow_private=allow_private
     )
 
 
 def check_url(url: str, *, allow_loopback: bool, allow_private: bool) -> list[Problem]:
-    """Problems with a webhook URL as written (a name's addresses are checked when resolved)."""
+    """Problems with a URL the registry would call, as written (a name's addresses are checked when resolved)."""
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an IPv4 address in brackets
         parts = None
     if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
-        return [Problem(("url",), "INVALID_URL", "The webhook URL must be an absolute https URL.")]
+        return [Problem(("url",), "INVALID_URL", "The URL must be an absolute https URL.")]
     if parts.scheme == "http" and not (allow_loopback and is_loopback_host(parts.hostname)):
-        return [Problem(("url",), "INSECURE_URL", "Webhooks are delivered over https only.")]
+        return [Problem(("url",), "INSECURE_URL", "The registry calls https URLs only.")]
     if parts.username or parts.password:
-        return [Problem(("url",), "INVALID_URL", "Put no credentials in the URL: use the webhook secret.")]
+        return [Problem(("url",), "INVALID_URL", "Put no credentials in the URL.")]
     return check_destination(url, allow_loopback=allow_loopback, allow_private=allow_private)
