@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 import warnings
@@ -554,6 +555,126 @@ def keys_rotate() -> None:
 
     kid = _run_with_db(lambda db, settings: rotate(db, fernet(settings)))
     click.echo(f"New signing key: {kid}")
+
+
+@main.group()
+def sources() -> None:
+    """Harvest sources: where the registry fetches listings already published elsewhere."""
+
+
+@sources.command("add")
+@click.option(
+    "--kind", required=True, type=click.Choice(["CTDL", "JSONL", "CSV", "MICROCRED_FEED", "CREDENTIAL_ENGINE"])
+)
+@click.option("--url", required=True, help="Where the source is published (https).")
+@click.option("--provider", "provider_slug", help="Slug of the provider a CTDL, JSONL or CSV file belongs to.")
+@click.option("--every", "every_minutes", type=int, default=1440, show_default=True, help="Minutes between runs.")
+def sources_add(kind: str, url: str, provider_slug: str | None, every_minutes: int) -> None:
+    """Register a source; prints its ID."""
+    from registry.services import harvesting
+
+    made = _outcome(
+        _run_with_db(
+            lambda db, settings: harvesting.add(
+                db, _operator(), settings, kind=kind, url=url, provider_slug=provider_slug, every_minutes=every_minutes
+            )
+        )
+    )
+    click.echo(f"{made.id} {made.kind} {made.url}")
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+def sources_list(as_json: bool) -> None:
+    """Every source with its last run."""
+    from registry.store import harvest_sources
+
+    async def work(db, settings):
+        found = await harvest_sources.every(db)
+        return found, await harvest_sources.last_runs(db, [s.id for s in found])
+
+    found, last = _run_with_db(work)
+    for source in found:
+        run = last.get(source.id)
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": str(source.id),
+                        "kind": source.kind,
+                        "url": source.url,
+                        "providerId": str(source.provider_id) if source.provider_id else None,
+                        "everyMinutes": source.every_minutes,
+                        "enabled": source.enabled,
+                        "lastRun": _run_summary(run) if run else None,
+                    }
+                )
+            )
+        else:
+            click.echo(
+                f"{source.id} {source.kind} {source.url} every {source.every_minutes} min; last run: "
+                f"{_run_line(run) if run else 'never'}"
+            )
+
+
+@sources.command("run")
+@click.argument("source_id", required=False)
+@click.option("--all", "run_all", is_flag=True, help="Run every enabled source.")
+def sources_run(source_id: str | None, run_all: bool) -> None:
+    """Run one source, or all of them, now; a summary line per source."""
+    import uuid
+
+    import httpx
+
+    from registry.services import harvesting
+    from registry.store import harvest_sources
+
+    if run_all == (source_id is not None):
+        _fail("Give a SOURCE_ID or --all.")
+    try:
+        wanted = None if run_all else uuid.UUID(source_id)
+    except ValueError:
+        _fail(f"{source_id!r} is not a source ID (see `microcred sources list`).")
+
+    async def work(db, settings):
+        ids_ = [wanted] if wanted else [s.id for s in await harvest_sources.every(db) if s.enabled]
+        results = []
+        async with httpx.AsyncClient(follow_redirects=False) as http:
+            for one in ids_:
+                results.append((one, await harvesting.run(db, settings, one, http)))
+        return results
+
+    failed = False
+    for one, run in _run_with_db(work):
+        click.echo(f"{one}: {_run_line(run) if run else 'skipped: another run of it is in progress'}")
+        failed = failed or (run is not None and not run.succeeded)
+    if failed:
+        sys.exit(1)
+
+
+def _run_line(run) -> str:
+    if not run.succeeded:
+        return f"failed: {run.problems[0]['message'] if run.problems else 'unknown'}"
+    if run.not_modified:
+        return "not modified"
+    return (
+        f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, {run.retired} retired, "
+        f"{run.failed} failed"
+    )
+
+
+def _run_summary(run) -> dict:
+    return {
+        "startedAt": run.started_at.isoformat(),
+        "succeeded": run.succeeded,
+        "notModified": run.not_modified,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "retired": run.retired,
+        "failed": run.failed,
+        "problems": run.problems,
+    }
 
 
 if __name__ == "__main__":

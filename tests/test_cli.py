@@ -290,3 +290,40 @@ def test_serve_advertises_the_address_it_serves_as_issuer(db_dsn):
     with serve_process(process_env(DATABASE_URL=db_dsn), "--no-demo") as served:
         metadata = httpx.get(f"{served.base}/.well-known/oauth-authorization-server", timeout=10).json()
     assert metadata["issuer"] == served.base and metadata["token_endpoint"] == f"{served.base}/oauth/token"
+
+
+async def test_sources_add_run_and_list_harvest_a_provider_s_file(db_dsn, db):
+    from tests.services.test_harvesting import _csv
+    from tests.support.file_server import file_server
+
+    env = process_env(DATABASE_URL=db_dsn, MICROCRED_WEBHOOKS_ALLOW_LOOPBACK="1")
+    assert run("seed", "--credentials", "0", env=env).returncode == 0
+    made = run(
+        "providers",
+        "create",
+        "--slug",
+        "lakeside",
+        "--name",
+        "Lakeside College",
+        "--kind",
+        "COLLEGE",
+        "--jurisdiction",
+        "CA-MB",
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr
+    with file_server() as site:
+        site.files["/listings.csv"] = _csv("A-1", "A-2")
+        added = run(
+            "sources", "add", "--kind", "CSV", "--url", site.url("/listings.csv"), "--provider", "lakeside", env=env
+        )
+        assert added.returncode == 0, added.stderr
+        source_id = added.stdout.split()[0]
+        ran = run("sources", "run", "--all", env=env)
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.strip() == f"{source_id}: 2 created, 0 updated, 0 unchanged, 0 retired, 0 failed"
+        again = run("sources", "run", source_id, env=env)
+        assert again.stdout.strip() == f"{source_id}: not modified"
+    listed = json.loads(run("sources", "list", "--json", env=env).stdout)
+    assert (listed["id"], listed["lastRun"]["notModified"]) == (source_id, True)
+    assert await db.fetchval("select count(*) from credentials where status = 'PUBLISHED'") == 2

@@ -31,6 +31,9 @@ TABLES = {
     "rate_buckets",
     "audit_log",
     "persisted_queries",
+    "harvest_sources",
+    "harvest_runs",
+    "listing_sources",
 }
 
 

@@ -70,6 +70,12 @@ class Forbidden(Refused):
     code = "FORBIDDEN"
 
 
+def require_operator(principal: Principal) -> None:
+    """Refused unless ``principal`` is an operator (`registry:admin`)."""
+    if not principal.is_admin:
+        raise Forbidden("Only operators (`registry:admin`) may do this.")
+
+
 def require(principal: Principal | None, scope: str) -> Principal:
     """``principal`` if it holds ``scope`` (operators hold every scope); else Refused."""
     if principal is None:

@@ -34,6 +34,7 @@ class RowReport:
     line: int
     external_id: str | None
     outcome: str  # created, updated, unchanged, failed (would-be outcomes on a dry run)
+    credential_id: UUID | None = None  # the listing, once written (None when failed or on a dry run)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (column or property, code, message)
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # the same, for what did not stop the row
 
@@ -83,14 +84,17 @@ async def import_rows(
     describe: Callable[[Problem], str],
     progress: Callable[[int], None] = lambda n: None,
     unit: str = "line",
+    actor: str = ACTOR,
+    source: UUID | None = None,
 ) -> ImportReport:
-    """Submit ``rows`` in chunks and report on each."""
+    """Submit ``rows`` in chunks (a transaction each) and report on each; ``source`` is the
+    harvest source they come from, if any."""
     report = ImportReport(unknown_columns, unit)
     for batch in csv_listings.chunks(rows, CHUNK):
         items = await _items(db, batch)
-        await submission.submit(db, provider_id, items, actor=ACTOR, publish=publish, dry_run=dry_run)
+        await submission.submit(db, provider_id, items, actor=actor, publish=publish, dry_run=dry_run, source=source)
         for row, item in zip(batch, items):
-            report.rows.append(_row_report(row, item, describe))
+            report.rows.append(_row_report(row, item, describe, dry_run))
         progress(len(batch))
     return report
 
@@ -113,7 +117,7 @@ async def _items(db: Database, batch: list[Row]) -> list[submission.Item]:
     return items
 
 
-def _row_report(row: Row, item: submission.Item, describe: Callable[[Problem], str]) -> RowReport:
+def _row_report(row: Row, item: submission.Item, describe: Callable[[Problem], str], dry_run: bool) -> RowReport:
     if item.problems:
         outcome = "failed"
     elif item.created:
@@ -122,4 +126,5 @@ def _row_report(row: Row, item: submission.Item, describe: Callable[[Problem], s
         outcome = "updated" if item.written else "unchanged"
     problems = [(describe(p), p.code, p.message) for p in item.problems]
     notes = [(describe(p), p.code, p.message) for p in item.notes + row.notes]
-    return RowReport(row.line, item.changes.external_id, outcome, problems, notes)
+    written = item.stored.id if item.stored is not None and not dry_run else None
+    return RowReport(row.line, item.changes.external_id, outcome, written, problems, notes)

@@ -14,13 +14,13 @@ from uuid import UUID
 import asyncpg
 
 from registry.db import Database, Executor
-from registry.domain import ids
+from registry.domain import harvesting, ids
 from registry.domain.errors import Outcome, Problem
 from registry.domain.listings import MAX_LINKS, ListingChanges, check_changes, check_ctid, check_publishable
 from registry.domain.principals import Forbidden, Principal
 from registry.domain.records import Credential
 from registry.store import credentials as credential_store
-from registry.store import listings
+from registry.store import listing_sources, listings
 
 
 @dataclass
@@ -205,7 +205,9 @@ async def _locked_own(
         return None, [Problem((field,), "NOT_FOUND", _not_found(credential_id))]
     if not principal.may_act_for_provider(listing.provider_id):
         raise Forbidden("This listing belongs to another provider.")
-    return listing, []
+    harvested = await listing_sources.sources_of(tx, [listing.id])
+    problem = harvesting.refusal((field,), harvested.get(listing.id), None)
+    return (None, [problem]) if problem else (listing, [])
 
 
 def _taken(error: asyncpg.UniqueViolationError, changes: ListingChanges) -> Problem:

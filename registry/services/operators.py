@@ -15,7 +15,7 @@ from registry.db import Database, Executor
 from registry.domain.clients import binding_of, check_client, hash_secret, new_client_id, new_client_secret
 from registry.domain.errors import Outcome, Problem
 from registry.domain.parties import check_party
-from registry.domain.principals import Forbidden, Principal
+from registry.domain.principals import Principal, require_operator
 from registry.domain.records import Authority, Provider
 from registry.store import audit, oauth, providers, recognitions
 from registry.store.oauth import ClientRecord
@@ -64,7 +64,7 @@ async def create_client(
     admin: bool = False,
 ) -> Outcome[NewClient]:
     """Issue a client bound to one provider, one authority, or the registry itself."""
-    _operator(principal)
+    require_operator(principal)
     if problems := check_client(binding_of(provider_id, authority_id, admin), scopes):
         return Outcome.refused(*problems)
     async with db.transaction() as tx:
@@ -83,7 +83,7 @@ async def create_client(
 
 async def revoke_client(db: Database, principal: Principal, client_id: str) -> Outcome[str]:
     """Revoke a client: its tokens stop working at once."""
-    _operator(principal)
+    require_operator(principal)
     async with db.transaction() as tx:
         if not await oauth.revoke_client(tx, client_id):
             return Outcome.refused(Problem(("clientId",), "NOT_FOUND", f"No active client {client_id!r}."))
@@ -129,7 +129,7 @@ async def _register_party(
     national_allowed: bool,
 ) -> Outcome[Any]:
     """Check ``party`` by the parties' rules; write it with its audit entry."""
-    _operator(principal)
+    require_operator(principal)
     if problems := check_party(
         slug=party.slug,
         name=party.name,
@@ -158,8 +158,3 @@ async def _register_party(
     except asyncpg.UniqueViolationError:
         return Outcome.refused(Problem(("slug",), "DUPLICATE", f"The slug {party.slug!r} is taken."))
     return Outcome(made)
-
-
-def _operator(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise Forbidden("Only operators (`registry:admin`) may do this.")

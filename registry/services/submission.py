@@ -12,13 +12,14 @@ import uuid
 from typing import NamedTuple
 
 from registry.db import Database, Executor
+from registry.domain import harvesting
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable, type_problems
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
 from registry.services.listings import references
 from registry.store import credentials as credential_store
-from registry.store import history, listings
+from registry.store import history, listing_sources, listings
 
 
 class Item:
@@ -69,15 +70,23 @@ class _DryRun(Exception):
 
 
 async def submit(
-    db: Database, provider_id: uuid.UUID, items: list[Item], *, actor: str, publish: bool, dry_run: bool = False
+    db: Database,
+    provider_id: uuid.UUID,
+    items: list[Item],
+    *,
+    actor: str,
+    publish: bool,
+    dry_run: bool = False,
+    source: uuid.UUID | None = None,
 ) -> list[Item]:
-    """Check and store ``items`` (in one transaction); each item says what happened to it."""
+    """Check and store ``items`` (in one transaction); each item says what happened to it.
+    ``source`` is the harvest source writing them, if one is."""
     for item in items:
         item.problems += type_problems(item.changes)
     _check_keys(items)
     try:
         async with db.transaction() as tx:
-            await _load_existing(tx, provider_id, items)
+            await _load_existing(tx, provider_id, items, source)
             await _check_references(tx, items)
             await _write(tx, provider_id, items, actor)
             if publish:
@@ -109,9 +118,10 @@ def _check_keys(items: list[Item]) -> None:
             ctids.add(ctid)
 
 
-async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item]) -> None:
+async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item], source: uuid.UUID | None) -> None:
     """Each item's listing: the provider's one with its key, else the provider's one with its
-    CTID (a CTID names one listing, so a document that carries it updates that listing)."""
+    CTID (a CTID names one listing, so a document that carries it updates that listing). A
+    harvested listing is refused unless ``source`` is its harvest source."""
     readable = [i for i in items if not i.unread]
     keys = [i.changes.external_id for i in readable if i.changes.external_id]
     by_key = await listings.lock_by_external_ids(tx, provider_id, keys)
@@ -123,6 +133,17 @@ async def _load_existing(tx: Executor, provider_id: uuid.UUID, items: list[Item]
         if item.existing is None and ctid:
             item.existing = by_ctid.get(ctid)
         item.problems += check_changes(item.changes, creating=item.existing is None)
+    await _refuse_harvested(tx, [i for i in readable if i.existing], source)
+
+
+async def _refuse_harvested(tx: Executor, items: list[Item], source: uuid.UUID | None) -> None:
+    """Refuse the items whose listing is harvested, unless ``source`` is its harvest source."""
+    harvested = await listing_sources.sources_of(tx, [i.existing.id for i in items if i.existing])
+    for item in items:
+        assert item.existing is not None
+        problem = harvesting.refusal(("credential", "externalId"), harvested.get(item.existing.id), source)
+        if problem:
+            item.problems.append(problem)
 
 
 async def _check_references(tx: Executor, items: list[Item]) -> None:

@@ -272,6 +272,14 @@ async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: li
     return {c.external_id: c for c in found if c.external_id is not None}
 
 
+async def ids_by_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> list[UUID]:
+    """The IDs of a provider's listings with these keys (not locked)."""
+    rows = await db.fetch(
+        "select id from credentials where provider_id = $1 and external_id = any($2::text[])", provider_id, external_ids
+    )
+    return [row["id"] for row in rows]
+
+
 async def lock_by_ctids(db: Executor, provider_id: UUID, ctids: list[str]) -> dict[str, Credential]:
     """A provider's listings with these CTIDs, locked, keyed by CTID."""
     return {c.ctid: c for c in await _lock_by(db, provider_id, "ce_ctid", ctids)}

@@ -1,0 +1,125 @@
+"""Harvest sources: the rules for where the registry may fetch listings from, and when a
+harvested listing is retired.
+
+A source is authoritative for its listings. A listing missing from a complete snapshot of its
+source is retired only once two successful runs in a row have confirmed its absence, so that
+one truncated or half-published file does not retire a provider's catalogue; a run that fails
+(unreachable, an error status, malformed, over a limit) retires nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from registry.domain.errors import Problem
+from registry.domain.outbound_addresses import check_url
+
+
+class HarvestSourceKind(StrEnum):
+    """What a source serves."""
+
+    CTDL = "CTDL"
+    JSONL = "JSONL"
+    CSV = "CSV"
+    MICROCRED_FEED = "MICROCRED_FEED"
+    CREDENTIAL_ENGINE = "CREDENTIAL_ENGINE"
+
+
+# A provider's own file, and the importer's format for it; such a source belongs to one provider.
+FILE_FORMATS = {HarvestSourceKind.CTDL: "ctdl", HarvestSourceKind.JSONL: "jsonl", HarvestSourceKind.CSV: "csv"}
+# The kinds a run can read so far (feeds of other registries and Credential Engine come next).
+RUNNABLE = frozenset(FILE_FORMATS)
+ABSENT_RUNS_TO_RETIRE = 2
+MIN_EVERY_MINUTES, MAX_EVERY_MINUTES = 5, 44_640  # five minutes to a month
+DEFAULT_EVERY_MINUTES = 1440
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one run of a source may take: a hostile or broken source cannot exhaust the
+    process that runs it."""
+
+    max_bytes: int = 50 * 2**20
+    max_seconds: float = 120.0
+    max_objects: int = 100_000
+
+
+@dataclass(frozen=True)
+class HarvestSource:
+    """A place the registry fetches listings from, and what it remembers of the last fetch."""
+
+    id: UUID
+    kind: str
+    url: str
+    provider_id: UUID | None
+    every_minutes: int
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    created_at: datetime
+    next_run_at: datetime
+
+
+@dataclass(frozen=True)
+class HarvestRun:
+    """One run of a source: what it did, and the problems it met."""
+
+    id: int
+    source_id: UUID
+    started_at: datetime
+    finished_at: datetime | None
+    succeeded: bool | None
+    not_modified: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    failed: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_source(
+    kind: str, url: str, has_provider: bool, every_minutes: int, *, allow_loopback: bool, allow_private: bool
+) -> list[Problem]:
+    """Every rule a new source must follow; an empty list means it may be added."""
+    problems: list[Problem] = []
+    if kind not in HarvestSourceKind.__members__:
+        problems.append(Problem(("kind",), "INVALID_KIND", f"{kind!r} is not a kind of source."))
+    elif (kind in FILE_FORMATS) != has_provider:
+        problems.append(
+            Problem(("provider",), "PROVIDER_REQUIRED", "A CTDL, JSONL or CSV file belongs to one provider: name it.")
+            if has_provider is False
+            else Problem(("provider",), "NO_PROVIDER", "A feed carries its own providers: name none.")
+        )
+    problems += check_url(url, allow_loopback=allow_loopback, allow_private=allow_private)
+    if not MIN_EVERY_MINUTES <= every_minutes <= MAX_EVERY_MINUTES:
+        problems.append(
+            Problem(
+                ("everyMinutes",),
+                "INVALID_SCHEDULE",
+                f"A source runs every {MIN_EVERY_MINUTES} to {MAX_EVERY_MINUTES} minutes.",
+            )
+        )
+    return problems
+
+
+def refusal(field: tuple[str, ...], harvested_from: tuple[UUID, str] | None, writer: UUID | None) -> Problem | None:
+    """Why a write to a listing harvested from (source ID, URL) ``harvested_from`` is refused,
+    unless ``writer`` is that very source: the source is authoritative for its listings."""
+    if harvested_from is None or harvested_from[0] == writer:
+        return None
+    return Problem(
+        field,
+        "HARVESTED",
+        f"This listing is harvested from {harvested_from[1]}: change it there (an operator can detach it).",
+    )
+
+
+def retires(absent_runs: int) -> bool:
+    """Whether a listing missing from this many successful runs in a row is retired."""
+    return absent_runs >= ABSENT_RUNS_TO_RETIRE

@@ -1,0 +1,237 @@
+"""Harvesting: the registry fetches listings from where providers already publish them.
+
+`add` registers a source (operators only). `run` fetches one, conditionally (ETag and
+Last-Modified: an unchanged source costs one request and changes nothing), within limits of
+size, time and object count, from an address the registry may call (pinned, like webhooks);
+reads it with the importer of its format; writes its listings through the same batch upsert
+as `submitCredentials`, published when complete; records which listings came from it; and
+retires a listing only after two successful runs in a row have missed it. A run that cannot
+read its source records why and changes nothing. Every run is recorded.
+
+So far the provider's own files run: CTDL, JSON Lines (the registry's export lines) and CSV
+(the import template). Feeds of other registries and Credential Engine are added next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from registry.config import Settings
+from registry.db import Database
+from registry.domain import harvesting
+from registry.domain.errors import Outcome, Problem
+from registry.domain.harvesting import HarvestRun, HarvestSource, Limits
+from registry.domain.principals import Principal, require_operator
+from registry.services import importing, outbound
+from registry.store import harvest_sources, listing_sources, listings, providers
+
+ACTOR = "harvest"
+# A run holds its source this long at most (then another process may run it): the fetch's
+# limit plus time to write what it read.
+LEASE_SECONDS = 3600.0
+DEFAULT_LIMITS = Limits()
+
+
+async def add(
+    db: Database,
+    principal: Principal,
+    settings: Settings,
+    *,
+    kind: str,
+    url: str,
+    provider_slug: str | None,
+    every_minutes: int = harvesting.DEFAULT_EVERY_MINUTES,
+) -> Outcome[HarvestSource]:
+    """Register a source (operators only)."""
+    require_operator(principal)
+    problems = harvesting.check_source(
+        kind,
+        url,
+        provider_slug is not None,
+        every_minutes,
+        allow_loopback=settings.webhooks_allow_loopback,
+        allow_private=settings.webhooks_allow_private,
+    )
+    provider = await providers.by_slug(db, provider_slug) if provider_slug and not problems else None
+    if provider_slug and not problems and provider is None:
+        problems.append(Problem(("provider",), "NOT_FOUND", f"No provider has the slug {provider_slug!r}."))
+    if problems:
+        return Outcome.refused(*problems)
+    try:
+        return Outcome(await harvest_sources.create(db, kind, url, provider.id if provider else None, every_minutes))
+    except asyncpg.UniqueViolationError:
+        return Outcome.refused(Problem(("url",), "DUPLICATE_SOURCE", "This URL is a source already."))
+
+
+@dataclass
+class _Fetched:
+    """What a source answered: its content (None when not modified) and validators."""
+
+    content: bytes | None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+class SourceFailed(Exception):
+    """The source could not be read: unreachable, an error status, too big, too slow, malformed."""
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    failed: int = 0
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+
+async def run(
+    db: Database,
+    settings: Settings,
+    source_id: UUID,
+    http: httpx.AsyncClient,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Callable[[int], None] = lambda n: None,
+) -> HarvestRun | None:
+    """Run a source once; None when another run holds it."""
+    source = await harvest_sources.claim(db, source_id, LEASE_SECONDS)
+    if source is None:
+        return None
+    run_id = await harvest_sources.start_run(db, source.id)
+    fetched = _Fetched(None)
+    try:
+        fetched = await _fetch(source, settings, http, limits)
+        counts = _Counts() if fetched.content is None else await _apply(db, source, fetched.content, limits, progress)
+    except SourceFailed as failure:
+        return await _finish(
+            db, source, run_id, _Fetched(None), _Counts(problems=[_problem("source", str(failure))]), False
+        )
+    except BaseException:
+        await harvest_sources.release(db, source.id, etag=None, last_modified=None, content_hash=None)
+        raise
+    return await _finish(db, source, run_id, fetched, counts, True)
+
+
+async def _finish(
+    db: Database, source: HarvestSource, run_id: int, fetched: _Fetched, counts: _Counts, succeeded: bool
+) -> HarvestRun:
+    await harvest_sources.release(
+        db, source.id, etag=fetched.etag, last_modified=fetched.last_modified, content_hash=fetched.content_hash
+    )
+    totals = {name: getattr(counts, name) for name in ("created", "updated", "unchanged", "retired", "failed")}
+    not_modified = succeeded and fetched.content is None
+    return await harvest_sources.finish_run(
+        db, run_id, {**totals, "succeeded": int(succeeded), "not_modified": int(not_modified)}, counts.problems
+    )
+
+
+async def _fetch(source: HarvestSource, settings: Settings, http: httpx.AsyncClient, limits: Limits) -> _Fetched:
+    """The source's content, or None content when it has not changed since the last run."""
+    headers = {"user-agent": "microcred-harvester/1", "accept": "*/*"}
+    if source.etag:
+        headers["if-none-match"] = source.etag
+    if source.last_modified:
+        headers["if-modified-since"] = source.last_modified
+    try:
+        async with asyncio.timeout(limits.max_seconds):
+            target = await outbound.pinned(source.url, settings)
+            async with http.stream(
+                "GET", target.url, headers={**headers, **target.headers}, extensions=target.extensions
+            ) as response:
+                if response.status_code == 304:
+                    return _Fetched(None)
+                if response.status_code != 200:
+                    raise SourceFailed(f"The source answered HTTP {response.status_code}.")
+                body = await _read_within(response, limits.max_bytes)
+    except TimeoutError as error:
+        raise SourceFailed(f"The source took longer than {limits.max_seconds:g} s.") from error
+    except outbound.Blocked as blocked:
+        raise SourceFailed(str(blocked)) from blocked
+    except (httpx.HTTPError, OSError) as error:
+        raise SourceFailed(f"The source could not be reached: {type(error).__name__}.") from error
+    content_hash = hashlib.sha256(body).hexdigest()
+    etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
+    if content_hash == source.content_hash:  # a source without validators, unchanged
+        return _Fetched(None, etag, last_modified)
+    return _Fetched(body, etag, last_modified, content_hash)
+
+
+async def _read_within(response: httpx.Response, max_bytes: int) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise SourceFailed(f"The source is larger than {max_bytes} bytes.")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise SourceFailed(f"The source is larger than {max_bytes} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _apply(
+    db: Database, source: HarvestSource, content: bytes, limits: Limits, progress: Callable[[int], None]
+) -> _Counts:
+    """Write what the source holds, then count the runs that missed its other listings."""
+    assert source.provider_id is not None, "file sources belong to a provider"
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceFailed("The source is not UTF-8 text.") from error
+    unknown, read = importing.read_rows(
+        io.StringIO(text), harvesting.FILE_FORMATS[harvesting.HarvestSourceKind(source.kind)]
+    )
+    rows = []
+    for row in read:
+        rows.append(row)
+        if len(rows) > limits.max_objects:
+            raise SourceFailed(f"The source holds more than {limits.max_objects} listings.")
+    report = await importing.import_rows(
+        db,
+        source.provider_id,
+        iter(rows),
+        unknown_columns=unknown,
+        publish=True,
+        dry_run=False,
+        describe=lambda p: ".".join(p.field),
+        progress=progress,
+        actor=ACTOR,
+        source=source.id,
+    )
+    counts = _Counts()
+    written: list[tuple[UUID, str]] = []
+    for row, reported in zip(rows, report.rows):
+        setattr(counts, reported.outcome, getattr(counts, reported.outcome) + 1)
+        counts.problems += [
+            _problem(f"{row.line}.{where}", message, code) for where, code, message in reported.problems
+        ]
+        if reported.credential_id is not None:
+            written.append((reported.credential_id, hashlib.sha256(repr(row.changes).encode()).hexdigest()))
+    present = [credential_id for credential_id, _ in written]
+    present += await listings.ids_by_external_ids(
+        db, source.provider_id, [r.external_id for r in report.rows if r.credential_id is None and r.external_id]
+    )
+    async with db.transaction() as tx:
+        await listing_sources.seen(tx, source.id, source.url, written)
+        missed = await listing_sources.missed(tx, source.id, present)
+        for credential_id, runs in missed.items():
+            if harvesting.retires(runs):
+                await listings.lock(tx, credential_id)
+                await listings.set_status(tx, credential_id, "RETIRED", ACTOR, f"No longer published at {source.url}.")
+                counts.retired += 1
+    return counts
+
+
+def _problem(where: str, message: str, code: str = "SOURCE_FAILED") -> dict[str, str]:
+    return {"field": where, "code": code, "message": message}

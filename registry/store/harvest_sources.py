@@ -1,0 +1,128 @@
+"""Harvest sources and their runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.harvesting import HarvestRun, HarvestSource
+from registry.store.sql import fetch_one
+
+_SOURCE = (
+    "s.id, s.kind::text, s.url, s.provider_id, s.every_minutes, s.enabled, s.etag, s.last_modified,"
+    " s.content_hash, s.created_at, s.next_run_at"
+)
+_RUN = (
+    "r.id, r.source_id, r.started_at, r.finished_at, r.succeeded, r.not_modified, r.created, r.updated,"
+    " r.unchanged, r.retired, r.failed, r.problems"
+)
+
+
+def _source(row: Mapping[str, Any]) -> HarvestSource:
+    return HarvestSource(*row.values())
+
+
+def _run(row: Mapping[str, Any]) -> HarvestRun:
+    values = list(row.values())
+    problems = values[-1]
+    values[-1] = json.loads(problems) if isinstance(problems, str) else problems
+    return HarvestRun(*values)
+
+
+async def create(db: Executor, kind: str, url: str, provider_id: UUID | None, every_minutes: int) -> HarvestSource:
+    """A new source (raises UniqueViolationError when the URL is a source of that provider already)."""
+    row = await fetch_one(
+        db,
+        f"insert into harvest_sources as s (kind, url, provider_id, every_minutes) values ($1, $2, $3, $4)"
+        f" returning {_SOURCE}",
+        kind,
+        url,
+        provider_id,
+        every_minutes,
+    )
+    return _source(row)
+
+
+async def every(db: Executor) -> list[HarvestSource]:
+    """Every source, oldest first."""
+    return [
+        _source(row) for row in await db.fetch(f"select {_SOURCE} from harvest_sources s order by s.created_at, s.id")
+    ]
+
+
+async def by_id(db: Executor, source_id: UUID) -> HarvestSource | None:
+    row = await db.fetchrow(f"select {_SOURCE} from harvest_sources s where s.id = $1", source_id)
+    return _source(row) if row else None
+
+
+async def claim(db: Executor, source_id: UUID, lease_seconds: float) -> HarvestSource | None:
+    """The source, leased to the caller for a run, or None when another run holds it."""
+    row = await db.fetchrow(
+        f"update harvest_sources s set running_until = now() + make_interval(secs => $2)"
+        f" where s.id = $1 and (s.running_until is null or s.running_until < now()) returning {_SOURCE}",
+        source_id,
+        lease_seconds,
+    )
+    return _source(row) if row else None
+
+
+async def due(db: Executor) -> list[UUID]:
+    """The enabled sources whose next run is due, soonest first."""
+    rows = await db.fetch("select id from harvest_sources where enabled and next_run_at <= now() order by next_run_at")
+    return [row["id"] for row in rows]
+
+
+async def release(
+    db: Executor, source_id: UUID, *, etag: str | None, last_modified: str | None, content_hash: str | None
+) -> None:
+    """End a run: remember what the source answered (when it answered), schedule the next run."""
+    await db.execute(
+        "update harvest_sources set running_until = null,"
+        " next_run_at = now() + make_interval(mins => every_minutes),"
+        " etag = coalesce($2, etag), last_modified = coalesce($3, last_modified),"
+        " content_hash = coalesce($4, content_hash) where id = $1",
+        source_id,
+        etag,
+        last_modified,
+        content_hash,
+    )
+
+
+async def start_run(db: Executor, source_id: UUID) -> int:
+    run_id: int = await db.fetchval("insert into harvest_runs (source_id) values ($1) returning id", source_id)
+    return run_id
+
+
+async def finish_run(
+    db: Executor, run_id: int, counts: Mapping[str, int], problems: Sequence[Mapping[str, Any]]
+) -> HarvestRun:
+    """Record how a run ended: ``counts`` has succeeded (0/1), not_modified (0/1), created,
+    updated, unchanged, retired and failed."""
+    row = await fetch_one(
+        db,
+        f"update harvest_runs r set finished_at = now(), succeeded = $2, not_modified = $3, created = $4,"
+        f" updated = $5, unchanged = $6, retired = $7, failed = $8, problems = $9::jsonb where r.id = $1"
+        f" returning {_RUN}",
+        run_id,
+        bool(counts["succeeded"]),
+        bool(counts["not_modified"]),
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+        counts["retired"],
+        counts["failed"],
+        json.dumps(list(problems)),
+    )
+    return _run(row)
+
+
+async def last_runs(db: Executor, source_ids: Sequence[UUID]) -> dict[UUID, HarvestRun]:
+    """The latest run of each source that has one."""
+    rows = await db.fetch(
+        f"select distinct on (r.source_id) {_RUN} from harvest_runs r where r.source_id = any($1::uuid[])"
+        f" order by r.source_id, r.id desc",
+        list(source_ids),
+    )
+    return {row["source_id"]: _run(row) for row in rows}

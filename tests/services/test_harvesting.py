@@ -1,0 +1,159 @@
+"""Harvesting a provider's own file: fetched conditionally, written like an import, retired
+only after two runs without it, never half-applied when the source fails."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+
+import httpx
+import pytest
+
+from registry.domain.harvesting import Limits
+from registry.domain.principals import operator
+from registry.interop import csv_listings
+from registry.services import harvesting, listings, submission
+from registry.services.seeding import seed
+from registry.store import providers
+from tests.support.apps import SETTINGS
+from tests.support.file_server import file_server
+
+LOOPBACK = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True)
+OPERATOR = operator("test")
+
+
+def _csv(*external_ids: str, title: str = "Data Analysis Essentials") -> bytes:
+    template = next(csv.DictReader(io.StringIO(csv_listings.template())))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=csv_listings.COLUMNS)
+    writer.writeheader()
+    for key in external_ids:
+        writer.writerow({**template, "externalId": key, "title_en": f"{title} {key}"})
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+async def site(db):
+    await seed(db, 0)  # the skills the template names
+    await providers.create(db, slug="lakeside", name={"en": "Lakeside College"}, kind="COLLEGE", jurisdiction="CA-MB")
+    with file_server() as served:
+        served.files["/listings.csv"] = _csv("A-1", "A-2", "A-3")
+        yield served
+
+
+async def _source(db, site, **options):
+    added = await harvesting.add(
+        db, OPERATOR, LOOPBACK, kind="CSV", url=site.url("/listings.csv"), provider_slug="lakeside", **options
+    )
+    assert added.ok, added.problems
+    return added.value
+
+
+async def _run(db, source, **options):
+    async with httpx.AsyncClient() as http:
+        return await harvesting.run(db, LOOPBACK, source.id, http, **options)
+
+
+async def _statuses(db) -> dict[str, str]:
+    rows = await db.fetch("select external_id, status::text from credentials order by external_id")
+    return {row["external_id"]: row["status"] for row in rows}
+
+
+async def test_a_provider_s_file_is_harvested_published_and_its_source_recorded(db, site):
+    source = await _source(db, site)
+    run = await _run(db, source)
+    assert (run.succeeded, run.created, run.failed) == (True, 3, 0)
+    assert await _statuses(db) == {"A-1": "PUBLISHED", "A-2": "PUBLISHED", "A-3": "PUBLISHED"}
+    assert await db.fetchval("select count(*) from listing_sources where source_id = $1", source.id) == 3
+
+
+async def test_an_unchanged_source_costs_one_conditional_request_and_changes_nothing(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    versions = await db.fetchval("select count(*) from credential_versions")
+    run = await _run(db, source)
+    assert (run.succeeded, run.not_modified, run.created, run.updated) == (True, True, 0, 0)
+    assert site.requests[-1][1] is not None  # If-None-Match sent, 304 answered
+    assert await db.fetchval("select count(*) from credential_versions") == versions
+
+
+async def test_a_changed_row_updates_its_listing(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    site.files["/listings.csv"] = _csv("A-1", "A-2", "A-3", title="Applied Data Analysis")
+    run = await _run(db, source)
+    assert (run.updated, run.created) == (3, 0)
+    assert await db.fetchval("select title->>'en' from credentials where external_id = 'A-1'") == (
+        "Applied Data Analysis A-1"
+    )
+
+
+async def test_a_listing_missing_from_two_successful_runs_in_a_row_is_retired_not_after_one(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    site.files["/listings.csv"] = _csv("A-1", "A-2")
+    assert (await _run(db, source)).retired == 0
+    assert (await _statuses(db))["A-3"] == "PUBLISHED"
+    site.files["/listings.csv"] = _csv("A-1", "A-2", "A-4")  # changed again, still without A-3
+    run = await _run(db, source)
+    assert (run.retired, run.created) == (1, 1)
+    assert (await _statuses(db))["A-3"] == "RETIRED"
+
+
+async def test_a_failing_source_retires_nothing_and_records_why(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    site.files["/listings.csv"] = _csv("A-1")
+    await _run(db, source)  # A-2 and A-3 missed once
+    site.statuses["/listings.csv"] = 503
+    failed = await _run(db, source)
+    assert failed.succeeded is False and "503" in failed.problems[0]["message"]
+    del site.statuses["/listings.csv"]
+    site.files["/listings.csv"] = _csv("A-1", "A-2")  # A-2 back: its count starts again
+    run = await _run(db, source)
+    assert run.retired == 1
+    assert await _statuses(db) == {"A-1": "PUBLISHED", "A-2": "PUBLISHED", "A-3": "RETIRED"}
+
+
+async def test_a_source_over_the_size_limit_fails_and_writes_nothing(db, site):
+    source = await _source(db, site)
+    run = await _run(db, source, limits=Limits(max_bytes=100))
+    assert run.succeeded is False and "larger than 100 bytes" in run.problems[0]["message"]
+    assert await _statuses(db) == {}
+
+
+async def test_a_source_with_more_listings_than_the_limit_fails_and_writes_nothing(db, site):
+    source = await _source(db, site)
+    run = await _run(db, source, limits=Limits(max_objects=2))
+    assert run.succeeded is False and await _statuses(db) == {}
+
+
+async def test_a_direct_write_to_a_harvested_listing_is_refused_with_the_source_named(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    listing_id = await db.fetchval("select id from credentials where external_id = 'A-1'")
+    retired = await listings.retire(db, OPERATOR, listing_id, "test")
+    assert [p.code for p in retired.problems] == ["HARVESTED"] and source.url in retired.problems[0].message
+    provider_id = await db.fetchval("select id from providers where slug = 'lakeside'")
+    item = submission.Item(0, csv_listings.read(io.StringIO(_csv("A-1").decode()))[1].__next__().changes)
+    await submission.submit(db, provider_id, [item], actor="test", publish=False)
+    assert [p.code for p in item.problems] == ["HARVESTED"]
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("http://registry.example.ca/listings.csv", "INSECURE_URL"),
+        ("https://10.0.0.5/listings.csv", "FORBIDDEN_ADDRESS"),
+        ("https://169.254.169.254/latest", "FORBIDDEN_ADDRESS"),
+    ],
+)
+async def test_a_source_must_be_https_on_a_public_address(db, site, url, code):
+    added = await harvesting.add(db, OPERATOR, SETTINGS, kind="CSV", url=url, provider_slug="lakeside")
+    assert code in [p.code for p in added.problems]
+
+
+async def test_a_file_source_names_its_provider(db, site):
+    added = await harvesting.add(db, OPERATOR, LOOPBACK, kind="CSV", url=site.url("/x.csv"), provider_slug=None)
+    assert [p.code for p in added.problems] == ["PROVIDER_REQUIRED"]

@@ -1,0 +1,69 @@
+"""A real HTTP server on loopback serving files with ETags, as a provider's site would."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+
+@dataclass
+class Site:
+    """What the server serves (path -> bytes), what it answers instead (path -> status), and
+    the requests it received (path, If-None-Match)."""
+
+    base: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    requests: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+
+@contextmanager
+def file_server() -> Iterator[Site]:
+    site = Site()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            site.requests.append((self.path, self.headers.get("if-none-match")))
+            if self.path in site.statuses:
+                self.send_response(site.statuses[self.path])
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
+            body = site.files.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            if self.headers.get("if-none-match") == etag:
+                self.send_response(304)
+                self.send_header("etag", etag)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("etag", etag)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
