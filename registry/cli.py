@@ -121,10 +121,11 @@ def _stop_cleanly_on_sigterm() -> None:
 
 @main.command()
 def worker() -> None:
-    """Deliver webhooks until stopped (Ctrl-C); run as many as you like."""
+    """Deliver webhooks and run due harvest sources until stopped (Ctrl-C); run as many as you like."""
     import signal
 
     from auth.secrets import fernet
+    from registry.services import harvesting
     from registry.services.webhook_delivery import Worker
 
     async def work(db, settings):
@@ -132,8 +133,10 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        click.echo("Delivering webhooks; Ctrl-C stops.", err=True)
-        await Worker(db, settings, fernet(settings)).run(stop)
+        click.echo("Delivering webhooks and running harvest sources; Ctrl-C stops.", err=True)
+        await asyncio.gather(
+            Worker(db, settings, fernet(settings)).run(stop), harvesting.keep_running(db, settings, stop)
+        )
 
     _run_with_db(work)
 

@@ -103,9 +103,10 @@ async def run(
     *,
     limits: Limits = DEFAULT_LIMITS,
     progress: Callable[[int], None] = lambda n: None,
+    only_if_due: bool = False,
 ) -> HarvestRun | None:
-    """Run a source once; None when another run holds it."""
-    source = await harvest_sources.claim(db, source_id, LEASE_SECONDS)
+    """Run a source once; None when another run holds it (or, ``only_if_due``, when it is not due)."""
+    source = await harvest_sources.claim(db, source_id, LEASE_SECONDS, only_if_due=only_if_due)
     if source is None:
         return None
     run_id = await harvest_sources.start_run(db, source.id)
@@ -235,3 +236,24 @@ async def _apply(
 
 def _problem(where: str, message: str, code: str = "SOURCE_FAILED") -> dict[str, str]:
     return {"field": where, "code": code, "message": message}
+
+
+async def run_due(db: Database, settings: Settings, http: httpx.AsyncClient) -> int:
+    """Run every enabled source whose time has come (each once; one held by another run is
+    left to it); returns how many ran."""
+    ran = 0
+    for source_id in await harvest_sources.due(db):
+        if await run(db, settings, source_id, http, only_if_due=True) is not None:
+            ran += 1
+    return ran
+
+
+async def keep_running(db: Database, settings: Settings, stop: asyncio.Event, idle_seconds: float = 30.0) -> None:
+    """Run due sources until ``stop`` is set (`microcred worker`); any number of workers may."""
+    async with httpx.AsyncClient(follow_redirects=False) as http:
+        while not stop.is_set():
+            await run_due(db, settings, http)
+            try:
+                await asyncio.wait_for(stop.wait(), idle_seconds)
+            except TimeoutError:
+                pass

@@ -57,13 +57,16 @@ async def by_id(db: Executor, source_id: UUID) -> HarvestSource | None:
     return _source(row) if row else None
 
 
-async def claim(db: Executor, source_id: UUID, lease_seconds: float) -> HarvestSource | None:
-    """The source, leased to the caller for a run, or None when another run holds it."""
+async def claim(db: Executor, source_id: UUID, lease_seconds: float, *, only_if_due: bool) -> HarvestSource | None:
+    """The source, leased to the caller for a run, or None when another run holds it (or,
+    ``only_if_due``, when it is not due: another worker may have just run it)."""
     row = await db.fetchrow(
         f"update harvest_sources s set running_until = now() + make_interval(secs => $2)"
-        f" where s.id = $1 and (s.running_until is null or s.running_until < now()) returning {_SOURCE}",
+        f" where s.id = $1 and (s.running_until is null or s.running_until < now())"
+        f" and (not $3 or (s.enabled and s.next_run_at <= now())) returning {_SOURCE}",
         source_id,
         lease_seconds,
+        only_if_due,
     )
     return _source(row) if row else None
 

@@ -15,7 +15,7 @@ from registry.domain.principals import operator
 from registry.interop import csv_listings
 from registry.services import harvesting, listings, submission
 from registry.services.seeding import seed
-from registry.store import providers
+from registry.store import harvest_sources, providers
 from tests.support.apps import SETTINGS
 from tests.support.file_server import file_server
 
@@ -157,3 +157,14 @@ async def test_a_source_must_be_https_on_a_public_address(db, site, url, code):
 async def test_a_file_source_names_its_provider(db, site):
     added = await harvesting.add(db, OPERATOR, LOOPBACK, kind="CSV", url=site.url("/x.csv"), provider_slug=None)
     assert [p.code for p in added.problems] == ["PROVIDER_REQUIRED"]
+
+
+async def test_a_due_source_is_run_by_one_worker_and_then_waits_for_its_interval(db, site):
+    source = await _source(db, site, every_minutes=60)
+    async with httpx.AsyncClient() as http:
+        seen_due = await harvest_sources.due(db)  # one worker reads the due list...
+        assert seen_due == [source.id]
+        assert await harvesting.run_due(db, LOOPBACK, http) == 1  # ...another runs the source meanwhile
+        assert await harvesting.run(db, LOOPBACK, seen_due[0], http, only_if_due=True) is None
+        assert await harvesting.run_due(db, LOOPBACK, http) == 0  # not due for another hour
+    assert await db.fetchval("select count(*) from harvest_runs") == 1
