@@ -42,7 +42,7 @@ create unique index harvest_sources_url on harvest_sources (url, coalesce(provid
 create index harvest_sources_due on harvest_sources (next_run_at) where enabled;
 
 create table harvest_runs (
-  id bigint generated always as identity primary key,
+  id uuid primary key default gen_random_uuid(),
   source_id uuid not null references harvest_sources (id),
   started_at timestamptz not null default now(),
   finished_at timestamptz,
@@ -55,7 +55,7 @@ create table harvest_runs (
   failed integer not null default 0,
   problems jsonb not null default '[]'
 );
-create index harvest_runs_of_source on harvest_runs (source_id, id desc);
+create index harvest_runs_of_source on harvest_runs (source_id, started_at desc, id);
 
 create table listing_sources (
   credential_id uuid primary key references credentials (id),

@@ -23,6 +23,7 @@ _TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
     domain.Audience: "Groups a listing is designed for or reserves places for.",
     domain.ChangeKind: "What happened to a listing in one change.",
     domain.CostType: "What a cost is for.",
+    domain.HarvestSourceKind: "What a harvest source serves.",
 }
 
 
@@ -59,6 +60,7 @@ CredentialLinkKind = _graphql_enum(domain.CredentialLinkKind)
 CredentialOrder = _graphql_enum(domain.CredentialOrder)
 Audience = _graphql_enum(domain.Audience)
 ChangeKind = _graphql_enum(domain.ChangeKind)
+HarvestSourceKind = _graphql_enum(domain.HarvestSourceKind)
 
 
 def values(items) -> tuple[str, ...] | None:

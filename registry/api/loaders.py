@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from registry.db import Executor
 from registry.domain.search import Visibility
-from registry.store import credentials, providers, recognitions, taxonomy, webhooks
+from registry.store import credentials, harvest_sources, providers, recognitions, taxonomy, webhooks
 from registry.store.listing_bundles import Bundle
 
 T = TypeVar("T")
@@ -64,6 +64,10 @@ def _paged_loader(fetch: PagedFetch) -> DataLoader:
     return DataLoader(load_fn=load)
 
 
+async def _nothing() -> dict:
+    return {}
+
+
 class Loaders:
     """All loaders of one request, seeing what ``viewer`` may see."""
 
@@ -85,6 +89,7 @@ class Loaders:
         self.deliveries = _paged_loader(lambda ids, first, _after: webhooks.latest_deliveries(db, ids, first))
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))
+        self.harvest_source = _loader(lambda ids: harvest_sources.by_ids(db, ids) if viewer.admin else _nothing())
 
     def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle], *, listings: bool) -> None:
         """Answer in advance the loads a bundle statement has already answered: with

@@ -12,6 +12,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from registry.api import cursors, prefetch
 from registry.api.enums import CredentialOrder
 from registry.api.errors import BadUserInput, NotFound
+from registry.api.harvest import HarvestSource
 from registry.api.inputs import CredentialFilter
 from registry.api.lookups import check_lookups
 from registry.api.scalars import LanguageTag
@@ -64,6 +65,7 @@ _NODES: dict[str, tuple[str, _NodeType]] = {
     "Occupation": ("occupation", Occupation),
     "RecognitionAuthority": ("authority", RecognitionAuthority),
     "Recognition": ("recognition", Recognition),
+    "HarvestSource": ("harvest_source", HarvestSource),  # operators only: the loader finds none for others
 }
 
 

@@ -12,7 +12,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
-from registry.api import admin, feed, limits, mutations, query, statistics
+from registry.api import admin, feed, harvest, limits, mutations, query, statistics
 from registry.api import webhooks as webhook_api
 from registry.api.inputs import entity_representation
 from registry.api.lookups import check_lookups
@@ -93,6 +93,10 @@ class Query:
         description="The change feed: every create, update, publish, retire, recognition and revocation, in an "
         "order that never changes behind you. Public readers see changes of public listings; a "
         "provider's token also sees its own drafts'.",
+    )
+    harvest_sources: Connection[harvest.HarvestSource] = strawberry.field(
+        resolver=harvest.harvest_sources_query,
+        description="Every harvest source with its runs, oldest first (`registry:admin`).",
     )
     webhooks: list[webhook_api.Webhook] = strawberry.field(
         resolver=webhook_api.my_webhooks,

@@ -150,8 +150,25 @@ class ChangeKind(StrEnum):
     RECOGNITION_REVOKED = "RECOGNITION_REVOKED"
 
 
+class HarvestSourceKind(StrEnum):
+    """What a harvest source serves."""
+
+    CTDL = "CTDL"
+    JSONL = "JSONL"
+    CSV = "CSV"
+    MICROCRED_FEED = "MICROCRED_FEED"
+    CREDENTIAL_ENGINE = "CREDENTIAL_ENGINE"
+
+
 # What each value means, for the public schema's documentation.
 VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
+    HarvestSourceKind: {
+        "CTDL": "A provider's CTDL JSON-LD document (one object, a list, or an `@graph`).",
+        "JSONL": "A provider's file of the registry's own export lines (JSON Lines).",
+        "CSV": "A provider's file in the registry's import template (CSV).",
+        "MICROCRED_FEED": "Another Microcred Registry, followed through its public change feed (not runnable yet).",
+        "CREDENTIAL_ENGINE": "Organisations' listings in a Credential Engine registry (not runnable yet).",
+    },
     CredentialStatus: {
         "DRAFT": "Being prepared by its provider; visible only to the provider and registry operators.",
         "PUBLISHED": "Public: listed in search results and visible to everyone.",

@@ -11,23 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from registry.domain.enums import HarvestSourceKind
 from registry.domain.errors import Problem
 from registry.domain.outbound_addresses import check_url
-
-
-class HarvestSourceKind(StrEnum):
-    """What a source serves."""
-
-    CTDL = "CTDL"
-    JSONL = "JSONL"
-    CSV = "CSV"
-    MICROCRED_FEED = "MICROCRED_FEED"
-    CREDENTIAL_ENGINE = "CREDENTIAL_ENGINE"
-
 
 # A provider's own file, and the importer's format for it; such a source belongs to one provider.
 FILE_FORMATS = {HarvestSourceKind.CTDL: "ctdl", HarvestSourceKind.JSONL: "jsonl", HarvestSourceKind.CSV: "csv"}
@@ -69,7 +58,7 @@ class HarvestSource:
 class HarvestRun:
     """One run of a source: what it did, and the problems it met."""
 
-    id: int
+    id: UUID
     source_id: UUID
     started_at: datetime
     finished_at: datetime | None

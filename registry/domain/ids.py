@@ -7,7 +7,9 @@ import binascii
 import re
 from uuid import UUID
 
-NODE_TYPES = frozenset({"Credential", "Provider", "Skill", "Occupation", "RecognitionAuthority", "Recognition"})
+NODE_TYPES = frozenset(
+    {"Credential", "Provider", "Skill", "Occupation", "RecognitionAuthority", "Recognition", "HarvestSource"}
+)
 
 
 def encode(type_name: str, uuid: UUID) -> str:

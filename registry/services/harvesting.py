@@ -27,6 +27,7 @@ import httpx
 from registry.config import Settings
 from registry.db import Database
 from registry.domain import harvesting
+from registry.domain.enums import HarvestSourceKind
 from registry.domain.errors import Outcome, Problem
 from registry.domain.harvesting import HarvestRun, HarvestSource, Limits
 from registry.domain.principals import Principal, require_operator
@@ -125,7 +126,7 @@ async def run(
 
 
 async def _finish(
-    db: Database, source: HarvestSource, run_id: int, fetched: _Fetched, counts: _Counts, succeeded: bool
+    db: Database, source: HarvestSource, run_id: UUID, fetched: _Fetched, counts: _Counts, succeeded: bool
 ) -> HarvestRun:
     await harvest_sources.release(
         db, source.id, etag=fetched.etag, last_modified=fetched.last_modified, content_hash=fetched.content_hash
@@ -190,9 +191,7 @@ async def _apply(
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceFailed("The source is not UTF-8 text.") from error
-    unknown, read = importing.read_rows(
-        io.StringIO(text), harvesting.FILE_FORMATS[harvesting.HarvestSourceKind(source.kind)]
-    )
+    unknown, read = importing.read_rows(io.StringIO(text), harvesting.FILE_FORMATS[HarvestSourceKind(source.kind)])
     rows = []
     for row in read:
         rows.append(row)

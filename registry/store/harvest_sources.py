@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any, Mapping, Sequence
 from uuid import UUID
 
 from registry.db import Executor
 from registry.domain.harvesting import HarvestRun, HarvestSource
+from registry.store.paging import Key, Page, fetch_page
 from registry.store.sql import fetch_one
 
 _SOURCE = (
@@ -20,12 +22,15 @@ _RUN = (
 )
 
 
+_SOURCE_FIELDS, _RUN_FIELDS = len(fields(HarvestSource)), len(fields(HarvestRun))
+
+
 def _source(row: Mapping[str, Any]) -> HarvestSource:
-    return HarvestSource(*row.values())
+    return HarvestSource(*list(row.values())[:_SOURCE_FIELDS])
 
 
 def _run(row: Mapping[str, Any]) -> HarvestRun:
-    values = list(row.values())
+    values = list(row.values())[:_RUN_FIELDS]  # without a page's sort key
     problems = values[-1]
     values[-1] = json.loads(problems) if isinstance(problems, str) else problems
     return HarvestRun(*values)
@@ -93,13 +98,13 @@ async def release(
     )
 
 
-async def start_run(db: Executor, source_id: UUID) -> int:
-    run_id: int = await db.fetchval("insert into harvest_runs (source_id) values ($1) returning id", source_id)
+async def start_run(db: Executor, source_id: UUID) -> UUID:
+    run_id: UUID = await db.fetchval("insert into harvest_runs (source_id) values ($1) returning id", source_id)
     return run_id
 
 
 async def finish_run(
-    db: Executor, run_id: int, counts: Mapping[str, int], problems: Sequence[Mapping[str, Any]]
+    db: Executor, run_id: UUID, counts: Mapping[str, int], problems: Sequence[Mapping[str, Any]]
 ) -> HarvestRun:
     """Record how a run ended: ``counts`` has succeeded (0/1), not_modified (0/1), created,
     updated, unchanged, retired and failed."""
@@ -125,7 +130,58 @@ async def last_runs(db: Executor, source_ids: Sequence[UUID]) -> dict[UUID, Harv
     """The latest run of each source that has one."""
     rows = await db.fetch(
         f"select distinct on (r.source_id) {_RUN} from harvest_runs r where r.source_id = any($1::uuid[])"
-        f" order by r.source_id, r.id desc",
+        f" order by r.source_id, r.started_at desc, r.id",
         list(source_ids),
     )
     return {row["source_id"]: _run(row) for row in rows}
+
+
+async def page(db: Executor, *, first: int, after: Key | None) -> Page[HarvestSource]:
+    """Sources, oldest first."""
+    return await fetch_page(
+        db,
+        columns=_SOURCE,
+        from_sql="harvest_sources s",
+        where="true",
+        params=[],
+        sort_sql="epoch_of(s.created_at)",
+        sort_type="float8",
+        id_sql="s.id",
+        first=first,
+        after=after,
+        build=_source,
+    )
+
+
+async def count(db: Executor) -> int:
+    """How many sources there are."""
+    found: int = await db.fetchval("select count(*) from harvest_sources")
+    return found
+
+
+async def by_ids(db: Executor, source_ids: Sequence[UUID]) -> dict[UUID, HarvestSource]:
+    rows = await db.fetch(f"select {_SOURCE} from harvest_sources s where s.id = any($1::uuid[])", list(source_ids))
+    return {row["id"]: _source(row) for row in rows}
+
+
+async def runs_page(db: Executor, source_id: UUID, *, first: int, after: Key | None) -> Page[HarvestRun]:
+    """A source's runs, newest first."""
+    return await fetch_page(
+        db,
+        columns=_RUN,
+        from_sql="harvest_runs r",
+        where="r.source_id = $1",
+        params=[source_id],
+        sort_sql="-epoch_of(r.started_at)",
+        sort_type="float8",
+        id_sql="r.id",
+        first=first,
+        after=after,
+        build=_run,
+    )
+
+
+async def runs_count(db: Executor, source_id: UUID) -> int:
+    """How many runs a source has had."""
+    found: int = await db.fetchval("select count(*) from harvest_runs where source_id = $1", source_id)
+    return found
