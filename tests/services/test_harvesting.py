@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -168,3 +170,23 @@ async def test_a_due_source_is_run_by_one_worker_and_then_waits_for_its_interval
         assert await harvesting.run(db, LOOPBACK, seen_due[0], http, only_if_due=True) is None
         assert await harvesting.run_due(db, LOOPBACK, http) == 0  # not due for another hour
     assert await db.fetchval("select count(*) from harvest_runs") == 1
+
+
+CREDENTIAL_ENGINE_EXAMPLES = Path(__file__).resolve().parents[1] / "interop" / "fixtures" / "credential_engine"
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in CREDENTIAL_ENGINE_EXAMPLES.glob("*.json") if not p.name.startswith("Organization"))
+)
+async def test_a_credential_engine_example_published_on_a_provider_s_site_is_harvested(db, site, name):
+    # Credential Engine's own published examples, served as a provider would serve its CTDL.
+    document = (CREDENTIAL_ENGINE_EXAMPLES / name).read_bytes()
+    site.files["/ctdl.json"] = document
+    added = await harvesting.add(
+        db, OPERATOR, LOOPBACK, kind="CTDL", url=site.url("/ctdl.json"), provider_slug="lakeside"
+    )
+    run = await _run(db, added.value)
+    assert (run.succeeded, run.created, run.failed) == (True, 1, 0), run.problems
+    ctid = next(n for n in json.loads(document).get("@graph", [json.loads(document)]) if "ceterms:ctid" in n)
+    assert await db.fetchval("select count(*) from credentials where ce_ctid = $1", ctid["ceterms:ctid"]) == 1
+    assert (await _run(db, added.value)).not_modified
