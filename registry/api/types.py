@@ -371,8 +371,8 @@ class CredentialVersion:
     changed_at: datetime = strawberry.field(description="When it happened.")
     actor: str = strawberry.field(
         description="Who made it. The listing's provider and operators see the OAuth "
-        "client ID (or `seed`/`import` for bulk loads); everyone else sees "
-        "only `provider`, `registry` (an operator) or the bulk load's name."
+        "client ID (or `seed`/`import` for bulk loads, `harvest:<run ID>` for a harvest run); everyone else "
+        "sees only `provider`, `registry` (an operator), the bulk load's name or the harvest run."
     )
     note: Optional[str] = strawberry.field(description="Why, when the change says: e.g. the reason for retiring.")
     record: Private[records.CredentialVersion]

@@ -34,7 +34,12 @@ from registry.domain.principals import Principal, require_operator
 from registry.services import importing, outbound
 from registry.store import harvest_sources, listing_sources, listings, providers
 
-ACTOR = "harvest"
+
+def actor_of(run_id: UUID) -> str:
+    """Who a run's changes are by, in the listings' history: `harvest:<run ID>`."""
+    return f"harvest:{run_id}"
+
+
 # A run holds its source this long at most (then another process may run it): the fetch's
 # limit plus time to write what it read.
 LEASE_SECONDS = 3600.0
@@ -114,7 +119,11 @@ async def run(
     fetched = _Fetched(None)
     try:
         fetched = await _fetch(source, settings, http, limits)
-        counts = _Counts() if fetched.content is None else await _apply(db, source, fetched.content, limits, progress)
+        counts = (
+            _Counts()
+            if fetched.content is None
+            else await _apply(db, source, actor_of(run_id), fetched.content, limits, progress)
+        )
     except SourceFailed as failure:
         return await _finish(
             db, source, run_id, _Fetched(None), _Counts(problems=[_problem("source", str(failure))]), False
@@ -183,7 +192,7 @@ async def _read_within(response: httpx.Response, max_bytes: int) -> bytes:
 
 
 async def _apply(
-    db: Database, source: HarvestSource, content: bytes, limits: Limits, progress: Callable[[int], None]
+    db: Database, source: HarvestSource, actor: str, content: bytes, limits: Limits, progress: Callable[[int], None]
 ) -> _Counts:
     """Write what the source holds, then count the runs that missed its other listings."""
     assert source.provider_id is not None, "file sources belong to a provider"
@@ -206,7 +215,7 @@ async def _apply(
         dry_run=False,
         describe=lambda p: ".".join(p.field),
         progress=progress,
-        actor=ACTOR,
+        actor=actor,
         source=source.id,
     )
     counts = _Counts()
@@ -228,7 +237,7 @@ async def _apply(
         for credential_id, runs in missed.items():
             if harvesting.retires(runs):
                 await listings.lock(tx, credential_id)
-                await listings.set_status(tx, credential_id, "RETIRED", ACTOR, f"No longer published at {source.url}.")
+                await listings.set_status(tx, credential_id, "RETIRED", actor, f"No longer published at {source.url}.")
                 counts.retired += 1
     return counts
 

@@ -31,10 +31,11 @@ def entry_visible(params: Params, viewer: Visibility, listed_sql: str) -> str:
 
 
 def public_actor(actor_sql: str) -> str:
-    """Who made a change, as the public sees it: bulk loads by name, otherwise only the
-    kind of party (`provider`, or `registry` for an operator), never a client ID."""
+    """Who made a change, as the public sees it: bulk loads by name, a harvest run as
+    `harvest:<run ID>`, otherwise only the kind of party (`provider`, or `registry` for an
+    operator), never a client ID."""
     return (
-        f"(case when {actor_sql} in ('seed', 'import') then {actor_sql}"
+        f"(case when {actor_sql} in ('seed', 'import') or {actor_sql} like 'harvest:%' then {actor_sql}"
         f" when exists (select 1 from oauth_clients oc where oc.client_id = {actor_sql}"
         f" and oc.binding = 'ADMIN') then 'registry' else 'provider' end)"
     )

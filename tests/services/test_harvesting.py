@@ -18,6 +18,7 @@ from registry.interop import csv_listings
 from registry.services import harvesting, listings, submission
 from registry.services.seeding import seed
 from registry.store import harvest_sources, providers
+from registry.store.visibility import public_actor
 from tests.support.apps import SETTINGS
 from tests.support.file_server import file_server
 
@@ -190,3 +191,10 @@ async def test_a_credential_engine_example_published_on_a_provider_s_site_is_har
     ctid = next(n for n in json.loads(document).get("@graph", [json.loads(document)]) if "ceterms:ctid" in n)
     assert await db.fetchval("select count(*) from credentials where ce_ctid = $1", ctid["ceterms:ctid"]) == 1
     assert (await _run(db, added.value)).not_modified
+
+
+async def test_a_listing_s_history_names_the_harvest_run_that_changed_it_to_everyone(db, site):
+    source = await _source(db, site)
+    run = await _run(db, source)
+    public = await db.fetch(f"select distinct {public_actor('v.actor')} as actor from credential_versions v")
+    assert [row["actor"] for row in public] == [harvesting.actor_of(run.id)]
