@@ -627,8 +627,6 @@ def sources_run(source_id: str | None, run_all: bool) -> None:
     """Run one source, or all of them, now; a summary line per source."""
     import uuid
 
-    import httpx
-
     from registry.services import harvesting
     from registry.store import harvest_sources
 
@@ -641,11 +639,7 @@ def sources_run(source_id: str | None, run_all: bool) -> None:
 
     async def work(db, settings):
         ids_ = [wanted] if wanted else [s.id for s in await harvest_sources.every(db) if s.enabled]
-        results = []
-        async with httpx.AsyncClient(follow_redirects=False) as http:
-            for one in ids_:
-                results.append((one, await harvesting.run(db, settings, one, http)))
-        return results
+        return [(one, await harvesting.run(db, settings, one)) for one in ids_]
 
     failed = False
     for one, run in _run_with_db(work):

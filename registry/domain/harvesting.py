@@ -79,6 +79,8 @@ def check_source(
     problems: list[Problem] = []
     if kind not in HarvestSourceKind.__members__:
         problems.append(Problem(("kind",), "INVALID_KIND", f"{kind!r} is not a kind of source."))
+    elif kind not in RUNNABLE:
+        problems.append(Problem(("kind",), "NOT_YET_SUPPORTED", f"{kind} sources cannot be run yet."))
     elif (kind in FILE_FORMATS) != has_provider:
         problems.append(
             Problem(("provider",), "PROVIDER_REQUIRED", "A CTDL, JSONL or CSV file belongs to one provider: name it.")
@@ -105,8 +107,15 @@ def refusal(field: tuple[str, ...], harvested_from: tuple[UUID, str] | None, wri
     return Problem(
         field,
         "HARVESTED",
-        f"This listing is harvested from {harvested_from[1]}: change it there (an operator can detach it).",
+        f"This listing is harvested from {harvested_from[1]}: change it there.",
     )
+
+
+def read_well(read: int, failed: int) -> bool:
+    """Whether a run read its source well enough to say what is missing from it: at least one
+    listing read, and no more failed than read. An error page, an empty body or a truncated
+    document served with 200 must not retire a catalogue."""
+    return read > 0 and failed <= read
 
 
 def retires(absent_runs: int) -> bool:

@@ -15,8 +15,10 @@ So far the provider's own files run: CTDL, JSON Lines (the registry's export lin
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 from typing import Callable
 from uuid import UUID
@@ -25,7 +27,7 @@ import asyncpg
 import httpx
 
 from registry.config import Settings
-from registry.db import Database
+from registry.db import Database, Executor
 from registry.domain import harvesting
 from registry.domain.enums import HarvestSourceKind
 from registry.domain.errors import Outcome, Problem
@@ -44,6 +46,7 @@ def actor_of(run_id: UUID) -> str:
 # limit plus time to write what it read.
 LEASE_SECONDS = 3600.0
 DEFAULT_LIMITS = Limits()
+log = logging.getLogger("microcred.harvest")
 
 
 async def add(
@@ -105,33 +108,45 @@ async def run(
     db: Database,
     settings: Settings,
     source_id: UUID,
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient | None = None,
     *,
     limits: Limits = DEFAULT_LIMITS,
     progress: Callable[[int], None] = lambda n: None,
     only_if_due: bool = False,
 ) -> HarvestRun | None:
-    """Run a source once; None when another run holds it (or, ``only_if_due``, when it is not due)."""
+    """Run a source once; None when another run holds it (or, ``only_if_due``, when it is not due).
+    Without ``http``, the run has an HTTP client of its own: connections to one pinned address
+    are never reused for another host, whose certificate would then go unchecked."""
+    if http is None:
+        async with httpx.AsyncClient(follow_redirects=False) as own:
+            return await run(db, settings, source_id, own, limits=limits, progress=progress, only_if_due=only_if_due)
     source = await harvest_sources.claim(db, source_id, LEASE_SECONDS, only_if_due=only_if_due)
     if source is None:
         return None
     run_id = await harvest_sources.start_run(db, source.id)
-    fetched = _Fetched(None)
     try:
         fetched = await _fetch(source, settings, http, limits)
-        counts = (
-            _Counts()
-            if fetched.content is None
-            else await _apply(db, source, actor_of(run_id), fetched.content, limits, progress)
-        )
+        if fetched.content is None:
+            return await _finish(db, source, run_id, fetched, _Counts(), True)
+        counts = await _apply(db, source, actor_of(run_id), fetched.content, limits, progress)
     except SourceFailed as failure:
-        return await _finish(
-            db, source, run_id, _Fetched(None), _Counts(problems=[_problem("source", str(failure))]), False
-        )
-    except BaseException:
-        await harvest_sources.release(db, source.id, etag=None, last_modified=None, content_hash=None)
+        return await _failed(db, source, run_id, _Counts(), str(failure))
+    except Exception as error:  # noqa: BLE001 - recorded, so that one source cannot stop the worker
+        log.exception("harvest source %s: run %s failed", source.id, run_id)
+        return await _failed(db, source, run_id, _Counts(), f"The run failed ({type(error).__name__}).")
+    except BaseException:  # cancelled: the run is recorded as stopped, the source released
+        await asyncio.shield(_failed(db, source, run_id, _Counts(), "The run was stopped."))
         raise
+    if not harvesting.read_well(counts.created + counts.updated + counts.unchanged, counts.failed):
+        return await _failed(db, source, run_id, counts, "Too few of the source's listings could be read.")
     return await _finish(db, source, run_id, fetched, counts, True)
+
+
+async def _failed(db: Database, source: HarvestSource, run_id: UUID, counts: _Counts, why: str) -> HarvestRun:
+    """Record a run that could not read its source: nothing retired, nothing remembered of the
+    fetch (the next run reads it again)."""
+    counts.problems.insert(0, _problem("source", why))
+    return await _finish(db, source, run_id, _Fetched(None), counts, False)
 
 
 async def _finish(
@@ -202,10 +217,13 @@ async def _apply(
         raise SourceFailed("The source is not UTF-8 text.") from error
     unknown, read = importing.read_rows(io.StringIO(text), harvesting.FILE_FORMATS[HarvestSourceKind(source.kind)])
     rows = []
-    for row in read:
-        rows.append(row)
-        if len(rows) > limits.max_objects:
-            raise SourceFailed(f"The source holds more than {limits.max_objects} listings.")
+    try:
+        for row in read:
+            rows.append(row)
+            if len(rows) > limits.max_objects:
+                raise SourceFailed(f"The source holds more than {limits.max_objects} listings.")
+    except (csv.Error, ValueError) as error:  # e.g. a CSV field longer than the reader allows
+        raise SourceFailed(f"The source could not be read: {error}") from error
     report = await importing.import_rows(
         db,
         source.provider_id,
@@ -233,35 +251,49 @@ async def _apply(
     )
     async with db.transaction() as tx:
         await listing_sources.seen(tx, source.id, source.url, written)
-        missed = await listing_sources.missed(tx, source.id, present)
-        for credential_id, runs in missed.items():
-            if harvesting.retires(runs):
-                await listings.lock(tx, credential_id)
-                await listings.set_status(tx, credential_id, "RETIRED", actor, f"No longer published at {source.url}.")
-                counts.retired += 1
+        if harvesting.read_well(len(written), counts.failed):
+            counts.retired = await _retire_missing(tx, source, present, actor)
     return counts
+
+
+async def _retire_missing(tx: Executor, source: HarvestSource, present: list[UUID], actor: str) -> int:
+    """Count one more run without each of the source's listings not ``present``; retire those
+    missed often enough."""
+    retired = 0
+    for credential_id, runs in (await listing_sources.missed(tx, source.id, present)).items():
+        if harvesting.retires(runs):
+            await listings.lock(tx, credential_id)
+            await listings.set_status(tx, credential_id, "RETIRED", actor, f"No longer published at {source.url}.")
+            retired += 1
+    return retired
 
 
 def _problem(where: str, message: str, code: str = "SOURCE_FAILED") -> dict[str, str]:
     return {"field": where, "code": code, "message": message}
 
 
-async def run_due(db: Database, settings: Settings, http: httpx.AsyncClient) -> int:
+async def run_due(db: Database, settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run every enabled source whose time has come (each once; one held by another run is
-    left to it); returns how many ran."""
+    left to it), until ``stop`` is set; returns how many ran."""
     ran = 0
     for source_id in await harvest_sources.due(db):
-        if await run(db, settings, source_id, http, only_if_due=True) is not None:
+        if stop is not None and stop.is_set():
+            break
+        if await run(db, settings, source_id, only_if_due=True) is not None:
             ran += 1
     return ran
 
 
 async def keep_running(db: Database, settings: Settings, stop: asyncio.Event, idle_seconds: float = 30.0) -> None:
-    """Run due sources until ``stop`` is set (`microcred worker`); any number of workers may."""
-    async with httpx.AsyncClient(follow_redirects=False) as http:
-        while not stop.is_set():
-            await run_due(db, settings, http)
-            try:
-                await asyncio.wait_for(stop.wait(), idle_seconds)
-            except TimeoutError:
-                pass
+    """Run due sources until ``stop`` is set (`microcred worker`); any number of workers may.
+    A run that fails is recorded by the run itself; an error outside runs (the database away)
+    is logged and tried again later, so that the worker's webhook deliveries carry on."""
+    while not stop.is_set():
+        try:
+            await run_due(db, settings, stop)
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.exception("harvest: could not run the due sources; trying again later")
+        try:
+            await asyncio.wait_for(stop.wait(), idle_seconds)
+        except TimeoutError:
+            pass

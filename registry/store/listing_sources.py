@@ -26,15 +26,17 @@ async def seen(db: Executor, source_id: UUID, url: str, listings: Sequence[tuple
 
 async def missed(db: Executor, source_id: UUID, present: Sequence[UUID]) -> dict[UUID, int]:
     """Count one more run without each of the source's listings not in ``present`` (and not
-    retired yet); returns how many runs in a row have missed each of them."""
+    retired yet), and start the count again for those present; returns how many runs in a row
+    have missed each missing one."""
     rows = await db.fetch(
-        "update listing_sources ls set absent_runs = ls.absent_runs + 1 from credentials c"
+        "update listing_sources ls set absent_runs ="
+        " case when ls.credential_id = any($2::uuid[]) then 0 else ls.absent_runs + 1 end from credentials c"
         " where ls.source_id = $1 and c.id = ls.credential_id and c.status <> 'RETIRED'"
-        " and ls.credential_id <> all($2::uuid[]) returning ls.credential_id, ls.absent_runs",
+        " returning ls.credential_id, ls.absent_runs",
         source_id,
         list(present),
     )
-    return {row["credential_id"]: row["absent_runs"] for row in rows}
+    return {row["credential_id"]: row["absent_runs"] for row in rows if row["absent_runs"] > 0}
 
 
 async def sources_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, tuple[UUID, str]]:

@@ -77,7 +77,7 @@ async def test_an_unchanged_source_costs_one_conditional_request_and_changes_not
     versions = await db.fetchval("select count(*) from credential_versions")
     run = await _run(db, source)
     assert (run.succeeded, run.not_modified, run.created, run.updated) == (True, True, 0, 0)
-    assert site.requests[-1][1] is not None  # If-None-Match sent, 304 answered
+    assert site.answers[-1] == 304  # If-None-Match sent, Not Modified answered
     assert await db.fetchval("select count(*) from credential_versions") == versions
 
 
@@ -167,9 +167,9 @@ async def test_a_due_source_is_run_by_one_worker_and_then_waits_for_its_interval
     async with httpx.AsyncClient() as http:
         seen_due = await harvest_sources.due(db)  # one worker reads the due list...
         assert seen_due == [source.id]
-        assert await harvesting.run_due(db, LOOPBACK, http) == 1  # ...another runs the source meanwhile
+        assert await harvesting.run_due(db, LOOPBACK) == 1  # ...another runs the source meanwhile
         assert await harvesting.run(db, LOOPBACK, seen_due[0], http, only_if_due=True) is None
-        assert await harvesting.run_due(db, LOOPBACK, http) == 0  # not due for another hour
+        assert await harvesting.run_due(db, LOOPBACK) == 0  # not due for another hour
     assert await db.fetchval("select count(*) from harvest_runs") == 1
 
 
@@ -198,3 +198,44 @@ async def test_a_listing_s_history_names_the_harvest_run_that_changed_it_to_ever
     run = await _run(db, source)
     public = await db.fetch(f"select distinct {public_actor('v.actor')} as actor from credential_versions v")
     assert [row["actor"] for row in public] == [harvesting.actor_of(run.id)]
+
+
+@pytest.mark.parametrize(
+    "bodies",
+    [
+        (b"<html><body>Service unavailable</body></html>", b"<html><body>Down for maintenance</body></html>"),
+        (b"", b"\n"),
+        (b'{"@graph": [{"@type": "ceterms:Certificate"', b'{"@graph": ['),
+    ],
+    ids=["an error page", "empty", "truncated"],
+)
+async def test_a_source_that_answers_200_with_nothing_readable_twice_retires_nothing(db, site, bodies):
+    source = await _source(db, site)
+    await _run(db, source)
+    for body in bodies:
+        site.files["/listings.csv"] = body
+        run = await _run(db, source)
+        assert run.succeeded is False and run.retired == 0
+    assert set((await _statuses(db)).values()) == {"PUBLISHED"}
+
+
+async def test_a_source_that_cannot_be_parsed_is_a_failed_run_on_record(db, site):
+    source = await _source(db, site)
+    site.files["/listings.csv"] = _csv("A-1").replace(b"Data Analysis", b"x" * 200_000)
+    run = await _run(db, source)
+    assert run.succeeded is False and run.finished_at is not None
+    assert "could not be read" in run.problems[0]["message"]
+
+
+async def test_a_kind_that_cannot_run_yet_is_refused_when_added(db, site):
+    added = await harvesting.add(
+        db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=site.url("/feed"), provider_slug=None
+    )
+    assert [p.code for p in added.problems] == ["NOT_YET_SUPPORTED"]
+
+
+async def test_a_redirect_is_a_failed_run_not_followed(db, site):
+    source = await _source(db, site)
+    site.statuses["/listings.csv"] = 302
+    run = await _run(db, source)
+    assert run.succeeded is False and "302" in run.problems[0]["message"]

@@ -12,13 +12,14 @@ from typing import Iterator
 
 @dataclass
 class Site:
-    """What the server serves (path -> bytes), what it answers instead (path -> status), and
-    the requests it received (path, If-None-Match)."""
+    """What the server serves (path -> bytes), what it answers instead (path -> status), the
+    requests it received (path, If-None-Match) and the statuses it answered."""
 
     base: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)  # the status of each answer, in order
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -29,6 +30,10 @@ def file_server() -> Iterator[Site]:
     site = Site()
 
     class Handler(BaseHTTPRequestHandler):
+        def send_response(self, code: int, message: str | None = None) -> None:
+            site.answers.append(code)
+            super().send_response(code, message)
+
         def do_GET(self) -> None:  # noqa: N802 - the standard library's name
             site.requests.append((self.path, self.headers.get("if-none-match")))
             if self.path in site.statuses:
