@@ -35,7 +35,9 @@ create table harvest_sources (
   content_hash text,
   created_at timestamptz not null default now(),
   next_run_at timestamptz not null default now(),
-  running_until timestamptz,  -- a run's lease: one run of a source at a time, whichever process
+  -- A run's lease: one run of a source at a time, whichever process; only its holder ends it.
+  lease uuid,
+  running_until timestamptz,
   check ((kind in ('CTDL', 'JSONL', 'CSV')) = (provider_id is not null))
 );
 create unique index harvest_sources_url on harvest_sources (url, coalesce(provider_id, '00000000-0000-0000-0000-000000000000'));

@@ -21,7 +21,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from typing import Callable
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
@@ -120,45 +120,59 @@ async def run(
     if http is None:
         async with httpx.AsyncClient(follow_redirects=False) as own:
             return await run(db, settings, source_id, own, limits=limits, progress=progress, only_if_due=only_if_due)
-    source = await harvest_sources.claim(db, source_id, LEASE_SECONDS, only_if_due=only_if_due)
+    lease = uuid4()
+    source = await harvest_sources.claim(db, source_id, lease, LEASE_SECONDS, only_if_due=only_if_due)
     if source is None:
         return None
     run_id = await harvest_sources.start_run(db, source.id)
+    this = _Run(source, run_id, lease)
     try:
         fetched = await _fetch(source, settings, http, limits)
         if fetched.content is None:
-            return await _finish(db, source, run_id, fetched, _Counts(), True)
-        counts = await _apply(db, source, actor_of(run_id), fetched.content, limits, progress)
+            return await _finish(db, this, fetched, _Counts(), True)
+        counts = await _apply(db, this, fetched.content, limits, progress)
     except SourceFailed as failure:
-        return await _failed(db, source, run_id, _Counts(), str(failure))
+        return await _failed(db, this, _Counts(), str(failure))
     except Exception as error:  # noqa: BLE001 - recorded, so that one source cannot stop the worker
         log.exception("harvest source %s: run %s failed", source.id, run_id)
-        return await _failed(db, source, run_id, _Counts(), f"The run failed ({type(error).__name__}).")
+        return await _failed(db, this, _Counts(), f"The run failed ({type(error).__name__}).")
     except BaseException:  # cancelled: the run is recorded as stopped, the source released
-        await asyncio.shield(_failed(db, source, run_id, _Counts(), "The run was stopped."))
+        await asyncio.shield(_failed(db, this, _Counts(), "The run was stopped."))
         raise
     if not harvesting.read_well(counts.created + counts.updated + counts.unchanged, counts.failed):
-        return await _failed(db, source, run_id, counts, "Too few of the source's listings could be read.")
-    return await _finish(db, source, run_id, fetched, counts, True)
+        return await _failed(db, this, counts, "Too few of the source's listings could be read.")
+    return await _finish(db, this, fetched, counts, True)
 
 
-async def _failed(db: Database, source: HarvestSource, run_id: UUID, counts: _Counts, why: str) -> HarvestRun:
+@dataclass(frozen=True)
+class _Run:
+    """A run in progress: its source, its ID, and the lease that holds the source for it."""
+
+    source: HarvestSource
+    id: UUID
+    lease: UUID
+
+
+async def _failed(db: Database, this: _Run, counts: _Counts, why: str) -> HarvestRun:
     """Record a run that could not read its source: nothing retired, nothing remembered of the
     fetch (the next run reads it again)."""
     counts.problems.insert(0, _problem("source", why))
-    return await _finish(db, source, run_id, _Fetched(None), counts, False)
+    return await _finish(db, this, _Fetched(None), counts, False)
 
 
-async def _finish(
-    db: Database, source: HarvestSource, run_id: UUID, fetched: _Fetched, counts: _Counts, succeeded: bool
-) -> HarvestRun:
+async def _finish(db: Database, this: _Run, fetched: _Fetched, counts: _Counts, succeeded: bool) -> HarvestRun:
     await harvest_sources.release(
-        db, source.id, etag=fetched.etag, last_modified=fetched.last_modified, content_hash=fetched.content_hash
+        db,
+        this.source.id,
+        this.lease,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        content_hash=fetched.content_hash,
     )
     totals = {name: getattr(counts, name) for name in ("created", "updated", "unchanged", "retired", "failed")}
     not_modified = succeeded and fetched.content is None
     return await harvest_sources.finish_run(
-        db, run_id, {**totals, "succeeded": int(succeeded), "not_modified": int(not_modified)}, counts.problems
+        db, this.id, {**totals, "succeeded": int(succeeded), "not_modified": int(not_modified)}, counts.problems
     )
 
 
@@ -206,10 +220,9 @@ async def _read_within(response: httpx.Response, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _apply(
-    db: Database, source: HarvestSource, actor: str, content: bytes, limits: Limits, progress: Callable[[int], None]
-) -> _Counts:
+async def _apply(db: Database, this: _Run, content: bytes, limits: Limits, progress: Callable[[int], None]) -> _Counts:
     """Write what the source holds, then count the runs that missed its other listings."""
+    source, actor = this.source, actor_of(this.id)
     assert source.provider_id is not None, "file sources belong to a provider"
     try:
         text = content.decode("utf-8-sig")
@@ -250,6 +263,8 @@ async def _apply(
         db, source.provider_id, [r.external_id for r in report.rows if r.credential_id is None and r.external_id]
     )
     async with db.transaction() as tx:
+        if not await harvest_sources.holds(tx, source.id, this.lease):
+            raise SourceFailed("The run outlived its lease: another run may have taken the source over.")
         await listing_sources.seen(tx, source.id, source.url, written)
         if harvesting.read_well(len(written), counts.failed):
             counts.retired = await _retire_missing(tx, source, present, actor)

@@ -62,18 +62,32 @@ async def by_id(db: Executor, source_id: UUID) -> HarvestSource | None:
     return _source(row) if row else None
 
 
-async def claim(db: Executor, source_id: UUID, lease_seconds: float, *, only_if_due: bool) -> HarvestSource | None:
-    """The source, leased to the caller for a run, or None when another run holds it (or,
-    ``only_if_due``, when it is not due: another worker may have just run it)."""
+async def claim(
+    db: Executor, source_id: UUID, lease: UUID, lease_seconds: float, *, only_if_due: bool
+) -> HarvestSource | None:
+    """The source, leased to the caller (``lease``) for a run, or None when another run holds
+    it (or, ``only_if_due``, when it is not due: another worker may have just run it)."""
     row = await db.fetchrow(
-        f"update harvest_sources s set running_until = now() + make_interval(secs => $2)"
+        f"update harvest_sources s set lease = $4, running_until = now() + make_interval(secs => $2)"
         f" where s.id = $1 and (s.running_until is null or s.running_until < now())"
         f" and (not $3 or (s.enabled and s.next_run_at <= now())) returning {_SOURCE}",
         source_id,
         lease_seconds,
         only_if_due,
+        lease,
     )
     return _source(row) if row else None
+
+
+async def holds(db: Executor, source_id: UUID, lease: UUID) -> bool:
+    """Whether ``lease`` still holds the source (locking it until the transaction ends): a run
+    that outlived its lease may have been taken over, and must not retire anything."""
+    found = await db.fetchval(
+        "select true from harvest_sources where id = $1 and lease = $2 and running_until > now() for update",
+        source_id,
+        lease,
+    )
+    return bool(found)
 
 
 async def due(db: Executor) -> list[UUID]:
@@ -83,18 +97,26 @@ async def due(db: Executor) -> list[UUID]:
 
 
 async def release(
-    db: Executor, source_id: UUID, *, etag: str | None, last_modified: str | None, content_hash: str | None
+    db: Executor,
+    source_id: UUID,
+    lease: UUID,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    content_hash: str | None,
 ) -> None:
-    """End a run: remember what the source answered (when it answered), schedule the next run."""
+    """End a run (only while its ``lease`` holds the source): remember what the source
+    answered (when it answered), schedule the next run."""
     await db.execute(
-        "update harvest_sources set running_until = null,"
+        "update harvest_sources set running_until = null, lease = null,"
         " next_run_at = now() + make_interval(mins => every_minutes),"
         " etag = coalesce($2, etag), last_modified = coalesce($3, last_modified),"
-        " content_hash = coalesce($4, content_hash) where id = $1",
+        " content_hash = coalesce($4, content_hash) where id = $1 and lease = $5",
         source_id,
         etag,
         last_modified,
         content_hash,
+        lease,
     )
 
 
