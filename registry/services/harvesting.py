@@ -186,8 +186,12 @@ async def _fetch(source: HarvestSource, settings: Settings, http: httpx.AsyncCli
     try:
         async with asyncio.timeout(limits.max_seconds):
             target = await outbound.pinned(source.url, settings)
-            async with http.stream(
-                "GET", target.url, headers={**headers, **target.headers}, extensions=target.extensions
+            async with http.stream(  # never redirected: a redirect could lead past the address rules
+                "GET",
+                target.url,
+                headers={**headers, **target.headers},
+                extensions=target.extensions,
+                follow_redirects=False,
             ) as response:
                 if response.status_code == 304:
                     return _Fetched(None)
