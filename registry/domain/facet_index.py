@@ -185,13 +185,6 @@ class FacetIndex:
         for (dimension, value), ordinals in added.items():
             self._set(dimension, value).update(ordinals)
 
-    def remove(self, ordinal: int) -> None:
-        """Forget the listing numbered ``ordinal`` (nothing happens when it is not there)."""
-        self._everything.discard(ordinal)
-        for values in self._sets.values():
-            for members in values.values():
-                members.discard(ordinal)
-
     def name(self, party_id: str, name: LanguageMap) -> None:
         """Remember the name of a provider or authority, shown with its facet value."""
         self._names[party_id] = name

@@ -88,13 +88,6 @@ def test_putting_a_listing_again_replaces_its_values():
     assert _counts(index, "region") == [("CA-QC", 1)]
 
 
-def test_a_removed_listing_counts_nowhere():
-    index = FacetIndex(TODAY)
-    index.put(1, _listing())
-    index.remove(1)
-    assert _counts(index, "region") == [] and len(index) == 0
-
-
 def test_values_with_the_same_count_come_in_code_point_order():
     index = FacetIndex(TODAY)
     for ordinal, region in enumerate(("CA-ON", "CA-BC", "CA-AB", "CA-ON"), start=1):
