@@ -89,6 +89,8 @@ async def submit(
             await _load_existing(tx, provider_id, items, source)
             await _check_references(tx, items)
             await _write(tx, provider_id, items, actor)
+            if source is not None:  # the source's from this very transaction: no other writer gets between
+                await listing_sources.claim(tx, source, [i.listing_id for i in items if not i.problems])
             if publish:
                 await _publish(tx, items, actor)
             written = [i.listing_id for i in items if not i.problems]

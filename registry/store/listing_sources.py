@@ -24,6 +24,21 @@ async def seen(db: Executor, source_id: UUID, url: str, listings: Sequence[tuple
     )
 
 
+async def claim(db: Executor, source_id: UUID, credential_ids: Sequence[UUID]) -> None:
+    """Mark ``credential_ids`` as harvested from the source (in the transaction that writes
+    them); the run records their content hashes once it has read them all (``seen``)."""
+    if not credential_ids:
+        return
+    await db.execute(
+        "insert into listing_sources (credential_id, source_id, url, fetched_at, content_hash)"
+        " select t.id, s.id, s.url, now(), '' from unnest($2::uuid[]) as t(id) join harvest_sources s on s.id = $1"
+        " on conflict (credential_id) do update set source_id = excluded.source_id, url = excluded.url,"
+        " absent_runs = 0",
+        source_id,
+        list(credential_ids),
+    )
+
+
 async def missed(db: Executor, source_id: UUID, present: Sequence[UUID]) -> dict[UUID, int]:
     """Count one more run without each of the source's listings not in ``present`` (and not
     retired yet), and start the count again for those present; returns how many runs in a row

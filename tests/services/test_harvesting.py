@@ -15,7 +15,7 @@ import pytest
 from registry.domain.harvesting import Limits
 from registry.domain.principals import operator
 from registry.interop import csv_listings
-from registry.services import harvesting, listings, submission
+from registry.services import harvesting, importing, listings, submission
 from registry.services.seeding import seed
 from registry.store import harvest_sources, providers
 from registry.store.visibility import public_actor
@@ -239,3 +239,19 @@ async def test_a_redirect_is_a_failed_run_not_followed(db, site):
     site.statuses["/listings.csv"] = 302
     run = await _run(db, source)
     assert run.succeeded is False and "302" in run.problems[0]["message"]
+
+
+async def test_listings_are_their_source_s_from_the_transaction_that_writes_them(db, site):
+    source = await _source(db, site)
+    provider_id = await db.fetchval("select id from providers where slug = 'lakeside'")
+
+    def rows():
+        return csv_listings.read(io.StringIO(_csv("A-1").decode()))[1]
+
+    await importing.import_rows(
+        db, provider_id, rows(), unknown_columns=[], publish=False, dry_run=False, describe=str, source=source.id
+    )
+    # The run has not recorded what it read yet: the listing is the source's all the same.
+    item = submission.Item(0, next(rows()).changes)
+    await submission.submit(db, provider_id, [item], actor="test", publish=False)
+    assert [p.code for p in item.problems] == ["HARVESTED"]
