@@ -14,10 +14,11 @@ import pytest
 
 from registry.domain.harvesting import Limits
 from registry.domain.principals import operator
+from registry.domain.search import PUBLIC
 from registry.interop import csv_listings
 from registry.services import harvesting, importing, listings, submission
 from registry.services.seeding import seed
-from registry.store import harvest_sources, providers
+from registry.store import changes, harvest_sources, providers
 from registry.store.visibility import public_actor
 from tests.support.apps import SETTINGS
 from tests.support.file_server import file_server
@@ -255,3 +256,15 @@ async def test_listings_are_their_source_s_from_the_transaction_that_writes_them
     item = submission.Item(0, next(rows()).changes)
     await submission.submit(db, provider_id, [item], actor="test", publish=False)
     assert [p.code for p in item.problems] == ["HARVESTED"]
+
+
+async def test_the_change_feed_announces_harvested_listings_like_any_other(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    site.files["/listings.csv"] = _csv("A-1", "A-2")
+    await _run(db, source)
+    site.files["/listings.csv"] = _csv("A-1", "A-2", "A-5")
+    await _run(db, source)
+    found, _ = await changes.read(db, after=None, first=100, viewer=PUBLIC)
+    # The public sees a listing's changes from its publication on (its creation as a draft is its provider's).
+    assert sorted(change.kind for change in found) == ["PUBLISHED"] * 4 + ["RETIRED"]
