@@ -405,7 +405,7 @@ def _register_party(
 ) -> None:
     """Register a provider or an authority through the operators' service."""
     from registry.domain import ids
-    from registry.services.operators import Party
+    from registry.domain.parties import Party
 
     party = Party(slug=slug, name=_names(name, name_fr), kind=kind, jurisdiction=jurisdiction, website=website)
     made = _outcome(_run_with_db(lambda db, settings: register(db, _operator(), party)))
@@ -426,6 +426,20 @@ def providers_create(**options) -> None:
     _register_party(operators.register_provider, type_name="Provider", **options)
 
 
+@providers.command("confirm")
+@click.argument("slug")
+def providers_confirm(slug: str) -> None:
+    """Confirm a provider that a harvested registry brought in."""
+    _confirm_party("provider", slug)
+
+
+def _confirm_party(kind: str, slug: str) -> None:
+    from registry.services import harvesting
+
+    _outcome(_run_with_db(lambda db, settings: harvesting.confirm_party(db, _operator(), kind, slug)))
+    click.echo(f"Confirmed {kind} {slug}.")
+
+
 @main.group()
 def authorities() -> None:
     """Bodies that recognise credentials."""
@@ -443,6 +457,13 @@ def authorities_create(**options) -> None:
     from registry.services import operators
 
     _register_party(operators.register_authority, type_name="RecognitionAuthority", **options)
+
+
+@authorities.command("confirm")
+@click.argument("slug")
+def authorities_confirm(slug: str) -> None:
+    """Confirm a recognition authority that a harvested registry brought in."""
+    _confirm_party("authority", slug)
 
 
 @main.group()
@@ -590,13 +611,15 @@ def sources_add(kind: str, url: str, provider_slug: str | None, every_minutes: i
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
 def sources_list(as_json: bool) -> None:
     """Every source with its last run."""
+    from registry.services import harvesting
     from registry.store import harvest_sources
 
     async def work(db, settings):
         found = await harvest_sources.every(db)
-        return found, await harvest_sources.last_runs(db, [s.id for s in found])
+        pending = await harvesting.pending_parties(db, _operator())
+        return found, await harvest_sources.last_runs(db, [s.id for s in found]), pending
 
-    found, last = _run_with_db(work)
+    found, last, pending = _run_with_db(work)
     for source in found:
         run = last.get(source.id)
         if as_json:
@@ -610,6 +633,9 @@ def sources_list(as_json: bool) -> None:
                         "everyMinutes": source.every_minutes,
                         "enabled": source.enabled,
                         "lastRun": _run_summary(run) if run else None,
+                        "waitingForConfirmation": [
+                            {"kind": p.kind, "slug": p.slug} for p in pending if p.source_id == source.id
+                        ],
                     }
                 )
             )
@@ -618,6 +644,11 @@ def sources_list(as_json: bool) -> None:
                 f"{source.id} {source.kind} {source.url} every {source.every_minutes} min; last run: "
                 f"{_run_line(run) if run else 'never'}"
             )
+    for party in [] if as_json else pending:
+        click.echo(
+            f"waiting for confirmation: {party.kind} {party.slug} (from {party.source_url});"
+            f" `microcred {'providers' if party.kind == 'provider' else 'authorities'} confirm {party.slug}`"
+        )
 
 
 @sources.command("run")
@@ -637,9 +668,18 @@ def sources_run(source_id: str | None, run_all: bool) -> None:
     except ValueError:
         _fail(f"{source_id!r} is not a source ID (see `microcred sources list`).")
 
+    def progress(source_id):
+        done = [0]
+
+        def report(count: int) -> None:
+            done[0] += count
+            click.echo(f"{source_id}: {done[0]} listings read", err=True)
+
+        return report
+
     async def work(db, settings):
         ids_ = [wanted] if wanted else [s.id for s in await harvest_sources.every(db) if s.enabled]
-        return [(one, await harvesting.run(db, settings, one)) for one in ids_]
+        return [(one, await harvesting.run(db, settings, one, progress=progress(one))) for one in ids_]
 
     failed = False
     for one, run in _run_with_db(work):

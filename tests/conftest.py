@@ -99,6 +99,15 @@ async def db_dsn(server_dsn, template_dsn):
     await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
 
 
+@pytest.fixture
+async def other_db_dsn(server_dsn, template_dsn):
+    """A second fresh database for one test: another registry's."""
+    name = f"{_RUN}_t{next(_counter)}"
+    dsn = await _clone(server_dsn, name)
+    yield dsn
+    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
+
+
 @pytest.fixture(scope="session")
 async def demo_dsn(server_dsn, template_dsn):
     """A database with the deterministic demo listings, shared by read-only tests."""
@@ -136,4 +145,5 @@ async def db(db_dsn):
 
 
 from tests.support.parties import parties, signing_key  # noqa: E402,F401  (registered clients and the signing key)
+from tests.support.province import province  # noqa: E402,F401  (another registry, serving)
 from tests.support.webhooks import hook_client, receiver  # noqa: E402,F401  (webhook fixtures)

@@ -327,3 +327,27 @@ async def test_sources_add_run_and_list_harvest_a_provider_s_file(db_dsn, db):
     listed = json.loads(run("sources", "list", "--json", env=env).stdout)
     assert (listed["id"], listed["lastRun"]["notModified"]) == (source_id, True)
     assert await db.fetchval("select count(*) from credentials where status = 'PUBLISHED'") == 2
+
+
+async def test_sources_mirror_another_registry_through_its_feed_and_keep_it_mirrored(db_dsn, db, province):
+    from registry.domain.listings import ListingChanges
+    from registry.domain.principals import operator
+    from registry.services import listings
+    from tests.support.province import public_view
+
+    env = process_env(DATABASE_URL=db_dsn, MICROCRED_WEBHOOKS_ALLOW_LOOPBACK="1")
+    assert run("seed", "--credentials", "0", env=env).returncode == 0
+    added = run("sources", "add", "--kind", "MICROCRED_FEED", "--url", province.graphql, env=env)
+    assert added.returncode == 0, added.stderr
+    first = run("sources", "run", "--all", env=env)
+    assert first.returncode == 0 and "listings read" in first.stderr, first.stderr
+    assert await public_view(db) == await public_view(province.db)
+    changed, withdrawn = await province.db.fetch(
+        "select id, version from credentials where status = 'PUBLISHED' order by external_id limit 2"
+    )
+    province_operator = operator("province")
+    assert (await listings.update(province.db, province_operator, *changed, ListingChanges(workload_hours=12.5))).ok
+    assert (await listings.retire(province.db, province_operator, withdrawn["id"], "Withdrawn")).ok
+    second = run("sources", "run", "--all", env=env)
+    assert second.stdout.strip() == f"{added.stdout.split()[0]}: 0 created, 1 updated, 0 unchanged, 1 retired, 0 failed"
+    assert await public_view(db) == await public_view(province.db)

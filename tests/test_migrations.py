@@ -34,6 +34,7 @@ TABLES = {
     "harvest_sources",
     "harvest_runs",
     "listing_sources",
+    "harvested_recognitions",
 }
 
 

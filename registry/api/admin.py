@@ -20,6 +20,7 @@ from registry.api.scalars import URL
 from registry.api.types import Provider, RecognitionAuthority, global_id
 from registry.domain import ids
 from registry.domain.errors import Problem
+from registry.domain.parties import Party
 from registry.services import operators
 from registry.store import audit, oauth
 
@@ -138,8 +139,8 @@ async def create_recognition_authority(
     )
 
 
-def _party(input: CreateProviderInput | CreateRecognitionAuthorityInput) -> operators.Party:
-    return operators.Party(
+def _party(input: CreateProviderInput | CreateRecognitionAuthorityInput) -> Party:
+    return Party(
         slug=input.slug,
         name=text_map(input.name) or {},
         kind=input.kind.value,

@@ -1,4 +1,5 @@
-"""Harvest sources and their runs, for operators (`registry:admin`)."""
+"""Harvest sources and their runs (`registry:admin`), and where a harvested listing came from
+(public: the source's kind, address and schedule; its runs are for operators)."""
 
 from __future__ import annotations
 
@@ -77,14 +78,15 @@ class HarvestSource(Node):
         found = await info.context.loaders.provider.load(self.record.provider_id)
         return Provider.from_record(found) if found else None
 
-    @strawberry.field(description="The latest run; null before the first.")
+    @strawberry.field(description="The latest run; null before the first (`registry:admin`).")
     async def last_run(self, info: strawberry.Info) -> Optional[HarvestRun]:
-        found = await harvest_sources.last_runs(info.context.db, [self.record.id])
-        run = found.get(self.record.id)
+        permissions.require(info, ADMIN_SCOPE)
+        run = await info.context.loaders.last_harvest_run.load(self.record.id)
         return HarvestRun.from_record(run) if run else None
 
-    @strawberry.field(description="The source's runs, newest first.")
+    @strawberry.field(description="The source's runs, newest first (`registry:admin`).")
     async def runs(self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None) -> Connection[HarvestRun]:
+        permissions.require(info, ADMIN_SCOPE)
         db, source_id = info.context.db, self.record.id
         return await paged(
             "harvest-runs",
@@ -94,6 +96,29 @@ class HarvestSource(Node):
             fetch=lambda size, key: harvest_sources.runs_page(db, source_id, first=size, after=key),
             count=lambda: harvest_sources.runs_count(db, source_id),
             to_node=HarvestRun.from_record,
+        )
+
+
+@strawberry.type(description="Where a harvested listing came from.")
+class ListingSource:
+    harvest_source: HarvestSource = strawberry.field(
+        description="The source it is harvested from; its runs are for operators only."
+    )
+    url: URL = strawberry.field(
+        description="The listing's own address at the source: the file it is in, or its page at another registry."
+    )
+    fetched_at: datetime = strawberry.field(description="When the source last gave the listing.")
+    content_hash: str = strawberry.field(
+        description="SHA-256 (hex) of the listing as the source last gave it: it changes when the source changes it."
+    )
+
+    @classmethod
+    def from_record(cls, r: domain.ListingSource) -> ListingSource:
+        return cls(
+            harvest_source=HarvestSource.from_record(r.source),
+            url=URL(r.url),
+            fetched_at=r.fetched_at,
+            content_hash=r.content_hash,
         )
 
 

@@ -11,7 +11,15 @@ from strawberry.dataloader import DataLoader
 
 from registry.db import Executor
 from registry.domain.search import Visibility
-from registry.store import credentials, harvest_sources, providers, recognitions, taxonomy, webhooks
+from registry.store import (
+    credentials,
+    harvest_sources,
+    listing_sources,
+    providers,
+    recognitions,
+    taxonomy,
+    webhooks,
+)
 from registry.store.listing_bundles import Bundle
 
 T = TypeVar("T")
@@ -90,6 +98,8 @@ class Loaders:
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))
         self.harvest_source = _loader(lambda ids: harvest_sources.by_ids(db, ids) if viewer.admin else _nothing())
+        self.last_harvest_run = _loader(lambda ids: harvest_sources.last_runs(db, ids))
+        self.listing_source = _loader(lambda ids: listing_sources.of_listings(db, ids))
 
     def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle], *, listings: bool) -> None:
         """Answer in advance the loads a bundle statement has already answered: with

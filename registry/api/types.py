@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Awaitable, Callable, Generic, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Awaitable, Callable, Generic, Optional, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -42,6 +42,9 @@ from registry.domain.principals import Principal
 from registry.domain.search import check_page_size
 from registry.store.paging import Page
 
+if TYPE_CHECKING:
+    from registry.api.harvest import ListingSource
+
 T = TypeVar("T")
 
 LangArg = Annotated[
@@ -61,6 +64,12 @@ AfterArg = Annotated[
 class LocalizedString:
     lang: LanguageTag = strawberry.field(description="The language of `value`, as a BCP 47 tag.")
     value: str = strawberry.field(description="The text.")
+
+
+@strawberry.type(description="A listing's keywords in one language.")
+class LocalizedKeywords:
+    lang: LanguageTag = strawberry.field(description="The language of `values`, as a BCP 47 tag.")
+    values: list[str] = strawberry.field(description="The keywords, in the provider's order.")
 
 
 def localized(text: dict[str, str] | None) -> list[LocalizedString]:
@@ -538,6 +547,17 @@ class Credential(Node):
     def prerequisites(self, lang: LangArg = None) -> Optional[str]:
         return pick(self.record.prerequisites, lang or self.default_lang)
 
+    @strawberry.field(description="The keywords in every language they have, ordered by language tag.")
+    def keywords_translations(self) -> list[LocalizedKeywords]:
+        return [
+            LocalizedKeywords(lang=LanguageTag(lang), values=values)
+            for lang, values in sorted(self.record.keywords.items())
+        ]
+
+    @strawberry.field(description="The prerequisites in every language they have; empty when there are none.")
+    def prerequisites_translations(self) -> list[LocalizedString]:
+        return localized(self.record.prerequisites)
+
     @strawberry.field(description="The awarding institution.")
     def provider(self, info: strawberry.Info) -> Provider:
         return now_or_later(info.context.loaders.provider, self.record.provider_id, Provider.from_record)
@@ -590,6 +610,21 @@ class Credential(Node):
             info.context.loaders.recognitions_of,
             self.record.id,
             lambda found: [Recognition.from_record(r) for r in found if active_only is False or r.is_active(today)],
+        )
+
+    @strawberry.field(
+        description="Where a harvested listing came from (its source, its address there, when it was fetched); "
+        "null for listings written in this registry."
+    )
+    def source(
+        self, info: strawberry.Info
+    ) -> Optional[Annotated[ListingSource, strawberry.lazy("registry.api.harvest")]]:
+        from registry.api.harvest import ListingSource
+
+        return now_or_later(
+            info.context.loaders.listing_source,
+            self.record.id,
+            lambda found: ListingSource.from_record(found) if found else None,
         )
 
     @strawberry.field(description="True when at least one recognition is in force today.")

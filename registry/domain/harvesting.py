@@ -9,6 +9,8 @@ one truncated or half-published file does not retire a provider's catalogue; a r
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,8 +22,8 @@ from registry.domain.outbound_addresses import check_url
 
 # A provider's own file, and the importer's format for it; such a source belongs to one provider.
 FILE_FORMATS = {HarvestSourceKind.CTDL: "ctdl", HarvestSourceKind.JSONL: "jsonl", HarvestSourceKind.CSV: "csv"}
-# The kinds a run can read so far (feeds of other registries and Credential Engine come next).
-RUNNABLE = frozenset(FILE_FORMATS)
+# The kinds a run can read so far (Credential Engine's registry comes next).
+RUNNABLE = frozenset({*FILE_FORMATS, HarvestSourceKind.MICROCRED_FEED})
 ABSENT_RUNS_TO_RETIRE = 2
 MIN_EVERY_MINUTES, MAX_EVERY_MINUTES = 5, 44_640  # five minutes to a month
 DEFAULT_EVERY_MINUTES = 1440
@@ -32,9 +34,10 @@ class Limits:
     """How much one run of a source may take: a hostile or broken source cannot exhaust the
     process that runs it."""
 
-    max_bytes: int = 50 * 2**20
-    max_seconds: float = 120.0
-    max_objects: int = 100_000
+    max_bytes: int = 50 * 2**20  # one answer
+    max_seconds: float = 120.0  # one request
+    max_objects: int = 100_000  # a file's listings; a feed's changes in one run
+    max_run_seconds: float = 1800.0  # a feed's run, which then goes on at the next run
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class HarvestSource:
     content_hash: str | None
     created_at: datetime
     next_run_at: datetime
+    cursor: str | None = None  # a feed's: where the next run goes on from
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,68 @@ class HarvestRun:
     retired: int = 0
     failed: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListingSource:
+    """Where a harvested listing came from: its source, its own address there, when the source
+    last gave it, and the hash of what it gave."""
+
+    credential_id: UUID
+    source: HarvestSource
+    url: str
+    fetched_at: datetime
+    content_hash: str
+
+
+def content_hash(content: Any) -> str:
+    """The SHA-256 of a listing as a source gave it (JSON-ready values, keys in any order)."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+OUTCOMES = ("created", "updated", "unchanged", "retired", "failed")
+
+
+@dataclass
+class RunCounts:
+    """What a run has done so far, listing by listing, and the problems it met."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    failed: int = 0
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        """One more listing with ``outcome`` (one of OUTCOMES)."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def problem(self, where: str, message: str, code: str = "SOURCE_FAILED") -> None:
+        """Note a problem at ``where`` (a line, an object, a listing of the source)."""
+        self.problems.append({"field": where, "code": code, "message": message})
+
+    def totals(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in OUTCOMES}
+
+    def read(self) -> int:
+        """How many of the source's listings were read (written or found unchanged)."""
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class RunTicket:
+    """A run in progress: its source, its ID, and the lease that holds the source for it."""
+
+    source: HarvestSource
+    run_id: UUID
+    lease: UUID
+
+    @property
+    def actor(self) -> str:
+        """Who the run's changes are by, in the listings' history: `harvest:<run ID>`."""
+        return f"harvest:{self.run_id}"
 
 
 def check_source(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
@@ -11,6 +12,17 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PROVINCE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 COUNTRY_OR_PROVINCE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 WEBSITE = re.compile(r"^https?://[^\s/]+\S*$")
+
+
+@dataclass(frozen=True)
+class Party:
+    """A provider or an authority to register."""
+
+    slug: str
+    name: dict[str, str]
+    kind: str
+    jurisdiction: str
+    website: str | None = None
 
 
 def check_party(

@@ -14,7 +14,7 @@ import asyncpg
 from registry.db import Database, Executor
 from registry.domain.clients import binding_of, check_client, hash_secret, new_client_id, new_client_secret
 from registry.domain.errors import Outcome, Problem
-from registry.domain.parties import check_party
+from registry.domain.parties import Party, check_party
 from registry.domain.principals import Principal, require_operator
 from registry.domain.records import Authority, Provider
 from registry.store import audit, oauth, providers, recognitions
@@ -28,17 +28,6 @@ class NewClient:
     client_id: str
     client_secret: str
     record: ClientRecord
-
-
-@dataclass(frozen=True)
-class Party:
-    """A provider or an authority to register."""
-
-    slug: str
-    name: dict[str, str]
-    kind: str
-    jurisdiction: str
-    website: str | None = None
 
 
 async def register_provider(db: Database, principal: Principal, party: Party) -> Outcome[Provider]:

@@ -12,9 +12,9 @@ from registry.domain.harvesting import HarvestRun, HarvestSource
 from registry.store.paging import Key, Page, fetch_page
 from registry.store.sql import fetch_one
 
-_SOURCE = (
+COLUMNS = (
     "s.id, s.kind::text, s.url, s.provider_id, s.every_minutes, s.enabled, s.etag, s.last_modified,"
-    " s.content_hash, s.created_at, s.next_run_at"
+    " s.content_hash, s.created_at, s.next_run_at, s.cursor"
 )
 _RUN = (
     "r.id, r.source_id, r.started_at, r.finished_at, r.succeeded, r.not_modified, r.created, r.updated,"
@@ -25,8 +25,9 @@ _RUN = (
 _SOURCE_FIELDS, _RUN_FIELDS = len(fields(HarvestSource)), len(fields(HarvestRun))
 
 
-def _source(row: Mapping[str, Any]) -> HarvestSource:
-    return HarvestSource(*list(row.values())[:_SOURCE_FIELDS])
+def build(row: Mapping[str, Any], skip: int = 0) -> HarvestSource:
+    """A source from a row of COLUMNS (after ``skip`` columns of something else)."""
+    return HarvestSource(*list(row.values())[skip : skip + _SOURCE_FIELDS])
 
 
 def _run(row: Mapping[str, Any]) -> HarvestRun:
@@ -41,25 +42,25 @@ async def create(db: Executor, kind: str, url: str, provider_id: UUID | None, ev
     row = await fetch_one(
         db,
         f"insert into harvest_sources as s (kind, url, provider_id, every_minutes) values ($1, $2, $3, $4)"
-        f" returning {_SOURCE}",
+        f" returning {COLUMNS}",
         kind,
         url,
         provider_id,
         every_minutes,
     )
-    return _source(row)
+    return build(row)
 
 
 async def every(db: Executor) -> list[HarvestSource]:
     """Every source, oldest first."""
     return [
-        _source(row) for row in await db.fetch(f"select {_SOURCE} from harvest_sources s order by s.created_at, s.id")
+        build(row) for row in await db.fetch(f"select {COLUMNS} from harvest_sources s order by s.created_at, s.id")
     ]
 
 
 async def by_id(db: Executor, source_id: UUID) -> HarvestSource | None:
-    row = await db.fetchrow(f"select {_SOURCE} from harvest_sources s where s.id = $1", source_id)
-    return _source(row) if row else None
+    row = await db.fetchrow(f"select {COLUMNS} from harvest_sources s where s.id = $1", source_id)
+    return build(row) if row else None
 
 
 async def claim(
@@ -70,13 +71,13 @@ async def claim(
     row = await db.fetchrow(
         f"update harvest_sources s set lease = $4, running_until = now() + make_interval(secs => $2)"
         f" where s.id = $1 and (s.running_until is null or s.running_until < now())"
-        f" and (not $3 or (s.enabled and s.next_run_at <= now())) returning {_SOURCE}",
+        f" and (not $3 or (s.enabled and s.next_run_at <= now())) returning {COLUMNS}",
         source_id,
         lease_seconds,
         only_if_due,
         lease,
     )
-    return _source(row) if row else None
+    return build(row) if row else None
 
 
 async def holds(db: Executor, source_id: UUID, lease: UUID) -> bool:
@@ -88,6 +89,18 @@ async def holds(db: Executor, source_id: UUID, lease: UUID) -> bool:
         lease,
     )
     return bool(found)
+
+
+async def save_cursor(db: Executor, source_id: UUID, lease: UUID, cursor: str | None) -> bool:
+    """Remember where a feed's next run goes on from, while ``lease`` holds the source; False
+    when it no longer does."""
+    saved = await db.fetchval(
+        "update harvest_sources set cursor = $3 where id = $1 and lease = $2 and running_until > now() returning true",
+        source_id,
+        lease,
+        cursor,
+    )
+    return bool(saved)
 
 
 async def due(db: Executor) -> list[UUID]:
@@ -162,7 +175,7 @@ async def page(db: Executor, *, first: int, after: Key | None) -> Page[HarvestSo
     """Sources, oldest first."""
     return await fetch_page(
         db,
-        columns=_SOURCE,
+        columns=COLUMNS,
         from_sql="harvest_sources s",
         where="true",
         params=[],
@@ -171,7 +184,7 @@ async def page(db: Executor, *, first: int, after: Key | None) -> Page[HarvestSo
         id_sql="s.id",
         first=first,
         after=after,
-        build=_source,
+        build=build,
     )
 
 
@@ -182,8 +195,8 @@ async def count(db: Executor) -> int:
 
 
 async def by_ids(db: Executor, source_ids: Sequence[UUID]) -> dict[UUID, HarvestSource]:
-    rows = await db.fetch(f"select {_SOURCE} from harvest_sources s where s.id = any($1::uuid[])", list(source_ids))
-    return {row["id"]: _source(row) for row in rows}
+    rows = await db.fetch(f"select {COLUMNS} from harvest_sources s where s.id = any($1::uuid[])", list(source_ids))
+    return {row["id"]: build(row) for row in rows}
 
 
 async def runs_page(db: Executor, source_id: UUID, *, first: int, after: Key | None) -> Page[HarvestRun]:

@@ -6,21 +6,28 @@ from typing import Sequence
 from uuid import UUID
 
 from registry.db import Executor
+from registry.domain.harvesting import ListingSource
+from registry.store import harvest_sources
 
 
-async def seen(db: Executor, source_id: UUID, url: str, listings: Sequence[tuple[UUID, str]]) -> None:
-    """``listings`` ((credential ID, content hash) each) were in the source's latest run."""
+async def seen(db: Executor, source_id: UUID, listings: Sequence[tuple[UUID, str, str | None, str]]) -> None:
+    """``listings`` were in the source's latest run: (credential ID, content hash, ID at the
+    source or None, the listing's address there) each."""
     if not listings:
         return
+    ids, hashes, remote_ids, urls = (list(column) for column in zip(*listings))
     await db.execute(
-        "insert into listing_sources (credential_id, source_id, url, fetched_at, content_hash)"
-        " select t.id, $1, $2, now(), t.hash from unnest($3::uuid[], $4::text[]) as t(id, hash)"
+        "insert into listing_sources (credential_id, source_id, url, fetched_at, content_hash, remote_id)"
+        " select t.id, $1, t.url, now(), t.hash, t.remote"
+        " from unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) as t(id, hash, remote, url)"
         " on conflict (credential_id) do update set source_id = excluded.source_id, url = excluded.url,"
-        " fetched_at = excluded.fetched_at, content_hash = excluded.content_hash, absent_runs = 0",
+        " fetched_at = excluded.fetched_at, content_hash = excluded.content_hash, absent_runs = 0,"
+        " remote_id = coalesce(excluded.remote_id, listing_sources.remote_id)",
         source_id,
-        url,
-        [credential_id for credential_id, _ in listings],
-        [content_hash for _, content_hash in listings],
+        ids,
+        hashes,
+        remote_ids,
+        urls,
     )
 
 
@@ -62,3 +69,23 @@ async def sources_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID,
         list(credential_ids),
     )
     return {row["credential_id"]: (row["source_id"], row["url"]) for row in rows}
+
+
+async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, ListingSource]:
+    """Where each harvested listing among ``credential_ids`` came from."""
+    rows = await db.fetch(
+        f"select ls.credential_id, ls.url as listing_url, ls.fetched_at, ls.content_hash, {harvest_sources.COLUMNS}"
+        " from listing_sources ls join harvest_sources s on s.id = ls.source_id"
+        " where ls.credential_id = any($1::uuid[])",
+        list(credential_ids),
+    )
+    return {
+        row["credential_id"]: ListingSource(
+            row["credential_id"],
+            harvest_sources.build(row, skip=4),
+            row["listing_url"],
+            row["fetched_at"],
+            row["content_hash"],
+        )
+        for row in rows
+    }

@@ -272,12 +272,25 @@ async def lock_by_external_ids(db: Executor, provider_id: UUID, external_ids: li
     return {c.external_id: c for c in found if c.external_id is not None}
 
 
-async def ids_by_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> list[UUID]:
-    """The IDs of a provider's listings with these keys (not locked)."""
+async def ids_by_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> dict[str, UUID]:
+    """The IDs of a provider's listings with these keys (not locked), by key."""
     rows = await db.fetch(
-        "select id from credentials where provider_id = $1 and external_id = any($2::text[])", provider_id, external_ids
+        "select external_id, id from credentials where provider_id = $1 and external_id = any($2::text[])",
+        provider_id,
+        external_ids,
     )
-    return [row["id"] for row in rows]
+    return {row["external_id"]: row["id"] for row in rows}
+
+
+async def retired_external_ids(db: Executor, provider_id: UUID, external_ids: list[str]) -> set[str]:
+    """Which of these keys name a retired listing of the provider."""
+    rows = await db.fetch(
+        "select external_id from credentials where provider_id = $1 and external_id = any($2::text[])"
+        " and status = 'RETIRED'",
+        provider_id,
+        external_ids,
+    )
+    return {row["external_id"] for row in rows}
 
 
 async def lock_by_ctids(db: Executor, provider_id: UUID, ctids: list[str]) -> dict[str, Credential]:

@@ -71,17 +71,25 @@ async def count(db: Executor, *, jurisdiction: str | None) -> int:
 
 
 async def create(
-    db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str, website: str | None = None
+    db: Executor,
+    *,
+    slug: str,
+    name: dict[str, str],
+    kind: str,
+    jurisdiction: str,
+    website: str | None = None,
+    awaiting_confirmation_from: UUID | None = None,
 ) -> Provider:
     """Register a provider; the database refuses a taken slug or malformed values."""
     row = await fetch_one(
         db,
-        f"insert into providers as p (slug, name, kind, jurisdiction, website) values ($1, $2, $3, $4, $5)"
-        f" returning {COLUMNS}",
+        f"insert into providers as p (slug, name, kind, jurisdiction, website, awaiting_confirmation_from)"
+        f" values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}",
         slug,
         name,
         kind,
         jurisdiction,
         website,
+        awaiting_confirmation_from,
     )
     return build(row)

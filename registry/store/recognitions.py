@@ -100,18 +100,26 @@ async def for_credentials(db: Executor, credential_ids: Sequence[UUID]) -> dict[
 
 
 async def create_authority(
-    db: Executor, *, slug: str, name: dict[str, str], kind: str, jurisdiction: str, website: str | None = None
+    db: Executor,
+    *,
+    slug: str,
+    name: dict[str, str],
+    kind: str,
+    jurisdiction: str,
+    website: str | None = None,
+    awaiting_confirmation_from: UUID | None = None,
 ) -> Authority:
     """Register a recognition authority; the database refuses a taken slug or malformed values."""
     row = await fetch_one(
         db,
-        f"insert into recognition_authorities as a (slug, name, kind, jurisdiction, website)"
-        f" values ($1, $2, $3, $4, $5) returning {AUTHORITY_COLUMNS}",
+        f"insert into recognition_authorities as a (slug, name, kind, jurisdiction, website, awaiting_confirmation_from)"
+        f" values ($1, $2, $3, $4, $5, $6) returning {AUTHORITY_COLUMNS}",
         slug,
         name,
         kind,
         jurisdiction,
         website,
+        awaiting_confirmation_from,
     )
     return _authority(row)
 

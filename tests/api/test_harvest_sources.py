@@ -83,3 +83,43 @@ async def test_a_source_s_global_id_resolves_for_operators_only(client, parties,
     provider = await access_token(client, parties.provider)
     assert (await gql(client, query, {"id": source_id}, provider))["data"]["node"] is None
     assert (await gql(client, query, {"id": source_id}))["data"]["node"] is None
+
+
+LISTING_SOURCES = """
+query Listings {
+  searchCredentials(first: 10) {
+    nodes { externalId source { url fetchedAt contentHash harvestSource { kind url provider { slug } } } }
+  }
+}
+"""
+
+
+async def test_everyone_sees_where_a_harvested_listing_came_from(client, parties, db):
+    source = await _harvested(db)
+    nodes = (await gql(client, LISTING_SOURCES, {}))["data"]["searchCredentials"]["nodes"]
+    harvested = [node for node in nodes if node["source"]]
+    assert sorted(node["externalId"] for node in harvested) == ["N-1", "N-2"]
+    for node in harvested:
+        assert node["source"]["url"] == source.url and len(node["source"]["contentHash"]) == 64
+        assert node["source"]["harvestSource"] == {
+            "kind": "CSV",
+            "url": source.url,
+            "provider": {"slug": "north-college"},
+        }
+
+
+async def test_a_listing_written_here_has_no_source(client, parties, db):
+    await _harvested(db)
+    await seed(db, 3)  # listings loaded here, not harvested
+    nodes = (await gql(client, LISTING_SOURCES, {}))["data"]["searchCredentials"]["nodes"]
+    assert {n["externalId"] for n in nodes if n["source"] is not None} == {"N-1", "N-2"}
+    loaded_here = [n["externalId"] for n in nodes if n["source"] is None]
+    assert loaded_here and all(key.startswith("demo-") for key in loaded_here)
+
+
+async def test_a_source_s_runs_are_refused_to_anyone_but_operators_through_a_listing(client, parties, db):
+    await _harvested(db)
+    query = "{ searchCredentials(first: 1) { nodes { source { harvestSource { lastRun { created } } } } } }"
+    assert (await gql(client, query, {}))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    provider = await access_token(client, parties.provider)
+    assert (await gql(client, query, {}, provider))["errors"][0]["extensions"]["code"] == "FORBIDDEN"

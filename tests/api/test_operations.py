@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from registry.interop import registry_feed
+from registry.interop.registry_json import changes_from_json
 from tests.support import demo_oracle as oracle
 from tests.support.graphql import OPERATIONS, data, operation
 
@@ -14,6 +16,8 @@ def test_every_operation_file_is_exercised_here():
         "FacetBrowse",
         "ChangeFeedPoll",
         "RegistryStatistics",
+        "HarvestChanges",
+        "HarvestListings",
     }
 
 
@@ -75,3 +79,14 @@ async def test_change_feed_poll_pages_through_the_feed(demo_client):
     assert len(first["events"]) == 100 and first["hasMore"]
     second = (await data(demo_client, operation("ChangeFeedPoll"), {"after": first["endCursor"]}))["changes"]
     assert not {e["cursor"] for e in first["events"]} & {e["cursor"] for e in second["events"]}
+
+
+async def test_harvest_operations_give_listings_the_export_s_reader_takes_whole(demo_client):
+    changes = (await data(demo_client, operation("HarvestChanges"), {}))["changes"]
+    ids = list(dict.fromkeys(event["credential"]["id"] for event in changes["events"]))[:25]
+    answer = await data(demo_client, operation("HarvestListings"), {"ids": ids})
+    found = registry_feed.listings(answer)
+    assert [listing.id for listing in found if listing] == ids
+    for listing in found:
+        changes_read, problems, skills = changes_from_json(listing.document)
+        assert problems == [] and changes_read.title and skills == [s["code"] for s in listing.document["skills"]]

@@ -198,7 +198,7 @@ async def test_a_listing_s_history_names_the_harvest_run_that_changed_it_to_ever
     source = await _source(db, site)
     run = await _run(db, source)
     public = await db.fetch(f"select distinct {public_actor('v.actor')} as actor from credential_versions v")
-    assert [row["actor"] for row in public] == [harvesting.actor_of(run.id)]
+    assert [row["actor"] for row in public] == [f"harvest:{run.id}"]
 
 
 @pytest.mark.parametrize(
@@ -230,7 +230,7 @@ async def test_a_source_that_cannot_be_parsed_is_a_failed_run_on_record(db, site
 
 async def test_a_kind_that_cannot_run_yet_is_refused_when_added(db, site):
     added = await harvesting.add(
-        db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=site.url("/feed"), provider_slug=None
+        db, OPERATOR, LOOPBACK, kind="CREDENTIAL_ENGINE", url=site.url("/envelopes"), provider_slug=None
     )
     assert [p.code for p in added.problems] == ["NOT_YET_SUPPORTED"]
 

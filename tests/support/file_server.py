@@ -12,12 +12,13 @@ from typing import Iterator
 
 @dataclass
 class Site:
-    """What the server serves (path -> bytes), what it answers instead (path -> status), the
-    requests it received (path, If-None-Match) and the statuses it answered."""
+    """What the server serves (path -> bytes), what it answers instead (path -> a status, or
+    statuses answered once each first), the requests it received (path, If-None-Match; POST
+    too, its body unread) and the statuses it answered."""
 
     base: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
-    statuses: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int | list[int]] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)  # the status of each answer, in order
 
@@ -36,8 +37,13 @@ def file_server() -> Iterator[Site]:
 
         def do_GET(self) -> None:  # noqa: N802 - the standard library's name
             site.requests.append((self.path, self.headers.get("if-none-match")))
-            if self.path in site.statuses:
-                self.send_response(site.statuses[self.path])
+            status = site.statuses.get(self.path)
+            if isinstance(status, list):  # answered once each, in turn, before the file is served
+                status = status.pop(0) if status else None
+            if status is not None:
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("retry-after", "0")
                 self.send_header("content-length", "0")
                 self.end_headers()
                 return
@@ -58,6 +64,10 @@ def file_server() -> Iterator[Site]:
             self.send_header("content-length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            self.do_GET()
 
         def log_message(self, *args) -> None:
             pass

@@ -1,0 +1,320 @@
+"""Another Microcred registry as a harvest source (MICROCRED_FEED): follow its public change
+feed from the cursor the last run saved, fetch the listings that changed, and mirror them.
+
+Listings come with their provider, matched here by slug (created when new, waiting for an
+operator to confirm it); recognitions come with their authority, matched the same way, and a
+revocation at the source revokes the mirror. A listing retired at the source is retired here.
+Each page of changes is applied listing by listing, then its cursor saved: a run that stops
+(the source down, a limit reached) goes on from there the next time. A listing that cannot
+be written here (a value this registry refuses) is recorded as a problem of the run and
+left until the source changes it again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from registry.config import Settings
+from registry.db import Database, Executor
+from registry.domain import harvesting
+from registry.domain.harvesting import Limits, RunCounts, RunTicket
+from registry.domain.parties import Party, check_party
+from registry.domain.records import Authority, Provider
+from registry.interop import registry_feed
+from registry.interop.csv_listings import Row
+from registry.interop.registry_feed import RemoteListing, RemoteRecognition
+from registry.interop.registry_json import changes_from_json
+from registry.services import importing
+from registry.services.harvest_fetch import SourceFailed, ask_graphql
+from registry.store import audit, harvest_sources, harvested_recognitions, listing_sources, listings, providers
+from registry.store import recognitions as recognition_store
+
+# Listings asked for at once: within a registry's default query cost limit (5,000), as each costs
+# 168 with its nested lists.
+LISTINGS_PER_REQUEST = 25
+_T = TypeVar("_T")
+
+
+@dataclass
+class _Parties:
+    """The providers and authorities a run has matched or created, by slug."""
+
+    providers: dict[str, UUID | None] = field(default_factory=dict)
+    authorities: dict[str, UUID | None] = field(default_factory=dict)
+
+
+async def follow(
+    db: Database,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    ticket: RunTicket,
+    limits: Limits,
+    progress: Callable[[int], None],
+) -> tuple[RunCounts, bool]:
+    """Apply the source's changes since the saved cursor: (counts, whether nothing had changed)."""
+    source, counts, parties = ticket.source, RunCounts(), _Parties()
+    cursor, events, started = source.cursor, 0, time.monotonic()
+    while True:
+        data = await ask_graphql(
+            source.url, settings, http, limits, registry_feed.operation("HarvestChanges"), {"after": cursor}
+        )
+        page = _read(registry_feed.change_page, data)
+        if page.has_more and page.end_cursor in (None, cursor):
+            raise SourceFailed("The source's change feed does not move on: it says there is more at the same cursor.")
+        if page.events == 0 and events == 0:
+            return counts, True
+        events += page.events
+        for start in range(0, len(page.listing_ids), LISTINGS_PER_REQUEST):
+            wanted = page.listing_ids[start : start + LISTINGS_PER_REQUEST]
+            data = await ask_graphql(
+                source.url, settings, http, limits, registry_feed.operation("HarvestListings"), {"ids": wanted}
+            )
+            found = _read(registry_feed.listings, data)
+            if len(found) != len(wanted):
+                raise SourceFailed(f"The source answered {len(found)} listings for {len(wanted)} IDs.")
+            await _mirror(db, ticket, list(zip(wanted, found)), counts, parties)
+            progress(len(wanted))
+        cursor = page.end_cursor or cursor
+        if not await harvest_sources.save_cursor(db, source.id, ticket.lease, cursor):
+            raise SourceFailed("The run outlived its lease: another run may have taken the source over.")
+        if not page.has_more:
+            return counts, False
+        if events >= limits.max_objects or time.monotonic() - started > limits.max_run_seconds:
+            counts.problem("source", f"Stopped after {events} changes; the next run goes on from here.", "LIMIT")
+            return counts, False
+
+
+def _read(reader: Callable[[object], _T], data: object) -> _T:
+    try:
+        return reader(data)
+    except registry_feed.Malformed as error:
+        raise SourceFailed(str(error)) from error
+
+
+async def _mirror(
+    db: Database,
+    ticket: RunTicket,
+    found: list[tuple[str, RemoteListing | None]],
+    counts: RunCounts,
+    parties: _Parties,
+) -> None:
+    """Write a batch of the source's listings here, provider by provider."""
+    by_provider: dict[UUID, list[RemoteListing]] = defaultdict(list)
+    for remote_id, remote in found:
+        if remote is None:
+            counts.count("failed")
+            counts.problem(remote_id, "The source does not show this listing.", "NOT_FOUND")
+            continue
+        provider_id = await _party_id(db, ticket, remote.provider, PROVIDER, parties.providers, counts)
+        if provider_id is None:
+            counts.count("failed")
+            continue
+        by_provider[provider_id].append(remote)
+    for provider_id, remotes in by_provider.items():
+        # Published, as at the source (then retired if retired there); but publishing a listing
+        # retired both there and here already would bring it back for a moment.
+        retired = await listings.retired_external_ids(db, provider_id, [r.document["externalId"] for r in remotes])
+        stay = [r for r in remotes if r.status != "PUBLISHED" and r.document["externalId"] in retired]
+        for publish, group in ((True, [r for r in remotes if r not in stay]), (False, stay)):
+            if group:
+                await _write(db, ticket, provider_id, group, publish, counts, parties)
+
+
+async def _write(
+    db: Database,
+    ticket: RunTicket,
+    provider_id: UUID,
+    remotes: list[RemoteListing],
+    publish: bool,
+    counts: RunCounts,
+    parties: _Parties,
+) -> None:
+    """Write one provider's listings, then their status and recognitions."""
+    rows = [_row(index, remote) for index, remote in enumerate(remotes)]
+    report = await importing.import_rows(
+        db,
+        provider_id,
+        iter(rows),
+        unknown_columns=[],
+        publish=publish,
+        dry_run=False,
+        describe=lambda p: ".".join(p.field),
+        actor=ticket.actor,
+        source=ticket.source.id,
+    )
+    external_ids = [r.external_id for r in report.rows if r.external_id]
+    here = await listings.ids_by_external_ids(db, provider_id, external_ids)
+    seen = []
+    for remote, reported in zip(remotes, report.rows):
+        for where, code, message in reported.problems + reported.notes:  # notes: why it is not published here
+            counts.problem(f"{remote.id}.{where}", message, code)
+        credential_id = here.get(reported.external_id or "") if reported.outcome != "failed" else None
+        if credential_id is None:
+            counts.count("failed")
+            continue
+        seen.append((credential_id, harvesting.content_hash(remote.document), remote.id, _page_of(ticket, remote)))
+        retired = remote.status != "PUBLISHED" and await _retire(db, ticket, credential_id)
+        counts.count("retired" if retired else reported.outcome)
+        await _mirror_recognitions(db, ticket, credential_id, remote.recognitions, counts, parties)
+    await listing_sources.seen(db, ticket.source.id, seen)
+
+
+def _row(index: int, remote: RemoteListing) -> Row:
+    changes, problems, skills = changes_from_json(remote.document)
+    return Row(index + 1, changes, problems, skills)
+
+
+def _page_of(ticket: RunTicket, remote: RemoteListing) -> str:
+    """The listing's page at the source registry (its pages live beside its API)."""
+    origin = urlsplit(ticket.source.url)
+    return urlunsplit((origin.scheme, origin.netloc, f"/credentials/{quote(remote.id)}", "", ""))
+
+
+async def _retire(db: Database, ticket: RunTicket, credential_id: UUID) -> bool:
+    """Retire a listing retired at the source; False when it is retired here already."""
+    async with db.transaction() as tx:
+        listing = await listings.lock(tx, credential_id)
+        if listing is None or listing.status == "RETIRED":
+            return False
+        note = f"Retired at its source, {ticket.source.url}."
+        await listings.set_status(tx, credential_id, "RETIRED", ticket.actor, note)
+    return True
+
+
+async def _mirror_recognitions(
+    db: Database,
+    ticket: RunTicket,
+    credential_id: UUID,
+    remotes: list[RemoteRecognition],
+    counts: RunCounts,
+    parties: _Parties,
+) -> None:
+    """Record the source's recognitions of a listing here, and revoke those it revoked."""
+    source = ticket.source
+    mirrored = await harvested_recognitions.mirrors(db, source.id, [r.id for r in remotes])
+    for remote in remotes:
+        here = mirrored.get(remote.id)
+        if here is None:
+            authority_id = await _party_id(db, ticket, remote.authority, AUTHORITY, parties.authorities, counts)
+            if authority_id is not None:
+                here = await _recognize(db, ticket, credential_id, authority_id, remote, counts)
+        if here is not None and remote.revoked:  # kept on record here too, revoked
+            await _revoke(db, here, f"Revoked at its source, {source.url}.")
+
+
+async def _recognize(
+    db: Database,
+    ticket: RunTicket,
+    credential_id: UUID,
+    authority_id: UUID,
+    remote: RemoteRecognition,
+    counts: RunCounts,
+) -> UUID | None:
+    """The mirror of ``remote``, recorded here; None when this registry cannot record it."""
+    try:
+        return await _record_recognition(db, ticket, credential_id, authority_id, remote)
+    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:  # e.g. an unknown kind
+        counts.problem(remote.id, f"This recognition cannot be recorded here ({type(error).__name__}).")
+        return None
+
+
+async def _record_recognition(
+    db: Database, ticket: RunTicket, credential_id: UUID, authority_id: UUID, remote: RemoteRecognition
+) -> UUID:
+    async with db.transaction() as tx:
+        made = await recognition_store.create_recognition(
+            tx,
+            credential_id=credential_id,
+            authority_id=authority_id,
+            kind=remote.kind,
+            valid_from=remote.valid_from,
+            valid_until=remote.valid_until,
+            note=remote.note,
+        )
+        await harvested_recognitions.record(tx, ticket.source.id, remote.id, made.id)
+    return made.id
+
+
+async def _revoke(db: Database, recognition_id: UUID, reason: str) -> None:
+    async with db.transaction() as tx:
+        found = await recognition_store.lock_recognition(tx, recognition_id)
+        if found is not None and found.revoked_at is None:
+            await recognition_store.revoke(tx, recognition_id, reason)
+
+
+@dataclass(frozen=True)
+class _PartyKind:
+    """Providers or authorities: how to find one by slug and register one."""
+
+    name: str
+    national_allowed: bool
+    by_slug: Callable[[Executor, str], Awaitable[Provider | Authority | None]]
+    create: Callable[..., Awaitable[Provider | Authority]]
+
+
+PROVIDER = _PartyKind("provider", False, providers.by_slug, providers.create)
+AUTHORITY = _PartyKind("authority", True, recognition_store.authority_by_slug, recognition_store.create_authority)
+
+
+async def _party_id(
+    db: Database,
+    ticket: RunTicket,
+    party: Party,
+    kind: _PartyKind,
+    known: dict[str, UUID | None],
+    counts: RunCounts,
+) -> UUID | None:
+    """The provider or authority here with the party's slug, created (waiting for an
+    operator's confirmation) when there is none; None when the party cannot be registered."""
+    if party.slug not in known:
+        known[party.slug] = await _match_or_create(db, ticket, party, kind, counts)
+    return known[party.slug]
+
+
+async def _match_or_create(
+    db: Database, ticket: RunTicket, party: Party, kind: _PartyKind, counts: RunCounts
+) -> UUID | None:
+    found = await kind.by_slug(db, party.slug)
+    if found is not None:
+        return found.id
+    problems = check_party(
+        slug=party.slug,
+        name=party.name,
+        jurisdiction=party.jurisdiction,
+        website=party.website,
+        national_allowed=kind.national_allowed,
+    )
+    for problem in problems:
+        counts.problem(f"{kind.name}:{party.slug}.{'.'.join(problem.field)}", problem.message, problem.code)
+    if problems:
+        return None
+    try:
+        async with db.transaction() as tx:
+            made = await kind.create(
+                tx,
+                slug=party.slug,
+                name=party.name,
+                kind=party.kind,
+                jurisdiction=party.jurisdiction,
+                website=party.website,
+                awaiting_confirmation_from=ticket.source.id,
+            )
+            details = {"source": ticket.source.url, "kind": party.kind, "jurisdiction": party.jurisdiction}
+            await audit.record(
+                tx, actor=ticket.actor, action=f"{kind.name}.harvested", target=party.slug, details=details
+            )
+    except asyncpg.UniqueViolationError:  # registered meanwhile, by an operator or another run
+        found = await kind.by_slug(db, party.slug)
+        return found.id if found is not None else None
+    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:  # e.g. an unknown kind
+        counts.problem(f"{kind.name}:{party.slug}", f"This {kind.name} cannot be registered ({type(error).__name__}).")
+        return None
+    return made.id

@@ -1,0 +1,188 @@
+"""Harvesting another registry: a real `microcred serve` on its own database, followed
+through its public change feed, mirrored listing by listing with providers and recognitions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import signal
+
+import httpx
+import pytest
+
+from registry.db import Database
+from registry.domain.listings import ListingChanges
+from registry.domain.principals import operator
+from registry.services import harvesting, listings, recognitions, submission
+from registry.services.seeding import seed
+from registry.store import party_confirmations, providers
+from tests.support.apps import SETTINGS
+from tests.support.file_server import file_server
+from tests.support.processes import process_env, serve_process
+from tests.support.province import public_view as _public
+
+LOOPBACK = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True)
+OPERATOR = operator("test")
+
+
+@pytest.fixture
+async def national(db):
+    await seed(db, 0)  # the reference parties and the taxonomies, as a registry starts with
+    return db
+
+
+async def _feed(db, province) -> object:
+    added = await harvesting.add(
+        db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=province.graphql, provider_slug=None
+    )
+    assert added.ok, added.problems
+    return added.value
+
+
+async def _run(db, source, **options):
+    async with httpx.AsyncClient() as http:
+        return await harvesting.run(db, LOOPBACK, source.id, http, **options)
+
+
+async def test_a_first_run_mirrors_every_public_listing_and_recognition(national, province):
+    run = await _run(national, await _feed(national, province))
+    assert run.succeeded and run.failed == 0, run.problems
+    assert await _public(national) == await _public(province.db)
+    assert run.created > 0 and run.retired > 0  # the source has retired listings: they arrive retired
+
+
+async def test_an_unchanged_feed_costs_one_request_and_changes_nothing(national, province):
+    source = await _feed(national, province)
+    await _run(national, source)
+    again = await _run(national, source)
+    assert (again.succeeded, again.not_modified, again.created, again.updated) == (True, True, 0, 0)
+
+
+async def test_updates_retirements_and_revocations_at_the_source_arrive(national, province):
+    source = await _feed(national, province)
+    await _run(national, source)
+    published = await province.db.fetch(
+        "select id, version from credentials where status = 'PUBLISHED' order by external_id limit 2"
+    )
+    changed = await listings.update(
+        province.db, OPERATOR, published[0]["id"], published[0]["version"], ListingChanges(workload_hours=77.5)
+    )
+    assert changed.ok, changed.problems
+    assert (await listings.retire(province.db, OPERATOR, published[1]["id"], "Replaced")).ok
+    recognition = await province.db.fetchval("select id from recognitions where revoked_at is null limit 1")
+    assert (await recognitions.revoke(province.db, OPERATOR, recognition, "Review lapsed")).ok
+    run = await _run(national, source)
+    assert (run.succeeded, run.updated, run.retired, run.failed) == (True, 1, 1, 0), run.problems
+    assert await _public(national) == await _public(province.db)
+
+
+async def test_a_provider_new_here_is_created_and_waits_for_an_operator(national, province):
+    source = await _feed(national, province)
+    await providers.create(
+        province.db, slug="tundra-polytechnic", name={"en": "Tundra Polytechnic"}, kind="COLLEGE", jurisdiction="CA-NU"
+    )
+    await _publish_one(province.db, "tundra-polytechnic", "TP-1")
+    await _run(national, source)
+    assert await _public(national) == await _public(province.db)
+    waiting = await party_confirmations.pending(national)
+    assert [(p.kind, p.slug, p.source_id) for p in waiting] == [("provider", "tundra-polytechnic", source.id)]
+    assert await party_confirmations.confirm(national, "provider", "tundra-polytechnic")
+    assert await party_confirmations.pending(national) == []
+
+
+async def test_a_listing_this_registry_would_not_publish_stays_a_draft_and_the_run_says_why(national, province):
+    external_id = await province.db.fetchval(
+        "update credentials set level_reason = null where id = (select id from credentials"
+        " where status = 'PUBLISHED' and level_framework is null order by external_id limit 1) returning external_id"
+    )
+    run = await _run(national, await _feed(national, province))
+    assert (
+        await national.fetchval("select status::text from credentials where external_id = $1", external_id) == "DRAFT"
+    )
+    assert [p["code"] for p in run.problems if p["field"].endswith(".level")] == ["REQUIRED_TO_PUBLISH"]
+
+
+async def test_a_harvested_listing_says_which_run_changed_it(national, province):
+    run = await _run(national, await _feed(national, province))
+    actors = {row["actor"] for row in await national.fetch("select distinct actor from credential_versions")}
+    assert actors == {f"harvest:{run.id}"}
+
+
+async def test_a_source_that_goes_down_mid_run_resumes_where_it_stopped(national, province, other_db_dsn):
+    source = await _feed(national, province)
+
+    def go_down(done: int) -> None:
+        province.served.process.send_signal(signal.SIGKILL)
+
+    stopped = await _run(national, source, progress=go_down)
+    assert stopped.succeeded is False and "could not be reached" in stopped.problems[0]["message"]
+    partly = len((await _public(national))[0])
+    assert 0 < partly < len((await _public(province.db))[0])
+    with serve_process(process_env(DATABASE_URL=other_db_dsn), "--no-demo") as back:
+        await national.execute("update harvest_sources set url = $1", f"{back.base}/graphql")
+        resumed = await _run(national, source)
+    assert resumed.succeeded and resumed.failed == 0, resumed.problems
+    assert await _public(national) == await _public(province.db)
+
+
+async def _publish_one(db: Database, provider_slug: str, external_id: str) -> None:
+    provider = await providers.by_slug(db, provider_slug)
+    template = await db.fetchrow("select * from credentials where status = 'PUBLISHED' limit 1")
+    changes = ListingChanges(
+        external_id=external_id,
+        credential_type=template["credential_type"],
+        title={"en": f"Northern Logistics {external_id}", "fr": f"Logistique nordique {external_id}"},
+        description=template["description"],
+        learning_outcomes=list(template["learning_outcomes"]),
+        level_framework=template["level_framework"],
+        level_value=template["level_value"],
+        workload_hours=30.0,
+        delivery_mode="ONLINE",
+        pace="SELF_PACED",
+        languages=["en"],
+        regions=["CA-NU"],
+        assessment="PROJECT",
+        quality_assurance="Territorial review 2026",
+        url="https://tundra.example.ca/logistics",
+    )
+    items = [submission.Item(0, changes, [])]
+    await submission.submit(db, provider.id, items, actor="test", publish=True, dry_run=False)
+    assert not items[0].problems, items[0].problems
+
+
+async def test_a_feed_that_does_not_move_on_is_a_failed_run_not_an_endless_one(national):
+    stuck = {
+        "changes": {
+            "events": [{"cursor": "c1", "kind": "CREATED", "credential": {"id": "Q3JlZDox"}}],
+            "endCursor": "c1",
+            "hasMore": True,
+        },
+        "nodes": [None],
+    }
+    with file_server() as site:
+        site.files["/graphql"] = json.dumps({"data": stuck}).encode()
+        added = await harvesting.add(
+            national, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=site.url("/graphql"), provider_slug=None
+        )
+        run = await _run(national, added.value)
+    assert run.succeeded is False and "does not move on" in run.problems[0]["message"]
+    assert site.answers == [200, 200, 200]  # the changes, the listing, the same changes again
+
+
+async def test_a_feed_answering_something_else_is_a_failed_run(national):
+    with file_server() as site:
+        site.files["/graphql"] = b'{"data": {"changes": {"events": "all of them"}}}'
+        added = await harvesting.add(
+            national, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=site.url("/graphql"), provider_slug=None
+        )
+        run = await _run(national, added.value)
+    assert run.succeeded is False and "malformed" in run.problems[0]["message"]
+
+
+async def test_a_mirrored_listing_s_source_is_its_page_at_the_other_registry(national, province):
+    await _run(national, await _feed(national, province))
+    pages = [row["url"] for row in await national.fetch("select url from listing_sources order by url limit 3")]
+    assert pages and all(page.startswith(f"{province.served.base}/credentials/") for page in pages)
+    async with httpx.AsyncClient() as http:
+        answers = [await http.get(page, headers={"accept": "text/html"}) for page in pages]
+    assert [answer.status_code for answer in answers] == [200] * len(pages)
