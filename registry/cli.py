@@ -656,17 +656,13 @@ def sources_list(as_json: bool) -> None:
 @click.option("--all", "run_all", is_flag=True, help="Run every enabled source.")
 def sources_run(source_id: str | None, run_all: bool) -> None:
     """Run one source, or all of them, now; a summary line per source."""
-    import uuid
 
     from registry.services import harvesting
     from registry.store import harvest_sources
 
     if run_all == (source_id is not None):
         _fail("Give a SOURCE_ID or --all.")
-    try:
-        wanted = None if run_all else uuid.UUID(source_id)
-    except ValueError:
-        _fail(f"{source_id!r} is not a source ID (see `microcred sources list`).")
+    wanted = None if source_id is None else _uuid(source_id, "a source ID (see `microcred sources list`)")
 
     def progress(source_id):
         done = [0]
@@ -687,6 +683,51 @@ def sources_run(source_id: str | None, run_all: bool) -> None:
         failed = failed or (run is not None and not run.succeeded)
     if failed:
         sys.exit(1)
+
+
+@sources.command("disable")
+@click.argument("source_id")
+def sources_disable(source_id: str) -> None:
+    """Stop a source's scheduled runs (its listings stay as they are)."""
+    _set_enabled(source_id, False)
+
+
+@sources.command("enable")
+@click.argument("source_id")
+def sources_enable(source_id: str) -> None:
+    """Resume a source's scheduled runs."""
+    _set_enabled(source_id, True)
+
+
+def _set_enabled(source_id: str, enabled: bool) -> None:
+    from registry.services import harvesting
+
+    wanted = _uuid(source_id, "a source ID (see `microcred sources list`)")
+    done = _outcome(_run_with_db(lambda db, settings: harvesting.set_enabled(db, _operator(), wanted, enabled)))
+    click.echo(f"{done.id} {'enabled' if enabled else 'disabled'}")
+
+
+@sources.command("detach")
+@click.argument("credential_id")
+def sources_detach(credential_id: str) -> None:
+    """Detach a harvested listing (its global ID) from its source: it is written here from now on."""
+    from registry.domain import ids
+    from registry.services import harvesting
+
+    wanted = ids.decode_as(credential_id, "Credential")
+    if wanted is None:
+        _fail(f"{credential_id!r} is not a listing's global ID.")
+    done = _outcome(_run_with_db(lambda db, settings: harvesting.detach(db, _operator(), wanted)))
+    click.echo(f"{credential_id} detached from {done.url}")
+
+
+def _uuid(text: str, what: str):
+    import uuid
+
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        _fail(f"{text!r} is not {what}.")
 
 
 def _run_line(run) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from registry.domain import ids
 from tests.support.processes import (
     ROOT,
     postgres_servers_under,
@@ -327,6 +328,13 @@ async def test_sources_add_run_and_list_harvest_a_provider_s_file(db_dsn, db):
     listed = json.loads(run("sources", "list", "--json", env=env).stdout)
     assert (listed["id"], listed["lastRun"]["notModified"]) == (source_id, True)
     assert await db.fetchval("select count(*) from credentials where status = 'PUBLISHED'") == 2
+    disabled = run("sources", "disable", source_id, env=env)
+    assert disabled.stdout.strip() == f"{source_id} disabled"
+    assert json.loads(run("sources", "list", "--json", env=env).stdout)["enabled"] is False
+    listing = ids.encode("Credential", await db.fetchval("select id from credentials where external_id = 'A-1'"))
+    detached = run("sources", "detach", listing, env=env)
+    assert detached.stdout.strip() == f"{listing} detached from {site.url('/listings.csv')}", detached.stderr
+    assert run("sources", "detach", listing, env=env).returncode == 1  # not harvested any more
 
 
 async def test_sources_mirror_another_registry_through_its_feed_and_keep_it_mirrored(db_dsn, db, province):

@@ -95,6 +95,8 @@ def content_hash(content: Any) -> str:
 
 
 OUTCOMES = ("created", "updated", "unchanged", "retired", "failed")
+# A listing met several times in one run counts under the outcome that weighs most.
+MERGED_OUTCOME_RANK = ("unchanged", "failed", "updated", "created", "retired")
 
 
 @dataclass
@@ -107,9 +109,18 @@ class RunCounts:
     retired: int = 0
     failed: int = 0
     problems: list[dict[str, str]] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)  # by listing, for those met more than once
 
-    def count(self, outcome: str) -> None:
-        """One more listing with ``outcome`` (one of OUTCOMES)."""
+    def count(self, outcome: str, listing: str | None = None) -> None:
+        """One more listing with ``outcome`` (one of OUTCOMES). A ``listing`` met again in the
+        same run (a feed names a listing at each of its changes) is counted once, under what
+        weighs most of what happened to it (MERGED_OUTCOME_RANK)."""
+        if listing is not None:
+            earlier = self.outcomes.get(listing)
+            if earlier is not None:
+                setattr(self, earlier, getattr(self, earlier) - 1)
+                outcome = max(earlier, outcome, key=MERGED_OUTCOME_RANK.index)
+            self.outcomes[listing] = outcome
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def problem(self, where: str, message: str, code: str = "SOURCE_FAILED") -> None:
@@ -165,16 +176,28 @@ def check_source(
     return problems
 
 
-def refusal(field: tuple[str, ...], harvested_from: tuple[UUID, str] | None, writer: UUID | None) -> Problem | None:
-    """Why a write to a listing harvested from (source ID, URL) ``harvested_from`` is refused,
-    unless ``writer`` is that very source: the source is authoritative for its listings."""
-    if harvested_from is None or harvested_from[0] == writer:
+@dataclass(frozen=True)
+class Harvested:
+    """That a listing is harvested: from which source (ID and URL), and whether an operator
+    has detached it from that source since."""
+
+    source_id: UUID
+    url: str
+    detached: bool = False
+
+
+def refusal(field: tuple[str, ...], harvested: Harvested | None, writer: UUID | None) -> Problem | None:
+    """Why a write by ``writer`` (a source's ID, or None for the API and imports) to a listing
+    is refused: a harvested listing is its source's alone, and a detached one no longer is."""
+    if harvested is None:
         return None
-    return Problem(
-        field,
-        "HARVESTED",
-        f"This listing is harvested from {harvested_from[1]}: change it there.",
-    )
+    if harvested.detached:
+        if writer != harvested.source_id:
+            return None
+        return Problem(field, "DETACHED", "An operator detached this listing from this source: it is written here now.")
+    if writer == harvested.source_id:
+        return None
+    return Problem(field, "HARVESTED", f"This listing is harvested from {harvested.url}: change it there.")
 
 
 def read_well(read: int, failed: int) -> bool:

@@ -40,6 +40,9 @@ from registry.store import recognitions as recognition_store
 # Listings asked for at once: within a registry's default query cost limit (5,000), as each costs
 # 168 with its nested lists.
 LISTINGS_PER_REQUEST = 25
+# Changes read before their listings are asked for: a listing changed many times is asked for
+# once; a run that stops goes on from the last chunk applied.
+EVENTS_PER_CHUNK = 1000
 _T = TypeVar("_T")
 
 
@@ -63,33 +66,55 @@ async def follow(
     source, counts, parties = ticket.source, RunCounts(), _Parties()
     cursor, events, started = source.cursor, 0, time.monotonic()
     while True:
-        data = await ask_graphql(
-            source.url, settings, http, limits, registry_feed.operation("HarvestChanges"), {"after": cursor}
-        )
-        page = _read(registry_feed.change_page, data)
-        if page.has_more and page.end_cursor in (None, cursor):
-            raise SourceFailed("The source's change feed does not move on: it says there is more at the same cursor.")
-        if page.events == 0 and events == 0:
+        chunk = await _changes(source.url, settings, http, limits, cursor)
+        if chunk.events == 0 and events == 0:
             return counts, True
-        events += page.events
-        for start in range(0, len(page.listing_ids), LISTINGS_PER_REQUEST):
-            wanted = page.listing_ids[start : start + LISTINGS_PER_REQUEST]
-            data = await ask_graphql(
-                source.url, settings, http, limits, registry_feed.operation("HarvestListings"), {"ids": wanted}
-            )
-            found = _read(registry_feed.listings, data)
-            if len(found) != len(wanted):
-                raise SourceFailed(f"The source answered {len(found)} listings for {len(wanted)} IDs.")
+        events += chunk.events
+        for start in range(0, len(chunk.listing_ids), LISTINGS_PER_REQUEST):
+            wanted = chunk.listing_ids[start : start + LISTINGS_PER_REQUEST]
+            found = await _listings(source.url, settings, http, limits, wanted)
             await _mirror(db, ticket, list(zip(wanted, found)), counts, parties)
             progress(len(wanted))
-        cursor = page.end_cursor or cursor
+        cursor = chunk.end_cursor or cursor
         if not await harvest_sources.save_cursor(db, source.id, ticket.lease, cursor):
             raise SourceFailed("The run outlived its lease: another run may have taken the source over.")
-        if not page.has_more:
+        if not chunk.has_more:
             return counts, False
         if events >= limits.max_objects or time.monotonic() - started > limits.max_run_seconds:
             counts.problem("source", f"Stopped after {events} changes; the next run goes on from here.", "LIMIT")
             return counts, False
+
+
+async def _changes(
+    url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, cursor: str | None
+) -> registry_feed.ChangePage:
+    """The next pages of changes after ``cursor`` (up to EVENTS_PER_CHUNK), each listing named
+    once: all of them are asked for after the last page is read, so that each answer holds
+    every change the pages name."""
+    ids: dict[str, None] = {}
+    events = 0
+    while True:
+        data = await ask_graphql(
+            url, settings, http, limits, registry_feed.operation("HarvestChanges"), {"after": cursor}
+        )
+        page = _read(registry_feed.change_page, data)
+        if page.has_more and page.end_cursor in (None, cursor):
+            raise SourceFailed("The source's change feed does not move on: it says there is more at the same cursor.")
+        ids.update(dict.fromkeys(page.listing_ids))
+        events += page.events
+        cursor = page.end_cursor or cursor
+        if not page.has_more or events >= EVENTS_PER_CHUNK:
+            return registry_feed.ChangePage(list(ids), cursor, page.has_more, events)
+
+
+async def _listings(
+    url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, wanted: list[str]
+) -> list[RemoteListing | None]:
+    data = await ask_graphql(url, settings, http, limits, registry_feed.operation("HarvestListings"), {"ids": wanted})
+    found = _read(registry_feed.listings, data)
+    if len(found) != len(wanted):
+        raise SourceFailed(f"The source answered {len(found)} listings for {len(wanted)} IDs.")
+    return found
 
 
 def _read(reader: Callable[[object], _T], data: object) -> _T:
@@ -110,12 +135,12 @@ async def _mirror(
     by_provider: dict[UUID, list[RemoteListing]] = defaultdict(list)
     for remote_id, remote in found:
         if remote is None:
-            counts.count("failed")
+            counts.count("failed", remote_id)
             counts.problem(remote_id, "The source does not show this listing.", "NOT_FOUND")
             continue
         provider_id = await _party_id(db, ticket, remote.provider, PROVIDER, parties.providers, counts)
         if provider_id is None:
-            counts.count("failed")
+            counts.count("failed", remote_id)
             continue
         by_provider[provider_id].append(remote)
     for provider_id, remotes in by_provider.items():
@@ -158,11 +183,11 @@ async def _write(
             counts.problem(f"{remote.id}.{where}", message, code)
         credential_id = here.get(reported.external_id or "") if reported.outcome != "failed" else None
         if credential_id is None:
-            counts.count("failed")
+            counts.count("failed", remote.id)
             continue
         seen.append((credential_id, harvesting.content_hash(remote.document), remote.id, _page_of(ticket, remote)))
         retired = remote.status != "PUBLISHED" and await _retire(db, ticket, credential_id)
-        counts.count("retired" if retired else reported.outcome)
+        counts.count("retired" if retired else reported.outcome, remote.id)
         await _mirror_recognitions(db, ticket, credential_id, remote.recognitions, counts, parties)
     await listing_sources.seen(db, ticket.source.id, seen)
 

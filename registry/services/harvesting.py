@@ -28,11 +28,11 @@ from registry.db import Database
 from registry.domain import harvesting
 from registry.domain.enums import HarvestSourceKind
 from registry.domain.errors import Outcome, Problem
-from registry.domain.harvesting import HarvestRun, HarvestSource, Limits, RunCounts, RunTicket
+from registry.domain.harvesting import Harvested, HarvestRun, HarvestSource, Limits, RunCounts, RunTicket
 from registry.domain.principals import Principal, require_operator
 from registry.services import harvest_feed, harvest_files
 from registry.services.harvest_fetch import Fetched, SourceFailed, fetch_file
-from registry.store import audit, harvest_sources, party_confirmations, providers
+from registry.store import audit, harvest_sources, listing_sources, party_confirmations, providers
 from registry.store.party_confirmations import Pending
 
 # A run holds its source this long at most (then another process may run it): the fetch's
@@ -71,6 +71,35 @@ async def add(
         return Outcome(await harvest_sources.create(db, kind, url, provider.id if provider else None, every_minutes))
     except asyncpg.UniqueViolationError:
         return Outcome.refused(Problem(("url",), "DUPLICATE_SOURCE", "This URL is a source already."))
+
+
+async def set_enabled(db: Database, principal: Principal, source_id: UUID, enabled: bool) -> Outcome[HarvestSource]:
+    """Turn a source's scheduled runs on or off (operators only); its listings stay as they are."""
+    require_operator(principal)
+    async with db.transaction() as tx:
+        source = await harvest_sources.set_enabled(tx, source_id, enabled)
+        if source is None:
+            return Outcome.refused(Problem(("id",), "NOT_FOUND", "No harvest source has this ID."))
+        action = "source.enabled" if enabled else "source.disabled"
+        await audit.record(
+            tx, actor=principal.client_id, action=action, target=str(source_id), details={"url": source.url}
+        )
+    return Outcome(source)
+
+
+async def detach(db: Database, principal: Principal, credential_id: UUID) -> Outcome[Harvested]:
+    """Detach a harvested listing from its source (operators only): from now on it is written
+    here, and the source's runs neither change nor retire it."""
+    require_operator(principal)
+    async with db.transaction() as tx:
+        detached = await listing_sources.detach(tx, credential_id)
+        if detached is None:
+            return Outcome.refused(Problem(("id",), "NOT_HARVESTED", "No listing harvested from a source has this ID."))
+        details = {"source": str(detached.source_id), "url": detached.url}
+        await audit.record(
+            tx, actor=principal.client_id, action="credential.detached", target=str(credential_id), details=details
+        )
+    return Outcome(detached)
 
 
 async def pending_parties(db: Database, principal: Principal) -> list[Pending]:

@@ -91,6 +91,14 @@ async def holds(db: Executor, source_id: UUID, lease: UUID) -> bool:
     return bool(found)
 
 
+async def set_enabled(db: Executor, source_id: UUID, enabled: bool) -> HarvestSource | None:
+    """Turn a source's scheduled runs on or off; None when there is no such source."""
+    row = await db.fetchrow(
+        f"update harvest_sources s set enabled = $2 where s.id = $1 returning {COLUMNS}", source_id, enabled
+    )
+    return build(row) if row else None
+
+
 async def save_cursor(db: Executor, source_id: UUID, lease: UUID, cursor: str | None) -> bool:
     """Remember where a feed's next run goes on from, while ``lease`` holds the source; False
     when it no longer does."""

@@ -6,7 +6,7 @@ from typing import Sequence
 from uuid import UUID
 
 from registry.db import Executor
-from registry.domain.harvesting import ListingSource
+from registry.domain.harvesting import Harvested, ListingSource
 from registry.store import harvest_sources
 
 
@@ -21,7 +21,7 @@ async def seen(db: Executor, source_id: UUID, listings: Sequence[tuple[UUID, str
         " select t.id, $1, t.url, now(), t.hash, t.remote"
         " from unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) as t(id, hash, remote, url)"
         " on conflict (credential_id) do update set source_id = excluded.source_id, url = excluded.url,"
-        " fetched_at = excluded.fetched_at, content_hash = excluded.content_hash, absent_runs = 0,"
+        " fetched_at = excluded.fetched_at, content_hash = excluded.content_hash, absent_runs = 0, detached_at = null,"
         " remote_id = coalesce(excluded.remote_id, listing_sources.remote_id)",
         source_id,
         ids,
@@ -40,7 +40,7 @@ async def claim(db: Executor, source_id: UUID, credential_ids: Sequence[UUID]) -
         "insert into listing_sources (credential_id, source_id, url, fetched_at, content_hash)"
         " select t.id, s.id, s.url, now(), '' from unnest($2::uuid[]) as t(id) join harvest_sources s on s.id = $1"
         " on conflict (credential_id) do update set source_id = excluded.source_id, url = excluded.url,"
-        " absent_runs = 0",
+        " absent_runs = 0, detached_at = null",
         source_id,
         list(credential_ids),
     )
@@ -53,7 +53,7 @@ async def missed(db: Executor, source_id: UUID, present: Sequence[UUID]) -> dict
     rows = await db.fetch(
         "update listing_sources ls set absent_runs ="
         " case when ls.credential_id = any($2::uuid[]) then 0 else ls.absent_runs + 1 end from credentials c"
-        " where ls.source_id = $1 and c.id = ls.credential_id and c.status <> 'RETIRED'"
+        " where ls.source_id = $1 and ls.detached_at is null and c.id = ls.credential_id and c.status <> 'RETIRED'"
         " returning ls.credential_id, ls.absent_runs",
         source_id,
         list(present),
@@ -61,14 +61,25 @@ async def missed(db: Executor, source_id: UUID, present: Sequence[UUID]) -> dict
     return {row["credential_id"]: row["absent_runs"] for row in rows if row["absent_runs"] > 0}
 
 
-async def sources_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, tuple[UUID, str]]:
-    """(source ID, source URL) of each harvested listing among ``credential_ids``."""
+async def sources_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, Harvested]:
+    """Which of ``credential_ids`` are harvested, from where, and whether detached since."""
     rows = await db.fetch(
-        "select ls.credential_id, ls.source_id, s.url from listing_sources ls"
+        "select ls.credential_id, ls.source_id, s.url, ls.detached_at is not null as detached from listing_sources ls"
         " join harvest_sources s on s.id = ls.source_id where ls.credential_id = any($1::uuid[])",
         list(credential_ids),
     )
-    return {row["credential_id"]: (row["source_id"], row["url"]) for row in rows}
+    return {row["credential_id"]: Harvested(row["source_id"], row["url"], row["detached"]) for row in rows}
+
+
+async def detach(db: Executor, credential_id: UUID) -> Harvested | None:
+    """Detach a harvested listing from its source; None when it is not harvested (or detached already)."""
+    row = await db.fetchrow(
+        "update listing_sources ls set detached_at = now() from harvest_sources s"
+        " where ls.credential_id = $1 and ls.detached_at is null and s.id = ls.source_id"
+        " returning ls.source_id, s.url",
+        credential_id,
+    )
+    return Harvested(row["source_id"], row["url"], True) if row else None
 
 
 async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, ListingSource]:
@@ -76,7 +87,7 @@ async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID
     rows = await db.fetch(
         f"select ls.credential_id, ls.url as listing_url, ls.fetched_at, ls.content_hash, {harvest_sources.COLUMNS}"
         " from listing_sources ls join harvest_sources s on s.id = ls.source_id"
-        " where ls.credential_id = any($1::uuid[])",
+        " where ls.credential_id = any($1::uuid[]) and ls.detached_at is null",
         list(credential_ids),
     )
     return {

@@ -145,6 +145,39 @@ async def test_a_direct_write_to_a_harvested_listing_is_refused_with_the_source_
     assert [p.code for p in item.problems] == ["HARVESTED"]
 
 
+async def test_a_detached_listing_is_written_here_and_its_source_no_longer_changes_or_retires_it(db, site):
+    source = await _source(db, site)
+    await _run(db, source)
+    listing_id = await db.fetchval("select id from credentials where external_id = 'A-1'")
+    assert (await harvesting.detach(db, OPERATOR, listing_id)).ok
+    assert (await listings.retire(db, OPERATOR, listing_id, "Now kept by hand")).ok  # written here now
+    site.files["/listings.csv"] = _csv("A-1", "A-2", "A-3", title="Renamed")
+    run = await _run(db, source)
+    assert (run.updated, run.failed) == (2, 1) and [p["code"] for p in run.problems] == ["DETACHED"]
+    site.files["/listings.csv"] = _csv("A-2", "A-3")
+    await _run(db, source)
+    await _run(db, source)
+    kinds = await db.fetch(
+        "select kind::text from credential_versions where credential_id = $1 order by version", listing_id
+    )
+    assert [row["kind"] for row in kinds] == ["CREATED", "PUBLISHED", "RETIRED"]  # nothing by the source since
+
+
+async def test_only_a_harvested_listing_can_be_detached(db, site):
+    await seed(db, 1)
+    written_here = await db.fetchval("select id from credentials limit 1")
+    detached = await harvesting.detach(db, OPERATOR, written_here)
+    assert [p.code for p in detached.problems] == ["NOT_HARVESTED"]
+
+
+async def test_a_disabled_source_is_not_run_by_workers_until_enabled_again(db, site):
+    source = await _source(db, site)
+    assert (await harvesting.set_enabled(db, OPERATOR, source.id, False)).ok
+    assert await harvesting.run_due(db, LOOPBACK) == 0
+    assert (await harvesting.set_enabled(db, OPERATOR, source.id, True)).ok
+    assert await harvesting.run_due(db, LOOPBACK) == 1
+
+
 @pytest.mark.parametrize(
     ("url", "code"),
     [
