@@ -591,16 +591,28 @@ def sources() -> None:
     "--kind", required=True, type=click.Choice(["CTDL", "JSONL", "CSV", "MICROCRED_FEED", "CREDENTIAL_ENGINE"])
 )
 @click.option("--url", required=True, help="Where the source is published (https).")
-@click.option("--provider", "provider_slug", help="Slug of the provider a CTDL, JSONL or CSV file belongs to.")
+@click.option("--provider", "provider_slug", help="Slug of the provider the source is for (all but MICROCRED_FEED).")
+@click.option(
+    "--organization", "organization_ctid", help="CREDENTIAL_ENGINE: the organisation's CTID there (ce-<uuid>)."
+)
 @click.option("--every", "every_minutes", type=int, default=1440, show_default=True, help="Minutes between runs.")
-def sources_add(kind: str, url: str, provider_slug: str | None, every_minutes: int) -> None:
+def sources_add(
+    kind: str, url: str, provider_slug: str | None, organization_ctid: str | None, every_minutes: int
+) -> None:
     """Register a source; prints its ID."""
     from registry.services import harvesting
 
     made = _outcome(
         _run_with_db(
             lambda db, settings: harvesting.add(
-                db, _operator(), settings, kind=kind, url=url, provider_slug=provider_slug, every_minutes=every_minutes
+                db,
+                _operator(),
+                settings,
+                kind=kind,
+                url=url,
+                provider_slug=provider_slug,
+                every_minutes=every_minutes,
+                organization_ctid=organization_ctid,
             )
         )
     )
@@ -630,6 +642,7 @@ def sources_list(as_json: bool) -> None:
                         "kind": source.kind,
                         "url": source.url,
                         "providerId": str(source.provider_id) if source.provider_id else None,
+                        "organizationCtid": source.organization_ctid,
                         "everyMinutes": source.every_minutes,
                         "enabled": source.enabled,
                         "lastRun": _run_summary(run) if run else None,

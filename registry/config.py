@@ -142,6 +142,8 @@ class Settings:
       full export; other filters are spooled from the database per request.
     export_debounce_seconds: the snapshot is rebuilt once changes have been quiet this long
       (and at the latest twelve times this long after the first change not yet in it).
+    credential_engine_api_key: the API key CREDENTIAL_ENGINE harvest sources send (as a bearer
+      token) to Credential Engine's CTDL query endpoint, which asks for one.
     exports_per_caller: export downloads one caller (a client with a token, else an IP
       address) may have running at once in one process; more get 429.
     """
@@ -164,6 +166,7 @@ class Settings:
     trusted_issuers: tuple[TrustedIssuer, ...] = field(default_factory=tuple)
     webhooks_allow_loopback: bool = False
     webhooks_allow_private: bool = False
+    credential_engine_api_key: str | None = None
     webhook_retry_base_seconds: float = 30.0
     webhook_give_up_hours: float = 24.0
     response_cache_bytes: int = 64 * 2**20
@@ -218,6 +221,7 @@ class Settings:
             else (),
             webhooks_allow_loopback=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_LOOPBACK"), False),
             webhooks_allow_private=_flag(env.get("MICROCRED_WEBHOOKS_ALLOW_PRIVATE"), False),
+            credential_engine_api_key=env.get("MICROCRED_CREDENTIAL_ENGINE_API_KEY") or None,
             webhook_retry_base_seconds=float(env.get("MICROCRED_WEBHOOK_RETRY_BASE", "30")),
             response_cache_bytes=int(env.get("MICROCRED_RESPONSE_CACHE_BYTES", str(64 * 2**20))),
             response_cache_ttl_seconds=float(env.get("MICROCRED_RESPONSE_CACHE_TTL", "60")),

@@ -359,3 +359,20 @@ async def test_sources_mirror_another_registry_through_its_feed_and_keep_it_mirr
     second = run("sources", "run", "--all", env=env)
     assert second.stdout.strip() == f"{added.stdout.split()[0]}: 0 created, 1 updated, 0 unchanged, 1 retired, 0 failed"
     assert await public_view(db) == await public_view(province.db)
+
+
+async def test_sources_add_a_credential_engine_organisation_for_a_provider(db_dsn, db):
+    from tests.support.credential_engine import credential_engine, example
+
+    env = process_env(DATABASE_URL=db_dsn, MICROCRED_WEBHOOKS_ALLOW_LOOPBACK="1")
+    assert run("seed", "--credentials", "0", env=env).returncode == 0
+    organization = example("Organization-1.json")["ceterms:ctid"]
+    provider = await db.fetchval("select slug from providers order by slug limit 1")
+    with credential_engine() as registry:
+        options = ["--url", registry.url, "--organization", organization, "--provider", provider]
+        added = run("sources", "add", "--kind", "CREDENTIAL_ENGINE", *options, env=env)
+        assert added.returncode == 0, added.stderr
+        ran = run("sources", "run", "--all", env=env)
+    assert ran.stdout.strip().endswith("4 created, 0 updated, 0 unchanged, 0 retired, 0 failed"), ran.stdout
+    listed = json.loads(run("sources", "list", "--json", env=env).stdout)
+    assert (listed["kind"], listed["organizationCtid"]) == ("CREDENTIAL_ENGINE", organization)

@@ -58,6 +58,9 @@ class HarvestSource(Node):
     url: URL = strawberry.field(description="Where the source is published.")
     every_minutes: int = strawberry.field(description="Minutes between scheduled runs.")
     enabled: bool = strawberry.field(description="Whether scheduled runs happen.")
+    organization_ctid: Optional[str] = strawberry.field(
+        description="For a CREDENTIAL_ENGINE source: the CTID of the organisation there whose resources it reads."
+    )
     record: Private[domain.HarvestSource]
 
     @classmethod
@@ -68,10 +71,13 @@ class HarvestSource(Node):
             url=URL(r.url),
             every_minutes=r.every_minutes,
             enabled=r.enabled,
+            organization_ctid=r.organization_ctid,
             record=r,
         )
 
-    @strawberry.field(description="The provider a file source belongs to; null for feeds that carry many providers.")
+    @strawberry.field(
+        description="The provider the source is for; null for another registry's feed, which carries many providers."
+    )
     async def provider(self, info: strawberry.Info) -> Optional[Provider]:
         if self.record.provider_id is None:
             return None

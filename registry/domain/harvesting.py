@@ -18,12 +18,17 @@ from uuid import UUID
 
 from registry.domain.enums import HarvestSourceKind
 from registry.domain.errors import Problem
+from registry.domain.ids import CTID
 from registry.domain.outbound_addresses import check_url
 
-# A provider's own file, and the importer's format for it; such a source belongs to one provider.
-FILE_FORMATS = {HarvestSourceKind.CTDL: "ctdl", HarvestSourceKind.JSONL: "jsonl", HarvestSourceKind.CSV: "csv"}
-# The kinds a run can read so far (Credential Engine's registry comes next).
-RUNNABLE = frozenset({*FILE_FORMATS, HarvestSourceKind.MICROCRED_FEED})
+# The sources that are a complete snapshot of one provider's listings (its own file, or what
+# it owns in Credential Engine's registry), and the importer's format each is read with.
+SNAPSHOT_FORMATS = {
+    HarvestSourceKind.CTDL: "ctdl",
+    HarvestSourceKind.JSONL: "jsonl",
+    HarvestSourceKind.CSV: "csv",
+    HarvestSourceKind.CREDENTIAL_ENGINE: "ctdl",
+}
 ABSENT_RUNS_TO_RETIRE = 2
 MIN_EVERY_MINUTES, MAX_EVERY_MINUTES = 5, 44_640  # five minutes to a month
 DEFAULT_EVERY_MINUTES = 1440
@@ -56,6 +61,7 @@ class HarvestSource:
     created_at: datetime
     next_run_at: datetime
     cursor: str | None = None  # a feed's: where the next run goes on from
+    organization_ctid: str | None = None  # a CREDENTIAL_ENGINE source's organisation there
 
 
 @dataclass(frozen=True)
@@ -149,23 +155,26 @@ class RunTicket:
         return f"harvest:{self.run_id}"
 
 
-def check_source(
-    kind: str, url: str, has_provider: bool, every_minutes: int, *, allow_loopback: bool, allow_private: bool
-) -> list[Problem]:
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source an operator asks to add: its kind, address, schedule, and whose it is."""
+
+    kind: str
+    url: str
+    every_minutes: int = DEFAULT_EVERY_MINUTES
+    provider_slug: str | None = None
+    organization_ctid: str | None = None  # a CREDENTIAL_ENGINE source's organisation there
+
+
+def check_source(spec: SourceSpec, *, allow_loopback: bool, allow_private: bool) -> list[Problem]:
     """Every rule a new source must follow; an empty list means it may be added."""
     problems: list[Problem] = []
-    if kind not in HarvestSourceKind.__members__:
-        problems.append(Problem(("kind",), "INVALID_KIND", f"{kind!r} is not a kind of source."))
-    elif kind not in RUNNABLE:
-        problems.append(Problem(("kind",), "NOT_YET_SUPPORTED", f"{kind} sources cannot be run yet."))
-    elif (kind in FILE_FORMATS) != has_provider:
-        problems.append(
-            Problem(("provider",), "PROVIDER_REQUIRED", "A CTDL, JSONL or CSV file belongs to one provider: name it.")
-            if has_provider is False
-            else Problem(("provider",), "NO_PROVIDER", "A feed carries its own providers: name none.")
-        )
-    problems += check_url(url, allow_loopback=allow_loopback, allow_private=allow_private)
-    if not MIN_EVERY_MINUTES <= every_minutes <= MAX_EVERY_MINUTES:
+    if spec.kind not in HarvestSourceKind.__members__:
+        problems.append(Problem(("kind",), "INVALID_KIND", f"{spec.kind!r} is not a kind of source."))
+    else:
+        problems += _owner_problems(HarvestSourceKind(spec.kind), spec)
+    problems += check_url(spec.url, allow_loopback=allow_loopback, allow_private=allow_private)
+    if not MIN_EVERY_MINUTES <= spec.every_minutes <= MAX_EVERY_MINUTES:
         problems.append(
             Problem(
                 ("everyMinutes",),
@@ -173,6 +182,30 @@ def check_source(
                 f"A source runs every {MIN_EVERY_MINUTES} to {MAX_EVERY_MINUTES} minutes.",
             )
         )
+    return problems
+
+
+def _owner_problems(kind: HarvestSourceKind, spec: SourceSpec) -> list[Problem]:
+    """A feed carries its own providers; every other source is one provider's, and a Credential
+    Engine source also names the organisation there that provider publishes as."""
+    problems = []
+    if kind == HarvestSourceKind.MICROCRED_FEED and spec.provider_slug is not None:
+        problems.append(Problem(("provider",), "NO_PROVIDER", "A feed carries its own providers: name none."))
+    if kind != HarvestSourceKind.MICROCRED_FEED and spec.provider_slug is None:
+        problems.append(
+            Problem(("provider",), "PROVIDER_REQUIRED", f"A {kind} source belongs to one provider: name it.")
+        )
+    if kind == HarvestSourceKind.CREDENTIAL_ENGINE:
+        if spec.organization_ctid is None or not CTID.fullmatch(spec.organization_ctid):
+            problems.append(
+                Problem(
+                    ("organization",),
+                    "ORGANIZATION_REQUIRED",
+                    "Name the organisation's CTID in the Credential Engine registry (ce-<uuid>).",
+                )
+            )
+    elif spec.organization_ctid is not None:
+        problems.append(Problem(("organization",), "NO_ORGANIZATION", "Only a CREDENTIAL_ENGINE source names one."))
     return problems
 
 

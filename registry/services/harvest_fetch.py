@@ -67,24 +67,37 @@ async def fetch_file(source: HarvestSource, settings: Settings, http: httpx.Asyn
     return Fetched(body, etag, last_modified, content_hash)
 
 
-async def ask_graphql(
-    url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, query: str, variables: dict[str, Any]
+async def ask_json(
+    url: str,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    limits: Limits,
+    body: Any,
+    headers: dict[str, str] | None = None,
 ) -> Any:
-    """The `data` of a GraphQL answer; SourceFailed when the source answers errors instead."""
-    body = orjson.dumps({"query": query, "variables": variables})
-    headers = {"accept": "application/json", "content-type": "application/json"}
+    """The JSON a source answers to ``body`` POSTed as JSON; a 429 is asked again after its
+    Retry-After, a few times."""
+    content = orjson.dumps(body)
+    sent = {"accept": "application/json", "content-type": "application/json", **(headers or {})}
     for attempt in range(RETRIES_WHEN_LIMITED + 1):
         try:
-            _, _, answer = await _request(url, settings, http, limits, headers=headers, method="POST", content=body)
+            _, _, answer = await _request(url, settings, http, limits, headers=sent, method="POST", content=content)
             break
         except RateLimited as limited:
             if attempt == RETRIES_WHEN_LIMITED:
                 raise
             await asyncio.sleep(limited.retry_after)
     try:
-        document = orjson.loads(answer)
+        return orjson.loads(answer)
     except orjson.JSONDecodeError as error:
         raise SourceFailed("The source did not answer JSON.") from error
+
+
+async def ask_graphql(
+    url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, query: str, variables: dict[str, Any]
+) -> Any:
+    """The `data` of a GraphQL answer; SourceFailed when the source answers errors instead."""
+    document = await ask_json(url, settings, http, limits, {"query": query, "variables": variables})
     if not isinstance(document, dict):
         raise SourceFailed("The source's answer is not a GraphQL response.")
     if document.get("errors"):

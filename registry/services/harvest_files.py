@@ -1,5 +1,6 @@
-"""A provider's own file as a harvest source (CTDL, JSON Lines, CSV): a complete snapshot of
-its listings, read by the importer of its format.
+"""A complete snapshot of one provider's listings as a harvest source: its own file (CTDL, JSON
+Lines, CSV), or what it owns in Credential Engine's registry (fetched by
+registry.services.harvest_credential_engine), read by the importer of its format.
 
 Every listing the file holds is written through the same batch upsert as
 `submitCredentials`, published when complete. A listing the file no longer holds is retired
@@ -71,7 +72,7 @@ def _rows(source: HarvestSource, content: bytes, limits: Limits) -> tuple[list[R
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceFailed("The source is not UTF-8 text.") from error
-    unknown, read = importing.read_rows(io.StringIO(text), harvesting.FILE_FORMATS[HarvestSourceKind(source.kind)])
+    unknown, read = importing.read_rows(io.StringIO(text), harvesting.SNAPSHOT_FORMATS[HarvestSourceKind(source.kind)])
     rows = []
     try:
         for row in read:

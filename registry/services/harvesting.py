@@ -8,9 +8,10 @@ as `submitCredentials`, published when complete; records which listings came fro
 retires a listing only after two successful runs in a row have missed it. A run that cannot
 read its source records why and changes nothing. Every run is recorded.
 
-Two kinds of source run so far: a provider's own file (CTDL, JSON Lines of the registry's
-export, CSV of the import template; registry.services.harvest_files) and another Microcred
-registry's change feed (registry.services.harvest_feed). Credential Engine's registry is next.
+Three kinds of source: a provider's own file (CTDL, JSON Lines of the registry's export, CSV of
+the import template; registry.services.harvest_files), what an organisation owns in Credential
+Engine's registry (registry.services.harvest_credential_engine, then written like a CTDL
+file), and another Microcred registry's change feed (registry.services.harvest_feed).
 """
 
 from __future__ import annotations
@@ -28,9 +29,17 @@ from registry.db import Database
 from registry.domain import harvesting
 from registry.domain.enums import HarvestSourceKind
 from registry.domain.errors import Outcome, Problem
-from registry.domain.harvesting import Harvested, HarvestRun, HarvestSource, Limits, RunCounts, RunTicket
+from registry.domain.harvesting import (
+    Harvested,
+    HarvestRun,
+    HarvestSource,
+    Limits,
+    RunCounts,
+    RunTicket,
+    SourceSpec,
+)
 from registry.domain.principals import Principal, require_operator
-from registry.services import harvest_feed, harvest_files
+from registry.services import harvest_credential_engine, harvest_feed, harvest_files
 from registry.services.harvest_fetch import Fetched, SourceFailed, fetch_file
 from registry.store import audit, harvest_sources, listing_sources, party_confirmations, providers
 from registry.store.party_confirmations import Pending
@@ -49,18 +58,15 @@ async def add(
     *,
     kind: str,
     url: str,
-    provider_slug: str | None,
+    provider_slug: str | None = None,
     every_minutes: int = harvesting.DEFAULT_EVERY_MINUTES,
+    organization_ctid: str | None = None,
 ) -> Outcome[HarvestSource]:
     """Register a source (operators only)."""
     require_operator(principal)
+    spec = SourceSpec(kind, url, every_minutes, provider_slug, organization_ctid)
     problems = harvesting.check_source(
-        kind,
-        url,
-        provider_slug is not None,
-        every_minutes,
-        allow_loopback=settings.webhooks_allow_loopback,
-        allow_private=settings.webhooks_allow_private,
+        spec, allow_loopback=settings.webhooks_allow_loopback, allow_private=settings.webhooks_allow_private
     )
     provider = await providers.by_slug(db, provider_slug) if provider_slug and not problems else None
     if provider_slug and not problems and provider is None:
@@ -68,7 +74,7 @@ async def add(
     if problems:
         return Outcome.refused(*problems)
     try:
-        return Outcome(await harvest_sources.create(db, kind, url, provider.id if provider else None, every_minutes))
+        return Outcome(await harvest_sources.create(db, spec, provider.id if provider else None))
     except asyncpg.UniqueViolationError:
         return Outcome.refused(Problem(("url",), "DUPLICATE_SOURCE", "This URL is a source already."))
 
@@ -145,7 +151,10 @@ async def run(
         if source.kind == HarvestSourceKind.MICROCRED_FEED:
             counts, not_modified = await harvest_feed.follow(db, settings, http, ticket, limits, progress)
             return await _finish(db, ticket, counts, Fetched(None if not_modified else b""))
-        fetched = await fetch_file(source, settings, http, limits)
+        if source.kind == HarvestSourceKind.CREDENTIAL_ENGINE:
+            fetched = await harvest_credential_engine.fetch(source, settings, http, limits)
+        else:
+            fetched = await fetch_file(source, settings, http, limits)
         if fetched.content is None:
             return await _finish(db, ticket, RunCounts(), fetched)
         counts = await harvest_files.apply(db, ticket, fetched.content, limits, progress)

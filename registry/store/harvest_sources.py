@@ -8,13 +8,13 @@ from typing import Any, Mapping, Sequence
 from uuid import UUID
 
 from registry.db import Executor
-from registry.domain.harvesting import HarvestRun, HarvestSource
+from registry.domain.harvesting import HarvestRun, HarvestSource, SourceSpec
 from registry.store.paging import Key, Page, fetch_page
 from registry.store.sql import fetch_one
 
 COLUMNS = (
     "s.id, s.kind::text, s.url, s.provider_id, s.every_minutes, s.enabled, s.etag, s.last_modified,"
-    " s.content_hash, s.created_at, s.next_run_at, s.cursor"
+    " s.content_hash, s.created_at, s.next_run_at, s.cursor, s.organization_ctid"
 )
 _RUN = (
     "r.id, r.source_id, r.started_at, r.finished_at, r.succeeded, r.not_modified, r.created, r.updated,"
@@ -37,16 +37,17 @@ def _run(row: Mapping[str, Any]) -> HarvestRun:
     return HarvestRun(*values)
 
 
-async def create(db: Executor, kind: str, url: str, provider_id: UUID | None, every_minutes: int) -> HarvestSource:
-    """A new source (raises UniqueViolationError when the URL is a source of that provider already)."""
+async def create(db: Executor, spec: SourceSpec, provider_id: UUID | None) -> HarvestSource:
+    """A new source (raises UniqueViolationError when it is a source already)."""
     row = await fetch_one(
         db,
-        f"insert into harvest_sources as s (kind, url, provider_id, every_minutes) values ($1, $2, $3, $4)"
-        f" returning {COLUMNS}",
-        kind,
-        url,
+        f"insert into harvest_sources as s (kind, url, provider_id, every_minutes, organization_ctid)"
+        f" values ($1, $2, $3, $4, $5) returning {COLUMNS}",
+        spec.kind,
+        spec.url,
         provider_id,
-        every_minutes,
+        spec.every_minutes,
+        spec.organization_ctid,
     )
     return build(row)
 

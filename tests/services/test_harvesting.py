@@ -261,13 +261,6 @@ async def test_a_source_that_cannot_be_parsed_is_a_failed_run_on_record(db, site
     assert "could not be read" in run.problems[0]["message"]
 
 
-async def test_a_kind_that_cannot_run_yet_is_refused_when_added(db, site):
-    added = await harvesting.add(
-        db, OPERATOR, LOOPBACK, kind="CREDENTIAL_ENGINE", url=site.url("/envelopes"), provider_slug=None
-    )
-    assert [p.code for p in added.problems] == ["NOT_YET_SUPPORTED"]
-
-
 async def test_a_redirect_is_a_failed_run_not_followed(db, site):
     source = await _source(db, site)
     site.statuses["/listings.csv"] = 302
