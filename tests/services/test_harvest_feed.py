@@ -18,8 +18,11 @@ from registry.services.seeding import seed
 from registry.store import party_confirmations, providers
 from tests.support.apps import SETTINGS
 from tests.support.file_server import file_server
+from tests.support.listings import gql
+from tests.support.parties import access_token
 from tests.support.processes import process_env, serve_process
 from tests.support.province import public_view as _public
+from tests.support.webhooks import REGISTER, SECRET, WEBHOOK_SETTINGS, deliver_all
 
 LOOPBACK = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True)
 OPERATOR = operator("test")
@@ -39,9 +42,9 @@ async def _feed(db, province) -> object:
     return added.value
 
 
-async def _run(db, source, **options):
+async def _run(db, source, settings=LOOPBACK, **options):
     async with httpx.AsyncClient() as http:
-        return await harvesting.run(db, LOOPBACK, source.id, http, **options)
+        return await harvesting.run(db, settings, source.id, http, **options)
 
 
 async def test_a_first_run_mirrors_every_public_listing_and_recognition(national, province):
@@ -186,3 +189,15 @@ async def test_a_mirrored_listing_s_source_is_its_page_at_the_other_registry(nat
     async with httpx.AsyncClient() as http:
         answers = [await http.get(page, headers={"accept": "text/html"}) for page in pages]
     assert [answer.status_code for answer in answers] == [200] * len(pages)
+
+
+async def test_this_registry_s_webhooks_announce_mirrored_changes_like_any_other(
+    hook_client, parties, national, province, receiver
+):
+    admin = await access_token(hook_client, parties.admin)
+    registered = await gql(hook_client, REGISTER, {"input": {"url": receiver.url, "secret": SECRET}}, admin)
+    assert registered["data"]["registerWebhook"]["userErrors"] == []
+    await _run(national, await _feed(national, province), settings=WEBHOOK_SETTINGS)
+    await deliver_all(national)
+    expected = {f"chg-{row['seq']}" for row in await national.fetch("select seq from changes")}
+    assert expected and set(receiver.delivered()) == expected

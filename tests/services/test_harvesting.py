@@ -12,11 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from registry.config import Settings
+from registry.db import connect
 from registry.domain.harvesting import Limits
 from registry.domain.principals import operator
 from registry.domain.search import PUBLIC
 from registry.interop import csv_listings
 from registry.services import harvesting, importing, listings, submission
+from registry.services.export import export_lines
 from registry.services.seeding import seed
 from registry.store import changes, harvest_sources, providers
 from registry.store.visibility import public_actor
@@ -294,3 +297,19 @@ async def test_the_change_feed_announces_harvested_listings_like_any_other(db, s
     found, _ = await changes.read(db, after=None, first=100, viewer=PUBLIC)
     # The public sees a listing's changes from its publication on (its creation as a draft is its provider's).
     assert sorted(change.kind for change in found) == ["PUBLISHED"] * 4 + ["RETIRED"]
+
+
+async def test_a_provider_s_json_lines_in_the_registry_s_own_export_form_are_harvested(db, site, other_db_dsn):
+    elsewhere = await connect(other_db_dsn, Settings(), min_size=1, max_size=2)
+    try:
+        await seed(elsewhere, 4, seed=3)
+        lines = [line async for line in export_lines(elsewhere, jurisdiction=None, updated_since=None)]
+    finally:
+        await elsewhere.close()
+    site.files["/listings.jsonl"] = b"".join(lines)
+    added = await harvesting.add(
+        db, OPERATOR, LOOPBACK, kind="JSONL", url=site.url("/listings.jsonl"), provider_slug="lakeside"
+    )
+    run = await _run(db, added.value)
+    assert (run.succeeded, run.created, run.failed) == (True, len(lines), 0), run.problems
+    assert (await _run(db, added.value)).not_modified
