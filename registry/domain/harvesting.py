@@ -30,6 +30,7 @@ SNAPSHOT_FORMATS = {
     HarvestSourceKind.CREDENTIAL_ENGINE: "ctdl",
 }
 ABSENT_RUNS_TO_RETIRE = 2
+MAX_PROBLEMS = 500  # kept per run
 MIN_EVERY_MINUTES, MAX_EVERY_MINUTES = 5, 44_640  # five minutes to a month
 DEFAULT_EVERY_MINUTES = 1440
 
@@ -116,6 +117,7 @@ class RunCounts:
     failed: int = 0
     problems: list[dict[str, str]] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)  # by listing, for those met more than once
+    problems_left_out: int = 0
 
     def count(self, outcome: str, listing: str | None = None) -> None:
         """One more listing with ``outcome`` (one of OUTCOMES). A ``listing`` met again in the
@@ -130,8 +132,19 @@ class RunCounts:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def problem(self, where: str, message: str, code: str = "SOURCE_FAILED") -> None:
-        """Note a problem at ``where`` (a line, an object, a listing of the source)."""
-        self.problems.append({"field": where, "code": code, "message": message})
+        """Note a problem at ``where`` (a line, an object, a listing of the source); past
+        MAX_PROBLEMS, only counted (a hostile or broken source cannot grow a run's record)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append({"field": where[:300], "code": code, "message": message[:1000]})
+        else:
+            self.problems_left_out += 1
+
+    def recorded_problems(self) -> list[dict[str, str]]:
+        """The problems as the run's record keeps them, with how many were left out."""
+        if not self.problems_left_out:
+            return self.problems
+        more = f"{self.problems_left_out} more problems were left out of this record."
+        return [*self.problems, {"field": "source", "code": "MORE_PROBLEMS", "message": more}]
 
     def totals(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in OUTCOMES}
@@ -221,16 +234,26 @@ class Harvested:
 
 def refusal(field: tuple[str, ...], harvested: Harvested | None, writer: UUID | None) -> Problem | None:
     """Why a write by ``writer`` (a source's ID, or None for the API and imports) to a listing
-    is refused: a harvested listing is its source's alone, and a detached one no longer is."""
+    is refused: a harvested listing is its source's alone, and a detached one no source's."""
     if harvested is None:
         return None
-    if harvested.detached:
-        if writer != harvested.source_id:
+    if harvested.detached:  # this registry's now: written through the API and imports, by no source
+        if writer is None:
             return None
-        return Problem(field, "DETACHED", "An operator detached this listing from this source: it is written here now.")
+        return Problem(field, "DETACHED", "An operator detached this listing from its source: it is written here now.")
     if writer == harvested.source_id:
         return None
     return Problem(field, "HARVESTED", f"This listing is harvested from {harvested.url}: change it there.")
+
+
+def feed_takes(held_here: bool, harvested: Harvested | None, feed: UUID) -> bool:
+    """Whether another registry's feed may write a listing: one this registry does not hold, or
+    one it holds from that feed. Unlike a provider's own file, a feed never takes over a listing
+    written here (two registries following each other would otherwise take each other's), nor
+    one harvested from another source."""
+    if not held_here:
+        return True
+    return harvested is not None and harvested.source_id == feed and not harvested.detached
 
 
 def read_well(read: int, failed: int) -> bool:

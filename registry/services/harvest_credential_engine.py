@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import orjson
@@ -22,12 +23,15 @@ import orjson
 from registry.config import Settings
 from registry.domain.harvesting import HarvestSource, Limits
 from registry.interop.ctdl_types import SUPPORTED
-from registry.services.harvest_fetch import Fetched, SourceFailed, ask_json
+from registry.services.harvest_fetch import Deadline, Fetched, SourceFailed, ask_json
 
 PAGE = 100  # resources asked for at once (the endpoint's `take`)
+NEWEST_FIRST = "^search:recordUpdated"  # the endpoint's `order_by` (its default, named so as not to depend on it)
 
 
-async def fetch(source: HarvestSource, settings: Settings, http: httpx.AsyncClient, limits: Limits) -> Fetched:
+async def fetch(
+    source: HarvestSource, settings: Settings, http: httpx.AsyncClient, limits: Limits, deadline: Deadline
+) -> Fetched:
     """The organisation's resources as one CTDL document (a list), or None content when the
     registry says nothing changed since the last run."""
     assert source.organization_ctid is not None, "a CREDENTIAL_ENGINE source names its organisation"
@@ -39,11 +43,14 @@ async def fetch(source: HarvestSource, settings: Settings, http: httpx.AsyncClie
         return Fetched(None, validator)
     if total > limits.max_objects:
         raise SourceFailed(f"The organisation owns more than {limits.max_objects} resources.")
-    resources: list[Any] = []
+    resources: dict[str, Any] = {}  # by CTID: a resource updated while paging may come twice
     for skip in range(0, total, PAGE):
+        deadline.check()
         page = await _ask(source, settings, http, limits, query, skip=skip, take=PAGE, metadata=False)
-        resources += _data(page)
-    content = orjson.dumps(resources)
+        for resource in _data(page):
+            key = resource.get("ceterms:ctid") if isinstance(resource, dict) else None
+            resources[key if isinstance(key, str) else f"#{len(resources)}"] = resource
+    content = orjson.dumps(list(resources.values()))
     return Fetched(content, validator, None, hashlib.sha256(content).hexdigest())
 
 
@@ -58,7 +65,10 @@ async def _ask(
     take: int,
     metadata: bool,
 ) -> dict[str, Any]:
-    url = f"{source.url.rstrip('/')}/ctdl?skip={skip}&take={take}&include_results_metadata={str(metadata).lower()}"
+    options = urlencode(
+        {"skip": skip, "take": take, "order_by": NEWEST_FIRST, "include_results_metadata": str(metadata).lower()}
+    )
+    url = f"{source.url.rstrip('/')}/ctdl?{options}"
     key = settings.credential_engine_api_key
     answer = await ask_json(url, settings, http, limits, query, {"authorization": f"Bearer {key}"} if key else None)
     if not isinstance(answer, dict):

@@ -12,7 +12,6 @@ left until the source changes it again.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, TypeVar
@@ -30,28 +29,31 @@ from registry.domain.parties import Party, check_party
 from registry.domain.records import Authority, Provider
 from registry.interop import registry_feed
 from registry.interop.csv_listings import Row
-from registry.interop.registry_feed import RemoteListing, RemoteRecognition
+from registry.interop.registry_feed import RemoteListing, RemoteRecognition, Unreadable
 from registry.interop.registry_json import changes_from_json
 from registry.services import importing
-from registry.services.harvest_fetch import SourceFailed, ask_graphql
+from registry.services.harvest_fetch import Deadline, SourceFailed, ask_graphql
 from registry.store import audit, harvest_sources, harvested_recognitions, listing_sources, listings, providers
 from registry.store import recognitions as recognition_store
 
 # Listings asked for at once: within a registry's default query cost limit (5,000), as each costs
-# 168 with its nested lists.
+# 169 with its nested lists.
 LISTINGS_PER_REQUEST = 25
 # Changes read before their listings are asked for: a listing changed many times is asked for
 # once; a run that stops goes on from the last chunk applied.
 EVENTS_PER_CHUNK = 1000
+CHANGES_PER_PAGE = 200  # the `first` of graphql/operations/HarvestChanges.graphql
+MAX_NEW_PARTIES = 100  # providers and authorities one run may create
 _T = TypeVar("_T")
 
 
 @dataclass
 class _Parties:
-    """The providers and authorities a run has matched or created, by slug."""
+    """The providers and authorities a run has matched or created, by slug, and how many it created."""
 
     providers: dict[str, UUID | None] = field(default_factory=dict)
     authorities: dict[str, UUID | None] = field(default_factory=dict)
+    created: int = 0
 
 
 async def follow(
@@ -60,17 +62,21 @@ async def follow(
     http: httpx.AsyncClient,
     ticket: RunTicket,
     limits: Limits,
+    deadline: Deadline,
+    counts: RunCounts,
     progress: Callable[[int], None],
-) -> tuple[RunCounts, bool]:
-    """Apply the source's changes since the saved cursor: (counts, whether nothing had changed)."""
-    source, counts, parties = ticket.source, RunCounts(), _Parties()
-    cursor, events, started = source.cursor, 0, time.monotonic()
+) -> bool:
+    """Apply the source's changes since the saved cursor (counted in ``counts``); True when
+    nothing had changed."""
+    source, parties = ticket.source, _Parties()
+    cursor, events = source.cursor, 0
     while True:
-        chunk = await _changes(source.url, settings, http, limits, cursor)
+        chunk = await _changes(source.url, settings, http, limits, deadline, cursor)
         if chunk.events == 0 and events == 0:
-            return counts, True
+            return True
         events += chunk.events
         for start in range(0, len(chunk.listing_ids), LISTINGS_PER_REQUEST):
+            deadline.check()
             wanted = chunk.listing_ids[start : start + LISTINGS_PER_REQUEST]
             found = await _listings(source.url, settings, http, limits, wanted)
             await _mirror(db, ticket, list(zip(wanted, found)), counts, parties)
@@ -79,14 +85,14 @@ async def follow(
         if not await harvest_sources.save_cursor(db, source.id, ticket.lease, cursor):
             raise SourceFailed("The run outlived its lease: another run may have taken the source over.")
         if not chunk.has_more:
-            return counts, False
-        if events >= limits.max_objects or time.monotonic() - started > limits.max_run_seconds:
+            return False
+        if events >= limits.max_objects or deadline.passed():
             counts.problem("source", f"Stopped after {events} changes; the next run goes on from here.", "LIMIT")
-            return counts, False
+            return False
 
 
 async def _changes(
-    url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, cursor: str | None
+    url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, deadline: Deadline, cursor: str | None
 ) -> registry_feed.ChangePage:
     """The next pages of changes after ``cursor`` (up to EVENTS_PER_CHUNK), each listing named
     once: all of them are asked for after the last page is read, so that each answer holds
@@ -94,12 +100,15 @@ async def _changes(
     ids: dict[str, None] = {}
     events = 0
     while True:
+        deadline.check()
         data = await ask_graphql(
             url, settings, http, limits, registry_feed.operation("HarvestChanges"), {"after": cursor}
         )
         page = _read(registry_feed.change_page, data)
-        if page.has_more and page.end_cursor in (None, cursor):
-            raise SourceFailed("The source's change feed does not move on: it says there is more at the same cursor.")
+        if page.events > CHANGES_PER_PAGE:
+            raise SourceFailed(f"The source answered {page.events} changes where {CHANGES_PER_PAGE} were asked for.")
+        if page.has_more and (page.events == 0 or page.end_cursor in (None, cursor)):
+            raise SourceFailed("The source's change feed does not move on: it says there is more, and gives none.")
         ids.update(dict.fromkeys(page.listing_ids))
         events += page.events
         cursor = page.end_cursor or cursor
@@ -109,7 +118,7 @@ async def _changes(
 
 async def _listings(
     url: str, settings: Settings, http: httpx.AsyncClient, limits: Limits, wanted: list[str]
-) -> list[RemoteListing | None]:
+) -> list[RemoteListing | Unreadable | None]:
     data = await ask_graphql(url, settings, http, limits, registry_feed.operation("HarvestListings"), {"ids": wanted})
     found = _read(registry_feed.listings, data)
     if len(found) != len(wanted):
@@ -127,23 +136,29 @@ def _read(reader: Callable[[object], _T], data: object) -> _T:
 async def _mirror(
     db: Database,
     ticket: RunTicket,
-    found: list[tuple[str, RemoteListing | None]],
+    found: list[tuple[str, RemoteListing | Unreadable | None]],
     counts: RunCounts,
     parties: _Parties,
 ) -> None:
     """Write a batch of the source's listings here, provider by provider."""
     by_provider: dict[UUID, list[RemoteListing]] = defaultdict(list)
     for remote_id, remote in found:
-        if remote is None:
+        if remote is None or isinstance(remote, Unreadable):
             counts.count("failed", remote_id)
-            counts.problem(remote_id, "The source does not show this listing.", "NOT_FOUND")
+            why = (
+                ("The source does not show this listing.", "NOT_FOUND")
+                if remote is None
+                else (remote.reason, "MALFORMED")
+            )
+            counts.problem(remote_id, *why)
             continue
-        provider_id = await _party_id(db, ticket, remote.provider, PROVIDER, parties.providers, counts)
+        provider_id = await _party_id(db, ticket, remote.provider, PROVIDER, parties, counts)
         if provider_id is None:
             counts.count("failed", remote_id)
             continue
         by_provider[provider_id].append(remote)
-    for provider_id, remotes in by_provider.items():
+    for provider_id, offered in by_provider.items():
+        remotes = await _its_own(db, ticket, provider_id, offered, counts)
         # Published, as at the source (then retired if retired there); but publishing a listing
         # retired both there and here already would bring it back for a moment.
         retired = await listings.retired_external_ids(db, provider_id, [r.document["externalId"] for r in remotes])
@@ -151,6 +166,35 @@ async def _mirror(
         for publish, group in ((True, [r for r in remotes if r not in stay]), (False, stay)):
             if group:
                 await _write(db, ticket, provider_id, group, publish, counts, parties)
+
+
+async def _its_own(
+    db: Database, ticket: RunTicket, provider_id: UUID, remotes: list[RemoteListing], counts: RunCounts
+) -> list[RemoteListing]:
+    """The listings the feed may write (harvesting.feed_takes). Of the others, one the source
+    harvested itself is this registry's own coming back (two registries following each other):
+    nothing to do; any other is a problem of the run."""
+    held = await listings.ids_by_external_ids(db, provider_id, [r.document["externalId"] for r in remotes])
+    harvested = await listing_sources.sources_of(db, list(held.values()))
+    writable = []
+    for remote in remotes:
+        here = held.get(remote.document["externalId"])
+        found = harvested.get(here) if here else None
+        if harvesting.feed_takes(here is not None, found, ticket.source.id):
+            writable.append(remote)
+        elif remote.harvested:
+            counts.count("unchanged", remote.id)
+        else:
+            counts.count("failed", remote.id)
+            problem = harvesting.refusal(("externalId",), found, None) if found and not found.detached else None
+            counts.problem(
+                f"{remote.id}.externalId",
+                problem.message
+                if problem
+                else "This registry holds a listing with this key written here: the feed does not take it over.",
+                problem.code if problem else "WRITTEN_HERE",
+            )
+    return writable
 
 
 async def _write(
@@ -189,7 +233,8 @@ async def _write(
         retired = remote.status != "PUBLISHED" and await _retire(db, ticket, credential_id)
         counts.count("retired" if retired else reported.outcome, remote.id)
         await _mirror_recognitions(db, ticket, credential_id, remote.recognitions, counts, parties)
-    await listing_sources.seen(db, ticket.source.id, seen)
+    async with db.transaction() as tx:
+        await listing_sources.seen(tx, ticket.source.id, seen)
 
 
 def _row(index: int, remote: RemoteListing) -> Row:
@@ -228,7 +273,7 @@ async def _mirror_recognitions(
     for remote in remotes:
         here = mirrored.get(remote.id)
         if here is None:
-            authority_id = await _party_id(db, ticket, remote.authority, AUTHORITY, parties.authorities, counts)
+            authority_id = await _party_id(db, ticket, remote.authority, AUTHORITY, parties, counts)
             if authority_id is not None:
                 here = await _recognize(db, ticket, credential_id, authority_id, remote, counts)
         if here is not None and remote.revoked:  # kept on record here too, revoked
@@ -294,22 +339,26 @@ async def _party_id(
     ticket: RunTicket,
     party: Party,
     kind: _PartyKind,
-    known: dict[str, UUID | None],
+    parties: _Parties,
     counts: RunCounts,
 ) -> UUID | None:
     """The provider or authority here with the party's slug, created (waiting for an
     operator's confirmation) when there is none; None when the party cannot be registered."""
+    known = parties.providers if kind is PROVIDER else parties.authorities
     if party.slug not in known:
-        known[party.slug] = await _match_or_create(db, ticket, party, kind, counts)
+        known[party.slug] = await _match_or_create(db, ticket, party, kind, parties, counts)
     return known[party.slug]
 
 
 async def _match_or_create(
-    db: Database, ticket: RunTicket, party: Party, kind: _PartyKind, counts: RunCounts
+    db: Database, ticket: RunTicket, party: Party, kind: _PartyKind, parties: _Parties, counts: RunCounts
 ) -> UUID | None:
     found = await kind.by_slug(db, party.slug)
     if found is not None:
         return found.id
+    if parties.created >= MAX_NEW_PARTIES:
+        counts.problem(f"{kind.name}:{party.slug}", f"A run creates at most {MAX_NEW_PARTIES} parties.", "LIMIT")
+        return None
     problems = check_party(
         slug=party.slug,
         name=party.name,
@@ -342,4 +391,5 @@ async def _match_or_create(
     except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:  # e.g. an unknown kind
         counts.problem(f"{kind.name}:{party.slug}", f"This {kind.name} cannot be registered ({type(error).__name__}).")
         return None
+    parties.created += 1
     return made.id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,22 @@ class RateLimited(SourceFailed):
     def __init__(self, retry_after: float) -> None:
         super().__init__("The source answered HTTP 429 (too many requests) each time it was asked.")
         self.retry_after = retry_after
+
+
+class Deadline:
+    """When a run must stop: ``limits.max_run_seconds`` after it began (well within the lease
+    that holds its source, so that no other run starts on it meanwhile)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self._ends, self._seconds = time.monotonic() + limits.max_run_seconds, limits.max_run_seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() > self._ends
+
+    def check(self) -> None:
+        """SourceFailed once the run has taken longer than it may."""
+        if self.passed():
+            raise SourceFailed(f"The run took longer than {self._seconds:g} s; the next run goes on from here.")
 
 
 @dataclass

@@ -27,9 +27,15 @@ from registry.store import harvest_sources, listing_sources, listings
 
 
 async def apply(
-    db: Database, ticket: RunTicket, content: bytes, limits: Limits, progress: Callable[[int], None]
-) -> RunCounts:
-    """Write what the file holds, then count the runs that missed the source's other listings."""
+    db: Database,
+    ticket: RunTicket,
+    content: bytes,
+    limits: Limits,
+    counts: RunCounts,
+    progress: Callable[[int], None],
+) -> None:
+    """Write what the file holds (counted in ``counts``), then count the runs that missed the
+    source's other listings."""
     source = ticket.source
     assert source.provider_id is not None, "file sources belong to a provider"
     rows, unknown = _rows(source, content, limits)
@@ -45,10 +51,10 @@ async def apply(
         actor=ticket.actor,
         source=source.id,
     )
-    counts = RunCounts()
     written: list[tuple[UUID, str, str | None, str]] = []
     for row, reported in zip(rows, report.rows):
-        counts.count(reported.outcome)
+        codes = {code for _, code, _ in reported.problems}
+        counts.count("unchanged" if codes == {"DETACHED"} else reported.outcome)  # detached: this registry's now
         for where, code, message in reported.problems:
             counts.problem(f"{row.line}.{where}", message, code)
         if reported.credential_id is not None:
@@ -63,7 +69,6 @@ async def apply(
         await listing_sources.seen(tx, source.id, written)
         if harvesting.read_well(len(written), counts.failed):
             counts.retired = await _retire_missing(tx, source, present, ticket.actor)
-    return counts
 
 
 def _rows(source: HarvestSource, content: bytes, limits: Limits) -> tuple[list[Row], list[str]]:

@@ -40,8 +40,8 @@ from registry.domain.harvesting import (
 )
 from registry.domain.principals import Principal, require_operator
 from registry.services import harvest_credential_engine, harvest_feed, harvest_files
-from registry.services.harvest_fetch import Fetched, SourceFailed, fetch_file
-from registry.store import audit, harvest_sources, listing_sources, party_confirmations, providers
+from registry.services.harvest_fetch import Deadline, Fetched, SourceFailed, fetch_file
+from registry.store import audit, harvest_sources, listing_sources, listings, party_confirmations, providers
 from registry.store.party_confirmations import Pending
 
 # A run holds its source this long at most (then another process may run it): the fetch's
@@ -98,6 +98,7 @@ async def detach(db: Database, principal: Principal, credential_id: UUID) -> Out
     here, and the source's runs neither change nor retire it."""
     require_operator(principal)
     async with db.transaction() as tx:
+        await listings.lock(tx, credential_id)  # after any write of it in progress, which locks it too
         detached = await listing_sources.detach(tx, credential_id)
         if detached is None:
             return Outcome.refused(Problem(("id",), "NOT_HARVESTED", "No listing harvested from a source has this ID."))
@@ -147,41 +148,43 @@ async def run(
     if source is None:
         return None
     ticket = RunTicket(source, await harvest_sources.start_run(db, source.id), lease)
+    counts, deadline = RunCounts(), Deadline(limits)  # counts kept whatever happens: what was applied stays applied
     try:
         if source.kind == HarvestSourceKind.MICROCRED_FEED:
-            counts, not_modified = await harvest_feed.follow(db, settings, http, ticket, limits, progress)
-            return await _finish(db, ticket, counts, Fetched(None if not_modified else b""))
+            not_modified = await harvest_feed.follow(db, settings, http, ticket, limits, deadline, counts, progress)
+            return await _finish(db, ticket, counts, Fetched(None) if not_modified else None, succeeded=True)
         if source.kind == HarvestSourceKind.CREDENTIAL_ENGINE:
-            fetched = await harvest_credential_engine.fetch(source, settings, http, limits)
+            fetched = await harvest_credential_engine.fetch(source, settings, http, limits, deadline)
         else:
             fetched = await fetch_file(source, settings, http, limits)
-        if fetched.content is None:
-            return await _finish(db, ticket, RunCounts(), fetched)
-        counts = await harvest_files.apply(db, ticket, fetched.content, limits, progress)
+        if fetched.content is not None:
+            await harvest_files.apply(db, ticket, fetched.content, limits, counts, progress)
     except SourceFailed as failure:
-        return await _failed(db, ticket, RunCounts(), str(failure))
+        return await _failed(db, ticket, counts, str(failure))
     except Exception as error:  # noqa: BLE001 - recorded, so that one source cannot stop the worker
         log.exception("harvest source %s: run %s failed", source.id, ticket.run_id)
-        return await _failed(db, ticket, RunCounts(), f"The run failed ({type(error).__name__}).")
+        return await _failed(db, ticket, counts, f"The run failed ({type(error).__name__}).")
     except BaseException:  # cancelled: the run is recorded as stopped, the source released
-        await asyncio.shield(_failed(db, ticket, RunCounts(), "The run was stopped."))
+        await asyncio.shield(_failed(db, ticket, counts, "The run was stopped."))
         raise
-    if not harvesting.read_well(counts.read(), counts.failed):
+    if fetched.content is not None and not harvesting.read_well(counts.read(), counts.failed):
         return await _failed(db, ticket, counts, "Too few of the source's listings could be read.")
-    return await _finish(db, ticket, counts, fetched)
+    return await _finish(db, ticket, counts, fetched, succeeded=True)
 
 
 async def _failed(db: Database, ticket: RunTicket, counts: RunCounts, why: str) -> HarvestRun:
-    """Record a run that could not read its source: nothing retired, nothing remembered of the
-    fetch (the next run reads it again)."""
+    """Record a run that could not read its source, with what it had applied before: nothing
+    remembered of the fetch (the next run reads it again), nothing retired for being missing."""
     counts.problems.insert(0, {"field": "source", "code": "SOURCE_FAILED", "message": why})
-    return await _finish(db, ticket, counts, None)
+    return await _finish(db, ticket, counts, None, succeeded=False)
 
 
-async def _finish(db: Database, ticket: RunTicket, counts: RunCounts, fetched: Fetched | None) -> HarvestRun:
-    """Release the source (remembering what a file answered) and record how the run ended:
-    succeeded unless ``fetched`` is None; not modified when nothing was read."""
-    done = fetched or Fetched(None)
+async def _finish(
+    db: Database, ticket: RunTicket, counts: RunCounts, fetched: Fetched | None, *, succeeded: bool
+) -> HarvestRun:
+    """Release the source (remembering a file's validators) and record how the run ended; not
+    modified when the source answered that nothing changed (``fetched`` without content)."""
+    done = fetched or Fetched(b"")
     await harvest_sources.release(
         db,
         ticket.source.id,
@@ -190,9 +193,9 @@ async def _finish(db: Database, ticket: RunTicket, counts: RunCounts, fetched: F
         last_modified=done.last_modified,
         content_hash=done.content_hash,
     )
-    succeeded = fetched is not None
-    totals = {**counts.totals(), "succeeded": int(succeeded), "not_modified": int(succeeded and done.content is None)}
-    return await harvest_sources.finish_run(db, ticket.run_id, totals, counts.problems)
+    not_modified = succeeded and fetched is not None and fetched.content is None
+    totals = {**counts.totals(), "succeeded": int(succeeded), "not_modified": int(not_modified)}
+    return await harvest_sources.finish_run(db, ticket.run_id, totals, counts.recorded_problems())
 
 
 async def run_due(db: Database, settings: Settings, stop: asyncio.Event | None = None) -> int:

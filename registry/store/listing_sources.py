@@ -16,13 +16,22 @@ async def seen(db: Executor, source_id: UUID, listings: Sequence[tuple[UUID, str
     if not listings:
         return
     ids, hashes, remote_ids, urls = (list(column) for column in zip(*listings))
+    # A source that gives an ID of its own to another listing now: the old holder loses it.
+    await db.execute(
+        "update listing_sources set remote_id = null where source_id = $1 and remote_id = any($2::text[])"
+        " and not credential_id = any($3::uuid[])",
+        source_id,
+        [remote for remote in remote_ids if remote is not None],
+        ids,
+    )
     await db.execute(
         "insert into listing_sources (credential_id, source_id, url, fetched_at, content_hash, remote_id)"
         " select t.id, $1, t.url, now(), t.hash, t.remote"
         " from unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) as t(id, hash, remote, url)"
         " on conflict (credential_id) do update set source_id = excluded.source_id, url = excluded.url,"
-        " fetched_at = excluded.fetched_at, content_hash = excluded.content_hash, absent_runs = 0, detached_at = null,"
-        " remote_id = coalesce(excluded.remote_id, listing_sources.remote_id)",
+        " fetched_at = excluded.fetched_at, content_hash = excluded.content_hash, absent_runs = 0,"
+        " remote_id = coalesce(excluded.remote_id, listing_sources.remote_id)"
+        " where listing_sources.detached_at is null",  # detached meanwhile: this registry's now
         source_id,
         ids,
         hashes,
@@ -40,7 +49,7 @@ async def claim(db: Executor, source_id: UUID, credential_ids: Sequence[UUID]) -
         "insert into listing_sources (credential_id, source_id, url, fetched_at, content_hash)"
         " select t.id, s.id, s.url, now(), '' from unnest($2::uuid[]) as t(id) join harvest_sources s on s.id = $1"
         " on conflict (credential_id) do update set source_id = excluded.source_id, url = excluded.url,"
-        " absent_runs = 0, detached_at = null",
+        " absent_runs = 0 where listing_sources.detached_at is null",
         source_id,
         list(credential_ids),
     )

@@ -25,11 +25,21 @@ def test_a_harvested_listing_is_its_source_s_alone():
         assert problem is not None and problem.code == "HARVESTED" and harvested.url in problem.message
 
 
-def test_a_detached_listing_is_no_longer_its_source_s():
+def test_a_detached_listing_is_no_source_s():
     detached = Harvested(SOURCE, "https://lakeside.example.ca/listings.csv", detached=True)
     assert harvesting.refusal(FIELD, detached, None) is None
-    problem = harvesting.refusal(FIELD, detached, SOURCE)
-    assert problem is not None and problem.code == "DETACHED"
+    for writer in (SOURCE, OTHER):
+        problem = harvesting.refusal(FIELD, detached, writer)
+        assert problem is not None and problem.code == "DETACHED"
+
+
+def test_a_run_keeps_so_many_problems_and_says_how_many_it_left_out():
+    counts = RunCounts()
+    for n in range(harvesting.MAX_PROBLEMS + 3):
+        counts.problem(str(n), "x" * 5000)
+    kept = counts.recorded_problems()
+    assert len(kept) == harvesting.MAX_PROBLEMS + 1 and len(kept[0]["message"]) == 1000
+    assert kept[-1]["code"] == "MORE_PROBLEMS" and kept[-1]["message"].startswith("3 more")
 
 
 def test_a_run_that_read_nothing_or_more_failures_than_listings_did_not_read_well():
@@ -62,3 +72,14 @@ def test_a_listing_met_twice_in_a_run_counts_once_under_what_weighs_most():
     counts.count("updated", "L2")
     counts.count("retired", "L2")
     assert counts.totals() == {"created": 1, "updated": 0, "unchanged": 0, "retired": 1, "failed": 0}
+
+
+def test_a_feed_writes_what_this_registry_does_not_hold_or_holds_from_it():
+    assert harvesting.feed_takes(False, None, SOURCE)
+    assert harvesting.feed_takes(True, Harvested(SOURCE, "https://on.example/graphql"), SOURCE)
+
+
+def test_a_feed_never_takes_over_a_listing_written_here_or_harvested_from_elsewhere():
+    assert not harvesting.feed_takes(True, None, SOURCE)
+    assert not harvesting.feed_takes(True, Harvested(OTHER, "https://qc.example/graphql"), SOURCE)
+    assert not harvesting.feed_takes(True, Harvested(SOURCE, "https://on.example/graphql", detached=True), SOURCE)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from registry.db import Database
+from registry.domain.harvesting import Limits
 from registry.domain.listings import ListingChanges
 from registry.domain.principals import operator
 from registry.services import harvesting, listings, recognitions, submission
@@ -119,6 +120,7 @@ async def test_a_source_that_goes_down_mid_run_resumes_where_it_stopped(national
 
     stopped = await _run(national, source, progress=go_down)
     assert stopped.succeeded is False and "could not be reached" in stopped.problems[0]["message"]
+    assert stopped.created > 0  # what it applied before the source went down is on its record
     partly = len((await _public(national))[0])
     assert 0 < partly < len((await _public(province.db))[0])
     with serve_process(process_env(DATABASE_URL=other_db_dsn), "--no-demo") as back:
@@ -128,9 +130,10 @@ async def test_a_source_that_goes_down_mid_run_resumes_where_it_stopped(national
     assert await _public(national) == await _public(province.db)
 
 
-async def _publish_one(db: Database, provider_slug: str, external_id: str) -> None:
+async def _publish_one(db: Database, provider_slug: str, external_id: str, like: Database | None = None) -> None:
+    """Publish a listing in ``db`` with the content of one of ``like``'s (``db``'s when None)."""
     provider = await providers.by_slug(db, provider_slug)
-    template = await db.fetchrow("select * from credentials where status = 'PUBLISHED' limit 1")
+    template = await (like or db).fetchrow("select * from credentials where status = 'PUBLISHED' limit 1")
     changes = ListingChanges(
         external_id=external_id,
         credential_type=template["credential_type"],
@@ -201,3 +204,66 @@ async def test_this_registry_s_webhooks_announce_mirrored_changes_like_any_other
     await deliver_all(national)
     expected = {f"chg-{row['seq']}" for row in await national.fetch("select seq from changes")}
     assert expected and set(receiver.delivered()) == expected
+
+
+async def test_a_listing_written_here_is_not_taken_over_by_a_feed(national, province):
+    mirrored = await province.db.fetchrow(
+        "select p.slug, c.external_id from credentials c join providers p on p.id = c.provider_id"
+        " where c.status = 'PUBLISHED' order by c.external_id limit 1"
+    )
+    await _publish_one(national, mirrored["slug"], mirrored["external_id"], like=province.db)  # the key, written here
+    run = await _run(national, await _feed(national, province))
+    assert run.failed == 1 and [p["code"] for p in run.problems] == ["WRITTEN_HERE"]
+    title = await national.fetchval("select title from credentials where external_id = $1", mirrored["external_id"])
+    assert title["en"].startswith("Northern Logistics")  # as written here
+    assert (
+        await national.fetchval(
+            "select count(*) from listing_sources ls join credentials c on c.id ="
+            " ls.credential_id where c.external_id = $1",
+            mirrored["external_id"],
+        )
+        == 0
+    )
+
+
+async def test_two_registries_following_each_other_keep_their_own_listings(national, province, db_dsn):
+    await _run(national, await _feed(national, province))
+    with serve_process(process_env(DATABASE_URL=db_dsn), "--no-demo") as served:
+        back = await harvesting.add(
+            province.db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=f"{served.base}/graphql"
+        )
+        run = await _run(province.db, back.value)
+    assert (run.succeeded, run.created, run.updated, run.failed) == (True, 0, 0, 0), run.problems
+    assert await province.db.fetchval("select count(*) from listing_sources") == 0
+
+
+async def _static_feed(national, site, answer: dict, **options):
+    site.files["/graphql"] = json.dumps({"data": answer}).encode()
+    added = await harvesting.add(
+        national, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=site.url("/graphql"), provider_slug=None
+    )
+    return await _run(national, added.value, **options)
+
+
+async def test_a_feed_that_says_there_is_more_and_gives_nothing_is_a_failed_run(national):
+    with file_server() as site:
+        run = await _static_feed(national, site, {"changes": {"events": [], "endCursor": "c9", "hasMore": True}})
+    assert run.succeeded is False and "does not move on" in run.problems[0]["message"]
+
+
+async def test_a_malformed_listing_fails_alone_and_the_feed_moves_on(national):
+    events = [{"cursor": f"c{n}", "kind": "CREATED", "credential": {"id": f"L{n}"}} for n in (1, 2)]
+    answer = {"changes": {"events": events, "endCursor": "c2", "hasMore": False}, "nodes": [{"id": 5}, None]}
+    with file_server() as site:
+        run = await _static_feed(national, site, answer)
+    assert (run.succeeded, run.failed) == (True, 2)
+    assert sorted(p["code"] for p in run.problems) == ["MALFORMED", "NOT_FOUND"]
+    assert await national.fetchval("select cursor from harvest_sources") == "c2"
+
+
+async def test_a_feed_run_stops_at_its_time_limit(national):
+    events = [{"cursor": "c1", "kind": "CREATED", "credential": {"id": "L1"}}]
+    answer = {"changes": {"events": events, "endCursor": "c1", "hasMore": False}, "nodes": [None]}
+    with file_server() as site:
+        run = await _static_feed(national, site, answer, limits=Limits(max_run_seconds=0))
+    assert run.succeeded is False and "took longer than 0 s" in run.problems[0]["message"]

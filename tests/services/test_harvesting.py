@@ -156,7 +156,7 @@ async def test_a_detached_listing_is_written_here_and_its_source_no_longer_chang
     assert (await listings.retire(db, OPERATOR, listing_id, "Now kept by hand")).ok  # written here now
     site.files["/listings.csv"] = _csv("A-1", "A-2", "A-3", title="Renamed")
     run = await _run(db, source)
-    assert (run.updated, run.failed) == (2, 1) and [p["code"] for p in run.problems] == ["DETACHED"]
+    assert (run.updated, run.unchanged, run.failed) == (2, 1, 0) and [p["code"] for p in run.problems] == ["DETACHED"]
     site.files["/listings.csv"] = _csv("A-2", "A-3")
     await _run(db, source)
     await _run(db, source)
