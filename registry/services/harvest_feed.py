@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, TypeVar
+from typing import Callable, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID
 
@@ -22,18 +22,20 @@ import asyncpg
 import httpx
 
 from registry.config import Settings
-from registry.db import Database, Executor
+from registry.db import Database
 from registry.domain import harvesting
 from registry.domain.harvesting import Limits, RunCounts, RunTicket
-from registry.domain.parties import Party, check_party
+from registry.domain.parties import Party
 from registry.domain.records import Authority, Provider
 from registry.interop import registry_feed
 from registry.interop.csv_listings import Row
 from registry.interop.registry_feed import RemoteListing, RemoteRecognition, Unreadable
 from registry.interop.registry_json import changes_from_json
 from registry.services import importing
+from registry.services import parties as party_registry
 from registry.services.harvest_fetch import Deadline, SourceFailed, ask_graphql
-from registry.store import audit, harvest_sources, harvested_recognitions, listing_sources, listings, providers
+from registry.services.parties import PartyKind
+from registry.store import harvest_sources, harvested_recognitions, listing_sources, listings
 from registry.store import recognitions as recognition_store
 
 # Listings asked for at once: within a registry's default query cost limit (5,000), as each costs
@@ -45,6 +47,7 @@ EVENTS_PER_CHUNK = 1000
 CHANGES_PER_PAGE = 200  # the `first` of graphql/operations/HarvestChanges.graphql
 MAX_NEW_PARTIES = 100  # providers and authorities one run may create
 _T = TypeVar("_T")
+_P = TypeVar("_P", Provider, Authority)
 
 
 @dataclass
@@ -152,7 +155,7 @@ async def _mirror(
             )
             counts.problem(remote_id, *why)
             continue
-        provider_id = await _party_id(db, ticket, remote.provider, PROVIDER, parties, counts)
+        provider_id = await _party_id(db, ticket, remote.provider, party_registry.PROVIDER, parties, counts)
         if provider_id is None:
             counts.count("failed", remote_id)
             continue
@@ -273,7 +276,7 @@ async def _mirror_recognitions(
     for remote in remotes:
         here = mirrored.get(remote.id)
         if here is None:
-            authority_id = await _party_id(db, ticket, remote.authority, AUTHORITY, parties, counts)
+            authority_id = await _party_id(db, ticket, remote.authority, party_registry.AUTHORITY, parties, counts)
             if authority_id is not None:
                 here = await _recognize(db, ticket, credential_id, authority_id, remote, counts)
         if here is not None and remote.revoked:  # kept on record here too, revoked
@@ -320,76 +323,46 @@ async def _revoke(db: Database, recognition_id: UUID, reason: str) -> None:
             await recognition_store.revoke(tx, recognition_id, reason)
 
 
-@dataclass(frozen=True)
-class _PartyKind:
-    """Providers or authorities: how to find one by slug and register one."""
-
-    name: str
-    national_allowed: bool
-    by_slug: Callable[[Executor, str], Awaitable[Provider | Authority | None]]
-    create: Callable[..., Awaitable[Provider | Authority]]
-
-
-PROVIDER = _PartyKind("provider", False, providers.by_slug, providers.create)
-AUTHORITY = _PartyKind("authority", True, recognition_store.authority_by_slug, recognition_store.create_authority)
-
-
 async def _party_id(
     db: Database,
     ticket: RunTicket,
     party: Party,
-    kind: _PartyKind,
+    kind: PartyKind[_P],
     parties: _Parties,
     counts: RunCounts,
 ) -> UUID | None:
     """The provider or authority here with the party's slug, created (waiting for an
     operator's confirmation) when there is none; None when the party cannot be registered."""
-    known = parties.providers if kind is PROVIDER else parties.authorities
+    known = parties.providers if kind is party_registry.PROVIDER else parties.authorities
     if party.slug not in known:
         known[party.slug] = await _match_or_create(db, ticket, party, kind, parties, counts)
     return known[party.slug]
 
 
 async def _match_or_create(
-    db: Database, ticket: RunTicket, party: Party, kind: _PartyKind, parties: _Parties, counts: RunCounts
+    db: Database, ticket: RunTicket, party: Party, kind: PartyKind[_P], parties: _Parties, counts: RunCounts
 ) -> UUID | None:
     found = await kind.by_slug(db, party.slug)
     if found is not None:
         return found.id
     if parties.created >= MAX_NEW_PARTIES:
-        counts.problem(f"{kind.name}:{party.slug}", f"A run creates at most {MAX_NEW_PARTIES} parties.", "LIMIT")
+        counts.problem(f"{kind.noun}:{party.slug}", f"A run creates at most {MAX_NEW_PARTIES} parties.", "LIMIT")
         return None
-    problems = check_party(
-        slug=party.slug,
-        name=party.name,
-        jurisdiction=party.jurisdiction,
-        website=party.website,
-        national_allowed=kind.national_allowed,
+    made = await party_registry.register(
+        db,
+        kind,
+        party,
+        actor=ticket.actor,
+        action="harvested",
+        details={"source": ticket.source.url},
+        awaiting_confirmation_from=ticket.source.id,
     )
-    for problem in problems:
-        counts.problem(f"{kind.name}:{party.slug}.{'.'.join(problem.field)}", problem.message, problem.code)
-    if problems:
-        return None
-    try:
-        async with db.transaction() as tx:
-            made = await kind.create(
-                tx,
-                slug=party.slug,
-                name=party.name,
-                kind=party.kind,
-                jurisdiction=party.jurisdiction,
-                website=party.website,
-                awaiting_confirmation_from=ticket.source.id,
-            )
-            details = {"source": ticket.source.url, "kind": party.kind, "jurisdiction": party.jurisdiction}
-            await audit.record(
-                tx, actor=ticket.actor, action=f"{kind.name}.harvested", target=party.slug, details=details
-            )
-    except asyncpg.UniqueViolationError:  # registered meanwhile, by an operator or another run
+    if made.value is not None:
+        parties.created += 1
+        return made.value.id
+    if [p.code for p in made.problems] == ["DUPLICATE"]:  # registered meanwhile, by an operator or another run
         found = await kind.by_slug(db, party.slug)
         return found.id if found is not None else None
-    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:  # e.g. an unknown kind
-        counts.problem(f"{kind.name}:{party.slug}", f"This {kind.name} cannot be registered ({type(error).__name__}).")
-        return None
-    parties.created += 1
-    return made.id
+    for problem in made.problems:
+        counts.problem(f"{kind.noun}:{party.slug}.{'.'.join(problem.field)}", problem.message, problem.code)
+    return None

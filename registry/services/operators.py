@@ -4,20 +4,17 @@ it came through GraphQL (`registry:admin`) or the command line."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
-
-import asyncpg
 
 from registry.db import Database, Executor
 from registry.domain.clients import binding_of, check_client, hash_secret, new_client_id, new_client_secret
 from registry.domain.errors import Outcome, Problem
-from registry.domain.parties import Party, check_party
+from registry.domain.parties import Party
 from registry.domain.principals import Principal, require_operator
 from registry.domain.records import Authority, Provider
-from registry.store import audit, oauth, providers, recognitions
+from registry.services import parties
+from registry.store import audit, oauth
 from registry.store.oauth import ClientRecord
 
 
@@ -32,14 +29,14 @@ class NewClient:
 
 async def register_provider(db: Database, principal: Principal, party: Party) -> Outcome[Provider]:
     """Register an institution that publishes listings."""
-    return await _register_party(db, principal, party, providers.create, noun="provider", national_allowed=False)
+    require_operator(principal)
+    return await parties.register(db, parties.PROVIDER, party, actor=principal.client_id)
 
 
 async def register_authority(db: Database, principal: Principal, party: Party) -> Outcome[Authority]:
     """Register a body that recognises listings (national ones included)."""
-    return await _register_party(
-        db, principal, party, recognitions.create_authority, noun="authority", national_allowed=True
-    )
+    require_operator(principal)
+    return await parties.register(db, parties.AUTHORITY, party, actor=principal.client_id)
 
 
 async def create_client(
@@ -106,44 +103,3 @@ async def register_client(
         scopes=sorted(set(scopes)),
     )
     return NewClient(record.client_id, secret, record)
-
-
-async def _register_party(
-    db: Database,
-    principal: Principal,
-    party: Party,
-    create: Callable[..., Awaitable[Any]],
-    *,
-    noun: str,
-    national_allowed: bool,
-) -> Outcome[Any]:
-    """Check ``party`` by the parties' rules; write it with its audit entry."""
-    require_operator(principal)
-    if problems := check_party(
-        slug=party.slug,
-        name=party.name,
-        jurisdiction=party.jurisdiction,
-        website=party.website,
-        national_allowed=national_allowed,
-    ):
-        return Outcome.refused(*problems)
-    try:
-        async with db.transaction() as tx:
-            made = await create(
-                tx,
-                slug=party.slug,
-                name=party.name,
-                kind=party.kind,
-                jurisdiction=party.jurisdiction,
-                website=party.website,
-            )
-            await audit.record(
-                tx,
-                actor=principal.client_id,
-                action=f"{noun}.created",
-                target=party.slug,
-                details={"kind": party.kind, "jurisdiction": party.jurisdiction},
-            )
-    except asyncpg.UniqueViolationError:
-        return Outcome.refused(Problem(("slug",), "DUPLICATE", f"The slug {party.slug!r} is taken."))
-    return Outcome(made)
