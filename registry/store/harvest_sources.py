@@ -22,12 +22,12 @@ _RUN = (
 )
 
 
-_SOURCE_FIELDS, _RUN_FIELDS = len(fields(HarvestSource)), len(fields(HarvestRun))
+_SOURCE_NAMES, _RUN_FIELDS = [f.name for f in fields(HarvestSource)], len(fields(HarvestRun))
 
 
-def build(row: Mapping[str, Any], skip: int = 0) -> HarvestSource:
-    """A source from a row of COLUMNS (after ``skip`` columns of something else)."""
-    return HarvestSource(*list(row.values())[skip : skip + _SOURCE_FIELDS])
+def build(row: Mapping[str, Any]) -> HarvestSource:
+    """A source from a row holding COLUMNS (by name: other columns of the row are ignored)."""
+    return HarvestSource(**{name: row[name] for name in _SOURCE_NAMES})
 
 
 def _run(row: Mapping[str, Any]) -> HarvestRun:

@@ -92,9 +92,10 @@ async def detach(db: Executor, credential_id: UUID) -> Harvested | None:
 
 
 async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, ListingSource]:
-    """Where each harvested listing among ``credential_ids`` came from."""
+    """Where each harvested listing among ``credential_ids`` came from (detached ones: nowhere)."""
     rows = await db.fetch(
-        f"select ls.credential_id, ls.url as listing_url, ls.fetched_at, ls.content_hash, {harvest_sources.COLUMNS}"
+        "select ls.credential_id, ls.url as listing_url, ls.fetched_at as listing_fetched_at,"
+        f" ls.content_hash as listing_content_hash, {harvest_sources.COLUMNS}"
         " from listing_sources ls join harvest_sources s on s.id = ls.source_id"
         " where ls.credential_id = any($1::uuid[]) and ls.detached_at is null",
         list(credential_ids),
@@ -102,10 +103,10 @@ async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID
     return {
         row["credential_id"]: ListingSource(
             row["credential_id"],
-            harvest_sources.build(row, skip=4),
+            harvest_sources.build(row),
             row["listing_url"],
-            row["fetched_at"],
-            row["content_hash"],
+            row["listing_fetched_at"],
+            row["listing_content_hash"],
         )
         for row in rows
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from registry.domain.harvesting import SourceSpec
 from registry.store import harvest_sources, providers
 
 
@@ -11,7 +12,8 @@ async def test_a_lease_taken_over_after_it_expired_belongs_to_the_new_run_alone(
     provider = await providers.create(
         db, slug="lakeside", name={"en": "Lakeside College"}, kind="COLLEGE", jurisdiction="CA-MB"
     )
-    source = await harvest_sources.create(db, "CSV", "https://lakeside.example.ca/l.csv", provider.id, 60)
+    spec = SourceSpec("CSV", "https://lakeside.example.ca/l.csv", every_minutes=60)
+    source = await harvest_sources.create(db, spec, provider.id)
     first, second = uuid4(), uuid4()
     assert await harvest_sources.claim(db, source.id, first, 60, only_if_due=False)
     assert await harvest_sources.claim(db, source.id, second, 60, only_if_due=False) is None  # held
