@@ -35,6 +35,8 @@ TABLES = {
     "harvest_runs",
     "listing_sources",
     "harvested_recognitions",
+    "offerings",
+    "offering_versions",
 }
 
 

@@ -24,6 +24,8 @@ _TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
     domain.ChangeKind: "What happened to a listing in one change.",
     domain.CostType: "What a cost is for.",
     domain.HarvestSourceKind: "What a harvest source serves.",
+    domain.ScheduleTiming: "When in the day or week an offering's sessions take place.",
+    domain.OfferingAvailability: "Whether an offering takes registrations.",
 }
 
 
@@ -61,6 +63,8 @@ CredentialOrder = _graphql_enum(domain.CredentialOrder)
 Audience = _graphql_enum(domain.Audience)
 ChangeKind = _graphql_enum(domain.ChangeKind)
 HarvestSourceKind = _graphql_enum(domain.HarvestSourceKind)
+ScheduleTiming = _graphql_enum(domain.ScheduleTiming)
+OfferingAvailability = _graphql_enum(domain.OfferingAvailability)
 
 
 def values(items) -> tuple[str, ...] | None:

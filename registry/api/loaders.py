@@ -15,6 +15,7 @@ from registry.store import (
     credentials,
     harvest_sources,
     listing_sources,
+    offerings,
     providers,
     recognitions,
     taxonomy,
@@ -100,6 +101,8 @@ class Loaders:
         self.harvest_source = _loader(lambda ids: harvest_sources.by_ids(db, ids) if viewer.admin else _nothing())
         self.last_harvest_run = _loader(lambda ids: harvest_sources.last_runs(db, ids))
         self.listing_source = _loader(lambda ids: listing_sources.of_listings(db, ids))
+        self.offering = _loader(lambda ids: offerings.by_ids(db, ids))
+        self.offerings_of = _loader(lambda ids: offerings.of_listings(db, ids))
 
     def prime(self, asked: Sequence[UUID], found: Mapping[UUID, Bundle], *, listings: bool) -> None:
         """Answer in advance the loads a bundle statement has already answered: with

@@ -15,6 +15,7 @@ from registry.api.errors import BadUserInput, NotFound
 from registry.api.harvest import HarvestSource
 from registry.api.inputs import CredentialFilter
 from registry.api.lookups import check_lookups
+from registry.api.offerings import Offering
 from registry.api.scalars import LanguageTag
 from registry.api.types import (
     AfterArg,
@@ -66,6 +67,7 @@ _NODES: dict[str, tuple[str, _NodeType]] = {
     "RecognitionAuthority": ("authority", RecognitionAuthority),
     "Recognition": ("recognition", Recognition),
     "HarvestSource": ("harvest_source", HarvestSource),  # operators only: the loader finds none for others
+    "Offering": ("offering", Offering),
 }
 
 
@@ -83,8 +85,8 @@ async def load_node(info: strawberry.Info, global_id: str) -> Node | None:
     record = await getattr(loaders, loader_name).load(uuid)
     if record is None:
         return None
-    # A recognition is only as visible as the listing it recognises.
-    if type_name == "Recognition" and await loaders.credential.load(record.credential_id) is None:
+    # A recognition or an offering is only as visible as its listing.
+    if type_name in ("Recognition", "Offering") and await loaders.credential.load(record.credential_id) is None:
         return None
     return node_type.from_record(record)
 

@@ -13,6 +13,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
 from registry.api import admin, feed, harvest, limits, mutations, query, statistics
+from registry.api import offerings as offering_api
 from registry.api import webhooks as webhook_api
 from registry.api.inputs import entity_representation
 from registry.api.lookups import check_lookups
@@ -149,6 +150,19 @@ class Mutation:
     revoke_recognition: RecognitionPayload = strawberry.mutation(
         resolver=mutations.revoke_recognition,
         description="Revoke a recognition your authority made (`recognitions:write`).",
+    )
+    add_offering: offering_api.OfferingPayload = strawberry.mutation(
+        resolver=offering_api.add_offering,
+        description="Add an offering (an intake: dates, place, seats) to one of your listings (`credentials:write`).",
+    )
+    update_offering: offering_api.OfferingPayload = strawberry.mutation(
+        resolver=offering_api.update_offering,
+        description="Change an offering of one of your listings (`credentials:write`); with `expectedVersion`, a "
+        "stale version gives CONFLICT.",
+    )
+    cancel_offering: offering_api.OfferingPayload = strawberry.mutation(
+        resolver=offering_api.cancel_offering,
+        description="Cancel an offering (`credentials:write`): it stays on record, marked cancelled.",
     )
     submit_credentials: SubmitCredentialsPayload = strawberry.mutation(
         resolver=submit_credentials,

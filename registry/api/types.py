@@ -44,6 +44,7 @@ from registry.store.paging import Page
 
 if TYPE_CHECKING:
     from registry.api.harvest import ListingSource
+    from registry.api.offerings import Offering
 
 T = TypeVar("T")
 
@@ -625,6 +626,40 @@ class Credential(Node):
             info.context.loaders.listing_source,
             self.record.id,
             lambda found: ListingSource.from_record(found) if found else None,
+        )
+
+    @strawberry.field(
+        description="When and where it runs, soonest first (rolling intakes first); cancelled ones are shown with "
+        "`cancelledAt`."
+    )
+    def offerings(
+        self,
+        info: strawberry.Info,
+        include_past: Annotated[
+            Optional[bool], strawberry.argument(description="Also offerings that have ended; null means false.")
+        ] = False,
+    ) -> list[Annotated[Offering, strawberry.lazy("registry.api.offerings")]]:
+        from registry.api.offerings import Offering
+
+        today = info.context.today
+        return now_or_later(
+            info.context.loaders.offerings_of,
+            self.record.id,
+            lambda found: [Offering.from_record(o) for o in found if include_past or not o.has_ended(today)],
+        )
+
+    @strawberry.field(
+        description="The start date of the soonest offering not cancelled that starts today or later; null when none."
+    )
+    def next_start_date(self, info: strawberry.Info) -> Optional[date]:
+        today = info.context.today
+        return now_or_later(
+            info.context.loaders.offerings_of,
+            self.record.id,
+            lambda found: min(
+                (o.start_date for o in found if o.cancelled_at is None and o.start_date and o.start_date >= today),
+                default=None,
+            ),
         )
 
     @strawberry.field(description="True when at least one recognition is in force today.")

@@ -148,6 +148,27 @@ class ChangeKind(StrEnum):
     RETIRED = "RETIRED"
     RECOGNIZED = "RECOGNIZED"
     RECOGNITION_REVOKED = "RECOGNITION_REVOKED"
+    OFFERING_ADDED = "OFFERING_ADDED"
+    OFFERING_UPDATED = "OFFERING_UPDATED"
+    OFFERING_CANCELLED = "OFFERING_CANCELLED"
+
+
+class ScheduleTiming(StrEnum):
+    """When in the day or week an offering's sessions take place."""
+
+    DAYTIME = "DAYTIME"
+    EVENING = "EVENING"
+    WEEKEND = "WEEKEND"
+
+
+class OfferingAvailability(StrEnum):
+    """Whether an offering takes registrations."""
+
+    OPEN = "OPEN"
+    FEW_SEATS = "FEW_SEATS"
+    FULL = "FULL"
+    WAITLIST = "WAITLIST"
+    CLOSED = "CLOSED"
 
 
 class HarvestSourceKind(StrEnum):
@@ -262,5 +283,20 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "RETIRED": "The listing was retired.",
         "RECOGNIZED": "An authority recognised the listing.",
         "RECOGNITION_REVOKED": "An authority revoked a recognition of the listing.",
+        "OFFERING_ADDED": "The provider added an offering (an intake) of the listing.",
+        "OFFERING_UPDATED": "An offering of the listing changed (dates, place, seats...).",
+        "OFFERING_CANCELLED": "An offering of the listing was cancelled.",
+    },
+    ScheduleTiming: {
+        "DAYTIME": "On weekdays, during working hours.",
+        "EVENING": "On weekday evenings.",
+        "WEEKEND": "On weekends.",
+    },
+    OfferingAvailability: {
+        "OPEN": "Registration is open, with seats left.",
+        "FEW_SEATS": "Registration is open; few seats are left.",
+        "FULL": "No seats are left.",
+        "WAITLIST": "Full; learners may join a waiting list.",
+        "CLOSED": "Registration is closed (or the offering was cancelled).",
     },
 }

@@ -8,7 +8,16 @@ import re
 from uuid import UUID
 
 NODE_TYPES = frozenset(
-    {"Credential", "Provider", "Skill", "Occupation", "RecognitionAuthority", "Recognition", "HarvestSource"}
+    {
+        "Credential",
+        "Provider",
+        "Skill",
+        "Occupation",
+        "RecognitionAuthority",
+        "Recognition",
+        "HarvestSource",
+        "Offering",
+    }
 )
 
 

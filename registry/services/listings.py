@@ -109,7 +109,7 @@ async def update(
     problems = check_changes(changes, creating=False)
     try:
         async with db.transaction() as tx:
-            listing, missing = await _locked_own(tx, principal, credential_id)
+            listing, missing = await locked_own(tx, principal, credential_id)
             if listing is None:
                 return Outcome.refused(*missing)
             found = await references(tx, [changes])
@@ -139,7 +139,7 @@ async def publish(
 ) -> Outcome[Credential]:
     """Publish a listing that has every mandatory element (only ``expected_version``, if given)."""
     async with db.transaction() as tx:
-        listing, missing = await _locked_own(tx, principal, credential_id)
+        listing, missing = await locked_own(tx, principal, credential_id)
         if listing is None:
             return Outcome.refused(*missing)
         if expected_version is not None and expected_version != listing.version:
@@ -162,7 +162,7 @@ async def retire(db: Database, principal: Principal, credential_id: UUID | None,
     if not reason.strip():
         return Outcome.refused(Problem(("reason",), "REQUIRED", "Say why the listing is retired."))
     async with db.transaction() as tx:
-        listing, missing = await _locked_own(tx, principal, credential_id)
+        listing, missing = await locked_own(tx, principal, credential_id)
         if listing is None:
             return Outcome.refused(*missing)
         if listing.status == "RETIRED":
@@ -176,7 +176,7 @@ async def link(
     """Link one of the principal's listings to another it may see; never twice, never a cycle."""
     async with db.transaction() as tx:
         await listings.serialize_links(tx)  # before any row lock: one order for every link write
-        source, missing = await _locked_own(tx, principal, from_id, field="fromId")
+        source, missing = await locked_own(tx, principal, from_id, field="fromId")
         if source is None:
             return Outcome.refused(*missing)
         if await listings.links_from(tx, source.id) >= MAX_LINKS:
@@ -195,7 +195,7 @@ async def link(
     return Outcome(linked)
 
 
-async def _locked_own(
+async def locked_own(
     tx: Executor, principal: Principal, credential_id: UUID | None, field: str = "id"
 ) -> tuple[Credential | None, list[Problem]]:
     """The listing, locked, if the principal may change it. A listing it may not even see is

@@ -56,6 +56,8 @@ def event_body(claimed: DueDelivery) -> bytes:
     }
     if claimed.recognition_id:
         event["recognitionId"] = ids.encode("Recognition", claimed.recognition_id)
+    if claimed.offering_id:
+        event["offeringId"] = ids.encode("Offering", claimed.offering_id)
     return json.dumps(event, separators=(",", ":")).encode()
 
 

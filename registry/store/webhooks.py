@@ -58,6 +58,7 @@ class DueDelivery:
     version: int
     at: datetime
     recognition_id: UUID | None
+    offering_id: UUID | None
 
 
 _WEBHOOK = (
@@ -152,7 +153,8 @@ async def claim_due(db: Executor, limit: int, lease_seconds: float) -> list[DueD
           from due, webhooks w, changes ch
          where d.id = due.id and w.id = d.webhook_id and ch.seq = d.change_seq
         returning d.id, d.attempts, w.id as webhook_id, w.url, w.secret_encrypted, w.failing_since,
-                  ch.seq, ch.kind::text as kind, ch.credential_id, ch.version, ch.at, ch.recognition_id
+                  ch.seq, ch.kind::text as kind, ch.credential_id, ch.version, ch.at, ch.recognition_id,
+                  ch.offering_id
         """,
         limit,
         lease_seconds,

@@ -1,0 +1,204 @@
+"""Offerings: when and where a listing runs, and the rules an offering follows.
+
+An offering's dates are calendar dates of its place (of its listing's region when it is
+online); without a start date it is a rolling intake. It is cancelled, never deleted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from registry.domain.enums import DeliveryMode, OfferingAvailability, ScheduleTiming
+from registry.domain.errors import Problem
+from registry.domain.language import is_language_tag
+
+SCHEDULE_TIMINGS = tuple(ScheduleTiming)
+AVAILABILITIES = tuple(OfferingAvailability)
+REGION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_TEXT = {"external_id": 200, "place_name": 200, "street_address": 300, "municipality": 200, "postal_code": 20}
+MAX_SEATS = 100_000
+MAX_OFFERINGS = 200  # per listing
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an offering runs: a campus or building in a municipality of a region."""
+
+    municipality: str
+    region: str
+    name: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class OfferingChanges:
+    """The fields an add or an update sets; None leaves a field as it is (or unset)."""
+
+    external_id: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    registration_opens: date | None = None
+    registration_deadline: date | None = None
+    delivery_mode: str | None = None
+    place: Place | None = None
+    schedule_timings: list[str] | None = None
+    languages: list[str] | None = None
+    cost_amount: float | None = None
+    cost_currency: str | None = None
+    seats_total: int | None = None
+    seats_available: int | None = None
+    availability: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields set, by name."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
+class Offering:
+    """One run of a listing."""
+
+    id: UUID
+    credential_id: UUID
+    external_id: str | None
+    start_date: date | None
+    end_date: date | None
+    registration_opens: date | None
+    registration_deadline: date | None
+    delivery_mode: str
+    place: Place | None
+    schedule_timings: list[str]
+    languages: list[str]
+    cost_amount: float | None
+    cost_currency: str | None
+    seats_total: int | None
+    seats_available: int | None
+    availability: str
+    cancelled_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    def applied(self, changes: OfferingChanges) -> OfferingChanges:
+        """The offering as ``changes`` would leave it, as a whole set of changes (to check)."""
+        current = {f.name: getattr(self, f.name) for f in dataclasses.fields(OfferingChanges)}
+        return OfferingChanges(**(current | changes.given()))
+
+    def has_ended(self, today: date) -> bool:
+        """Whether its last day (its start, when it has no end) is before ``today``; a rolling
+        intake never ends."""
+        last_day = self.end_date or self.start_date
+        return last_day is not None and last_day < today
+
+
+def check_offering(changes: OfferingChanges) -> list[Problem]:
+    """Every rule a whole offering (as it would be stored) breaks; empty when it may be written."""
+    problems: list[Problem] = []
+    mode = changes.delivery_mode
+    if mode is None:
+        problems.append(_problem(("deliveryMode",), "REQUIRED", "`deliveryMode` is required."))
+    elif mode not in DeliveryMode.__members__:
+        problems.append(_problem(("deliveryMode",), "INVALID_VALUE", f"{mode!r} is not a delivery mode."))
+    problems += _place_problems(changes.place, mode)
+    problems += _order("endDate", changes.start_date, changes.end_date, "`endDate` is before `startDate`.")
+    problems += _order(
+        "registrationDeadline",
+        changes.registration_opens,
+        changes.registration_deadline,
+        "`registrationDeadline` is before `registrationOpens`.",
+    )
+    problems += _order(
+        "registrationOpens",
+        changes.registration_opens,
+        changes.end_date,
+        "Registration cannot open after the offering ends.",
+    )
+    problems += _seats_problems(changes.seats_total, changes.seats_available)
+    problems += _listed("scheduleTimings", changes.schedule_timings, SCHEDULE_TIMINGS)
+    if changes.availability is not None and changes.availability not in AVAILABILITIES:
+        problems.append(_problem(("availability",), "INVALID_VALUE", f"{changes.availability!r} is not one."))
+    problems += [
+        _problem(("languages",), "INVALID_LANGUAGE", f"{tag!r} is not a BCP 47 language tag.")
+        for tag in changes.languages or []
+        if not is_language_tag(tag)
+    ]
+    problems += _cost_problems(changes.cost_amount, changes.cost_currency)
+    if changes.external_id is not None and not 1 <= len(changes.external_id) <= MAX_TEXT["external_id"]:
+        problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` is 1 to 200 characters."))
+    return problems
+
+
+def _place_problems(place: Place | None, mode: str | None) -> list[Problem]:
+    if place is None:
+        if mode in ("IN_PERSON", "HYBRID"):
+            return [_problem(("place",), "REQUIRED", "An in-person or hybrid offering needs its `place`.")]
+        return []
+    problems = []
+    if not REGION.fullmatch(place.region or ""):
+        problems.append(_problem(("place", "region"), "INVALID_REGION", "Use an ISO 3166-2 code such as 'CA-ON'."))
+    for name in ("municipality", "name", "street_address", "postal_code"):
+        value = place.municipality if name == "municipality" else getattr(place, name)
+        if value is not None and not 0 < len(value.strip()) <= MAX_TEXT[{"name": "place_name"}.get(name, name)]:
+            problems.append(
+                _problem(("place", _camel(name)), "OUT_OF_RANGE", f"`{_camel(name)}` is blank or too long.")
+            )
+    if (place.latitude is None) != (place.longitude is None):
+        problems.append(_problem(("place",), "INCOMPLETE", "Give both `latitude` and `longitude`, or neither."))
+    problems += _range(("place", "latitude"), place.latitude, -90, 90)
+    problems += _range(("place", "longitude"), place.longitude, -180, 180)
+    return problems
+
+
+def _seats_problems(total: int | None, available: int | None) -> list[Problem]:
+    problems = _range(("seatsTotal",), total, 0, MAX_SEATS) + _range(("seatsAvailable",), available, 0, MAX_SEATS)
+    if total is not None and available is not None and available > total:
+        problems.append(_problem(("seatsAvailable",), "OUT_OF_RANGE", "More seats available than there are."))
+    return problems
+
+
+def _cost_problems(amount: float | None, currency: str | None) -> list[Problem]:
+    problems = _range(("cost", "amount"), amount, 0, 1_000_000)
+    if (amount is None) != (currency is None):
+        problems.append(_problem(("cost",), "INCOMPLETE", "A cost has an amount and a currency."))
+    if currency is not None and not CURRENCY.fullmatch(currency):
+        problems.append(_problem(("cost", "currency"), "INVALID_CURRENCY", f"{currency!r} is not an ISO 4217 code."))
+    return problems
+
+
+def _order(name: str, first: date | None, then: date | None, message: str) -> list[Problem]:
+    return [_problem((name,), "EMPTY_RANGE", message)] if first and then and then < first else []
+
+
+def _range(path: tuple[str, ...], value: float | None, low: float, high: float) -> list[Problem]:
+    if value is None:
+        return []
+    if isinstance(value, float) and not math.isfinite(value) or not low <= value <= high:
+        return [_problem(path, "OUT_OF_RANGE", f"`{path[-1]}` must be between {low:g} and {high:g}.")]
+    return []
+
+
+def _listed(name: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[Problem]:
+    return [
+        _problem((name,), "INVALID_VALUE", f"{value!r} is not one of {', '.join(allowed)}.")
+        for value in values or []
+        if value not in allowed
+    ]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _problem(path: tuple[str, ...], code: str, message: str) -> Problem:
+    return Problem(("offering", *path), code, message)

@@ -1,0 +1,113 @@
+"""Offerings: a provider adds, changes and cancels the runs of its listings; each in one
+transaction with the offering's version and its change-feed entry.
+
+The listing rules apply: only its provider (or an operator) writes, a harvested listing's
+offerings are its source's, and a change names the version it was made from when it says so.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from registry.db import Database, Executor
+from registry.domain import ids
+from registry.domain.errors import Outcome, Problem
+from registry.domain.offerings import MAX_OFFERINGS, Offering, OfferingChanges, check_offering
+from registry.domain.principals import Principal
+from registry.services.listings import locked_own
+from registry.store import offerings as store
+
+
+async def add(
+    db: Database, principal: Principal, credential_id: UUID | None, changes: OfferingChanges
+) -> Outcome[Offering]:
+    """A new offering of one of the principal's listings."""
+    if problems := check_offering(changes):
+        return Outcome.refused(*problems)
+    try:
+        async with db.transaction() as tx:
+            listing, missing = await locked_own(tx, principal, credential_id, "credentialId")
+            if listing is None:
+                return Outcome.refused(*missing)
+            if await store.count_of(tx, listing.id) >= MAX_OFFERINGS:
+                return Outcome.refused(
+                    Problem(("credentialId",), "TOO_MANY", f"A listing has at most {MAX_OFFERINGS} offerings.")
+                )
+            return Outcome(await store.create(tx, listing.id, changes, principal.client_id))
+    except asyncpg.UniqueViolationError:
+        return Outcome.refused(_duplicate(changes))
+
+
+async def update(
+    db: Database,
+    principal: Principal,
+    offering_id: UUID | None,
+    expected_version: int | None,
+    changes: OfferingChanges,
+) -> Outcome[Offering]:
+    """Change an offering of one of the principal's listings (only ``expected_version``, if given)."""
+    try:
+        async with db.transaction() as tx:
+            offering, missing = await _locked_own(tx, principal, offering_id)
+            if offering is None:
+                return Outcome.refused(*missing)
+            if expected_version is not None and expected_version != offering.version:
+                return Outcome.refused(
+                    Problem(
+                        ("expectedVersion",),
+                        "CONFLICT",
+                        f"The offering is at version {offering.version}, not {expected_version}: read it again.",
+                    )
+                )
+            if offering.cancelled_at is not None:
+                return Outcome.refused(Problem(("id",), "CANCELLED", "A cancelled offering cannot change."))
+            if problems := check_offering(offering.applied(changes)):
+                return Outcome.refused(*problems)
+            return Outcome(await store.update(tx, offering, changes, principal.client_id))
+    except asyncpg.UniqueViolationError:
+        return Outcome.refused(_duplicate(changes))
+
+
+async def cancel(db: Database, principal: Principal, offering_id: UUID | None, reason: str) -> Outcome[Offering]:
+    """Cancel an offering: it stays on record, marked cancelled, with why."""
+    if not reason.strip():
+        return Outcome.refused(Problem(("reason",), "REQUIRED", "Say why the offering is cancelled."))
+    if len(reason) > 2000:
+        return Outcome.refused(Problem(("reason",), "OUT_OF_RANGE", "`reason` may be at most 2,000 characters."))
+    async with db.transaction() as tx:
+        offering, missing = await _locked_own(tx, principal, offering_id)
+        if offering is None:
+            return Outcome.refused(*missing)
+        if offering.cancelled_at is not None:
+            return Outcome.refused(Problem(("id",), "ALREADY_CANCELLED", "The offering is cancelled already."))
+        return Outcome(await store.cancel(tx, offering.id, reason.strip(), principal.client_id))
+
+
+async def _locked_own(
+    tx: Executor, principal: Principal, offering_id: UUID | None
+) -> tuple[Offering | None, list[Problem]]:
+    """The offering, locked with its listing, if the principal may change that listing; an
+    offering of a listing it may not see is NOT_FOUND, like the listing."""
+    found = await store.by_ids(tx, [offering_id]) if offering_id else {}
+    offering = found.get(offering_id) if offering_id else None
+    not_found = [Problem(("id",), "NOT_FOUND", _not_found(offering_id))]
+    if offering is None:
+        return None, not_found
+    listing, missing = await locked_own(tx, principal, offering.credential_id)
+    if listing is None:
+        return None, not_found if any(p.code == "NOT_FOUND" for p in missing) else missing
+    return await store.lock(tx, offering.id), []
+
+
+def _duplicate(changes: OfferingChanges) -> Problem:
+    return Problem(
+        ("offering", "externalId"), "DUPLICATE", f"This listing already has an offering {changes.external_id!r}."
+    )
+
+
+def _not_found(offering_id: UUID | None) -> str:
+    if offering_id is None:
+        return "No offering has this ID."
+    return f"No offering has the ID {ids.encode('Offering', offering_id)!r}."

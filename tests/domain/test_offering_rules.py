@@ -1,0 +1,60 @@
+"""The rules an offering follows, whole: dates in order, a place unless online, seats within
+what there are, known timings, a cost with its currency."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from registry.domain.offerings import OfferingChanges, Place, check_offering
+
+SUDBURY = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-80.99)
+
+
+def _codes(**fields) -> list[tuple[tuple[str, ...], str]]:
+    changes = OfferingChanges(**{"delivery_mode": "IN_PERSON", "place": SUDBURY, **fields})
+    return [(p.field, p.code) for p in check_offering(changes)]
+
+
+def test_a_whole_in_person_offering_with_its_place_is_valid():
+    assert _codes(start_date=date(2027, 1, 11), end_date=date(2027, 3, 26), seats_total=20, seats_available=4) == []
+
+
+def test_an_online_offering_needs_no_place_and_a_rolling_intake_no_dates():
+    assert check_offering(OfferingChanges(delivery_mode="ONLINE")) == []
+
+
+def test_a_delivery_mode_is_required():
+    assert _codes(delivery_mode=None) == [(("offering", "deliveryMode"), "REQUIRED")]
+
+
+def test_an_in_person_or_hybrid_offering_needs_its_place():
+    assert _codes(delivery_mode="HYBRID", place=None) == [(("offering", "place"), "REQUIRED")]
+
+
+def test_dates_must_be_in_order():
+    assert _codes(start_date=date(2027, 3, 1), end_date=date(2027, 2, 1)) == [(("offering", "endDate"), "EMPTY_RANGE")]
+    assert _codes(registration_opens=date(2027, 2, 1), registration_deadline=date(2027, 1, 1)) == [
+        (("offering", "registrationDeadline"), "EMPTY_RANGE")
+    ]
+
+
+def test_seats_available_cannot_exceed_seats_total():
+    assert _codes(seats_total=10, seats_available=11) == [(("offering", "seatsAvailable"), "OUT_OF_RANGE")]
+
+
+def test_coordinates_come_in_pairs_within_range():
+    half = Place(municipality="Sudbury", region="CA-ON", latitude=46.49)
+    assert _codes(place=half) == [(("offering", "place"), "INCOMPLETE")]
+    far = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-181.0)
+    assert _codes(place=far) == [(("offering", "place", "longitude"), "OUT_OF_RANGE")]
+
+
+def test_timings_and_availability_are_known_values():
+    assert _codes(schedule_timings=["NIGHT"], availability="MAYBE") == [
+        (("offering", "scheduleTimings"), "INVALID_VALUE"),
+        (("offering", "availability"), "INVALID_VALUE"),
+    ]
+
+
+def test_a_cost_has_an_amount_and_a_currency():
+    assert _codes(cost_amount=100.0) == [(("offering", "cost"), "INCOMPLETE")]
