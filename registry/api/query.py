@@ -38,7 +38,7 @@ from registry.api.types import (
 )
 from registry.domain import ids
 from registry.domain.enums import CredentialOrder as Order
-from registry.domain.search import FacetCount, SearchRequest
+from registry.domain.search import FacetCount, SearchRequest, check_order
 from registry.services import facet_index
 from registry.store import credentials, recognitions, search, taxonomy
 from registry.store import providers as provider_store
@@ -232,6 +232,9 @@ async def search_credentials(
         lang=lang,
         first=first,
     )
+    if problems := check_order(request.order, request.filter):
+        raise BadUserInput.from_problems(problems)
+    info.context.near = request.filter.near  # offerings of the result then say how far they are
     order = request.effective_order
     key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
     db, viewer = info.context.db, info.context.viewer

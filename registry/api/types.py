@@ -35,9 +35,11 @@ from registry.api.jsonld import JSON_LD_MAPPERS, JsonLdFormat, listing_view
 from registry.api.loaders import now_or_later
 from registry.api.scalars import URL, LanguageTag
 from registry.domain import ids, records
+from registry.domain import offerings as offering_records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
 from registry.domain.listings import MAX_ITEMS, MAX_LINKS
+from registry.domain.offerings import distance_km
 from registry.domain.principals import Principal
 from registry.domain.search import check_page_size
 from registry.store.paging import Page
@@ -641,11 +643,20 @@ class Credential(Node):
     ) -> list[Annotated[Offering, strawberry.lazy("registry.api.offerings")]]:
         from registry.api.offerings import Offering
 
-        today = info.context.today
+        today, near = info.context.today, info.context.near
+
+        def shown(o: offering_records.Offering) -> Offering:
+            far = (
+                None
+                if near is None or o.delivery_mode == "ONLINE"
+                else distance_km(near.latitude, near.longitude, o.place)
+            )
+            return Offering.from_record(o, far)
+
         return now_or_later(
             info.context.loaders.offerings_of,
             self.record.id,
-            lambda found: [Offering.from_record(o) for o in found if include_past or not o.has_ended(today)],
+            lambda found: [shown(o) for o in found if include_past or not o.has_ended(today)],
         )
 
     @strawberry.field(

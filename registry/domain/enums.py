@@ -125,6 +125,8 @@ class CredentialOrder(StrEnum):
     COST_ASC = "COST_ASC"
     COST_DESC = "COST_DESC"
     WORKLOAD_ASC = "WORKLOAD_ASC"
+    SOONEST_START = "SOONEST_START"
+    NEAREST = "NEAREST"
 
 
 class Audience(StrEnum):
@@ -254,6 +256,9 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "COST_ASC": "Cheapest first; free listings (no cost) count as 0. Amounts are compared as numbers, whatever the currency.",
         "COST_DESC": "Most expensive first; free listings count as 0.",
         "WORKLOAD_ASC": "Shortest notional workload first.",
+        "SOONEST_START": "The listing whose next offering (among those the filter's offering conditions accept) "
+        "starts soonest first; a rolling intake starts today; listings without one last.",
+        "NEAREST": "The listing with an offering nearest the `near` place first (needs `filter.near`).",
     },
     Audience: {
         "YOUTH": "Young people, typically 15 to 30.",

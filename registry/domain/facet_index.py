@@ -26,6 +26,7 @@ from registry.domain.records import LanguageMap
 from registry.domain.search import (
     COST_CEILINGS,
     FACETS,
+    OFFERING_CONDITIONS,
     WORKLOAD_RANGES,
     CredentialFilter,
     FacetCount,
@@ -35,7 +36,7 @@ from registry.domain.search import (
 
 # Filters the index cannot answer from its bitmaps: PostgreSQL finds the listings that pass
 # them (with the text match), and the index intersects its sets with those.
-SQL_ONLY = frozenset({"skill_ids", "occupation_codes", "min_completeness", "updated_since"})
+SQL_ONLY = frozenset({"skill_ids", "occupation_codes", "min_completeness", "updated_since", *OFFERING_CONDITIONS})
 # Dimensions that are not facets but that filters and visibility need; a listing has the
 # value YES in a yes-or-no dimension when it is so.
 STATUS, FUNDABLE, RECOGNIZED = "status", "fundable", "recognized"

@@ -25,6 +25,9 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_TEXT = {"external_id": 200, "place_name": 200, "street_address": 300, "municipality": 200, "postal_code": 20}
 MAX_SEATS = 100_000
 MAX_OFFERINGS = 200  # per listing
+# The sphere PostgreSQL's earthdistance measures on (its earth(), in metres): distances shown
+# are computed on the same one as the distances searches filter and order by.
+EARTH_RADIUS_KM = 6378.168
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,18 @@ class Offering:
         intake never ends."""
         last_day = self.end_date or self.start_date
         return last_day is not None and last_day < today
+
+
+def distance_km(latitude: float, longitude: float, place: Place | None) -> float | None:
+    """The great-circle distance from a point to a place (None when it has no coordinates)."""
+    if place is None or place.latitude is None or place.longitude is None:
+        return None
+    lat1, lat2 = math.radians(latitude), math.radians(place.latitude)
+    half = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(place.longitude - longitude) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(half)))
 
 
 def check_offering(changes: OfferingChanges) -> list[Problem]:

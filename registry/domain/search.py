@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from registry.domain.enums import Audience, CredentialOrder, CredentialType, DeliveryMode, Pace, not_of
+from registry.domain.enums import (
+    Audience,
+    CredentialOrder,
+    CredentialType,
+    DeliveryMode,
+    Pace,
+    ScheduleTiming,
+    not_of,
+)
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
 from registry.domain.records import LanguageMap
@@ -86,6 +95,20 @@ PUBLIC = Visibility()
 
 
 @dataclass(frozen=True)
+class Near:
+    """A point and a distance: offerings in person or hybrid within ``within_km`` of it."""
+
+    latitude: float
+    longitude: float
+    within_km: float
+
+
+# The filter's conditions on a listing's offerings: one offering (not cancelled) must meet them all.
+OFFERING_CONDITIONS = ("starts_from", "starts_to", "registration_open", "near", "schedule_timings", "seats_available")
+MAX_NEAR_KM = 2000.0
+
+
+@dataclass(frozen=True)
 class CredentialFilter:
     """Every way a search can narrow its result; None means "no condition"."""
 
@@ -108,6 +131,17 @@ class CredentialFilter:
     updated_since: datetime | None = None
     statuses: tuple[str, ...] | None = None
     min_completeness: float | None = None
+    starts_from: date | None = None  # with starts_to: has an offering starting in the range (rolling: any)
+    starts_to: date | None = None
+    registration_open: bool | None = None
+    near: Near | None = None
+    schedule_timings: tuple[str, ...] | None = None
+    seats_available: bool | None = None
+
+    @property
+    def on_offerings(self) -> bool:
+        """Whether any condition is on the listing's offerings."""
+        return any(getattr(self, name) is not None for name in OFFERING_CONDITIONS)
 
     def without(self, name: str) -> "CredentialFilter":
         """The same filter with one condition dropped (facets ignore their own filter)."""
@@ -191,6 +225,7 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
             problems.append(
                 Problem(("filter", _camel(name)), "NEGATIVE_NUMBER", f"`{_camel(name)}` must not be negative.")
             )
+    problems += _offering_problems(f)
     if (
         f.min_workload_hours is not None
         and f.max_workload_hours is not None
@@ -202,6 +237,33 @@ def check_filter(f: CredentialFilter) -> list[Problem]:
             )
         )
     return problems
+
+
+def _offering_problems(f: CredentialFilter) -> list[Problem]:
+    problems = [
+        Problem(("filter", "scheduleTimings"), "INVALID_VALUE", m)
+        for m in not_of(ScheduleTiming, f.schedule_timings or ())
+    ]
+    if f.starts_from and f.starts_to and f.starts_to < f.starts_from:
+        problems.append(Problem(("filter", "startsBetween"), "EMPTY_RANGE", "`to` is before `from`."))
+    if f.near is not None:
+        near = f.near
+        if not (math.isfinite(near.within_km) and 0 < near.within_km <= MAX_NEAR_KM):
+            problems.append(
+                Problem(
+                    ("filter", "near", "withinKm"), "OUT_OF_RANGE", f"`withinKm` is above 0, at most {MAX_NEAR_KM:g}."
+                )
+            )
+        if not (-90 <= near.latitude <= 90 and -180 <= near.longitude <= 180):
+            problems.append(Problem(("filter", "near"), "OUT_OF_RANGE", "The coordinates are out of range."))
+    return problems
+
+
+def check_order(order: CredentialOrder, f: CredentialFilter) -> list[Problem]:
+    """An order the filter does not allow: NEAREST needs a place to be near."""
+    if order == CredentialOrder.NEAREST and f.near is None:
+        return [Problem(("orderBy",), "NEAR_REQUIRED", "NEAREST orders by distance from `filter.near`: give it.")]
+    return []
 
 
 def _camel(name: str) -> str:

@@ -20,6 +20,7 @@ from registry.domain.search import (
     WORKLOAD_RANGES,
     CredentialFilter,
     FacetCount,
+    Near,
     SearchRequest,
     Visibility,
     workload_range_value,
@@ -85,8 +86,22 @@ def _match(mode: MatchMode, text: str | None, params: Params) -> tuple[str, str,
     return "", f"c.title_text %> {fuzzy}", f"word_similarity({fuzzy}, c.title_text)"
 
 
-def _sort(order: CredentialOrder, rank: str, lang: str | None, params: Params) -> tuple[str, str]:
+def _sort(order: CredentialOrder, rank: str, lang: str | None, f: CredentialFilter, params: Params) -> tuple[str, str]:
     """(ascending sort expression, its SQL type) for an order; ties break on id."""
+    if order == CredentialOrder.SOONEST_START:  # among the offerings the filter accepts; rolling: today
+        accepted = _offering_match(f, params)
+        return (
+            f"coalesce((select extract(epoch from min(coalesce(o.start_date, {_TODAY}))::timestamp)::float8"
+            f" from offerings o where {accepted} and (o.start_date is null or o.start_date >= {_TODAY})), {_LAST})",
+            "float8",
+        )
+    if order == CredentialOrder.NEAREST and f.near is not None:
+        accepted, point = _offering_match(f, params), _point(f.near, params)
+        return (
+            f"coalesce((select min(earth_distance({point}, ll_to_earth(o.latitude, o.longitude)))"
+            f" from offerings o where {accepted}), {_LAST})",
+            "float8",
+        )
     if order == CredentialOrder.RELEVANCE:
         return f"(-({rank}))::float8", "float8"
     if order == CredentialOrder.TITLE:
@@ -156,6 +171,65 @@ def _conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
         found["min_completeness"] = f"c.completeness >= {p.add(f.min_completeness)}::real"
     if f.updated_since is not None:
         found["updated_since"] = f"c.updated_at >= {p.add(f.updated_since)}::timestamptz"
+    if f.on_offerings:
+        found.update(_offering_conditions(f, p))
+    return found
+
+
+# An offering's "today": the calendar date in its place's time zone (its listing's region online).
+_TODAY = "local_today(coalesce(o.region, c.regions[1]))"
+_LAST = "1e18::float8"  # sorts after every real value
+_REGISTRATION_OPEN = (
+    "o.availability in ('OPEN', 'FEW_SEATS', 'WAITLIST')"
+    f" and (o.registration_opens is null or o.registration_opens <= {_TODAY})"
+    f" and (o.registration_deadline is null or o.registration_deadline >= {_TODAY})"
+    f" and coalesce(o.end_date, o.start_date, {_TODAY}) >= {_TODAY}"
+)
+_SEATS_LEFT = "o.availability not in ('FULL', 'CLOSED') and (o.seats_available is null or o.seats_available > 0)"
+
+
+def _point(near: Near, p: Params) -> str:
+    return f"ll_to_earth({p.add(near.latitude)}::float8, {p.add(near.longitude)}::float8)"
+
+
+def _offering_match(f: CredentialFilter, p: Params) -> str:
+    """The conditions one offering (alias ``o``) of listing ``c`` must meet for the filter:
+    not cancelled, and every offering condition asked for that holds of a single offering."""
+    parts = ["o.credential_id = c.id", "o.cancelled_at is null"]
+    if f.starts_from is not None or f.starts_to is not None:  # a rolling intake starts any time
+        bounds = [f"o.start_date >= {p.add(f.starts_from)}::date"] if f.starts_from else []
+        bounds += [f"o.start_date <= {p.add(f.starts_to)}::date"] if f.starts_to else []
+        parts.append(f"(o.start_date is null or ({' and '.join(bounds)}))")
+    if f.registration_open:
+        parts.append(_REGISTRATION_OPEN)
+    if f.seats_available:
+        parts.append(_SEATS_LEFT)
+    if f.schedule_timings:
+        parts.append(f"o.schedule_timings && {p.add(list(f.schedule_timings))}::schedule_timing[]")
+    if f.near is not None:  # online offerings are near nothing; the box lets the index answer
+        point, metres = _point(f.near, p), f"{p.add(f.near.within_km * 1000)}::float8"
+        parts.append(
+            "o.delivery_mode <> 'ONLINE' and o.latitude is not null"
+            f" and earth_box({point}, {metres}) @> ll_to_earth(o.latitude, o.longitude)"
+            f" and earth_distance({point}, ll_to_earth(o.latitude, o.longitude)) <= {metres}"
+        )
+    return " and ".join(parts)
+
+
+def _offering_conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
+    """The offering conditions as predicates on listing ``c``: one offering meets every
+    condition asked for as true; asked for as false, no offering takes registrations (or has
+    seats left)."""
+    found = {}
+    accepted = f.near is not None or f.schedule_timings or f.starts_from or f.starts_to
+    if accepted or f.registration_open or f.seats_available:
+        found["offerings"] = f"exists (select 1 from offerings o where {_offering_match(f, p)})"
+    for name, condition in (("registration_open", _REGISTRATION_OPEN), ("seats_available", _SEATS_LEFT)):
+        if getattr(f, name) is False:
+            found[name] = (
+                f"not exists (select 1 from offerings o where o.credential_id = c.id and o.cancelled_at is null"
+                f" and {condition})"
+            )
     return found
 
 
@@ -189,7 +263,7 @@ async def page(
     """One page of the result, in the requested order."""
     p = Params()
     source, where, rank = _where(req, viewer, mode, p)
-    sort, sort_type = _sort(req.effective_order, rank, req.lang, p)
+    sort, sort_type = _sort(req.effective_order, rank, req.lang, req.filter, p)
     keyset = after_condition(sort, sort_type, "c.id", after, p.values)
     limit = p.add(req.first + 1)
     rows = await db.fetch(

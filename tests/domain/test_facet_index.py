@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from registry.domain.facet_index import SQL_ONLY, FacetIndex, plan
-from registry.domain.search import PUBLIC, CredentialFilter, FacetCount
+from registry.domain.search import PUBLIC, CredentialFilter, FacetCount, Near
 
 TODAY = date(2026, 12, 1)
 SAMPLES = {
@@ -33,6 +33,12 @@ SAMPLES = {
     "updated_since": datetime(2026, 1, 1, tzinfo=timezone.utc),
     "statuses": ("DRAFT",),
     "min_completeness": 0.5,
+    "starts_from": date(2027, 1, 1),
+    "starts_to": date(2027, 3, 31),
+    "registration_open": True,
+    "near": Near(46.49, -80.99, 50.0),
+    "schedule_timings": ("EVENING",),
+    "seats_available": True,
 }
 
 
