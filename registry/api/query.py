@@ -113,6 +113,8 @@ def _facets(counts: dict[str, list[FacetCount]]) -> CredentialFacets:
         recognized_by=named("recognizedBy", "RecognitionAuthority"),
         cost=values("cost"),
         workload=values("workload"),
+        start_window=values("startWindow"),
+        schedule_timing=values("scheduleTiming"),
     )
 
 

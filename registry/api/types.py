@@ -751,6 +751,14 @@ class CredentialFacets:
         "maximum) for `filter.minWorkloadHours` and `maxWorkloadHours`; a listing on a boundary counts "
         "in both ranges, as those filters would find it."
     )
+    start_window: list[FacetValue] = strawberry.field(
+        description="Per when offerings start, from today in their place: `NEXT_30_DAYS`, `NEXT_90_DAYS` (a listing "
+        "with an offering within 30 days counts in both), `LATER`, and `ANY_TIME` (a rolling intake); as "
+        "`filter.startsBetween` ranges from today would find them."
+    )
+    schedule_timing: list[FacetValue] = strawberry.field(
+        description="Per ScheduleTiming of the listings' offerings (not cancelled)."
+    )
 
 
 @strawberry.type(description="One page of a credential search, with the total and the facet counts.")

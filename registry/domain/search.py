@@ -50,6 +50,16 @@ FACETS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Facets of the listings' offerings, counted by PostgreSQL (not the facet index), each over the
+# result filtered by everything except its own filter fields.
+OFFERING_FACETS: dict[str, tuple[str, ...]] = {
+    "startWindow": ("starts_from", "starts_to"),
+    "scheduleTiming": ("schedule_timings",),
+}
+# startWindow's values: when a listing's offerings start, as `startsBetween` ranges from today.
+START_WINDOWS = {"NEXT_30_DAYS": 30, "NEXT_90_DAYS": 90}  # days from today; LATER: after 90; ANY_TIME: rolling
+
+
 @dataclass(frozen=True, slots=True)
 class FacetCount:
     """How many listings of the result have one value of a facet (and the name of the

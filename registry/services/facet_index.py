@@ -28,7 +28,7 @@ from pyroaring import BitMap
 
 from registry.db import Database, Executor
 from registry.domain.facet_index import FacetIndex, plan
-from registry.domain.search import FACETS, FacetCount, SearchRequest, Visibility
+from registry.domain.search import FACETS, OFFERING_FACETS, FacetCount, SearchRequest, Visibility
 from registry.store import facet_changes, search
 from registry.store.facet_changes import Changes, Matching, Snapshot
 
@@ -161,7 +161,24 @@ async def summary(
     names: Sequence[str] | None,
 ) -> tuple[dict[str, list[FacetCount]], int]:
     """(facet counts of ``names``, all when None; the total) of a search: from ``index``, or
-    from PostgreSQL without one (just the total, cheaper, when no facet is asked for)."""
+    from PostgreSQL without one (just the total, cheaper, when no facet is asked for). The
+    offering facets are PostgreSQL's either way."""
+    on_offerings = [name for name in OFFERING_FACETS if names is None or name in names]
+    listing_names = None if names is None else [name for name in names if name not in OFFERING_FACETS]
+    counts, total = await _listing_summary(index, db, request, viewer, mode, listing_names)
+    if on_offerings:
+        counts = {**counts, **await search.offering_facets(db, request, viewer, mode, on_offerings)}
+    return {name: counts.get(name, []) for name in (*FACETS, *OFFERING_FACETS)}, total
+
+
+async def _listing_summary(
+    index: LiveFacetIndex | None,
+    db: Executor,
+    request: SearchRequest,
+    viewer: Visibility,
+    mode: search.MatchMode,
+    names: Sequence[str] | None,
+) -> tuple[dict[str, list[FacetCount]], int]:
     if index is not None:
         return await index.counts(db, request, viewer, mode, names)
     if names is not None and not names:

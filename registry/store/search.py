@@ -8,6 +8,7 @@ that typos still find something.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Sequence
 
@@ -17,6 +18,8 @@ from registry.domain.records import Credential
 from registry.domain.search import (
     COST_CEILINGS,
     FACETS,
+    OFFERING_FACETS,
+    START_WINDOWS,
     WORKLOAD_RANGES,
     CredentialFilter,
     FacetCount,
@@ -279,6 +282,43 @@ async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: Matc
     p = Params()
     source, where, _ = _where(req, viewer, mode, p)
     found: int = await db.fetchval(f"select count(*) from credentials c{source} where {where}", *p.values)
+    return found
+
+
+# Offering facet -> a listing's values for it, over its offerings (alias ``o``) the filter accepts.
+_OFFERING_FACET_VALUES = {
+    "scheduleTiming": "array(select distinct t::text from offerings o, unnest(o.schedule_timings) t where {match})",
+    "startWindow": (
+        "array(select distinct w from offerings o, unnest(array_remove(array["
+        "case when o.start_date is null then 'ANY_TIME' end, "
+        + "".join(
+            f"case when o.start_date <= {_TODAY} + {days} then '{name}' end, " for name, days in START_WINDOWS.items()
+        )
+        + f"case when o.start_date > {_TODAY} + {max(START_WINDOWS.values())} then 'LATER' end], null)) w"
+        f" where {{match}} and (o.start_date is null or o.start_date >= {_TODAY}))"
+    ),
+}
+
+
+async def offering_facets(
+    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, names: Sequence[str]
+) -> dict[str, list[FacetCount]]:
+    """Counts per value of the offering facets in ``names``, one statement each: each over the
+    result filtered by everything but its own filter fields, each listing counted once per
+    value (under NEXT_30_DAYS and NEXT_90_DAYS both when an offering starts within 30 days)."""
+    found: dict[str, list[FacetCount]] = {}
+    for name in names:
+        own = OFFERING_FACETS[name]
+        others = replace(req.filter, **{field: None for field in own})
+        p = Params()
+        source, where, _ = _where(replace(req, filter=others), viewer, mode, p)
+        values = _OFFERING_FACET_VALUES[name].format(match=_offering_match(others, p))
+        rows = await db.fetch(
+            f'select v collate "C" as value, count(*) as n from (select {values} as vs from credentials c{source}'
+            f" where {where}) listing cross join unnest(listing.vs) as v group by v order by n desc, value",
+            *p.values,
+        )
+        found[name] = [FacetCount(row["value"], row["n"]) for row in rows]
     return found
 
 

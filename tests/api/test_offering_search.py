@@ -201,3 +201,32 @@ async def test_an_unknown_place_is_a_clear_error_never_an_empty_result(client, c
 async def test_nearest_needs_a_place_to_be_near(client, catalogue):
     answer = await gql(client, SEARCH, {"filter": {}, "order": "NEAREST"})
     assert [p["code"] for p in answer["errors"][0]["extensions"]["problems"]] == ["NEAR_REQUIRED"]
+
+
+FACETS = """
+query($filter: CredentialFilter) {
+  searchCredentials(filter: $filter) { totalCount facets { startWindow { value count } scheduleTiming { value count } } }
+}
+"""
+
+
+async def test_offering_facets_count_each_listing_once_per_value_ignoring_their_own_filter(client, catalogue):
+    wanted = {
+        "scheduleTimings": ["EVENING"],
+        "startsBetween": {"from": str(TODAY), "to": str(TODAY + timedelta(days=30))},
+    }
+    result = (await gql(client, FACETS, {"filter": wanted}))["data"]["searchCredentials"]
+    timings = {v["value"]: v["count"] for v in result["facets"]["scheduleTiming"]}
+    windows = {v["value"]: v["count"] for v in result["facets"]["startWindow"]}
+    # Timings over the listings with an offering starting within 30 days (D's rolling intake too; not F's,
+    # cancelled): B, C and G by day, A and E in the evening, D on weekends.
+    assert timings == {"DAYTIME": 3, "EVENING": 2, "WEEKEND": 1}
+    # Windows over the listings with an evening offering (A, E), whatever their start:
+    assert windows == {"NEXT_30_DAYS": 2, "NEXT_90_DAYS": 2}
+    assert result["totalCount"] == 2
+
+
+async def test_start_windows_are_cumulative_and_a_rolling_intake_is_any_time(client, catalogue):
+    result = (await gql(client, FACETS, {}))["data"]["searchCredentials"]
+    windows = {v["value"]: v["count"] for v in result["facets"]["startWindow"]}
+    assert windows == {"NEXT_30_DAYS": 5, "NEXT_90_DAYS": 5, "LATER": 2, "ANY_TIME": 1}
