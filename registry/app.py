@@ -53,6 +53,7 @@ from registry.http.response_cache import (
     ResponseCacheMiddleware,
 )
 from registry.pages import routes as pages
+from registry.pages.calendar import offerings_calendar
 from registry.pages.documents import credential_document
 from registry.read_routing import ReadRouter
 from registry.services.export.keeper import Keeper
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/.well-known/oauth-authorization-server", oauth.metadata),
             Route("/export/credentials.jsonl", credentials_jsonl, methods=["GET", "HEAD"]),
             Route("/credentials/{id}", credential_document),
+            Route("/credentials/{id}/offerings.ics", offerings_calendar),
         ],
         lifespan=lifespan,
     )

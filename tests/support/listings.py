@@ -25,6 +25,11 @@ mutation Retire($input: RetireCredentialInput!) {
   retireCredential(input: $input) { credential { id status retiredAt } userErrors { field code message } }
 }
 """
+CANCEL_OFFERING = """
+mutation Cancel($input: CancelOfferingInput!) {
+  cancelOffering(input: $input) { offering { id cancelledAt } userErrors { field code message } }
+}
+"""
 HISTORY = """
 query($id: ID!) { credential(id: $id) { version history { totalCount nodes { version kind actor note } } } }
 """

@@ -1,0 +1,46 @@
+"""A listing's offerings as an iCalendar file that a calendar parser reads: one all-day event
+per dated offering, a cancelled one marked so, a rolling intake left out."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from icalendar import Calendar
+
+from tests.api.test_offerings import IN_SUDBURY, ONLINE_ROLLING, _add
+from tests.support.listings import CANCEL_OFFERING, COMPLETE, PUBLISH, create, gql
+from tests.support.parties import access_token
+
+
+async def _published_with_offerings(client, parties):
+    token = await access_token(client, parties.provider)
+    made = (await create(client, token, **COMPLETE))["credential"]
+    await gql(client, PUBLISH, {"input": {"id": made["id"]}}, token)
+    first = (await _add(client, token, made["id"], IN_SUDBURY))["offering"]
+    later = {**IN_SUDBURY, "externalId": "2027-09", "startDate": str(date.today() + timedelta(days=300))}
+    later["endDate"] = later["startDate"]
+    second = (await _add(client, token, made["id"], later))["offering"]
+    await _add(client, token, made["id"], ONLINE_ROLLING)
+    await gql(client, CANCEL_OFFERING, {"input": {"id": second["id"], "reason": "Moved"}}, token)
+    return made["id"], first, second
+
+
+async def test_a_listing_s_offerings_are_a_calendar_a_parser_reads(client, parties):
+    credential_id, first, second = await _published_with_offerings(client, parties)
+    answer = await client.get(f"/credentials/{credential_id}/offerings.ics")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(answer.content)
+    events = {str(e["uid"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
+    assert set(events) == {first["id"], second["id"]}  # the rolling intake has no date to put in a calendar
+    event = events[first["id"]]
+    assert event.decoded("dtstart") == date.fromisoformat(IN_SUDBURY["startDate"])
+    assert event.decoded("dtend") == date.fromisoformat(IN_SUDBURY["endDate"]) + timedelta(days=1)
+    assert "Sudbury" in str(event["location"]) and str(event["status"]) == "CONFIRMED"
+    assert str(events[second["id"]]["status"]) == "CANCELLED"
+
+
+async def test_a_listing_nobody_may_see_has_no_calendar(client, parties):
+    token = await access_token(client, parties.provider)
+    draft = (await create(client, token, **COMPLETE))["credential"]["id"]
+    assert (await client.get(f"/credentials/{draft}/offerings.ics")).status_code == 404
+    assert (await client.get("/credentials/no-such-id/offerings.ics")).status_code == 404
