@@ -14,13 +14,16 @@ from registry.api.enums import (
     CredentialLinkKind,
     CredentialType,
     DeliveryMode,
+    OfferingAvailability,
     Pace,
     RecognitionKind,
+    ScheduleTiming,
 )
 from registry.api.scalars import URL, LanguageTag
 from registry.domain import ids
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
+from registry.domain.offerings import OfferingChanges, Place
 from registry.domain.records import CostItem
 
 
@@ -34,6 +37,70 @@ class LocalizedStringInput:
 class MoneyInput:
     amount: float = strawberry.field(description="The amount, in units of the currency (not cents).")
     currency: str = strawberry.field(description="ISO 4217 code, e.g. `CAD`.")
+
+
+@strawberry.input(description="Where an offering runs.")
+class PlaceInput:
+    municipality: str = strawberry.field(description="The municipality, e.g. `Sudbury`.")
+    region: str = strawberry.field(description="The province or territory (ISO 3166-2), e.g. `CA-ON`.")
+    name: Optional[str] = strawberry.field(default=None, description="The campus or building.")
+    street_address: Optional[str] = strawberry.field(default=None, description="The street address.")
+    postal_code: Optional[str] = strawberry.field(default=None, description="The postal code.")
+    latitude: Optional[float] = strawberry.field(default=None, description="Latitude (WGS 84), with `longitude`.")
+    longitude: Optional[float] = strawberry.field(default=None, description="Longitude (WGS 84), with `latitude`.")
+
+
+@strawberry.input(description="An offering's fields; on update, omitted fields stay as they are.")
+class OfferingInput:
+    external_id: Optional[str] = strawberry.field(default=None, description="Your key for this run (per listing).")
+    start_date: Optional[date] = strawberry.field(default=None, description="The first day; none: rolling intake.")
+    end_date: Optional[date] = strawberry.field(default=None, description="The last day.")
+    registration_opens: Optional[date] = strawberry.field(default=None, description="When registration opens.")
+    registration_deadline: Optional[date] = strawberry.field(default=None, description="When registration closes.")
+    delivery_mode: Optional[DeliveryMode] = strawberry.field(
+        default=None, description="How learners take part (required when adding)."
+    )
+    place: Optional[PlaceInput] = strawberry.field(default=None, description="Where it runs (required unless online).")
+    schedule_timings: Optional[list[ScheduleTiming]] = strawberry.field(
+        default=None, description="When in the day or week sessions are."
+    )
+    languages: Optional[list[LanguageTag]] = strawberry.field(default=None, description="Languages of instruction.")
+    cost: Optional[MoneyInput] = strawberry.field(default=None, description="Its cost, when not the listing's.")
+    seats_total: Optional[int] = strawberry.field(default=None, description="How many learners it takes.")
+    seats_available: Optional[int] = strawberry.field(default=None, description="How many seats are left.")
+    availability: Optional[OfferingAvailability] = strawberry.field(
+        default=None, description="Whether it takes registrations (OPEN when adding without it)."
+    )
+
+    def to_changes(self) -> OfferingChanges:
+        """The domain change."""
+        place = self.place
+        return OfferingChanges(
+            external_id=self.external_id,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            registration_opens=self.registration_opens,
+            registration_deadline=self.registration_deadline,
+            delivery_mode=self.delivery_mode.value if self.delivery_mode else None,
+            place=Place(
+                municipality=place.municipality,
+                region=place.region,
+                name=place.name,
+                street_address=place.street_address,
+                postal_code=place.postal_code,
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+            if place
+            else None,
+            schedule_timings=[t.value for t in self.schedule_timings] if self.schedule_timings is not None else None,
+            languages=[str(tag) for tag in self.languages] if self.languages is not None else None,
+            cost_amount=self.cost.amount if self.cost else None,
+            cost_currency=self.cost.currency if self.cost else None,
+            seats_total=self.seats_total,
+            seats_available=self.seats_available,
+            availability=self.availability.value if self.availability else None,
+        )
 
 
 @strawberry.input(description="A level in a qualifications framework.")
@@ -131,6 +198,11 @@ class CredentialInput:
     )
     cost_items: Optional[list[CostItemInput]] = strawberry.field(
         default=None, description="Every cost besides `cost` (application, materials...); replaces the list."
+    )
+    offerings: Optional[list[OfferingInput]] = strawberry.field(
+        default=None,
+        description="In `submitCredentials` only: the listing's whole set of offerings, matched by `externalId` "
+        "(required on each): new keys are added, given ones updated, keyed ones left out cancelled.",
     )
 
     def to_changes(self, problems: list[Problem]) -> ListingChanges:

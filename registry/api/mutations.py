@@ -11,6 +11,7 @@ import strawberry
 from registry.api import permissions
 from registry.api.listing_inputs import (
     CreateCredentialInput,
+    CredentialInput,
     LinkCredentialsInput,
     PublishCredentialInput,
     RecognizeCredentialInput,
@@ -33,6 +34,19 @@ from registry.services import listings, recognitions
 WRITE, PUBLISH, RECOGNIZE = "credentials:write", "credentials:publish", "recognitions:write"
 
 
+def _offerings_here(credential: CredentialInput) -> list[Problem]:
+    """A single listing's write takes no offerings (addOffering does; submitCredentials takes sets)."""
+    if credential.offerings is None:
+        return []
+    return [
+        Problem(
+            ("credential", "offerings"),
+            "NOT_HERE",
+            "Add offerings with addOffering, or give a listing's whole set in submitCredentials.",
+        )
+    ]
+
+
 def _what(description: str):
     return strawberry.argument(description=description)
 
@@ -47,7 +61,7 @@ async def create_credential(
         provider_id = ids.decode_as(input.provider_id, "Provider")
         if provider_id is None:
             return _refused(Problem(("providerId",), "INVALID_ID", "`providerId` is not the ID of a Provider."))
-    problems: list[Problem] = []
+    problems: list[Problem] = _offerings_here(input.credential)
     changes = input.credential.to_changes(problems)
     if problems:  # IDs that name no skill: reported with whatever else the rules find
         return _refused(*problems, *check_changes(changes, creating=True))
@@ -59,7 +73,7 @@ async def update_credential(
     input: Annotated[UpdateCredentialInput, _what("What to do.")],
 ) -> CredentialPayload:
     principal = permissions.require(info, WRITE)
-    problems: list[Problem] = []
+    problems: list[Problem] = _offerings_here(input.credential)
     changes = input.credential.to_changes(problems)
     if problems:
         return _refused(*problems, *check_changes(changes, creating=False))

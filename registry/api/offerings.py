@@ -11,7 +11,7 @@ from strawberry import Private
 
 from registry.api import permissions
 from registry.api.enums import DeliveryMode, OfferingAvailability, ScheduleTiming
-from registry.api.listing_inputs import MoneyInput
+from registry.api.listing_inputs import OfferingInput
 from registry.api.loaders import now_or_later
 from registry.api.payloads import UserError, user_errors
 from registry.api.scalars import LanguageTag
@@ -110,40 +110,6 @@ def _money(amount: float | None, currency: str | None) -> Money | None:
     return Money(amount=amount, currency=currency) if amount is not None and currency is not None else None
 
 
-@strawberry.input(description="Where an offering runs.")
-class PlaceInput:
-    municipality: str = strawberry.field(description="The municipality, e.g. `Sudbury`.")
-    region: str = strawberry.field(description="The province or territory (ISO 3166-2), e.g. `CA-ON`.")
-    name: Optional[str] = strawberry.field(default=None, description="The campus or building.")
-    street_address: Optional[str] = strawberry.field(default=None, description="The street address.")
-    postal_code: Optional[str] = strawberry.field(default=None, description="The postal code.")
-    latitude: Optional[float] = strawberry.field(default=None, description="Latitude (WGS 84), with `longitude`.")
-    longitude: Optional[float] = strawberry.field(default=None, description="Longitude (WGS 84), with `latitude`.")
-
-
-@strawberry.input(description="An offering's fields; on update, omitted fields stay as they are.")
-class OfferingInput:
-    external_id: Optional[str] = strawberry.field(default=None, description="Your key for this run (per listing).")
-    start_date: Optional[date] = strawberry.field(default=None, description="The first day; none: rolling intake.")
-    end_date: Optional[date] = strawberry.field(default=None, description="The last day.")
-    registration_opens: Optional[date] = strawberry.field(default=None, description="When registration opens.")
-    registration_deadline: Optional[date] = strawberry.field(default=None, description="When registration closes.")
-    delivery_mode: Optional[DeliveryMode] = strawberry.field(
-        default=None, description="How learners take part (required when adding)."
-    )
-    place: Optional[PlaceInput] = strawberry.field(default=None, description="Where it runs (required unless online).")
-    schedule_timings: Optional[list[ScheduleTiming]] = strawberry.field(
-        default=None, description="When in the day or week sessions are."
-    )
-    languages: Optional[list[LanguageTag]] = strawberry.field(default=None, description="Languages of instruction.")
-    cost: Optional[MoneyInput] = strawberry.field(default=None, description="Its cost, when not the listing's.")
-    seats_total: Optional[int] = strawberry.field(default=None, description="How many learners it takes.")
-    seats_available: Optional[int] = strawberry.field(default=None, description="How many seats are left.")
-    availability: Optional[OfferingAvailability] = strawberry.field(
-        default=None, description="Whether it takes registrations (OPEN when adding without it)."
-    )
-
-
 @strawberry.input(description="A new offering of one of your listings.")
 class AddOfferingInput:
     credential_id: strawberry.ID = strawberry.field(description="The listing's global ID.")
@@ -171,36 +137,6 @@ class OfferingPayload:
     user_errors: list[UserError] = strawberry.field(description="Why the mutation was refused; empty on success.")
 
 
-def _changes(given: OfferingInput) -> domain.OfferingChanges:
-    place = given.place
-    return domain.OfferingChanges(
-        external_id=given.external_id,
-        start_date=given.start_date,
-        end_date=given.end_date,
-        registration_opens=given.registration_opens,
-        registration_deadline=given.registration_deadline,
-        delivery_mode=given.delivery_mode.value if given.delivery_mode else None,
-        place=domain.Place(
-            municipality=place.municipality,
-            region=place.region,
-            name=place.name,
-            street_address=place.street_address,
-            postal_code=place.postal_code,
-            latitude=place.latitude,
-            longitude=place.longitude,
-        )
-        if place
-        else None,
-        schedule_timings=[t.value for t in given.schedule_timings] if given.schedule_timings is not None else None,
-        languages=[str(tag) for tag in given.languages] if given.languages is not None else None,
-        cost_amount=given.cost.amount if given.cost else None,
-        cost_currency=given.cost.currency if given.cost else None,
-        seats_total=given.seats_total,
-        seats_available=given.seats_available,
-        availability=given.availability.value if given.availability else None,
-    )
-
-
 def _payload(outcome) -> OfferingPayload:
     made = Offering.from_record(outcome.value) if outcome.ok else None
     return OfferingPayload(offering=made, user_errors=user_errors(list(outcome.problems)))
@@ -211,7 +147,7 @@ async def add_offering(
 ) -> OfferingPayload:
     principal = permissions.require(info, WRITE)
     credential_id = ids.decode_as(input.credential_id, "Credential")
-    return _payload(await service.add(info.context.primary, principal, credential_id, _changes(input.offering)))
+    return _payload(await service.add(info.context.primary, principal, credential_id, input.offering.to_changes()))
 
 
 async def update_offering(
@@ -219,7 +155,7 @@ async def update_offering(
 ) -> OfferingPayload:
     principal = permissions.require(info, WRITE)
     offering_id = ids.decode_as(input.id, "Offering")
-    changes = _changes(input.offering)
+    changes = input.offering.to_changes()
     return _payload(await service.update(info.context.primary, principal, offering_id, input.expected_version, changes))
 
 

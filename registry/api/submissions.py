@@ -79,7 +79,10 @@ async def submit_credentials(
     items = []
     for index, item_input in enumerate(input.credentials):
         problems: list[Problem] = []
-        items.append(Item(index, item_input.to_changes(problems), problems))
+        item = Item(index, item_input.to_changes(problems), problems)
+        if item_input.offerings is not None:
+            item.offerings = [offering.to_changes() for offering in item_input.offerings]
+        items.append(item)
     try:
         await submission.submit(
             info.context.primary, provider_id, items, actor=access.client_id, publish=bool(input.publish)

@@ -104,6 +104,55 @@ class Offering:
         return last_day is not None and last_day < today
 
 
+@dataclass(frozen=True)
+class SetPlan:
+    """What a listing's whole set of offerings, as submitted, does to the offerings it has:
+    those to add, to update (those that differ), and to cancel (keyed ones no longer given)."""
+
+    adds: list[OfferingChanges]
+    updates: list[tuple[Offering, OfferingChanges]]
+    cancels: list[Offering]
+
+
+def check_set(submitted: list[OfferingChanges], current: list[Offering]) -> list[Problem]:
+    """Every rule a submitted set breaks, each at ("offerings", position, ...): each offering
+    whole and valid, keyed, its key given once, and not the key of a cancelled one."""
+    problems: list[Problem] = []
+    cancelled = {o.external_id for o in current if o.cancelled_at is not None}
+    seen: set[str] = set()
+    for position, changes in enumerate(submitted):
+        at = ("offerings", str(position))
+        problems += [Problem((*at, *p.field[1:]), p.code, p.message) for p in check_offering(changes)]
+        key = changes.external_id
+        if not key:
+            problems.append(Problem((*at, "externalId"), "REQUIRED", "A submitted offering needs its `externalId`."))
+        elif key in seen:
+            problems.append(Problem((*at, "externalId"), "DUPLICATE", f"{key!r} is given twice."))
+        elif key in cancelled:
+            problems.append(
+                Problem((*at, "externalId"), "CANCELLED", f"{key!r} was cancelled: give a new run a new key.")
+            )
+        seen.add(key or "")
+    if len(submitted) > MAX_OFFERINGS:
+        problems.append(Problem(("offerings",), "TOO_MANY", f"A listing has at most {MAX_OFFERINGS} offerings."))
+    return problems
+
+
+def plan_set(submitted: list[OfferingChanges], current: list[Offering]) -> SetPlan:
+    """What to write for a valid submitted set (check_set): matched by key; offerings without
+    a key (added one by one) are left as they are."""
+    live = {o.external_id: o for o in current if o.external_id and o.cancelled_at is None}
+    adds, updates = [], []
+    for changes in submitted:
+        found = live.get(changes.external_id or "")
+        if found is None:
+            adds.append(changes)
+        elif found.applied(changes) != found.applied(OfferingChanges()):
+            updates.append((found, changes))
+    given = {changes.external_id for changes in submitted}
+    return SetPlan(adds, updates, [o for key, o in live.items() if key not in given])
+
+
 def distance_km(latitude: float, longitude: float, place: Place | None) -> float | None:
     """The great-circle distance from a point to a place (None when it has no coordinates)."""
     if place is None or place.latitude is None or place.longitude is None:

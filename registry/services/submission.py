@@ -15,11 +15,13 @@ from registry.db import Database, Executor
 from registry.domain import harvesting
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable, type_problems
+from registry.domain.offerings import Offering, OfferingChanges, check_set, plan_set
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
 from registry.services.listings import references
 from registry.store import credentials as credential_store
 from registry.store import history, listing_sources, listings
+from registry.store import offerings as offering_store
 
 
 class Item:
@@ -34,6 +36,8 @@ class Item:
         self.written = False
         self.notes: list[Problem] = []  # why a stored listing was not published
         self.stored: Credential | None = None  # the listing as stored, when it was
+        self.offerings: list[OfferingChanges] | None = None  # its whole set of offerings, when given
+        self.current_offerings: list[Offering] = []  # the offerings it has (once loaded)
 
     def refuse(self, field: str, code: str, message: str) -> None:
         self.problems.append(Problem(("credential", field), code, message))
@@ -88,7 +92,9 @@ async def submit(
         async with db.transaction() as tx:
             await _load_existing(tx, provider_id, items, source)
             await _check_references(tx, items)
+            await _check_offerings(tx, items)
             await _write(tx, provider_id, items, actor)
+            await _write_offerings(tx, items, actor)
             if source is not None:  # the source's from this very transaction: no other writer gets between
                 await listing_sources.claim(tx, source, [i.listing_id for i in items if not i.problems])
             if publish:
@@ -146,6 +152,31 @@ async def _refuse_harvested(tx: Executor, items: list[Item], source: uuid.UUID |
         problem = harvesting.refusal(("credential", "externalId"), harvested.get(item.existing.id), source)
         if problem:
             item.problems.append(problem)
+
+
+async def _check_offerings(tx: Executor, items: list[Item]) -> None:
+    """Check each whole set of offerings given against the offerings its listing has."""
+    given = [i for i in items if i.offerings is not None and not i.unread]
+    current = await offering_store.of_listings(tx, [i.existing.id for i in given if i.existing])
+    for item in given:
+        assert item.offerings is not None
+        item.current_offerings = current.get(item.existing.id, []) if item.existing else []
+        problems = check_set(item.offerings, item.current_offerings)
+        item.problems += [Problem(("credential", *p.field), p.code, p.message) for p in problems]
+
+
+async def _write_offerings(tx: Executor, items: list[Item], actor: str) -> None:
+    """Make each valid item's offerings its set as given: add, update, cancel (never delete)."""
+    for item in (i for i in items if i.offerings is not None and not i.problems):
+        assert item.offerings is not None
+        plan = plan_set(item.offerings, item.current_offerings)
+        for changes in plan.adds:
+            await offering_store.create(tx, item.listing_id, changes, actor)
+        for offering, changes in plan.updates:
+            await offering_store.update(tx, offering, changes, actor)
+        for offering in plan.cancels:
+            await offering_store.cancel(tx, offering.id, "No longer in the provider's submission.", actor)
+        item.written = item.written or bool(plan.adds or plan.updates or plan.cancels)
 
 
 async def _check_references(tx: Executor, items: list[Item]) -> None:

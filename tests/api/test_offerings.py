@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.support.listings import COMPLETE, PUBLISH, create, gql
+from tests.support.listings import COMPLETE, DRAFT, PUBLISH, create, gql
 from tests.support.parties import access_token
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
@@ -209,3 +209,54 @@ async def test_a_webhook_is_told_of_an_added_offering_with_its_id(hook_client, p
     assert [(e["kind"], e["credentialId"], e["offeringId"]) for e in events] == [
         ("OFFERING_ADDED", made["id"], offering["id"])
     ]
+
+
+DRAFT_FIELDS = {**DRAFT, **COMPLETE}
+SUBMIT = """
+mutation($input: SubmitCredentialsInput!) {
+  submitCredentials(input: $input) {
+    results { created credential { id offerings(includePast: true) { externalId version cancelledAt seatsAvailable } }
+              userErrors { field code message } }
+  }
+}
+"""
+
+
+async def _submit(client, token, offerings_given):
+    listing = {**DRAFT_FIELDS, "offerings": offerings_given}
+    answer = await gql(client, SUBMIT, {"input": {"credentials": [listing], "publish": True}}, token)
+    return answer["data"]["submitCredentials"]["results"][0]
+
+
+async def test_a_submission_makes_a_listing_s_offerings_the_set_it_gives(client, parties, db):
+    token = await access_token(client, parties.provider)
+    first = await _submit(client, token, [IN_SUDBURY, ONLINE_ROLLING])
+    assert first["userErrors"] == [] and {o["externalId"] for o in first["credential"]["offerings"]} == {
+        "2027-01",
+        "rolling",
+    }
+    again = await _submit(client, token, [IN_SUDBURY, ONLINE_ROLLING])
+    assert again["credential"]["offerings"] == first["credential"]["offerings"]  # the same set changes nothing
+    fewer_seats = {**IN_SUDBURY, "seatsAvailable": 2}
+    autumn = {**IN_SUDBURY, "externalId": "2027-09"}
+    changed = {
+        o["externalId"]: o for o in (await _submit(client, token, [fewer_seats, autumn]))["credential"]["offerings"]
+    }
+    assert (changed["2027-01"]["seatsAvailable"], changed["2027-01"]["version"]) == (2, 2)
+    assert changed["2027-09"]["version"] == 1 and changed["rolling"]["cancelledAt"] is not None  # left out: cancelled
+    assert await db.fetchval("select count(*) from offerings") == 3  # never deleted
+
+
+async def test_a_submitted_offering_needs_its_key_and_a_refused_one_writes_nothing(client, parties, db):
+    token = await access_token(client, parties.provider)
+    result = await _submit(client, token, [{**IN_SUDBURY, "externalId": None}])
+    assert [(e["field"], e["code"]) for e in result["userErrors"]] == [
+        (["credentials", "0", "offerings", "0", "externalId"], "REQUIRED")
+    ]
+    assert await db.fetchval("select count(*) from credentials") == 0
+
+
+async def test_a_single_listing_write_takes_no_offerings(client, parties):
+    token = await access_token(client, parties.provider)
+    refused = await create(client, token, **COMPLETE, offerings=[IN_SUDBURY])
+    assert [e["code"] for e in refused["userErrors"]] == ["NOT_HERE"]
