@@ -123,6 +123,8 @@ class Loaders:
             if bundle.recognitions is not None:
                 self.recognitions_of.prime(listing_id, bundle.recognitions)
                 self.authority.prime_many({authority.id: authority for authority in bundle.authorities})
+            if bundle.offerings is not None:
+                self.offerings_of.prime(listing_id, bundle.offerings)
             for size, page in bundle.history.items():
                 self.history.prime((listing_id, size, None), page)
             if bundle.history_count is not None:

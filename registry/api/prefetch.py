@@ -34,6 +34,8 @@ _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
     # cost a statement of its own, not a wrong answer).
     "jsonLd": frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS}),
     "history": frozenset({Part.HISTORY_COUNT}),
+    "offerings": frozenset({Part.OFFERINGS}),
+    "nextStartDate": frozenset({Part.OFFERINGS}),
 }
 
 

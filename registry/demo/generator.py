@@ -11,8 +11,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from registry.demo.offerings import offerings_of
 from registry.demo.reference import Reference, Topic, reference
 from registry.domain.ids import mint_ctid
+from registry.domain.offerings import Offering
 from registry.domain.records import Credential, CredentialLink, Provider, Recognition
 
 # Dates are fixed, not relative to today, so that runs are reproducible.
@@ -72,11 +74,12 @@ class DemoListings:
     )  # credential, occupation, position
     links: list[CredentialLink] = field(default_factory=list)
     recognitions: list[Recognition] = field(default_factory=list)
+    offerings: list[Offering] = field(default_factory=list)
 
 
 class _Generator:
-    def __init__(self, ref: Reference, seed: int) -> None:
-        self.ref = ref
+    def __init__(self, ref: Reference, seed: int, today: date) -> None:
+        self.ref, self.today = ref, today
         self.rng = random.Random(seed)
         self.seed = seed
         self.skills_by_domain = self._group(ref.skills, ref.skill_domains)
@@ -170,6 +173,7 @@ class _Generator:
         self.out.occupations += [(credential.id, o.id, n) for n, o in enumerate(occupations)]
         self._link(credential, provider, topic)
         self._recognize(credential, topic)
+        self.out.offerings += offerings_of(credential, provider.jurisdiction, self.seed, self.today)
 
     def _text(self, en: str, fr: str, bilingual: bool, french_first: bool) -> dict[str, str]:
         if bilingual:
@@ -264,9 +268,10 @@ class _Generator:
             )
 
 
-def generate(count: int, seed: int = 1) -> DemoListings:
-    """``count`` listings from ``seed``: mostly published, some drafts and retired ones."""
-    generator = _Generator(reference(), seed)
+def generate(count: int, seed: int = 1, today: date | None = None) -> DemoListings:
+    """``count`` listings from ``seed``: mostly published, some drafts and retired ones; their
+    offerings dated from ``today``."""
+    generator = _Generator(reference(), seed, today or date.today())
     for index in range(count):
         generator.listing(index)
     return generator.out

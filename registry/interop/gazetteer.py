@@ -82,15 +82,21 @@ def _split(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def largest_places(region: str, count: int) -> list[Located]:
+    """The ``count`` most populous places of a province or territory, most populous first."""
+    return [place for place, _ in _index().by_region.get(region, [])[:count]]
+
+
 @dataclass
 class _Index:
     places: dict[str, list[tuple[Located, int]]]  # folded name -> (place, population)
     fsas: dict[str, Located]
+    by_region: dict[str, list[tuple[Located, int]]]  # region -> (place, population), most populous first
 
 
 @cache
 def _index() -> _Index:
-    index = _Index({}, {})
+    index = _Index({}, {}, {})
     with GAZETTEER.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             located = Located(row["name"], row["region"], float(row["latitude"]), float(row["longitude"]))
@@ -99,4 +105,7 @@ def _index() -> _Index:
                 continue
             for name in {row["name"], *filter(None, row["other_names"].split("|"))}:
                 index.places.setdefault(fold(name), []).append((located, int(row["population"])))
+            index.by_region.setdefault(located.region, []).append((located, int(row["population"])))
+    for places in index.by_region.values():
+        places.sort(key=lambda pair: (-pair[1], pair[0].name))
     return index

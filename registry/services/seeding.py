@@ -27,4 +27,5 @@ async def seed(db: Database, count: int, seed: int = 1) -> int:
             listings.occupations,
             listings.links,
             listings.recognitions,
+            listings.offerings,
         )

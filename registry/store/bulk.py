@@ -11,6 +11,7 @@ from typing import Any, Iterable, Sequence
 from uuid import UUID
 
 from registry.db import Executor
+from registry.domain.offerings import Offering
 from registry.domain.records import (
     Authority,
     Credential,
@@ -89,6 +90,7 @@ async def load_listings(
     occupations: list[Tag],
     links: list[CredentialLink],
     recognitions: list[Recognition],
+    offerings: Sequence[Offering] = (),
 ) -> int:
     """Insert listings with their skills, occupations, links and recognitions (in the caller's
     transaction); returns how many listings were new. Each new listing gets its versions
@@ -142,13 +144,62 @@ async def load_listings(
         ],
     )
     await _record_history(tx, actor, [c.id for c in credentials])
+    await _load_offerings(tx, actor, offerings)
     after: int = await tx.fetchval("select count(*) from credentials")
     # Fresh statistics, or the planner keeps planning for the empty tables it last saw.
     await tx.execute(
         "analyze credentials, credential_skills, credential_occupations, credential_links,"
-        " recognitions, credential_versions, changes"
+        " recognitions, credential_versions, changes, offerings"
     )
     return after - before
+
+
+_OFFERING_COLUMNS = [
+    "id", "credential_id", "external_id", "start_date", "end_date", "registration_opens", "registration_deadline",
+    "delivery_mode", "place_name", "street_address", "municipality", "region", "postal_code", "latitude", "longitude",
+    "schedule_timings", "languages", "cost_amount", "cost_currency", "seats_total", "seats_available",
+    "availability", "cancelled_at", "cancelled_reason", "version", "created_at", "updated_at",
+]  # fmt: skip
+
+
+async def _load_offerings(tx: Executor, actor: str, offerings: Sequence[Offering]) -> None:
+    """Insert offerings not there yet, each with its versions (added, then cancelled as it
+    says) and change-feed entries."""
+    if not offerings:
+        return
+    rows = []
+    for o in offerings:
+        p = o.place
+        place = (
+            (p.name, p.street_address, p.municipality, p.region, p.postal_code, p.latitude, p.longitude)
+            if p
+            else (None,) * 7
+        )
+        cancelled = (o.cancelled_at, "Cancelled by the provider.") if o.cancelled_at else (None, None)
+        rows.append(
+            (o.id, o.credential_id, o.external_id, o.start_date, o.end_date, o.registration_opens,
+             o.registration_deadline, o.delivery_mode, *place, o.schedule_timings, o.languages, o.cost_amount,
+             o.cost_currency, o.seats_total, o.seats_available, o.availability, *cancelled, o.version,
+             o.created_at, o.updated_at)
+        )  # fmt: skip
+    await _copy_new(tx, "offerings", _OFFERING_COLUMNS, rows)
+    await tx.execute(
+        """
+        with new as (select o.* from offerings o where o.id = any($1::uuid[])
+                      and not exists (select 1 from offering_versions v where v.offering_id = o.id)),
+        steps as (select n.id, n.credential_id, step.version, step.kind, step.at, to_jsonb(n) as snapshot from new n
+                  cross join lateral (values (1, 'OFFERING_ADDED', n.created_at),
+                                             (2, 'OFFERING_CANCELLED', n.cancelled_at)) as step(version, kind, at)
+                  where step.version <= n.version and step.at is not null),
+        versions as (insert into offering_versions (offering_id, version, kind, changed_at, actor, snapshot)
+                     select id, version, kind, at, $2, snapshot from steps)
+        insert into changes (credential_id, version, kind, offering_id, at, listed)
+        select s.credential_id, c.version, s.kind::change_kind, s.id, s.at, c.published_at is not null
+          from steps s join credentials c on c.id = s.credential_id order by s.at, s.id, s.version
+        """,
+        [o.id for o in offerings],
+        actor,
+    )
 
 
 # Staged listings go in with their search material computed on the way, from their staged

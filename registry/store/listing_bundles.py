@@ -1,5 +1,5 @@
 """Listings with what hangs off them (provider, skills, occupations, links and their targets,
-recognitions and their authorities, the first page of history) in one statement.
+recognitions and their authorities, offerings, the first page of history) in one statement.
 
 A credential page or a search page asks for a listing and several of its relations; fetched
 one DataLoader at a time that is a statement per relation. A bundle is the same rows (the same
@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from uuid import UUID
 
 from registry.db import Executor
+from registry.domain.offerings import Offering
 from registry.domain.records import (
     Authority,
     Credential,
@@ -25,7 +26,7 @@ from registry.domain.records import (
     Skill,
 )
 from registry.domain.search import Visibility
-from registry.store import credentials, providers, recognitions
+from registry.store import credentials, offerings, providers, recognitions
 from registry.store.nesting import Nested
 from registry.store.paging import Page
 from registry.store.sql import Params
@@ -39,6 +40,7 @@ class Part(Enum):
     OCCUPATIONS = "occupations"
     LINKS = "links"  # with the targets the viewer may see
     RECOGNITIONS = "recognitions"  # with their authorities
+    OFFERINGS = "offerings"
     HISTORY_COUNT = "history_count"
 
 
@@ -62,6 +64,7 @@ class Bundle:
     link_targets: dict[UUID, Credential] = field(default_factory=dict)
     recognitions: list[Recognition] | None = None
     authorities: list[Authority] = field(default_factory=list)
+    offerings: list[Offering] | None = None
     history: dict[int, Page[CredentialVersion]] = field(default_factory=dict)
     history_count: int | None = None
 
@@ -85,6 +88,8 @@ def _columns(params: Params, viewer: Visibility, wanted: Wanted) -> dict[str, tu
     if Part.RECOGNITIONS in wanted.parts:
         add("_recognitions", recognitions.OF_CREDENTIAL)
         add("_authorities", recognitions.AUTHORITIES_OF_CREDENTIAL)
+    if Part.OFFERINGS in wanted.parts:
+        add("_offerings", offerings.OF_CREDENTIAL)
     for size in sorted(wanted.history_sizes):
         add(_history_column(size), credentials.history_first_page(params, viewer, size))
     if Part.HISTORY_COUNT in wanted.parts:
@@ -130,6 +135,7 @@ def _bundle(listing: Credential | None, values: dict[str, Any], history_sizes: f
         link_targets={target.id: target for target in values.get("_link_targets", [])},
         recognitions=values.get("_recognitions"),
         authorities=values.get("_authorities", []),
+        offerings=values.get("_offerings"),
         history={size: credentials.history_page(values[_history_column(size)], size) for size in history_sizes},
         history_count=values.get("_history_count"),
     )

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from registry.db import Executor
 from registry.domain.offerings import Offering, OfferingChanges, Place
+from registry.store.nesting import Nested, per_owner
 from registry.store.sql import fetch_one
 from registry.store.visibility import PUBLIC_LISTING
 
@@ -96,6 +97,12 @@ def _assignments(changes: OfferingChanges, first: int) -> tuple[list[str], list[
     return columns, placeholders, values
 
 
+# A listing's offerings, soonest first (rolling intakes first): for a loader, or a listing bundle.
+OF_CREDENTIAL: Nested[Offering] = Nested(
+    COLUMNS, "from offerings o where o.credential_id = {owner} order by o.start_date nulls first, o.id", build
+)
+
+
 async def create(db: Executor, credential_id: UUID, changes: OfferingChanges, actor: str) -> Offering:
     """A new offering of a (locked) listing, its first version and its change-feed entry."""
     columns, placeholders, values = _assignments(changes, 2)
@@ -148,15 +155,7 @@ async def by_ids(db: Executor, offering_ids: Sequence[UUID]) -> dict[UUID, Offer
 
 async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Offering]]:
     """Every offering of each listing, soonest first (rolling intakes first)."""
-    rows = await db.fetch(
-        f"select {COLUMNS} from offerings o where o.credential_id = any($1::uuid[])"
-        " order by o.credential_id, o.start_date nulls first, o.id",
-        list(credential_ids),
-    )
-    found: dict[UUID, list[Offering]] = {credential_id: [] for credential_id in credential_ids}
-    for row in rows:
-        found[row["credential_id"]].append(build(row))
-    return found
+    return await per_owner(db, credential_ids, OF_CREDENTIAL)
 
 
 async def count_of(db: Executor, credential_id: UUID) -> int:
