@@ -17,6 +17,7 @@ from registry.domain.records import Credential
 from registry.interop.gazetteer import largest_places
 
 TIMINGS = ["DAYTIME", "EVENING", "WEEKEND"]
+PLACES_PER_PROVINCE = 30  # the largest places of each: cities and regional centres (Sudbury, Thunder Bay)
 
 
 def offerings_of(credential: Credential, region: str, seed: int, today: date) -> list[Offering]:
@@ -24,7 +25,7 @@ def offerings_of(credential: Credential, region: str, seed: int, today: date) ->
     rng = random.Random(f"{seed}:{credential.external_id}:offerings")
     if rng.random() < 0.25:
         return []
-    places = largest_places(region, 12) or largest_places("CA-ON", 12)
+    places = largest_places(region, PLACES_PER_PROVINCE) or largest_places("CA-ON", PLACES_PER_PROVINCE)
     return [_offering(credential, rng, places, today, n) for n in range(rng.randint(1, 3))]
 
 
