@@ -32,7 +32,7 @@ _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
     "isRecognized": frozenset({Part.RECOGNITIONS}),
     # What api.jsonld.listing_view loads for the mappings (were it to load more, that would
     # cost a statement of its own, not a wrong answer).
-    "jsonLd": frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS}),
+    "jsonLd": frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS, Part.OFFERINGS}),
     "history": frozenset({Part.HISTORY_COUNT}),
     "offerings": frozenset({Part.OFFERINGS}),
     "nextStartDate": frozenset({Part.OFFERINGS}),

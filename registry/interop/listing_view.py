@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from registry.domain import ids
 from registry.domain.language import pick
+from registry.domain.offerings import Offering
 from registry.domain.records import (
     Authority,
     Credential,
@@ -36,6 +37,7 @@ class ListingView:
     recognitions: list[tuple[Recognition, Authority]]
     links: list[tuple[str, object]]  # (link kind, target listing id)
     base_url: str
+    offerings: tuple[Offering, ...] = ()  # those not over, soonest first
 
     def uri(self, type_name: str, uuid) -> str:
         """The registry's URI for a node: where `/credentials/{id}` and friends answer."""

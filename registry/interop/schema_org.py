@@ -1,11 +1,12 @@
 """schema.org for listing pages, what search engines read: an `EducationalOccupationalCredential`,
-or for a COURSE listing a `Course` whose `educationalCredentialAwarded` is that credential
-(offerings will be its `CourseInstance`s)."""
+or for a COURSE listing a `Course` whose `educationalCredentialAwarded` is that credential and
+whose offerings not over are its `CourseInstance`s (`hasCourseInstance`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.offerings import Offering, Place
 from registry.interop.listing_view import ListingView
 
 CATEGORIES = {
@@ -40,7 +41,51 @@ def _course(view: ListingView) -> dict[str, Any]:
         course["timeRequired"] = view.hours
     if c.prerequisites:
         course["coursePrerequisites"] = view.text(c.prerequisites)
+    if view.offerings:
+        course["hasCourseInstance"] = [_instance(o) for o in view.offerings]
     return course
+
+
+COURSE_MODES = {"ONLINE": "online", "IN_PERSON": "onsite", "HYBRID": "blended"}
+
+
+def _instance(offering: Offering) -> dict[str, Any]:
+    """An offering as a schema.org CourseInstance (an Event): when, where, how, and whether on."""
+    instance: dict[str, Any] = {
+        "@type": "CourseInstance",
+        "courseMode": COURSE_MODES[offering.delivery_mode],
+        "eventStatus": "https://schema.org/EventCancelled"
+        if offering.cancelled_at
+        else "https://schema.org/EventScheduled",
+    }
+    if offering.start_date:
+        instance["startDate"] = offering.start_date.isoformat()
+    if offering.end_date:
+        instance["endDate"] = offering.end_date.isoformat()
+    if offering.languages:
+        instance["inLanguage"] = offering.languages
+    if offering.place:
+        instance["location"] = _place(offering.place)
+    return instance
+
+
+def _place(place: Place) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "@type": "Place",
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": place.municipality,
+            "addressRegion": place.region,
+            "addressCountry": place.region[:2],
+            **({"postalCode": place.postal_code} if place.postal_code else {}),
+            **({"streetAddress": place.street_address} if place.street_address else {}),
+        },
+    }
+    if place.name:
+        found["name"] = place.name
+    if place.latitude is not None and place.longitude is not None:
+        found["geo"] = {"@type": "GeoCoordinates", "latitude": place.latitude, "longitude": place.longitude}
+    return found
 
 
 def _provider(view: ListingView) -> dict[str, Any]:

@@ -218,3 +218,27 @@ async def test_drafts_unknown_ids_and_formats_are_refused(demo_client):
     listing = oracle.published()[0]
     response = await demo_client.get(f"/credentials/{oracle.gid('Credential', listing.id)}", params={"format": "xml"})
     assert response.status_code == 400
+
+
+COURSES_WITH_OFFERINGS = """
+{ searchCredentials(filter: { credentialTypes: [COURSE], startsBetween: { from: "2000-01-01" } }, first: 5) {
+    nodes { id offerings { startDate endDate place { municipality latitude } cancelledAt } } } }
+"""
+
+
+async def test_a_course_s_offerings_are_its_schema_org_course_instances_in_the_published_vocabulary(demo_client):
+    vocabulary = json.loads((CONTEXTS / "schema-org-vocabulary.json").read_text())
+    courses = (await data(demo_client, COURSES_WITH_OFFERINGS, {}))["searchCredentials"]["nodes"]
+    assert any(course["offerings"] for course in courses), "the demo has courses with upcoming offerings"
+    for course in courses:
+        query = "query($id: ID!) { credential(id: $id) { jsonLd(format: SCHEMA_ORG) } }"
+        doc = json.loads((await data(demo_client, query, {"id": course["id"]}))["credential"]["jsonLd"])
+        assert _schema_org_misuses(doc, vocabulary) == []
+        instances = doc.get("hasCourseInstance", [])  # those not over, as `offerings` shows them
+        assert [i.get("startDate") for i in instances] == [o["startDate"] for o in course["offerings"]]
+        for instance, offering in zip(instances, course["offerings"]):
+            cancelled = instance["eventStatus"].endswith("EventCancelled")
+            assert cancelled == (offering["cancelledAt"] is not None)
+            if offering["place"]:
+                assert instance["location"]["address"]["addressLocality"] == offering["place"]["municipality"]
+                assert instance["location"]["geo"]["latitude"] == offering["place"]["latitude"]
