@@ -25,7 +25,12 @@ def test_json_ld_asks_for_everything_its_mappings_read():
         Part.OCCUPATIONS,
         Part.LINKS,
         Part.RECOGNITIONS,
+        Part.OFFERINGS,  # schema.org's course instances
     }
+
+
+def test_a_listing_s_offerings_and_next_start_ask_for_its_offerings():
+    assert wanted([field("offerings", field("startDate")), field("nextStartDate")]).parts == {Part.OFFERINGS}
 
 
 def test_fragments_on_credentials_count_and_fragments_on_other_types_do_not():
