@@ -11,14 +11,15 @@ when set, must come as a bearer token (else 401 with `{"error": ...}`).
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.loopback import serving
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "interop" / "fixtures" / "credential_engine"
 COMMUNITY = "ce-registry"
@@ -110,13 +111,6 @@ def credential_engine() -> Iterator[Registry]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    registry.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base:
+        registry.base = base
         yield registry
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
