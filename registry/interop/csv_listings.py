@@ -2,7 +2,8 @@
 
 Multi-valued cells separate values with `|`; a learning outcome's French and English are
 in the same position of `learningOutcomes_en` and `learningOutcomes_fr`. Skills are given
-by their code in the registry's taxonomy (`MCR`), occupations by NOC 2021 code.
+by their code in the registry's taxonomy (`MCR`), occupations by NOC 2021 code. With the
+`offering…` columns (registry.interop.csv_offerings) a listing takes one row per offering.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from registry.domain.enums import (
 )
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
+from registry.domain.offerings import OfferingChanges
+from registry.interop import csv_offerings
 
 SEPARATOR = "|"
 LANGUAGES = ("en", "fr")
@@ -61,6 +64,8 @@ COLUMNS: dict[str, str] = {
     "keywords_fr": "Keywords in French, separated by |.",
 }
 
+ALL_COLUMNS = COLUMNS | csv_offerings.COLUMNS
+
 _ENUMS = {"credentialType": CredentialType, "deliveryMode": DeliveryMode, "pace": Pace, "assessment": AssessmentType}
 _NUMBERS = {
     "workloadHours": "workload_hours",
@@ -79,6 +84,15 @@ class Row:
     problems: list[Problem] = field(default_factory=list)
     skill_codes: list[str] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # worth saying, not wrong (e.g. a property not imported)
+    offerings: list[OfferingChanges] | None = None  # the listing's whole set of offerings, when the file gives it
+    offering_lines: list[int] = field(default_factory=list)  # the line each of those offerings is on
+
+    def line_of(self, problem: Problem) -> int:
+        """The line a problem is on: its offering's, when it is about one of them."""
+        path = problem.field
+        if len(path) > 2 and path[1] == "offerings" and path[2].isdigit() and int(path[2]) < len(self.offering_lines):
+            return self.offering_lines[int(path[2])]
+        return self.line
 
 
 def template() -> str:
@@ -97,8 +111,8 @@ def template() -> str:
         "levelValue": "5",
         "workloadHours": "40",
         "durationWeeks": "8",
-        "deliveryMode": "ONLINE",
-        "pace": "SELF_PACED",
+        "deliveryMode": "HYBRID",
+        "pace": "SCHEDULED",
         "languages": "en|fr",
         "regions": "CA-ON|CA-QC",
         "costAmount": "450",
@@ -109,25 +123,95 @@ def template() -> str:
         "fundingPrograms": "Canada Training Credit",
         "url": "https://college.example.ca/data-analysis",
     }
+    first_run = {
+        "offeringExternalId": "DA-101-2027-01",
+        "offeringStartDate": "2027-01-11",
+        "offeringEndDate": "2027-03-05",
+        "offeringRegistrationDeadline": "2026-12-18",
+        "offeringDeliveryMode": "IN_PERSON",
+        "offeringPlaceName": "Main campus",
+        "offeringMunicipality": "Sudbury",
+        "offeringRegion": "CA-ON",
+        "offeringPostalCode": "P3A 2T3",
+        "offeringLatitude": "46.49",
+        "offeringLongitude": "-80.99",
+        "offeringScheduleTimings": "EVENING",
+        "offeringSeatsTotal": "30",
+        "offeringSeatsAvailable": "12",
+    }
+    second_run = {"externalId": "DA-101", "offeringExternalId": "DA-101-ONLINE", "offeringDeliveryMode": "ONLINE"}
     sink = io.StringIO()
-    writer = csv.DictWriter(sink, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(sink, fieldnames=list(ALL_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerow(example)
+    writer.writerow(example | first_run)
+    writer.writerow(second_run)
     return sink.getvalue()
 
 
 def read(source: TextIO) -> tuple[list[str], Iterator[Row]]:
-    """(unknown columns, parsed rows) of a CSV file."""
+    """(unknown columns, parsed rows) of a CSV file: one per listing, its offerings gathered
+    from its rows when the file has offering columns."""
     reader = csv.DictReader(source)
-    unknown = [name for name in reader.fieldnames or [] if name not in COLUMNS]
-    return unknown, (parse_row(line, row) for line, row in enumerate(reader, start=2))
+    header = reader.fieldnames or []
+    unknown = [name for name in header if name not in ALL_COLUMNS]
+    rows = enumerate(reader, start=2)
+    if not any(name in csv_offerings.COLUMNS for name in header):
+        return unknown, (parse_row(line, row) for line, row in rows)
+    return unknown, _grouped(rows)
+
+
+def _grouped(rows: Iterable[tuple[int, dict[str, str | None]]]) -> Iterator[Row]:
+    """Rows with the same listing `externalId` as one listing with an offering per row (in the
+    order of their first row); later rows repeat the listing's cells or leave them empty."""
+    groups: dict[str, list[tuple[int, dict[str, str | None]]]] = {}
+    alone: list[tuple[int, dict[str, str | None]]] = []  # rows without a key: each fails on its own
+    for line, row in rows:
+        key = (row.get("externalId") or "").strip()
+        if key:
+            groups.setdefault(key, []).append((line, row))
+        else:
+            alone.append((line, row))
+    for line, row in alone:
+        yield parse_row(line, row)
+    for members in groups.values():
+        yield _listing_of(members)
+
+
+def _listing_of(members: list[tuple[int, dict[str, str | None]]]) -> Row:
+    first_line, first = members[0]
+    listing = parse_row(first_line, first)
+    listing.offerings = []
+    first_cell = _cells(first)[0]
+    for line, row in members:
+        cell = _cells(row)[0]
+        for column in COLUMNS:
+            if line != first_line and cell(column) and cell(column) != first_cell(column):
+                listing.problems.append(
+                    Problem(
+                        ("credential", column),
+                        "CONFLICT",
+                        f"Line {line} gives {column} another value than line {first_line}; repeat it or leave it empty.",
+                    )
+                )
+        offering, problems = csv_offerings.parse(len(listing.offerings), *_cells(row))
+        listing.problems += problems
+        if offering is not None:
+            listing.offerings.append(offering)
+            listing.offering_lines.append(line)
+    return listing
+
+
+def _cells(row: dict[str, str | None]):
+    """(one cell's text, one cell's values split on the separator) of a row."""
+    cell = lambda name: (row.get(name) or "").strip()  # noqa: E731
+    many = lambda name: [v.strip() for v in cell(name).split(SEPARATOR) if v.strip()]  # noqa: E731
+    return cell, many
 
 
 def parse_row(line: int, row: dict[str, str | None]) -> Row:
     """One row as a listing change; cells that do not parse become problems naming their column."""
     problems: list[Problem] = []
-    cell = lambda name: (row.get(name) or "").strip()  # noqa: E731
-    many = lambda name: [v.strip() for v in cell(name).split(SEPARATOR) if v.strip()]  # noqa: E731
+    cell, many = _cells(row)
 
     def problem(column: str, code: str, message: str) -> None:
         problems.append(Problem(("credential", column), code, message))
@@ -199,6 +283,8 @@ def _outcomes(english: list[str], french: list[str], problem) -> list[dict[str, 
 def column_of(problem: Problem) -> str:
     """The CSV column a problem is about (the listing's field names map to columns)."""
     field_name = problem.field[1] if len(problem.field) > 1 else ""
+    if field_name == "offerings" and len(problem.field) > 2:
+        return csv_offerings.column_of(problem.field[3:])
     if field_name in COLUMNS:
         return field_name
     for suffix in ("_en", "_fr"):

@@ -113,7 +113,9 @@ async def _items(db: Database, batch: list[Row]) -> list[submission.Item]:
         changes = row.changes
         if row.skill_codes:
             changes = dataclasses.replace(changes, skill_ids=[known[c] for c in row.skill_codes if c in known])
-        items.append(submission.Item(index, changes, problems))
+        item = submission.Item(index, changes, problems)
+        item.offerings = row.offerings
+        items.append(item)
     return items
 
 
@@ -124,7 +126,14 @@ def _row_report(row: Row, item: submission.Item, describe: Callable[[Problem], s
         outcome = "created"
     else:
         outcome = "updated" if item.written else "unchanged"
-    problems = [(describe(p), p.code, p.message) for p in item.problems]
-    notes = [(describe(p), p.code, p.message) for p in item.notes + row.notes]
+    problems = [(_where(row, p, describe), p.code, p.message) for p in item.problems]
+    notes = [(_where(row, p, describe), p.code, p.message) for p in item.notes + row.notes]
     written = item.stored.id if item.stored is not None and not dry_run else None
     return RowReport(row.line, item.changes.external_id, outcome, written, problems, notes)
+
+
+def _where(row: Row, problem: Problem, describe: Callable[[Problem], str]) -> str:
+    """The column or property a problem is about, and its line when not the row's own (an
+    offering on a later line of a CSV file)."""
+    line = row.line_of(problem)
+    return describe(problem) if line == row.line else f"{describe(problem)} (line {line})"

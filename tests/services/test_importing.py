@@ -10,6 +10,7 @@ import pytest
 
 from registry.domain import ids
 from registry.interop import csv_listings
+from registry.services import importing
 from registry.store import providers
 from tests.support.processes import process_env, run
 
@@ -28,7 +29,7 @@ async def college(db):
 def _csv(tmp_path, rows: list[dict], extra_columns: tuple[str, ...] = ()) -> str:
     path = tmp_path / "listings.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*csv_listings.COLUMNS, *extra_columns])
+        writer = csv.DictWriter(handle, fieldnames=[*csv_listings.ALL_COLUMNS, *extra_columns])
         writer.writeheader()
         writer.writerows(rows)
     return str(path)
@@ -219,3 +220,45 @@ async def test_a_submission_with_the_ctid_of_a_listing_without_a_key_updates_tha
     result = run("import", str(path), "--provider", college, "--format", "jsonl", env=env)
     assert "0 created, 1 updated" in result.stdout, result.stdout
     assert await db.fetchval("select count(*) from credentials") == 1
+
+
+async def _import_csv(db, rows: list[dict]):
+    """Import rows in-process (no seeding: the rows name no skills or occupations)."""
+    provider = await providers.by_slug(db, "lakeside-college")
+    sink = io.StringIO()
+    writer = csv.DictWriter(sink, fieldnames=list(csv_listings.ALL_COLUMNS))
+    writer.writeheader()
+    writer.writerows({**row, "skills": "", "occupationCodes": ""} for row in rows)
+    unknown, parsed = csv_listings.read(io.StringIO(sink.getvalue()))
+    return await importing.import_rows(
+        db, provider.id, parsed, unknown_columns=unknown, publish=True, dry_run=False, describe=csv_listings.column_of
+    )
+
+
+def _template_rows() -> list[dict]:
+    return list(csv.DictReader(io.StringIO(csv_listings.template())))
+
+
+async def test_the_templates_two_rows_import_as_one_listing_with_two_offerings(college, db):
+    report = await _import_csv(db, _template_rows())
+    assert (report.count("created"), report.count("failed")) == (1, 0), report.rows
+    keys = await db.fetch("select external_id from offerings where cancelled_at is null order by external_id")
+    assert [r["external_id"] for r in keys] == ["DA-101-2027-01", "DA-101-ONLINE"]
+
+
+async def test_an_offering_left_out_of_the_next_import_is_cancelled_not_deleted(college, db):
+    await _import_csv(db, _template_rows())
+    report = await _import_csv(db, _template_rows()[:1])
+    assert report.count("updated") == 1, report.rows
+    cancelled = await db.fetch("select external_id from offerings where cancelled_at is not null")
+    assert [r["external_id"] for r in cancelled] == ["DA-101-ONLINE"]
+    assert await db.fetchval("select count(*) from offerings") == 2
+
+
+async def test_an_invalid_offering_fails_its_listing_naming_the_line_and_column(college, db):
+    first, second = _template_rows()
+    report = await _import_csv(db, [first, {**second, "offeringDeliveryMode": "IN_PERSON"}])
+    (row,) = report.rows
+    assert row.outcome == "failed"
+    assert ("offeringMunicipality (line 3)", "REQUIRED") in [(where, code) for where, code, _ in row.problems]
+    assert await db.fetchval("select count(*) from credentials") == 0
