@@ -9,6 +9,7 @@ Every listing field has a home in CTDL, so a listing exported here imports back 
   holds the learning outcomes and skills (`ceterms:targetCompetency`) and ECTS credits
   (`ceterms:creditValue`, described as ECTS: CTDL's credit units have no ECTS concept);
 - level: `ceterms:atLevel`; regions: `ceterms:offeredIn`; audiences: `ceterms:audienceType`;
+  the places of its offerings not over: `ceterms:availableAt` (CTDL dates no credential's runs);
   funding: `ceterms:financialAssistance`; quality assurance: `ceterms:reviewProcess`;
   prerequisites: a second `ceterms:requires` profile, named as entry requirements; the
   provider's key: `ceterms:identifier`.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.offerings import Place
 from registry.domain.records import Credential
 from registry.interop.listing_view import ListingView, plain_number
 
@@ -149,6 +151,7 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         ],
         "ceterms:audienceType": [alignment(vocabulary(view, "Audience"), code=a) for a in c.audiences],
         "ceterms:offeredIn": [_jurisdiction(region) for region in c.regions],
+        "ceterms:availableAt": _places(view),
         "ceterms:financialAssistance": [
             {"@type": "ceterms:FinancialAssistanceProfile", "ceterms:name": {untagged: name}}
             for name in c.funding_programs
@@ -259,6 +262,28 @@ def _jurisdiction(region: str) -> dict:
         "ceterms:addressCountry": {"en": region.split("-")[0]},
     }
     return {"@type": "ceterms:JurisdictionProfile", "ceterms:mainJurisdiction": [place]}
+
+
+def _places(view: ListingView) -> list[dict]:
+    """The places of the listing's offerings not over (CTDL gives a credential places, not
+    dated runs: those belong to learning opportunities)."""
+    places = {o.place: None for o in view.offerings if o.place is not None and o.cancelled_at is None}
+    return [_place(place) for place in places]
+
+
+def _place(place: Place) -> dict[str, Any]:
+    written = {
+        "@type": "ceterms:Place",
+        "ceterms:name": {UNDETERMINED: place.name} if place.name else None,
+        "ceterms:streetAddress": {UNDETERMINED: place.street_address} if place.street_address else None,
+        "ceterms:addressLocality": {UNDETERMINED: place.municipality},
+        "ceterms:addressRegion": {"en": place.region},
+        "ceterms:addressCountry": {"en": place.region.split("-")[0]},
+        "ceterms:postalCode": place.postal_code,
+        "ceterms:latitude": place.latitude,
+        "ceterms:longitude": place.longitude,
+    }
+    return {key: value for key, value in written.items() if value is not None}
 
 
 def _quality_assurance(text: str | None, lang: str) -> list[dict] | None:

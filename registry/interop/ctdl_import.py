@@ -9,7 +9,7 @@ ones too) not carried into the listing, are notes on the row (ctdl_report), neve
 silence. What a listing would refuse is left out or cut with a note (a null text, a list
 longer than a listing holds: the first MAX_ITEMS are kept), so that the object still
 imports; a CTID in upper case is the same CTID. Costs are read by ctdl_costs, requirements
-by ctdl_requirements, durations by ctdl_workload.
+by ctdl_requirements, durations by ctdl_workload, offerings by ctdl_offerings.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from registry.interop import ctdl
 from registry.interop.csv_listings import Row
 from registry.interop.ctdl_costs import read_costs
 from registry.interop.ctdl_graph import Document, deeper_than
+from registry.interop.ctdl_offerings import read_offerings
 from registry.interop.ctdl_reading import Reading
 from registry.interop.ctdl_report import missing_for_publication, not_carried
 from registry.interop.ctdl_requirements import read_requirements
@@ -88,11 +89,12 @@ def _row(position: int, node: Any, document: Document) -> Row:
     reading = Reading(document)
     try:
         changes, skills = _within_limits(*_Reader(reading).listing(node, *found), reading)
+        offerings = read_offerings(node, changes.delivery_mode, reading)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         problem = Problem(("credential",), "MALFORMED", f"Malformed CTDL object: {error}.")
         return Row(position, ListingChanges(), [problem])
     notes = reading.notes + missing_for_publication(changes) + not_carried(node, reading.marks, document.node)
-    return Row(position, changes, reading.problems, skills, notes)
+    return Row(position, changes, reading.problems, skills, notes, offerings)
 
 
 def _unsupported(node: Any) -> Problem:

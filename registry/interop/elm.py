@@ -3,15 +3,20 @@ the EU Council Recommendation's mandatory elements, shaped as the Commission's E
 shape one, and valid against its Learning Opportunity and Qualification (LOQ) SHACL shapes.
 
 Every node has a type and an IRI: the listing's URI, the provider's, a fragment of either, or
-an EU concept's. Concepts come from the EU code lists kept in `contexts/elm/` (each table
-names its file); a registry value with no EU concept is left out, never given a made-up URI.
+an EU concept's. The listing's offerings not over are `LearningOpportunity` nodes (dates as
+`temporal`, the registration deadline as `applicationDeadline`, their place as `location`),
+which point at the specification, so the document holds them under JSON-LD's `@reverse`.
+Concepts come from the EU code lists kept in `contexts/elm/` (each table names its file); a
+registry value with no EU concept is left out, never given a made-up URI.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from registry.domain.enums import VALUE_DESCRIPTIONS, AssessmentType
+from registry.domain.offerings import Offering, Place
 from registry.interop.listing_view import ListingView
 
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
@@ -145,6 +150,57 @@ def _assessment(view: ListingView) -> dict[str, Any] | None:
     return assessment
 
 
+def _opportunity(view: ListingView, offering: Offering) -> dict[str, Any]:
+    """An offering as an ELM learning opportunity of the specification: who provides it, when,
+    where, how, and until when one may apply."""
+    iri = f"{view.id}#offering-{offering.id}"
+    languages = _languages(offering.languages or view.listing.languages) or [_authority("language", *LANGUAGES["en"])]
+    opportunity: dict[str, Any] = {
+        "id": iri,
+        "type": "LearningOpportunity",
+        "title": view.listing.title,
+        "homepage": [{"id": f"{iri}-homepage", "type": "WebResource", "contentURL": view.listing.url}],
+        "providedBy": view.uri("Provider", view.provider.id),
+        "learningAchievementSpecification": view.id,
+        "elm:defaultLanguage": languages[0],
+        "mode": [_concept(f"{SNB}/learning-assessment", *MODES[offering.delivery_mode])],
+    }
+    if offering.start_date or offering.end_date:
+        period = {"id": f"{iri}-period", "type": "PeriodOfTime"}
+        if offering.start_date:
+            period["startDate"] = _moment(offering.start_date, "00:00:00")
+        if offering.end_date:
+            period["endDate"] = _moment(offering.end_date, "23:59:59")
+        opportunity["temporal"] = period
+    if offering.registration_deadline:
+        opportunity["applicationDeadline"] = [_moment(offering.registration_deadline, "23:59:59")]
+    if offering.place is not None and offering.place.region[:2] in COUNTRIES:
+        opportunity["location"] = [_place(f"{iri}-place", offering.place)]
+    if offering.schedule_timings:
+        timings = ", ".join(t.lower() for t in offering.schedule_timings)
+        opportunity["scheduleInformation"] = _note(f"{iri}-schedule", {"en": f"Sessions: {timings}."})
+    return opportunity
+
+
+def _moment(day: date, time: str) -> str:
+    """A calendar date as the xsd:dateTime ELM wants: the day's start or end, local time."""
+    return f"{day.isoformat()}T{time}"
+
+
+def _place(iri: str, place: Place) -> dict[str, Any]:
+    """A campus as an ELM location: its address written out, in its country."""
+    written = ", ".join(filter(None, (place.name, place.street_address, place.municipality, place.region)))
+    if place.postal_code:
+        written += f" {place.postal_code}"
+    address = {
+        "id": f"{iri}-address",
+        "type": "Address",
+        "fullAddress": _note(f"{iri}-full-address", {"en": written}),
+        "countryCode": _authority("country", *COUNTRIES[place.region[:2]]),
+    }
+    return {"id": iri, "type": "Location", "address": [address]}
+
+
 def _note(iri: str, text: dict[str, str]) -> dict[str, Any]:
     return {"id": iri, "type": "Note", "noteLiteral": text}
 
@@ -190,4 +246,7 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         document["entryRequirement"] = _note(f"{view.id}#entry-requirement", c.prerequisites)
     if c.quality_assurance:
         document["additionalNote"] = [_note(f"{view.id}#quality-assurance", {"en": c.quality_assurance})]
+    runs = [_opportunity(view, o) for o in view.offerings if o.cancelled_at is None]
+    if runs:
+        document["@reverse"] = {"learningAchievementSpecification": runs}
     return document

@@ -13,7 +13,7 @@ import pyshacl
 import pytest
 import rdflib
 from pyld.jsonld import JsonLdError
-from rdflib.namespace import RDF, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF, SH, SKOS
 
 from registry.domain.enums import AssessmentType, DeliveryMode
 from registry.interop import elm
@@ -28,6 +28,8 @@ SHAPES = ["LOQ-constraints.ttl", "LOQ-constraints-mdr.ttl"]  # the profile's sha
 CODE_LISTS = ["europass-modes.xsd", "europass-learning-assessment-types.xsd", "credit-points.xsd", "eqf.xsd"]
 ELM = rdflib.Namespace("http://data.europa.eu/snb/model/elm/")
 LOQ = rdflib.Namespace("http://data.europa.eu/snb/model/ap/loq-constraints/")
+# The shapes' Java patterns hold `[[...]...]`, which Python reads as it always has but warns of.
+pytestmark = pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Credential { jsonLd(format: ELM) } } }"
 
 
@@ -61,7 +63,18 @@ def _shapes() -> rdflib.Graph:
     shapes.bind("dc", "http://purl.org/dc/terms/", replace=True)
     for name in SHAPES:
         shapes.parse(ELM_FILES / name)
+    for shape, pattern in list(shapes.subject_objects(SH.pattern)):
+        shapes.set((shape, SH.pattern, rdflib.Literal(_python_pattern(str(pattern)))))
     return shapes
+
+
+def _python_pattern(java: str) -> str:
+    """A shape's pattern, written for Java's regular expressions, as Python's `re` reads the
+    same: the case-insensitive flag at the very start, and Unicode letters and digits
+    (`\\p{L}\\p{Nl}\\p{Nd}`, which `re` lacks) as `\\w`."""
+    if java.startswith("^(?i)"):
+        java = "(?i)^" + java.removeprefix("^(?i)")
+    return java.replace(r"\p{L}\p{Nl}\p{Nd}", r"\w")
 
 
 def _name(shapes: rdflib.Graph, term) -> str:
@@ -100,6 +113,31 @@ def test_every_demo_listing_passes_the_commissions_loq_shapes(rdf, documents):
     assert all(typed) and len(set(rdf.subjects(RDF.type, ELM.AwardingOpportunity))) == len(documents)
     count, violations = _violations(_shapes(), rdf)
     assert count == 0, f"{count} violations:\n" + "\n".join(violations[:40])
+
+
+def test_offerings_are_learning_opportunities_of_their_specification_with_dates_and_places(rdf):
+    """Demo offerings not over are learning opportunities of the listing's specification: the
+    LOQ run above met them (so their shape held), with their period, deadline and place."""
+    opportunities = set(rdf.subjects(RDF.type, ELM.LearningOpportunity))
+    assert len(opportunities) > 100
+    for opportunity in list(opportunities)[:50]:
+        specification = rdf.value(opportunity, ELM.learningAchievementSpecification)
+        assert (specification, RDF.type, ELM.LearningAchievementSpecification) in rdf
+    periods = [rdf.value(o, DCTERMS.temporal) for o in opportunities]
+    assert any(p is not None and rdf.value(p, ELM.startDate) is not None for p in periods)
+    assert any(rdf.value(o, ELM.applicationDeadline) is not None for o in opportunities)
+    assert any(rdf.value(o, ELM.location) is not None for o in opportunities)
+
+
+def test_a_learning_opportunity_without_its_homepage_breaks_the_loq_shapes(rdf):
+    """The shapes do look at the opportunities: one stripped of its homepage is a violation."""
+    opportunity = next(iter(rdf.subjects(RDF.type, ELM.LearningOpportunity)))
+    broken = rdflib.Graph()
+    for triple in rdf.triples((opportunity, None, None)):
+        broken.add(triple)
+    broken.remove((opportunity, FOAF.homepage, None))
+    count, violations = _violations(_shapes(), broken)
+    assert any("foaf:homepage (MinCountConstraintComponent)" in v for v in violations), violations
 
 
 def test_the_specification_shape_switched_on_wants_only_a_thematic_area(rdf, documents):

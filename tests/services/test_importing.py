@@ -9,7 +9,7 @@ import json
 import pytest
 
 from registry.domain import ids
-from registry.interop import csv_listings
+from registry.interop import csv_listings, ctdl_import
 from registry.services import importing
 from registry.store import providers
 from tests.support.processes import process_env, run
@@ -262,3 +262,16 @@ async def test_an_invalid_offering_fails_its_listing_naming_the_line_and_column(
     assert row.outcome == "failed"
     assert ("offeringMunicipality (line 3)", "REQUIRED") in [(where, code) for where, code, _ in row.problems]
     assert await db.fetchval("select count(*) from credentials") == 0
+
+
+async def test_a_ctdl_courses_scheduled_offerings_import_as_its_offerings(college, db):
+    from tests.interop.test_ctdl_offerings import COURSE_GRAPH
+
+    provider = await providers.by_slug(db, "lakeside-college")
+    unknown, rows = ctdl_import.read(io.StringIO(json.dumps(COURSE_GRAPH)))
+    report = await importing.import_rows(
+        db, provider.id, rows, unknown_columns=unknown, publish=False, dry_run=False, describe=ctdl_import.property_of
+    )
+    assert report.count("created") == 1, report.rows
+    found = await db.fetch("select delivery_mode::text, municipality from offerings order by municipality nulls first")
+    assert [(r["delivery_mode"], r["municipality"]) for r in found] == [("ONLINE", None), ("HYBRID", "Sudbury")]
