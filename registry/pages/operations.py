@@ -27,9 +27,10 @@ STATUSES = {
 class OperationFailed(Exception):
     """The operation answered with an error; ``status`` is what the page answers."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, problem_codes: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.code, self.status = code, STATUSES.get(code, 500)
+        self.problem_codes = problem_codes  # the codes of the input problems it names, if any
 
 
 async def run(request: Request, name: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +50,9 @@ async def execute(
     )
     if result.errors:
         error = shape_errors(result.errors)[0]
-        raise OperationFailed((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR"), error.message)
+        extensions = error.extensions or {}
+        problems = tuple(p.get("code", "") for p in extensions.get("problems", []) if isinstance(p, dict))
+        raise OperationFailed(extensions.get("code", "INTERNAL_SERVER_ERROR"), error.message, problems)
     if result.data is None:  # GraphQL gives data with every answer that has no errors
         raise OperationFailed("INTERNAL_SERVER_ERROR", f"{operation_name or 'The operation'} answered no data.")
     return result.data

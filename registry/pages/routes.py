@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from starlette.requests import Request
@@ -19,7 +20,7 @@ from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_rang
 from registry.http.response_cache import CACHEABLE
 from registry.pages import charts
 from registry.pages.operations import OperationFailed, run
-from registry.pages.search_state import ORDERS, SearchState
+from registry.pages.search_state import DISTANCES, ORDERS, STARTS, SearchState
 from registry.pages.words import Words
 
 HERE = Path(__file__).resolve().parent
@@ -38,7 +39,7 @@ class Option:
     """One value of a filter as the page offers it: a link that adds or removes it."""
 
     label: str
-    count: int
+    count: int | None  # None: the page shows no count for it
     selected: bool
     href: str
 
@@ -101,11 +102,19 @@ def _failed(request: Request, lang: str, failed: OperationFailed) -> HTMLRespons
 
 
 async def search(request: Request) -> Response:
-    """The search page, in English at `/` and in French at `/fr/`."""
+    """The search page, in English at `/` and in French at `/fr/`. A place the registry does
+    not know is said beside the form, over the results of the search without it."""
     lang = _language(request)
     state = SearchState.from_params(request.query_params)
+    unknown_place = None
     try:
-        result = (await run(request, "SearchPage", state.variables(lang)))["searchCredentials"]
+        try:
+            result = (await run(request, "SearchPage", state.variables(lang, date.today())))["searchCredentials"]
+        except OperationFailed as failed:
+            if "UNKNOWN_PLACE" not in failed.problem_codes:
+                raise
+            unknown_place, state = state.near, state.without("near", state.near)
+            result = (await run(request, "SearchPage", state.variables(lang, date.today())))["searchCredentials"]
     except OperationFailed as failed:
         return _failed(request, lang, failed)
     path = home_path(lang)
@@ -119,7 +128,10 @@ async def search(request: Request) -> Response:
         result=result,
         groups=groups,
         active=_active(state, groups, Words(lang), path),
-        orders=ORDERS,
+        orders=[order for order in ORDERS if order != "NEAREST" or state.near],
+        distances=DISTANCES,
+        unknown_place=unknown_place,
+        nearest=_nearest,
         next_url=state.next_page(result["pageInfo"]["endCursor"]).url(path)
         if result["pageInfo"]["hasNextPage"]
         else None,
@@ -163,7 +175,22 @@ def _groups(state: SearchState, facets: dict, words: Words, path: str) -> list[F
         FilterGroup("type", words.t("type"), options("type", facets["credentialType"], code)),
         FilterGroup("cost", words.t("cost"), options("cost", facets["cost"], cost_label, COST_ORDER)),
         FilterGroup("hours", words.t("workload"), options("hours", facets["workload"], hours_label, HOURS_ORDER)),
+        FilterGroup("starts", words.t("starts"), _start_options(state, words, path)),
     ]
+
+
+def _start_options(state: SearchState, words: Words, path: str) -> list[Option]:
+    """When the next offering starts: without counts, for a rolling intake matches them all."""
+    return [
+        Option(words.t(f"starts_{value}"), None, state.has("starts", value), state.toggled("starts", value).url(path))
+        for value in STARTS
+    ]
+
+
+def _nearest(offerings: list[dict]) -> dict | None:
+    """The offering a `near` search found closest (the one with the smallest distance)."""
+    measured = [o for o in offerings if o.get("distanceKm") is not None]
+    return min(measured, key=lambda o: o["distanceKm"]) if measured else None
 
 
 def _active(state: SearchState, groups: list[FilterGroup], words: Words, path: str) -> list[tuple[str, str]]:
@@ -171,6 +198,8 @@ def _active(state: SearchState, groups: list[FilterGroup], words: Words, path: s
     found = [(option.label, option.href) for group in groups for option in group.options if option.selected]
     if state.recognized:
         found.insert(0, (words.t("recognized_only"), state.toggled("recognized", "yes").url(path)))
+    if state.near:
+        found.append((words.t("near_chip", place=state.near, km=state.km), state.without("near", state.near).url(path)))
     return found
 
 

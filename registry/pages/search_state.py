@@ -10,18 +10,27 @@ walked back with the browser's back button.
     recognized "yes": only listings with a recognition in force -> filter.recognized
     cost       a cost ceiling (0 free, 500, 1000, 2500) -> filter.maxCost
     hours      a workload range ("10-40", "120-")  -> filter.minWorkloadHours / maxWorkloadHours
-    sort       a CredentialOrder
+    starts     when an offering starts: "30" or "90" (within so many days), "later" -> filter.startsBetween
+    near       a place or postal code                -> filter.near.place
+    km         how far from it (10, 25, 50, 100, 250; 50 when left out) -> filter.near.withinKm
+    sort       a CredentialOrder (NEAREST only with `near`)
     after      the cursor of the page shown; back: the cursors of the pages before it
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
 
-ORDERS = ("RELEVANCE", "NEWEST", "TITLE", "COST_ASC", "COST_DESC", "WORKLOAD_ASC")
+ORDERS = ("RELEVANCE", "NEWEST", "TITLE", "COST_ASC", "COST_DESC", "WORKLOAD_ASC", "SOONEST_START", "NEAREST")
+# `starts` -> (first day, last day) as days from today; None: no bound. A rolling intake
+# matches any of them (filter.startsBetween).
+STARTS = {"30": (0, 30), "90": (0, 90), "later": (91, None)}
+DISTANCES = ("10", "25", "50", "100", "250")
+DEFAULT_DISTANCE = "50"
 # URL parameter -> the filter field it fills; each takes several values.
 LISTS = {
     "mode": "deliveryModes",
@@ -46,6 +55,9 @@ class SearchState:
     recognized: str | None = None  # "yes" or None
     cost: str | None = None
     hours: str | None = None
+    starts: str | None = None
+    near: str = ""
+    km: str = DEFAULT_DISTANCE
     sort: str = "RELEVANCE"
     after: str | None = None
     back: tuple[str, ...] = ()
@@ -60,19 +72,25 @@ class SearchState:
         cost = params.get("cost")
         hours = params.get("hours")
         sort = params.get("sort", "RELEVANCE")
+        near = (params.get("near") or "").strip()[:100]
+        if sort == "NEAREST" and not near:
+            sort = "RELEVANCE"
         return cls(
             text=(params.get("q") or "").strip()[:MAX_TEXT],
             lists={name: values for name, values in lists.items() if values},
             recognized="yes" if params.get("recognized") == "yes" else None,
             cost=cost if cost in {str(c) for c in COST_CEILINGS} else None,
             hours=hours if hours in _RANGES else None,
+            starts=params.get("starts") if params.get("starts") in STARTS else None,
+            near=near,
+            km=params.get("km") if params.get("km") in DISTANCES else DEFAULT_DISTANCE,
             sort=sort if sort in ORDERS else "RELEVANCE",
             after=params.get("after") or None,
             back=tuple(params.getlist("back"))[:50],
         )
 
-    def variables(self, lang: str) -> dict:
-        """The SearchPage operation's variables for this state."""
+    def variables(self, lang: str, today: date) -> dict:
+        """The SearchPage operation's variables for this state (``today`` anchors `starts`)."""
         f: dict = {LISTS[name]: list(values) for name, values in self.lists.items()}
         if self.recognized:
             f["recognized"] = True
@@ -83,6 +101,13 @@ class SearchState:
             f["minWorkloadHours"] = float(low)
             if high is not None:
                 f["maxWorkloadHours"] = float(high)
+        if self.starts is not None:
+            first, last = STARTS[self.starts]
+            f["startsBetween"] = {"from": (today + timedelta(days=first)).isoformat()} | (
+                {"to": (today + timedelta(days=last)).isoformat()} if last is not None else {}
+            )
+        if self.near:
+            f["near"] = {"place": self.near, "withinKm": float(self.km)}
         return {
             "query": self.text or None,
             "filter": f or None,
@@ -103,6 +128,10 @@ class SearchState:
             found.append(("cost", self.cost))
         if self.hours is not None:
             found.append(("hours", self.hours))
+        if self.starts is not None:
+            found.append(("starts", self.starts))
+        if self.near:
+            found += [("near", self.near), ("km", self.km)]
         if self.sort != "RELEVANCE":
             found.append(("sort", self.sort))
         if self.after:
@@ -152,6 +181,10 @@ class SearchState:
             return replace(self, cost=value)
         if name == "hours":
             return replace(self, hours=value)
+        if name == "starts":
+            return replace(self, starts=value)
+        if name == "near":
+            return replace(self, near=value or "", sort="RELEVANCE" if self.sort == "NEAREST" else self.sort)
         raise ValueError(f"not a single-valued filter: {name}")
 
     def next_page(self, cursor: str) -> "SearchState":

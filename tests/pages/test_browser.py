@@ -158,3 +158,29 @@ async def test_the_keyboard_reaches_the_results_through_the_skip_link(site, page
     await page.keyboard.press("Enter")
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.closest('#results') !== null")
+
+
+@pytest.mark.parametrize(
+    ("path", "place_label", "within_label", "button", "results"),
+    [
+        ("/", "Place or postal code", "Within", "Show what is near", "results"),
+        ("/fr/", "Lieu ou code postal", "Dans un rayon de", "Afficher ce qui est proche", "résultats"),
+    ],
+)
+async def test_a_learner_searches_near_a_place_by_keyboard_in_either_language(
+    site, page, path, place_label, within_label, button, results
+):
+    await page.goto(f"{site}{path}?sort=TITLE")
+    await page.get_by_label(place_label).fill("Sudbury, ON")
+    await page.get_by_label(within_label).select_option("250")
+    await page.get_by_role("button", name=button).focus()
+    await page.keyboard.press("Enter")
+    expected = api_total(site, {"near": {"place": "Sudbury, ON", "withinKm": 250}})
+    assert expected > 1
+    await expect(heading(page)).to_have_text(f"{expected:,}".replace(",", "\u202f") + f" {results}")
+    assert "sort=TITLE" in page.url  # the rest of the search stays
+    await page.get_by_label(place_label).fill("Atlantis")
+    await page.get_by_role("button", name=button).click()
+    await expect(page.get_by_role("alert")).to_contain_text("Atlantis")
+    await expect(heading(page)).to_have_text(f"{api_total(site):,}".replace(",", "\u202f") + f" {results}")
+    await shoot(page, f"search-near-{path.strip('/') or 'en'}")

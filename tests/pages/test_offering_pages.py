@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 import pytest
 
 from tests.api.test_offerings import IN_SUDBURY, ONLINE_ROLLING, _add
@@ -38,3 +41,50 @@ async def test_a_listing_s_page_shows_its_offerings_in_its_language(client, list
     for word in words:
         assert word in page.text, word
     assert f'href="/credentials/{listing_id}/offerings.ics"' in page.text
+
+
+# The search page's "Starts" and "Near" filters, over the demo data: the page finds what the
+# API finds for the same filter (the API's own answers are checked against an independent
+# computation in tests/api/test_offering_search.py).
+
+TOTAL = "query($f: CredentialFilter) { searchCredentials(filter: $f) { totalCount } }"
+
+
+async def _api_total(demo_client, filter_: dict) -> int:
+    answer = await demo_client.post("/graphql", json={"query": TOTAL, "variables": {"f": filter_}})
+    return answer.json()["data"]["searchCredentials"]["totalCount"]
+
+
+def _heading(html: str) -> str:
+    return re.search(r'id="results-heading"[^>]*>([^<]*)<', html).group(1)
+
+
+async def test_a_search_near_a_place_finds_what_the_api_finds_nearest_first(demo_client):
+    page = await demo_client.get("/", params={"near": "Sudbury, ON", "km": "100", "sort": "NEAREST"})
+    expected = await _api_total(demo_client, {"near": {"place": "Sudbury, ON", "withinKm": 100}})
+    assert 0 < expected and _heading(page.text) == f"{expected:,} results"
+    distances = [float(km.replace(",", "")) for km in re.findall(r"Nearest offering: [^<]*?, ([\d,.]+) km", page.text)]
+    assert distances and distances == sorted(distances) and distances[-1] <= 100
+    assert "Near Sudbury, ON (100 km)" in page.text  # the chip that removes it
+    assert '<option value="NEAREST" selected>' in page.text
+
+
+async def test_the_french_page_searches_near_a_place_in_french(demo_client):
+    page = await demo_client.get("/fr/", params={"near": "Montréal (Québec)", "km": "50"})
+    assert "Près de Montréal (Québec) (50 km)" in page.text and "Session la plus proche" in page.text
+
+
+async def test_an_unknown_place_is_said_beside_the_form_over_unfiltered_results(demo_client):
+    page = await demo_client.get("/", params={"near": "Atlantis", "sort": "NEAREST"})
+    assert page.status_code == 200 and 'role="alert"' in page.text and "“Atlantis”" in page.text
+    assert 'aria-invalid="true"' in page.text and 'value="Atlantis"' in page.text
+    assert _heading(page.text) == f"{await _api_total(demo_client, {}):,} results"
+
+
+async def test_starts_within_30_days_finds_what_the_api_finds_for_that_range(demo_client):
+    page = await demo_client.get("/?starts=30&sort=SOONEST_START")
+    today = date.today()
+    window = {"from": today.isoformat(), "to": (today + timedelta(days=30)).isoformat()}
+    assert _heading(page.text) == f"{await _api_total(demo_client, {'startsBetween': window}):,} results"
+    assert 'aria-current="true" data-facet="starts"' in page.text
+    assert "Next start: " in page.text

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.datastructures import QueryParams
 
 from registry.pages.search_state import FIRST_PAGE, SearchState
+
+TODAY = date(2027, 1, 10)
 
 
 def state(query: str) -> SearchState:
@@ -17,7 +21,7 @@ def test_a_url_reads_back_to_the_same_url():
 
 
 def test_filters_become_the_search_operations_variables():
-    variables = state("q=data&mode=ONLINE&by=QXV0&recognized=yes&cost=0&hours=120-&sort=TITLE").variables("fr")
+    variables = state("q=data&mode=ONLINE&by=QXV0&recognized=yes&cost=0&hours=120-&sort=TITLE").variables("fr", TODAY)
     assert variables == {
         "query": "data",
         "orderBy": "TITLE",
@@ -59,3 +63,26 @@ def test_pages_forward_keep_a_trail_back_to_the_first():
     assert (second.after, second.back, third.back) == ("C2", (FIRST_PAGE,), (FIRST_PAGE, "C2"))
     assert third.page_number() == 3
     assert third.previous_page() == second and second.previous_page() == first and first.previous_page() is None
+
+
+def test_starts_and_near_read_back_to_the_same_url():
+    query = "starts=30&near=Sudbury%2C+ON&km=100&sort=NEAREST"
+    assert state(query).url("/") == "/?" + query
+
+
+def test_starts_is_a_range_of_start_dates_from_today_and_near_a_place_within_a_distance():
+    variables = state("starts=later&near=P3E&km=25").variables("en", TODAY)
+    assert variables["filter"] == {"startsBetween": {"from": "2027-04-11"}, "near": {"place": "P3E", "withinKm": 25.0}}
+    assert state("starts=30").variables("en", TODAY)["filter"] == {
+        "startsBetween": {"from": "2027-01-10", "to": "2027-02-09"}
+    }
+
+
+def test_nearest_without_a_place_and_distances_not_offered_fall_back():
+    read = state("sort=NEAREST&km=7&starts=tomorrow")
+    assert (read.sort, read.km, read.starts) == ("RELEVANCE", "50", None)
+
+
+def test_removing_the_place_also_drops_the_nearest_order():
+    near = state("near=Sudbury&sort=NEAREST")
+    assert near.without("near", "Sudbury").url("/") == "/"
