@@ -5,7 +5,9 @@ registry/data/SOURCES.md): every Canadian populated place of GeoNames with 500 i
 more, with its English and French names, and the centre of every forward sortation area (the
 first three characters of a postal code). `resolve` reads "Sudbury, ON", "Grand Sudbury (Ontario)",
 "Trois-Rivieres, QC", "Montréal", "P3E" or "P3E 2C6"; accents, case and punctuation are ignored.
-registry/places_build.py makes the file from GeoNames data (`microcred places build`).
+`point_of` gives an offering's place without coordinates those of its postal area or
+municipality. registry/places_build.py makes the file from GeoNames data (`microcred places
+build`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+from registry.domain.offerings import Place
 
 GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteer-ca.csv"
 
@@ -71,6 +75,22 @@ def resolve(text: str) -> Located | None:
     name, region = _split(wanted)
     found = [p for p in _index().places.get(fold(name), []) if region is None or p[0].region == region]
     return max(found, key=lambda pair: pair[1])[0] if found else None
+
+
+def point_of(place: Place) -> Place:
+    """``place`` with coordinates: its own, else its municipality's in its province, else its
+    postal area's centre (a rural postal area spans a region: the municipality is nearer the
+    truth); neither known: as it is."""
+    if place.latitude is not None or not place.region.startswith("CA-"):
+        return place
+    postal = _FSA.fullmatch((place.postal_code or "").strip().upper())
+    area = _index().fsas.get(postal.group(1)) if postal else None
+    named = [p for p, _ in sorted(_index().places.get(fold(place.municipality), []), key=lambda pair: -pair[1])]
+    found = next((p for p in named if p.region == place.region), None)
+    found = found or (area if area is not None and area.region == place.region else None)
+    if found is None:
+        return place
+    return replace(place, latitude=found.latitude, longitude=found.longitude)
 
 
 def _split(text: str) -> tuple[str, str | None]:

@@ -7,6 +7,7 @@ offerings are its source's, and a change names the version it was made from when
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import UUID
 
 import asyncpg
@@ -16,14 +17,24 @@ from registry.domain import ids
 from registry.domain.errors import Outcome, Problem
 from registry.domain.offerings import MAX_OFFERINGS, Offering, OfferingChanges, check_offering
 from registry.domain.principals import Principal
+from registry.interop.gazetteer import point_of
 from registry.services.listings import locked_own
 from registry.store import offerings as store
+
+
+def with_coordinates(changes: OfferingChanges) -> OfferingChanges:
+    """The change with its place's coordinates, from the bundled gazetteer when the provider
+    gave none (its municipality's centre), so that searches `near` a place find it."""
+    if changes.place is None:
+        return changes
+    return dataclasses.replace(changes, place=point_of(changes.place))
 
 
 async def add(
     db: Database, principal: Principal, credential_id: UUID | None, changes: OfferingChanges
 ) -> Outcome[Offering]:
     """A new offering of one of the principal's listings."""
+    changes = with_coordinates(changes)
     if problems := check_offering(changes):
         return Outcome.refused(*problems)
     try:
@@ -48,6 +59,7 @@ async def update(
     changes: OfferingChanges,
 ) -> Outcome[Offering]:
     """Change an offering of one of the principal's listings (only ``expected_version``, if given)."""
+    changes = with_coordinates(changes)
     try:
         async with db.transaction() as tx:
             offering, missing = await _locked_own(tx, principal, offering_id)

@@ -21,6 +21,7 @@ from registry.domain.search import Visibility
 from registry.services.listings import references
 from registry.store import credentials as credential_store
 from registry.store import history, listing_sources, listings
+from registry.services.offerings import with_coordinates
 from registry.store import offerings as offering_store
 
 
@@ -161,6 +162,7 @@ async def _check_offerings(tx: Executor, items: list[Item]) -> None:
     for item in given:
         assert item.offerings is not None
         item.current_offerings = current.get(item.existing.id, []) if item.existing else []
+        item.offerings = [with_coordinates(changes) for changes in item.offerings]
         problems = check_set(item.offerings, item.current_offerings)
         item.problems += [Problem(("credential", *p.field), p.code, p.message) for p in problems]
 

@@ -104,6 +104,22 @@ async def test_an_offering_breaking_a_rule_is_refused_with_its_field_and_nothing
     assert await db.fetchval("select count(*) from offerings") == 0
 
 
+async def test_a_place_given_without_coordinates_gets_its_municipality_s_from_the_gazetteer(client, listing):
+    credential_id, token = listing
+    place = {"municipality": "Trois-Rivières", "region": "CA-QC"}
+    added = await _add(client, token, credential_id, {**IN_SUDBURY, "place": place})
+    assert added["userErrors"] == []
+    located = added["offering"]["place"]
+    assert (round(located["latitude"], 2), round(located["longitude"], 2)) == (46.35, -72.55)
+
+
+async def test_a_place_the_gazetteer_does_not_know_is_kept_without_coordinates(client, listing):
+    credential_id, token = listing
+    place = {"municipality": "Lakeside Campus Village", "region": "CA-ON"}
+    added = await _add(client, token, credential_id, {**IN_SUDBURY, "place": place})
+    assert added["userErrors"] == [] and added["offering"]["place"]["latitude"] is None
+
+
 async def test_another_provider_cannot_add_to_a_listing_not_its_own(client, parties, listing):
     credential_id, _ = listing
     other = await access_token(client, parties.other_provider)
