@@ -19,9 +19,9 @@ from registry.domain.offerings import Offering, OfferingChanges, check_set, plan
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
 from registry.services.listings import references
+from registry.services.offerings import with_coordinates
 from registry.store import credentials as credential_store
 from registry.store import history, listing_sources, listings
-from registry.services.offerings import with_coordinates
 from registry.store import offerings as offering_store
 
 
