@@ -66,7 +66,22 @@ def _instance(offering: Offering) -> dict[str, Any]:
         instance["inLanguage"] = offering.languages
     if offering.place:
         instance["location"] = _place(offering.place)
+    if offering.schedule_timings:
+        instance["courseSchedule"] = _schedule(offering.schedule_timings)
     return instance
+
+
+# When sessions are, as words a Schedule's description can carry (schema.org has no daypart).
+TIMINGS = {"DAYTIME": "daytime", "EVENING": "evenings", "WEEKEND": "weekends"}
+WEEKEND = ["https://schema.org/Saturday", "https://schema.org/Sunday"]
+
+
+def _schedule(timings: list[str]) -> dict[str, Any]:
+    """A course instance's Schedule: its timings in words, and the days when it is weekends only."""
+    schedule: dict[str, Any] = {"@type": "Schedule", "description": ", ".join(TIMINGS[t] for t in timings)}
+    if timings == ["WEEKEND"]:
+        schedule["byDay"] = WEEKEND
+    return schedule
 
 
 def _place(place: Place) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from registry.interop import schema_org
 from tests.support import ctdl_vocabulary
 from tests.support import demo_oracle as oracle
 from tests.support.graphql import data
@@ -222,7 +223,7 @@ async def test_drafts_unknown_ids_and_formats_are_refused(demo_client):
 
 COURSES_WITH_OFFERINGS = """
 { searchCredentials(filter: { credentialTypes: [COURSE], startsBetween: { from: "2000-01-01" } }, first: 5) {
-    nodes { id offerings { startDate endDate place { municipality latitude } cancelledAt } } } }
+    nodes { id offerings { startDate endDate place { municipality latitude } scheduleTimings cancelledAt } } } }
 """
 
 
@@ -239,6 +240,8 @@ async def test_a_course_s_offerings_are_its_schema_org_course_instances_in_the_p
         for instance, offering in zip(instances, course["offerings"]):
             cancelled = instance["eventStatus"].endswith("EventCancelled")
             assert cancelled == (offering["cancelledAt"] is not None)
+            timings = [schema_org.TIMINGS[t] for t in offering["scheduleTimings"]]
+            assert instance.get("courseSchedule", {}).get("description") == (", ".join(timings) or None)
             if offering["place"]:
                 assert instance["location"]["address"]["addressLocality"] == offering["place"]["municipality"]
                 assert instance["location"]["geo"]["latitude"] == offering["place"]["latitude"]
