@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import os
 import re
 import sys
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from registry.app import create_app  # noqa: E402
 from registry.config import Settings  # noqa: E402
 from registry.db import Executor, connect, resolve_database_url  # noqa: E402
-from registry.domain.search import PUBLIC, CredentialFilter, SearchRequest  # noqa: E402
+from registry.domain.search import PUBLIC, CredentialFilter, CredentialOrder, Near, SearchRequest  # noqa: E402
 from registry.store import search  # noqa: E402
 
 OPERATIONS = ROOT / "graphql" / "operations"
@@ -35,6 +36,14 @@ SEARCHES = {
     "typo 'dta analysys' (fuzzy titles)": SearchRequest(query="dta analysys"),
     "no text, CA-QC (the province browse)": SearchRequest(filter=CredentialFilter(regions=["CA-QC"]), first=0),
     "no text, newest first": SearchRequest(),
+    "near Toronto (50 km), starting within 90 days, nearest first (the benchmark's near search)": SearchRequest(
+        filter=CredentialFilter(
+            near=Near(43.70011, -79.4163, 50),
+            starts_from=datetime.date.today(),
+            starts_to=datetime.date.today() + datetime.timedelta(days=90),
+        ),
+        order=CredentialOrder.NEAREST,
+    ),
 }
 
 
@@ -92,6 +101,20 @@ async def main() -> None:
                     {"query": "data", "first": 20, "filter": {"deliveryModes": ["ONLINE"], "regions": ["CA-ON"]}},
                 ),
                 ("FacetBrowse", {"region": "CA-QC"}),
+                (
+                    "SearchPage",
+                    {
+                        "first": 20,
+                        "orderBy": "NEAREST",
+                        "filter": {
+                            "near": {"place": "Toronto, ON", "withinKm": 50},
+                            "startsBetween": {
+                                "from": datetime.date.today().isoformat(),
+                                "to": (datetime.date.today() + datetime.timedelta(days=90)).isoformat(),
+                            },
+                        },
+                    },
+                ),
                 ("CredentialDetail", {"id": node["id"]}),
                 ("ProviderPage", {"slug": node["provider"]["slug"]}),
                 ("ChangeFeedPoll", {}),

@@ -165,6 +165,15 @@ def distance_km(latitude: float, longitude: float, place: Place | None) -> float
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(half)))
 
 
+def chord_metres(arc_km: float) -> float:
+    """The straight line through the earth between two points ``arc_km`` apart on its surface
+    (on the sphere PostgreSQL measures on): the longer the arc, the longer the chord, so
+    chords compare as distances do, and PostgreSQL measures them (cube_distance) without the
+    trigonometry earth_distance adds to each."""
+    half_angle = min(arc_km / (2 * EARTH_RADIUS_KM), math.pi / 2)
+    return 2 * EARTH_RADIUS_KM * 1000 * math.sin(half_angle)
+
+
 def check_offering(changes: OfferingChanges) -> list[Problem]:
     """Every rule a whole offering (as it would be stored) breaks; empty when it may be written."""
     problems: list[Problem] = []

@@ -187,7 +187,8 @@ async def _load_offerings(tx: Executor, actor: str, offerings: Sequence[Offering
         """
         with new as (select o.* from offerings o where o.id = any($1::uuid[])
                       and not exists (select 1 from offering_versions v where v.offering_id = o.id)),
-        steps as (select n.id, n.credential_id, step.version, step.kind, step.at, to_jsonb(n) as snapshot from new n
+        steps as (select n.id, n.credential_id, step.version, step.kind, step.at,
+                         to_jsonb(n) - 'place_point' as snapshot from new n
                   cross join lateral (values (1, 'OFFERING_ADDED', n.created_at),
                                              (2, 'OFFERING_CANCELLED', n.cancelled_at)) as step(version, kind, at)
                   where step.version <= n.version and step.at is not null),

@@ -168,7 +168,7 @@ async def _recorded(db: Executor, offering: Offering, kind: str, actor: str) -> 
     """Record the offering's new version and its change-feed entry (at the listing's version)."""
     await db.execute(
         "insert into offering_versions (offering_id, version, kind, actor, snapshot)"
-        " select o.id, o.version, $2, $3, to_jsonb(o) from offerings o where o.id = $1",
+        " select o.id, o.version, $2, $3, to_jsonb(o) - 'place_point' from offerings o where o.id = $1",
         offering.id,
         kind,
         actor,

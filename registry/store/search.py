@@ -14,6 +14,7 @@ from typing import Sequence
 
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
+from registry.domain.offerings import chord_metres
 from registry.domain.records import Credential
 from registry.domain.search import (
     COST_CEILINGS,
@@ -96,13 +97,6 @@ def _sort(order: CredentialOrder, rank: str, lang: str | None, f: CredentialFilt
         return (
             f"coalesce((select extract(epoch from min(coalesce(o.start_date, {_TODAY}))::timestamp)::float8"
             f" from offerings o where {accepted} and (o.start_date is null or o.start_date >= {_TODAY})), {_LAST})",
-            "float8",
-        )
-    if order == CredentialOrder.NEAREST and f.near is not None:
-        accepted, point = _offering_match(f, params), _point(f.near, params)
-        return (
-            f"coalesce((select min(earth_distance({point}, ll_to_earth(o.latitude, o.longitude)))"
-            f" from offerings o where {accepted}), {_LAST})",
             "float8",
         )
     if order == CredentialOrder.RELEVANCE:
@@ -195,10 +189,12 @@ def _point(near: Near, p: Params) -> str:
     return f"ll_to_earth({p.add(near.latitude)}::float8, {p.add(near.longitude)}::float8)"
 
 
-def _offering_match(f: CredentialFilter, p: Params) -> str:
+def _offering_match(f: CredentialFilter, p: Params, *, of_listing: bool = True) -> str:
     """The conditions one offering (alias ``o``) of listing ``c`` must meet for the filter:
-    not cancelled, and every offering condition asked for that holds of a single offering."""
-    parts = ["o.credential_id = c.id", "o.cancelled_at is null"]
+    not cancelled, and every offering condition asked for that holds of a single offering
+    (``of_listing`` False: of any listing, to group them by listing)."""
+    parts = ["o.credential_id = c.id"] if of_listing else []
+    parts.append("o.cancelled_at is null")
     if f.starts_from is not None or f.starts_to is not None:  # a rolling intake starts any time
         bounds = [f"o.start_date >= {p.add(f.starts_from)}::date"] if f.starts_from else []
         bounds += [f"o.start_date <= {p.add(f.starts_to)}::date"] if f.starts_to else []
@@ -213,10 +209,18 @@ def _offering_match(f: CredentialFilter, p: Params) -> str:
         point, metres = _point(f.near, p), f"{p.add(f.near.within_km * 1000)}::float8"
         parts.append(
             "o.delivery_mode <> 'ONLINE' and o.latitude is not null"
-            f" and earth_box({point}, {metres}) @> ll_to_earth(o.latitude, o.longitude)"
-            f" and earth_distance({point}, ll_to_earth(o.latitude, o.longitude)) <= {metres}"
+            f" and earth_box({point}, {metres}) @> o.place_point"
+            f" and cube_distance({point}, o.place_point) <= {p.add(chord_metres(f.near.within_km))}"
         )
     return " and ".join(parts)
+
+
+def _held_by_one_offering(f: CredentialFilter) -> dict[str, None]:
+    """The filter's fields that `_offering_match` states (as "one offering meets them all"),
+    each mapped to None, to take them out of a filter."""
+    named = [name for name in ("near", "schedule_timings", "starts_from", "starts_to") if getattr(f, name)]
+    named += [name for name in ("registration_open", "seats_available") if getattr(f, name) is True]
+    return dict.fromkeys(named)
 
 
 def _offering_conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
@@ -224,8 +228,7 @@ def _offering_conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
     condition asked for as true; asked for as false, no offering takes registrations (or has
     seats left)."""
     found = {}
-    accepted = f.near is not None or f.schedule_timings or f.starts_from or f.starts_to
-    if accepted or f.registration_open or f.seats_available:
+    if _held_by_one_offering(f):
         found["offerings"] = f"exists (select 1 from offerings o where {_offering_match(f, p)})"
     for name, condition in (("registration_open", _REGISTRATION_OPEN), ("seats_available", _SEATS_LEFT)):
         if getattr(f, name) is False:
@@ -265,8 +268,11 @@ async def page(
 ) -> Page[Credential]:
     """One page of the result, in the requested order."""
     p = Params()
-    source, where, rank = _where(req, viewer, mode, p)
-    sort, sort_type = _sort(req.effective_order, rank, req.lang, req.filter, p)
+    if req.effective_order == CredentialOrder.NEAREST and req.filter.near is not None:
+        source, where, sort, sort_type = _nearest(req, viewer, mode, p)
+    else:
+        source, where, rank = _where(req, viewer, mode, p)
+        sort, sort_type = _sort(req.effective_order, rank, req.lang, req.filter, p)
     keyset = after_condition(sort, sort_type, "c.id", after, p.values)
     limit = p.add(req.first + 1)
     rows = await db.fetch(
@@ -275,6 +281,23 @@ async def page(
         *p.values,
     )
     return page_from_rows(rows, req.first, credentials.build)
+
+
+def _nearest(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> tuple[str, str, str, str]:
+    """(FROM items, WHERE clause, sort expression, its type) of a NEAREST page: the offerings
+    the filter accepts, grouped by listing with the nearest one's distance (as a chord, which
+    orders as distances do), joined to their listings (which also states the filter's
+    condition on offerings), so that each distance is measured once."""
+    f = req.filter
+    assert f.near is not None
+    source, where, _ = _where(replace(req, filter=replace(f, **_held_by_one_offering(f))), viewer, mode, p)
+    point = _point(f.near, p)
+    accepted = _offering_match(f, p, of_listing=False)
+    source += (
+        f" join (select o.credential_id, min(cube_distance({point}, o.place_point)) as chord"
+        f" from offerings o where {accepted} group by o.credential_id) nearest on nearest.credential_id = c.id"
+    )
+    return source, where, "nearest.chord", "float8"
 
 
 async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode) -> int:
