@@ -56,6 +56,7 @@ from registry.pages import routes as pages
 from registry.pages.calendar import offerings_calendar
 from registry.pages.documents import credential_document
 from registry.read_routing import ReadRouter
+from registry.services import currency
 from registry.services.export.keeper import Keeper
 from registry.services.facet_index import LiveFacetIndex
 from registry.services.rate_ledger import RateLedger
@@ -154,6 +155,8 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         keeper = Keeper(database_url, settings, folder)  # rebuilds the export's snapshot files after changes
         stop = asyncio.Event()
         tasks = [asyncio.create_task(Worker(app.state.db, settings, fernet(settings)).run(stop))] if worker else []
+        if worker:  # listings due for confirmation: their providers' webhooks are told (once each)
+            tasks.append(asyncio.create_task(currency.keep_reminding(app.state.db, settings, stop)))
         tasks.append(asyncio.create_task(keeper.run(stop)))
         # The notices feed the keeper always; the read router only with the cache (as before: without
         # a cache, nothing needs reads fenced behind the changes this process heard of).

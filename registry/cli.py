@@ -121,11 +121,12 @@ def _stop_cleanly_on_sigterm() -> None:
 
 @main.command()
 def worker() -> None:
-    """Deliver webhooks and run due harvest sources until stopped (Ctrl-C); run as many as you like."""
+    """Deliver webhooks, run due harvest sources and remind providers of listings due for
+    confirmation, until stopped (Ctrl-C); run as many as you like."""
     import signal
 
     from auth.secrets import fernet
-    from registry.services import harvesting
+    from registry.services import currency, harvesting
     from registry.services.webhook_delivery import Worker
 
     async def work(db, settings):
@@ -135,7 +136,9 @@ def worker() -> None:
             loop.add_signal_handler(signum, stop.set)
         click.echo("Delivering webhooks and running harvest sources; Ctrl-C stops.", err=True)
         await asyncio.gather(
-            Worker(db, settings, fernet(settings)).run(stop), harvesting.keep_running(db, settings, stop)
+            Worker(db, settings, fernet(settings)).run(stop),
+            harvesting.keep_running(db, settings, stop),
+            currency.keep_reminding(db, settings, stop),
         )
 
     _run_with_db(work)
@@ -766,6 +769,28 @@ def _run_summary(run) -> dict:
         "failed": run.failed,
         "problems": run.problems,
     }
+
+
+@main.group()
+def report() -> None:
+    """Reports for operators."""
+
+
+@report.command("stale")
+def report_stale() -> None:
+    """Per provider, as CSV: published listings, how many are stale (not confirmed for
+    MICROCRED_STALE_AFTER_DAYS) and how many fall due within 30 days; most stale first."""
+    import csv
+
+    from registry.services import currency
+
+    rows = _run_with_db(currency.report)
+    columns = ["slug", "name", "jurisdiction", "published", "stale", "due_soon", "oldest_confirmation"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        oldest = row["oldest_confirmation"]
+        writer.writerow({**row, "oldest_confirmation": oldest.date().isoformat() if oldest else ""})
 
 
 @main.group()

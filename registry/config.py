@@ -132,6 +132,8 @@ class Settings:
     pool_timeout_seconds: how long a request waits for a database connection before a 503.
     max_query_cost: the most an operation may cost (see registry/api/cost.py).
     production: hide the schema's "Did you mean ...?" suggestions from error messages.
+    stale_after_days: a listing its provider has not confirmed (nor written) for this long is
+      stale (``MICROCRED_STALE_AFTER_DAYS``, 365); the worker reminds the provider 30 days before.
     drain_seconds: on SIGTERM, how long requests in flight (then webhook deliveries in
       progress) may take to finish before they are cut off.
     rate_anonymous / rate_client: (bucket capacity, points restored a second) of the cost
@@ -182,6 +184,7 @@ class Settings:
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     cors_origins: tuple[str, ...] = ()
     drain_seconds: float = 20.0
+    stale_after_days: int = 365
     export_dir: Path | None = None
     export_jurisdictions: tuple[str, ...] = EXPORT_JURISDICTIONS
     export_debounce_seconds: float = 5.0
@@ -236,6 +239,7 @@ class Settings:
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
             drain_seconds=float(env.get("MICROCRED_DRAIN_SECONDS", "20")),
+            stale_after_days=int(env.get("MICROCRED_STALE_AFTER_DAYS", "365")),
             export_dir=Path(env["MICROCRED_EXPORT_DIR"]) if env.get("MICROCRED_EXPORT_DIR") else None,
             export_jurisdictions=tuple(j.strip() for j in env["MICROCRED_EXPORT_JURISDICTIONS"].split(",") if j.strip())
             if "MICROCRED_EXPORT_JURISDICTIONS" in env

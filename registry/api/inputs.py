@@ -21,6 +21,7 @@ from registry.api.enums import (
 from registry.api.errors import BadUserInput
 from registry.api.scalars import LanguageTag
 from registry.domain import ids
+from registry.domain.currency import DEFAULT_STALE_AFTER_DAYS
 from registry.domain.errors import Problem
 from registry.domain.search import CredentialFilter as DomainFilter
 from registry.domain.search import Near, check_filter
@@ -145,9 +146,15 @@ class CredentialFilter:
     seats_available: Optional[bool] = strawberry.field(
         default=None, description="True: with an offering that has seats left; false: none has."
     )
+    stale: Optional[bool] = strawberry.field(
+        default=None,
+        description="True: listings their provider has not confirmed current (nor changed) for longer than the "
+        "registry allows (12 months unless it says otherwise; see `Credential.isStale`); false: the others.",
+    )
 
-    def to_domain(self) -> DomainFilter:
-        """The domain filter, with IDs decoded; raises BadUserInput listing every problem."""
+    def to_domain(self, stale_after_days: int = DEFAULT_STALE_AFTER_DAYS) -> DomainFilter:
+        """The domain filter, with IDs decoded; raises BadUserInput listing every problem.
+        ``stale_after_days`` is the registry's policy, which `stale` applies."""
         problems: list[Problem] = []
         decoded = DomainFilter(
             provider_ids=_decode_ids(self.provider_ids, "Provider", "providerIds", problems),
@@ -177,6 +184,8 @@ class CredentialFilter:
             near=self.near.to_domain(problems) if self.near else None,
             schedule_timings=values(self.schedule_timings),
             seats_available=self.seats_available,
+            stale=self.stale,
+            stale_after_days=stale_after_days,
         )
         problems.extend(check_filter(decoded))
         problems.extend(_calendar_problems(self.updated_since, "updatedSince"))

@@ -115,6 +115,7 @@ def _facets(counts: dict[str, list[FacetCount]]) -> CredentialFacets:
         workload=values("workload"),
         start_window=values("startWindow"),
         schedule_timing=values("scheduleTiming"),
+        currency=values("currency"),
     )
 
 
@@ -229,7 +230,7 @@ async def search_credentials(
         raise BadUserInput("`query` may be at most 500 characters long.", field="query")
     request = SearchRequest(
         query=query,
-        filter=filter.to_domain() if filter else SearchRequest().filter,
+        filter=(filter or CredentialFilter()).to_domain(info.context.settings.stale_after_days),
         order=Order(order_by.value) if order_by else Order.RELEVANCE,
         lang=lang,
         first=first,

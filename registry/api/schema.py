@@ -13,6 +13,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
 from registry.api import admin, feed, harvest, limits, mutations, query, statistics
+from registry.api import currency as currency_api
 from registry.api import offerings as offering_api
 from registry.api import webhooks as webhook_api
 from registry.api.inputs import entity_representation
@@ -163,6 +164,11 @@ class Mutation:
     cancel_offering: offering_api.OfferingPayload = strawberry.mutation(
         resolver=offering_api.cancel_offering,
         description="Cancel an offering (`credentials:write`): it stays on record, marked cancelled.",
+    )
+    confirm_credentials: currency_api.ConfirmCredentialsPayload = strawberry.mutation(
+        resolver=currency_api.confirm_credentials,
+        description="Confirm that your listings are still current (`credentials:write`): each gets `lastVerifiedAt` "
+        "now and a CONFIRMED change, and is no longer stale; a listing is also confirmed by any change to it.",
     )
     submit_credentials: SubmitCredentialsPayload = strawberry.mutation(
         resolver=submit_credentials,

@@ -7,7 +7,7 @@ anything that needs another row goes through the request's DataLoaders.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Awaitable, Callable, Generic, Optional, TypeVar
 from uuid import UUID
 
@@ -34,7 +34,7 @@ from registry.api.errors import BadUserInput
 from registry.api.jsonld import JSON_LD_MAPPERS, JsonLdFormat, listing_view
 from registry.api.loaders import now_or_later
 from registry.api.scalars import URL, LanguageTag
-from registry.domain import ids, records
+from registry.domain import currency, ids, records
 from registry.domain import offerings as offering_records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
@@ -451,6 +451,10 @@ class Credential(Node):
     updated_at: datetime = strawberry.field(description="When it last changed.")
     published_at: Optional[datetime] = strawberry.field(description="When it was (last) published.")
     retired_at: Optional[datetime] = strawberry.field(description="When it was retired; null unless RETIRED.")
+    last_verified_at: Optional[datetime] = strawberry.field(
+        description="When its provider last confirmed the listing current (`confirmCredentials`) or changed it, "
+        "which confirms it too."
+    )
     record: Private[records.Credential]
     # The search's `lang`, used by text fields asked for without a `lang` of their own.
     default_lang: Private[Optional[str]] = None
@@ -488,6 +492,7 @@ class Credential(Node):
             updated_at=r.updated_at,
             published_at=r.published_at,
             retired_at=r.retired_at,
+            last_verified_at=r.last_verified_at,
             record=r,
             default_lang=default_lang,
         )
@@ -660,6 +665,15 @@ class Credential(Node):
         )
 
     @strawberry.field(
+        description="True when its provider has not confirmed the listing current (nor changed it) for longer than "
+        "the registry allows (12 months unless the registry says otherwise): what it says may be out of date."
+    )
+    def is_stale(self, info: strawberry.Info) -> bool:
+        return currency.is_stale(
+            self.record.last_verified_at, datetime.now(UTC), info.context.settings.stale_after_days
+        )
+
+    @strawberry.field(
         description="The start date of the soonest offering not cancelled that starts today or later; null when none."
     )
     def next_start_date(self, info: strawberry.Info) -> Optional[date]:
@@ -758,6 +772,10 @@ class CredentialFacets:
     )
     schedule_timing: list[FacetValue] = strawberry.field(
         description="Per ScheduleTiming of the listings' offerings (not cancelled)."
+    )
+    currency: list[FacetValue] = strawberry.field(
+        description="Per whether the listings are confirmed current: `CURRENT` and `STALE` (see `Credential.isStale`), "
+        "as `filter.stale` finds them."
     )
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
 
 from registry.demo.offerings import offerings_of
 from registry.demo.reference import Reference, Topic, reference
@@ -168,6 +168,7 @@ class _Generator:
             published_at=published,
             retired_at=retired,
         )
+        credential = replace(credential, last_verified_at=last_confirmed(credential, self.seed, self.today))
         self.out.credentials.append(credential)
         self.out.skills += [(credential.id, s.id, n) for n, s in enumerate(skills)]
         self.out.occupations += [(credential.id, o.id, n) for n, o in enumerate(occupations)]
@@ -266,6 +267,16 @@ class _Generator:
                     else None,
                 )
             )
+
+
+def last_confirmed(listing: Credential, seed: int, today: date) -> datetime:
+    """When the demo provider last confirmed a listing current: about one in ten not for over
+    a year (stale, unless written since), the others within the last ten months; never before
+    its last write, which confirms it too. A generator of its own, so the listings stay the same."""
+    rng = random.Random(f"{seed}:{listing.external_id}:confirmed")
+    days = rng.randrange(370, 700) if rng.random() < 0.1 else rng.randrange(0, 300)
+    noon = datetime.combine(today, time(12), tzinfo=timezone.utc)
+    return max(listing.updated_at, noon - timedelta(days=days))
 
 
 def generate(count: int, seed: int = 1, today: date | None = None) -> DemoListings:

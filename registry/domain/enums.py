@@ -153,6 +153,8 @@ class ChangeKind(StrEnum):
     OFFERING_ADDED = "OFFERING_ADDED"
     OFFERING_UPDATED = "OFFERING_UPDATED"
     OFFERING_CANCELLED = "OFFERING_CANCELLED"
+    CONFIRMED = "CONFIRMED"
+    VERIFICATION_DUE = "VERIFICATION_DUE"
 
 
 class ScheduleTiming(StrEnum):
@@ -291,6 +293,9 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "OFFERING_ADDED": "The provider added an offering (an intake) of the listing.",
         "OFFERING_UPDATED": "An offering of the listing changed (dates, place, seats...).",
         "OFFERING_CANCELLED": "An offering of the listing was cancelled.",
+        "CONFIRMED": "The provider confirmed the listing is still current (`confirmCredentials`).",
+        "VERIFICATION_DUE": "The listing goes stale within 30 days unless its provider confirms it; sent to the "
+        "provider's own webhooks (and operators'), never listed in the public feed.",
     },
     ScheduleTiming: {
         "DAYTIME": "On weekdays, during working hours.",

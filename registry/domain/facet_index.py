@@ -36,7 +36,9 @@ from registry.domain.search import (
 
 # Filters the index cannot answer from its bitmaps: PostgreSQL finds the listings that pass
 # them (with the text match), and the index intersects its sets with those.
-SQL_ONLY = frozenset({"skill_ids", "occupation_codes", "min_completeness", "updated_since", *OFFERING_CONDITIONS})
+SQL_ONLY = frozenset(
+    {"skill_ids", "occupation_codes", "min_completeness", "updated_since", "stale", *OFFERING_CONDITIONS}
+)
 # Dimensions that are not facets but that filters and visibility need; a listing has the
 # value YES in a yes-or-no dimension when it is so.
 STATUS, FUNDABLE, RECOGNIZED = "status", "fundable", "recognized"
@@ -138,7 +140,9 @@ def plan(f: CredentialFilter, viewer: Visibility) -> Plan | None:
         *cost,
         *workload,
     ]
-    sql_filter = CredentialFilter(statuses=f.statuses, **{name: getattr(f, name) for name in SQL_ONLY})
+    sql_filter = CredentialFilter(
+        statuses=f.statuses, stale_after_days=f.stale_after_days, **{name: getattr(f, name) for name in SQL_ONLY}
+    )
     return Plan(tuple(conditions), f.statuses or ("PUBLISHED",), viewer, sql_filter)
 
 

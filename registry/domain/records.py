@@ -137,6 +137,7 @@ class Credential:
     level_reason: str | None = None
     keywords: dict[str, list[str]] = field(default_factory=dict)
     cost_items: list[CostItem] = field(default_factory=list)
+    last_verified_at: datetime | None = None  # when its provider last confirmed it current (or wrote it)
 
 
 @dataclass(frozen=True, slots=True)

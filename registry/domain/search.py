@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from registry.domain.currency import DEFAULT_STALE_AFTER_DAYS
 from registry.domain.enums import (
     Audience,
     CredentialOrder,
@@ -50,11 +51,13 @@ FACETS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Facets of the listings' offerings, counted by PostgreSQL (not the facet index), each over the
-# result filtered by everything except its own filter fields.
-OFFERING_FACETS: dict[str, tuple[str, ...]] = {
+# Facets counted by PostgreSQL (not the facet index): of the listings' offerings, and of how
+# current they are (which changes with time, not with writes); each over the result filtered
+# by everything except its own filter fields.
+SQL_FACETS: dict[str, tuple[str, ...]] = {
     "startWindow": ("starts_from", "starts_to"),
     "scheduleTiming": ("schedule_timings",),
+    "currency": ("stale",),
 }
 # startWindow's values: when a listing's offerings start, as `startsBetween` ranges from today.
 START_WINDOWS = {"NEXT_30_DAYS": 30, "NEXT_90_DAYS": 90}  # days from today; LATER: after 90; ANY_TIME: rolling
@@ -147,6 +150,8 @@ class CredentialFilter:
     near: Near | None = None
     schedule_timings: tuple[str, ...] | None = None
     seats_available: bool | None = None
+    stale: bool | None = None  # not confirmed current for stale_after_days (True), or confirmed (False)
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS  # the registry's policy, which `stale` and its facet use
 
     @property
     def on_offerings(self) -> bool:

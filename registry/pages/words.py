@@ -66,6 +66,8 @@ TEXT: dict[str, dict[str, str]] = {
         "links": "Related credentials",
         "recognitions": "Recognitions",
         "offerings": "Upcoming offerings",
+        "stale_notice": "The institution has not confirmed that this listing is current since {date}: check the "
+        "details with the institution before you register.",
         "starts": "Starts",
         "starts_30": "Within 30 days",
         "starts_90": "Within 90 days",
@@ -182,6 +184,8 @@ TEXT: dict[str, dict[str, str]] = {
         "links": "Titres liés",
         "recognitions": "Reconnaissances",
         "offerings": "Prochaines sessions",
+        "stale_notice": "L'établissement n'a pas confirmé que cette fiche est à jour depuis le {date} : vérifiez "
+        "les détails auprès de l'établissement avant de vous inscrire.",
         "starts": "Début",
         "starts_30": "D'ici 30 jours",
         "starts_90": "D'ici 90 jours",

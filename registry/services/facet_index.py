@@ -28,7 +28,7 @@ from pyroaring import BitMap
 
 from registry.db import Database, Executor
 from registry.domain.facet_index import FacetIndex, plan
-from registry.domain.search import FACETS, OFFERING_FACETS, FacetCount, SearchRequest, Visibility
+from registry.domain.search import FACETS, SQL_FACETS, FacetCount, SearchRequest, Visibility
 from registry.store import facet_changes, search
 from registry.store.facet_changes import Changes, Matching, Snapshot
 
@@ -162,13 +162,13 @@ async def summary(
 ) -> tuple[dict[str, list[FacetCount]], int]:
     """(facet counts of ``names``, all when None; the total) of a search: from ``index``, or
     from PostgreSQL without one (just the total, cheaper, when no facet is asked for). The
-    offering facets are PostgreSQL's either way."""
-    on_offerings = [name for name in OFFERING_FACETS if names is None or name in names]
-    listing_names = None if names is None else [name for name in names if name not in OFFERING_FACETS]
+    SQL_FACETS (offerings, currency) are PostgreSQL's either way."""
+    in_sql = [name for name in SQL_FACETS if names is None or name in names]
+    listing_names = None if names is None else [name for name in names if name not in SQL_FACETS]
     counts, total = await _listing_summary(index, db, request, viewer, mode, listing_names)
-    if on_offerings:
-        counts = {**counts, **await search.offering_facets(db, request, viewer, mode, on_offerings)}
-    return {name: counts.get(name, []) for name in (*FACETS, *OFFERING_FACETS)}, total
+    if in_sql:
+        counts = {**counts, **await search.sql_facets(db, request, viewer, mode, in_sql)}
+    return {name: counts.get(name, []) for name in (*FACETS, *SQL_FACETS)}, total
 
 
 async def _listing_summary(

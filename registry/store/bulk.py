@@ -6,7 +6,7 @@ loading the same data twice adds nothing.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any, Iterable, Sequence
 from uuid import UUID
 
@@ -39,6 +39,11 @@ async def _stage(db: Executor, table: str, columns: Sequence[str], records: Iter
     await db.execute(f"create temp table {stage} (like {table} including defaults including identity) on commit drop")
     await db.copy_records(stage, records, columns)
     return stage
+
+
+def _confirmed(listing: Credential) -> Credential:
+    """A listing loaded without a confirmation was last confirmed by its last write."""
+    return listing if listing.last_verified_at else replace(listing, last_verified_at=listing.updated_at)
 
 
 async def _copy_new(db: Executor, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
@@ -102,7 +107,7 @@ async def load_listings(
         tx,
         "credentials",
         CREDENTIAL_COLUMNS,
-        [tuple(getattr(c, name) for name in CREDENTIAL_FIELDS) for c in credentials],
+        [tuple(getattr(_confirmed(c), name) for name in CREDENTIAL_FIELDS) for c in credentials],
     )
     skill_columns = ["credential_id", "skill_id", "position"]
     await _stage(tx, "credential_skills", skill_columns, skills)

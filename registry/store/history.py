@@ -7,13 +7,13 @@ from uuid import UUID
 from registry.db import Executor
 from registry.store.visibility import PUBLIC_LISTING
 
-# A listing's snapshot: every column but the search material and the facet index's
-# bookkeeping (migration 0020), plus its skill and
-# occupation codes, for the listings in $1 (one row each: id, snapshot).
+# A listing's snapshot: every column but the search material, the facet index's bookkeeping
+# (migration 0020) and its currency (migration 0028: confirmations are not versions), plus
+# its skill and occupation codes, for the listings in $1 (one row each: id, snapshot).
 SNAPSHOTS_SQL = """
   select c.id,
          (to_jsonb(c) - 'search_doc' - 'title_text' - 'ce_ctid' - 'ordinal' - 'changed_xid'
-          || jsonb_build_object('ctid', c.ce_ctid))
+          - 'last_verified_at' - 'verification_reminded_at' || jsonb_build_object('ctid', c.ce_ctid))
          || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb))
          as snapshot
     from unnest($1::uuid[]) as t(id)

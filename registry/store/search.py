@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import StrEnum
-from typing import Sequence
+from typing import Any, Sequence
 
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
@@ -19,7 +19,7 @@ from registry.domain.records import Credential
 from registry.domain.search import (
     COST_CEILINGS,
     FACETS,
-    OFFERING_FACETS,
+    SQL_FACETS,
     START_WINDOWS,
     WORKLOAD_RANGES,
     CredentialFilter,
@@ -168,9 +168,16 @@ def _conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
         found["min_completeness"] = f"c.completeness >= {p.add(f.min_completeness)}::real"
     if f.updated_since is not None:
         found["updated_since"] = f"c.updated_at >= {p.add(f.updated_since)}::timestamptz"
+    if f.stale is not None:
+        found["stale"] = f"({_stale(f, p)}) = {p.add(f.stale)}::boolean"
     if f.on_offerings:
         found.update(_offering_conditions(f, p))
     return found
+
+
+def _stale(f: CredentialFilter, p: Params) -> str:
+    """Whether listing ``c`` has gone unconfirmed for longer than the registry allows."""
+    return f"c.last_verified_at < now() - make_interval(days => {p.add(f.stale_after_days)}::int)"
 
 
 # An offering's "today": the calendar date in its place's time zone (its listing's region online).
@@ -215,7 +222,7 @@ def _offering_match(f: CredentialFilter, p: Params, *, of_listing: bool = True) 
     return " and ".join(parts)
 
 
-def _held_by_one_offering(f: CredentialFilter) -> dict[str, None]:
+def _held_by_one_offering(f: CredentialFilter) -> dict[str, Any]:
     """The filter's fields that `_offering_match` states (as "one offering meets them all"),
     each mapped to None, to take them out of a filter."""
     named = [name for name in ("near", "schedule_timings", "starts_from", "starts_to") if getattr(f, name)]
@@ -323,19 +330,27 @@ _OFFERING_FACET_VALUES = {
 }
 
 
-async def offering_facets(
+def _sql_facet_values(name: str, f: CredentialFilter, p: Params) -> str:
+    """A listing's values for one of the facets PostgreSQL counts, as an array expression."""
+    if name == "currency":
+        return f"array[case when {_stale(f, p)} then 'STALE' else 'CURRENT' end]"
+    return _OFFERING_FACET_VALUES[name].format(match=_offering_match(f, p))
+
+
+async def sql_facets(
     db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, names: Sequence[str]
 ) -> dict[str, list[FacetCount]]:
-    """Counts per value of the offering facets in ``names``, one statement each: each over the
+    """Counts per value of the SQL_FACETS in ``names``, one statement each: each over the
     result filtered by everything but its own filter fields, each listing counted once per
     value (under NEXT_30_DAYS and NEXT_90_DAYS both when an offering starts within 30 days)."""
     found: dict[str, list[FacetCount]] = {}
     for name in names:
-        own = OFFERING_FACETS[name]
-        others = replace(req.filter, **{field: None for field in own})
+        own = SQL_FACETS[name]
+        cleared: dict[str, Any] = dict.fromkeys(own)
+        others = replace(req.filter, **cleared)
         p = Params()
         source, where, _ = _where(replace(req, filter=others), viewer, mode, p)
-        values = _OFFERING_FACET_VALUES[name].format(match=_offering_match(others, p))
+        values = _sql_facet_values(name, others, p)
         rows = await db.fetch(
             f'select v collate "C" as value, count(*) as n from (select {values} as vs from credentials c{source}'
             f" where {where}) listing cross join unnest(listing.vs) as v group by v order by n desc, value",

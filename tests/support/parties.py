@@ -29,7 +29,8 @@ class Parties:
     revoked: Credentials
 
 
-async def _client(db, **kwargs) -> Credentials:
+async def registered_client(db, **kwargs) -> Credentials:
+    """A client registered by operators, with its secret."""
     created = await operators.register_client(db, **kwargs)
     return Credentials(created.client_id, created.client_secret)
 
@@ -50,23 +51,23 @@ async def parties(db) -> Parties:
     ministry = await recognitions.create_authority(
         db, slug="skills-ministry", name={"en": "Skills Ministry"}, kind="GOVERNMENT", jurisdiction="CA-ON"
     )
-    revoked = await _client(db, name="Old SIS", scopes=["credentials:write"], provider_id=college.id)
+    revoked = await registered_client(db, name="Old SIS", scopes=["credentials:write"], provider_id=college.id)
     await oauth.revoke_client(db, revoked.client_id)
     return Parties(
         provider_id=college.id,
         other_provider_id=other.id,
         authority_id=ministry.id,
-        provider=await _client(
+        provider=await registered_client(
             db, name="North SIS", scopes=["credentials:write", "credentials:publish"], provider_id=college.id
         ),
-        provider_write_only=await _client(
+        provider_write_only=await registered_client(
             db, name="North drafts", scopes=["credentials:write"], provider_id=college.id
         ),
-        other_provider=await _client(
+        other_provider=await registered_client(
             db, name="South SIS", scopes=["credentials:write", "credentials:publish"], provider_id=other.id
         ),
-        authority=await _client(db, name="Ministry", scopes=["recognitions:write"], authority_id=ministry.id),
-        admin=await _client(db, name="Operators", scopes=["registry:admin", "credentials:write"], admin=True),
+        authority=await registered_client(db, name="Ministry", scopes=["recognitions:write"], authority_id=ministry.id),
+        admin=await registered_client(db, name="Operators", scopes=["registry:admin", "credentials:write"], admin=True),
         revoked=revoked,
     )
 
