@@ -27,6 +27,7 @@ TABLES = (
     "providers",
     "recognition_authorities",
     "audit_log",
+    "offerings",
 )
 FOREIGN_WRITES = {
     "createCredential for another provider": (
@@ -83,6 +84,19 @@ FOREIGN_WRITES = {
         'mutation($p: ID!) { createClient(input: {name: "x", scopes: ["credentials:write"], providerId: $p})'
         " { userErrors { code } } }",
         lambda s: {"p": s["north_provider"]},
+    ),
+    "confirmCredentials of another provider's listing, with one's own": (
+        "mutation($a: ID!, $b: ID!) { confirmCredentials(input: {ids: [$b, $a]}) { userErrors { code } } }",
+        lambda s: {"a": s["north_listing"], "b": s["south_listing"]},
+    ),
+    "confirmCredentials of another provider's draft": (
+        "mutation($a: ID!) { confirmCredentials(input: {ids: [$a]}) { userErrors { code } } }",
+        lambda s: {"a": s["north_draft"]},
+    ),
+    "addOffering to another provider's listing": (
+        'mutation($a: ID!) { addOffering(input: {credentialId: $a, offering: {externalId: "x", deliveryMode: ONLINE}})'
+        " { userErrors { code } } }",
+        lambda s: {"a": s["north_listing"]},
     ),
     "createProvider": (
         'mutation { createProvider(input: {slug: "x", name: [{lang: "en", value: "X"}], kind: COLLEGE,'
