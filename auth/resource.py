@@ -8,6 +8,7 @@ fall-back to public.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -61,12 +62,12 @@ class BearerAuthMiddleware:
             return await self.external.verify(db, token, issuer, header.get("kid"))
         ring = await self.keys.ring(db, kid=header.get("kid"))
         access = tokens.verify(ring, self.settings, token)
-        client_ok, revoked = await oauth.token_standing(db, access.client_id, access.jti)
-        if not client_ok:
+        standing = await oauth.token_standing(db, access.client_id, access.jti)
+        if not standing.client_ok:
             raise tokens.InvalidToken("The client this token was issued to is revoked.")
-        if revoked:
+        if standing.token_revoked:
             raise tokens.InvalidToken("The token was revoked.")
-        return access
+        return replace(access, portal_jurisdictions=standing.jurisdictions)
 
 
 def _authorization(scope: Scope) -> str | None:

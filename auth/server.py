@@ -238,8 +238,8 @@ class OAuthEndpoints:
             access = tokens.verify(ring, self.settings, token)
         except tokens.InvalidToken:
             return None
-        client_ok, revoked = await oauth.token_standing(db, access.client_id, access.jti)
-        return access if client_ok and not revoked else None
+        standing = await oauth.token_standing(db, access.client_id, access.jti)
+        return access if standing.client_ok and not standing.token_revoked else None
 
 
 def error_response(error: OAuth2Error) -> JSONResponse:

@@ -479,9 +479,12 @@ def clients() -> None:
 @click.option("--provider", "provider_slug", help="Slug of the provider the client acts for.")
 @click.option("--authority", "authority_ref", help="Slug or ID of the authority the client acts for.")
 @click.option("--admin", is_flag=True, help="A registry operator's client.")
+@click.option(
+    "--portal", "portal", multiple=True, help="A portal's client: a jurisdiction it serves, e.g. CA-ON (repeatable)."
+)
 @click.option("--scopes", required=True, help='Space-separated, e.g. "credentials:write credentials:publish".')
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -> None:
+def clients_create(name, provider_slug, authority_ref, admin, portal, scopes, as_json) -> None:
     """Create a client and print its ID and secret (the secret is shown only now)."""
     import json
 
@@ -510,6 +513,7 @@ def clients_create(name, provider_slug, authority_ref, admin, scopes, as_json) -
             provider_id=provider_id,
             authority_id=authority_id,
             admin=admin,
+            portal=portal,
         )
 
     created = _outcome(_run_with_db(work))

@@ -136,8 +136,9 @@ class Settings:
       stale (``MICROCRED_STALE_AFTER_DAYS``, 365); the worker reminds the provider 30 days before.
     drain_seconds: on SIGTERM, how long requests in flight (then webhook deliveries in
       progress) may take to finish before they are cut off.
-    rate_anonymous / rate_client: (bucket capacity, points restored a second) of the cost
-      buckets per IP address without a token, and per client with one.
+    rate_anonymous / rate_client / rate_portal: (bucket capacity, points restored a second) of
+      the cost buckets per IP address without a token, per client with one, and per portal's
+      client (a portal serves many people, so it gets more).
     export_dir: where the bulk export's snapshot files live (``data_dir/exports`` when None);
       processes sharing the folder share the files and build them one at a time.
     export_jurisdictions: the jurisdictions that get a snapshot file of their own besides the
@@ -182,6 +183,7 @@ class Settings:
     production: bool = False
     rate_anonymous: tuple[float, float] = (10_000.0, 1_000.0)
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
+    rate_portal: tuple[float, float] = (100_000.0, 10_000.0)
     cors_origins: tuple[str, ...] = ()
     drain_seconds: float = 20.0
     stale_after_days: int = 365
@@ -237,6 +239,7 @@ class Settings:
             production=_flag(env.get("MICROCRED_PRODUCTION"), False),
             rate_anonymous=_pair(env.get("MICROCRED_RATE_ANONYMOUS") or "10000,1000"),
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
+            rate_portal=_pair(env.get("MICROCRED_RATE_PORTAL") or "100000,10000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
             drain_seconds=float(env.get("MICROCRED_DRAIN_SECONDS", "20")),
             stale_after_days=int(env.get("MICROCRED_STALE_AFTER_DAYS", "365")),

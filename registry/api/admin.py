@@ -50,6 +50,11 @@ class CreateClientInput:
     provider_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The provider it acts for.")
     authority_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The authority it acts for.")
     admin: Optional[bool] = strawberry.field(default=False, description="True for a registry operator's client.")
+    portal_jurisdictions: Optional[list[str]] = strawberry.field(
+        default=None,
+        description="For a portal's client: the jurisdictions it serves (ISO 3166, e.g. `CA-ON`); it may only hold "
+        "`webhooks:manage`, for those jurisdictions, and gets the portal rate limit.",
+    )
 
 
 @strawberry.input(description="A client to revoke; its tokens stop working at once.")
@@ -172,6 +177,7 @@ async def create_client(
         provider_id=provider_id,
         authority_id=authority_id,
         admin=bool(input.admin),
+        portal=input.portal_jurisdictions or (),
     )
     made = outcome.value
     return ClientPayload(

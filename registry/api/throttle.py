@@ -98,7 +98,8 @@ def _ledger(context) -> RateLedger:
 
 def _bucket(context) -> tuple[str, tuple[float, float]]:
     if context.access is not None:
-        return f"client:{context.access.client_id}", context.settings.rate_client
+        tier = context.settings.rate_portal if context.access.is_portal else context.settings.rate_client
+        return f"client:{context.access.client_id}", tier
     client = context.scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}", context.settings.rate_anonymous
 

@@ -813,6 +813,12 @@ class Viewer:
             return None
         return Provider.from_record(await info.context.loaders.provider.load(self.access.provider_id))
 
+    @strawberry.field(
+        description="The jurisdictions a portal's client serves (its webhooks cover them); empty for other clients."
+    )
+    def portal_jurisdictions(self) -> list[str]:
+        return list(self.access.portal_jurisdictions)
+
     @strawberry.field(description="The recognition authority the client acts for; null unless bound to one.")
     async def authority(self, info: strawberry.Info) -> Optional[RecognitionAuthority]:
         if self.access.authority_id is None:

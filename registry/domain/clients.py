@@ -7,33 +7,60 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import Sequence
 from uuid import UUID
 
 from registry.domain.errors import Problem
+from registry.domain.search import is_region
 
+MAX_JURISDICTIONS = 20  # of a portal's client
 ALLOWED_SCOPES = {
     "PROVIDER": frozenset({"credentials:write", "credentials:publish", "webhooks:manage"}),
     "AUTHORITY": frozenset({"recognitions:write", "webhooks:manage"}),
+    "PORTAL": frozenset({"webhooks:manage"}),
     "ADMIN": frozenset(
         {"credentials:write", "credentials:publish", "recognitions:write", "webhooks:manage", "registry:admin"}
     ),
 }
 
 
-def binding_of(provider_id: UUID | None, authority_id: UUID | None, admin: bool) -> str | None:
-    """PROVIDER, AUTHORITY or ADMIN; None unless exactly one is chosen."""
-    chosen = [b for b, on in (("PROVIDER", provider_id), ("AUTHORITY", authority_id), ("ADMIN", admin)) if on]
+def binding_of(
+    provider_id: UUID | None, authority_id: UUID | None, admin: bool, portal: Sequence[str] = ()
+) -> str | None:
+    """PROVIDER, AUTHORITY, ADMIN or PORTAL (jurisdictions); None unless exactly one is chosen."""
+    chosen = [
+        binding
+        for binding, on in (
+            ("PROVIDER", provider_id),
+            ("AUTHORITY", authority_id),
+            ("ADMIN", admin),
+            ("PORTAL", portal),
+        )
+        if on
+    ]
     return chosen[0] if len(chosen) == 1 else None
 
 
-def check_client(binding: str | None, scopes: list[str]) -> list[Problem]:
-    """Problems with a client to register: its binding and the scopes it asks for."""
+def check_client(binding: str | None, scopes: list[str], portal: Sequence[str] = ()) -> list[Problem]:
+    """Problems with a client to register: its binding, the scopes it asks for and, for a
+    portal's, the jurisdictions it serves."""
     if binding is None:
         return [
             Problem(
                 ("scopes",),
                 "INVALID_CLIENT",
-                "A client is bound to exactly one of: a provider, an authority, the registry (admin).",
+                "A client is bound to exactly one of: a provider, an authority, portal jurisdictions, the registry "
+                "(admin).",
+            )
+        ]
+    wrong = [code for code in portal if not is_region(code)]
+    if wrong or len(portal) > MAX_JURISDICTIONS:
+        return [
+            Problem(
+                ("portalJurisdictions",),
+                "INVALID_REGION",
+                f"A portal serves 1 to {MAX_JURISDICTIONS} jurisdictions, each an ISO 3166 code such as 'CA-ON' or "
+                f"'CA'{f'; not {wrong[0]!r}' if wrong else ''}.",
             )
         ]
     if not scopes:
@@ -49,6 +76,24 @@ def check_client(binding: str | None, scopes: list[str]) -> list[Problem]:
             )
         ]
     return []
+
+
+def webhook_jurisdiction(portal: Sequence[str], wanted: str | None) -> tuple[str | None, list[Problem]]:
+    """The jurisdiction a portal's webhook covers: the one asked for, within one the portal
+    serves (CA-ON within CA); its only one when none is asked for."""
+    if wanted is None:
+        if len(portal) == 1:
+            return portal[0], []
+        return None, [Problem(("jurisdiction",), "REQUIRED", f"Name one of your jurisdictions: {', '.join(portal)}.")]
+    if not any(wanted == served or wanted.startswith(f"{served}-") for served in portal):
+        return None, [
+            Problem(
+                ("jurisdiction",),
+                "OUT_OF_JURISDICTION",
+                f"Your portal serves {', '.join(portal)}; {wanted!r} is not within them.",
+            )
+        ]
+    return wanted, []
 
 
 # The form of every client ID (the database's check on oauth_clients says the same).

@@ -7,7 +7,7 @@ or an operator at the command line. Scopes say what kind of act it may do; its b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from registry.domain.search import PUBLIC, Visibility
@@ -23,10 +23,17 @@ class Principal:
     scopes: frozenset[str]
     provider_id: UUID | None
     authority_id: UUID | None
+    # A portal's client: the jurisdictions it serves (keyword-only, so that kinds of principal
+    # can add fields of their own).
+    portal_jurisdictions: tuple[str, ...] = field(default=(), kw_only=True)
 
     @property
     def is_admin(self) -> bool:
         return ADMIN_SCOPE in self.scopes
+
+    @property
+    def is_portal(self) -> bool:
+        return bool(self.portal_jurisdictions)
 
     def may_act_for_provider(self, provider_id: UUID | None) -> bool:
         """Whether it may write the listings of ``provider_id``."""

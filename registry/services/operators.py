@@ -5,6 +5,7 @@ it came through GraphQL (`registry:admin`) or the command line."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 from uuid import UUID
 
 from registry.db import Database, Executor
@@ -48,21 +49,23 @@ async def create_client(
     provider_id: UUID | None = None,
     authority_id: UUID | None = None,
     admin: bool = False,
+    portal: Sequence[str] = (),
 ) -> Outcome[NewClient]:
-    """Issue a client bound to one provider, one authority, or the registry itself."""
+    """Issue a client bound to one provider, one authority, a portal's jurisdictions, or the
+    registry itself."""
     require_operator(principal)
-    if problems := check_client(binding_of(provider_id, authority_id, admin), scopes):
+    portal = list(dict.fromkeys(portal))
+    if problems := check_client(binding_of(provider_id, authority_id, admin, portal), scopes, portal):
         return Outcome.refused(*problems)
     async with db.transaction() as tx:
         made = await register_client(
-            tx, name=name, scopes=scopes, provider_id=provider_id, authority_id=authority_id, admin=admin
+            tx, name=name, scopes=scopes, provider_id=provider_id, authority_id=authority_id, admin=admin, portal=portal
         )
+        details = {"name": name, "scopes": made.record.scopes}
+        if portal:
+            details["portalJurisdictions"] = portal
         await audit.record(
-            tx,
-            actor=principal.client_id,
-            action="client.created",
-            target=made.client_id,
-            details={"name": name, "scopes": made.record.scopes},
+            tx, actor=principal.client_id, action="client.created", target=made.client_id, details=details
         )
     return Outcome(made)
 
@@ -85,10 +88,11 @@ async def register_client(
     provider_id: UUID | None = None,
     authority_id: UUID | None = None,
     admin: bool = False,
+    portal: Sequence[str] = (),
 ) -> NewClient:
     """Store a client (the step create_client audits): raises ValueError when the rules refuse it."""
-    binding = binding_of(provider_id, authority_id, admin)
-    problems = check_client(binding, scopes)
+    binding = binding_of(provider_id, authority_id, admin, portal)
+    problems = check_client(binding, scopes, portal)
     if problems or binding is None:  # check_client refuses a missing binding
         raise ValueError(problems[0].message)
     secret = new_client_secret()
@@ -101,5 +105,6 @@ async def register_client(
         provider_id=provider_id,
         authority_id=authority_id,
         scopes=sorted(set(scopes)),
+        jurisdictions=list(portal),
     )
     return NewClient(record.client_id, secret, record)

@@ -9,6 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from registry.db import Executor
+from registry.domain.clients import webhook_jurisdiction
 from registry.domain.errors import Outcome, Problem
 from registry.domain.outbound_addresses import check_url
 from registry.domain.principals import Principal
@@ -51,8 +52,12 @@ async def register(
     kinds: list[str],
     jurisdiction: str | None,
 ) -> Outcome[Registered]:
-    """Register a webhook of the principal's; the secret is generated when not given."""
+    """Register a webhook of the principal's; the secret is generated when not given. A
+    portal's covers one of the jurisdictions it serves (its only one by default)."""
     problems = check_url(url, allow_loopback=reach.allow_loopback, allow_private=reach.allow_private)
+    if principal.is_portal:
+        jurisdiction, outside = webhook_jurisdiction(principal.portal_jurisdictions, jurisdiction)
+        problems += outside
     if secret is not None and not 16 <= len(secret) <= 200:
         problems.append(Problem(("secret",), "OUT_OF_RANGE", "A secret is 16 to 200 characters."))
     if jurisdiction is not None and not is_region(jurisdiction):

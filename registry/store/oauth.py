@@ -20,12 +20,23 @@ class ClientRecord:
     client_id: str
     name: str
     secret_sha256: bytes
-    binding: str  # PROVIDER, AUTHORITY or ADMIN
+    binding: str  # PROVIDER, AUTHORITY, ADMIN or PORTAL
     provider_id: UUID | None
     authority_id: UUID | None
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None
+    jurisdictions: list[str]  # a portal's: the jurisdictions it serves
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a request checks of a token's client at once: that it is not revoked, that the
+    token is not, and who the client acts for now (not when the token was issued)."""
+
+    client_ok: bool
+    token_revoked: bool
+    jurisdictions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class KeyRecord:
 
 _CLIENT_COLUMNS = (
     "client_id, name, secret_sha256, binding::text as binding, provider_id, authority_id, scopes,"
-    " created_at, revoked_at"
+    " created_at, revoked_at, jurisdictions"
 )
 
 
@@ -60,12 +71,14 @@ async def create_client(
     provider_id: UUID | None,
     authority_id: UUID | None,
     scopes: list[str],
+    jurisdictions: Sequence[str] = (),
 ) -> ClientRecord:
     """Store a new client; returns it as stored."""
     row = await fetch_one(
         db,
-        "insert into oauth_clients (client_id, name, secret_sha256, binding, provider_id, authority_id, scopes)"
-        f" values ($1, $2, $3, $4, $5, $6, $7) returning {_CLIENT_COLUMNS}",
+        "insert into oauth_clients"
+        " (client_id, name, secret_sha256, binding, provider_id, authority_id, scopes, jurisdictions)"
+        f" values ($1, $2, $3, $4, $5, $6, $7, $8) returning {_CLIENT_COLUMNS}",
         client_id,
         name,
         secret_sha256,
@@ -73,6 +86,7 @@ async def create_client(
         provider_id,
         authority_id,
         scopes,
+        list(jurisdictions),
     )
     return _client(row)
 
@@ -97,16 +111,17 @@ async def revoke_client(db: Executor, client_id: str) -> bool:
     return status.endswith(" 1")
 
 
-async def token_standing(db: Executor, client_id: str, jti: str) -> tuple[bool, bool]:
-    """(the client exists and is not revoked, the token itself is revoked), in one statement."""
+async def token_standing(db: Executor, client_id: str, jti: str) -> Standing:
+    """The standing of a token's client and of the token, in one statement."""
     row = await fetch_one(
         db,
-        "select exists (select 1 from oauth_clients where client_id = $1 and revoked_at is null) as client_ok,"
-        " exists (select 1 from revoked_tokens where jti = $2) as token_revoked",
+        "select c.client_id is not null as client_ok, coalesce(c.jurisdictions, '{}') as jurisdictions,"
+        " exists (select 1 from revoked_tokens where jti = $2) as token_revoked"
+        " from (select 1) one left join oauth_clients c on c.client_id = $1 and c.revoked_at is null",
         client_id,
         jti,
     )
-    return row["client_ok"], row["token_revoked"]
+    return Standing(row["client_ok"], row["token_revoked"], tuple(row["jurisdictions"]))
 
 
 async def revoke_token(db: Executor, jti: str, client_id: str, expires_at: datetime) -> None:
