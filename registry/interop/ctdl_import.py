@@ -89,7 +89,7 @@ def _row(position: int, node: Any, document: Document) -> Row:
     reading = Reading(document)
     try:
         changes, skills = _within_limits(*_Reader(reading).listing(node, *found), reading)
-        offerings = read_offerings(node, changes.delivery_mode, reading)
+        offerings = read_offerings(node, reading)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         problem = Problem(("credential",), "MALFORMED", f"Malformed CTDL object: {error}.")
         return Row(position, ListingChanges(), [problem])

@@ -1,12 +1,10 @@
-"""Offerings in CTDL: a learning opportunity's `ceterms:hasOffering` (`ScheduledOffering`s)
-and a credential's `ceterms:availableAt` (the `Place`s it is available at).
+"""Offerings in CTDL: a learning opportunity's `ceterms:hasOffering`, its `ScheduledOffering`s.
 
-CTDL gives an offering no dates, so both read as rolling intakes: a `ScheduledOffering` with
-its delivery type, schedule timings, place and cost; a place a credential is available at as
-an offering there (in the listing's delivery mode; an online listing's places are left out,
-with a note). Each is keyed by its CTID or `@id` (a place without one by what it names), so
-that importing the same document again changes nothing. The export writes the places of a
-listing's offerings as its `ceterms:availableAt` (registry.interop.ctdl).
+CTDL gives a scheduled offering no dates, so each reads as a rolling intake, with its delivery
+type, schedule timings, place (`availableAt`) and cost, keyed by its CTID or `@id` so that
+importing the same document again changes nothing. A credential's own `ceterms:availableAt`
+(where it is available, as the export writes the places of a listing's offerings) is not an
+offering: it is left as it is, with a note, and the listing's offerings with it.
 """
 
 from __future__ import annotations
@@ -29,22 +27,20 @@ TIMINGS = {
 COUNTRIES = {"ca": "CA", "can": "CA", "canada": "CA", "us": "US", "usa": "US", "united states": "US"}
 
 
-def read_offerings(node: dict, delivery_mode: str | None, r: Reading) -> list[OfferingChanges] | None:
+def read_offerings(node: dict, r: Reading) -> list[OfferingChanges] | None:
     """The offerings an object states (None when it states none: its offerings are left as
     they are)."""
+    if r.take(node, "ceterms:availableAt") is not None:
+        r.note(
+            "ceterms:availableAt",
+            "PLACES_NOT_IMPORTED",
+            "The places a credential is available at are not offerings (CTDL dates no run of a credential); "
+            "its offerings are left as they are.",
+        )
     scheduled = r.nodes(r.take(node, "ceterms:hasOffering"))
-    places = r.nodes(r.take(node, "ceterms:availableAt"))
-    if not scheduled and not places:
+    if not scheduled:
         return None
     found = [o for position, item in enumerate(scheduled) if (o := _scheduled(item, position, r))]
-    if places and delivery_mode == DeliveryMode.ONLINE.value:
-        r.note("ceterms:availableAt", "PLACES_NOT_IMPORTED", "The listing is online: its places are not offerings.")
-    elif places:
-        mode = delivery_mode or DeliveryMode.IN_PERSON.value
-        for node_of_place in places:
-            place = _place(node_of_place, "ceterms:availableAt", r)
-            if place is not None:
-                found.append(OfferingChanges(external_id=_key(place, node_of_place), delivery_mode=mode, place=place))
     unique = list({o.external_id: o for o in found}.values())
     if len(unique) > MAX_OFFERINGS:
         r.note("ceterms:hasOffering", "OFFERINGS_LEFT_OUT", f"Only the first {MAX_OFFERINGS} offerings were imported.")
@@ -52,6 +48,8 @@ def read_offerings(node: dict, delivery_mode: str | None, r: Reading) -> list[Of
 
 
 def _scheduled(item: Any, position: int, r: Reading) -> OfferingChanges | None:
+    """A ScheduledOffering as an offering; None (with a note) when it is not in the document,
+    or when it is in person or hybrid and none of its places can be coded."""
     if not isinstance(item, dict):
         r.note("ceterms:hasOffering", "UNRESOLVED", f"{item!r} is not in the document; it was not imported.")
         return None
@@ -60,6 +58,9 @@ def _scheduled(item: Any, position: int, r: Reading) -> OfferingChanges | None:
     modes = [DELIVERY[c] for c in map(concept, many(r.take(item, "ceterms:deliveryType"))) if c in DELIVERY]
     mode = modes[0] if modes else (DeliveryMode.IN_PERSON.value if place else DeliveryMode.ONLINE.value)
     r.take(item, "ceterms:availableOnlineAt")
+    if mode != DeliveryMode.ONLINE.value and place is None:
+        r.note("ceterms:hasOffering", "OFFERING_LEFT_OUT", "An offering in person with no place read was left out.")
+        return None
     timings = [TIMINGS[c] for c in map(concept, many(r.take(item, "ceterms:scheduleTimingType"))) if c in TIMINGS]
     costs = read_costs(r.nodes(item.get("ceterms:estimatedCost")), r.marks)
     for key in ("@type", "@id", "ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:offeredBy"):
@@ -113,11 +114,6 @@ def _region(region: str | None, country: str | None) -> str | None:
     if nation == "US" and len(region.strip()) == 2 and region.strip().isalpha():
         return f"US-{region.strip().upper()}"
     return None
-
-
-def _key(place: Place, node: dict) -> str:
-    named = node.get("@id") or "|".join(filter(None, (place.name, place.street_address, place.municipality)))
-    return f"place:{named}|{place.region}"[: MAX_TEXT["external_id"]]
 
 
 def _short(value: Any, limit: str) -> str | None:

@@ -95,48 +95,48 @@ def test_everything_of_a_scheduled_offering_read_is_not_reported_as_left_out():
     assert [n for n in row.notes if "hasOffering" in n.field[-1] or "Offering" in n.message] == []
 
 
-def test_a_credentials_places_are_in_person_offerings_keyed_by_place():
+def test_a_credential_s_places_are_noted_and_leave_its_offerings_alone():
     credential = {
         "@type": "ceterms:Certificate",
         "ceterms:name": "Welding",
         "ceterms:subjectWebpage": "https://example.ca/welding",
-        "ceterms:learningDeliveryType": ["deliveryType:InPerson"],
-        "ceterms:availableAt": [
-            {"ceterms:addressLocality": "Trois-Rivières", "ceterms:addressRegion": "QC"},
-            {"ceterms:addressLocality": "Indianapolis", "ceterms:addressRegion": "IN", "ceterms:addressCountry": "US"},
+        "ceterms:availableAt": [{"ceterms:addressLocality": "Trois-Rivières", "ceterms:addressRegion": "QC"}],
+    }
+    (row,) = _rows(credential)
+    assert row.offerings is None
+    assert [n.code for n in row.notes if n.field[-1] == "ceterms:availableAt"] == ["PLACES_NOT_IMPORTED"]
+
+
+def test_a_scheduled_offering_in_person_whose_place_cannot_be_coded_is_left_out_with_a_note():
+    course = {
+        "@type": "ceterms:Course",
+        "ceterms:name": "Welding",
+        "ceterms:subjectWebpage": "https://example.ca/welding",
+        "ceterms:hasOffering": [
+            {
+                "@type": "ceterms:ScheduledOffering",
+                "ceterms:ctid": "ce-0b5d1c3a-2e4f-4a6b-8c7d-9e0f1a2b3c4e",
+                "ceterms:deliveryType": ["deliveryType:InPerson"],
+                "ceterms:availableAt": [{"ceterms:name": "Head office", "ceterms:addressLocality": "Lyon"}],
+            },
+            {
+                "@type": "ceterms:ScheduledOffering",
+                "ceterms:ctid": "ce-0b5d1c3a-2e4f-4a6b-8c7d-9e0f1a2b3c4f",
+                "ceterms:availableAt": [
+                    {
+                        "ceterms:addressLocality": "Indianapolis",
+                        "ceterms:addressRegion": "IN",
+                        "ceterms:addressCountry": "US",
+                    }
+                ],
+            },
         ],
     }
-    (row,) = _rows(credential)
-    assert [(o.delivery_mode, o.place.municipality, o.place.region) for o in row.offerings] == [
-        ("IN_PERSON", "Trois-Rivières", "CA-QC"),
-        ("IN_PERSON", "Indianapolis", "US-IN"),
-    ]
-    (again,) = _rows(credential)
-    assert [o.external_id for o in again.offerings] == [o.external_id for o in row.offerings]
-
-
-def test_a_place_without_a_codable_region_is_left_out_with_a_note():
-    credential = {
-        "@type": "ceterms:Certificate",
-        "ceterms:name": "Welding",
-        "ceterms:subjectWebpage": "https://example.ca/welding",
-        "ceterms:availableAt": [{"ceterms:name": "Head office", "ceterms:addressLocality": "Lyon"}],
-    }
-    (row,) = _rows(credential)
-    assert row.offerings == []
-    assert [n.code for n in row.notes if n.field[-1] == "ceterms:availableAt"] == ["PLACE_LEFT_OUT"]
-
-
-def test_an_online_listings_places_are_not_offerings():
-    credential = {
-        "@type": "ceterms:Certificate",
-        "ceterms:name": "Welding",
-        "ceterms:subjectWebpage": "https://example.ca/welding",
-        "ceterms:learningDeliveryType": ["deliveryType:OnlineOnly"],
-        "ceterms:availableAt": [{"ceterms:addressLocality": "Sudbury", "ceterms:addressRegion": "ON"}],
-    }
-    (row,) = _rows(credential)
-    assert row.offerings == [] and "PLACES_NOT_IMPORTED" in [n.code for n in row.notes]
+    (row,) = _rows(course)
+    (indianapolis,) = row.offerings
+    assert (indianapolis.delivery_mode, indianapolis.place.region) == ("IN_PERSON", "US-IN")
+    notes = [n.code for n in row.notes if n.field[-1] == "ceterms:hasOffering"]
+    assert notes == ["PLACE_LEFT_OUT", "OFFERING_LEFT_OUT"]
 
 
 def test_a_document_without_offerings_leaves_a_listings_offerings_alone():
@@ -152,7 +152,7 @@ def _offering(place: Place | None, mode: str = "IN_PERSON", cancelled: bool = Fa
     )  # fmt: skip
 
 
-def test_the_places_of_a_listings_offerings_are_where_it_is_available_and_read_back():
+def test_the_places_of_a_listings_offerings_are_where_it_is_available():
     sudbury = Place("Sudbury", "CA-ON", "Main campus", None, "P3A 2T3", 46.49, -80.99)
     elsewhere = Place("Timmins", "CA-ON")
     offerings = (
@@ -168,5 +168,3 @@ def test_the_places_of_a_listings_offerings_are_where_it_is_available_and_read_b
     assert ctdl_vocabulary.misuses(document) == []
     (place,) = document["ceterms:availableAt"]
     assert (place["ceterms:addressLocality"], place["ceterms:latitude"]) == ({"und": "Sudbury"}, 46.49)
-    (row,) = _rows(document)
-    assert [o.place for o in row.offerings] == [sudbury]

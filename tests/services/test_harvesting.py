@@ -33,7 +33,7 @@ OPERATOR = operator("test")
 def _csv(*external_ids: str, title: str = "Data Analysis Essentials") -> bytes:
     template = next(csv.DictReader(io.StringIO(csv_listings.template())))
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_listings.COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=csv_listings.COLUMNS, extrasaction="ignore")  # no offerings
     writer.writeheader()
     for key in external_ids:
         writer.writerow({**template, "externalId": key, "title_en": f"{title} {key}"})
