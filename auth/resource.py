@@ -67,7 +67,7 @@ class BearerAuthMiddleware:
             raise tokens.InvalidToken("The client this token was issued to is revoked.")
         if standing.token_revoked:
             raise tokens.InvalidToken("The token was revoked.")
-        return replace(access, portal_jurisdictions=standing.jurisdictions)
+        return replace(access, portal_jurisdictions=standing.jurisdictions, acts_for=standing.acts_for)
 
 
 def _authorization(scope: Scope) -> str | None:

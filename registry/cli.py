@@ -482,9 +482,15 @@ def clients() -> None:
 @click.option(
     "--portal", "portal", multiple=True, help="A portal's client: a jurisdiction it serves, e.g. CA-ON (repeatable)."
 )
+@click.option(
+    "--acts-for",
+    "acts_for",
+    multiple=True,
+    help="A publisher's client: the slug of a provider it acts for (repeatable).",
+)
 @click.option("--scopes", required=True, help='Space-separated, e.g. "credentials:write credentials:publish".')
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def clients_create(name, provider_slug, authority_ref, admin, portal, scopes, as_json) -> None:
+def clients_create(name, provider_slug, authority_ref, admin, portal, acts_for, scopes, as_json) -> None:
     """Create a client and print its ID and secret (the secret is shown only now)."""
     import json
 
@@ -514,6 +520,7 @@ def clients_create(name, provider_slug, authority_ref, admin, portal, scopes, as
             authority_id=authority_id,
             admin=admin,
             portal=portal,
+            acts_for=[await _provider_id(db, slug) for slug in acts_for],
         )
 
     created = _outcome(_run_with_db(work))
@@ -532,6 +539,43 @@ def clients_create(name, provider_slug, authority_ref, admin, portal, scopes, as
             f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}\n"
             "Store the secret now: the registry keeps only its hash."
         )
+
+
+@clients.command("grant")
+@click.argument("client_id")
+@click.option("--acts-for", "slug", required=True, help="Slug of the provider the publisher's client may act for.")
+def clients_grant(client_id, slug) -> None:
+    """Let a publisher's client act for one more provider (audited)."""
+    from registry.services import operators
+
+    async def work(db, settings):
+        return await operators.grant_acting_for(db, _operator(), client_id, await _provider_id(db, slug))
+
+    _outcome(_run_with_db(work))
+    click.echo(f"{client_id} now acts for {slug}.")
+
+
+@clients.command("ungrant")
+@click.argument("client_id")
+@click.option("--acts-for", "slug", required=True, help="Slug of the provider it must no longer act for.")
+def clients_ungrant(client_id, slug) -> None:
+    """End a publisher's client's right to act for a provider (audited; its writes for it are
+    refused from the next request on)."""
+    from registry.services import operators
+
+    async def work(db, settings):
+        return await operators.revoke_acting_for(db, _operator(), client_id, await _provider_id(db, slug))
+
+    _outcome(_run_with_db(work))
+    click.echo(f"{client_id} no longer acts for {slug}.")
+
+
+async def _provider_id(db, slug: str):
+    """The ID of the provider with this slug (the command fails naming it when there is none)."""
+    from registry.store import providers as provider_store
+
+    provider = await provider_store.by_slug(db, slug)
+    return provider.id if provider is not None else _fail(f"no provider has the slug {slug!r}.")
 
 
 @clients.command("list")

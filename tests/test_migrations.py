@@ -37,6 +37,7 @@ TABLES = {
     "harvested_recognitions",
     "offerings",
     "offering_versions",
+    "client_grants",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Annotated, Optional
+from uuid import UUID
 
 import strawberry
 
@@ -54,6 +55,11 @@ class CreateClientInput:
         default=None,
         description="For a portal's client: the jurisdictions it serves (ISO 3166, e.g. `CA-ON`); it may only hold "
         "`webhooks:manage`, for those jurisdictions, and gets the portal rate limit.",
+    )
+    acts_for_provider_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="For a publisher's client (a ministry, a college system office, a consortium): the providers it "
+        "publishes for (more with `grantActingFor`); it names the `providerId` on every write.",
     )
 
 
@@ -167,6 +173,8 @@ async def create_client(
         problems.append(Problem(("providerId",), "NOT_FOUND", "No provider has this ID."))
     if input.authority_id and (authority_id is None or await loaders.authority.load(authority_id) is None):
         problems.append(Problem(("authorityId",), "NOT_FOUND", "No authority has this ID."))
+    acts_for = [await _provider_id(info, global_id, ("actsForProviderIds", str(n)), problems)
+                for n, global_id in enumerate(input.acts_for_provider_ids or [])]  # fmt: skip
     if problems:
         return ClientPayload(client_id=None, client_secret=None, scopes=[], user_errors=user_errors(problems))
     outcome = await operators.create_client(
@@ -178,6 +186,7 @@ async def create_client(
         authority_id=authority_id,
         admin=bool(input.admin),
         portal=input.portal_jurisdictions or (),
+        acts_for=[provider for provider in acts_for if provider is not None],
     )
     made = outcome.value
     return ClientPayload(
@@ -186,6 +195,51 @@ async def create_client(
         scopes=made.record.scopes if made else [],
         user_errors=user_errors(list(outcome.problems)),
     )
+
+
+async def _provider_id(
+    info: strawberry.Info, global_id: str, field: tuple[str, ...], problems: list[Problem]
+) -> UUID | None:
+    """The provider a global ID names, or None with a NOT_FOUND problem at ``field``."""
+    provider_id = ids.decode_as(global_id, "Provider")
+    if provider_id is None or await info.context.loaders.provider.load(provider_id) is None:
+        problems.append(Problem(field, "NOT_FOUND", "No provider has this ID."))
+        return None
+    return provider_id
+
+
+@strawberry.input(description="A publisher's client and a provider it acts for.")
+class ActingForInput:
+    client_id: str = strawberry.field(description="The publisher's client ID.")
+    provider_id: strawberry.ID = strawberry.field(description="The provider's global ID.")
+
+
+@strawberry.type(description="The result of granting or revoking a publisher's right to act for a provider.")
+class ActingForPayload:
+    done: bool = strawberry.field(description="True when the grant was made (or ended).")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+
+
+async def grant_acting_for(
+    info: strawberry.Info, input: Annotated[ActingForInput, strawberry.argument(description="Who, for whom.")]
+) -> ActingForPayload:
+    return await _acting_for(info, input, operators.grant_acting_for)
+
+
+async def revoke_acting_for(
+    info: strawberry.Info, input: Annotated[ActingForInput, strawberry.argument(description="Who, for whom.")]
+) -> ActingForPayload:
+    return await _acting_for(info, input, operators.revoke_acting_for)
+
+
+async def _acting_for(info: strawberry.Info, input: ActingForInput, act) -> ActingForPayload:
+    principal = _admin(info)
+    problems: list[Problem] = []
+    provider_id = await _provider_id(info, input.provider_id, ("providerId",), problems)
+    if provider_id is None:
+        return ActingForPayload(done=False, user_errors=user_errors(problems))
+    outcome = await act(info.context.primary, principal, input.client_id, provider_id)
+    return ActingForPayload(done=outcome.ok, user_errors=user_errors(list(outcome.problems)))
 
 
 async def revoke_client(

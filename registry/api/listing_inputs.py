@@ -255,7 +255,9 @@ def _value(enum_value):
 @strawberry.input(description="A new draft listing.")
 class CreateCredentialInput:
     provider_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="The provider; only operators need it (a provider's client acts for its own)."
+        default=None,
+        description="The provider the listing is for: operators and publishers name it; a provider's client acts "
+        "for its own.",
     )
     credential: CredentialInput = strawberry.field(description="The listing's fields.")
 

@@ -192,6 +192,15 @@ class Mutation:
     delete_webhook: webhook_api.DeleteWebhookPayload = strawberry.mutation(
         resolver=webhook_api.delete_webhook, description="Stop a webhook of yours (`webhooks:manage`)."
     )
+    grant_acting_for: admin.ActingForPayload = strawberry.mutation(
+        resolver=admin.grant_acting_for,
+        description="Let a publisher's client act for one more provider (`registry:admin`; audited).",
+    )
+    revoke_acting_for: admin.ActingForPayload = strawberry.mutation(
+        resolver=admin.revoke_acting_for,
+        description="End a publisher's right to act for a provider (`registry:admin`; audited, kept on record): its "
+        "writes for it are refused from the next request on, whatever token it holds.",
+    )
     revoke_client: admin.RevokeClientPayload = strawberry.mutation(
         resolver=admin.revoke_client, description="Revoke an OAuth client and all its tokens (`registry:admin`)."
     )

@@ -29,7 +29,8 @@ MAX_BATCH = 1000
 @strawberry.input(description="A batch of listings to create or update by `externalId`.")
 class SubmitCredentialsInput:
     provider_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="The provider; only operators need it."
+        default=None,
+        description="The provider: operators and publishers name it; a provider's client acts for its own.",
     )
     credentials: list[CredentialInput] = strawberry.field(
         description="Up to 1,000 listings; each needs an `externalId`, your key for it."

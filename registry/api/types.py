@@ -819,6 +819,14 @@ class Viewer:
     def portal_jurisdictions(self) -> list[str]:
         return list(self.access.portal_jurisdictions)
 
+    @strawberry.field(
+        description="The providers a publisher's client acts for (it names one as `providerId` on each write); empty "
+        "for other clients."
+    )
+    async def acts_for_providers(self, info: strawberry.Info) -> list[Provider]:
+        found = await info.context.loaders.provider.load_many(sorted(self.access.acts_for))
+        return sorted((Provider.from_record(p) for p in found if p is not None), key=lambda p: p.slug)
+
     @strawberry.field(description="The recognition authority the client acts for; null unless bound to one.")
     async def authority(self, info: strawberry.Info) -> Optional[RecognitionAuthority]:
         if self.access.authority_id is None:

@@ -18,6 +18,7 @@ ALLOWED_SCOPES = {
     "PROVIDER": frozenset({"credentials:write", "credentials:publish", "webhooks:manage"}),
     "AUTHORITY": frozenset({"recognitions:write", "webhooks:manage"}),
     "PORTAL": frozenset({"webhooks:manage"}),
+    "PUBLISHER": frozenset({"credentials:write", "credentials:publish", "webhooks:manage"}),
     "ADMIN": frozenset(
         {"credentials:write", "credentials:publish", "recognitions:write", "webhooks:manage", "registry:admin"}
     ),
@@ -25,9 +26,14 @@ ALLOWED_SCOPES = {
 
 
 def binding_of(
-    provider_id: UUID | None, authority_id: UUID | None, admin: bool, portal: Sequence[str] = ()
+    provider_id: UUID | None,
+    authority_id: UUID | None,
+    admin: bool,
+    portal: Sequence[str] = (),
+    acts_for: Sequence[UUID] = (),
 ) -> str | None:
-    """PROVIDER, AUTHORITY, ADMIN or PORTAL (jurisdictions); None unless exactly one is chosen."""
+    """PROVIDER, AUTHORITY, ADMIN, PORTAL (jurisdictions) or PUBLISHER (the providers it acts
+    for); None unless exactly one is chosen."""
     chosen = [
         binding
         for binding, on in (
@@ -35,6 +41,7 @@ def binding_of(
             ("AUTHORITY", authority_id),
             ("ADMIN", admin),
             ("PORTAL", portal),
+            ("PUBLISHER", acts_for),
         )
         if on
     ]
@@ -49,8 +56,8 @@ def check_client(binding: str | None, scopes: list[str], portal: Sequence[str] =
             Problem(
                 ("scopes",),
                 "INVALID_CLIENT",
-                "A client is bound to exactly one of: a provider, an authority, portal jurisdictions, the registry "
-                "(admin).",
+                "A client is bound to exactly one of: a provider, an authority, portal jurisdictions, providers to "
+                "act for (a publisher), the registry (admin).",
             )
         ]
     wrong = [code for code in portal if not is_region(code)]

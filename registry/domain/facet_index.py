@@ -238,10 +238,9 @@ class FacetIndex:
         if plan.viewer.admin:
             return statuses
         published = self._set(STATUS, "PUBLISHED")
-        own = plan.viewer.own_provider_id
-        if own is None:
-            return statuses & published
-        return statuses & (published | self._sets.get("provider", {}).get(str(own), BitMap()))
+        providers = self._sets.get("provider", {})
+        own = [providers.get(str(provider), BitMap()) for provider in plan.viewer.own_provider_ids]
+        return statuses & BitMap.union(published, *own)
 
     def _members(self, condition: Condition) -> BitMap:
         members = self._union(condition.dimension, condition.accepts)

@@ -26,6 +26,8 @@ class Principal:
     # A portal's client: the jurisdictions it serves (keyword-only, so that kinds of principal
     # can add fields of their own).
     portal_jurisdictions: tuple[str, ...] = field(default=(), kw_only=True)
+    # A publisher's client: the providers operators granted it to act for (read at every request).
+    acts_for: frozenset[UUID] = field(default=frozenset(), kw_only=True)
 
     @property
     def is_admin(self) -> bool:
@@ -36,8 +38,14 @@ class Principal:
         return bool(self.portal_jurisdictions)
 
     def may_act_for_provider(self, provider_id: UUID | None) -> bool:
-        """Whether it may write the listings of ``provider_id``."""
-        return self.is_admin or (provider_id is not None and provider_id == self.provider_id)
+        """Whether it may write the listings of ``provider_id``: its own provider's, those of
+        the providers it was granted to act for, or anyone's for operators."""
+        return self.is_admin or (provider_id is not None and provider_id in self.own_providers)
+
+    @property
+    def own_providers(self) -> frozenset[UUID]:
+        """The providers it writes for: the one it is bound to, or those it acts for."""
+        return self.acts_for | ({self.provider_id} if self.provider_id else set())
 
     def may_act_for_authority(self, authority_id: UUID | None) -> bool:
         """Whether it may record or revoke recognitions as ``authority_id``."""
@@ -45,8 +53,8 @@ class Principal:
 
     @property
     def visibility(self) -> Visibility:
-        """What it may read: its provider's drafts, or everything for operators."""
-        return Visibility(own_provider_id=self.provider_id, admin=self.is_admin)
+        """What it may read: its providers' drafts, or everything for operators."""
+        return Visibility(own_provider_ids=self.own_providers, admin=self.is_admin)
 
 
 def operator(name: str) -> Principal:

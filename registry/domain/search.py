@@ -86,16 +86,22 @@ class Visibility:
     """Which listings a request may see.
 
     The public sees published listings (and, asked for by ID, retired ones that were once
-    published); a provider's own client also sees that provider's drafts; an operator sees all.
+    published); a provider's own client also sees that provider's drafts (a publisher's, those
+    of the providers it acts for); an operator sees all.
     """
 
-    own_provider_id: UUID | None = None
+    own_provider_ids: frozenset[UUID] = frozenset()
     admin: bool = False
+
+    @classmethod
+    def of(cls, *provider_ids: UUID) -> "Visibility":
+        """What the clients of these providers see."""
+        return cls(own_provider_ids=frozenset(provider_ids))
 
     def sees_all_of(self, provider_id: UUID) -> bool:
         """Whether this viewer sees everything of the provider's listings: drafts, every
         version, and who made each change (the provider itself and operators)."""
-        return self.admin or provider_id == self.own_provider_id
+        return self.admin or provider_id in self.own_provider_ids
 
     def may_see(self, provider_id: UUID, published_at: object | None) -> bool:
         """The one visibility rule: a listing is public from its first publication on (so

@@ -70,9 +70,11 @@ def acting_provider(principal: Principal, provider_id: UUID | None) -> Outcome[U
     name one), else the principal's own; Forbidden when the principal may not act for it."""
     provider_id = provider_id or principal.provider_id
     if provider_id is None:
-        return Outcome.refused(Problem(("providerId",), "REQUIRED", "Operators must name the `providerId`."))
+        return Outcome.refused(
+            Problem(("providerId",), "REQUIRED", "Name the `providerId` (operators and publishers always do).")
+        )
     if not principal.may_act_for_provider(provider_id):
-        raise Forbidden("A provider's client may only write listings of its own provider.")
+        raise Forbidden("This client may not write listings of that provider.")
     return Outcome(provider_id)
 
 

@@ -50,20 +50,31 @@ async def create_client(
     authority_id: UUID | None = None,
     admin: bool = False,
     portal: Sequence[str] = (),
+    acts_for: Sequence[UUID] = (),
 ) -> Outcome[NewClient]:
-    """Issue a client bound to one provider, one authority, a portal's jurisdictions, or the
-    registry itself."""
+    """Issue a client bound to one provider, one authority, a portal's jurisdictions, the
+    providers a publisher acts for, or the registry itself."""
     require_operator(principal)
-    portal = list(dict.fromkeys(portal))
-    if problems := check_client(binding_of(provider_id, authority_id, admin, portal), scopes, portal):
+    portal, acts_for = list(dict.fromkeys(portal)), list(dict.fromkeys(acts_for))
+    if problems := check_client(binding_of(provider_id, authority_id, admin, portal, acts_for), scopes, portal):
         return Outcome.refused(*problems)
     async with db.transaction() as tx:
         made = await register_client(
-            tx, name=name, scopes=scopes, provider_id=provider_id, authority_id=authority_id, admin=admin, portal=portal
+            tx,
+            name=name,
+            scopes=scopes,
+            provider_id=provider_id,
+            authority_id=authority_id,
+            admin=admin,
+            portal=portal,
+            acts_for=acts_for,
+            granted_by=principal.client_id,
         )
-        details = {"name": name, "scopes": made.record.scopes}
+        details: dict[str, object] = {"name": name, "scopes": made.record.scopes}
         if portal:
             details["portalJurisdictions"] = portal
+        if acts_for:
+            details["actsFor"] = [str(provider) for provider in acts_for]
         await audit.record(
             tx, actor=principal.client_id, action="client.created", target=made.client_id, details=details
         )
@@ -89,9 +100,12 @@ async def register_client(
     authority_id: UUID | None = None,
     admin: bool = False,
     portal: Sequence[str] = (),
+    acts_for: Sequence[UUID] = (),
+    granted_by: str = "registry",
 ) -> NewClient:
-    """Store a client (the step create_client audits): raises ValueError when the rules refuse it."""
-    binding = binding_of(provider_id, authority_id, admin, portal)
+    """Store a client (the step create_client audits), with its grants when it is a publisher's:
+    raises ValueError when the rules refuse it."""
+    binding = binding_of(provider_id, authority_id, admin, portal, acts_for)
     problems = check_client(binding, scopes, portal)
     if problems or binding is None:  # check_client refuses a missing binding
         raise ValueError(problems[0].message)
@@ -107,4 +121,46 @@ async def register_client(
         scopes=sorted(set(scopes)),
         jurisdictions=list(portal),
     )
+    for acted_for in acts_for:
+        await oauth.grant(db, record.client_id, acted_for, granted_by)
     return NewClient(record.client_id, secret, record)
+
+
+async def grant_acting_for(db: Database, principal: Principal, client_id: str, provider_id: UUID) -> Outcome[str]:
+    """Let a publisher's client act for one more provider (audited)."""
+    require_operator(principal)
+    async with db.transaction() as tx:
+        client = await oauth.client_by_id(tx, client_id)
+        if client is None or client.revoked_at is not None:
+            return Outcome.refused(Problem(("clientId",), "NOT_FOUND", f"No active client {client_id!r}."))
+        if client.binding != "PUBLISHER":
+            return Outcome.refused(
+                Problem(("clientId",), "NOT_A_PUBLISHER", "Only a publisher's client acts for providers it is granted.")
+            )
+        if not await oauth.grant(tx, client_id, provider_id, principal.client_id):
+            return Outcome.refused(Problem(("providerId",), "ALREADY_GRANTED", "The client already acts for it."))
+        await audit.record(
+            tx,
+            actor=principal.client_id,
+            action="client.granted",
+            target=client_id,
+            details={"providerId": str(provider_id)},
+        )
+    return Outcome(client_id)
+
+
+async def revoke_acting_for(db: Database, principal: Principal, client_id: str, provider_id: UUID) -> Outcome[str]:
+    """End a publisher's grant for a provider (audited; kept on record): its writes for that
+    provider are refused from the next request on, whatever token it holds."""
+    require_operator(principal)
+    async with db.transaction() as tx:
+        if not await oauth.ungrant(tx, client_id, provider_id, principal.client_id):
+            return Outcome.refused(Problem(("providerId",), "NOT_GRANTED", "The client does not act for it."))
+        await audit.record(
+            tx,
+            actor=principal.client_id,
+            action="client.ungranted",
+            target=client_id,
+            details={"providerId": str(provider_id)},
+        )
+    return Outcome(client_id)

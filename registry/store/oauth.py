@@ -37,6 +37,7 @@ class Standing:
     client_ok: bool
     token_revoked: bool
     jurisdictions: tuple[str, ...]
+    acts_for: frozenset[UUID]
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,46 @@ async def token_standing(db: Executor, client_id: str, jti: str) -> Standing:
     row = await fetch_one(
         db,
         "select c.client_id is not null as client_ok, coalesce(c.jurisdictions, '{}') as jurisdictions,"
-        " exists (select 1 from revoked_tokens where jti = $2) as token_revoked"
+        " exists (select 1 from revoked_tokens where jti = $2) as token_revoked,"
+        " array(select g.provider_id from client_grants g where g.client_id = c.client_id and g.revoked_at is null)"
+        " as acts_for"
         " from (select 1) one left join oauth_clients c on c.client_id = $1 and c.revoked_at is null",
         client_id,
         jti,
     )
-    return Standing(row["client_ok"], row["token_revoked"], tuple(row["jurisdictions"]))
+    return Standing(row["client_ok"], row["token_revoked"], tuple(row["jurisdictions"]), frozenset(row["acts_for"]))
+
+
+async def grant(db: Executor, client_id: str, provider_id: UUID, granted_by: str) -> bool:
+    """Let a publisher's client act for a provider; False when it already may."""
+    status = await db.execute(
+        "insert into client_grants (client_id, provider_id, granted_by) values ($1, $2, $3) on conflict do nothing",
+        client_id,
+        provider_id,
+        granted_by,
+    )
+    return status.endswith(" 1")
+
+
+async def ungrant(db: Executor, client_id: str, provider_id: UUID, revoked_by: str) -> bool:
+    """End a grant (kept on record); False when there was none in force."""
+    status = await db.execute(
+        "update client_grants set revoked_at = now(), revoked_by = $3"
+        " where client_id = $1 and provider_id = $2 and revoked_at is null",
+        client_id,
+        provider_id,
+        revoked_by,
+    )
+    return status.endswith(" 1")
+
+
+async def acts_for(db: Executor, client_id: str) -> list[UUID]:
+    """The providers a client acts for now."""
+    rows = await db.fetch(
+        "select provider_id from client_grants where client_id = $1 and revoked_at is null order by granted_at",
+        client_id,
+    )
+    return [row["provider_id"] for row in rows]
 
 
 async def revoke_token(db: Executor, jti: str, client_id: str, expires_at: datetime) -> None:

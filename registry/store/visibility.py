@@ -17,7 +17,8 @@ PUBLIC_LISTING = "c.published_at is not null"
 
 def sees_all_of(params: Params, viewer: Visibility, provider_sql: str = "c.provider_id") -> str:
     """True where the viewer is the listing's provider or an operator."""
-    return f"({params.add(viewer.admin)}::boolean or {provider_sql} = {params.add(viewer.own_provider_id)}::uuid)"
+    own = params.add(sorted(viewer.own_provider_ids))
+    return f"({params.add(viewer.admin)}::boolean or {provider_sql} = any({own}::uuid[]))"
 
 
 def listing_visible(params: Params, viewer: Visibility) -> str:

@@ -50,4 +50,4 @@ def test_no_principal_is_unauthenticated():
 
 def test_anonymous_readers_see_what_is_public_and_providers_their_own_drafts():
     assert visibility_of(None) == PUBLIC
-    assert visibility_of(_client("credentials:write", provider=NORTH)).own_provider_id == NORTH
+    assert visibility_of(_client("credentials:write", provider=NORTH)).own_provider_ids == {NORTH}

@@ -68,7 +68,7 @@ def test_the_public_sees_a_listing_from_its_first_publication_on():
 
 def test_a_provider_sees_its_own_drafts_and_no_one_elses():
     own = uuid4()
-    viewer = Visibility(own_provider_id=own)
+    viewer = Visibility.of(own)
     assert viewer.may_see(own, None)
     assert not viewer.may_see(uuid4(), None)
 

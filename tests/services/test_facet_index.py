@@ -98,7 +98,7 @@ def _filters(draw, values):
 
 def _viewers(values):
     return st.sampled_from([PUBLIC, Visibility(admin=True)]) | st.sampled_from(values["providers"]).map(
-        lambda p: Visibility(own_provider_id=p)
+        lambda p: Visibility.of(p)
     )
 
 
@@ -124,7 +124,7 @@ async def test_each_viewer_counts_the_statuses_it_may_see(demo, who, statuses):
     db, index, values = demo
     viewer = {
         "public": PUBLIC,
-        "provider": Visibility(own_provider_id=values["providers"][0]),
+        "provider": Visibility.of(values["providers"][0]),
         "operator": Visibility(admin=True),
     }[who]
     got, expected = await _by_index(db, index, SearchRequest(filter=CredentialFilter(statuses=statuses)), viewer)

@@ -24,7 +24,7 @@ async def viewers(db) -> dict[str, Visibility]:
     provider_id = await db.fetchval("select provider_id from credentials where status = 'DRAFT' limit 1")
     return {
         "public": PUBLIC,
-        "a provider": Visibility(own_provider_id=provider_id),
+        "a provider": Visibility.of(provider_id),
         "operators": Visibility(admin=True),
     }
 
@@ -90,9 +90,7 @@ async def test_a_bundle_brings_only_what_is_wanted(demo_db):
 async def test_a_draft_is_no_ones_but_its_providers(demo_db):
     draft = await demo_db.fetchrow("select id, provider_id from credentials where status = 'DRAFT' limit 1")
     assert await bundles(demo_db, [draft["id"]], PUBLIC, EVERYTHING) == {}
-    assert draft["id"] in await bundles(
-        demo_db, [draft["id"]], Visibility(own_provider_id=draft["provider_id"]), EVERYTHING
-    )
+    assert draft["id"] in await bundles(demo_db, [draft["id"]], Visibility.of(draft["provider_id"]), EVERYTHING)
 
 
 async def test_a_bundle_can_leave_out_the_listing_its_caller_has_read(demo_db):
