@@ -283,6 +283,13 @@ class RetireCredentialInput:
     reason: str = strawberry.field(description="Why it is retired (kept in its history).")
 
 
+@strawberry.input(description="Move a listing to another provider (a merger, a consortium handing it to a member).")
+class TransferCredentialInput:
+    id: strawberry.ID = strawberry.field(description="The listing's global ID.")
+    to_provider_id: strawberry.ID = strawberry.field(description="The receiving provider's global ID.")
+    reason: str = strawberry.field(description="Why it moves (kept in its history).")
+
+
 @strawberry.input(description="Link one of your listings to another listing (stackability).")
 class LinkCredentialsInput:
     from_id: strawberry.ID = strawberry.field(description="Your listing (the link's source).")

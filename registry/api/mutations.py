@@ -17,6 +17,7 @@ from registry.api.listing_inputs import (
     RecognizeCredentialInput,
     RetireCredentialInput,
     RevokeRecognitionInput,
+    TransferCredentialInput,
     UpdateCredentialInput,
 )
 from registry.api.payloads import (
@@ -104,6 +105,21 @@ async def retire_credential(
     return credential_payload(
         await listings.retire(info.context.primary, principal, ids.decode_as(input.id, "Credential"), input.reason)
     )
+
+
+async def transfer_credential(
+    info: strawberry.Info,
+    input: Annotated[TransferCredentialInput, _what("What to do.")],
+) -> CredentialPayload:
+    principal = permissions.require(info, WRITE)
+    moved = await listings.transfer(
+        info.context.primary,
+        principal,
+        ids.decode_as(input.id, "Credential"),
+        ids.decode_as(input.to_provider_id, "Provider"),
+        input.reason,
+    )
+    return credential_payload(moved)
 
 
 async def link_credentials(

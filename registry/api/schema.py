@@ -139,6 +139,11 @@ class Mutation:
         resolver=mutations.retire_credential,
         description="Retire a listing (`credentials:publish`): never listed again, still resolvable by ID.",
     )
+    transfer_credential: CredentialPayload = strawberry.mutation(
+        resolver=mutations.transfer_credential,
+        description="Move a listing to another provider (`credentials:write`; operators, or a publisher acting for "
+        "both providers): its ID, CTID, history, recognitions and offerings stay; the feed says TRANSFERRED.",
+    )
     link_credentials: CredentialPayload = strawberry.mutation(
         resolver=mutations.link_credentials,
         description="Link one of your listings to another (`credentials:write`); linking twice changes nothing, and "

@@ -155,6 +155,7 @@ class ChangeKind(StrEnum):
     OFFERING_CANCELLED = "OFFERING_CANCELLED"
     CONFIRMED = "CONFIRMED"
     VERIFICATION_DUE = "VERIFICATION_DUE"
+    TRANSFERRED = "TRANSFERRED"
 
 
 class ScheduleTiming(StrEnum):
@@ -296,6 +297,7 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "CONFIRMED": "The provider confirmed the listing is still current (`confirmCredentials`).",
         "VERIFICATION_DUE": "The listing goes stale within 30 days unless its provider confirms it; sent to the "
         "provider's own webhooks (and operators'), never listed in the public feed.",
+        "TRANSFERRED": "The listing moved to another provider (its ID, history and recognitions kept).",
     },
     ScheduleTiming: {
         "DAYTIME": "On weekdays, during working hours.",

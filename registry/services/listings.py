@@ -21,6 +21,7 @@ from registry.domain.principals import Forbidden, Principal
 from registry.domain.records import Credential
 from registry.store import credentials as credential_store
 from registry.store import listing_sources, listings
+from registry.store import providers as provider_store
 
 
 @dataclass
@@ -170,6 +171,38 @@ async def retire(db: Database, principal: Principal, credential_id: UUID | None,
         if listing.status == "RETIRED":
             return Outcome.refused(Problem(("id",), "ALREADY_RETIRED", "The listing is retired already."))
         return Outcome(await listings.set_status(tx, listing.id, "RETIRED", principal.client_id, reason.strip()))
+
+
+async def transfer(
+    db: Database, principal: Principal, credential_id: UUID | None, to_provider_id: UUID | None, reason: str
+) -> Outcome[Credential]:
+    """Move a listing to another provider, keeping its ID, CTID, history, recognitions and
+    offerings: operators may, and a publisher acting for both providers; no one else, so that
+    no provider can take another's listing."""
+    if not reason.strip():
+        return Outcome.refused(Problem(("reason",), "REQUIRED", "Say why the listing moves."))
+    if len(reason) > 2000:
+        return Outcome.refused(Problem(("reason",), "OUT_OF_RANGE", "`reason` may be at most 2,000 characters."))
+    if not principal.is_admin and principal.provider_id is not None:
+        raise Forbidden("A provider's client cannot move listings: operators, or a publisher acting for both, do.")
+    async with db.transaction() as tx:
+        listing, missing = await locked_own(tx, principal, credential_id)
+        if listing is None:
+            return Outcome.refused(*missing)
+        if to_provider_id is None or not await provider_store.by_ids(tx, [to_provider_id]):
+            return Outcome.refused(Problem(("toProviderId",), "NOT_FOUND", "No provider has this ID."))
+        if not principal.may_act_for_provider(to_provider_id):
+            raise Forbidden("This client may not write listings of the receiving provider.")
+        if to_provider_id == listing.provider_id:
+            return Outcome.refused(
+                Problem(("toProviderId",), "SAME_PROVIDER", "The listing is that provider's already.")
+            )
+        key = listing.external_id
+        if key and await listings.lock_by_external_ids(tx, to_provider_id, [key]):
+            return Outcome.refused(
+                Problem(("toProviderId",), "DUPLICATE", f"The receiving provider already has a listing {key!r}.")
+            )
+        return Outcome(await listings.transfer(tx, listing.id, to_provider_id, principal.client_id, reason.strip()))
 
 
 async def link(

@@ -91,6 +91,18 @@ async def update(
     return await _fetch(db, credential_id)
 
 
+async def transfer(db: Executor, credential_id: UUID, provider_id: UUID, actor: str, reason: str) -> Credential:
+    """Move a (locked) listing to another provider: a new version of kind TRANSFERRED with
+    the reason, everything else of the listing kept."""
+    await db.execute(
+        "update credentials set provider_id = $2, version = version + 1, updated_at = now() where id = $1",
+        credential_id,
+        provider_id,
+    )
+    await record_change(db, credential_id, "TRANSFERRED", actor, reason)
+    return await _fetch(db, credential_id)
+
+
 async def set_status(db: Executor, credential_id: UUID, status: str, actor: str, note: str | None = None) -> Credential:
     """Publish or retire a (locked) listing; the version goes up and the change is recorded."""
     stamp = {"PUBLISHED": "published_at = now(), retired_at = null", "RETIRED": "retired_at = now()"}[status]
