@@ -18,14 +18,11 @@ UP = r"""
 alter type change_kind add value if not exists 'TRANSFERRED';
 """
 
-DOWN = r"""
--- change_kind keeps TRANSFERRED: PostgreSQL cannot drop an enum value, and past transfers stay on record.
-"""
-
 
 def upgrade() -> None:
     execute_script(UP)
 
 
 def downgrade() -> None:
-    execute_script(DOWN)
+    """Nothing to undo: change_kind keeps TRANSFERRED (PostgreSQL cannot drop an enum value),
+    and past transfers stay on record."""
