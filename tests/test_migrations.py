@@ -38,6 +38,7 @@ TABLES = {
     "offerings",
     "offering_versions",
     "client_grants",
+    "credential_partners",
 }
 
 

@@ -146,6 +146,11 @@ class CredentialFilter:
     seats_available: Optional[bool] = strawberry.field(
         default=None, description="True: with an offering that has seats left; false: none has."
     )
+    offered_by_provider_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="Listings any of these providers (global IDs) owns or delivers as a partner (see "
+        "`Credential.offeredBy`); `providerIds` matches owners only.",
+    )
     stale: Optional[bool] = strawberry.field(
         default=None,
         description="True: listings their provider has not confirmed current (nor changed) for longer than the "
@@ -184,6 +189,9 @@ class CredentialFilter:
             near=self.near.to_domain(problems) if self.near else None,
             schedule_timings=values(self.schedule_timings),
             seats_available=self.seats_available,
+            offered_by_provider_ids=_decode_ids(
+                self.offered_by_provider_ids, "Provider", "offeredByProviderIds", problems
+            ),
             stale=self.stale,
             stale_after_days=stale_after_days,
         )

@@ -204,25 +204,21 @@ class CredentialInput:
         description="In `submitCredentials` only: the listing's whole set of offerings, matched by `externalId` "
         "(required on each): new keys are added, given ones updated, keyed ones left out cancelled.",
     )
+    offered_by_provider_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="Delivery partners: other providers (global IDs) that deliver this listing besides its owner, "
+        "in the order to show them (at most 20); replaces the list, `[]` clears it.",
+    )
 
     def to_changes(self, problems: list[Problem]) -> ListingChanges:
-        """The domain change; IDs that are not skills' are added to ``problems``."""
-        skills = None
-        if self.skill_ids is not None:
-            decoded = [ids.decode_as(s, "Skill") for s in self.skill_ids]
-            problems += [
-                Problem(("credential", "skillIds"), "INVALID_ID", f"{raw!r} is not the ID of a Skill.")
-                for raw, s in zip(self.skill_ids, decoded)
-                if s is None
-            ]
-            skills = [s for s in decoded if s is not None]
+        """The domain change; IDs that are not skills' or providers' are added to ``problems``."""
         return ListingChanges(
             external_id=self.external_id,
             credential_type=_value(self.credential_type),
             title=text_map(self.title),
             description=text_map(self.description),
             learning_outcomes=None if self.learning_outcomes is None else [text_map(o) for o in self.learning_outcomes],
-            skill_ids=skills,
+            skill_ids=_decoded(self.skill_ids, "Skill", "skillIds", problems),
             occupation_codes=self.occupation_codes,
             level_framework=self.level.framework if self.level else None,
             level_value=self.level.value if self.level else None,
@@ -245,7 +241,23 @@ class CredentialInput:
             ctid=self.ctid,
             keywords=words_map(self.keywords),
             cost_items=None if self.cost_items is None else [item.to_domain() for item in self.cost_items],
+            offered_by_provider_ids=_decoded(
+                self.offered_by_provider_ids, "Provider", "offeredByProviderIds", problems
+            ),
         )
+
+
+def _decoded(global_ids: list[strawberry.ID] | None, type_name: str, field: str, problems: list[Problem]):
+    """The UUIDs of ``global_ids`` (None stays None); IDs not of ``type_name`` go to ``problems``."""
+    if global_ids is None:
+        return None
+    decoded = [ids.decode_as(raw, type_name) for raw in global_ids]
+    problems += [
+        Problem(("credential", field), "INVALID_ID", f"{raw!r} is not the ID of a {type_name}.")
+        for raw, found in zip(global_ids, decoded)
+        if found is None
+    ]
+    return [found for found in decoded if found is not None]
 
 
 def _value(enum_value):

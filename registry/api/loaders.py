@@ -90,11 +90,16 @@ class Loaders:
         self.skills_of = _loader(lambda ids: credentials.skills_of(db, ids))
         self.occupations_of = _loader(lambda ids: credentials.occupations_of(db, ids))
         self.links_of = _loader(lambda ids: credentials.links_of(db, ids))
+        self.partners_of = _loader(lambda ids: providers.partners_of(db, ids))
         self.recognitions_of = _loader(lambda ids: recognitions.for_credentials(db, ids))
         self.provider_credentials = _paged_loader(
             lambda ids, first, after: credentials.provider_pages(db, ids, viewer, first, after)
         )
         self.provider_credential_count = _loader(lambda ids: credentials.provider_counts(db, ids, viewer))
+        self.delivered_credentials = _paged_loader(
+            lambda ids, first, after: credentials.delivered_pages(db, ids, viewer, first, after)
+        )
+        self.delivered_credential_count = _loader(lambda ids: credentials.delivered_counts(db, ids, viewer))
         self.deliveries = _paged_loader(lambda ids, first, _after: webhooks.latest_deliveries(db, ids, first))
         self.history = _paged_loader(lambda ids, first, after: credentials.history_pages(db, ids, viewer, first, after))
         self.history_count = _loader(lambda ids: credentials.history_counts(db, ids, viewer))
@@ -117,6 +122,9 @@ class Loaders:
                 self.skills_of.prime(listing_id, bundle.skills)
             if bundle.occupations is not None:
                 self.occupations_of.prime(listing_id, bundle.occupations)
+            if bundle.partners is not None:
+                self.partners_of.prime(listing_id, bundle.partners)
+                self.provider.prime_many({partner.id: partner for partner in bundle.partners})
             if bundle.links is not None:
                 self.links_of.prime(listing_id, bundle.links)
                 self.credential.prime_many({link.to_id: bundle.link_targets.get(link.to_id) for link in bundle.links})

@@ -25,6 +25,7 @@ from registry.store.listing_bundles import Bundle, Part, Wanted, bundles
 # The relations a Credential field reads through the loaders.
 _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
     "provider": frozenset({Part.PROVIDER}),
+    "offeredBy": frozenset({Part.PARTNERS}),
     "skills": frozenset({Part.SKILLS}),
     "occupations": frozenset({Part.OCCUPATIONS}),
     "links": frozenset({Part.LINKS}),
@@ -32,7 +33,9 @@ _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
     "isRecognized": frozenset({Part.RECOGNITIONS}),
     # What api.jsonld.listing_view loads for the mappings (were it to load more, that would
     # cost a statement of its own, not a wrong answer).
-    "jsonLd": frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS, Part.OFFERINGS}),
+    "jsonLd": frozenset(
+        {Part.PROVIDER, Part.PARTNERS, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS, Part.OFFERINGS}
+    ),
     "history": frozenset({Part.HISTORY_COUNT}),
     "offerings": frozenset({Part.OFFERINGS}),
     "nextStartDate": frozenset({Part.OFFERINGS}),

@@ -258,6 +258,25 @@ class Provider(Node):
             to_node=Credential.from_record,
         )
 
+    @strawberry.field(
+        description="Listings of other providers that this one delivers as a delivery partner (see "
+        "`Credential.offeredBy`), most recently published first; published ones only, but for their owner's "
+        "token and operators."
+    )
+    async def delivered_credentials(
+        self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[Credential]:
+        loaders = info.context.loaders
+        return await paged(
+            "provider-delivered",
+            float,
+            first,
+            after,
+            fetch=lambda size, key: loaders.delivered_credentials.load((self.record.id, size, key)),
+            count=lambda: loaders.delivered_credential_count.load(self.record.id),
+            to_node=Credential.from_record,
+        )
+
 
 @strawberry.type(description="A skill from a skills taxonomy, taught or assessed by listings.")
 class Skill(Node):
@@ -569,6 +588,16 @@ class Credential(Node):
     @strawberry.field(description="The awarding institution.")
     def provider(self, info: strawberry.Info) -> Provider:
         return now_or_later(info.context.loaders.provider, self.record.provider_id, Provider.from_record)
+
+    @strawberry.field(
+        description="Delivery partners: providers that deliver this listing besides its owner (`provider`), in "
+        "the owner's order; empty when only the owner does.",
+        metadata={"max_items": MAX_ITEMS["offered_by_provider_ids"]},
+    )
+    def offered_by(self, info: strawberry.Info) -> list[Provider]:
+        return now_or_later(
+            info.context.loaders.partners_of, self.record.id, lambda found: [Provider.from_record(p) for p in found]
+        )
 
     @strawberry.field(description="Skills taught and assessed.", metadata={"max_items": MAX_ITEMS["skill_ids"]})
     def skills(self, info: strawberry.Info) -> list[Skill]:

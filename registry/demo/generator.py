@@ -75,6 +75,7 @@ class DemoListings:
     links: list[CredentialLink] = field(default_factory=list)
     recognitions: list[Recognition] = field(default_factory=list)
     offerings: list[Offering] = field(default_factory=list)
+    partners: list[tuple[uuid.UUID, uuid.UUID, int]] = field(default_factory=list)  # credential, provider, position
 
 
 class _Generator:
@@ -175,6 +176,8 @@ class _Generator:
         self._link(credential, provider, topic)
         self._recognize(credential, topic)
         self.out.offerings += offerings_of(credential, provider.jurisdiction, self.seed, self.today)
+        partners = delivery_partners(credential, provider, self.ref.providers, self.seed)
+        self.out.partners += [(credential.id, partner.id, n) for n, partner in enumerate(partners)]
 
     def _text(self, en: str, fr: str, bilingual: bool, french_first: bool) -> dict[str, str]:
         if bilingual:
@@ -277,6 +280,17 @@ def last_confirmed(listing: Credential, seed: int, today: date) -> datetime:
     days = rng.randrange(370, 700) if rng.random() < 0.1 else rng.randrange(0, 300)
     noon = datetime.combine(today, time(12), tzinfo=timezone.utc)
     return max(listing.updated_at, noon - timedelta(days=days))
+
+
+def delivery_partners(listing: Credential, owner: Provider, providers: list[Provider], seed: int) -> list[Provider]:
+    """The demo's delivery partners of a listing: about one in thirteen is delivered by one or
+    two other institutions of its owner's province too, as a college system or consortium
+    would. A generator of its own, so the listings stay the same."""
+    rng = random.Random(f"{seed}:{listing.external_id}:partners")
+    neighbours = [p for p in providers if p.jurisdiction == owner.jurisdiction and p.id != owner.id]
+    if not neighbours or rng.random() >= 0.08:
+        return []
+    return rng.sample(neighbours, min(len(neighbours), rng.choice([1, 1, 2])))
 
 
 def generate(count: int, seed: int = 1, today: date | None = None) -> DemoListings:

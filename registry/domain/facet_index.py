@@ -37,7 +37,15 @@ from registry.domain.search import (
 # Filters the index cannot answer from its bitmaps: PostgreSQL finds the listings that pass
 # them (with the text match), and the index intersects its sets with those.
 SQL_ONLY = frozenset(
-    {"skill_ids", "occupation_codes", "min_completeness", "updated_since", "stale", *OFFERING_CONDITIONS}
+    {
+        "skill_ids",
+        "occupation_codes",
+        "offered_by_provider_ids",
+        "min_completeness",
+        "updated_since",
+        "stale",
+        *OFFERING_CONDITIONS,
+    }
 )
 # Dimensions that are not facets but that filters and visibility need; a listing has the
 # value YES in a yes-or-no dimension when it is so.

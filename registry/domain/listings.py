@@ -6,9 +6,10 @@ import math
 import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 from uuid import UUID
 
+from registry.domain import ids
 from registry.domain.conformance import mistyped_fields
 from registry.domain.enums import AssessmentType, Audience, CostType, CredentialType, DeliveryMode, Pace, not_of
 from registry.domain.errors import Problem
@@ -69,6 +70,7 @@ class ListingChanges:
     ctid: str | None = None
     keywords: dict[str, list[str]] | None = None
     cost_items: list[CostItem] | None = None
+    offered_by_provider_ids: list[UUID] | None = None  # delivery partners besides the owner; replaces the list
 
     def given(self) -> dict[str, Any]:
         """The fields this change sets."""
@@ -191,6 +193,26 @@ def check_changes(changes: ListingChanges, *, creating: bool) -> list[Problem]:
     problems += _enum_problems(changes)
     problems += _keyword_problems(changes.keywords)
     problems += _cost_item_problems(changes.cost_items)
+    if len(set(changes.offered_by_provider_ids or [])) < len(changes.offered_by_provider_ids or []):
+        problems.append(_problem(("offeredByProviderIds",), "DUPLICATE", "Name each delivery partner once."))
+    return problems
+
+
+def partner_problems(
+    changes: ListingChanges, owner_id: UUID | None, known_providers: Collection[UUID]
+) -> list[Problem]:
+    """The delivery partners ``changes`` names that are no provider, or the owner itself (the
+    owner delivers its listing already; a partner is someone else)."""
+    path = ("offeredByProviderIds",)
+    problems = [
+        _problem(path, "UNKNOWN_PROVIDER", f"No provider has the ID {ids.encode('Provider', partner)!r}.")
+        for partner in changes.offered_by_provider_ids or []
+        if partner not in known_providers
+    ]
+    if owner_id is not None and owner_id in (changes.offered_by_provider_ids or []):
+        problems.append(
+            _problem(path, "OWNER_AS_PARTNER", "The owning provider delivers its listing already; name only others.")
+        )
     return problems
 
 
@@ -277,6 +299,7 @@ MAX_ITEMS = {
     "funding_programs": 20,
     "audiences": 20,
     "cost_items": 20,
+    "offered_by_provider_ids": 20,
 }
 MAX_LINKS = 20  # links from one listing to others
 

@@ -156,6 +156,7 @@ class CredentialFilter:
     near: Near | None = None
     schedule_timings: tuple[str, ...] | None = None
     seats_available: bool | None = None
+    offered_by_provider_ids: tuple[UUID, ...] | None = None  # owned or delivered (as a partner) by any of these
     stale: bool | None = None  # not confirmed current for stale_after_days (True), or confirmed (False)
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS  # the registry's policy, which `stale` and its facet use
 

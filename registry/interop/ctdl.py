@@ -127,7 +127,7 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:ctid": c.ctid,
         "ceterms:name": c.title,
         "ceterms:ownedBy": [provider],
-        "ceterms:offeredBy": [provider],
+        "ceterms:offeredBy": [provider, *(view.uri("Provider", partner.id) for partner in view.partners)],
         "ceterms:subjectWebpage": c.url,
         "ceterms:inLanguage": c.languages,
         "ceterms:requires": [_earning(view), *_prerequisites(c.prerequisites)],

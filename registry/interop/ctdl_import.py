@@ -177,8 +177,15 @@ class _Reader:
         for key, reason in NOT_IMPORTED.items():
             if self.r.take(node, key) is not None:
                 self.r.note(key, "NOT_IMPORTED", reason)
-        for key in PROVIDER:
-            self.r.take(node, key)
+        owners, deliverers = ([_agent(a) for a in many(self.r.take(node, key))] for key in PROVIDER)
+        partners = [a for a in deliverers if a not in owners]
+        if partners:
+            self.r.note(
+                "ceterms:offeredBy",
+                "PARTNERS_NOT_IMPORTED",
+                f"{len(partners)} organisation(s) besides the owner offer it; delivery partners are registry "
+                "providers the owner names (`offeredByProviderIds`), not read from a document.",
+            )
         for other in self.r.document.referred_objects(node, is_supported):
             self.r.note(
                 "@graph",
@@ -335,6 +342,13 @@ class _Reader:
             if isinstance(profile, dict) and profile.get("ceterms:description"):
                 return one_text(self.r.take(profile, "ceterms:description"))
         return None
+
+
+def _agent(value: Any) -> Any:
+    """An agent as written (an IRI, or an embedded organisation): its IRI or CTID when it has one."""
+    if isinstance(value, dict):
+        return value.get("@id") or value.get("ceterms:ctid") or json.dumps(value, sort_keys=True)
+    return value
 
 
 def _ctid_spelling(value: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 from registry.domain.enums import VALUE_DESCRIPTIONS, AssessmentType
 from registry.domain.offerings import Offering, Place
+from registry.domain.records import Provider
 from registry.interop.listing_view import ListingView
 
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
@@ -113,7 +114,11 @@ def _languages(tags: list[str]) -> list[dict[str, Any]]:
 
 
 def _awarding_body(view: ListingView) -> dict[str, Any]:
-    provider = view.provider
+    return _organisation(view, view.provider)
+
+
+def _organisation(view: ListingView, provider: Provider) -> dict[str, Any]:
+    """A provider as an ELM organisation: its name and its province."""
     iri = view.uri("Provider", provider.id)
     body: dict[str, Any] = {"id": iri, "type": "Organisation", "legalName": provider.name}
     location = _location(f"{iri}#location", [provider.jurisdiction])
@@ -160,7 +165,8 @@ def _opportunity(view: ListingView, offering: Offering) -> dict[str, Any]:
         "type": "LearningOpportunity",
         "title": view.listing.title,
         "homepage": [{"id": f"{iri}-homepage", "type": "WebResource", "contentURL": view.listing.url}],
-        "providedBy": view.uri("Provider", view.provider.id),
+        # The owner and its delivery partners: ELM lets several organisations provide one.
+        "providedBy": [view.uri("Provider", view.provider.id), *(_organisation(view, p) for p in view.partners)],
         "learningAchievementSpecification": view.id,
         "elm:defaultLanguage": languages[0],
         "mode": [_concept(f"{SNB}/learning-assessment", *MODES[offering.delivery_mode])],

@@ -38,6 +38,7 @@ class ListingView:
     links: list[tuple[str, object]]  # (link kind, target listing id)
     base_url: str
     offerings: tuple[Offering, ...] = ()  # those not over, soonest first
+    partners: tuple[Provider, ...] = ()  # delivery partners besides the owner, in the owner's order
 
     def uri(self, type_name: str, uuid) -> str:
         """The registry's URI for a node: where `/credentials/{id}` and friends answer."""

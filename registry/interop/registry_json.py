@@ -12,14 +12,18 @@ from registry.domain.listings import ListingChanges
 from registry.domain.records import CostItem, Credential
 
 
-def listing_json(listing: Credential, *, provider: dict[str, Any], skills: list, occupations: list) -> dict[str, Any]:
-    """A listing as a JSON-ready dict, keyed like the GraphQL schema."""
+def listing_json(
+    listing: Credential, *, provider: dict[str, Any], offered_by: list[str], skills: list, occupations: list
+) -> dict[str, Any]:
+    """A listing as a JSON-ready dict, keyed like the GraphQL schema (``offered_by``: the
+    delivery partners' global IDs)."""
     return {
         "id": ids.encode("Credential", listing.id),
         "externalId": listing.external_id,
         "status": listing.status,
         "credentialType": listing.credential_type,
         "provider": provider,
+        "offeredBy": offered_by,
         "title": listing.title,
         "description": listing.description,
         "learningOutcomes": listing.learning_outcomes,
@@ -110,6 +114,7 @@ def changes_from_json(document: Any) -> tuple[ListingChanges, list[Problem], lis
         "ctid",
         "keywords",
         "costItems",
+        "offeredBy",  # delivery partners: IDs of the exporting registry's providers, not imported
         "version",
         "createdAt",
         "updatedAt",

@@ -16,7 +16,14 @@ import asyncpg
 from registry.db import Database, Executor
 from registry.domain import harvesting, ids
 from registry.domain.errors import Outcome, Problem
-from registry.domain.listings import MAX_LINKS, ListingChanges, check_changes, check_ctid, check_publishable
+from registry.domain.listings import (
+    MAX_LINKS,
+    ListingChanges,
+    check_changes,
+    check_ctid,
+    check_publishable,
+    partner_problems,
+)
 from registry.domain.principals import Forbidden, Principal
 from registry.domain.records import Credential
 from registry.store import credentials as credential_store
@@ -26,16 +33,19 @@ from registry.store import providers as provider_store
 
 @dataclass
 class References:
-    """What the skills, occupations and CTIDs named by some listing changes refer to."""
+    """What the skills, occupations, delivery partners and CTIDs named by some listing changes
+    refer to."""
 
     unknown_skills: set[UUID] = field(default_factory=set)
     occupations: dict[str, UUID] = field(default_factory=dict)
     ctid_holders: dict[str, UUID] = field(default_factory=dict)
+    providers: set[UUID] = field(default_factory=set)
 
-    def problems(self, changes: ListingChanges, existing: Credential | None = None) -> list[Problem]:
-        """The skills and occupation codes of ``changes`` that name nothing, and a CTID that is
-        another listing's or would change ``existing``'s."""
-        found = check_ctid(existing, changes, self.ctid_holders)
+    def problems(self, changes: ListingChanges, owner_id: UUID, existing: Credential | None = None) -> list[Problem]:
+        """The skills, occupation codes and partners of ``changes`` (for a listing of
+        ``owner_id``) that name nothing or the owner, and a CTID that is another listing's or
+        would change ``existing``'s."""
+        found = check_ctid(existing, changes, self.ctid_holders) + partner_problems(changes, owner_id, self.providers)
         found += [
             Problem(("credential", "skillIds"), "UNKNOWN_SKILL", f"No skill has the ID {ids.encode('Skill', s)!r}.")
             for s in changes.skill_ids or []
@@ -55,14 +65,16 @@ class References:
 
 
 async def references(tx: Executor, changes: Sequence[ListingChanges]) -> References:
-    """Look up every skill, occupation and CTID the changes name, a statement for each kind."""
+    """Look up every skill, occupation, partner and CTID the changes name, a statement for each kind."""
     skills = list({s for c in changes for s in c.skill_ids or []})
     codes = list({code for c in changes for code in c.occupation_codes or []})
     ctids = list({c.ctid for c in changes if c.ctid})
+    partners = list({p for c in changes for p in c.offered_by_provider_ids or []})
     return References(
         unknown_skills=set(await listings.unknown_skills(tx, skills)) if skills else set(),
         occupations=await listings.occupations_by_code(tx, codes) if codes else {},
         ctid_holders=await listings.ids_by_ctid(tx, ctids) if ctids else {},
+        providers=await listings.known_providers(tx, partners) if partners else set(),
     )
 
 
@@ -92,7 +104,7 @@ async def create(
     try:
         async with db.transaction() as tx:
             found = await references(tx, [changes])
-            problems += found.problems(changes)
+            problems += found.problems(changes, provider_id)
             if problems:
                 return Outcome.refused(*problems)
             if changes.external_id and await listings.lock_by_external_ids(tx, provider_id, [changes.external_id]):
@@ -116,7 +128,7 @@ async def update(
             if listing is None:
                 return Outcome.refused(*missing)
             found = await references(tx, [changes])
-            problems += found.problems(changes, listing)
+            problems += found.problems(changes, listing.provider_id, listing)
             if problems:
                 return Outcome.refused(*problems)
             try:

@@ -28,4 +28,5 @@ async def seed(db: Database, count: int, seed: int = 1) -> int:
             listings.links,
             listings.recognitions,
             listings.offerings,
+            listings.partners,
         )

@@ -23,6 +23,7 @@ from registry.services.offerings import with_coordinates
 from registry.store import credentials as credential_store
 from registry.store import history, listing_sources, listings
 from registry.store import offerings as offering_store
+from registry.store import providers as provider_store
 
 
 class Item:
@@ -64,10 +65,11 @@ class Item:
 
 
 class _Tags(NamedTuple):
-    """The skill and occupation IDs of stored listings, by listing."""
+    """The skill, occupation and delivery partner IDs of stored listings, by listing."""
 
     skills: dict[uuid.UUID, list[uuid.UUID]]
     occupations: dict[uuid.UUID, list[uuid.UUID]]
+    partners: dict[uuid.UUID, list[uuid.UUID]]
 
 
 class _DryRun(Exception):
@@ -92,7 +94,7 @@ async def submit(
     try:
         async with db.transaction() as tx:
             await _load_existing(tx, provider_id, items, source)
-            await _check_references(tx, items)
+            await _check_references(tx, provider_id, items)
             await _check_offerings(tx, items)
             await _write(tx, provider_id, items, actor)
             await _write_offerings(tx, items, actor)
@@ -181,11 +183,11 @@ async def _write_offerings(tx: Executor, items: list[Item], actor: str) -> None:
         item.written = item.written or bool(plan.adds or plan.updates or plan.cancels)
 
 
-async def _check_references(tx: Executor, items: list[Item]) -> None:
+async def _check_references(tx: Executor, provider_id: uuid.UUID, items: list[Item]) -> None:
     readable = [i for i in items if not i.unread]
     found = await references(tx, [i.changes for i in readable])
     for item in readable:
-        item.problems += found.problems(item.changes, item.existing)
+        item.problems += found.problems(item.changes, provider_id, item.existing)
         item.occupations = found.occupation_ids(item.changes)
 
 
@@ -205,6 +207,8 @@ async def _write(tx: Executor, provider_id: uuid.UUID, items: list[Item], actor:
     skills = {i.listing_id: list(i.changes.skill_ids) for i in written if i.changes.skill_ids is not None}
     occupations = {i.listing_id: i.occupations for i in written if i.occupations is not None}
     await listings.replace_tags(tx, skills, occupations)
+    partners = {i.listing_id: i.changes.offered_by_provider_ids for i in written}
+    await listings.replace_partners(tx, {owner: list(ids) for owner, ids in partners.items() if ids is not None})
     if written:
         await listings.refresh_search(tx, [i.listing_id for i in written])
     if new:
@@ -217,24 +221,28 @@ async def _write(tx: Executor, provider_id: uuid.UUID, items: list[Item], actor:
 
 async def _current_tags(tx: Executor, credential_ids: list[uuid.UUID]) -> _Tags:
     if not credential_ids:
-        return _Tags({}, {})
+        return _Tags({}, {}, {})
     skills = await credential_store.skills_of(tx, credential_ids)
     occupations = await credential_store.occupations_of(tx, credential_ids)
     return _Tags(
         {cid: [s.id for s in found] for cid, found in skills.items()},
         {cid: [o.id for o in found] for cid, found in occupations.items()},
+        {cid: [p.id for p in found] for cid, found in (await provider_store.partners_of(tx, credential_ids)).items()},
     )
 
 
 def _differs(item: Item, current_tags: _Tags) -> bool:
     """Whether the submission changes the stored listing at all."""
-    skills, occupations = current_tags
+    skills, occupations, partners = current_tags
     for name, value in item.changes.given().items():
         if name == "skill_ids":
             if list(value) != skills.get(item.listing_id, []):
                 return True
         elif name == "occupation_codes":
             if item.occupations != occupations.get(item.listing_id, []):
+                return True
+        elif name == "offered_by_provider_ids":
+            if list(value) != partners.get(item.listing_id, []):
                 return True
         elif getattr(item.existing, name) != value:
             return True

@@ -96,8 +96,10 @@ async def load_listings(
     links: list[CredentialLink],
     recognitions: list[Recognition],
     offerings: Sequence[Offering] = (),
+    partners: Sequence[Tag] = (),
 ) -> int:
-    """Insert listings with their skills, occupations, links and recognitions (in the caller's
+    """Insert listings with their skills, occupations, links, recognitions, offerings and
+    delivery partners (``partners``: listing, provider, position) (in the caller's
     transaction); returns how many listings were new. Each new listing gets its versions
     (created, then published, then retired as its status says) and matching change-feed entries."""
     # A bulk load is one long transaction by design; the per-statement limit is for requests.
@@ -117,6 +119,7 @@ async def load_listings(
     await _copy_new(
         tx, "credential_links", ["from_id", "to_id", "kind"], [(link.from_id, link.to_id, link.kind) for link in links]
     )
+    await _copy_new(tx, "credential_partners", ["credential_id", "provider_id", "position"], partners)
     await _copy_new(
         tx,
         "recognitions",
@@ -153,7 +156,7 @@ async def load_listings(
     after: int = await tx.fetchval("select count(*) from credentials")
     # Fresh statistics, or the planner keeps planning for the empty tables it last saw.
     await tx.execute(
-        "analyze credentials, credential_skills, credential_occupations, credential_links,"
+        "analyze credentials, credential_skills, credential_occupations, credential_links, credential_partners,"
         " recognitions, credential_versions, changes, offerings"
     )
     return after - before

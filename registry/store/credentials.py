@@ -150,21 +150,55 @@ async def links_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, l
     return await per_owner(db, credential_ids, LINKS)
 
 
+# Whose lists a provider's pages are: the listings it owns, or those it delivers as a partner.
+_OWNED = ("credentials c", "c.provider_id")
+_DELIVERED = ("credentials c join credential_partners cp on cp.credential_id = c.id", "cp.provider_id")
+
+
 async def provider_pages(
     db: Executor, provider_ids: Sequence[UUID], viewer: Visibility, first: int, after: Key | None
 ) -> dict[UUID, Page[Credential]]:
     """One page of each provider's listed credentials, newest first, in one statement
     (published ones, plus drafts for the provider itself and operators)."""
+    return await _pages(db, _OWNED, provider_ids, viewer, first, after)
+
+
+async def delivered_pages(
+    db: Executor, provider_ids: Sequence[UUID], viewer: Visibility, first: int, after: Key | None
+) -> dict[UUID, Page[Credential]]:
+    """One page of the listings each provider delivers as another's partner, newest first
+    (published ones, plus drafts for their owner and operators)."""
+    return await _pages(db, _DELIVERED, provider_ids, viewer, first, after)
+
+
+async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
+    """How many listed credentials each provider has."""
+    return await _counts(db, _OWNED, provider_ids, viewer)
+
+
+async def delivered_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
+    """How many listed credentials each provider delivers as another's partner."""
+    return await _counts(db, _DELIVERED, provider_ids, viewer)
+
+
+async def _pages(
+    db: Executor,
+    lists: tuple[str, str],
+    provider_ids: Sequence[UUID],
+    viewer: Visibility,
+    first: int,
+    after: Key | None,
+) -> dict[UUID, Page[Credential]]:
+    from_sql, owner_sql = lists
     params = Params(list(provider_ids))
-    visible = visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES)
     return await fetch_pages_per_owner(
         db,
         owners=provider_ids,
-        owner_sql="c.provider_id",
-        owner_key="provider_id",
-        columns=COLUMNS,
-        from_sql="credentials c",
-        where=visible,
+        owner_sql=owner_sql,
+        owner_key="list_owner",
+        columns=f"{COLUMNS}, {owner_sql} as list_owner",
+        from_sql=from_sql,
+        where=visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES),
         params=params.values,
         sort_sql=NEWEST_SQL,
         sort_type="float8",
@@ -175,15 +209,17 @@ async def provider_pages(
     )
 
 
-async def provider_counts(db: Executor, provider_ids: Sequence[UUID], viewer: Visibility) -> dict[UUID, int]:
-    """How many listed credentials each provider has."""
+async def _counts(
+    db: Executor, lists: tuple[str, str], provider_ids: Sequence[UUID], viewer: Visibility
+) -> dict[UUID, int]:
+    from_sql, owner_sql = lists
     params = Params(list(provider_ids))
     rows = await db.fetch(
-        f"select c.provider_id, count(*) as n from credentials c where c.provider_id = any($1::uuid[])"
-        f" and {visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES)} group by c.provider_id",
+        f"select {owner_sql} as list_owner, count(*) as n from {from_sql} where {owner_sql} = any($1::uuid[])"
+        f" and {visible_in_lists(params, viewer, PROVIDER_PAGE_STATUSES)} group by {owner_sql}",
         *params.values,
     )
-    counts = {row["provider_id"]: row["n"] for row in rows}
+    counts = {row["list_owner"]: row["n"] for row in rows}
     return {pid: counts.get(pid, 0) for pid in provider_ids}
 
 

@@ -40,7 +40,9 @@ async def published_listings(
                         where cs.credential_id = c.id), '[]') as skills,
              coalesce((select jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position)
                          from credential_occupations co join occupations o on o.id = co.occupation_id
-                        where co.credential_id = c.id), '[]') as occupations{tagged}
+                        where co.credential_id = c.id), '[]') as occupations,
+             array(select cp.provider_id from credential_partners cp
+                    where cp.credential_id = c.id order by cp.position) as offered_by{tagged}
         from credentials c join providers pr on pr.id = c.provider_id
        where {" and ".join(conditions)}
        order by c.updated_at, c.id

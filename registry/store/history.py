@@ -9,12 +9,13 @@ from registry.store.visibility import PUBLIC_LISTING
 
 # A listing's snapshot: every column but the search material, the facet index's bookkeeping
 # (migration 0020) and its currency (migration 0028: confirmations are not versions), plus
-# its skill and occupation codes, for the listings in $1 (one row each: id, snapshot).
+# its skill and occupation codes and its delivery partners' IDs, for the listings in $1 (one row each: id, snapshot).
 SNAPSHOTS_SQL = """
   select c.id,
          (to_jsonb(c) - 'search_doc' - 'title_text' - 'ce_ctid' - 'ordinal' - 'changed_xid'
           - 'last_verified_at' - 'verification_reminded_at' || jsonb_build_object('ctid', c.ce_ctid))
-         || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb))
+         || jsonb_build_object('skills', coalesce(sk.codes, '[]'::jsonb), 'occupations', coalesce(oc.codes, '[]'::jsonb),
+                               'offered_by', coalesce(pa.ids, '[]'::jsonb))
          as snapshot
     from unnest($1::uuid[]) as t(id)
     join credentials c on c.id = t.id
@@ -26,6 +27,9 @@ SNAPSHOTS_SQL = """
                       jsonb_agg(jsonb_build_object('scheme', o.scheme, 'code', o.code) order by co.position) as codes
                  from unnest($1::uuid[]) as t(id) join credential_occupations co on co.credential_id = t.id
                  join occupations o on o.id = co.occupation_id group by co.credential_id) oc on oc.credential_id = c.id
+    left join (select cp.credential_id, jsonb_agg(cp.provider_id order by cp.position) as ids
+                 from unnest($1::uuid[]) as t(id) join credential_partners cp on cp.credential_id = t.id
+                group by cp.credential_id) pa on pa.credential_id = c.id
 """
 
 

@@ -1,5 +1,6 @@
-"""Listings with what hangs off them (provider, skills, occupations, links and their targets,
-recognitions and their authorities, offerings, the first page of history) in one statement.
+"""Listings with what hangs off them (provider, delivery partners, skills, occupations, links
+and their targets, recognitions and their authorities, offerings, the first page of history)
+in one statement.
 
 A credential page or a search page asks for a listing and several of its relations; fetched
 one DataLoader at a time that is a statement per relation. A bundle is the same rows (the same
@@ -36,6 +37,7 @@ class Part(Enum):
     """A relation of a listing a bundle can carry."""
 
     PROVIDER = "provider"
+    PARTNERS = "partners"  # delivery partners, as providers
     SKILLS = "skills"
     OCCUPATIONS = "occupations"
     LINKS = "links"  # with the targets the viewer may see
@@ -58,6 +60,7 @@ class Bundle:
 
     listing: Credential | None  # None when the caller has it already (see bundles)
     provider: Provider | None = None
+    partners: list[Provider] | None = None
     skills: list[Skill] | None = None
     occupations: list[Occupation] | None = None
     links: list[CredentialLink] | None = None
@@ -78,6 +81,8 @@ def _columns(params: Params, viewer: Visibility, wanted: Wanted) -> dict[str, tu
 
     if Part.PROVIDER in wanted.parts:
         add("_provider", providers.BY_ID, "listing.provider_id")
+    if Part.PARTNERS in wanted.parts:
+        add("_partners", providers.PARTNERS_OF_CREDENTIAL)
     if Part.SKILLS in wanted.parts:
         add("_skills", credentials.SKILLS)
     if Part.OCCUPATIONS in wanted.parts:
@@ -129,6 +134,7 @@ def _bundle(listing: Credential | None, values: dict[str, Any], history_sizes: f
     return Bundle(
         listing=listing,
         provider=provider[0] if provider else None,
+        partners=values.get("_partners"),
         skills=values.get("_skills"),
         occupations=values.get("_occupations"),
         links=values.get("_links"),

@@ -13,9 +13,11 @@ from registry.store import credentials
 from registry.store.history import record_change
 from registry.store.sql import fetch_one
 
-# The listing's own columns a change may set: every field of ListingChanges but the tags,
-# which live in tables of their own.
-_FIELDS = [f.name for f in fields(ListingChanges) if f.name not in ("skill_ids", "occupation_codes")]
+# The listing's own columns a change may set: every field of ListingChanges but the tags and
+# the delivery partners, which live in tables of their own.
+_FIELDS = [
+    f.name for f in fields(ListingChanges) if f.name not in ("skill_ids", "occupation_codes", "offered_by_provider_ids")
+]
 _COLUMNS = [credentials.column(name) for name in _FIELDS]
 
 
@@ -39,6 +41,12 @@ async def unknown_skills(db: Executor, skill_ids: Sequence[UUID]) -> list[UUID]:
     """The skill IDs that name no skill."""
     known = {r["id"] for r in await db.fetch("select id from skills where id = any($1::uuid[])", list(skill_ids))}
     return [s for s in skill_ids if s not in known]
+
+
+async def known_providers(db: Executor, provider_ids: Sequence[UUID]) -> set[UUID]:
+    """Which of these IDs name a provider."""
+    rows = await db.fetch("select id from providers where id = any($1::uuid[])", list(provider_ids))
+    return {row["id"] for row in rows}
 
 
 async def occupations_by_code(db: Executor, codes: Sequence[str]) -> dict[str, UUID]:
@@ -139,6 +147,8 @@ async def _after_write(
             credential_id,
             occupations,
         )
+    if changes.offered_by_provider_ids is not None:
+        await replace_partners(db, {credential_id: list(changes.offered_by_provider_ids)})
     await db.execute("select refresh_credential_search($1::uuid[])", [credential_id])
     await record_change(db, credential_id, kind, actor)
 
@@ -256,6 +266,20 @@ async def replace_tags(db: Executor, skills: dict[UUID, list[UUID]], occupations
             values,
             positions,
         )
+
+
+async def replace_partners(db: Executor, partners: dict[UUID, list[UUID]]) -> None:
+    """Make the delivery partners of the listings named as keys the lists given, in order."""
+    if not partners:
+        return
+    await db.execute("delete from credential_partners where credential_id = any($1::uuid[])", list(partners))
+    await db.execute(
+        "insert into credential_partners (credential_id, provider_id, position)"
+        " select * from unnest($1::uuid[], $2::uuid[], $3::int[]) on conflict do nothing",
+        [owner for owner, providers in partners.items() for _ in providers],
+        [provider for providers in partners.values() for provider in providers],
+        [n for providers in partners.values() for n in range(len(providers))],
+    )
 
 
 async def publish_many(db: Executor, credential_ids: list[UUID]) -> None:

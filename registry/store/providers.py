@@ -34,10 +34,23 @@ def build(row: Mapping[str, Any]) -> Provider:
 # A provider by its ID, for DataLoaders and as a listing bundle's column alike.
 BY_ID = Nested(COLUMNS, f"from providers p where p.id = {OWNER}", build)
 
+# A listing's delivery partners, in the owner's order (the owner is the ``{owner}`` here).
+PARTNERS_OF_CREDENTIAL = Nested(
+    COLUMNS,
+    f"from credential_partners cp join providers p on p.id = cp.provider_id where cp.credential_id = {OWNER}"
+    " order by cp.position",
+    build,
+)
+
 
 async def by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Provider]:
     """The providers with these IDs, keyed by ID (unknown IDs are absent)."""
     return {provider_id: found[0] for provider_id, found in (await per_owner(db, ids, BY_ID)).items() if found}
+
+
+async def partners_of(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID, list[Provider]]:
+    """The delivery partners of each listing, in the owner's order."""
+    return await per_owner(db, credential_ids, PARTNERS_OF_CREDENTIAL)
 
 
 async def by_slug(db: Executor, slug: str) -> Provider | None:

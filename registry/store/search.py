@@ -168,6 +168,12 @@ def _conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
         found["min_completeness"] = f"c.completeness >= {p.add(f.min_completeness)}::real"
     if f.updated_since is not None:
         found["updated_since"] = f"c.updated_at >= {p.add(f.updated_since)}::timestamptz"
+    if f.offered_by_provider_ids:
+        deliverers = p.add(list(f.offered_by_provider_ids))
+        found["offered_by_provider_ids"] = (
+            f"(c.provider_id = any({deliverers}::uuid[]) or exists (select 1 from credential_partners cp"
+            f" where cp.credential_id = c.id and cp.provider_id = any({deliverers}::uuid[])))"
+        )
     if f.stale is not None:
         found["stale"] = f"({_stale(f, p)}) = {p.add(f.stale)}::boolean"
     if f.on_offerings:

@@ -21,12 +21,17 @@ def test_each_relation_field_asks_for_its_part_and_plain_fields_for_none():
 def test_json_ld_asks_for_everything_its_mappings_read():
     assert wanted([field("jsonLd", format="CTDL")]).parts == {
         Part.PROVIDER,
+        Part.PARTNERS,  # CTDL's offeredBy, ELM's providedBy
         Part.SKILLS,
         Part.OCCUPATIONS,
         Part.LINKS,
         Part.RECOGNITIONS,
         Part.OFFERINGS,  # schema.org's course instances
     }
+
+
+def test_delivery_partners_ask_for_the_partners():
+    assert wanted([field("offeredBy", field("name"))]).parts == {Part.PARTNERS}
 
 
 def test_a_listing_s_offerings_and_next_start_ask_for_its_offerings():

@@ -39,6 +39,7 @@ SAMPLES = {
     "near": Near(46.49, -80.99, 50.0),
     "schedule_timings": ("EVENING",),
     "seats_available": True,
+    "offered_by_provider_ids": (uuid4(),),
     "stale": True,
     "stale_after_days": 30,
 }

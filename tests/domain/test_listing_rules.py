@@ -76,6 +76,7 @@ def test_each_field_rule_names_its_field_and_code(change, field, code):
 def test_every_list_is_capped(name):
     one = {
         "skill_ids": uuid4(),
+        "offered_by_provider_ids": uuid4(),
         "learning_outcomes": {"en": "An outcome"},
         "cost_items": CostItem("MATERIALS", 50, "CAD"),
     }.get(name, "CA-ON")

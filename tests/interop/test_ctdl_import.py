@@ -588,3 +588,19 @@ def test_a_zero_duration_is_no_duration_with_a_note():
     row = _base(**{"ceterms:estimatedDuration": [{"ceterms:exactDuration": "PT0H"}, {"ceterms:exactDuration": "P0W"}]})
     assert (row.changes.workload_hours, row.changes.duration_weeks) == (None, None)
     assert "ceterms:estimatedDuration/ceterms:exactDuration" in _notes(row, "ZERO_DURATION")
+
+
+# Owners and deliverers
+
+
+def test_organisations_offering_it_besides_its_owner_are_noted_as_partners_not_imported():
+    owner = "https://example.ca/resources/ce-org-1"
+    row = _row(**{"ceterms:ownedBy": [owner], "ceterms:offeredBy": [owner, {"@id": "https://example.ca/org-2"}]})
+    assert _notes(row, "PARTNERS_NOT_IMPORTED") == {"ceterms:offeredBy"}
+    assert row.changes.offered_by_provider_ids is None
+
+
+def test_an_owner_that_also_offers_it_is_no_partner():
+    owner = "https://example.ca/resources/ce-org-1"
+    row = _row(**{"ceterms:ownedBy": [owner], "ceterms:offeredBy": [{"@id": owner}]})
+    assert not _notes(row, "PARTNERS_NOT_IMPORTED") and not _notes(row, "NOT_CARRIED")

@@ -27,6 +27,7 @@ ELM_FILES = CONTEXTS / "elm"
 SHAPES = ["LOQ-constraints.ttl", "LOQ-constraints-mdr.ttl"]  # the profile's shapes, and its code-list shapes
 CODE_LISTS = ["europass-modes.xsd", "europass-learning-assessment-types.xsd", "credit-points.xsd", "eqf.xsd"]
 ELM = rdflib.Namespace("http://data.europa.eu/snb/model/elm/")
+ROV = rdflib.Namespace("http://www.w3.org/ns/regorg#")
 LOQ = rdflib.Namespace("http://data.europa.eu/snb/model/ap/loq-constraints/")
 # The shapes' Java patterns hold `[[...]...]`, which Python reads as it always has but warns of.
 pytestmark = pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
@@ -127,6 +128,18 @@ def test_offerings_are_learning_opportunities_of_their_specification_with_dates_
     assert any(p is not None and rdf.value(p, ELM.startDate) is not None for p in periods)
     assert any(rdf.value(o, ELM.applicationDeadline) is not None for o in opportunities)
     assert any(rdf.value(o, ELM.location) is not None for o in opportunities)
+
+
+def test_a_listing_s_delivery_partners_provide_its_opportunities_as_organisations(rdf):
+    """Demo listings with partners: their opportunities are provided by several organisations,
+    each typed and named (the LOQ run above checked them against the shapes)."""
+    shared = [
+        o for o in rdf.subjects(RDF.type, ELM.LearningOpportunity) if len(set(rdf.objects(o, ELM.providedBy))) > 1
+    ]
+    assert shared
+    for organisation in {p for o in shared for p in rdf.objects(o, ELM.providedBy)}:
+        assert (organisation, RDF.type, ELM.Organisation) in rdf
+        assert rdf.value(organisation, ROV.legalName) is not None
 
 
 def test_a_learning_opportunity_without_its_homepage_breaks_the_loq_shapes(rdf):

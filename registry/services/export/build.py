@@ -50,8 +50,15 @@ def listing_line(row: asyncpg.Record) -> bytes:
         "name": row["provider_name"],
         "jurisdiction": row["provider_jurisdiction"],
     }
+    partners = [ids.encode("Provider", partner) for partner in row["offered_by"]]
     return json_line(
-        listing_json(credentials.build(row), provider=provider, skills=row["skills"], occupations=row["occupations"])
+        listing_json(
+            credentials.build(row),
+            provider=provider,
+            offered_by=partners,
+            skills=row["skills"],
+            occupations=row["occupations"],
+        )
     )
 
 
