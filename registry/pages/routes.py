@@ -109,14 +109,15 @@ async def search(request: Request) -> Response:
     unknown_place = None
     try:
         try:
-            result = (await run(request, "SearchPage", state.variables(lang, date.today())))["searchCredentials"]
+            answer = await run(request, "SearchPage", state.variables(lang, date.today()))
         except OperationFailed as failed:
             if "UNKNOWN_PLACE" not in failed.problem_codes:
                 raise
             unknown_place, state = state.near, state.without("near", state.near)
-            result = (await run(request, "SearchPage", state.variables(lang, date.today())))["searchCredentials"]
+            answer = await run(request, "SearchPage", state.variables(lang, date.today()))
     except OperationFailed as failed:
         return _failed(request, lang, failed)
+    result = answer["searchCredentials"]
     path = home_path(lang)
     groups = _groups(state, result["facets"], Words(lang), path)
     previous = state.previous_page()
@@ -127,7 +128,7 @@ async def search(request: Request) -> Response:
         state=state,
         result=result,
         groups=groups,
-        active=_active(state, groups, Words(lang), path),
+        active=_active(state, groups, Words(lang), path, answer["deliverers"]),
         orders=[order for order in ORDERS if order != "NEAREST" or state.near],
         distances=DISTANCES,
         unknown_place=unknown_place,
@@ -193,9 +194,16 @@ def _nearest(offerings: list[dict]) -> dict | None:
     return min(measured, key=lambda o: o["distanceKm"]) if measured else None
 
 
-def _active(state: SearchState, groups: list[FilterGroup], words: Words, path: str) -> list[tuple[str, str]]:
-    """(label, link that removes it) for every filter in force."""
+def _active(
+    state: SearchState, groups: list[FilterGroup], words: Words, path: str, deliverers: list[dict | None]
+) -> list[tuple[str, str]]:
+    """(label, link that removes it) for every filter in force (``deliverers``: the providers
+    the "delivered by" filter names, as the operation found them)."""
     found = [(option.label, option.href) for group in groups for option in group.options if option.selected]
+    names = {p["id"]: p["name"] for p in deliverers if p and "id" in p}  # another type's ID: {}
+    for deliverer in state.chosen("deliverer"):
+        name = names.get(deliverer) or words.t("an_institution")
+        found.append((words.t("delivered_by_chip", name=name), state.without("deliverer", deliverer).url(path)))
     if state.recognized:
         found.insert(0, (words.t("recognized_only"), state.toggled("recognized", "yes").url(path)))
     if state.near:
@@ -223,6 +231,7 @@ async def credential_page(request: Request, lang: str) -> Response:
         "credential.html",
         lang,
         c=listing,
+        delivered_url=lambda provider: SearchState(lists={"deliverer": (provider["id"],)}).url(home_path(lang)),
         json_ld=json.loads(listing["schemaOrg"]),
         other_url=page_path(_other(lang), f"/credentials/{listing['id']}"),
         history=[_history_entry(node) for node in listing["history"]["nodes"]],

@@ -7,6 +7,7 @@ walked back with the browser's back button.
     language   languages of instruction (repeatable) -> filter.languages
     type       credential types (repeatable)        -> filter.credentialTypes
     by         recognising authorities' IDs (repeatable) -> filter.recognizedByAuthorityIds
+    deliverer  providers' IDs (repeatable): what they own or deliver as partners -> filter.offeredByProviderIds
     recognized "yes": only listings with a recognition in force -> filter.recognized
     cost       a cost ceiling (0 free, 500, 1000, 2500) -> filter.maxCost
     hours      a workload range ("10-40", "120-")  -> filter.minWorkloadHours / maxWorkloadHours
@@ -38,6 +39,7 @@ LISTS = {
     "language": "languages",
     "type": "credentialTypes",
     "by": "recognizedByAuthorityIds",
+    "deliverer": "offeredByProviderIds",
 }
 FIRST_PAGE = "-"  # how the first page is written in `back` (it has no cursor)
 PAGE_SIZE = 10
@@ -115,6 +117,7 @@ class SearchState:
             "lang": lang,
             "first": PAGE_SIZE,
             "after": self.after,
+            "deliverers": list(self.lists.get("deliverer", ())),
         }
 
     def params(self) -> list[tuple[str, str]]:

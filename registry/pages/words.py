@@ -80,6 +80,9 @@ TEXT: dict[str, dict[str, str]] = {
         "within": "Within",
         "km": "{km} km",
         "near_chip": "Near {place} ({km} km)",
+        "also_delivered_by": "Also delivered by",
+        "delivered_by_chip": "Delivered by {name}",
+        "an_institution": "a chosen institution",
         "unknown_place": "The registry does not know the place “{place}”. Try a municipality and its province, "
         "such as Sudbury, ON, or a postal code such as P3E. These results are not limited by place.",
         "next_start": "Next start: {date}",
@@ -198,6 +201,9 @@ TEXT: dict[str, dict[str, str]] = {
         "within": "Dans un rayon de",
         "km": "{km} km",
         "near_chip": "Près de {place} ({km} km)",
+        "also_delivered_by": "Offert aussi par",
+        "delivered_by_chip": "Offert par {name}",
+        "an_institution": "un établissement choisi",
         "unknown_place": "Le registre ne connaît pas le lieu « {place} ». Essayez une municipalité et sa province, "
         "comme Sudbury, ON, ou un code postal comme P3E. Ces résultats ne sont pas limités par lieu.",
         "next_start": "Prochain début : {date}",

@@ -21,16 +21,18 @@ def test_a_url_reads_back_to_the_same_url():
 
 
 def test_filters_become_the_search_operations_variables():
-    variables = state("q=data&mode=ONLINE&by=QXV0&recognized=yes&cost=0&hours=120-&sort=TITLE").variables("fr", TODAY)
-    assert variables == {
+    query = "q=data&mode=ONLINE&by=QXV0&deliverer=UHJv&recognized=yes&cost=0&hours=120-&sort=TITLE"
+    assert state(query).variables("fr", TODAY) == {
         "query": "data",
         "orderBy": "TITLE",
         "lang": "fr",
         "first": 10,
         "after": None,
+        "deliverers": ["UHJv"],  # named on their chip
         "filter": {
             "deliveryModes": ["ONLINE"],
             "recognizedByAuthorityIds": ["QXV0"],
+            "offeredByProviderIds": ["UHJv"],
             "recognized": True,
             "maxCost": 0.0,
             "minWorkloadHours": 120.0,
