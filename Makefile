@@ -12,14 +12,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core, which the browser tests run over every page (the tests need it; serving does not).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## Serve the API with demo data on the embedded PostgreSQL: http://127.0.0.1:8000/graphql
 serve: $(STAMP)
 	$(BIN)/microcred serve --demo
 
 ## Run the whole test suite against a real PostgreSQL (embedded unless DATABASE_URL is set)
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 ## A long fuzzing run with a random seed (printed; MICROCRED_FUZZ_SEED=N repeats it): schemathesis sends

@@ -203,6 +203,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/credentials/{id}/offerings.ics", offerings_calendar),
         ],
         lifespan=lifespan,
+        exception_handlers={404: pages.not_found},
     )
     _add_middleware(app, settings, keys, cache)
     return app

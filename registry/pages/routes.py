@@ -271,6 +271,22 @@ async def statistics(request: Request) -> Response:
     )
 
 
+async def not_found(request: Request, _exc: Exception) -> HTMLResponse:
+    """Any address nothing answers: the registry's own page, in the language of the path, with
+    a way back to the search (never a bare "Not Found" without title, language or landmark)."""
+    lang = _language(request)
+    words = Words(lang)
+    return _render(
+        request,
+        "error.html",
+        lang,
+        404,
+        message=words.t("page_not_found"),
+        detail=None,
+        other_url=home_path(_other(lang)),
+    )
+
+
 def is_page(path: str) -> bool:
     """Whether ``path`` is one of these pages (the response cache may keep them)."""
     return path in PATHS or path.startswith("/fr/credentials/")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from tests.support import demo_oracle as oracle
 from tests.support.processes import process_env, serve_process
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -184,3 +185,58 @@ async def test_a_learner_searches_near_a_place_by_keyboard_in_either_language(
     await expect(page.get_by_role("alert")).to_contain_text("Atlantis")
     await expect(heading(page)).to_have_text(f"{api_total(site):,}".replace(",", "\u202f") + f" {results}")
     await shoot(page, f"search-near-{path.strip('/') or 'en'}")
+
+
+# axe-core (npm, installed by `make install`), run in Chromium over every page: no WCAG 2.2 A
+# or AA violation, nor any of its best practices. The pages' policy forbids every script, so
+# the checking context bypasses it to inject axe; the pages stay as they are served.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+
+
+def _shared_listing() -> str:
+    """A published demo listing with much to show: delivery partners, offerings, recognitions."""
+    listings = oracle.listings()
+    shared = {credential for credential, _, _ in listings.partners}
+    offered = {offering.credential_id for offering in listings.offerings}
+    recognised = {r.credential_id for r in listings.recognitions}
+    chosen = next(c for c in oracle.published() if c.id in shared and c.id in offered and c.id in recognised)
+    return oracle.gid("Credential", chosen.id)
+
+
+EVERY_PAGE = [
+    "/",
+    "/fr/",
+    "/?mode=ONLINE&recognized=yes&cost=500&starts=90",
+    "/fr/?near=Sudbury%2C%20ON&km=100&sort=NEAREST",
+    "/?near=Atlantis",
+    "/?deliverer={provider}",
+    "/credentials/{listing}",
+    "/fr/credentials/{listing}",
+    "/statistics",
+    "/fr/statistics",
+    "/?after=not-a-cursor",
+    "/no-such-page",
+    "/fr/no-such-page",
+]
+
+
+@pytest.fixture(scope="module")
+async def checker(browser):
+    assert AXE.is_file(), f"{AXE} is missing: `make install` runs `npm ci`, which installs axe-core"
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    yield await context.new_page()
+    await context.close()
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
+async def test_axe_core_finds_no_accessibility_violation_on_any_page(site, checker, path):
+    provider = oracle.gid("Provider", oracle.listings().partners[0][1])
+    await checker.goto(f"{site}{path.format(listing=_shared_listing(), provider=provider)}")
+    await checker.add_script_tag(path=AXE)
+    found = await checker.evaluate(
+        "tags => axe.run(document, { runOnly: { type: 'tag', values: tags } })"
+        ".then(r => r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target).join(', ')}`))",
+        AXE_TAGS,
+    )
+    assert found == [], "\n".join(found)

@@ -8,6 +8,8 @@ import logging
 import re
 from urllib.parse import quote
 
+import pytest
+
 from tests.support import demo_oracle as oracle
 
 
@@ -63,6 +65,24 @@ async def test_an_unknown_listing_is_a_404_page(demo_client):
         "/credentials/Q3JlZGVudGlhbDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA", headers={"accept": "text/html"}
     )
     assert page.status_code == 404 and "No published credential has this address." in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "message"),
+    [
+        ("/no-such-page", "en", "No page has this address."),
+        ("/fr/no-such-page", "fr", "Aucune page n&#39;a cette adresse."),
+        ("/fr/credentials/x/y", "fr", "Aucune page n&#39;a cette adresse."),
+        ("/static/no-such.css", "en", "No page has this address."),
+    ],
+)
+async def test_an_unknown_address_is_the_registry_s_own_404_page_in_the_path_s_language(
+    demo_client, path, lang, message
+):
+    page = await demo_client.get(path)
+    assert page.status_code == 404 and page.headers["content-language"] == lang
+    assert f'<html lang="{lang}">' in page.text and f"<h1>{message}</h1>" in page.text
+    assert f"<title>{message} - " in page.text and '<main id="content">' in page.text
 
 
 async def test_a_stale_cursor_in_the_address_is_a_400_page_not_a_500(demo_client):
