@@ -19,6 +19,7 @@ _TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
     domain.AuthorityKind: "The kind of body that recognises credentials.",
     domain.RecognitionKind: "What a recognition says about a credential.",
     domain.CredentialLinkKind: "How one listing relates to another (stackability).",
+    domain.PathwayDirection: "Which way along a stack a listing lies from another.",
     domain.CredentialOrder: "Orders a search result can be sorted in. Ties are broken by ID, so pages never overlap.",
     domain.Audience: "Groups a listing is designed for or reserves places for.",
     domain.ChangeKind: "What happened to a listing in one change.",
@@ -59,6 +60,7 @@ ProviderKind = _graphql_enum(domain.ProviderKind)
 AuthorityKind = _graphql_enum(domain.AuthorityKind)
 RecognitionKind = _graphql_enum(domain.RecognitionKind)
 CredentialLinkKind = _graphql_enum(domain.CredentialLinkKind)
+PathwayDirection = _graphql_enum(domain.PathwayDirection)
 CredentialOrder = _graphql_enum(domain.CredentialOrder)
 Audience = _graphql_enum(domain.Audience)
 ChangeKind = _graphql_enum(domain.ChangeKind)

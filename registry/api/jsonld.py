@@ -34,7 +34,7 @@ JSON_LD_MAPPERS: dict[JsonLdFormat, Callable[[ListingView], dict[str, Any]]] = {
 async def listing_view(info: strawberry.Info, listing: records.Credential) -> ListingView:
     """Everything the standards' mappings need, through the request's loaders."""
     loaders = info.context.loaders
-    provider, skills, occupations, recognitions, links, offerings, partners = await asyncio.gather(
+    provider, skills, occupations, recognitions, links, offerings, partners, backlinks = await asyncio.gather(
         loaders.provider.load(listing.provider_id),
         loaders.skills_of.load(listing.id),
         loaders.occupations_of.load(listing.id),
@@ -42,6 +42,7 @@ async def listing_view(info: strawberry.Info, listing: records.Credential) -> Li
         loaders.links_of.load(listing.id),
         loaders.offerings_of.load(listing.id),
         loaders.partners_of.load(listing.id),
+        loaders.backlinks_of.load(listing.id),
     )
     active = [r for r in recognitions if r.is_active(info.context.today)]
     authorities = await loaders.authority.load_many([r.authority_id for r in active])
@@ -56,4 +57,5 @@ async def listing_view(info: strawberry.Info, listing: records.Credential) -> Li
         base_url=info.context.settings.issuer,
         offerings=tuple(o for o in offerings if not o.has_ended(info.context.today)),
         partners=tuple(partners),
+        backlinks=tuple((kind, source.id) for kind, source in backlinks),
     )

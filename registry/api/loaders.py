@@ -16,6 +16,7 @@ from registry.store import (
     harvest_sources,
     listing_sources,
     offerings,
+    pathways,
     providers,
     recognitions,
     taxonomy,
@@ -90,6 +91,8 @@ class Loaders:
         self.skills_of = _loader(lambda ids: credentials.skills_of(db, ids))
         self.occupations_of = _loader(lambda ids: credentials.occupations_of(db, ids))
         self.links_of = _loader(lambda ids: credentials.links_of(db, ids))
+        self.backlinks_of = _loader(lambda ids: pathways.backlinks_of(db, ids, viewer))
+        self.pathway_of = _loader(lambda ids: pathways.pathways_of(db, ids, viewer))
         self.partners_of = _loader(lambda ids: providers.partners_of(db, ids))
         self.recognitions_of = _loader(lambda ids: recognitions.for_credentials(db, ids))
         self.provider_credentials = _paged_loader(
@@ -128,6 +131,10 @@ class Loaders:
             if bundle.links is not None:
                 self.links_of.prime(listing_id, bundle.links)
                 self.credential.prime_many({link.to_id: bundle.link_targets.get(link.to_id) for link in bundle.links})
+            if bundle.backlinks is not None:
+                self.backlinks_of.prime(listing_id, bundle.backlinks)
+            if bundle.pathway is not None:
+                self.pathway_of.prime(listing_id, bundle.pathway)
             if bundle.recognitions is not None:
                 self.recognitions_of.prime(listing_id, bundle.recognitions)
                 self.authority.prime_many({authority.id: authority for authority in bundle.authorities})

@@ -29,12 +29,23 @@ _PARTS_OF_FIELD: dict[str, frozenset[Part]] = {
     "skills": frozenset({Part.SKILLS}),
     "occupations": frozenset({Part.OCCUPATIONS}),
     "links": frozenset({Part.LINKS}),
+    "linkedFrom": frozenset({Part.BACKLINKS}),
+    "pathway": frozenset({Part.PATHWAY}),
     "recognitions": frozenset({Part.RECOGNITIONS}),
     "isRecognized": frozenset({Part.RECOGNITIONS}),
     # What api.jsonld.listing_view loads for the mappings (were it to load more, that would
     # cost a statement of its own, not a wrong answer).
     "jsonLd": frozenset(
-        {Part.PROVIDER, Part.PARTNERS, Part.SKILLS, Part.OCCUPATIONS, Part.LINKS, Part.RECOGNITIONS, Part.OFFERINGS}
+        {
+            Part.PROVIDER,
+            Part.PARTNERS,
+            Part.SKILLS,
+            Part.OCCUPATIONS,
+            Part.LINKS,
+            Part.BACKLINKS,
+            Part.RECOGNITIONS,
+            Part.OFFERINGS,
+        }
     ),
     "history": frozenset({Part.HISTORY_COUNT}),
     "offerings": frozenset({Part.OFFERINGS}),

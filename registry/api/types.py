@@ -27,6 +27,7 @@ from registry.api.enums import (
     CredentialType,
     DeliveryMode,
     Pace,
+    PathwayDirection,
     ProviderKind,
     RecognitionKind,
 )
@@ -38,7 +39,7 @@ from registry.domain import currency, ids, records
 from registry.domain import offerings as offering_records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
-from registry.domain.listings import MAX_ITEMS, MAX_LINKS
+from registry.domain.listings import MAX_BACKLINKS, MAX_ITEMS, MAX_LINKS, MAX_PATHWAY_STEPS
 from registry.domain.offerings import distance_km
 from registry.domain.principals import Principal
 from registry.domain.search import check_page_size
@@ -395,6 +396,23 @@ class CredentialLink:
     target: Credential = strawberry.field(description="The listing linked to.")
 
 
+@strawberry.type(description="A stackability link to a listing from another: the mirror of `CredentialLink`.")
+class CredentialBacklink:
+    kind: CredentialLinkKind = strawberry.field(description="How the source relates to this listing.")
+    source: Credential = strawberry.field(description="The listing that links here.")
+
+
+@strawberry.type(
+    description="A listing on the stack around another: what it leads to or builds on through PART_OF and "
+    "PREPARES_FOR links, however they chain (up to five links away)."
+)
+class PathwayStep:
+    direction: PathwayDirection = strawberry.field(description="Which way along the stack it lies.")
+    kind: CredentialLinkKind = strawberry.field(description="The kind of the last link on the way to it.")
+    depth: int = strawberry.field(description="How many links away it is at the nearest (1: linked directly).")
+    credential: Credential = strawberry.field(description="The listing.")
+
+
 @strawberry.type(description="One entry of a listing's history: every change leaves one, and none is ever removed.")
 class CredentialVersion:
     version: int = strawberry.field(description="The listing's version number after this change (1, 2, 3...).")
@@ -630,6 +648,40 @@ class Credential(Node):
             for link, target in zip(links, targets)
             if target is not None
         ]
+
+    @strawberry.field(
+        description="The mirror of `links`: listings that are part of, prepare for, or supersede this one (at "
+        "most 100; those the caller cannot see are left out).",
+        metadata={"max_items": MAX_BACKLINKS},
+    )
+    def linked_from(self, info: strawberry.Info) -> list[CredentialBacklink]:
+        return now_or_later(
+            info.context.loaders.backlinks_of,
+            self.record.id,
+            lambda found: [
+                CredentialBacklink(kind=kind, source=Credential.from_record(source)) for kind, source in found
+            ],
+        )
+
+    @strawberry.field(
+        description="The stack around this listing: what it leads to (LEADS_TO, following PART_OF and PREPARES_FOR "
+        "links, then theirs) and what builds on to it (BUILDS_ON, the other way), each listing once at its "
+        "nearest, up to five links away, nearest first (at most 100 each way). A listing the caller cannot see "
+        "is left out, and so is what lies only beyond it; cycles end where they close.",
+        metadata={"max_items": 2 * MAX_PATHWAY_STEPS},
+    )
+    def pathway(self, info: strawberry.Info) -> list[PathwayStep]:
+        return now_or_later(
+            info.context.loaders.pathway_of,
+            self.record.id,
+            lambda found: [
+                PathwayStep(
+                    direction=step.direction, kind=step.kind, depth=step.depth,
+                    credential=Credential.from_record(step.credential),
+                )
+                for step in found
+            ],
+        )  # fmt: skip
 
     @strawberry.field(description="Recognitions by authorities, newest first.")
     def recognitions(

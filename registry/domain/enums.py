@@ -116,6 +116,13 @@ class CredentialLinkKind(StrEnum):
     SUPERSEDES = "SUPERSEDES"
 
 
+class PathwayDirection(StrEnum):
+    """Which way along a stack a listing lies from another."""
+
+    LEADS_TO = "LEADS_TO"
+    BUILDS_ON = "BUILDS_ON"
+
+
 class CredentialOrder(StrEnum):
     """Orders a search result can be sorted in."""
 
@@ -251,6 +258,12 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "PART_OF": "This listing is a component of the target (stacks into it).",
         "PREPARES_FOR": "This listing prepares learners for the target.",
         "SUPERSEDES": "This listing replaces the target.",
+    },
+    PathwayDirection: {
+        "LEADS_TO": "Reached by following PART_OF and PREPARES_FOR links from the listing: what it stacks into "
+        "or prepares for.",
+        "BUILDS_ON": "Reaching the listing through PART_OF and PREPARES_FOR links: what stacks into it or "
+        "prepares for it.",
     },
     CredentialOrder: {
         "RELEVANCE": "Best text match first; without a query, the same as NEWEST.",

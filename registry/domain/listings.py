@@ -302,6 +302,9 @@ MAX_ITEMS = {
     "offered_by_provider_ids": 20,
 }
 MAX_LINKS = 20  # links from one listing to others
+MAX_BACKLINKS = 100  # links to one listing shown (links to one are not capped when written)
+MAX_PATHWAY_DEPTH = 5  # how many links away a pathway looks
+MAX_PATHWAY_STEPS = 100  # listings of a pathway shown, each way
 
 
 def _count_problems(changes: ListingChanges) -> list[Problem]:

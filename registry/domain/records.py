@@ -89,6 +89,18 @@ class CredentialLink:
 
 
 @dataclass(frozen=True, slots=True)
+class PathwayStep:
+    """A listing on the stack around another, reached through PART_OF and PREPARES_FOR links:
+    one it leads to (``LEADS_TO``, following the links) or builds on (``BUILDS_ON``, against
+    them), ``depth`` links away at the nearest, ``kind`` the last link on the way."""
+
+    direction: str
+    kind: str
+    depth: int
+    credential: "Credential"
+
+
+@dataclass(frozen=True, slots=True)
 class CostItem:
     """One cost of a listing besides its main cost (tuition, or the total): what it is for,
     how much, and optionally what it covers."""

@@ -70,6 +70,10 @@ COST_TYPES = {
 }
 COST_TYPE_SCHEME = "https://credreg.net/ctdl/terms/CostType"
 LINKS = {"PART_OF": "ceterms:isPartOf", "SUPERSEDES": "ceterms:supersedes"}
+BACKLINKS = {
+    "PART_OF": "ceterms:hasPart",
+    "SUPERSEDES": "ceterms:supersededBy",
+}  # the same links, seen from their target
 NOC = "https://noc.statcan.gc.ca/"
 IDENTIFIER_TYPE = {"en": "Provider's reference", "fr": "Référence de l'établissement"}
 EARNING = {
@@ -163,19 +167,27 @@ def to_jsonld(view: ListingView) -> dict[str, Any]:
         "ceterms:recognizedBy": [
             view.uri("RecognitionAuthority", a.id) for r, a in view.recognitions if r.kind != "ACCREDITED"
         ],
-        "ceterms:isPreparationFor": [
-            {"@type": "ceterms:ConditionProfile", "ceterms:targetCredential": [view.uri("Credential", target)]}
-            for kind, target in view.links
-            if kind == "PREPARES_FOR"
-        ],
+        "ceterms:isPreparationFor": _preparation(view, view.links),
+        "ceterms:preparationFrom": _preparation(view, view.backlinks),
     }
     linked: dict[str, list[str]] = {}
-    for kind, target in view.links:
-        if kind in LINKS:
-            linked.setdefault(LINKS[kind], []).append(view.uri("Credential", target))
+    for names, pairs in ((LINKS, view.links), (BACKLINKS, view.backlinks)):
+        for kind, other in pairs:
+            if kind in names:
+                linked.setdefault(names[kind], []).append(view.uri("Credential", other))
     document.update({key: value for key, value in optional.items() if value})
     document.update(linked)
     return document
+
+
+def _preparation(view: ListingView, links: tuple | list) -> list[dict]:
+    """PREPARES_FOR links as CTDL conditions naming the other listing (isPreparationFor from
+    the preparing listing, preparationFrom from the one prepared for)."""
+    return [
+        {"@type": "ceterms:ConditionProfile", "ceterms:targetCredential": [view.uri("Credential", other)]}
+        for kind, other in links
+        if kind == "PREPARES_FOR"
+    ]
 
 
 def _status(status: str) -> dict[str, Any] | None:

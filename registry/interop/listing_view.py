@@ -39,6 +39,7 @@ class ListingView:
     base_url: str
     offerings: tuple[Offering, ...] = ()  # those not over, soonest first
     partners: tuple[Provider, ...] = ()  # delivery partners besides the owner, in the owner's order
+    backlinks: tuple[tuple[str, object], ...] = ()  # (link kind, source listing id) of links pointing here
 
     def uri(self, type_name: str, uuid) -> str:
         """The registry's URI for a node: where `/credentials/{id}` and friends answer."""

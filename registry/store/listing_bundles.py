@@ -1,6 +1,6 @@
 """Listings with what hangs off them (provider, delivery partners, skills, occupations, links
-and their targets, recognitions and their authorities, offerings, the first page of history)
-in one statement.
+and their targets, the links to them and the stack around them, recognitions and their
+authorities, offerings, the first page of history) in one statement.
 
 A credential page or a search page asks for a listing and several of its relations; fetched
 one DataLoader at a time that is a statement per relation. A bundle is the same rows (the same
@@ -22,12 +22,13 @@ from registry.domain.records import (
     CredentialLink,
     CredentialVersion,
     Occupation,
+    PathwayStep,
     Provider,
     Recognition,
     Skill,
 )
 from registry.domain.search import Visibility
-from registry.store import credentials, offerings, providers, recognitions
+from registry.store import credentials, offerings, pathways, providers, recognitions
 from registry.store.nesting import Nested
 from registry.store.paging import Page
 from registry.store.sql import Params
@@ -41,6 +42,8 @@ class Part(Enum):
     SKILLS = "skills"
     OCCUPATIONS = "occupations"
     LINKS = "links"  # with the targets the viewer may see
+    BACKLINKS = "backlinks"  # the links pointing at it, from listings the viewer may see
+    PATHWAY = "pathway"  # what it leads to and builds on
     RECOGNITIONS = "recognitions"  # with their authorities
     OFFERINGS = "offerings"
     HISTORY_COUNT = "history_count"
@@ -65,6 +68,8 @@ class Bundle:
     occupations: list[Occupation] | None = None
     links: list[CredentialLink] | None = None
     link_targets: dict[UUID, Credential] = field(default_factory=dict)
+    backlinks: list[tuple[str, Credential]] | None = None
+    pathway: list[PathwayStep] | None = None
     recognitions: list[Recognition] | None = None
     authorities: list[Authority] = field(default_factory=list)
     offerings: list[Offering] | None = None
@@ -90,6 +95,11 @@ def _columns(params: Params, viewer: Visibility, wanted: Wanted) -> dict[str, tu
     if Part.LINKS in wanted.parts:
         add("_links", credentials.LINKS)
         add("_link_targets", credentials.link_targets(params, viewer))
+    if Part.BACKLINKS in wanted.parts:
+        add("_backlinks", pathways.backlinks(params, viewer))
+    if Part.PATHWAY in wanted.parts:
+        add("_leads_to", pathways.pathway(params, viewer, "LEADS_TO"))
+        add("_builds_on", pathways.pathway(params, viewer, "BUILDS_ON"))
     if Part.RECOGNITIONS in wanted.parts:
         add("_recognitions", recognitions.OF_CREDENTIAL)
         add("_authorities", recognitions.AUTHORITIES_OF_CREDENTIAL)
@@ -139,6 +149,8 @@ def _bundle(listing: Credential | None, values: dict[str, Any], history_sizes: f
         occupations=values.get("_occupations"),
         links=values.get("_links"),
         link_targets={target.id: target for target in values.get("_link_targets", [])},
+        backlinks=values.get("_backlinks"),
+        pathway=values["_leads_to"] + values["_builds_on"] if "_leads_to" in values else None,
         recognitions=values.get("_recognitions"),
         authorities=values.get("_authorities", []),
         offerings=values.get("_offerings"),

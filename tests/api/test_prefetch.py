@@ -25,8 +25,16 @@ def test_json_ld_asks_for_everything_its_mappings_read():
         Part.SKILLS,
         Part.OCCUPATIONS,
         Part.LINKS,
+        Part.BACKLINKS,  # CTDL's hasPart, preparationFrom, supersededBy
         Part.RECOGNITIONS,
         Part.OFFERINGS,  # schema.org's course instances
+    }
+
+
+def test_the_links_to_a_listing_and_its_pathway_ask_for_their_parts():
+    assert wanted([field("linkedFrom", field("kind")), field("pathway", field("depth"))]).parts == {
+        Part.BACKLINKS,
+        Part.PATHWAY,
     }
 
 

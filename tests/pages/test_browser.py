@@ -204,6 +204,14 @@ def _shared_listing() -> str:
     return oracle.gid("Credential", chosen.id)
 
 
+def _stacked_listing() -> str:
+    """A published demo listing in the middle of a stack: it links to one and one links to it."""
+    links = oracle.listings().links
+    sources, targets = {link.from_id for link in links}, {link.to_id for link in links}
+    chosen = next(c for c in oracle.published() if c.id in sources and c.id in targets)
+    return oracle.gid("Credential", chosen.id)
+
+
 EVERY_PAGE = [
     "/",
     "/fr/",
@@ -213,6 +221,8 @@ EVERY_PAGE = [
     "/?deliverer={provider}",
     "/credentials/{listing}",
     "/fr/credentials/{listing}",
+    "/credentials/{stacked}",
+    "/fr/credentials/{stacked}",
     "/statistics",
     "/fr/statistics",
     "/?after=not-a-cursor",
@@ -232,7 +242,7 @@ async def checker(browser):
 @pytest.mark.parametrize("path", EVERY_PAGE)
 async def test_axe_core_finds_no_accessibility_violation_on_any_page(site, checker, path):
     provider = oracle.gid("Provider", oracle.listings().partners[0][1])
-    await checker.goto(f"{site}{path.format(listing=_shared_listing(), provider=provider)}")
+    await checker.goto(f"{site}{path.format(listing=_shared_listing(), stacked=_stacked_listing(), provider=provider)}")
     await checker.add_script_tag(path=AXE)
     found = await checker.evaluate(
         "tags => axe.run(document, { runOnly: { type: 'tag', values: tags } })"
