@@ -6,7 +6,7 @@ HTML that works without JavaScript; every piece of data comes from a named Graph
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
 from registry.http.response_cache import CACHEABLE
 from registry.pages import charts
+from registry.pages.feeds import FEED_PATHS, feed_path, search_feed
 from registry.pages.operations import OperationFailed, run
 from registry.pages.search_state import DISTANCES, ORDERS, STARTS, SearchState
 from registry.pages.words import Words
@@ -138,6 +139,7 @@ async def search(request: Request) -> Response:
         else None,
         previous_url=previous.url(path) if previous else None,
         recognized_url=state.toggled("recognized", "yes").url(path),
+        feed_url=replace(state, after=None, back=(), sort="RELEVANCE").url(feed_path(lang)),
         other_url=state.url(home_path(_other(lang))),
     )
 
@@ -288,8 +290,8 @@ async def not_found(request: Request, _exc: Exception) -> HTMLResponse:
 
 
 def is_page(path: str) -> bool:
-    """Whether ``path`` is one of these pages (the response cache may keep them)."""
-    return path in PATHS or path.startswith("/fr/credentials/")
+    """Whether ``path`` is one of these pages or feeds (the response cache may keep them)."""
+    return path in PATHS or path in FEED_PATHS or path.startswith("/fr/credentials/")
 
 
 def routes() -> list:
@@ -298,6 +300,7 @@ def routes() -> list:
     return [
         *searches,
         Route("/fr/credentials/{id}", credential),
+        *[Route(path, search_feed) for path in FEED_PATHS],
         Route("/statistics", statistics),
         Route("/fr/statistics", statistics),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

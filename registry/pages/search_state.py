@@ -8,6 +8,7 @@ walked back with the browser's back button.
     type       credential types (repeatable)        -> filter.credentialTypes
     by         recognising authorities' IDs (repeatable) -> filter.recognizedByAuthorityIds
     deliverer  providers' IDs (repeatable): what they own or deliver as partners -> filter.offeredByProviderIds
+    occupation occupation codes (repeatable, e.g. NOC 2021 72106) -> filter.occupationCodes
     recognized "yes": only listings with a recognition in force -> filter.recognized
     cost       a cost ceiling (0 free, 500, 1000, 2500) -> filter.maxCost
     hours      a workload range ("10-40", "120-")  -> filter.minWorkloadHours / maxWorkloadHours
@@ -40,6 +41,7 @@ LISTS = {
     "type": "credentialTypes",
     "by": "recognizedByAuthorityIds",
     "deliverer": "offeredByProviderIds",
+    "occupation": "occupationCodes",
 }
 FIRST_PAGE = "-"  # how the first page is written in `back` (it has no cursor)
 PAGE_SIZE = 10
