@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -17,6 +18,20 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# A CSP source a portal may frame the embed from: any site, or an origin (wildcards allowed in
+# the host, as CSP allows), or a scheme.
+FRAME_SOURCE = re.compile(r"^(\*|'self'|https?:|https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?)$")
+
+
+def frame_ancestors(value: str | None) -> tuple[str, ...]:
+    """``MICROCRED_EMBED_FRAME_ANCESTORS`` (spaces or commas between sources; "*" when unset)."""
+    sources = tuple(part for part in re.split(r"[\s,]+", value or "*") if part)
+    wrong = [source for source in sources if not FRAME_SOURCE.match(source)]
+    if wrong or not sources:
+        raise ValueError(f"MICROCRED_EMBED_FRAME_ANCESTORS: {wrong or value!r} are not CSP frame-ancestors sources")
+    return sources
 
 
 def _pair(value: str) -> tuple[float, float]:
@@ -129,6 +144,9 @@ class Settings:
     safelist: anonymous requests may run only the named operations of graphql/operations/.
     max_body_bytes: the largest request body accepted (413 beyond).
     cors_origins: the browser origins allowed to call the API ("*" for any); none by default.
+    embed_frame_ancestors: who may put /embed/search in a frame (CSP frame-ancestors sources:
+      "*" for any site, the default, or origins such as https://www.example.ca); every other
+      page refuses framing.
     pool_timeout_seconds: how long a request waits for a database connection before a 503.
     max_query_cost: the most an operation may cost (see registry/api/cost.py).
     production: hide the schema's "Did you mean ...?" suggestions from error messages.
@@ -185,6 +203,7 @@ class Settings:
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     rate_portal: tuple[float, float] = (100_000.0, 10_000.0)
     cors_origins: tuple[str, ...] = ()
+    embed_frame_ancestors: tuple[str, ...] = ("*",)
     drain_seconds: float = 20.0
     stale_after_days: int = 365
     export_dir: Path | None = None
@@ -241,6 +260,7 @@ class Settings:
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             rate_portal=_pair(env.get("MICROCRED_RATE_PORTAL") or "100000,10000"),
             cors_origins=tuple(o.strip() for o in (env.get("MICROCRED_CORS_ORIGINS") or "").split(",") if o.strip()),
+            embed_frame_ancestors=frame_ancestors(env.get("MICROCRED_EMBED_FRAME_ANCESTORS")),
             drain_seconds=float(env.get("MICROCRED_DRAIN_SECONDS", "20")),
             stale_after_days=int(env.get("MICROCRED_STALE_AFTER_DAYS", "365")),
             export_dir=Path(env["MICROCRED_EXPORT_DIR"]) if env.get("MICROCRED_EXPORT_DIR") else None,

@@ -92,10 +92,19 @@ class SecurityHeadersMiddleware:
 
     def _secured(self, message: Message) -> Message:
         present = {name.lower() for name, _ in message.get("headers", [])}
+        if _lets_others_frame(message):  # the page's own frame-ancestors decides (the embed)
+            present.add(b"x-frame-options")
         extra = [(name, value) for name, value in self.headers if name not in present]
         if dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"application/json"):
             extra.append(JSON_POLICY)
         return with_headers(message, extra)
+
+
+def _lets_others_frame(message: Message) -> bool:
+    """Whether the response's own content security policy lets other sites frame it."""
+    policy = dict(message.get("headers", [])).get(b"content-security-policy", b"")
+    ancestors = [d.strip() for d in policy.split(b";") if d.strip().startswith(b"frame-ancestors")]
+    return bool(ancestors) and ancestors[0] not in (b"frame-ancestors 'none'", b"frame-ancestors 'self'")
 
 
 class ServiceUnavailableMiddleware:

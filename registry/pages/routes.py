@@ -14,18 +14,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
 from registry.http.response_cache import CACHEABLE
 from registry.pages import charts
+from registry.pages.embed import EMBED_PATHS, embedded_search
 from registry.pages.feeds import FEED_PATHS, feed_path, search_feed
 from registry.pages.operations import OperationFailed, run
 from registry.pages.search_state import DISTANCES, ORDERS, STARTS, SearchState
+from registry.pages.templates_env import templates
 from registry.pages.words import Words
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
 COST_ORDER = [str(ceiling) for ceiling in COST_CEILINGS]
 HOURS_ORDER = [workload_range_value(low, high) for low, high in WORKLOAD_RANGES]
 # No script at all; styles and images from here only; forms post back here.
@@ -291,7 +291,7 @@ async def not_found(request: Request, _exc: Exception) -> HTMLResponse:
 
 def is_page(path: str) -> bool:
     """Whether ``path`` is one of these pages or feeds (the response cache may keep them)."""
-    return path in PATHS or path in FEED_PATHS or path.startswith("/fr/credentials/")
+    return path in PATHS or path in FEED_PATHS or path in EMBED_PATHS or path.startswith("/fr/credentials/")
 
 
 def routes() -> list:
@@ -301,6 +301,7 @@ def routes() -> list:
         *searches,
         Route("/fr/credentials/{id}", credential),
         *[Route(path, search_feed) for path in FEED_PATHS],
+        *[Route(path, embedded_search) for path in EMBED_PATHS],
         Route("/statistics", statistics),
         Route("/fr/statistics", statistics),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -14,6 +14,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from tests.support import demo_oracle as oracle
+from tests.support.file_server import file_server
 from tests.support.processes import process_env, serve_process
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -187,6 +188,23 @@ async def test_a_learner_searches_near_a_place_by_keyboard_in_either_language(
     await shoot(page, f"search-near-{path.strip('/') or 'en'}")
 
 
+async def test_a_college_site_of_another_origin_frames_the_embed_but_not_the_search_page(site, page):
+    with file_server() as college:
+        college.files["/index.html"] = (
+            '<!doctype html><html lang="en"><head><title>A college</title></head><body><h1>Our programs</h1>'
+            f'<iframe title="Micro-credentials in Ontario" src="{site}/embed/search?region=CA-ON"></iframe>'
+            f'<iframe title="The whole registry" src="{site}/"></iframe></body></html>'
+        ).encode()
+        assert college.base.rsplit(":", 1)[-1] != site.rsplit(":", 1)[-1]  # another origin: another port
+        await page.goto(college.url("/index.html"), wait_until="load")  # the frames loaded, or were refused
+        embed = page.frame_locator('iframe[title="Micro-credentials in Ontario"]')
+        await expect(embed.locator("h1")).to_have_text("Micro-credentials")
+        await expect(embed.locator("ol.embed-list > li")).to_have_count(10)
+        refused = page.frame_locator('iframe[title="The whole registry"]')
+        await expect(refused.locator("header.site")).to_have_count(0)
+        await shoot(page, "embed-in-another-site")
+
+
 # axe-core (npm, installed by `make install`), run in Chromium over every page: no WCAG 2.2 A
 # or AA violation, nor any of its best practices. The pages' policy forbids every script, so
 # the checking context bypasses it to inject axe; the pages stay as they are served.
@@ -228,6 +246,8 @@ EVERY_PAGE = [
     "/?after=not-a-cursor",
     "/no-such-page",
     "/fr/no-such-page",
+    "/embed/search?region=CA-ON",
+    "/fr/embed/search?q=soudage",
 ]
 
 

@@ -1,0 +1,46 @@
+"""`/embed/search` and `/fr/embed/search`: a compact, script-free list of the newest listings a
+search finds, for a small portal or a college site to put in an `<iframe>`: the search page's
+address parameters choose it (`deliverer=` a provider's, `region=` a province's,
+`occupation=` an occupation's). The only page other sites may frame
+(``Settings.embed_frame_ancestors``); its links open the registry in a new tab.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from registry.http.response_cache import CACHEABLE
+from registry.pages.operations import OperationFailed, run
+from registry.pages.search_state import SearchState
+from registry.pages.templates_env import templates
+from registry.pages.words import Words
+
+EMBED_PATHS = ("/embed/search", "/fr/embed/search")
+SHOWN = 10
+# The pages' own policy (no script at all), but framable by the sites the registry allows.
+POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'"
+
+
+async def embedded_search(request: Request) -> Response:
+    """GET /embed/search?<the search page's parameters>"""
+    lang = "fr" if request.url.path.startswith("/fr/") else "en"
+    state = SearchState.from_params(request.query_params)
+    wanted = {k: v for k, v in state.variables(lang, date.today()).items() if k in ("query", "filter", "lang")}
+    try:
+        result = (await run(request, "EmbedSearch", wanted | {"first": SHOWN}))["searchCredentials"]
+    except OperationFailed as failed:
+        return HTMLResponse(Words(lang).t("bad_address"), status_code=failed.status)
+    ancestors = " ".join(request.app.state.settings.embed_frame_ancestors)
+    home = "/fr/" if lang == "fr" else "/"
+    response = templates.TemplateResponse(
+        request,
+        "embed.html",
+        {"w": Words(lang), "lang": lang, "result": result, "home": home, "search_url": state.url(home)},
+    )
+    response.headers["content-language"] = lang
+    response.headers["content-security-policy"] = f"{POLICY}; frame-ancestors {ancestors}"
+    request.scope[CACHEABLE] = True
+    return response
