@@ -14,14 +14,12 @@ from starlette.responses import HTMLResponse, Response
 
 from registry.http.response_cache import CACHEABLE
 from registry.pages.operations import OperationFailed, run
+from registry.pages.rendering import OWN_POLICY, templates
 from registry.pages.search_state import SearchState
-from registry.pages.templates_env import templates
 from registry.pages.words import Words
 
 EMBED_PATHS = ("/embed/search", "/fr/embed/search")
 SHOWN = 10
-# The pages' own policy (no script at all), but framable by the sites the registry allows.
-POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'"
 
 
 async def embedded_search(request: Request) -> Response:
@@ -41,6 +39,7 @@ async def embedded_search(request: Request) -> Response:
         {"w": Words(lang), "lang": lang, "result": result, "home": home, "search_url": state.url(home)},
     )
     response.headers["content-language"] = lang
-    response.headers["content-security-policy"] = f"{POLICY}; frame-ancestors {ancestors}"
+    # The pages' own policy (no script at all), but framable by the sites the registry allows.
+    response.headers["content-security-policy"] = f"{OWN_POLICY}; frame-ancestors {ancestors}"
     request.scope[CACHEABLE] = True
     return response

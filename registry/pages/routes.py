@@ -16,22 +16,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
-from registry.http.response_cache import CACHEABLE
 from registry.pages import charts
+from registry.pages.compare import COMPARE_PATHS, compare, compare_url
 from registry.pages.embed import EMBED_PATHS, embedded_search
 from registry.pages.feeds import FEED_PATHS, feed_path, search_feed
 from registry.pages.operations import OperationFailed, run
+from registry.pages.rendering import failed_page, home_path, language_of, other_language, page_path, render
 from registry.pages.search_state import DISTANCES, ORDERS, STARTS, SearchState
-from registry.pages.templates_env import templates
 from registry.pages.words import Words
 
 HERE = Path(__file__).resolve().parent
 COST_ORDER = [str(ceiling) for ceiling in COST_CEILINGS]
 HOURS_ORDER = [workload_range_value(low, high) for low, high in WORKLOAD_RANGES]
-# No script at all; styles and images from here only; forms post back here.
-POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 PATHS = ("/", "/fr/", "/fr", "/statistics", "/fr/statistics")
 
 
@@ -54,58 +50,10 @@ class FilterGroup:
     options: list[Option]
 
 
-def home_path(lang: str) -> str:
-    return "/fr/" if lang == "fr" else "/"
-
-
-def page_path(lang: str, path: str) -> str:
-    return f"/fr{path}" if lang == "fr" else path
-
-
-def _render(request: Request, name: str, lang: str, status: int = 200, **values) -> HTMLResponse:
-    """A page: its template in ``lang``, its own content policy, and, when it shows public data
-    (200), shareable by the response cache, which the next public change empties."""
-    words = Words(lang)
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {"w": words, "lang": lang, "home": home_path(lang), "page_path": lambda path: page_path(lang, path), **values},
-        status_code=status,
-    )
-    response.headers["content-language"] = lang
-    response.headers["content-security-policy"] = POLICY
-    if status == 200:
-        request.scope[CACHEABLE] = True
-    return response
-
-
-def _language(request: Request) -> str:
-    return "fr" if request.url.path.startswith("/fr") else "en"
-
-
-def _other(lang: str) -> str:
-    return "en" if lang == "fr" else "fr"
-
-
-def _failed(request: Request, lang: str, failed: OperationFailed) -> HTMLResponse:
-    """The page of an operation that answered with an error: said in the page's language,
-    with the API's own message as the detail."""
-    key = {404: "not_found", 400: "bad_address", 429: "busy", 503: "busy"}.get(failed.status, "broken")
-    return _render(
-        request,
-        "error.html",
-        lang,
-        failed.status,
-        message=Words(lang).t(key),
-        detail=str(failed) if failed.status == 400 else None,
-        other_url=home_path(_other(lang)),
-    )
-
-
 async def search(request: Request) -> Response:
     """The search page, in English at `/` and in French at `/fr/`. A place the registry does
     not know is said beside the form, over the results of the search without it."""
-    lang = _language(request)
+    lang = language_of(request)
     state = SearchState.from_params(request.query_params)
     unknown_place = None
     try:
@@ -117,12 +65,12 @@ async def search(request: Request) -> Response:
             unknown_place, state = state.near, state.without("near", state.near)
             answer = await run(request, "SearchPage", state.variables(lang, date.today()))
     except OperationFailed as failed:
-        return _failed(request, lang, failed)
+        return failed_page(request, lang, failed)
     result = answer["searchCredentials"]
     path = home_path(lang)
     groups = _groups(state, result["facets"], Words(lang), path)
     previous = state.previous_page()
-    return _render(
+    return render(
         request,
         "search.html",
         lang,
@@ -139,8 +87,9 @@ async def search(request: Request) -> Response:
         else None,
         previous_url=previous.url(path) if previous else None,
         recognized_url=state.toggled("recognized", "yes").url(path),
-        feed_url=replace(state, after=None, back=(), sort="RELEVANCE").url(feed_path(lang)),
-        other_url=state.url(home_path(_other(lang))),
+        feed_url=replace(state, after=None, back=(), sort="RELEVANCE", compare=()).url(feed_path(lang)),
+        compare_url=compare_url(lang, list(state.compare)) if state.compare else None,
+        other_url=state.url(home_path(other_language(lang))),
     )
 
 
@@ -215,7 +164,7 @@ def _active(
 
 async def credential(request: Request) -> Response:
     """A listing's page, with its schema.org description embedded for search engines."""
-    return await credential_page(request, _language(request))
+    return await credential_page(request, language_of(request))
 
 
 async def credential_page(request: Request, lang: str) -> Response:
@@ -225,17 +174,17 @@ async def credential_page(request: Request, lang: str) -> Response:
             "credential"
         ]
     except OperationFailed as failed:
-        return _failed(request, lang, failed)
+        return failed_page(request, lang, failed)
     if listing is None:
-        return _failed(request, lang, OperationFailed("NOT_FOUND", ""))
-    return _render(
+        return failed_page(request, lang, OperationFailed("NOT_FOUND", ""))
+    return render(
         request,
         "credential.html",
         lang,
         c=listing,
         delivered_url=lambda provider: SearchState(lists={"deliverer": (provider["id"],)}).url(home_path(lang)),
         json_ld=json.loads(listing["schemaOrg"]),
-        other_url=page_path(_other(lang), f"/credentials/{listing['id']}"),
+        other_url=page_path(other_language(lang), f"/credentials/{listing['id']}"),
         history=[_history_entry(node) for node in listing["history"]["nodes"]],
     )
 
@@ -246,12 +195,12 @@ def _history_entry(node: dict) -> dict:
 
 async def statistics(request: Request) -> Response:
     """Counts for ministry staff, drawn as bar charts from the registryStatistics query."""
-    lang = _language(request)
+    lang = language_of(request)
     words = Words(lang)
     try:
         stats = (await run(request, "RegistryStatistics", {"months": 12}))["registryStatistics"]
     except OperationFailed as failed:
-        return _failed(request, lang, failed)
+        return failed_page(request, lang, failed)
     figures = []
     for chart_id, key, title_key, draw in [
         ("by-province", "byProvince", "by_province", charts.bar_chart),
@@ -268,30 +217,41 @@ async def statistics(request: Request) -> Response:
         figures.append(
             {"id": chart_id, "title": title, "items": items, "svg": draw(chart_id, title, items, words.number)}
         )
-    return _render(
-        request, "statistics.html", lang, stats=stats, figures=figures, other_url=page_path(_other(lang), "/statistics")
+    return render(
+        request,
+        "statistics.html",
+        lang,
+        stats=stats,
+        figures=figures,
+        other_url=page_path(other_language(lang), "/statistics"),
     )
 
 
 async def not_found(request: Request, _exc: Exception) -> HTMLResponse:
     """Any address nothing answers: the registry's own page, in the language of the path, with
     a way back to the search (never a bare "Not Found" without title, language or landmark)."""
-    lang = _language(request)
+    lang = language_of(request)
     words = Words(lang)
-    return _render(
+    return render(
         request,
         "error.html",
         lang,
         404,
         message=words.t("page_not_found"),
         detail=None,
-        other_url=home_path(_other(lang)),
+        other_url=home_path(other_language(lang)),
     )
 
 
 def is_page(path: str) -> bool:
     """Whether ``path`` is one of these pages or feeds (the response cache may keep them)."""
-    return path in PATHS or path in FEED_PATHS or path in EMBED_PATHS or path.startswith("/fr/credentials/")
+    return (
+        path in PATHS
+        or path in FEED_PATHS
+        or path in EMBED_PATHS
+        or path in COMPARE_PATHS.values()
+        or path.startswith("/fr/credentials/")
+    )
 
 
 def routes() -> list:
@@ -302,6 +262,7 @@ def routes() -> list:
         Route("/fr/credentials/{id}", credential),
         *[Route(path, search_feed) for path in FEED_PATHS],
         *[Route(path, embedded_search) for path in EMBED_PATHS],
+        *[Route(path, compare) for path in COMPARE_PATHS.values()],
         Route("/statistics", statistics),
         Route("/fr/statistics", statistics),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -16,6 +16,7 @@ walked back with the browser's back button.
     near       a place or postal code                -> filter.near.place
     km         how far from it (10, 25, 50, 100, 250; 50 when left out) -> filter.near.withinKm
     sort       a CredentialOrder (NEAREST only with `near`)
+    compare    listings chosen for the compare page (repeatable, at most 4): no filter
     after      the cursor of the page shown; back: the cursors of the pages before it
 """
 
@@ -47,6 +48,7 @@ FIRST_PAGE = "-"  # how the first page is written in `back` (it has no cursor)
 PAGE_SIZE = 10
 MAX_TEXT = 200
 MAX_VALUES = 20
+MAX_COMPARED = 4  # listings side by side on the compare page
 _RANGES = {workload_range_value(low, high): (low, high) for low, high in WORKLOAD_RANGES}
 
 
@@ -65,6 +67,7 @@ class SearchState:
     sort: str = "RELEVANCE"
     after: str | None = None
     back: tuple[str, ...] = ()
+    compare: tuple[str, ...] = ()
 
     @classmethod
     def from_params(cls, params) -> "SearchState":
@@ -91,6 +94,7 @@ class SearchState:
             sort=sort if sort in ORDERS else "RELEVANCE",
             after=params.get("after") or None,
             back=tuple(params.getlist("back"))[:50],
+            compare=tuple(dict.fromkeys(v for v in params.getlist("compare") if v and len(v) <= 100))[:MAX_COMPARED],
         )
 
     def variables(self, lang: str, today: date) -> dict:
@@ -142,6 +146,7 @@ class SearchState:
         if self.after:
             found.append(("after", self.after))
         found += [("back", cursor) for cursor in self.back]
+        found += [("compare", listing) for listing in self.compare]
         return found
 
     def url(self, path: str) -> str:
@@ -191,6 +196,13 @@ class SearchState:
         if name == "near":
             return replace(self, near=value or "", sort="RELEVANCE" if self.sort == "NEAREST" else self.sort)
         raise ValueError(f"not a single-valued filter: {name}")
+
+    def compared(self, listing_id: str) -> "SearchState":
+        """This search, on the same page, with the listing added to the comparison (or taken
+        out if it was there); never more than MAX_COMPARED."""
+        if listing_id in self.compare:
+            return replace(self, compare=tuple(i for i in self.compare if i != listing_id))
+        return replace(self, compare=(*self.compare, listing_id)[:MAX_COMPARED])
 
     def next_page(self, cursor: str) -> "SearchState":
         return replace(self, after=cursor, back=(*self.back, self.after or FIRST_PAGE))

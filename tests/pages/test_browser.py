@@ -144,11 +144,11 @@ async def test_the_statistics_page_draws_its_charts_from_the_public_query(site, 
     await shoot(page, "statistics", full_page=True)
 
 
-@pytest.mark.parametrize("path", ["/", "/fr/statistics"])
+@pytest.mark.parametrize("path", ["/", "/fr/statistics", "/compare?ids={listing}&ids={stacked}", "/embed/search"])
 async def test_a_phone_width_needs_no_sideways_scrolling(site, browser, path):
     context = await browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
     phone = await context.new_page()
-    await phone.goto(f"{site}{path}")
+    await phone.goto(f"{site}{path.format(listing=_shared_listing(), stacked=_stacked_listing())}")
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 375
     await context.close()
 
@@ -247,6 +247,9 @@ EVERY_PAGE = [
     "/no-such-page",
     "/fr/no-such-page",
     "/embed/search?region=CA-ON",
+    "/compare?ids={listing}&ids={stacked}",
+    "/fr/comparer?ids={listing},{stacked}",
+    "/?q=data&compare={listing}",
     "/fr/embed/search?q=soudage",
 ]
 
