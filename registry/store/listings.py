@@ -101,11 +101,14 @@ async def update(
 
 async def transfer(db: Executor, credential_id: UUID, provider_id: UUID, actor: str, reason: str) -> Credential:
     """Move a (locked) listing to another provider: a new version of kind TRANSFERRED with
-    the reason, everything else of the listing kept."""
+    the reason, everything else of the listing kept (but the new owner as its own partner)."""
     await db.execute(
         "update credentials set provider_id = $2, version = version + 1, updated_at = now() where id = $1",
         credential_id,
         provider_id,
+    )
+    await db.execute(
+        "delete from credential_partners where credential_id = $1 and provider_id = $2", credential_id, provider_id
     )
     await record_change(db, credential_id, "TRANSFERRED", actor, reason)
     return await _fetch(db, credential_id)

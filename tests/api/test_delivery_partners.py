@@ -13,6 +13,7 @@ import pytest
 from registry.domain import ids
 from registry.store import providers
 from tests.api.test_submissions import SUBMIT, item
+from tests.api.test_transfers import TRANSFER
 from tests.support.listings import COMPLETE, PUBLISH, UPDATE, create, gql
 from tests.support.parties import access_token
 
@@ -172,3 +173,15 @@ async def test_ctdl_offers_it_by_the_owner_and_its_partners(client, parties):
         gid(parties.other_provider_id),
     ]
     assert [uri.rsplit("/", 1)[-1] for uri in document["ceterms:ownedBy"]] == [gid(parties.provider_id)]
+
+
+async def test_a_listing_moved_to_its_partner_no_longer_lists_its_new_owner_as_partner(client, parties, east):
+    north = await access_token(client, parties.provider)
+    listing = await _published(client, north, "N-1", offeredByProviderIds=[gid(parties.other_provider_id), gid(east)])
+    admin = await access_token(client, parties.admin)
+    move = {"id": listing, "toProviderId": gid(parties.other_provider_id), "reason": "Handed to its partner"}
+    moved = (await gql(client, TRANSFER, {"input": move}, admin))["data"]["transferCredential"]
+    assert moved["userErrors"] == []
+    assert (await gql(client, PARTNERS, {"id": listing}))["data"]["credential"]["offeredBy"] == [
+        {"slug": "east-institute"}
+    ]
