@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from registry.http.response_cache import CACHEABLE
 from registry.pages.operations import OperationFailed, run
-from registry.pages.rendering import OWN_POLICY, templates
+from registry.pages.rendering import OWN_POLICY, failed_page, home_path, language_of, templates
 from registry.pages.search_state import SearchState
 from registry.pages.words import Words
 
@@ -24,15 +24,15 @@ SHOWN = 10
 
 async def embedded_search(request: Request) -> Response:
     """GET /embed/search?<the search page's parameters>"""
-    lang = "fr" if request.url.path.startswith("/fr/") else "en"
+    lang = language_of(request)
     state = SearchState.from_params(request.query_params)
     wanted = {k: v for k, v in state.variables(lang, date.today()).items() if k in ("query", "filter", "lang")}
     try:
         result = (await run(request, "EmbedSearch", wanted | {"first": SHOWN}))["searchCredentials"]
     except OperationFailed as failed:
-        return HTMLResponse(Words(lang).t("bad_address"), status_code=failed.status)
+        return failed_page(request, lang, failed)
     ancestors = " ".join(request.app.state.settings.embed_frame_ancestors)
-    home = "/fr/" if lang == "fr" else "/"
+    home = home_path(lang)
     response = templates.TemplateResponse(
         request,
         "embed.html",

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from registry.http.response_cache import CACHEABLE
 from registry.pages.operations import OperationFailed, run
+from registry.pages.rendering import home_path, language_of, page_path
 from registry.pages.search_state import SearchState
 from registry.pages.words import Words
 
@@ -31,7 +32,7 @@ def feed_path(lang: str) -> str:
 
 async def search_feed(request: Request) -> Response:
     """GET /feeds/search.atom?<the search page's parameters>"""
-    lang = "fr" if request.url.path.startswith("/fr/") else "en"
+    lang = language_of(request)
     state = SearchState.from_params(request.query_params)
     variables = {k: v for k, v in state.variables(lang, datetime.now(timezone.utc).date()).items() if k in _ASKED}
     try:
@@ -52,7 +53,7 @@ def atom(listings: list[dict[str, Any]], state: SearchState, lang: str, base: st
     ET.register_namespace("", ATOM)
     feed = ET.Element(_atom("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": lang})
     self_url = base + state.url(feed_path(lang))
-    page_url = base + state.url("/fr/" if lang == "fr" else "/")
+    page_url = base + state.url(home_path(lang))
     _text(feed, "id", self_url)
     search = words.t("feed_words", words=state.text) if state.text else words.t("feed_all")
     _text(feed, "title", words.t("feed_title", site=words.t("site"), search=search))
@@ -62,7 +63,7 @@ def atom(listings: list[dict[str, Any]], state: SearchState, lang: str, base: st
     ET.SubElement(feed, _atom("link"), {"rel": "alternate", "type": "text/html", "href": page_url})
     author = ET.SubElement(feed, _atom("author"))
     _text(author, "name", words.t("site"))
-    _text(author, "uri", base + ("/fr/" if lang == "fr" else "/"))
+    _text(author, "uri", base + home_path(lang))
     _text(feed, "generator", "Microcred Registry")
     for listing in listings:
         feed.append(_entry(listing, lang, base))
@@ -76,7 +77,7 @@ def _entry(listing: dict[str, Any], lang: str, base: str) -> ET.Element:
     _text(entry, "updated", _moment(listing["updatedAt"]))
     if listing["publishedAt"]:
         _text(entry, "published", _moment(listing["publishedAt"]))
-    page = f"{base}{'/fr' if lang == 'fr' else ''}/credentials/{listing['id']}"
+    page = base + page_path(lang, f"/credentials/{listing['id']}")
     ET.SubElement(entry, _atom("link"), {"rel": "alternate", "type": "text/html", "href": page})
     author = ET.SubElement(entry, _atom("author"))
     _text(author, "name", listing["provider"]["name"])
