@@ -205,6 +205,26 @@ async def test_a_college_site_of_another_origin_frames_the_embed_but_not_the_sea
         await shoot(page, "embed-in-another-site")
 
 
+@pytest.mark.parametrize(
+    ("path", "add", "view", "heading"),
+    [
+        ("/?q=data", "Add to comparison", "Compare the 2 chosen listings", "Compare listings"),
+        ("/fr/?q=donn%C3%A9es", "Ajouter à la comparaison", "Comparer les 2 titres choisis", "Comparer des titres"),
+    ],
+)
+async def test_a_learner_compares_two_results_by_keyboard_in_either_language(site, page, path, add, view, heading):
+    await page.goto(f"{site}{path}")
+    for _ in range(2):  # the first result not chosen yet, each time
+        await page.get_by_role("link", name=add).first.focus()
+        await page.keyboard.press("Enter")
+        await page.wait_for_load_state()
+    await page.get_by_role("link", name=view).focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    await expect(page.locator("thead th[scope=col]")).to_have_count(3)  # the labels' column and two listings
+    await shoot(page, f"compare-{'fr' if path.startswith('/fr') else 'en'}", full_page=True)
+
+
 # axe-core (npm, installed by `make install`), run in Chromium over every page: no WCAG 2.2 A
 # or AA violation, nor any of its best practices. The pages' policy forbids every script, so
 # the checking context bypasses it to inject axe; the pages stay as they are served.
