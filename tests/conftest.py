@@ -6,12 +6,14 @@ databases there); otherwise it starts the embedded PostgreSQL in a temporary fol
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
 
+import asyncpg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -20,7 +22,6 @@ from registry.config import Settings
 from registry.db import connect, start_embedded, with_database
 from registry.services.seeding import seed
 from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, EXPORTS, api_client
-from tests.support.clones import Clones, admin
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -32,9 +33,15 @@ hypothesis_settings.register_profile("explore", derandomize=False, database=None
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 _RUN = f"mc{os.getpid()}"
+_counter = itertools.count()
 
 
-_admin = admin
+async def _admin(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,34 +85,27 @@ async def template_dsn(server_dsn):
 
 
 async def _clone(server_dsn: str, name: str) -> str:
-    # WAL_LOG copies the (small) template block by block; FILE_COPY checkpoints first, flushing
-    # every earlier test's writes.
-    await _admin(server_dsn, f'create database "{name}" template "{TEMPLATE}" strategy wal_log')
+    template = TEMPLATE
+    await _admin(server_dsn, f'create database "{name}" template "{template}" strategy file_copy')
     return with_database(server_dsn, name)
 
 
-@pytest.fixture(scope="session")
-async def clones(server_dsn, template_dsn):
-    """Fresh clones of the template, made ahead while tests run (tests/support/clones.py)."""
-    made = Clones(server_dsn, TEMPLATE, _RUN)
-    yield made
-    await made.close()
-
-
 @pytest.fixture
-async def db_dsn(server_dsn, clones):
+async def db_dsn(server_dsn, template_dsn):
     """A fresh, migrated, empty database for one test."""
-    name = await clones.take()
-    yield with_database(server_dsn, name)
-    clones.give_back(name)
+    name = f"{_RUN}_t{next(_counter)}"
+    dsn = await _clone(server_dsn, name)
+    yield dsn
+    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
 
 
 @pytest.fixture
-async def other_db_dsn(server_dsn, clones):
+async def other_db_dsn(server_dsn, template_dsn):
     """A second fresh database for one test: another registry's."""
-    name = await clones.take()
-    yield with_database(server_dsn, name)
-    clones.give_back(name)
+    name = f"{_RUN}_t{next(_counter)}"
+    dsn = await _clone(server_dsn, name)
+    yield dsn
+    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
 
 
 @pytest.fixture(scope="session")
