@@ -18,6 +18,9 @@ def test_every_operation_file_is_exercised_here():
         "RegistryStatistics",
         "HarvestChanges",
         "HarvestListings",
+        "SearchFeed",
+        "EmbedSearch",
+        "CompareListings",
     }
 
 
@@ -90,3 +93,37 @@ async def test_harvest_operations_give_listings_the_export_s_reader_takes_whole(
     for listing in found:
         changes_read, problems, skills = changes_from_json(listing.document)
         assert problems == [] and changes_read.title and skills == [s["code"] for s in listing.document["skills"]]
+
+
+async def test_provider_page_lists_what_a_partner_delivers_for_others(demo_client):
+    listings = oracle.listings()
+    published = {c.id for c in oracle.published()}
+    partner = next(p for c, p, _ in listings.partners if c in published)
+    expected = oracle.credential_gids(
+        c for c in oracle.published() if (c.id, partner) in {(x, y) for x, y, _ in listings.partners}
+    )
+    slug = next(p.slug for p in oracle.ref().providers if p.id == partner)
+    delivered = (await data(demo_client, operation("ProviderPage"), {"slug": slug}))["provider"]["deliveredCredentials"]
+    assert delivered["totalCount"] == len(expected) and {n["id"] for n in delivered["nodes"]} <= expected
+
+
+async def test_search_feed_gives_the_newest_matches(demo_client):
+    nodes = (await data(demo_client, operation("SearchFeed"), {"filter": {"regions": ["CA-QC"]}}))["searchCredentials"][
+        "nodes"
+    ]
+    published = [n["publishedAt"] for n in nodes]
+    assert len(nodes) == 50 and published == sorted(published, reverse=True)
+
+
+async def test_embed_search_gives_ten_and_the_total(demo_client):
+    result = (await data(demo_client, operation("EmbedSearch"), {"filter": {"deliveryModes": ["HYBRID"]}}))[
+        "searchCredentials"
+    ]
+    hybrid = [c for c in oracle.published() if c.delivery_mode == "HYBRID"]
+    assert len(result["nodes"]) == 10 and result["totalCount"] == len(hybrid)
+
+
+async def test_compare_listings_gives_each_listing_asked_for(demo_client):
+    ids = [oracle.gid("Credential", c.id) for c in oracle.published()[:3]]
+    nodes = (await data(demo_client, operation("CompareListings"), {"ids": ids}))["nodes"]
+    assert [n["id"] for n in nodes] == ids and all(0 <= n["completeness"]["score"] <= 1 for n in nodes)
