@@ -11,8 +11,7 @@ import pytest
 from registry.domain import ids, principals
 from registry.services import operators
 from registry.store import providers
-from tests.api.test_submissions import SUBMIT, item
-from tests.support.listings import COMPLETE, CREATE, DRAFT, PUBLISH, UPDATE, gql
+from tests.support.listings import COMPLETE, CREATE, DRAFT, PUBLISH, SUBMIT, UPDATE, gql, item
 from tests.support.parties import Credentials, access_token
 from tests.support.processes import process_env, run
 from tests.support.webhooks import REGISTER, SECRET, deliver_all

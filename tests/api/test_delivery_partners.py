@@ -12,9 +12,7 @@ import pytest
 
 from registry.domain import ids
 from registry.store import providers
-from tests.api.test_submissions import SUBMIT, item
-from tests.api.test_transfers import TRANSFER
-from tests.support.listings import COMPLETE, PUBLISH, UPDATE, create, gql
+from tests.support.listings import COMPLETE, PUBLISH, SUBMIT, TRANSFER, UPDATE, create, gql, item
 from tests.support.parties import access_token
 
 PARTNERS = "query($id: ID!) { credential(id: $id) { version offeredBy { slug } } }"

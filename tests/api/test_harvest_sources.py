@@ -7,8 +7,9 @@ import httpx
 from registry.domain.principals import operator
 from registry.services import harvesting
 from registry.services.seeding import seed
-from tests.services.test_harvesting import LOOPBACK, _csv
 from tests.support.file_server import file_server
+from tests.support.harvest_files import LOOPBACK
+from tests.support.harvest_files import listings_csv as _csv
 from tests.support.listings import gql
 from tests.support.parties import access_token
 

@@ -7,33 +7,14 @@ import asyncio
 import pytest
 
 from registry.domain import ids
-from tests.support.listings import COMPLETE, PUBLISH, create, gql
+from tests.support.listings import LINK, RECOGNIZE, create, gql, published
 from tests.support.parties import access_token
 
-LINK = """
-mutation Link($input: LinkCredentialsInput!) {
-  linkCredentials(input: $input) { credential { id version links { kind target { id } } } userErrors { field code } }
-}
-"""
-RECOGNIZE = """
-mutation Recognize($input: RecognizeCredentialInput!) {
-  recognizeCredential(input: $input) {
-    recognition { id kind validFrom validUntil isActive revokedAt authority { id } credential { id isRecognized } }
-    userErrors { field code }
-  }
-}
-"""
 REVOKE = """
 mutation Revoke($input: RevokeRecognitionInput!) {
   revokeRecognition(input: $input) { recognition { id revokedAt isActive } userErrors { field code } }
 }
 """
-
-
-async def published(client, token, external_id: str) -> str:
-    listing = (await create(client, token, externalId=external_id, **COMPLETE))["credential"]
-    await gql(client, PUBLISH, {"input": {"id": listing["id"]}}, token)
-    return listing["id"]
 
 
 async def test_a_provider_links_its_listing_and_the_link_shows(client, parties):

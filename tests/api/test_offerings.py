@@ -4,24 +4,15 @@ everyone reads them on the listing; the change feed announces each change."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from tests.support.listings import COMPLETE, DRAFT, PUBLISH, create, gql
+from tests.support.offerings import ADD, FIELDS, IN_SUDBURY, ONLINE_ROLLING, add_offering
 from tests.support.parties import access_token
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
-FIELDS = """
-  id externalId startDate endDate registrationDeadline deliveryMode scheduleTimings languages
-  place { municipality region postalCode latitude longitude } cost { amount currency }
-  seatsTotal seatsAvailable availability cancelledAt version
-"""
-ADD = f"""
-mutation($input: AddOfferingInput!) {{
-  addOffering(input: $input) {{ offering {{ {FIELDS} }} userErrors {{ field code message }} }}
-}}
-"""
 UPDATE = f"""
 mutation($input: UpdateOfferingInput!) {{
   updateOffering(input: $input) {{ offering {{ {FIELDS} }} userErrors {{ field code message }} }}
@@ -37,25 +28,6 @@ query($id: ID!, $past: Boolean) {
   credential(id: $id) { nextStartDate offerings(includePast: $past) { id externalId startDate cancelledAt } }
 }
 """
-IN_SUDBURY = {
-    "externalId": "2027-01",
-    "startDate": str(date.today() + timedelta(days=40)),
-    "endDate": str(date.today() + timedelta(days=100)),
-    "registrationDeadline": str(date.today() + timedelta(days=30)),
-    "deliveryMode": "IN_PERSON",
-    "place": {
-        "municipality": "Sudbury",
-        "region": "CA-ON",
-        "postalCode": "P3E 2C6",
-        "latitude": 46.49,
-        "longitude": -80.99,
-    },
-    "scheduleTimings": ["EVENING"],
-    "languages": ["en", "fr"],
-    "seatsTotal": 24,
-    "seatsAvailable": 24,
-}
-ONLINE_ROLLING = {"externalId": "rolling", "deliveryMode": "ONLINE", "scheduleTimings": ["WEEKEND"]}
 
 
 @pytest.fixture
@@ -67,18 +39,12 @@ async def listing(client, parties):
     return made["id"], token
 
 
-async def _add(client, token, credential_id, offering):
-    return (await gql(client, ADD, {"input": {"credentialId": credential_id, "offering": offering}}, token))["data"][
-        "addOffering"
-    ]
-
-
 async def test_a_provider_adds_offerings_that_everyone_reads_on_the_listing(client, listing):
     credential_id, token = listing
-    added = await _add(client, token, credential_id, IN_SUDBURY)
+    added = await add_offering(client, token, credential_id, IN_SUDBURY)
     assert added["userErrors"] == [] and added["offering"]["version"] == 1
     assert added["offering"]["place"]["municipality"] == "Sudbury" and added["offering"]["availability"] == "OPEN"
-    assert (await _add(client, token, credential_id, ONLINE_ROLLING))["userErrors"] == []
+    assert (await add_offering(client, token, credential_id, ONLINE_ROLLING))["userErrors"] == []
     read = (await gql(client, LISTING, {"id": credential_id}))["data"]["credential"]
     assert [o["externalId"] for o in read["offerings"]] == ["rolling", "2027-01"]  # a rolling intake first
     assert read["nextStartDate"] == IN_SUDBURY["startDate"]
@@ -99,7 +65,7 @@ async def test_an_offering_breaking_a_rule_is_refused_with_its_field_and_nothing
     client, listing, db, change, field, code
 ):
     credential_id, token = listing
-    refused = await _add(client, token, credential_id, {**IN_SUDBURY, **change})
+    refused = await add_offering(client, token, credential_id, {**IN_SUDBURY, **change})
     assert refused["offering"] is None and [(e["field"], e["code"]) for e in refused["userErrors"]] == [(field, code)]
     assert await db.fetchval("select count(*) from offerings") == 0
 
@@ -107,7 +73,7 @@ async def test_an_offering_breaking_a_rule_is_refused_with_its_field_and_nothing
 async def test_a_place_given_without_coordinates_gets_its_municipality_s_from_the_gazetteer(client, listing):
     credential_id, token = listing
     place = {"municipality": "Trois-Rivières", "region": "CA-QC"}
-    added = await _add(client, token, credential_id, {**IN_SUDBURY, "place": place})
+    added = await add_offering(client, token, credential_id, {**IN_SUDBURY, "place": place})
     assert added["userErrors"] == []
     located = added["offering"]["place"]
     assert (round(located["latitude"], 2), round(located["longitude"], 2)) == (46.35, -72.55)
@@ -116,7 +82,7 @@ async def test_a_place_given_without_coordinates_gets_its_municipality_s_from_th
 async def test_a_place_the_gazetteer_does_not_know_is_kept_without_coordinates(client, listing):
     credential_id, token = listing
     place = {"municipality": "Lakeside Campus Village", "region": "CA-ON"}
-    added = await _add(client, token, credential_id, {**IN_SUDBURY, "place": place})
+    added = await add_offering(client, token, credential_id, {**IN_SUDBURY, "place": place})
     assert added["userErrors"] == [] and added["offering"]["place"]["latitude"] is None
 
 
@@ -129,14 +95,14 @@ async def test_another_provider_cannot_add_to_a_listing_not_its_own(client, part
 
 async def test_an_offering_key_is_unique_per_listing(client, listing):
     credential_id, token = listing
-    await _add(client, token, credential_id, IN_SUDBURY)
-    again = await _add(client, token, credential_id, IN_SUDBURY)
+    await add_offering(client, token, credential_id, IN_SUDBURY)
+    again = await add_offering(client, token, credential_id, IN_SUDBURY)
     assert [e["code"] for e in again["userErrors"]] == ["DUPLICATE"]
 
 
 async def test_an_update_changes_what_it_names_and_a_stale_version_is_a_conflict(client, listing):
     credential_id, token = listing
-    offering = (await _add(client, token, credential_id, IN_SUDBURY))["offering"]
+    offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
     changed = (
         await gql(
             client,
@@ -167,7 +133,7 @@ async def test_an_update_changes_what_it_names_and_a_stale_version_is_a_conflict
 
 async def test_a_cancelled_offering_stays_on_record_and_cannot_change(client, listing):
     credential_id, token = listing
-    offering = (await _add(client, token, credential_id, IN_SUDBURY))["offering"]
+    offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
     cancelled = (await gql(client, CANCEL, {"input": {"id": offering["id"], "reason": "Too few learners"}}, token))[
         "data"
     ]["cancelOffering"]
@@ -185,7 +151,7 @@ async def test_an_offering_that_has_ended_is_shown_only_when_past_ones_are_asked
     credential_id, token = listing
     past = {**IN_SUDBURY, "externalId": "2020", "startDate": "2020-01-06", "endDate": "2020-03-27"}
     past["registrationDeadline"] = "2019-12-15"
-    assert (await _add(client, token, credential_id, past))["userErrors"] == []
+    assert (await add_offering(client, token, credential_id, past))["userErrors"] == []
     assert (await gql(client, LISTING, {"id": credential_id}))["data"]["credential"]["offerings"] == []
     shown = (await gql(client, LISTING, {"id": credential_id, "past": True}))["data"]["credential"]["offerings"]
     assert [o["externalId"] for o in shown] == ["2020"]
@@ -193,7 +159,7 @@ async def test_an_offering_that_has_ended_is_shown_only_when_past_ones_are_asked
 
 async def test_the_change_feed_announces_each_change_of_an_offering(client, listing):
     credential_id, token = listing
-    offering = (await _add(client, token, credential_id, IN_SUDBURY))["offering"]
+    offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
     await gql(client, UPDATE, {"input": {"id": offering["id"], "offering": {"seatsAvailable": 5}}}, token)
     await gql(client, CANCEL, {"input": {"id": offering["id"], "reason": "Moved online"}}, token)
     feed = (await gql(client, "{ changes(first: 100) { events { kind credential { id } } } }", {}))["data"]["changes"]
@@ -204,7 +170,7 @@ async def test_the_change_feed_announces_each_change_of_an_offering(client, list
 async def test_an_offering_resolves_by_its_global_id_only_as_far_as_its_listing_does(client, parties):
     token = await access_token(client, parties.provider)
     draft = (await create(client, token, **COMPLETE))["credential"]["id"]  # not published: its provider's only
-    offering = (await _add(client, token, draft, IN_SUDBURY))["offering"]
+    offering = (await add_offering(client, token, draft, IN_SUDBURY))["offering"]
     query = "query($id: ID!) { node(id: $id) { id ... on Offering { externalId credential { id } } } }"
     mine = (await gql(client, query, {"id": offering["id"]}, token))["data"]["node"]
     assert mine == {"id": offering["id"], "externalId": "2027-01", "credential": {"id": draft}}
@@ -219,7 +185,7 @@ async def test_a_webhook_is_told_of_an_added_offering_with_its_id(hook_client, p
     token = await access_token(hook_client, parties.provider)
     made = (await create(hook_client, token, **COMPLETE))["credential"]
     await gql(hook_client, PUBLISH, {"input": {"id": made["id"]}}, token)
-    offering = (await _add(hook_client, token, made["id"], IN_SUDBURY))["offering"]
+    offering = (await add_offering(hook_client, token, made["id"], IN_SUDBURY))["offering"]
     await deliver_all(db)
     events = [json.loads(body) for _, body, _, status in receiver.received if status == 204]
     assert [(e["kind"], e["credentialId"], e["offeringId"]) for e in events] == [

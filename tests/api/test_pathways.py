@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from collections import deque
 
-from tests.api.test_links_and_recognitions import LINK, published
 from tests.support import demo_oracle as oracle
 from tests.support.graphql import data
-from tests.support.listings import create, gql
+from tests.support.listings import LINK, create, gql, published
 from tests.support.parties import access_token
 
 AROUND = """

@@ -8,10 +8,10 @@ import json
 
 from registry.domain import principals
 from registry.services import operators
-from tests.api.test_throttle import LIMITED, serving
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.support.parties import Credentials, access_token, registered_client
 from tests.support.processes import process_env, run
+from tests.support.throttle import LIMITED, serving
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
 VIEWER = "{ viewer { clientId scopes portalJurisdictions } }"

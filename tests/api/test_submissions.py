@@ -3,22 +3,8 @@
 from __future__ import annotations
 
 from tests.support.graphql import statements
-from tests.support.listings import COMPLETE, DRAFT, gql, post_with
+from tests.support.listings import DRAFT, SUBMIT, gql, item, post_with
 from tests.support.parties import access_token
-
-SUBMIT = """
-mutation Submit($input: SubmitCredentialsInput!) {
-  submitCredentials(input: $input) {
-    createdCount updatedCount failedCount
-    results { index externalId created credential { id version status workloadHours skills { code } }
-              userErrors { field code message } }
-  }
-}
-"""
-
-
-def item(key: str, **fields) -> dict:
-    return {**DRAFT, **COMPLETE, "externalId": key, **fields}
 
 
 async def submit(client, token, items, publish=False):

@@ -7,34 +7,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
 
-from registry.app import create_app
 from registry.db import track_statements
 from registry.services.rate_ledger import RateLedger
 from registry.store import rate_buckets
-from tests.support.apps import SETTINGS
 from tests.support.graphql import statements
 from tests.support.metrics import sample
 from tests.support.parties import access_token
+from tests.support.throttle import LIMITED, serving
 
-LIMITED = dataclasses.replace(
-    SETTINGS, max_query_cost=5_000, rate_anonymous=(1_000.0, 10.0), rate_client=(1_000.0, 10.0)
-)
 PAGE = {"query": "{ skills(first: 20) { nodes { id code } } }"}  # 2 + 20 x 1
-
-
-@asynccontextmanager
-async def serving(dsn: str, settings=LIMITED):
-    app = create_app(settings, dsn)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
-        ) as client:
-            yield client
 
 
 async def test_every_answer_reports_its_cost_and_the_callers_allowance(db_dsn):

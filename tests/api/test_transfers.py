@@ -10,17 +10,12 @@ import pytest
 
 from registry.domain import ids, principals
 from registry.services import operators
-from tests.api.test_links_and_recognitions import RECOGNIZE
-from tests.api.test_offerings import IN_SUDBURY, _add
-from tests.support.listings import COMPLETE, HISTORY, PUBLISH, create, gql
+from tests.support.listings import COMPLETE, HISTORY, PUBLISH, RECOGNIZE, TRANSFER, create, gql
+from tests.support.offerings import IN_SUDBURY
+from tests.support.offerings import add_offering as _add
 from tests.support.parties import Credentials, access_token
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
-TRANSFER = """
-mutation($input: TransferCredentialInput!) {
-  transferCredential(input: $input) { credential { id ctid provider { slug } } userErrors { field code message } }
-}
-"""
 READ = """
 query($id: ID!) { credential(id: $id) { ctid provider { slug } recognitions { kind } offerings { externalId } } }
 """

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from icalendar import Calendar
 
-from tests.api.test_offerings import IN_SUDBURY, ONLINE_ROLLING, _add
 from tests.support.listings import CANCEL_OFFERING, COMPLETE, PUBLISH, create, gql
+from tests.support.offerings import IN_SUDBURY, ONLINE_ROLLING
+from tests.support.offerings import add_offering as _add
 from tests.support.parties import access_token
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_links_and_recognitions import LINK, published
-from tests.support.listings import gql
+from tests.support.listings import LINK, gql, published
 from tests.support.parties import access_token
 
 

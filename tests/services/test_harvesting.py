@@ -3,8 +3,6 @@ only after two runs without it, never half-applied when the source fails."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import io
 import json
 from pathlib import Path
@@ -25,19 +23,10 @@ from registry.store import changes, harvest_sources, providers
 from registry.store.visibility import public_actor
 from tests.support.apps import SETTINGS
 from tests.support.file_server import file_server
+from tests.support.harvest_files import LOOPBACK
+from tests.support.harvest_files import listings_csv as _csv
 
-LOOPBACK = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True)
 OPERATOR = operator("test")
-
-
-def _csv(*external_ids: str, title: str = "Data Analysis Essentials") -> bytes:
-    template = next(csv.DictReader(io.StringIO(csv_listings.template())))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_listings.COLUMNS, extrasaction="ignore")  # no offerings
-    writer.writeheader()
-    for key in external_ids:
-        writer.writerow({**template, "externalId": key, "title_en": f"{title} {key}"})
-    return out.getvalue().encode()
 
 
 @pytest.fixture

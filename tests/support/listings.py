@@ -30,6 +30,35 @@ mutation Cancel($input: CancelOfferingInput!) {
   cancelOffering(input: $input) { offering { id cancelledAt } userErrors { field code message } }
 }
 """
+LINK = """
+mutation Link($input: LinkCredentialsInput!) {
+  linkCredentials(input: $input) { credential { id version links { kind target { id } } } userErrors { field code } }
+}
+"""
+RECOGNIZE = """
+mutation Recognize($input: RecognizeCredentialInput!) {
+  recognizeCredential(input: $input) {
+    recognition { id kind validFrom validUntil isActive revokedAt authority { id } credential { id isRecognized } }
+    userErrors { field code }
+  }
+}
+"""
+SUBMIT = """
+mutation Submit($input: SubmitCredentialsInput!) {
+  submitCredentials(input: $input) {
+    createdCount updatedCount failedCount
+    results { index externalId created credential { id version status workloadHours skills { code } }
+              userErrors { field code message } }
+  }
+}
+"""
+
+
+TRANSFER = """
+mutation($input: TransferCredentialInput!) {
+  transferCredential(input: $input) { credential { id ctid provider { slug } } userErrors { field code message } }
+}
+"""
 HISTORY = """
 query($id: ID!) { credential(id: $id) { version history { totalCount nodes { version kind actor note } } } }
 """
@@ -82,3 +111,15 @@ async def create_sparse(client, token, **fields) -> str:
     made = await gql(client, CREATE, {"input": {"credential": sparse}}, token)
     assert made["data"]["createCredential"]["userErrors"] == [], made
     return made["data"]["createCredential"]["credential"]["id"]
+
+
+def item(key: str, **fields) -> dict:
+    """A complete listing for submitCredentials, with its key and ``fields``."""
+    return {**DRAFT, **COMPLETE, "externalId": key, **fields}
+
+
+async def published(client, token, external_id: str) -> str:
+    """A listing with every field publication needs, published; its ID."""
+    listing = (await create(client, token, externalId=external_id, **COMPLETE))["credential"]
+    await gql(client, PUBLISH, {"input": {"id": listing["id"]}}, token)
+    return listing["id"]

@@ -1,0 +1,26 @@
+"""The app under tight cost and rate limits, for the throttling tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from contextlib import asynccontextmanager
+
+import httpx
+
+from registry.app import create_app
+from tests.support.apps import SETTINGS
+
+LIMITED = dataclasses.replace(
+    SETTINGS, max_query_cost=5_000, rate_anonymous=(1_000.0, 10.0), rate_client=(1_000.0, 10.0)
+)
+
+
+@asynccontextmanager
+async def serving(dsn: str, settings=LIMITED):
+    """A client of the app with ``settings`` (tight limits by default), lifespan included."""
+    app = create_app(settings, dsn)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+        ) as client:
+            yield client
