@@ -6,14 +6,12 @@ databases there); otherwise it starts the embedded PostgreSQL in a temporary fol
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
 
-import asyncpg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -22,6 +20,7 @@ from registry.config import Settings
 from registry.db import connect, start_embedded, with_database
 from registry.services.seeding import seed
 from tests.support.apps import DEMO_LISTINGS, DEMO_SEED, EXPORTS, api_client
+from tests.support.databases import RUN, TEMPLATE, admin, clone, drop, next_name
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -31,17 +30,6 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
 hypothesis_settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
-
-_RUN = f"mc{os.getpid()}"
-_counter = itertools.count()
-
-
-async def _admin(dsn: str, sql: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,57 +57,45 @@ def server_dsn():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-TEMPLATE = f"{_RUN}_template"
-
-
 @pytest.fixture(scope="session")
 async def template_dsn(server_dsn):
     """A migrated, empty database that every test database is cloned from."""
-    name = TEMPLATE
-    await _admin(server_dsn, f'drop database if exists "{name}"')
-    await _admin(server_dsn, f'create database "{name}"')
-    dsn = with_database(server_dsn, name)
+    await drop(server_dsn, TEMPLATE)
+    await admin(server_dsn, f'create database "{TEMPLATE}"')
+    dsn = with_database(server_dsn, TEMPLATE)
     await migrate.upgrade(dsn)
     yield dsn
-    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
-
-
-async def _clone(server_dsn: str, name: str) -> str:
-    template = TEMPLATE
-    await _admin(server_dsn, f'create database "{name}" template "{template}" strategy file_copy')
-    return with_database(server_dsn, name)
+    await drop(server_dsn, TEMPLATE)
 
 
 @pytest.fixture
 async def db_dsn(server_dsn, template_dsn):
     """A fresh, migrated, empty database for one test."""
-    name = f"{_RUN}_t{next(_counter)}"
-    dsn = await _clone(server_dsn, name)
-    yield dsn
-    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
+    name = next_name()
+    yield await clone(server_dsn, name)
+    await drop(server_dsn, name)
 
 
 @pytest.fixture
 async def other_db_dsn(server_dsn, template_dsn):
     """A second fresh database for one test: another registry's."""
-    name = f"{_RUN}_t{next(_counter)}"
-    dsn = await _clone(server_dsn, name)
-    yield dsn
-    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
+    name = next_name()
+    yield await clone(server_dsn, name)
+    await drop(server_dsn, name)
 
 
 @pytest.fixture(scope="session")
 async def demo_dsn(server_dsn, template_dsn):
     """A database with the deterministic demo listings, shared by read-only tests."""
-    name = f"{_RUN}_demo"
-    dsn = await _clone(server_dsn, name)
+    name = f"{RUN}_demo"
+    dsn = await clone(server_dsn, name)
     db = await connect(dsn, Settings(), min_size=1, max_size=2)
     try:
         await seed(db, DEMO_LISTINGS, DEMO_SEED)
     finally:
         await db.close()
     yield dsn
-    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
+    await drop(server_dsn, name)
 
 
 @pytest.fixture(scope="session")
@@ -145,5 +121,5 @@ async def db(db_dsn):
 
 
 from tests.support.parties import parties, signing_key  # noqa: E402,F401  (registered clients and the signing key)
-from tests.support.province import province  # noqa: E402,F401  (another registry, serving)
+from tests.support.province import province, province_dsn, province_template  # noqa: E402,F401  (another registry)
 from tests.support.webhooks import hook_client, receiver  # noqa: E402,F401  (webhook fixtures)

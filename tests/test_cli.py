@@ -1,4 +1,6 @@
-"""The `microcred` command, run as a real process: serve over HTTP, seed, migrate, schema."""
+"""The `microcred` command: serving, signals and the embedded PostgreSQL as a real process;
+the operators' commands (seed, migrate, providers, clients, keys, sources) through the same
+code run in this process (tests/support/commands.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 from registry.domain import ids
+from tests.support.commands import invoke
 from tests.support.processes import (
     ROOT,
     postgres_servers_under,
@@ -40,17 +43,17 @@ def test_serve_answers_graphql_over_http(db_dsn):
 
 def test_seed_is_deterministic_and_idempotent(db_dsn):
     env = process_env(DATABASE_URL=db_dsn)
-    first = run("seed", "--credentials", "25", "--seed", "4", env=env)
-    again = run("seed", "--credentials", "25", "--seed", "4", env=env)
+    first = invoke("seed", "--credentials", "25", "--seed", "4", env=env)
+    again = invoke("seed", "--credentials", "25", "--seed", "4", env=env)
     assert first.returncode == 0 and "25 new listings loaded" in first.stdout
     assert again.returncode == 0 and "0 new listings loaded" in again.stdout
 
 
 def test_migrate_down_and_up_from_the_command_line(db_dsn):
     env = process_env(DATABASE_URL=db_dsn)
-    assert run("migrate", "downgrade", "base", env=env).returncode == 0
-    assert run("migrate", "upgrade", env=env).returncode == 0
-    assert run("migrate", "downgrade", env=env).returncode != 0  # a revision is required
+    assert invoke("migrate", "downgrade", "base", env=env).returncode == 0
+    assert invoke("migrate", "upgrade", env=env).returncode == 0
+    assert invoke("migrate", "downgrade", env=env).returncode != 0  # a revision is required
 
 
 def test_schema_prints_the_sdl():
@@ -80,7 +83,7 @@ def test_two_processes_on_one_data_folder_share_one_embedded_server(data_dir):
 
 def test_operators_register_providers_and_clients_then_the_client_gets_a_token(db_dsn, tmp_path):
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="cli-test-secret", MICROCRED_ISSUER="http://127.0.0.1")
-    made = run(
+    made = invoke(
         "providers",
         "create",
         "--slug",
@@ -95,7 +98,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
     )
     assert made.returncode == 0 and made.stdout.startswith("lakeside-college ")
     assert (
-        run(
+        invoke(
             "providers",
             "create",
             "--slug",
@@ -110,7 +113,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
         ).returncode
         == 1
     )
-    authority = run(
+    authority = invoke(
         "authorities",
         "create",
         "--slug",
@@ -124,7 +127,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
         env=env,
     )
     assert authority.returncode == 0
-    created = run(
+    created = invoke(
         "clients",
         "create",
         "--name",
@@ -138,7 +141,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
     )
     assert created.returncode == 0, created.stderr
     credentials = json.loads(created.stdout)
-    refused = run(
+    refused = invoke(
         "clients",
         "create",
         "--name",
@@ -151,7 +154,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
     )
     assert refused.returncode == 1 and "cannot hold registry:admin" in refused.stderr
     assert (
-        run(
+        invoke(
             "clients",
             "create",
             "--name",
@@ -164,7 +167,7 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
         ).returncode
         == 0
     )
-    listed = json.loads(run("clients", "list", "--json", env=env).stdout)
+    listed = json.loads(invoke("clients", "list", "--json", env=env).stdout)
     assert {c["name"] for c in listed} == {"Lakeside SIS", "Ministry"}
     assert all("secret" not in json.dumps(c) for c in listed)
 
@@ -176,8 +179,8 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
             timeout=10,
         )
         assert token.status_code == 200, token.text
-        assert run("keys", "rotate", env=env).returncode == 0
-        assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 0
+        assert invoke("keys", "rotate", env=env).returncode == 0
+        assert invoke("clients", "revoke", credentials["client_id"], env=env).returncode == 0
         refused = httpx.post(
             f"{base}/graphql",
             json={"query": "{ viewer { clientId } }"},
@@ -185,14 +188,14 @@ def test_operators_register_providers_and_clients_then_the_client_gets_a_token(d
             headers={"authorization": f"Bearer {token.json()['access_token']}"},
         )
         assert refused.status_code == 401
-    assert run("clients", "revoke", credentials["client_id"], env=env).returncode == 1
+    assert invoke("clients", "revoke", credentials["client_id"], env=env).returncode == 1
 
 
 def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
     """The README's Python example, run as written against a real server."""
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_SECRET_KEY="readme-secret", MICROCRED_ISSUER="http://127.0.0.1")
     assert (
-        run(
+        invoke(
             "providers",
             "create",
             "--slug",
@@ -208,7 +211,7 @@ def test_the_readme_walkthrough_publishes_a_listing(db_dsn):
         == 0
     )
     creds = json.loads(
-        run(
+        invoke(
             "clients",
             "create",
             "--name",
@@ -236,7 +239,7 @@ async def test_operators_command_line_actions_are_audited(db_dsn, db):
 
     env = process_env(DATABASE_URL=db_dsn)
     assert (
-        run(
+        invoke(
             "providers",
             "create",
             "--slug",
@@ -251,7 +254,7 @@ async def test_operators_command_line_actions_are_audited(db_dsn, db):
         ).returncode
         == 0
     )
-    created = run(
+    created = invoke(
         "clients",
         "create",
         "--name",
@@ -264,7 +267,7 @@ async def test_operators_command_line_actions_are_audited(db_dsn, db):
         env=env,
     )
     client_id = json.loads(created.stdout)["client_id"]
-    assert run("clients", "revoke", client_id, env=env).returncode == 0
+    assert invoke("clients", "revoke", client_id, env=env).returncode == 0
     trail = await db.fetch("select actor, action, target from audit_log order by id")
     assert [tuple(row) for row in trail] == [
         (f"cli:{getpass.getuser()}", "provider.created", "west-college"),
@@ -298,8 +301,8 @@ async def test_sources_add_run_and_list_harvest_a_provider_s_file(db_dsn, db):
     from tests.support.file_server import file_server
 
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_WEBHOOKS_ALLOW_LOOPBACK="1")
-    assert run("seed", "--credentials", "0", env=env).returncode == 0
-    made = run(
+    assert invoke("seed", "--credentials", "0", env=env).returncode == 0
+    made = invoke(
         "providers",
         "create",
         "--slug",
@@ -315,26 +318,26 @@ async def test_sources_add_run_and_list_harvest_a_provider_s_file(db_dsn, db):
     assert made.returncode == 0, made.stderr
     with file_server() as site:
         site.files["/listings.csv"] = _csv("A-1", "A-2")
-        added = run(
+        added = invoke(
             "sources", "add", "--kind", "CSV", "--url", site.url("/listings.csv"), "--provider", "lakeside", env=env
         )
         assert added.returncode == 0, added.stderr
         source_id = added.stdout.split()[0]
-        ran = run("sources", "run", "--all", env=env)
+        ran = invoke("sources", "run", "--all", env=env)
         assert ran.returncode == 0, ran.stderr
         assert ran.stdout.strip() == f"{source_id}: 2 created, 0 updated, 0 unchanged, 0 retired, 0 failed"
-        again = run("sources", "run", source_id, env=env)
+        again = invoke("sources", "run", source_id, env=env)
         assert again.stdout.strip() == f"{source_id}: not modified"
-    listed = json.loads(run("sources", "list", "--json", env=env).stdout)
+    listed = json.loads(invoke("sources", "list", "--json", env=env).stdout)
     assert (listed["id"], listed["lastRun"]["notModified"]) == (source_id, True)
     assert await db.fetchval("select count(*) from credentials where status = 'PUBLISHED'") == 2
-    disabled = run("sources", "disable", source_id, env=env)
+    disabled = invoke("sources", "disable", source_id, env=env)
     assert disabled.stdout.strip() == f"{source_id} disabled"
-    assert json.loads(run("sources", "list", "--json", env=env).stdout)["enabled"] is False
+    assert json.loads(invoke("sources", "list", "--json", env=env).stdout)["enabled"] is False
     listing = ids.encode("Credential", await db.fetchval("select id from credentials where external_id = 'A-1'"))
-    detached = run("sources", "detach", listing, env=env)
+    detached = invoke("sources", "detach", listing, env=env)
     assert detached.stdout.strip() == f"{listing} detached from {site.url('/listings.csv')}", detached.stderr
-    assert run("sources", "detach", listing, env=env).returncode == 1  # not harvested any more
+    assert invoke("sources", "detach", listing, env=env).returncode == 1  # not harvested any more
 
 
 async def test_sources_mirror_another_registry_through_its_feed_and_keep_it_mirrored(db_dsn, db, province):
@@ -344,10 +347,10 @@ async def test_sources_mirror_another_registry_through_its_feed_and_keep_it_mirr
     from tests.support.province import public_view
 
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_WEBHOOKS_ALLOW_LOOPBACK="1")
-    assert run("seed", "--credentials", "0", env=env).returncode == 0
-    added = run("sources", "add", "--kind", "MICROCRED_FEED", "--url", province.graphql, env=env)
+    assert invoke("seed", "--credentials", "0", env=env).returncode == 0
+    added = invoke("sources", "add", "--kind", "MICROCRED_FEED", "--url", province.graphql, env=env)
     assert added.returncode == 0, added.stderr
-    first = run("sources", "run", "--all", env=env)
+    first = invoke("sources", "run", "--all", env=env)
     assert first.returncode == 0 and "listings read" in first.stderr, first.stderr
     assert await public_view(db) == await public_view(province.db)
     changed, withdrawn = await province.db.fetch(
@@ -356,7 +359,7 @@ async def test_sources_mirror_another_registry_through_its_feed_and_keep_it_mirr
     province_operator = operator("province")
     assert (await listings.update(province.db, province_operator, *changed, ListingChanges(workload_hours=12.5))).ok
     assert (await listings.retire(province.db, province_operator, withdrawn["id"], "Withdrawn")).ok
-    second = run("sources", "run", "--all", env=env)
+    second = invoke("sources", "run", "--all", env=env)
     assert second.stdout.strip() == f"{added.stdout.split()[0]}: 0 created, 1 updated, 0 unchanged, 1 retired, 0 failed"
     assert await public_view(db) == await public_view(province.db)
 
@@ -365,14 +368,14 @@ async def test_sources_add_a_credential_engine_organisation_for_a_provider(db_ds
     from tests.support.credential_engine import credential_engine, example
 
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_WEBHOOKS_ALLOW_LOOPBACK="1")
-    assert run("seed", "--credentials", "0", env=env).returncode == 0
+    assert invoke("seed", "--credentials", "0", env=env).returncode == 0
     organization = example("Organization-1.json")["ceterms:ctid"]
     provider = await db.fetchval("select slug from providers order by slug limit 1")
     with credential_engine() as registry:
         options = ["--url", registry.url, "--organization", organization, "--provider", provider]
-        added = run("sources", "add", "--kind", "CREDENTIAL_ENGINE", *options, env=env)
+        added = invoke("sources", "add", "--kind", "CREDENTIAL_ENGINE", *options, env=env)
         assert added.returncode == 0, added.stderr
-        ran = run("sources", "run", "--all", env=env)
+        ran = invoke("sources", "run", "--all", env=env)
     assert ran.stdout.strip().endswith("4 created, 0 updated, 0 unchanged, 0 retired, 0 failed"), ran.stdout
-    listed = json.loads(run("sources", "list", "--json", env=env).stdout)
+    listed = json.loads(invoke("sources", "list", "--json", env=env).stdout)
     assert (listed["kind"], listed["organizationCtid"]) == ("CREDENTIAL_ENGINE", organization)

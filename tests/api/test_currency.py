@@ -12,9 +12,10 @@ import pytest
 
 from registry.config import Settings
 from registry.services import currency
+from tests.support.commands import invoke
 from tests.support.listings import COMPLETE, PUBLISH, UPDATE, create, gql
 from tests.support.parties import access_token, registered_client
-from tests.support.processes import process_env, run
+from tests.support.processes import process_env
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
 CONFIRM = """
@@ -147,7 +148,7 @@ async def test_a_stale_listing_s_page_says_so_in_its_language(client, db, publis
 async def test_operators_get_the_stale_listings_per_provider_as_csv(db_dsn, db, published):
     credential_id, _ = published
     await _age(db, credential_id, 400)
-    result = run("report", "stale", env=process_env(DATABASE_URL=db_dsn))
+    result = invoke("report", "stale", env=process_env(DATABASE_URL=db_dsn))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["slug"], r["published"], r["stale"], r["due_soon"]) for r in rows] == [("north-college", "1", "1", "0")]

@@ -11,9 +11,10 @@ import pytest
 from registry.domain import ids, principals
 from registry.services import operators
 from registry.store import providers
+from tests.support.commands import invoke
 from tests.support.listings import COMPLETE, CREATE, DRAFT, PUBLISH, SUBMIT, UPDATE, gql, item
 from tests.support.parties import Credentials, access_token
-from tests.support.processes import process_env, run
+from tests.support.processes import process_env
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
 VIEWER = "{ viewer { actsForProviders { slug } } }"
@@ -60,7 +61,7 @@ async def _create(client, token, provider: str | None, key: str) -> dict:
 
 
 async def test_a_publisher_made_by_one_command_publishes_for_two_colleges_and_not_a_third(client, db_dsn, colleges):
-    made = run(
+    made = invoke(
         "clients", "create", "--name", "Ministry", "--acts-for", "north-college", "--acts-for", "south-polytechnic",
         "--scopes", "credentials:write credentials:publish", "--json", env=process_env(DATABASE_URL=db_dsn),
     )  # fmt: skip

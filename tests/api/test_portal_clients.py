@@ -8,9 +8,10 @@ import json
 
 from registry.domain import principals
 from registry.services import operators
+from tests.support.commands import invoke
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.support.parties import Credentials, access_token, registered_client
-from tests.support.processes import process_env, run
+from tests.support.processes import process_env
 from tests.support.throttle import LIMITED, serving
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
 
@@ -20,7 +21,7 @@ VIEWER = "{ viewer { clientId scopes portalJurisdictions } }"
 def _portal_by_command(db_dsn: str, *jurisdictions: str) -> Credentials:
     """A portal's client made as the README says: one command."""
     portals = [arg for code in jurisdictions for arg in ("--portal", code)]
-    made = run(
+    made = invoke(
         "clients", "create", "--name", "Portal", *portals, "--scopes", "webhooks:manage", "--json",
         env=process_env(DATABASE_URL=db_dsn),
     )  # fmt: skip

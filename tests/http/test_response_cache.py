@@ -17,8 +17,9 @@ from registry.http.change_notices import APPLICATION_NAME
 from registry.http.persisted_queries import sha256
 from registry.http.response_cache import Entry, ResponseCache
 from tests.support.apps import SETTINGS
+from tests.support.commands import invoke
 from tests.support.graphql import statements
-from tests.support.processes import process_env, run, serving
+from tests.support.processes import process_env, serving
 
 QUERY = {"query": '{ searchCredentials(first: 3) { totalCount nodes { title } } provider(slug: "lakeside") { name } }'}
 CACHED = dataclasses.replace(SETTINGS, response_cache_bytes=2**20)
@@ -288,7 +289,7 @@ async def test_a_lost_notice_connection_turns_the_cache_off_until_it_is_back(cac
 
 async def test_a_write_is_seen_by_the_next_read_on_every_process_within_a_second(db_dsn, db):
     env = process_env(DATABASE_URL=db_dsn, MICROCRED_RESPONSE_CACHE_BYTES=str(2**20))
-    assert run("seed", "--credentials", "5", "--seed", "3", env=env).returncode == 0
+    assert invoke("seed", "--credentials", "5", "--seed", "3", env=env).returncode == 0
     count = {"query": "{ searchCredentials { totalCount } }"}
     with serving(env, "--no-demo") as first, serving(env, "--no-demo") as second:
         for base in (first, second):

@@ -29,7 +29,7 @@ from registry.services import operators
 from registry.services.export import export_lines
 from registry.services.seeding import seed
 from registry.store import providers
-from tests.conftest import _RUN, _admin, _clone
+from tests.support.databases import RUN, clone, drop
 from tests.support.processes import process_env, serve_process
 
 LISTINGS = 5000  # about 8 MiB of export: more than a socket's send buffer (4 MiB at most here) holds
@@ -44,8 +44,8 @@ WORDS = ["data", "care", "welding", "soins", "safety", "energy", "design", "clou
 @pytest.fixture(scope="module")
 async def registry_dsn(server_dsn, template_dsn):
     """A database of this module: seeded listings, and a provider whose client may publish."""
-    name = f"{_RUN}_slow_clients"
-    dsn = await _clone(server_dsn, name)
+    name = f"{RUN}_slow_clients"
+    dsn = await clone(server_dsn, name)
     db = await connect(dsn, Settings(), min_size=1, max_size=2)
     try:
         await seed(db, LISTINGS, 11)
@@ -58,7 +58,7 @@ async def registry_dsn(server_dsn, template_dsn):
     finally:
         await db.close()
     yield dsn, (made.client_id, made.client_secret)
-    await _admin(server_dsn, f'drop database if exists "{name}" with (force)')
+    await drop(server_dsn, name)
 
 
 @pytest.fixture(scope="module")

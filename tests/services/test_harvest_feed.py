@@ -1,5 +1,6 @@
-"""Harvesting another registry: a real `microcred serve` on its own database, followed
-through its public change feed, mirrored listing by listing with providers and recognitions."""
+"""Harvesting another registry: a registry served over HTTP on its own database (a real
+`microcred serve` where the process itself matters), followed through its public change feed,
+mirrored listing by listing with providers and recognitions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import signal
 import httpx
 import pytest
 
-from registry.db import Database
+from registry.config import Settings
+from registry.db import Database, connect
 from registry.domain.harvesting import Limits
 from registry.domain.listings import ListingChanges
 from registry.domain.principals import operator
@@ -23,6 +25,7 @@ from tests.support.listings import gql
 from tests.support.parties import access_token
 from tests.support.processes import process_env, serve_process
 from tests.support.province import public_view as _public
+from tests.support.threaded_server import serving_in_thread
 from tests.support.webhooks import REGISTER, SECRET, WEBHOOK_SETTINGS, deliver_all
 
 LOOPBACK = dataclasses.replace(SETTINGS, webhooks_allow_loopback=True)
@@ -36,9 +39,11 @@ async def national(db):
 
 
 async def _feed(db, province) -> object:
-    added = await harvesting.add(
-        db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=province.graphql, provider_slug=None
-    )
+    return await _feed_at(db, province.graphql)
+
+
+async def _feed_at(db, url: str) -> object:
+    added = await harvesting.add(db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=url, provider_slug=None)
     assert added.ok, added.problems
     return added.value
 
@@ -112,22 +117,29 @@ async def test_a_harvested_listing_says_which_run_changed_it(national, province)
     assert actors == {f"harvest:{run.id}"}
 
 
-async def test_a_source_that_goes_down_mid_run_resumes_where_it_stopped(national, province, other_db_dsn):
-    source = await _feed(national, province)
+async def test_a_source_that_goes_down_mid_run_resumes_where_it_stopped(national, province_dsn):
+    # The other registry here is a real `microcred serve` process, killed in the middle of the run.
+    env = process_env(DATABASE_URL=province_dsn)
+    with serve_process(env, "--no-demo") as served:
+        source = await _feed_at(national, f"{served.base}/graphql")
 
-    def go_down(done: int) -> None:
-        province.served.process.send_signal(signal.SIGKILL)
+        def go_down(done: int) -> None:
+            served.process.send_signal(signal.SIGKILL)
 
-    stopped = await _run(national, source, progress=go_down)
+        stopped = await _run(national, source, progress=go_down)
     assert stopped.succeeded is False and "could not be reached" in stopped.problems[0]["message"]
     assert stopped.created > 0  # what it applied before the source went down is on its record
-    partly = len((await _public(national))[0])
-    assert 0 < partly < len((await _public(province.db))[0])
-    with serve_process(process_env(DATABASE_URL=other_db_dsn), "--no-demo") as back:
-        await national.execute("update harvest_sources set url = $1", f"{back.base}/graphql")
-        resumed = await _run(national, source)
-    assert resumed.succeeded and resumed.failed == 0, resumed.problems
-    assert await _public(national) == await _public(province.db)
+    source_db = await connect(province_dsn, Settings(), min_size=1, max_size=1)
+    try:
+        partly = len((await _public(national))[0])
+        assert 0 < partly < len((await _public(source_db))[0])
+        with serve_process(env, "--no-demo") as back:
+            await national.execute("update harvest_sources set url = $1", f"{back.base}/graphql")
+            resumed = await _run(national, source)
+        assert resumed.succeeded and resumed.failed == 0, resumed.problems
+        assert await _public(national) == await _public(source_db)
+    finally:
+        await source_db.close()
 
 
 async def _publish_one(db: Database, provider_slug: str, external_id: str, like: Database | None = None) -> None:
@@ -188,7 +200,7 @@ async def test_a_feed_answering_something_else_is_a_failed_run(national):
 async def test_a_mirrored_listing_s_source_is_its_page_at_the_other_registry(national, province):
     await _run(national, await _feed(national, province))
     pages = [row["url"] for row in await national.fetch("select url from listing_sources order by url limit 3")]
-    assert pages and all(page.startswith(f"{province.served.base}/credentials/") for page in pages)
+    assert pages and all(page.startswith(f"{province.base}/credentials/") for page in pages)
     async with httpx.AsyncClient() as http:
         answers = [await http.get(page, headers={"accept": "text/html"}) for page in pages]
     assert [answer.status_code for answer in answers] == [200] * len(pages)
@@ -228,10 +240,8 @@ async def test_a_listing_written_here_is_not_taken_over_by_a_feed(national, prov
 
 async def test_two_registries_following_each_other_keep_their_own_listings(national, province, db_dsn):
     await _run(national, await _feed(national, province))
-    with serve_process(process_env(DATABASE_URL=db_dsn), "--no-demo") as served:
-        back = await harvesting.add(
-            province.db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=f"{served.base}/graphql"
-        )
+    with serving_in_thread(db_dsn) as base:
+        back = await harvesting.add(province.db, OPERATOR, LOOPBACK, kind="MICROCRED_FEED", url=f"{base}/graphql")
         run = await _run(province.db, back.value)
     assert (run.succeeded, run.created, run.updated, run.failed) == (True, 0, 0, 0), run.problems
     assert await province.db.fetchval("select count(*) from listing_sources") == 0

@@ -12,7 +12,8 @@ from registry.domain import ids
 from registry.interop import csv_listings, ctdl_import
 from registry.services import importing
 from registry.store import providers
-from tests.support.processes import process_env, run
+from tests.support.commands import invoke
+from tests.support.processes import process_env
 
 
 @pytest.fixture
@@ -41,13 +42,13 @@ def _template_row() -> dict:
 
 def _seeded_env(db_dsn):
     env = process_env(DATABASE_URL=db_dsn)
-    assert run("seed", "--credentials", "0", env=env).returncode == 0  # the skills and occupations
+    assert invoke("seed", "--credentials", "0", env=env).returncode == 0  # the skills and occupations
     return env
 
 
 async def test_the_template_imports_and_publishes(db_dsn, college, tmp_path, db):
     env = _seeded_env(db_dsn)
-    result = run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    result = invoke("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 created, 0 updated, 0 unchanged, 0 failed" in result.stdout
     listing = await db.fetchrow("select status::text, title, learning_outcomes from credentials")
@@ -66,7 +67,7 @@ async def test_bad_rows_are_reported_by_column_and_good_rows_stored(db_dsn, coll
         "skills": "no-such-skill",
         "url": "ftp://files.example.ca",
     }
-    result = run("import", _csv(tmp_path, [_template_row(), bad], ("colour",)), "--provider", college, env=env)
+    result = invoke("import", _csv(tmp_path, [_template_row(), bad], ("colour",)), "--provider", college, env=env)
     assert result.returncode == 1
     assert "unknown column 'colour'" in result.stdout
     for expected in (
@@ -82,7 +83,7 @@ async def test_bad_rows_are_reported_by_column_and_good_rows_stored(db_dsn, coll
 
 async def test_a_dry_run_writes_nothing(db_dsn, college, tmp_path, db):
     env = _seeded_env(db_dsn)
-    result = run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--dry-run", env=env)
+    result = invoke("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--dry-run", env=env)
     assert result.returncode == 0 and "1 created" in result.stdout and "dry run" in result.stdout
     assert await db.fetchval("select count(*) from credentials") == 0
 
@@ -90,30 +91,32 @@ async def test_a_dry_run_writes_nothing(db_dsn, college, tmp_path, db):
 async def test_importing_again_changes_nothing(db_dsn, college, tmp_path):
     env = _seeded_env(db_dsn)
     path = _csv(tmp_path, [_template_row()])
-    run("import", path, "--provider", college, env=env)
-    assert "0 created, 0 updated, 1 unchanged" in run("import", path, "--provider", college, env=env).stdout
+    invoke("import", path, "--provider", college, env=env)
+    assert "0 created, 0 updated, 1 unchanged" in invoke("import", path, "--provider", college, env=env).stdout
 
 
 async def test_an_exported_listing_imports_back_as_the_same_listing(db_dsn, college, tmp_path):
     env = _seeded_env(db_dsn)
-    run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    invoke("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
     exported = tmp_path / "export.jsonl"
-    assert run("export", "--output", str(exported), env=env).returncode == 0
+    assert invoke("export", "--output", str(exported), env=env).returncode == 0
     # Another registry would keep the CTID; in this one it already names the first listing.
     exported.write_text(json.dumps({**json.loads(exported.read_text()), "ctid": None}) + "\n")
-    imported = run("import", str(exported), "--provider", "hillside-college", "--format", "jsonl", "--publish", env=env)
+    imported = invoke(
+        "import", str(exported), "--provider", "hillside-college", "--format", "jsonl", "--publish", env=env
+    )
     assert imported.returncode == 0 and "1 created" in imported.stdout, imported.stdout
-    assert run("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
+    assert invoke("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
     first, second = [json.loads(line) for line in (tmp_path / "both.jsonl").read_text().splitlines()]
     assert _comparable(first) == _comparable(second)
 
 
 async def test_a_ctid_already_in_the_registry_is_refused_for_another_listing(db_dsn, college, tmp_path):
     env = _seeded_env(db_dsn)
-    run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    invoke("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
     exported = tmp_path / "export.jsonl"
-    run("export", "--output", str(exported), env=env)
-    imported = run("import", str(exported), "--provider", "hillside-college", "--format", "jsonl", env=env)
+    invoke("export", "--output", str(exported), env=env)
+    imported = invoke("import", str(exported), "--provider", "hillside-college", "--format", "jsonl", env=env)
     assert imported.returncode == 1 and "error in ctid: DUPLICATE_CTID" in imported.stdout, imported.stdout
 
 
@@ -141,26 +144,28 @@ async def test_a_listing_exported_as_ctdl_imports_back_as_the_same_listing(db_ds
         "prerequisites_fr": "Tableurs",
         "audiences": "MID_CAREER_WORKERS|NEWCOMERS",
     }
-    run("import", _csv(tmp_path, [rich]), "--provider", college, "--publish", env=env)
+    invoke("import", _csv(tmp_path, [rich]), "--provider", college, "--publish", env=env)
     document = tmp_path / "listing.jsonld"
     document.write_text(json.dumps(await _ctdl_of(client, db, "DA-101")))
 
-    again = run("import", str(document), "--provider", college, "--format", "ctdl", env=env)
+    again = invoke("import", str(document), "--provider", college, "--format", "ctdl", env=env)
     assert again.returncode == 0 and "0 created, 0 updated, 1 unchanged" in again.stdout, again.stdout
 
-    taken = run("import", str(document), "--provider", "hillside-college", "--format", "ctdl", env=env)
+    taken = invoke("import", str(document), "--provider", "hillside-college", "--format", "ctdl", env=env)
     assert taken.returncode == 1 and "error in ceterms:ctid: DUPLICATE_CTID" in taken.stdout, taken.stdout
     document.write_text(json.dumps({**json.loads(document.read_text()), "ceterms:ctid": None}))
-    elsewhere = run("import", str(document), "--provider", "hillside-college", "--format", "ctdl", "--publish", env=env)
+    elsewhere = invoke(
+        "import", str(document), "--provider", "hillside-college", "--format", "ctdl", "--publish", env=env
+    )
     assert elsewhere.returncode == 0 and "1 created" in elsewhere.stdout, elsewhere.stdout
-    assert run("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
+    assert invoke("export", "--output", str(tmp_path / "both.jsonl"), env=env).returncode == 0
     first, second = [json.loads(line) for line in (tmp_path / "both.jsonl").read_text().splitlines()]
     assert _comparable(first) == _comparable(second) and first["ectsCredits"] == 2
 
 
 async def test_a_ctdl_graph_imports_every_credential_and_reports_what_each_lacks(db_dsn, college, tmp_path, db, client):
     env = _seeded_env(db_dsn)
-    run("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
+    invoke("import", _csv(tmp_path, [_template_row()]), "--provider", college, "--publish", env=env)
     good = await _ctdl_of(client, db, "DA-101")
     del good["ceterms:ctid"]  # new listings, with CTIDs of their own
     good["ceterms:identifier"][0]["ceterms:identifierValueCode"] = "DA-102"
@@ -171,7 +176,7 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_what_each_lacks
     graph = tmp_path / "graph.jsonld"
     graph.write_text(json.dumps({"@context": good.pop("@context"), "@graph": [organization, good, broken]}))
 
-    result = run("import", str(graph), "--provider", college, "--format", "ctdl", "--publish", env=env)
+    result = invoke("import", str(graph), "--provider", college, "--format", "ctdl", "--publish", env=env)
     assert result.returncode == 1 and "2 created, 0 updated, 0 unchanged, 1 failed" in result.stdout, result.stdout
     assert "object 1 (no externalId): error in @type: UNSUPPORTED_TYPE" in result.stdout
     assert "object 1 (no externalId): error in ceterms:name" not in result.stdout  # nothing of it was read
@@ -181,7 +186,7 @@ async def test_a_ctdl_graph_imports_every_credential_and_reports_what_each_lacks
 
 
 def test_the_template_is_printed(tmp_path):
-    result = run("import", "--template", env=process_env())
+    result = invoke("import", "--template", env=process_env())
     assert result.returncode == 0 and result.stdout.startswith("externalId,credentialType,title_en")
 
 
@@ -196,7 +201,7 @@ async def test_json_lines_of_the_wrong_types_are_reported_never_stored_and_never
     ]
     path = tmp_path / "lines.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    result = run("import", str(path), "--provider", college, "--format", "jsonl", env=env)
+    result = invoke("import", str(path), "--provider", college, "--format", "jsonl", env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "1 created, 0 updated, 0 unchanged, 3 failed" in result.stdout, result.stdout
     assert result.stdout.count("INVALID_TYPE") == 3
@@ -217,7 +222,7 @@ async def test_a_submission_with_the_ctid_of_a_listing_without_a_key_updates_tha
     path.write_text(
         json.dumps({"externalId": ctid, "ctid": ctid, "title": {"en": "Keyed"}, "url": "https://x.example/k"})
     )
-    result = run("import", str(path), "--provider", college, "--format", "jsonl", env=env)
+    result = invoke("import", str(path), "--provider", college, "--format", "jsonl", env=env)
     assert "0 created, 1 updated" in result.stdout, result.stdout
     assert await db.fetchval("select count(*) from credentials") == 1
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from registry.domain import ids
+from tests.support.commands import invoke
 from tests.support.listings import create_sparse, gql
 from tests.support.parties import access_token
-from tests.support.processes import process_env, run
+from tests.support.processes import process_env
 
 CORPUS = Path(__file__).resolve().parents[1] / "interop" / "fixtures" / "credential_engine"
 SUPPORTED = sorted(path.name for path in CORPUS.glob("*.json") if not path.name.startswith("Organization"))
@@ -20,7 +21,7 @@ QUERY = "query($id: ID!) { credential(id: $id) { status jsonLd(format: CTDL) } }
 
 
 def _import(path: Path, env: dict) -> str:
-    result = run("import", str(path), "--provider", "north-college", "--format", "ctdl", env=env)
+    result = invoke("import", str(path), "--provider", "north-college", "--format", "ctdl", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -46,7 +47,7 @@ async def test_an_example_imports_as_a_draft_with_its_ctid_and_again_as_unchange
 
 
 def test_an_organization_is_reported_not_imported(db_dsn, parties):
-    result = run(
+    result = invoke(
         "import",
         str(CORPUS / "Organization-1.json"),
         "--provider",

@@ -1,5 +1,5 @@
-"""Another registry for federation tests: a real `microcred serve` on a second database with
-generated listings, and what a portal sees of a registry, to compare a mirror with its source."""
+"""Another registry for federation tests: a second database with generated listings, served
+over real HTTP, and what a portal sees of a registry, to compare a mirror with its source."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from registry.config import Settings
 from registry.db import Database, connect
 from registry.services.seeding import seed
-from tests.support.processes import Served, process_env, serve_process
+from tests.support.databases import RUN, clone, drop, next_name
+from tests.support.threaded_server import serving_in_thread
 
 # What a portal sees of every public listing: compared between the source and the mirror.
 PUBLIC_LISTINGS = """
@@ -50,28 +51,51 @@ async def public_view(db: Database) -> tuple[list, ...]:
     )
 
 
-@pytest.fixture
-async def province(other_db_dsn):
-    """Another registry, with generated listings (some retired, some recognised), serving."""
-    pool = await connect(other_db_dsn, Settings(), min_size=1, max_size=2)
-    await seed(pool, 60, seed=7)
-    # Generated listings are loaded in bulk, past the publishing rules; a registry's own are not.
-    await pool.execute("update credentials set level_reason = 'No framework applies.' where level_framework is null")
+@pytest.fixture(scope="session")
+async def province_template(server_dsn, template_dsn):
+    """The other registry's database as every test starts it (cloned per test): generated
+    listings, some retired, some recognised."""
+    name = f"{RUN}_province"
+    pool = await connect(await clone(server_dsn, name), Settings(), min_size=1, max_size=2)
     try:
-        with serve_process(process_env(DATABASE_URL=other_db_dsn), "--no-demo") as served:
-            yield Province(pool, served, other_db_dsn)
+        await seed(pool, 60, seed=7)
+        # Generated listings are loaded in bulk, past the publishing rules; a registry's own are not.
+        await pool.execute(
+            "update credentials set level_reason = 'No framework applies.' where level_framework is null"
+        )
+    finally:
+        await pool.close()
+    yield name
+    await drop(server_dsn, name)
+
+
+@pytest.fixture
+async def province_dsn(server_dsn, province_template):
+    """A fresh copy of the other registry's database for one test."""
+    name = next_name()
+    yield await clone(server_dsn, name, template=province_template)
+    await drop(server_dsn, name)
+
+
+@pytest.fixture
+async def province(province_dsn):
+    """Another registry, with generated listings (some retired, some recognised), serving."""
+    pool = await connect(province_dsn, Settings(), min_size=1, max_size=2)
+    try:
+        with serving_in_thread(province_dsn) as base:
+            yield Province(pool, base, province_dsn)
     finally:
         await pool.close()
 
 
 @dataclasses.dataclass
 class Province:
-    """The other registry: its database (a pool), its serving process, its DSN."""
+    """The other registry: its database (a pool), the base URL it serves at, its DSN."""
 
     db: Database
-    served: Served
+    base: str
     dsn: str
 
     @property
     def graphql(self) -> str:
-        return f"{self.served.base}/graphql"
+        return f"{self.base}/graphql"
