@@ -842,6 +842,34 @@ def report_stale() -> None:
 
 
 @main.group()
+def occupations() -> None:
+    """The occupational classification listings are tagged with (NOC 2021)."""
+
+
+@occupations.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def occupations_load(files: tuple[Path, ...]) -> None:
+    """Load Statistics Canada's NOC 2021 CSV files: the classification structure and the
+    elements (illustrative job titles), English and French, in any order."""
+    from registry.services import occupations as service
+
+    contents = {path.name: path.read_bytes() for path in files}
+    loaded = _outcome(_run_with_db(lambda db, _settings: service.load_noc(db, _operator(), contents)))
+    for described in loaded.files:
+        click.echo(f"read {described}", err=True)
+    if loaded.without_title:
+        click.echo(
+            f"{len(loaded.without_title)} unit groups without a title, not loaded:"
+            f" {', '.join(loaded.without_title[:10])}",
+            err=True,
+        )
+    click.echo(
+        f"NOC 2021: {loaded.unit_groups} unit groups, {loaded.created} created, {loaded.changed} changed,"
+        f" {loaded.unchanged} unchanged."
+    )
+
+
+@main.group()
 def places() -> None:
     """The bundled gazetteer of Canadian places (searches `near` a place)."""
 

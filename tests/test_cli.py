@@ -379,3 +379,18 @@ async def test_sources_add_a_credential_engine_organisation_for_a_provider(db_ds
     assert ran.stdout.strip().endswith("4 created, 0 updated, 0 unchanged, 0 retired, 0 failed"), ran.stdout
     listed = json.loads(invoke("sources", "list", "--json", env=env).stdout)
     assert (listed["kind"], listed["organizationCtid"]) == ("CREDENTIAL_ENGINE", organization)
+
+
+async def test_occupations_load_reads_statistics_canada_s_files_and_says_what_it_wrote(db_dsn, db):
+    from tests.support.noc_files import ALL, NOC_FILES
+
+    env = process_env(DATABASE_URL=db_dsn)
+    loaded = invoke("occupations", "load", *(str(NOC_FILES / name) for name in ALL), env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "NOC 2021: 3 unit groups, 3 created, 0 changed, 0 unchanged."
+    assert "cnp_2021_version_1.0_-_elements.csv: elements (fr)" in loaded.stderr
+    assert await db.fetchval("select title->>'fr' from occupations where code = '72106'") == (
+        "Soudeurs/soudeuses et opérateurs/opératrices de machines à souder et à braser"
+    )
+    refused = invoke("occupations", "load", str(ROOT / "pyproject.toml"), env=env)
+    assert refused.returncode == 1 and "not a NOC 2021 structure or elements file" in refused.stderr

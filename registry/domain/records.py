@@ -54,6 +54,9 @@ class Occupation:
     scheme: str
     code: str
     title: LanguageMap
+    # Loaded with the occupation's own page or search, not with every listing it tags (None).
+    definition: LanguageMap | None = None
+    example_titles: dict[str, list[str]] | None = None  # the job titles people use, per language
 
 
 @dataclass(frozen=True, slots=True)

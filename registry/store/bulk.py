@@ -83,7 +83,10 @@ async def load_reference(
         tx, "skills", ["id", "scheme", "code", "label"], [(s.id, s.scheme, s.code, s.label) for s in skills]
     )
     await _copy_new(
-        tx, "occupations", ["id", "scheme", "code", "title"], [(o.id, o.scheme, o.code, o.title) for o in occupations]
+        tx,
+        "occupations",
+        ["id", "scheme", "code", "title", "definition", "example_titles"],
+        [(o.id, o.scheme, o.code, o.title, o.definition, o.example_titles or {}) for o in occupations],
     )
 
 

@@ -16,7 +16,6 @@ OCCUPATION_COLUMNS = "o.id, o.scheme, o.code, o.title"
 _SKILL_MATCH = (
     "($1::text is null or s.label_text like '%' || lower(f_unaccent($1)) || '%' or lower(s.code) = lower($1))"
 )
-_OCCUPATION_MATCH = "($1::text is null or o.title_text like '%' || lower(f_unaccent($1)) || '%' or o.code = $1)"
 
 
 def build_skill(row: Mapping[str, Any]) -> Skill:
@@ -61,29 +60,6 @@ async def skills_page(db: Executor, *, query: str | None, first: int, after: Key
 async def skills_count(db: Executor, *, query: str | None) -> int:
     """How many skills ``skills_page`` walks through."""
     count: int = await db.fetchval(f"select count(*) from skills s where {_SKILL_MATCH}", query)
-    return count
-
-
-async def occupations_page(db: Executor, *, query: str | None, first: int, after: Key | None) -> Page[Occupation]:
-    """Occupations by code, optionally matching ``query`` (title words or exact code)."""
-    return await fetch_page(
-        db,
-        columns=OCCUPATION_COLUMNS,
-        from_sql="occupations o",
-        where=_OCCUPATION_MATCH,
-        params=[query],
-        sort_sql="o.code",
-        sort_type="text",
-        id_sql="o.id",
-        first=first,
-        after=after,
-        build=build_occupation,
-    )
-
-
-async def occupations_count(db: Executor, *, query: str | None) -> int:
-    """How many occupations ``occupations_page`` walks through."""
-    count: int = await db.fetchval(f"select count(*) from occupations o where {_OCCUPATION_MATCH}", query)
     return count
 
 

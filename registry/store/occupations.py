@@ -1,0 +1,127 @@
+"""Occupations as a way in: finding them by any word of their titles and job titles, one by
+its code, and loading a classification's published files.
+
+A query matches the occupations having every one of its words as the start of a word of
+their code, title or job titles, any language, accents and case ignored ("préposé aux
+bénéficiaires", "soudeur", "721"); the class title weighs more than the job titles. When no
+occupation has every word, the query is matched as listings' titles are (trigram word
+similarity, PostgreSQL's `%>`), so that a typo still finds something.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+from uuid import UUID
+
+from registry.db import Executor
+from registry.domain.occupations import OccupationEntry
+from registry.domain.records import Occupation
+from registry.store.paging import Key, Page, fetch_page
+from registry.store.taxonomy import OCCUPATION_COLUMNS
+
+DETAIL_COLUMNS = f"{OCCUPATION_COLUMNS}, o.definition, o.example_titles"
+
+# The query's words as a prefix query, whether any occupation has them all, and its text.
+_QUERY = """(select w.tsq, exists (select 1 from occupations x where x.search_doc @@ w.tsq) as any_prefix,
+                    occupation_words($1) as words
+               from (select to_tsquery('simple', coalesce(string_agg(quote_literal(word) || ':*', ' & '), ''))
+                            as tsq
+                       from regexp_split_to_table(btrim(occupation_words($1)), ' ') word
+                      where word <> '') w) q"""
+_MATCH = "(o.search_doc @@ q.tsq or (not q.any_prefix and o.search_words %> q.words))"
+_RANK = (
+    "(-(case when q.any_prefix then ts_rank(o.search_doc, q.tsq) else word_similarity(q.words, o.search_words) end))"
+)
+
+
+def build_detailed(row: Mapping[str, Any]) -> Occupation:
+    """An Occupation record with its definition and job titles, from DETAIL_COLUMNS."""
+    return Occupation(
+        row["id"], row["scheme"], row["code"], row["title"], row["definition"], row["example_titles"] or {}
+    )
+
+
+async def search_page(db: Executor, *, query: str | None, first: int, after: Key | None) -> Page[Occupation]:
+    """Occupations matching ``query``, best first; by code without a query."""
+    if query is None:
+        return await fetch_page(
+            db,
+            columns=DETAIL_COLUMNS,
+            from_sql="occupations o",
+            where="true",
+            params=[],
+            sort_sql="o.code",
+            sort_type="text",
+            id_sql="o.id",
+            first=first,
+            after=after,
+            build=build_detailed,
+        )
+    return await fetch_page(
+        db,
+        columns=DETAIL_COLUMNS,
+        from_sql=f"occupations o, {_QUERY}",
+        where=_MATCH,
+        params=[query],
+        sort_sql=f"{_RANK}::float8",
+        sort_type="float8",
+        id_sql="o.id",
+        first=first,
+        after=after,
+        build=build_detailed,
+    )
+
+
+async def search_count(db: Executor, *, query: str | None) -> int:
+    """How many occupations ``search_page`` walks through."""
+    if query is None:
+        return int(await db.fetchval("select count(*) from occupations"))
+    return int(await db.fetchval(f"select count(*) from occupations o, {_QUERY} where {_MATCH}", query))
+
+
+async def by_code(db: Executor, scheme: str, code: str) -> Occupation | None:
+    """The occupation with ``code`` in ``scheme``, with its definition and job titles."""
+    row = await db.fetchrow(
+        f"select {DETAIL_COLUMNS} from occupations o where o.scheme = $1 and o.code = $2", scheme, code
+    )
+    return build_detailed(row) if row else None
+
+
+async def details_by_ids(db: Executor, ids: Sequence[UUID]) -> dict[UUID, Occupation]:
+    """The occupations with these IDs, with their definitions and job titles, keyed by ID."""
+    rows = await db.fetch(f"select {DETAIL_COLUMNS} from occupations o where o.id = any($1::uuid[])", list(ids))
+    return {row["id"]: build_detailed(row) for row in rows}
+
+
+async def merge(db: Executor, scheme: str, entries: Sequence[OccupationEntry]) -> tuple[int, int]:
+    """Write ``entries`` into ``scheme``: new
+    codes are added; a known code takes the languages the entry has, keeping the others (the
+    English files and the French ones may be loaded apart). (created, changed)."""
+    row = await db.fetchrow(
+        """
+        with incoming as (
+          select * from unnest($2::text[], $3::jsonb[], $4::jsonb[], $5::jsonb[]) i(code, title, definition, examples)
+        ), written as (
+          insert into occupations as o (scheme, code, title, definition, example_titles)
+          select $1, i.code, i.title, nullif(i.definition, '{}'), i.examples from incoming i
+          on conflict (scheme, code) do update set
+            title = o.title || excluded.title,
+            definition = nullif(coalesce(o.definition, '{}') || coalesce(excluded.definition, '{}'), '{}'),
+            example_titles = o.example_titles || excluded.example_titles
+          where (o.title, o.definition, o.example_titles) is distinct from
+                (o.title || excluded.title,
+                 nullif(coalesce(o.definition, '{}') || coalesce(excluded.definition, '{}'), '{}'),
+                 o.example_titles || excluded.example_titles)
+          returning (xmax = 0) as created
+        )
+        select count(*) filter (where created) as created, count(*) filter (where not created) as changed
+          from written
+        """,
+        scheme,
+        [e.code for e in entries],
+        [e.title for e in entries],
+        [e.definition for e in entries],
+        [e.example_titles for e in entries],
+    )
+    assert row is not None  # an aggregate always answers one row
+    return int(row["created"]), int(row["changed"])
