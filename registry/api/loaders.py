@@ -15,6 +15,7 @@ from registry.store import (
     credentials,
     harvest_sources,
     listing_sources,
+    occupations,
     offerings,
     pathways,
     providers,
@@ -86,6 +87,7 @@ class Loaders:
         self.provider = _loader(lambda ids: providers.by_ids(db, ids))
         self.skill = _loader(lambda ids: taxonomy.skills_by_ids(db, ids))
         self.occupation = _loader(lambda ids: taxonomy.occupations_by_ids(db, ids))
+        self.occupation_details = _loader(lambda ids: occupations.details_by_ids(db, ids))
         self.authority = _loader(lambda ids: recognitions.authorities_by_ids(db, ids))
         self.recognition = _loader(lambda ids: recognitions.by_ids(db, ids))
         self.skills_of = _loader(lambda ids: credentials.skills_of(db, ids))

@@ -39,8 +39,10 @@ from registry.api.types import (
 from registry.domain import ids
 from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import FacetCount, SearchRequest, check_order
+from registry.domain.vocabularies import OCCUPATION_SCHEME
 from registry.services import facet_index
 from registry.store import credentials, recognitions, search, taxonomy
+from registry.store import occupations as occupation_store
 from registry.store import providers as provider_store
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
@@ -48,6 +50,15 @@ QueryArg = Annotated[
     Optional[str],
     strawberry.argument(
         description="Words to look for in the label or title (any language, accents ignored), or an exact code."
+    ),
+]
+OccupationQueryArg = Annotated[
+    Optional[str],
+    strawberry.argument(
+        description="Words of the occupation's title or of a job title people use for it, any language,"
+        " accents and case ignored, each the start of a word (`soudeur`, `préposé aux bénéficiaires`,"
+        " `software dev`), or the start of a code (`72106`, `721`). Best matches first; when no occupation"
+        " has every word, near spellings are matched (`soudeir`). Without it: every occupation, by code."
     ),
 ]
 
@@ -333,18 +344,29 @@ async def skills(
 
 
 async def occupations(
-    info: strawberry.Info, query: QueryArg = None, first: FirstArg = 20, after: AfterArg = None
+    info: strawberry.Info, query: OccupationQueryArg = None, first: FirstArg = 20, after: AfterArg = None
 ) -> Connection[Occupation]:
     db = info.context.db
     return await paged(
         "occupations",
-        str,
+        str if query is None else float,
         first,
         after,
-        fetch=lambda size, key: taxonomy.occupations_page(db, query=query, first=size, after=key),
-        count=lambda: taxonomy.occupations_count(db, query=query),
+        fetch=lambda size, key: occupation_store.search_page(db, query=query, first=size, after=key),
+        count=lambda: occupation_store.search_count(db, query=query),
         to_node=Occupation.from_record,
     )
+
+
+async def occupation(
+    info: strawberry.Info,
+    code: Annotated[str, strawberry.argument(description="The occupation's code, e.g. NOC 2021 `72106`.")],
+    scheme: Annotated[
+        str, strawberry.argument(description="The classification; NOC 2021 (`NOC2021`) unless said.")
+    ] = OCCUPATION_SCHEME,
+) -> Optional[Occupation]:
+    record = await occupation_store.by_code(info.context.db, scheme, code.strip())
+    return Occupation.from_record(record) if record else None
 
 
 def viewer(info: strawberry.Info) -> Optional[Viewer]:

@@ -85,8 +85,16 @@ class Query:
         resolver=query.skills, description="Skills, alphabetically by English label, optionally matching a query."
     )
     occupations: Connection[Occupation] = strawberry.field(
-        resolver=query.occupations, description="Occupations by code, optionally matching a query."
+        resolver=query.occupations,
+        description="Occupations (NOC 2021 unit groups), found by the words of their titles and of the job"
+        " titles people use for them; by code without a query.",
     )
+    occupation: Optional[Occupation] = strawberry.field(
+        resolver=query.occupation,
+        description="One occupation by its code (NOC 2021 unless another classification is named); null"
+        " when there is none.",
+    )
+
     viewer: Optional[Viewer] = strawberry.field(
         resolver=query.viewer, description="The caller, from its bearer token; null without a token."
     )

@@ -36,6 +36,7 @@ from registry.api.jsonld import JSON_LD_MAPPERS, JsonLdFormat, listing_view
 from registry.api.loaders import now_or_later
 from registry.api.scalars import URL, LanguageTag
 from registry.domain import currency, ids, records
+from registry.domain import occupations as occupation_rules
 from registry.domain import offerings as offering_records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
@@ -317,6 +318,35 @@ class Occupation(Node):
     @strawberry.field(description="The occupation's title in every language it has.")
     def title_translations(self) -> list[LocalizedString]:
         return localized(self.record.title)
+
+    @strawberry.field(
+        description="What the occupation is, as its classification defines it (NOC 2021's class definition);"
+        " null when the loaded files gave none."
+    )
+    async def definition(self, info: strawberry.Info, lang: LangArg = None) -> Optional[str]:
+        return pick((await self._details(info)).definition or {}, lang)
+
+    @strawberry.field(
+        description="The job titles people use for this occupation (NOC 2021's illustrative examples and"
+        " other examples), in the language asked for (else its base language, else English, else any),"
+        " in the classification's order."
+    )
+    async def example_titles(self, info: strawberry.Info, lang: LangArg = None) -> list[str]:
+        return list(pick((await self._details(info)).example_titles, lang) or [])
+
+    @strawberry.field(
+        description="NOC 2021's TEER category (Training, Education, Experience and Responsibilities, 0 to 5):"
+        " the second digit of a unit group's code; null for other classifications."
+    )
+    def teer(self) -> Optional[int]:
+        return occupation_rules.teer(self.scheme, self.code)
+
+    async def _details(self, info: strawberry.Info) -> records.Occupation:
+        """This occupation with its definition and job titles (loaded once per request when the
+        record came without them, as with a listing's occupations)."""
+        if self.record.example_titles is not None:
+            return self.record
+        return await info.context.loaders.occupation_details.load(self.record.id) or self.record
 
 
 @strawberry.type(
