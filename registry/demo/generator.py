@@ -15,7 +15,7 @@ from registry.demo.offerings import offerings_of
 from registry.demo.reference import Reference, Topic, reference
 from registry.domain.ids import mint_ctid
 from registry.domain.offerings import Offering
-from registry.domain.records import Credential, CredentialLink, Provider, Recognition
+from registry.domain.records import Authority, Credential, CredentialLink, Provider, Recognition
 
 # Dates are fixed, not relative to today, so that runs are reproducible.
 EPOCH = datetime(2024, 9, 1, tzinfo=timezone.utc)
@@ -174,7 +174,13 @@ class _Generator:
         self.out.skills += [(credential.id, s.id, n) for n, s in enumerate(skills)]
         self.out.occupations += [(credential.id, o.id, n) for n, o in enumerate(occupations)]
         self._link(credential, provider, topic)
+        before = len(self.out.recognitions)
         self._recognize(credential, topic)
+        recognised = len(self.out.recognitions) > before
+        codes = {o.code for o in occupations}
+        self.out.recognitions += care_recognitions(
+            credential, codes, recognised, provider, self.ref.authorities, self.seed
+        )
         self.out.offerings += offerings_of(credential, provider.jurisdiction, self.seed, self.today)
         partners = delivery_partners(credential, provider, self.ref.providers, self.seed)
         self.out.partners += [(credential.id, partner.id, n) for n, partner in enumerate(partners)]
@@ -280,6 +286,53 @@ def last_confirmed(listing: Credential, seed: int, today: date) -> datetime:
     days = rng.randrange(370, 700) if rng.random() < 0.1 else rng.randrange(0, 300)
     noon = datetime.combine(today, time(12), tzinfo=timezone.utc)
     return max(listing.updated_at, noon - timedelta(days=days))
+
+
+# Care aides' training is what provinces most often recognise (Ontario's personal support worker
+# programme standard, Quebec's training for préposés aux bénéficiaires): nurse aides and home
+# support workers.
+CARE_OCCUPATIONS = {"33102", "44101"}
+CARE_AUTHORITIES = {
+    "CA-ON": "ontario-skills-ministry",
+    "CA-QC": "quebec-emploi-competences",
+    "CA-BC": "bc-workforce-agency",
+}
+NATIONAL_COUNCIL = "national-microcredential-quality-council"
+
+
+def care_recognitions(
+    listing: Credential,
+    occupation_codes: set[str],
+    recognised: bool,
+    owner: Provider,
+    authorities: list[Authority],
+    seed: int,
+) -> list[Recognition]:
+    """The demo's recognition of care aides' training: three in four published listings for
+    nurse aides or home support workers that nobody recognised yet are, by their province's
+    ministry where the demo has one, else by the national council. A generator of its own, so
+    the listings stay the same."""
+    if recognised or listing.published_at is None or not occupation_codes & CARE_OCCUPATIONS:
+        return []
+    rng = random.Random(f"{seed}:{listing.external_id}:care")
+    if rng.random() > 0.75:
+        return []
+    slug = CARE_AUTHORITIES.get(owner.jurisdiction, NATIONAL_COUNCIL)
+    authority = next(a for a in authorities if a.slug == slug)
+    start = listing.published_at.date()
+    return [
+        Recognition(
+            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            credential_id=listing.id,
+            authority_id=authority.id,
+            kind="APPROVED_FOR_FUNDING",
+            valid_from=start,
+            valid_until=None,
+            note="Care aide training - reviewed " + str(start.year),
+            created_at=datetime.combine(start, datetime.min.time(), timezone.utc),
+            revoked_at=None,
+        )
+    ]
 
 
 def delivery_partners(listing: Credential, owner: Provider, providers: list[Provider], seed: int) -> list[Provider]:

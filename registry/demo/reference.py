@@ -133,6 +133,14 @@ class Reference:
     topics: list[Topic]
 
 
+def _job_titles() -> dict[str, dict[str, list[str]]]:
+    """code -> language -> the job titles the demo gives the occupation (noc2021-job-titles.csv)."""
+    titles: dict[str, dict[str, list[str]]] = {}
+    for row in _rows("noc2021-job-titles.csv"):
+        titles.setdefault(row["code"], {}).setdefault(row["lang"], []).append(row["title"])
+    return titles
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     with open(DATA / name, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -184,8 +192,12 @@ def reference() -> Reference:
         skills.append(skill)
         skill_domains[skill.id] = row["domain"]
     occupations, occupation_domains = [], {}
+    job_titles = _job_titles()
     for row in _rows("noc2021.csv"):
-        occupation = Occupation(_uuid(rng), OCCUPATION_SCHEME, row["code"], {"en": row["en"], "fr": row["fr"]})
+        title = {"en": row["en"], "fr": row["fr"]}
+        occupation = Occupation(
+            _uuid(rng), OCCUPATION_SCHEME, row["code"], title, None, job_titles.get(row["code"], {})
+        )
         occupations.append(occupation)
         occupation_domains[occupation.id] = row["domain"]
     topics = [Topic(row["domain"], row["en"], row["fr"]) for row in _rows("topics.csv")]

@@ -20,6 +20,7 @@ from registry.pages import charts
 from registry.pages.compare import COMPARE_PATHS, compare, compare_url
 from registry.pages.embed import EMBED_PATHS, embedded_search
 from registry.pages.feeds import FEED_PATHS, feed_path, search_feed
+from registry.pages.occupations import OCCUPATION_PATHS, occupation, occupation_path
 from registry.pages.operations import OperationFailed, run
 from registry.pages.rendering import failed_page, home_path, language_of, other_language, page_path, render
 from registry.pages.search_state import DISTANCES, ORDERS, STARTS, SearchState
@@ -58,12 +59,12 @@ async def search(request: Request) -> Response:
     unknown_place = None
     try:
         try:
-            answer = await run(request, "SearchPage", state.variables(lang, date.today()))
+            answer = await run(request, "SearchPage", _search_variables(state, lang))
         except OperationFailed as failed:
             if "UNKNOWN_PLACE" not in failed.problem_codes:
                 raise
             unknown_place, state = state.near, state.without("near", state.near)
-            answer = await run(request, "SearchPage", state.variables(lang, date.today()))
+            answer = await run(request, "SearchPage", _search_variables(state, lang))
     except OperationFailed as failed:
         return failed_page(request, lang, failed)
     result = answer["searchCredentials"]
@@ -89,8 +90,16 @@ async def search(request: Request) -> Response:
         recognized_url=state.toggled("recognized", "yes").url(path),
         feed_url=replace(state, after=None, back=(), sort="RELEVANCE", compare=()).url(feed_path(lang)),
         compare_url=compare_url(lang, list(state.compare)) if state.compare else None,
+        suggestions=(answer.get("suggestions") or {}).get("nodes", []),
+        occupation_url=lambda code: occupation_path(lang, code),
         other_url=state.url(home_path(other_language(lang))),
     )
+
+
+def _search_variables(state: SearchState, lang: str) -> dict:
+    """The search page's variables: the state's search, and occupations for the words typed
+    (on the first page only: a worker looking further is past that way in)."""
+    return {**state.variables(lang, date.today()), "suggest": bool(state.text) and state.after is None}
 
 
 def _groups(state: SearchState, facets: dict, words: Words, path: str) -> list[FilterGroup]:
@@ -183,6 +192,7 @@ async def credential_page(request: Request, lang: str) -> Response:
         lang,
         c=listing,
         delivered_url=lambda provider: SearchState(lists={"deliverer": (provider["id"],)}).url(home_path(lang)),
+        occupation_url=lambda code: occupation_path(lang, code),
         json_ld=json.loads(listing["schemaOrg"]),
         other_url=page_path(other_language(lang), f"/credentials/{listing['id']}"),
         history=[_history_entry(node) for node in listing["history"]["nodes"]],
@@ -250,7 +260,7 @@ def is_page(path: str) -> bool:
         or path in FEED_PATHS
         or path in EMBED_PATHS
         or path in COMPARE_PATHS.values()
-        or path.startswith("/fr/credentials/")
+        or path.startswith(("/fr/credentials/", "/occupations/", "/fr/professions/"))
     )
 
 
@@ -263,6 +273,7 @@ def routes() -> list:
         *[Route(path, search_feed) for path in FEED_PATHS],
         *[Route(path, embedded_search) for path in EMBED_PATHS],
         *[Route(path, compare) for path in COMPARE_PATHS.values()],
+        *[Route(path, occupation) for path in OCCUPATION_PATHS.values()],
         Route("/statistics", statistics),
         Route("/fr/statistics", statistics),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -21,7 +21,24 @@ def test_every_operation_file_is_exercised_here():
         "SearchFeed",
         "EmbedSearch",
         "CompareListings",
+        "OccupationPage",
+        "OccupationCode",
     }
+
+
+async def test_occupation_page_splits_an_occupation_s_listings_by_recognition(demo_client):
+    aligned = [c for c in oracle.published() if "72106" in oracle.occupation_codes_of(c.id)]
+    recognised = {oracle.gid("Credential", c.id) for c in aligned if oracle.active_recognitions(c.id)}
+    result = await data(demo_client, operation("OccupationPage"), {"code": "72106", "lang": "fr"})
+    assert result["occupation"]["title"].startswith("Soudeurs")
+    assert {n["id"] for n in result["recognised"]["nodes"]} == recognised
+    assert result["recognised"]["totalCount"] + result["others"]["totalCount"] == len(aligned)
+
+
+async def test_occupation_code_answers_the_code_of_a_global_id(demo_client):
+    occupation = oracle.ref().occupations[0]
+    result = await data(demo_client, operation("OccupationCode"), {"id": oracle.gid("Occupation", occupation.id)})
+    assert result["node"]["code"] == occupation.code
 
 
 async def test_registry_statistics_answers(demo_client):

@@ -144,7 +144,9 @@ async def test_the_statistics_page_draws_its_charts_from_the_public_query(site, 
     await shoot(page, "statistics", full_page=True)
 
 
-@pytest.mark.parametrize("path", ["/", "/fr/statistics", "/compare?ids={listing}&ids={stacked}", "/embed/search"])
+@pytest.mark.parametrize(
+    "path", ["/", "/fr/statistics", "/compare?ids={listing}&ids={stacked}", "/embed/search", "/fr/professions/33102"]
+)
 async def test_a_phone_width_needs_no_sideways_scrolling(site, browser, path):
     context = await browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
     phone = await context.new_page()
@@ -225,6 +227,41 @@ async def test_a_learner_compares_two_results_by_keyboard_in_either_language(sit
     await shoot(page, f"compare-{'fr' if path.startswith('/fr') else 'en'}", full_page=True)
 
 
+@pytest.mark.parametrize(
+    ("path", "words", "suggestions", "occupation", "recognised"),
+    [
+        (
+            "/fr/",
+            "préposé aux bénéficiaires",
+            "Professions correspondant à vos mots",
+            "Aides-infirmiers/aides-infirmières, aides-soignants/aides-soignantes et préposés/préposées aux bénéficiaires",
+            "Titres reconnus pour cette profession",
+        ),
+        ("/", "welder", "Occupations matching your words", "Welders and related machine operators",
+         "Recognised credentials for this occupation"),
+    ],
+)  # fmt: skip
+async def test_a_worker_types_a_job_title_and_reaches_recognised_credentials_for_it_by_keyboard(
+    site, page, path, words, suggestions, occupation, recognised
+):
+    await page.goto(f"{site}{path}")
+    await page.locator("#q").focus()
+    await page.keyboard.type(words)
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state()
+    offered = page.get_by_role("navigation", name=suggestions).get_by_role("link").first
+    await expect(offered).to_contain_text(occupation)
+    await offered.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(occupation)
+    first_recognised = page.locator("section.recognised ol.cards > li").first
+    await expect(first_recognised.locator(".badge")).to_be_visible()
+    await shoot(page, f"occupation-{'fr' if path.startswith('/fr') else 'en'}")
+    await first_recognised.get_by_role("link").first.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("link", name=occupation)).to_be_visible()  # the listing leads back to it
+
+
 # axe-core (npm, installed by `make install`), run in Chromium over every page: no WCAG 2.2 A
 # or AA violation, nor any of its best practices. The pages' policy forbids every script, so
 # the checking context bypasses it to inject axe; the pages stay as they are served.
@@ -271,6 +308,10 @@ EVERY_PAGE = [
     "/fr/comparer?ids={listing},{stacked}",
     "/?q=data&compare={listing}",
     "/fr/embed/search?q=soudage",
+    "/occupations/72106",
+    "/fr/professions/33102",
+    "/occupations/33102?by={authority}",
+    "/fr/?q=pr%C3%A9pos%C3%A9%20aux%20b%C3%A9n%C3%A9ficiaires",
 ]
 
 
@@ -285,7 +326,9 @@ async def checker(browser):
 @pytest.mark.parametrize("path", EVERY_PAGE)
 async def test_axe_core_finds_no_accessibility_violation_on_any_page(site, checker, path):
     provider = oracle.gid("Provider", oracle.listings().partners[0][1])
-    await checker.goto(f"{site}{path.format(listing=_shared_listing(), stacked=_stacked_listing(), provider=provider)}")
+    authority = oracle.gid("RecognitionAuthority", oracle.ref().authorities[0].id)
+    ids = {"listing": _shared_listing(), "stacked": _stacked_listing(), "provider": provider, "authority": authority}
+    await checker.goto(f"{site}{path.format(**ids)}")
     await checker.add_script_tag(path=AXE)
     found = await checker.evaluate(
         "tags => axe.run(document, { runOnly: { type: 'tag', values: tags } })"
