@@ -853,7 +853,7 @@ def occupations_load(files: tuple[Path, ...]) -> None:
     elements (illustrative job titles), English and French, in any order."""
     from registry.services import occupations as service
 
-    contents = {path.name: path.read_bytes() for path in files}
+    contents = {str(path): path.read_bytes() for path in files}
     loaded = _outcome(_run_with_db(lambda db, _settings: service.load_noc(db, _operator(), contents)))
     for described in loaded.files:
         click.echo(f"read {described}", err=True)

@@ -37,6 +37,7 @@ from registry.api.types import (
     paged,
 )
 from registry.domain import ids
+from registry.domain import occupations as occupation_rules
 from registry.domain.enums import CredentialOrder as Order
 from registry.domain.search import FacetCount, SearchRequest, check_order
 from registry.domain.vocabularies import OCCUPATION_SCHEME
@@ -58,7 +59,9 @@ OccupationQueryArg = Annotated[
         description="Words of the occupation's title or of a job title people use for it, any language,"
         " accents and case ignored, each the start of a word (`soudeur`, `préposé aux bénéficiaires`,"
         " `software dev`), or the start of a code (`72106`, `721`). Best matches first; when no occupation"
-        " has every word, near spellings are matched (`soudeir`). Without it: every occupation, by code."
+        " has every word, those with most of them; when none has any, near spellings (`soudeir`). At most"
+        " 200 characters and 12 words. Without it (or with only spaces and punctuation): every occupation,"
+        " by code."
     ),
 ]
 
@@ -347,6 +350,9 @@ async def occupations(
     info: strawberry.Info, query: OccupationQueryArg = None, first: FirstArg = 20, after: AfterArg = None
 ) -> Connection[Occupation]:
     db = info.context.db
+    query, problems = occupation_rules.read_query(query)
+    if problems:
+        raise BadUserInput.from_problems(problems)
     return await paged(
         "occupations",
         str if query is None else float,

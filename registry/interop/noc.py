@@ -17,7 +17,8 @@ pair of files per language:
 Column names are recognised by their words (case, accents, apostrophes and the spacing the
 published French headers vary in are ignored), so each file is recognised by its header and
 the four may come in any order. Codes that lost their leading zeros to a spreadsheet ("10" for
-00010) are padded to their level's length. Files are UTF-8 (a byte-order mark is fine) or,
+00010) are padded. A unit group's title is its structure file's (an elements file repeats it,
+and gives it when read alone). Files are UTF-8 (a byte-order mark is fine) or,
 failing that, Windows-1252. Only unit groups (level 5, five digits) become occupations: they
 are what listings are tagged with.
 """
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from registry.domain.occupations import MAX_EXAMPLE_TITLES, OccupationEntry
 
 UNIT_GROUP_LEVEL = 5
+_CODE = re.compile(r"[0-9]{1,5}")  # ASCII digits: a spreadsheet may have dropped the leading zeros
 _EXAMPLE_TYPES = {"illustrative example(s)", "all examples", "exemple(s) illustratif(s)", "tous les exemples"}
 _FRENCH_WORDS = ("niveau", "titre", "cnp", "type d'element", "description d'element", "francais")
 
@@ -46,9 +48,15 @@ class UnitGroup:
     """One unit group as the files describe it, the languages merged."""
 
     code: str
-    title: dict[str, str] = field(default_factory=dict)
+    title: dict[str, str] = field(default_factory=dict)  # from a structure file
+    class_title: dict[str, str] = field(default_factory=dict)  # as an elements file repeats it
     definition: dict[str, str] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Its title per language: the structure file's, else the elements file's."""
+        return {**self.class_title, **self.title}
 
     def add_example(self, lang: str, text: str) -> None:
         titles = self.examples.setdefault(lang, [])
@@ -80,15 +88,15 @@ def entries(found: Classification) -> tuple[list[OccupationEntry], list[str]]:
     """The unit groups as occupations to load, by code, and the codes left out: those no file
     gave a title (an elements file read without its structure file names every class)."""
     ready = [
-        OccupationEntry(g.code, dict(g.title), dict(g.definition), {k: list(v) for k, v in g.examples.items()})
+        OccupationEntry(g.code, g.titles, dict(g.definition), {k: list(v) for k, v in g.examples.items()})
         for g in sorted(found.unit_groups.values(), key=lambda g: g.code)
-        if g.title
+        if g.titles
     ]
     for entry in ready:
         for lang, titles in entry.example_titles.items():
             if len(titles) > MAX_EXAMPLE_TITLES:
                 raise UnreadableFile(f"{entry.code} has {len(titles)} job titles in {lang}: more than NOC 2021 has.")
-    return ready, sorted(code for code, g in found.unit_groups.items() if not g.title)
+    return ready, sorted(code for code, g in found.unit_groups.items() if not g.titles)
 
 
 def _read_one(name: str, content: bytes, into: Classification) -> tuple[str, str]:
@@ -105,11 +113,13 @@ def _read_one(name: str, content: bytes, into: Classification) -> tuple[str, str
             " Label and Element Description)."
         )
     kind = "elements" if "element_type" in columns and "element_text" in columns else "structure"
-    if kind == "structure" and "level" not in columns:
-        raise UnreadableFile(f"{name}: a structure file needs its Level column to tell unit groups apart.")
-    for number, row in enumerate(rows, start=2):
+    if "level" not in columns:
+        raise UnreadableFile(f"{name}: a NOC 2021 file needs its Level column to tell unit groups apart.")
+    line = rows.line_num  # the physical line a record starts on (a quoted cell may span several)
+    for row in rows:
         if any(cell.strip() for cell in row):
-            _take(row, columns, kind, lang, into, f"{name}, line {number}")
+            _take(row, columns, kind, lang, into, f"{name}, line {line + 1}")
+        line = rows.line_num
     return kind, lang
 
 
@@ -118,15 +128,14 @@ def _take(row: list[str], columns: dict[str, int], kind: str, lang: str, into: C
         index = columns.get(column)
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    level = cell("level")
-    if level and level != str(UNIT_GROUP_LEVEL):
+    if cell("level") != str(UNIT_GROUP_LEVEL):
         return
     code = cell("code")
-    if not code.isdigit() or len(code) > UNIT_GROUP_LEVEL:
+    if not _CODE.fullmatch(code):
         raise UnreadableFile(f"{where}: {code!r} is not a NOC 2021 unit group code.")
     group = into.unit_group(code.zfill(UNIT_GROUP_LEVEL))
     if cell("title"):
-        group.title[lang] = cell("title")
+        (group.title if kind == "structure" else group.class_title)[lang] = cell("title")
     if kind == "structure" and cell("definition"):
         group.definition[lang] = cell("definition")
     if kind == "elements" and _plain(cell("element_type")) in _EXAMPLE_TYPES and cell("element_text"):

@@ -47,7 +47,8 @@ async def occupation(request: Request) -> Response:
         return await _by_global_id(request, lang, key)
     chosen = list(dict.fromkeys(request.query_params.getlist("by")))[:MAX_AUTHORITIES]
     try:
-        answer = await run(request, "OccupationPage", {"code": key, "lang": lang, "authorities": chosen or None})
+        variables = {"code": key, "lang": lang, "authorities": chosen or None, "narrowed": bool(chosen)}
+        answer = await run(request, "OccupationPage", variables)
     except OperationFailed as failed:
         return failed_page(request, lang, failed)
     found = answer["occupation"]
@@ -63,6 +64,11 @@ async def occupation(request: Request) -> Response:
         others=answer["others"],
         authorities=_authorities(answer["recognised"]["facets"]["recognizedBy"], chosen, path),
         narrowed=bool(chosen),
+        # Listings recognised only by authorities not chosen: in neither list, so counted here.
+        recognised_elsewhere=answer["everyAuthority"]["totalCount"] - answer["recognised"]["totalCount"]
+        if chosen
+        else 0,
+        every_authority_url=path,
         search_url=SearchState(lists={"occupation": (key,)}).url(home_path(lang)),
         feed_url=SearchState(lists={"occupation": (key,)}).url(feed_path(lang)),
         other_url=_with_authorities(occupation_path(other_language(lang), key), chosen),
@@ -71,9 +77,7 @@ async def occupation(request: Request) -> Response:
 
 def _authorities(counts: list[dict], chosen: list[str], path: str) -> list[AuthorityOption]:
     """Each authority's option: selecting one adds it to the narrowing, selecting it again removes it."""
-    shown = {v["value"]: v for v in counts}
-    for authority in chosen:  # one chosen stays offered, to be removed, even at 0
-        shown.setdefault(authority, {"value": authority, "count": 0, "label": None})
+    shown = {v["value"]: v for v in counts}  # a chosen authority recognising none here has no name to show
     options = []
     for value in shown.values():
         toggled = [a for a in chosen if a != value["value"]] if value["value"] in chosen else [*chosen, value["value"]]

@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
+from registry.domain.vocabularies import OCCUPATION_SCHEME
 from registry.pages import charts
 from registry.pages.compare import COMPARE_PATHS, compare, compare_url
 from registry.pages.embed import EMBED_PATHS, embedded_search
@@ -193,6 +194,7 @@ async def credential_page(request: Request, lang: str) -> Response:
         c=listing,
         delivered_url=lambda provider: SearchState(lists={"deliverer": (provider["id"],)}).url(home_path(lang)),
         occupation_url=lambda code: occupation_path(lang, code),
+        occupation_scheme=OCCUPATION_SCHEME,  # the classification whose occupations have pages
         json_ld=json.loads(listing["schemaOrg"]),
         other_url=page_path(other_language(lang), f"/credentials/{listing['id']}"),
         history=[_history_entry(node) for node in listing["history"]["nodes"]],

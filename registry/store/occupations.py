@@ -4,8 +4,10 @@ its code, and loading a classification's published files.
 A query matches the occupations having every one of its words as the start of a word of
 their code, title or job titles, any language, accents and case ignored ("préposé aux
 bénéficiaires", "soudeur", "721"); the class title weighs more than the job titles. When no
-occupation has every word, the query is matched as listings' titles are (trigram word
-similarity, PostgreSQL's `%>`), so that a typo still finds something.
+occupation has every word, those having some of them match, most first (a search page's
+"welder online ontario" still names the welders); when none has any, the query is matched as
+listings' titles are (trigram word similarity, PostgreSQL's `%>`), so that a typo still finds
+something.
 """
 
 from __future__ import annotations
@@ -21,17 +23,23 @@ from registry.store.taxonomy import OCCUPATION_COLUMNS
 
 DETAIL_COLUMNS = f"{OCCUPATION_COLUMNS}, o.definition, o.example_titles"
 
-# The query's words as a prefix query, whether any occupation has them all, and its text.
-_QUERY = """(select w.tsq, exists (select 1 from occupations x where x.search_doc @@ w.tsq) as any_prefix,
-                    occupation_words($1) as words
-               from (select to_tsquery('simple', coalesce(string_agg(quote_literal(word) || ':*', ' & '), ''))
-                            as tsq
+# How a query matches, decided once per query: "all" when some occupation has every word (as
+# the start of one of its words), else "any" (those with some of the words, most first), else
+# "near" (trigram word similarity to the whole text).
+_QUERY = """(select w.all_words, w.any_word, occupation_words($1) as words,
+                    case when exists (select 1 from occupations x where x.search_doc @@ w.all_words) then 'all'
+                         when exists (select 1 from occupations x where x.search_doc @@ w.any_word) then 'any'
+                         else 'near' end as mode
+               from (select to_tsquery('simple', coalesce(string_agg(quote_literal(word) || ':*', ' & '), '')) as all_words,
+                            to_tsquery('simple', coalesce(string_agg(quote_literal(word) || ':*', ' | '), '')) as any_word
                        from regexp_split_to_table(btrim(occupation_words($1)), ' ') word
                       where word <> '') w) q"""
-_MATCH = "(o.search_doc @@ q.tsq or (not q.any_prefix and o.search_words %> q.words))"
-_RANK = (
-    "(-(case when q.any_prefix then ts_rank(o.search_doc, q.tsq) else word_similarity(q.words, o.search_words) end))"
-)
+_MATCH = """(case q.mode when 'all' then o.search_doc @@ q.all_words
+                      when 'any' then o.search_doc @@ q.any_word
+                      else o.search_words %> q.words end)"""
+_RANK = """(-(case q.mode when 'all' then ts_rank(o.search_doc, q.all_words)
+                          when 'any' then ts_rank(o.search_doc, q.any_word)
+                          else word_similarity(q.words, o.search_words) end))"""
 
 
 def build_detailed(row: Mapping[str, Any]) -> Occupation:

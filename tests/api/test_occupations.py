@@ -31,6 +31,18 @@ async def test_a_misspelt_job_title_still_finds_its_occupation(demo_client):
     assert (await _codes(demo_client, "soudeir"))[0] == "72106"
 
 
+async def test_a_query_of_nothing_but_spaces_and_punctuation_lists_every_occupation(demo_client):
+    every = (await data(demo_client, FIND, {"q": None, "first": 100}))["occupations"]
+    assert (await data(demo_client, FIND, {"q": " - ", "first": 100}))["occupations"] == every
+
+
+async def test_a_query_longer_than_a_person_types_is_refused_with_its_code(demo_client):
+    for query, code in (("welder " * 40, "TOO_LONG"), (" ".join("abcdefghijklmn"), "TOO_MANY_WORDS")):
+        refused = await post(demo_client, FIND, {"q": query})
+        [error] = refused.json()["errors"]
+        assert error["extensions"]["problems"][0]["code"] == code
+
+
 async def test_an_occupation_by_code_has_its_job_titles_in_the_language_asked_and_its_teer(demo_client):
     found = (await data(demo_client, ONE, {"code": "33102"}))["occupation"]
     assert (found["scheme"], found["teer"]) == ("NOC2021", 3)

@@ -88,3 +88,38 @@ def test_a_code_that_is_not_a_unit_group_code_is_refused_with_its_line():
     content = "Level,Code - NOC 2021 V1.0,Class title,Class definition\n5,72106,Welders,x\n5,W-1,Nobody,x\n"
     with pytest.raises(noc.UnreadableFile, match=r"structure.csv, line 3: 'W-1'"):
         noc.read({"structure.csv": content.encode()})
+
+
+STRUCTURE_HEADER = "Level,Code - NOC 2021 V1.0,Class title,Class definition\n"
+ELEMENTS_HEADER = "Level,Code - NOC 2021 V1.0,Class title,Element Type Label English,Element Description English\n"
+
+
+def test_a_row_without_its_level_is_not_a_unit_group():
+    content = STRUCTURE_HEADER + ",3,Health occupations,x\n5,72106,Welders,x\n"
+    assert sorted(noc.read({"structure.csv": content.encode()}).unit_groups) == ["72106"]
+
+
+def test_a_file_without_a_level_column_is_refused():
+    content = "Code - NOC 2021 V1.0,Class title,Element Type Label English,Element Description English\n"
+    with pytest.raises(noc.UnreadableFile, match="Level column"):
+        noc.read({"elements.csv": (content + "7210,Technical trades,All examples,welder\n").encode()})
+
+
+@pytest.mark.parametrize("code", ["\u0667\u0662\u0661\u0660\u0666", "1\u00b2345", "72106.0"])
+def test_a_code_of_anything_but_ascii_digits_is_refused(code):
+    with pytest.raises(noc.UnreadableFile, match="not a NOC 2021 unit group code"):
+        noc.read({"structure.csv": f"{STRUCTURE_HEADER}5,{code},Welders,x\n".encode()})
+
+
+def test_the_structure_file_s_title_wins_over_the_elements_file_s_whatever_their_order():
+    structure = {"s.csv": f"{STRUCTURE_HEADER}5,72106,Welders and related machine operators,x\n".encode()}
+    elements = {"e.csv": f"{ELEMENTS_HEADER}5,72106,Welders (old title),Illustrative example(s),welder\n".encode()}
+    for files in ({**structure, **elements}, {**elements, **structure}):
+        entries, _ = noc.entries(noc.read(files))
+        assert entries[0].title == {"en": "Welders and related machine operators"}
+
+
+def test_a_problem_names_the_line_its_record_starts_on():
+    content = STRUCTURE_HEADER + '5,72106,Welders,"a definition\nover\nthree lines"\n5,W-1,Nobody,x\n'
+    with pytest.raises(noc.UnreadableFile, match="line 5"):
+        noc.read({"structure.csv": content.encode()})

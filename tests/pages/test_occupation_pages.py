@@ -74,6 +74,32 @@ async def test_an_employer_narrows_the_recognised_list_to_an_authority(demo_clie
     assert 'aria-current="true"' in narrowed
 
 
+async def test_a_narrowed_page_counts_what_other_authorities_recognise_and_leads_back_to_all(demo_client):
+    page = (await demo_client.get("/occupations/44101")).text
+    links = re.findall(r'<a class="option" href="(/occupations/44101\?by=([^"]+))"', page)
+    recognised, _ = _expected("44101")
+    for href, authority in links:
+        chosen = html.unescape(authority)
+        kept = {
+            oracle.gid("Credential", c.id)
+            for c in oracle.published()
+            if oracle.gid("Credential", c.id) in recognised
+            and any(
+                oracle.gid("RecognitionAuthority", r.authority_id) == chosen for r in oracle.active_recognitions(c.id)
+            )
+        }
+        narrowed = html.unescape((await demo_client.get(html.unescape(href))).text)
+        elsewhere = len(recognised) - len(kept)
+        assert (f"{elsewhere} more recognised only by other authorities." in narrowed) == (elsewhere > 0)
+        assert '<a href="/occupations/44101">Show the credentials every authority recognises</a>' in narrowed
+    assert len(links) >= 2  # the demo recognises home support workers' listings by several authorities
+
+
+async def test_the_page_names_the_classification_s_source_and_licence(demo_client):
+    page = html.unescape((await demo_client.get("/fr/professions/72106")).text)
+    assert "Statistique Canada" in page and "Licence du gouvernement ouvert - Canada" in page
+
+
 async def test_an_unknown_occupation_is_the_registry_s_404_in_the_path_s_language(demo_client):
     response = await demo_client.get("/fr/professions/99999")
     assert response.status_code == 404 and response.headers["content-language"] == "fr"

@@ -87,6 +87,16 @@ async def test_every_word_must_match_when_some_occupation_has_them_all(loaded):
     assert await _codes(loaded, "aide soignant") == ["33102"]
 
 
+async def test_when_no_occupation_has_every_word_those_with_some_come_most_first(loaded):
+    assert (await _codes(loaded, "welder online ontario"))[0] == "72106"
+
+
+async def test_near_spellings_page_like_any_match(loaded):
+    first = await store.search_page(loaded, query="soudeir", first=1, after=None)
+    rest = await store.search_page(loaded, query="soudeir", first=10, after=first.keys[-1])
+    assert [o.code for o in first.items] == ["72106"] and "72106" not in [o.code for o in rest.items]
+
+
 async def test_the_start_of_a_code_finds_its_group(loaded):
     assert await _codes(loaded, "721") == ["72106"]
 
