@@ -7,10 +7,10 @@ pair of files per language:
 - the classification structure (`noc_2021_version_1.0_-_classification_structure.csv`,
   `cnp_2021_version_1.0_-_structure_de_la_classification.csv`): one row per class of the five
   levels, with `Level`, `Hierarchical structure`, `Code - NOC 2021 V1.0`, `Class title`,
-  `Class definition` (in French `Niveau`, `Code de la CNP 2021 v1.0`, `Titres de classes`,
+  `Class definition` (in French `Niveau`, `Code dela CNP 2021 v1.0` as published, `Titres de classes`,
   `Définitions de la classe`);
 - the elements (`noc_2021_version_1.0_-_elements.csv`, `cnp_2021_version_1.0_-_elements.csv`):
-  one row per element of a class, with its type (`Element Type Label English`, `Nom du type
+  one row per element of a class, with its level, code, class title, type (`Element Type Label English`, `Nom du type
   d'élément Français`) and text; the job titles are the elements of type "Illustrative
   example(s)" and "All examples" ("Exemple(s) illustratif(s)", "Tous les exemples").
 
