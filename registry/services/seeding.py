@@ -19,7 +19,7 @@ async def seed(db: Database, count: int, seed: int = 1) -> int:
         await bulk.load_reference(tx, ref.providers, ref.authorities, ref.skills, ref.occupations)
     listings = generate(count, seed)
     async with db.transaction() as tx:
-        return await bulk.load_listings(
+        loaded = await bulk.load_listings(
             tx,
             ACTOR,
             listings.credentials,
@@ -30,3 +30,6 @@ async def seed(db: Database, count: int, seed: int = 1) -> int:
             listings.offerings,
             listings.partners,
         )
+    if loaded:
+        await bulk.settle(db)
+    return loaded

@@ -165,6 +165,15 @@ async def load_listings(
     return after - before
 
 
+async def settle(db: Executor) -> None:
+    """After a bulk load has committed: mark the loaded pages all-visible, so that searches near
+    a place answer from the offerings' covering index alone (an index-only scan needs the
+    visibility map, which only VACUUM sets; autovacuum gets there eventually, a search just
+    after a load should not wait for it: 11 ms of heap visits for Toronto's 1,600 offerings in
+    the benchmark's 100,000 listings, 1.7 ms without)."""
+    await db.execute("vacuum (analyze) offerings, credentials")
+
+
 _OFFERING_COLUMNS = [
     "id", "credential_id", "external_id", "start_date", "end_date", "registration_opens", "registration_deadline",
     "delivery_mode", "place_name", "street_address", "municipality", "region", "postal_code", "latitude", "longitude",
