@@ -13,6 +13,7 @@ from uuid import UUID
 
 import strawberry
 from strawberry import Private
+from strawberry.dataloader import DataLoader
 
 from registry.api import cursors
 from registry.api.enums import (
@@ -250,14 +251,8 @@ class Provider(Node):
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Credential]:
         loaders = info.context.loaders
-        return await paged(
-            "provider-credentials",
-            float,
-            first,
-            after,
-            fetch=lambda size, key: loaders.provider_credentials.load((self.record.id, size, key)),
-            count=lambda: loaders.provider_credential_count.load(self.record.id),
-            to_node=Credential.from_record,
+        return await self._listings(
+            "provider-credentials", loaders.provider_credentials, loaders.provider_credential_count, first, after
         )
 
     @strawberry.field(
@@ -269,13 +264,22 @@ class Provider(Node):
         self, info: strawberry.Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[Credential]:
         loaders = info.context.loaders
+        return await self._listings(
+            "provider-delivered", loaders.delivered_credentials, loaders.delivered_credential_count, first, after
+        )
+
+    async def _listings(
+        self, list_name: str, pages: DataLoader, counts: DataLoader, first: int | None, after: str | None
+    ) -> Connection[Credential]:
+        """One of this provider's lists of listings, newest first: a page and its count, each
+        batched with the other providers' of the request."""
         return await paged(
-            "provider-delivered",
+            list_name,
             float,
             first,
             after,
-            fetch=lambda size, key: loaders.delivered_credentials.load((self.record.id, size, key)),
-            count=lambda: loaders.delivered_credential_count.load(self.record.id),
+            fetch=lambda size, key: pages.load((self.record.id, size, key)),
+            count=lambda: counts.load(self.record.id),
             to_node=Credential.from_record,
         )
 
