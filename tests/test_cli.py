@@ -289,6 +289,22 @@ def test_sigterm_stops_serve_and_the_embedded_postgresql_it_started(tmp_path):
             os.kill(pid, signal.SIGTERM)
 
 
+def test_a_command_stops_the_embedded_postgresql_even_after_a_user_of_it_was_killed(tmp_path):
+    """A `microcred serve` killed outright stayed on the embedded server's list of users, and
+    from then on every command left the server running when it ended."""
+    try:
+        with serve_process(process_env(MICROCRED_DATA_DIR=str(tmp_path)), "--no-demo") as served:
+            served.process.kill()
+            served.process.wait(timeout=60)
+        assert postgres_servers_under(str(tmp_path))  # killed: nothing stopped it
+        migrated = run("migrate", "upgrade", env=process_env(MICROCRED_DATA_DIR=str(tmp_path)))
+        assert migrated.returncode == 0, migrated.stderr
+        assert postgres_servers_under(str(tmp_path)) == []
+    finally:
+        for pid in postgres_servers_under(str(tmp_path)):
+            os.kill(pid, signal.SIGTERM)
+
+
 def test_serve_advertises_the_address_it_serves_as_issuer(db_dsn):
     """`serve --port N` advertised http://127.0.0.1:8000 as issuer and token endpoint."""
     with serve_process(process_env(DATABASE_URL=db_dsn), "--no-demo") as served:
