@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import datetime
 import os
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -59,23 +61,55 @@ class Recording(Executor):
         return await super()._run(method, sql, args)
 
 
-async def split(client: httpx.AsyncClient, operation: str, variables: dict, requests: int) -> str:
+class StatementTimes:
+    """Every statement the app runs while installed, timed, keyed by its opening words."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = collections.defaultdict(list)
+        original = Executor._run
+
+        async def timed(executor, method, sql, args):
+            started = time.perf_counter()
+            try:
+                return await original(executor, method, sql, args)
+            finally:
+                self.times[" ".join(sql.split())[:70]].append((time.perf_counter() - started) * 1000)
+
+        Executor._run = timed  # type: ignore[method-assign]
+
+
+async def split(client: httpx.AsyncClient, operation: str, variables: dict, requests: int, timing) -> str:
     body = {"query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables}
     for _ in range(3):
         await client.post("/graphql", json=body)
+    timing.times.clear()
     cpu, wall, sql = time.process_time(), time.perf_counter(), 0.0
     for _ in range(requests):
         response = await client.post("/graphql", json=body)
         sql += float(re.search(r"dur=([\d.]+)", response.headers["server-timing"]).group(1))
+    statements = "".join(
+        f"| | {statistics.median(ms):.1f} ms x {len(ms) / requests:.1f}: `{opening}` | | | |\n"
+        for opening, ms in timing.times.items()
+    )
     return (
         f"| {operation} | {(time.perf_counter() - wall) / requests * 1000:.1f} | "
-        f"{(time.process_time() - cpu) / requests * 1000:.1f} | {sql / requests:.1f} | {len(response.content)} |"
-    )
+        f"{(time.process_time() - cpu) / requests * 1000:.1f} | {sql / requests:.1f} | {len(response.content)} |\n"
+        + statements
+    ).rstrip("\n")
+
+
+async def settled(client: httpx.AsyncClient, seconds: float) -> None:
+    """Once the facet index is built, ``seconds`` more for the export snapshot that a starting
+    app rebuilds (about 40 s of one core at 100,000 listings), which would be measured too."""
+    while (await client.get("/readyz")).json().get("facetIndex") != "ready":
+        await asyncio.sleep(1)
+    await asyncio.sleep(seconds)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--settle", type=float, default=50, help="seconds to wait once the facet index is built")
     args = parser.parse_args()
     settings = Settings.from_env({**os.environ, "MICROCRED_DATA_DIR": str(ROOT / ".microcred-bench")})
     dsn = await resolve_database_url(settings)
@@ -87,10 +121,15 @@ async def main() -> None:
     )
     print(
         "# Where the time goes\n\nIn-process, one client, response cache off; SQL is the statements' time "
-        "summed (some run concurrently).\n\n| operation | wall ms | Python CPU ms | SQL ms | bytes |\n|---|---:|---:|---:|---:|"
+        "summed (some run concurrently); under each operation, each statement's median and how many a "
+        "request runs.\n\n| operation | wall ms | Python CPU ms | SQL ms | bytes |\n|---|---:|---:|---:|---:|"
     )
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
+        ) as client:
+            await settled(client, args.settle)
+            timing = StatementTimes()
             found = (
                 await client.post(
                     "/graphql",
@@ -124,7 +163,7 @@ async def main() -> None:
                 ("ProviderPage", {"slug": node["provider"]["slug"]}),
                 ("ChangeFeedPoll", {}),
             ]:
-                print(await split(client, operation, variables, args.requests))
+                print(await split(client, operation, variables, args.requests, timing))
     db = await connect(dsn, settings, min_size=1, max_size=1)
     async with db.connection() as conn:
         for title, request in SEARCHES.items():

@@ -237,6 +237,12 @@ async def connect(
             "idle_in_transaction_session_timeout": str(settings.idle_in_transaction_ms),
             # How alike a misspelt query and a title must be for the typo fallback (0..1).
             "pg_trgm.word_similarity_threshold": TYPO_SIMILARITY,
+            # asyncpg prepares every statement, and after five runs PostgreSQL may keep a generic
+            # plan made without the values. A search's selectivity lies in them (the point and
+            # radius of a near search, the words): its page took 48 ms on the generic plan and 21
+            # on one made for its values, at 100,000 listings. Planning costs the lookups by key
+            # nothing measurable (bench/results/profile-2026-12-02-plans.md).
+            "plan_cache_mode": "force_custom_plan",
         },
     )
     return Database(pool, settings.pool_timeout_seconds)

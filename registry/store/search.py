@@ -283,14 +283,16 @@ async def page(
     p = Params()
     if req.effective_order == CredentialOrder.NEAREST and req.filter.near is not None:
         source, where, sort, sort_type = _nearest(req, viewer, mode, p)
+        listing_id = "nearest.credential_id"  # the same as c.id; ordering by it keeps the early stop
     else:
         source, where, rank = _where(req, viewer, mode, p)
         sort, sort_type = _sort(req.effective_order, rank, req.lang, req.filter, p)
-    keyset = after_condition(sort, sort_type, "c.id", after, p.values)
+        listing_id = "c.id"
+    keyset = after_condition(sort, sort_type, listing_id, after, p.values)
     limit = p.add(req.first + 1)
     rows = await db.fetch(
         f"select {credentials.COLUMNS}, {sort} as _sort from credentials c{source}"
-        f" where {where} and {keyset} order by {sort}, c.id limit {limit}",
+        f" where {where} and {keyset} order by {sort}, {listing_id} limit {limit}",
         *p.values,
     )
     return page_from_rows(rows, req.first, credentials.build)
@@ -300,7 +302,9 @@ def _nearest(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params)
     """(FROM items, WHERE clause, sort expression, its type) of a NEAREST page: the offerings
     the filter accepts, grouped by listing with the nearest one's distance (as a chord, which
     orders as distances do), joined to their listings (which also states the filter's
-    condition on offerings), so that each distance is measured once."""
+    condition on offerings), so that each distance is measured once. The groups come nearest
+    first, so that the page reads listings only until it is full: joined before being sorted,
+    every accepted listing was read (1,497 near Toronto, 18 ms, against 4 ms)."""
     f = req.filter
     assert f.near is not None
     source, where, _ = _where(replace(req, filter=replace(f, **_held_by_one_offering(f))), viewer, mode, p)
@@ -308,7 +312,8 @@ def _nearest(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params)
     accepted = _offering_match(f, p, of_listing=False)
     source += (
         f" join (select o.credential_id, min(cube_distance({point}, o.place_point)) as chord"
-        f" from offerings o where {accepted} group by o.credential_id) nearest on nearest.credential_id = c.id"
+        f" from offerings o where {accepted} group by o.credential_id order by chord, o.credential_id) nearest"
+        " on nearest.credential_id = c.id"
     )
     return source, where, "nearest.chord", "float8"
 

@@ -28,6 +28,15 @@ query($filter: CredentialFilter, $order: CredentialOrder) {
 }
 """
 
+PAGED = """
+query($filter: CredentialFilter, $after: String) {
+  searchCredentials(filter: $filter, orderBy: NEAREST, first: 1, after: $after) {
+    nodes { externalId }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Written here, independently of the registry: the great circle on PostgreSQL's sphere."""
@@ -230,3 +239,30 @@ async def test_start_windows_are_cumulative_and_a_rolling_intake_is_any_time(cli
     result = (await gql(client, FACETS, {}))["data"]["searchCredentials"]
     windows = {v["value"]: v["count"] for v in result["facets"]["startWindow"]}
     assert windows == {"NEXT_30_DAYS": 5, "NEXT_90_DAYS": 5, "LATER": 2, "ANY_TIME": 1}
+
+
+async def test_nearest_pages_follow_one_another_and_tied_listings_come_by_id(client, db, catalogue):
+    provider = (await db.fetchrow("select provider_id from credentials where external_id = 'A'"))[0]
+    for key in ("H", "I"):  # at A's very place: tied with it
+        credential_id = await _publish(db, provider, key)
+        changes = OfferingChanges(
+            external_id=f"{key.lower()}1",
+            start_date=IN_RANGE,
+            delivery_mode="IN_PERSON",
+            place=place("Sudbury", 46.5194, -80.95),
+        )
+        assert (await offerings.add(db, OPERATOR, credential_id, changes)).ok
+    wanted = {"near": {"place": "Sudbury, ON", "withinKm": 50}}
+    whole = [node["externalId"] for node in await _found(client, wanted, "NEAREST")]
+    paged, after = [], None
+    while True:
+        answer = await gql(client, PAGED, {"filter": wanted, "after": after})
+        result = answer["data"]["searchCredentials"]
+        paged += [node["externalId"] for node in result["nodes"]]
+        if not result["pageInfo"]["hasNextPage"]:
+            break
+        after = result["pageInfo"]["endCursor"]
+    assert paged == whole and len(whole) >= 6
+    ids = {row["external_id"]: row["id"] for row in await db.fetch("select external_id, id from credentials")}
+    tied = [key for key in whole if key in {"A", "H", "I"}]
+    assert tied == sorted(tied, key=lambda key: ids[key]) and len(tied) == 3
