@@ -9,6 +9,7 @@ import asyncpg
 
 from registry.db import Executor
 from registry.store import credentials
+from registry.store.facet_changes import Snapshot, unseen, unseen_params
 from registry.store.sql import Params, fetch_one
 
 
@@ -51,9 +52,10 @@ async def published_listings(
         yield row
 
 
-async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime]:
+async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime, str]:
     """In a repeatable-read transaction: the change-feed position (txid, seq) up to which every
-    change is in the transaction's snapshot (None when the feed is empty), and the time.
+    change is in the transaction's snapshot (None when the feed is empty), the time, and the
+    snapshot itself (`pg_snapshot` text, for ``changed_since``).
 
     The position is the feed's own fence (changes of transactions older than the oldest one
     running): whatever the snapshot misses comes after it in the feed, so a reader that follows
@@ -62,10 +64,27 @@ async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime
         tx,
         "select (select array[ch.txid::text, ch.seq::text] from changes ch"
         "         where ch.txid < pg_snapshot_xmin(pg_current_snapshot()) order by ch.txid desc, ch.seq desc limit 1)"
-        "       as position, now() as at",
+        "       as position, now() as at, pg_current_snapshot()::text as snapshot",
     )
     position = (int(row["position"][0]), int(row["position"][1])) if row["position"] else None
-    return position, row["at"]
+    return position, row["at"], row["snapshot"]
+
+
+async def changed_since(db: Executor, snapshot: str) -> bool:
+    """Whether anything an export line holds may differ from what ``snapshot`` (taken by an
+    earlier build) saw: a listing or a provider written by a transaction it did not see
+    committed (every listing write, its skills, occupations and partners included, writes its
+    row), or a server whose transactions are behind it (a restored backup)."""
+    seen = Snapshot.parse(snapshot)
+    p = unseen_params(seen)
+    row = await fetch_one(
+        db,
+        f"select pg_current_snapshot()::text as now,"
+        f" exists (select 1 from credentials c where {unseen('c.changed_xid')})"
+        f" or exists (select 1 from providers pr where {unseen('pr.changed_xid')}) as changed",
+        *p.values,
+    )
+    return bool(row["changed"]) or not Snapshot.parse(row["now"]).sees_all_of(seen)
 
 
 async def database_identity(db: Executor) -> tuple[str, int]:

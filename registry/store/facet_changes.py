@@ -137,30 +137,37 @@ async def names(db: Executor) -> dict[str, LanguageMap]:
     return {row[0]: orjson.loads(row[1]) for row in rows}
 
 
+def unseen_params(snapshot: Snapshot) -> Params:
+    """The parameters ``unseen`` reads ($1 and $2): ``snapshot``'s xmax and in-progress list."""
+    return Params(str(snapshot.xmax), [str(x) for x in snapshot.xip])
+
+
+def unseen(column: str) -> str:
+    """SQL: the row's ``column`` (a `changed_xid`) names a transaction that the snapshot of
+    ``unseen_params`` did not see committed."""
+    # Bounded on both sides so that the planner reads the index even before the table has
+    # statistics for the column (an open range is guessed at a third of the table).
+    return f"({column} between $1::text::xid8 and '{_LAST_XID}'::xid8 or {column} = any($2::text[]::xid8[]))"
+
+
 async def since(db: Executor, snapshot: Snapshot, limit: int, matching: Matching | None = None) -> Changes:
     """The listings (up to ``limit``) and names changed since ``snapshot``, and the ordinals
     ``matching`` finds, in one statement."""
-    p = Params(str(snapshot.xmax), [str(x) for x in snapshot.xip])
-
-    def changed(column: str) -> str:
-        # Bounded on both sides so that the planner reads the index even before the table has
-        # statistics for the column (an open range is guessed at a third of the table).
-        return f"({column} between $1::text::xid8 and '{_LAST_XID}'::xid8 or {column} = any($2::text[]::xid8[]))"
-
+    p = unseen_params(snapshot)
     over = p.add(limit + 1)  # each side stops there: more than the limit is all it needs to know
     ordinals = "null::int[]"
     if matching is not None:
         ordinals = search.matching_ordinals(matching.request, matching.viewer, matching.mode, p)
     names_sql = _NAMES.format(
-        providers=f"where {changed('p.changed_xid')}", authorities=f"where {changed('a.changed_xid')}"
+        providers=f"where {unseen('p.changed_xid')}", authorities=f"where {unseen('a.changed_xid')}"
     )
     row = await fetch_one(
         db,
         f"""select pg_current_snapshot()::text as snapshot, current_date as today,
           (select array_agg(row(c.ordinal, {_LISTING})) from credentials c where c.id in (
-             (select c2.id from credentials c2 where {changed("c2.changed_xid")} limit {over})
+             (select c2.id from credentials c2 where {unseen("c2.changed_xid")} limit {over})
              union
-             (select r.credential_id from recognitions r where {changed("r.changed_xid")} limit {over}))
+             (select r.credential_id from recognitions r where {unseen("r.changed_xid")} limit {over}))
           ) as listings,
           (select array_agg(row(n.*)) from ({names_sql}) n) as names,
           {ordinals} as ordinals""",

@@ -76,11 +76,14 @@ class SnapshotFile:
 @dataclass(frozen=True)
 class Snapshot:
     """A snapshot set: when its build began (this machine's clock), the change-feed position
-    (txid, seq) it holds everything before, and its files by label."""
+    (txid, seq) it holds everything before, its files by label, and what it was built from:
+    the database's snapshot (`pg_snapshot` text) and the code that wrote it (a digest)."""
 
     started_at: float
     position: tuple[int, int] | None
     files: dict[str, SnapshotFile]
+    database_snapshot: str | None = None  # absent in manifests written before they were kept
+    code: str | None = None
 
 
 def read_manifest(folder: Path) -> Snapshot | None:
@@ -94,6 +97,8 @@ def read_manifest(folder: Path) -> Snapshot | None:
         data["started_at"],
         (position[0], position[1]) if position else None,
         {label: SnapshotFile(**entry) for label, entry in data["files"].items()},
+        data.get("database_snapshot"),
+        data.get("code"),
     )
 
 
@@ -104,6 +109,8 @@ def write_manifest(folder: Path, snapshot: Snapshot) -> None:
             "started_at": snapshot.started_at,
             "position": list(snapshot.position) if snapshot.position else None,
             "files": {label: asdict(f) for label, f in snapshot.files.items()},
+            "database_snapshot": snapshot.database_snapshot,
+            "code": snapshot.code,
         }
     ).encode()
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".manifest-")

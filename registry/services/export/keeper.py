@@ -8,7 +8,8 @@ quiet for ``MICROCRED_EXPORT_DEBOUNCE`` seconds (at most twelve times that since
 change not yet built, so a steady stream of writes cannot starve it), then takes the
 folder's lock (flock: released by the kernel if the process dies). Holding it, it builds
 unless the current set was begun after the last notice it heard, which means another
-process sharing the folder has already built what it would build.
+process sharing the folder has already built what it would build, or unless nothing the set
+holds was written since its build (a process starting hears of "anything may have changed").
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from registry.config import Settings
 from registry.db import connect, is_unavailable
 from registry.domain.search import is_region
 from registry.events import first_set
-from registry.services.export.build import Abandoned, build_snapshot
+from registry.services.export.build import Abandoned, build_snapshot, still_current
 from registry.services.export.files import FULL, read_manifest
 
 LOCK = "build.lock"
@@ -99,6 +100,9 @@ class Keeper:
             started = time.time()
             db = await connect(self.dsn, self.settings, min_size=1, max_size=1)
             try:
+                if current is not None and await still_current(db, current, self.jurisdictions):
+                    log.info("export snapshot kept: nothing it holds changed since it was built")
+                    return
                 built = await build_snapshot(db, self.folder, self.jurisdictions, current, started, stop)
             finally:
                 await db.close()
