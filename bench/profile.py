@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import collections
 import datetime
+import hashlib
 import os
 import re
 import statistics
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from registry.app import create_app  # noqa: E402
 from registry.config import Settings  # noqa: E402
-from registry.db import Executor, connect, resolve_database_url  # noqa: E402
+from registry.db import Executor, connect, current_statements, resolve_database_url  # noqa: E402
 from registry.domain.search import PUBLIC, CredentialFilter, CredentialOrder, Near, SearchRequest  # noqa: E402
 from registry.store import search  # noqa: E402
 
@@ -62,7 +63,8 @@ class Recording(Executor):
 
 
 class StatementTimes:
-    """Every statement the app runs while installed, timed, keyed by its opening words."""
+    """Every statement a request runs while installed (not the app's background work), timed,
+    keyed by its opening words and a digest of its whole text."""
 
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = collections.defaultdict(list)
@@ -73,7 +75,9 @@ class StatementTimes:
             try:
                 return await original(executor, method, sql, args)
             finally:
-                self.times[" ".join(sql.split())[:70]].append((time.perf_counter() - started) * 1000)
+                if current_statements() is not None:  # set for the requests only
+                    key = f"{' '.join(sql.split())[:60]} … #{hashlib.blake2b(sql.encode(), digest_size=3).hexdigest()}"
+                    self.times[key].append((time.perf_counter() - started) * 1000)
 
         Executor._run = timed  # type: ignore[method-assign]
 
@@ -101,7 +105,12 @@ async def split(client: httpx.AsyncClient, operation: str, variables: dict, requ
 async def settled(client: httpx.AsyncClient, seconds: float) -> None:
     """Once the facet index is built, ``seconds`` more for the export snapshot that a starting
     app rebuilds (about 40 s of one core at 100,000 listings), which would be measured too."""
-    while (await client.get("/readyz")).json().get("facetIndex") != "ready":
+    while True:
+        ready = await client.get("/readyz")
+        if ready.status_code != 200:
+            raise SystemExit(f"/readyz answered {ready.status_code}: {ready.text} (run `microcred migrate upgrade`?)")
+        if ready.json().get("facetIndex") in ("ready", "off"):
+            break
         await asyncio.sleep(1)
     await asyncio.sleep(seconds)
 

