@@ -245,8 +245,9 @@ async def connect(
             # asyncpg prepares every statement, and after five runs PostgreSQL may keep a generic
             # plan made without the values. A search's selectivity lies in them (the point and
             # radius of a near search, the words): its page took 48 ms on the generic plan and 21
-            # on one made for its values, at 100,000 listings. Planning costs the lookups by key
-            # nothing measurable (bench/results/profile-2026-12-02-plans.md).
+            # on one made for its values, at 100,000 listings. Planning at every run costs the
+            # provider page's large statements 2-5 ms a request
+            # (bench/results/profile-2026-12-02-plans.md).
             "plan_cache_mode": "force_custom_plan",
         },
     )

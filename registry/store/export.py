@@ -77,7 +77,7 @@ async def content_marks(db: Executor) -> str:
     slug, name and jurisdiction."""
     marks: str = await db.fetchval(
         "select (select count(*) || ':' || coalesce(sum(version), 0) from credentials) || ':' ||"
-        " (select md5(coalesce(string_agg(id::text || slug || name::text || jurisdiction, ',' order by id), ''))"
+        " (select md5(coalesce(string_agg(concat_ws('|', id, slug, name, jurisdiction), ',' order by id), ''))"
         "    from providers)"
     )
     return marks
