@@ -98,6 +98,18 @@ async def test_a_lone_surrogate_is_refused_as_unreadable_json_and_nothing_stored
     assert response.status_code == 400 and await db.fetchval("select count(*) from credentials") == 0
 
 
+@pytest.mark.parametrize(
+    "literal",
+    ["a\\u0000b", "a\\u{0}b", "a\u0000b"],
+    ids=["escaped NUL", "braced escaped NUL", "NUL as it is"],  # an escaped lone surrogate is a syntax error
+)
+async def test_a_query_literal_that_cannot_be_stored_is_refused(client, literal):
+    response = await client.post(
+        "/graphql", json={"query": f'{{ searchCredentials(query: "{literal}") {{ totalCount }} }}'}
+    )
+    assert response.json()["errors"][0]["extensions"] == {"code": "INVALID_CHARACTERS", "field": ["query"]}
+
+
 async def test_a_megabyte_title_is_too_long(client, parties, db):
     response = await _create_titled(client, parties, "x" * 1_000_000)
     assert response.json()["data"]["createCredential"]["userErrors"] == [
