@@ -121,7 +121,8 @@ async def health(request: Request) -> JSONResponse:
 async def ready(request: Request) -> JSONResponse:
     """Readiness: the database answers and its schema is at this code's migration head. It
     also says whether this process's facet index is built (a process whose index is not yet
-    built is ready: PostgreSQL counts its facets meanwhile)."""
+    built is ready: PostgreSQL counts its facets meanwhile), and whether its export keeper has
+    every change it heard of in the snapshot files (`building` while it is deciding or building)."""
     current, head = await health_store.schema_revision(request.app.state.db), migrate.head_revision()
     if current != head:
         return JSONResponse(
@@ -131,7 +132,8 @@ async def ready(request: Request) -> JSONResponse:
         )
     index = request.app.state.facet_index
     facets = "off" if index is None else "ready" if index.ready else "building"
-    return JSONResponse({"status": "ready", "revision": head, "facetIndex": facets})
+    export = "current" if request.app.state.export_keeper.current else "building"
+    return JSONResponse({"status": "ready", "revision": head, "facetIndex": facets, "export": export})
 
 
 def create_app(settings: Settings | None = None, dsn: str | None = None, *, worker: bool = False) -> Starlette:
@@ -152,7 +154,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
         app.state.facet_index = LiveFacetIndex(app.state.db) if settings.facet_index else None
         folder = await export_folder(settings, database_url, app.state.db)
         app.state.exports = Exports(app.state.db, folder, settings)
-        keeper = Keeper(database_url, settings, folder)  # rebuilds the export's snapshot files after changes
+        keeper = app.state.export_keeper = Keeper(database_url, settings, folder)  # rebuilds the export's files
         stop = asyncio.Event()
         tasks = [asyncio.create_task(Worker(app.state.db, settings, fernet(settings)).run(stop))] if worker else []
         if worker:  # listings due for confirmation: their providers' webhooks are told (once each)

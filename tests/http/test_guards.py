@@ -72,7 +72,9 @@ async def test_readiness_needs_the_schema_at_this_codes_head(db_dsn):
         await app.state.facet_index.warm()
         ready = await client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "revision": migrate.head_revision(), "facetIndex": "ready"}
+        answer = ready.json()
+        assert answer.pop("export") in ("building", "current")  # the export keeper's own test says which
+        assert answer == {"status": "ready", "revision": migrate.head_revision(), "facetIndex": "ready"}
         await migrate.downgrade(db_dsn, "-1")
         behind = await client.get("/readyz")
         assert behind.status_code == 503 and behind.json()["status"] == "migrating"

@@ -80,8 +80,10 @@ class _Restarts:
         keeper, stop = Keeper(self.dsn, self.settings, self.folder), asyncio.Event()
         running = asyncio.create_task(keeper.run(stop))
         keeper.heard()
+        assert not keeper.current  # until it has built or kept the set
         try:
             await _until(lambda: self._said() is not None)
+            await _until(lambda: keeper.current)
         finally:
             stop.set()
             await asyncio.wait_for(running, 10)

@@ -48,6 +48,13 @@ class Keeper:
         self.quiet = settings.export_debounce_seconds
         self.wake = asyncio.Event()
         self.last_heard = self.first_unbuilt = 0.0
+        self._working = False
+
+    @property
+    def current(self) -> bool:
+        """Whether every change this process has heard of is in the snapshot set (built here or
+        found built), so that it is not about to spend a core on a build."""
+        return not self.wake.is_set() and not self._working
 
     def heard(self) -> None:
         """A public change committed (or the notices reconnected: anything may have changed)."""
@@ -64,6 +71,7 @@ class Keeper:
                 return
             covered, self.first_unbuilt = self.last_heard, 0.0
             self.wake.clear()  # notices from here on call for another build
+            self._working = True
             try:
                 await self._build_unless_done(covered, stop)
                 failures = 0
@@ -79,6 +87,8 @@ class Keeper:
                 self.wake.set()
                 if await _stopped(stop, min(60.0, RETRY_SECONDS * 2 ** (failures - 1))):
                     return
+            finally:
+                self._working = False
 
     async def _settle(self, stop: asyncio.Event) -> bool:
         """Wait until changes have been quiet long enough; False when stopped meanwhile."""
