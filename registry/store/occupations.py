@@ -52,27 +52,18 @@ def build_detailed(row: Mapping[str, Any]) -> Occupation:
 async def search_page(db: Executor, *, query: str | None, first: int, after: Key | None) -> Page[Occupation]:
     """Occupations matching ``query``, best first; by code without a query."""
     if query is None:
-        return await fetch_page(
-            db,
-            columns=DETAIL_COLUMNS,
-            from_sql="occupations o",
-            where="true",
-            params=[],
-            sort_sql="o.code",
-            sort_type="text",
-            id_sql="o.id",
-            first=first,
-            after=after,
-            build=build_detailed,
-        )
+        from_sql, where, params, sort_sql, sort_type = "occupations o", "true", [], "o.code", "text"
+    else:
+        from_sql, where, params = f"occupations o, {_QUERY}", _MATCH, [query]
+        sort_sql, sort_type = f"{_RANK}::float8", "float8"
     return await fetch_page(
         db,
         columns=DETAIL_COLUMNS,
-        from_sql=f"occupations o, {_QUERY}",
-        where=_MATCH,
-        params=[query],
-        sort_sql=f"{_RANK}::float8",
-        sort_type="float8",
+        from_sql=from_sql,
+        where=where,
+        params=params,
+        sort_sql=sort_sql,
+        sort_type=sort_type,
         id_sql="o.id",
         first=first,
         after=after,
