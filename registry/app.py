@@ -27,6 +27,7 @@ from auth.server import OAuthEndpoints
 from registry import migrate
 from registry.api.context import SUB_RESPONSE, Context
 from registry.api.errors import ServiceUnavailable, shape_errors
+from registry.api.planned_execution import count_planned_objects
 from registry.api.schema import build_schema
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
@@ -91,9 +92,11 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
 
 class ServerTimingMiddleware:
-    """Adds ``Server-Timing: db;dur=<ms>;desc="<n> statements"`` to every HTTP response.
+    """Adds ``Server-Timing: db;dur=<ms>;desc="<n> statements", graphql;desc="<m> objects planned"``
+    to every HTTP response.
 
-    Lets operators (and the tests) see how many SQL statements a request cost.
+    Lets operators (and the tests) see how many SQL statements a request cost, and how many
+    objects its GraphQL execution completed from plans (registry/api/planned_execution.py).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -104,9 +107,13 @@ class ServerTimingMiddleware:
             await self.app(scope, receive, send)
             return
         stats = scope.get(STATS) or track_statements()
+        planned = count_planned_objects()
 
         def timed(message: Message) -> Message:
-            timing = f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} statements"'
+            timing = (
+                f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} statements", '
+                f'graphql;desc="{planned.objects} objects planned"'
+            )
             return with_headers(message, [(b"server-timing", timing.encode())])
 
         await self.app(scope, receive, on_response_start(send, timed))
@@ -192,7 +199,7 @@ def create_app(settings: Settings | None = None, dsn: str | None = None, *, work
             Route("/metrics", metrics),
             Route(
                 "/graphql",
-                RegistryGraphQL(build_schema(hide_suggestions=settings.production), graphql_ide="graphiql"),
+                RegistryGraphQL(build_schema(settings.production, settings.planned_execution), graphql_ide="graphiql"),
                 methods=["GET", "POST"],
             ),
             Route("/oauth/token", oauth.token, methods=["POST"]),

@@ -150,6 +150,9 @@ class Settings:
     pool_timeout_seconds: how long a request waits for a database connection before a 503.
     max_query_cost: the most an operation may cost (see registry/api/cost.py).
     production: hide the schema's "Did you mean ...?" suggestions from error messages.
+    planned_execution: complete a selection's repeated objects (a page of listings) from a plan
+      made once per request (registry/api/planned_execution.py); off, graphql-core completes
+      every field the general way (``MICROCRED_PLANNED_EXECUTION=0``, a switch for operators).
     stale_after_days: a listing its provider has not confirmed (nor written) for this long is
       stale (``MICROCRED_STALE_AFTER_DAYS``, 365); the worker reminds the provider 30 days before.
     drain_seconds: on SIGTERM, how long requests in flight (then webhook deliveries in
@@ -199,6 +202,7 @@ class Settings:
     max_body_bytes: int = 4 * 2**20
     max_query_cost: int = 5_000
     production: bool = False
+    planned_execution: bool = True
     rate_anonymous: tuple[float, float] = (10_000.0, 1_000.0)
     rate_client: tuple[float, float] = (20_000.0, 2_000.0)
     rate_portal: tuple[float, float] = (100_000.0, 10_000.0)
@@ -256,6 +260,7 @@ class Settings:
             max_body_bytes=int(env.get("MICROCRED_MAX_BODY_BYTES", str(4 * 2**20))),
             max_query_cost=int(env.get("MICROCRED_MAX_QUERY_COST", "5000")),
             production=_flag(env.get("MICROCRED_PRODUCTION"), False),
+            planned_execution=_flag(env.get("MICROCRED_PLANNED_EXECUTION"), True),
             rate_anonymous=_pair(env.get("MICROCRED_RATE_ANONYMOUS") or "10000,1000"),
             rate_client=_pair(env.get("MICROCRED_RATE_CLIENT") or "20000,2000"),
             rate_portal=_pair(env.get("MICROCRED_RATE_PORTAL") or "100000,10000"),

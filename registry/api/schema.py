@@ -19,6 +19,7 @@ from registry.api import webhooks as webhook_api
 from registry.api.inputs import entity_representation
 from registry.api.lookups import check_lookups
 from registry.api.payloads import CredentialPayload, RecognitionPayload
+from registry.api.planned_execution import PlannedExecutionContext
 from registry.api.read_routing import ReadRouting
 from registry.api.scalars import SCALARS
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
@@ -253,9 +254,10 @@ class RegistrySchema(strawberry.federation.Schema):
 
 
 @functools.cache
-def build_schema(hide_suggestions: bool = False) -> strawberry.Schema:
+def build_schema(hide_suggestions: bool = False, planned: bool = True) -> strawberry.Schema:
     """The registry's public schema; ``hide_suggestions`` drops the "Did you mean ...?" hints
-    from errors (production mode: they map the schema out for anyone probing)."""
+    from errors (production mode: they map the schema out for anyone probing), and ``planned``
+    completes repeated objects from per-request plans (registry/api/planned_execution.py)."""
     # A valid Apollo Federation 2 subgraph: portals can compose the registry into their supergraph.
     return RegistrySchema(
         federation_version="2.5",
@@ -263,6 +265,7 @@ def build_schema(hide_suggestions: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=hide_suggestions),
+        execution_context_class=PlannedExecutionContext if planned else None,
         extensions=[
             *limits.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),

@@ -45,7 +45,7 @@ async def execute(
     context /graphql would give it (visibility, read routing, rate limits, request log);
     OperationFailed when it answers with an error."""
     context = Context.of_request(request.scope, request.app.state)
-    result = await build_schema(context.settings.production).execute(
+    result = await build_schema(context.settings.production, context.settings.planned_execution).execute(
         document, variable_values=variables, context_value=context, operation_name=operation_name
     )
     if result.errors:

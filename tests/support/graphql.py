@@ -56,3 +56,10 @@ def statements(response: httpx.Response) -> int:
 def operation(name: str) -> str:
     """The text of a named operation file in graphql/operations/."""
     return (OPERATIONS / f"{name}.graphql").read_text()
+
+
+def planned_objects(response: httpx.Response) -> int:
+    """How many objects the request completed from plans, from its Server-Timing header."""
+    match = re.search(r'desc="(\d+) objects planned"', response.headers["server-timing"])
+    assert match, response.headers["server-timing"]
+    return int(match.group(1))
