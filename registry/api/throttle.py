@@ -62,13 +62,22 @@ class CostThrottle(SchemaExtension):
             return
         yield
         data = run.result.data if run.result else None
+        actual = cost.actual(data, mutation=run.operation_type == OperationType.MUTATION)
+        refund = _refund(requested, actual, answered=bool(run.result) and not run.result.errors)
+        _ledger(context).refund(key, refund)
         self.report.update(
-            actualQueryCost=cost.actual(data, mutation=run.operation_type == OperationType.MUTATION),
-            throttleStatus=status,
+            actualQueryCost=actual, throttleStatus=_status(capacity, max(0.0, decision.level - refund), restore)
         )
 
     def get_results(self) -> dict:
         return {"cost": self.report} if self.report is not None else {}
+
+
+def _refund(requested: int, actual: int, *, answered: bool) -> int:
+    """What an operation asked for and its answer did not use, given back after it ran (at least
+    1 is kept: no operation is free). An answer with errors keeps its whole charge: the work
+    before the error (a search cut by the statement timeout, say) is not in its objects."""
+    return max(0, requested - max(actual, 1)) if answered else 0
 
 
 def _too_complex(requested: int, maximum: int) -> ExecutionResult:

@@ -11,6 +11,10 @@ the decision is taken on the exact level, in one statement (two when refused: th
 settles what was admitted before). Every second, and when the app stops, every bucket's
 unsettled charges are settled, one statement per restore rate.
 
+An operation is charged what it asks for before it runs, and given back afterwards what its
+answer did not use (``refund``, settled like a charge): a bucket ends up charged the actual
+cost of what it was answered, as Shopify's API does.
+
 The bound: a process never holds more than the threshold of unsettled charges for a bucket,
 and all its estimate can miss is what other processes charged since it last settled. Once a
 bucket is past its capacity, each process admits at most its threshold more before a
@@ -58,8 +62,9 @@ class _Account:
     sending: float = 0.0  # sent, not yet answered
 
     def level(self, now: float) -> float:
-        """The estimated level: the last answer, less what leaked since, plus what is unsettled."""
-        return self._leaked(now) + self.sending + self.pending
+        """The estimated level: the last answer, less what leaked since, plus what is unsettled
+        (refunds included; never below empty)."""
+        return max(0.0, self._leaked(now) + self.sending + self.pending)
 
     def unsettled(self) -> float:
         """What this process has admitted that PostgreSQL has not acknowledged."""
@@ -78,9 +83,10 @@ class _Account:
 
     def acknowledge(self, batch: float, level: float, now: float) -> None:
         """A settlement of ``batch`` answered ``level``. Concurrent settlements may answer out of
-        order: the higher of the two lower bounds is kept."""
+        order: the higher of the two lower bounds is kept (what was known, less a refund the
+        batch gave back, or the answer)."""
         self.sending -= batch
-        self.settled, self.settled_at = max(self._leaked(now), level), now
+        self.settled, self.settled_at = max(self._leaked(now) + min(batch, 0.0), level), now
 
     def _leaked(self, now: float) -> float:
         return max(0.0, self.settled - (now - self.settled_at) * self.restore)
@@ -110,6 +116,14 @@ class RateLedger:
             return Decision(True, account.level(now))
         return await self._decide(key, account, cost)
 
+    def refund(self, key: str, amount: float) -> None:
+        """Give back ``amount`` of what was charged to ``key`` (what an operation asked for and its
+        answer did not use); it reaches PostgreSQL with the next settlement. A bucket this process
+        has forgotten has leaked empty: nothing is left to give back."""
+        account = self._accounts.get(key)
+        if account is not None and amount > 0:
+            account.pending -= amount
+
     def _fits(self, account: _Account, cost: float, now: float) -> bool:
         within_threshold = account.unsettled() + cost <= self._threshold * account.capacity
         return within_threshold and account.level(now) + cost <= account.capacity
@@ -135,7 +149,7 @@ class RateLedger:
         forget the buckets this process has nothing left to know about."""
         due: dict[float, dict[str, _Account]] = {}
         for key, account in self._accounts.items():
-            if account.pending > 0:
+            if account.pending != 0:
                 due.setdefault(account.restore, {})[key] = account
         for restore, accounts in due.items():
             await self._settle(accounts, restore)
@@ -156,7 +170,7 @@ class RateLedger:
     def _forget_idle(self) -> None:
         """Drops the buckets with nothing unsettled that have leaked empty: as good as unknown."""
         now = self._clock()
-        idle = [key for key, a in self._accounts.items() if a.unsettled() == 0 and a.level(now) <= 0]
+        idle = [key for key, a in self._accounts.items() if a.unsettled() == 0 and a.level(now) == 0]
         for key in idle:
             del self._accounts[key]
 

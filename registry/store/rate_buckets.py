@@ -4,6 +4,9 @@ leaks at a steady rate; a query that would overflow it is refused.
 Each process admits most charges on its own estimate and sends them here in batches
 (registry.services.rate_ledger): ``charge`` adds what must fit, ``settle`` what was already
 admitted, so a bucket may hold a little more than its capacity (the ledger bounds how much).
+A batch may be negative: what operations asked for and did not use, given back. A bucket
+never holds less than nothing (a refund to a bucket not kept, which an unlogged table loses
+in a crash, stores a negative level that reads as empty).
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ async def charge(db: Executor, key: str, cost: float, *, capacity: float, restor
     """Add ``cost`` to ``key``'s bucket if it fits (a bucket not yet kept is empty); the level
     after, or None when refused (then nothing is added)."""
     level_after: float | None = await db.fetchval(
-        f"insert into rate_buckets as b (key, level, updated_at) select $1, $2::float8, clock_timestamp()"
+        f"insert into rate_buckets as b (key, level, updated_at) select $1, greatest(0, $2::float8), clock_timestamp()"
         f" where $2::float8 <= $4::float8"
-        f" on conflict (key) do update set level = {_leaked('$3')} + $2, updated_at = clock_timestamp()"
+        f" on conflict (key) do update set level = greatest(0, {_leaked('$3')} + $2), updated_at = clock_timestamp()"
         f" where {_leaked('$3')} + $2 <= $4::float8 returning level",
         key,
         cost,
@@ -35,14 +38,15 @@ async def charge(db: Executor, key: str, cost: float, *, capacity: float, restor
 
 
 async def settle(db: Executor, costs: Mapping[str, float], *, restore_per_second: float) -> dict[str, float]:
-    """Add each key's cost (charges already admitted) to its bucket, whatever the level: one
-    statement for every key (of buckets leaking at ``restore_per_second``); each level after."""
+    """Add each key's cost (charges already admitted, less refunds) to its bucket, whatever the
+    level: one statement for every key (of buckets leaking at ``restore_per_second``); each level after."""
     keys = sorted(costs)  # rows locked in one order, so that two processes settling never deadlock
     rows = await db.fetch(
         f"insert into rate_buckets as b (key, level, updated_at)"
         f" select key, cost, clock_timestamp() from unnest($1::text[], $2::float8[]) as t(key, cost) order by key"
-        f" on conflict (key) do update set level = {_leaked('$3')} + excluded.level, updated_at = clock_timestamp()"
-        f" returning key, level",
+        f" on conflict (key) do update set level = greatest(0, {_leaked('$3')} + excluded.level),"
+        f" updated_at = clock_timestamp()"
+        f" returning key, greatest(0, level) as level",
         keys,
         [costs[key] for key in keys],
         restore_per_second,

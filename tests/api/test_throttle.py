@@ -12,24 +12,59 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 
+from registry.config import Settings
 from registry.db import track_statements
 from registry.services.rate_ledger import RateLedger
 from registry.store import rate_buckets
-from tests.support.graphql import statements
+from tests.support.graphql import operation, statements
 from tests.support.metrics import sample
 from tests.support.parties import access_token
 from tests.support.throttle import LIMITED, serving
 
-PAGE = {"query": "{ skills(first: 20) { nodes { id code } } }"}  # 2 + 20 x 1
+PAGE = {"query": "{ skills(first: 20) { nodes { id code } } }"}  # asks 2 + 20 x 1, uses 21 (the page, 20 skills)
+
+
+@pytest.fixture(autouse=True)
+async def twenty_skills(db):
+    """Twenty skills, so that PAGE's answer holds nearly all it asks for (the page and 20 skills:
+    21 objects of the 22 it is charged before it runs; the 1 is given back after)."""
+    await db.execute(
+        "insert into skills (scheme, code, label)"
+        " select 'test', 's' || n, jsonb_build_object('en', 'Skill ' || n) from generate_series(1, 20) n"
+    )
 
 
 async def test_every_answer_reports_its_cost_and_the_callers_allowance(db_dsn):
     async with serving(db_dsn) as client:
         reported = (await client.post("/graphql", json=PAGE)).json()["extensions"]["cost"]
-    assert (
-        reported["requestedQueryCost"] == 22 and reported["actualQueryCost"] == 1
-    )  # the result object: no listings yet
-    assert reported["throttleStatus"] == {"maximumAvailable": 1000.0, "currentlyAvailable": 978.0, "restoreRate": 10.0}
+    assert reported["requestedQueryCost"] == 22 and reported["actualQueryCost"] == 21
+    assert reported["throttleStatus"] == {"maximumAvailable": 1000.0, "currentlyAvailable": 979.0, "restoreRate": 10.0}
+
+
+async def test_an_answer_is_charged_what_it_used_not_what_it_asked_for(db_dsn, db):
+    async with serving(db_dsn, STILL) as client:
+        reported = (await client.post("/graphql", json=WIDE_PAGE)).json()["extensions"]["cost"]
+    assert reported["requestedQueryCost"] == 102 and reported["actualQueryCost"] == 21
+    assert reported["throttleStatus"]["currentlyAvailable"] == 979.0
+    assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(21, abs=0.1)
+
+
+async def test_an_answer_with_errors_keeps_its_whole_charge(db_dsn):
+    failing = {"query": '{ skills(first: 100) { nodes { id } } credential(id: "not-an-id") { id } }'}
+    async with serving(db_dsn, STILL) as client:
+        reported = (await client.post("/graphql", json=failing)).json()["extensions"]["cost"]
+    assert reported["throttleStatus"]["currentlyAvailable"] == CAPACITY - reported["requestedQueryCost"]
+
+
+async def test_a_portal_s_page_views_from_one_address_are_not_refused_under_the_default_limits(demo_dsn):
+    """A school behind one address: six quick views of an occupation's page. Each asks for
+    about 2,600 points and uses about 300; charged what they asked, the fourth was refused."""
+    defaults = dataclasses.replace(LIMITED, rate_anonymous=Settings().rate_anonymous)
+    page = {"query": operation("OccupationPage"), "variables": {"code": "72106"}}
+    async with serving(demo_dsn, defaults) as client:
+        answers = [await client.post("/graphql", json=page) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 6
+    assert answers[0].json()["extensions"]["cost"]["requestedQueryCost"] > Settings().rate_anonymous[0] / 4
 
 
 async def test_an_operation_over_the_maximum_cost_is_refused_before_it_runs(db_dsn):
@@ -43,7 +78,7 @@ async def test_an_operation_over_the_maximum_cost_is_refused_before_it_runs(db_d
 
 async def test_a_caller_over_its_allowance_gets_429_with_retry_after(db_dsn):
     async with serving(db_dsn) as client:
-        answers = [await client.post("/graphql", json=PAGE) for _ in range(50)]  # 50 x 22 > 1,000
+        answers = [await client.post("/graphql", json=PAGE) for _ in range(50)]  # 50 x 21 > 1,000
     refused = [a for a in answers if a.status_code == 429]
     assert refused and all(a.status_code == 200 for a in answers[:45])
     assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
@@ -63,7 +98,7 @@ async def test_clients_with_tokens_have_buckets_of_their_own(db_dsn, parties):
             await client.post("/graphql", json=PAGE)
         token = await access_token(client, parties.provider)
         own = await client.post("/graphql", json=PAGE, headers={"authorization": f"Bearer {token}"})
-    assert own.status_code == 200 and own.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 978.0
+    assert own.status_code == 200 and own.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 979.0
 
 
 async def test_the_allowance_is_shared_by_every_process(db_dsn):
@@ -82,20 +117,21 @@ async def test_the_allowance_is_shared_by_every_process(db_dsn):
 STILL = dataclasses.replace(LIMITED, rate_anonymous=(1_000.0, 0.001), rate_client=(1_000.0, 0.001))
 CAPACITY, THRESHOLD, RESTORE = 1_000.0, 100.0, 0.001
 ADDRESS = "ip:127.0.0.1"  # httpx's ASGI transport calls from there
+WIDE_PAGE = {"query": "{ skills(first: 100) { nodes { id code } } }"}  # asks for 102, uses 21
 
 
 async def test_charges_within_the_threshold_cost_no_statement(db_dsn):
     async with serving(db_dsn, STILL) as client:
         counts = [statements(await client.post("/graphql", json=PAGE)) for _ in range(5)]
-    assert counts[:4] == [counts[0]] * 4  # 22, 44, 66, 88: admitted locally
-    assert counts[4] == counts[0] + 1  # 110 would pass the threshold: settled, on the exact level
+    assert counts[:4] == [counts[0]] * 4  # 22, 43, 64, 85 (each keeps 21 of its 22): admitted locally
+    assert counts[4] == counts[0] + 1  # 106 would pass the threshold: settled, on the exact level
 
 
 async def test_what_a_process_admitted_is_settled_when_it_stops(db_dsn, db):
     async with serving(db_dsn, STILL) as client:
         for _ in range(3):
             await client.post("/graphql", json=PAGE)
-    assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(66, abs=0.1)
+    assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(63, abs=0.1)
 
 
 async def test_the_settling_task_settles_once_more_when_stopped(db):
@@ -115,7 +151,7 @@ async def test_unsettled_charges_reach_postgresql_within_a_second(db_dsn, db):
             if await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) > 0:
                 break
             await asyncio.sleep(0.1)
-        assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(22, abs=0.1)
+        assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(21, abs=0.1)
 
 
 async def test_a_settle_sends_every_callers_charges_in_one_statement(db):
@@ -133,15 +169,15 @@ async def test_a_settle_sends_every_callers_charges_in_one_statement(db):
 
 async def test_two_processes_each_just_under_the_threshold_overshoot_by_at_most_two_thresholds(db_dsn, db):
     """The bound: N processes charging one bucket admit at most its capacity plus N times the
-    threshold. Each app spends 88 it has not settled (the other cannot see it), then both spend
+    threshold. Each app spends 84 it has not settled (the other cannot see it), then both spend
     until refused."""
     async with AsyncExitStack() as stack:
         first = await stack.enter_async_context(serving(db_dsn, STILL))
         second = await stack.enter_async_context(serving(db_dsn, STILL))
         answers = [await app.post("/graphql", json=PAGE) for app in (first, second) for _ in range(4)]
         answers += await _until_refused(first) + await _until_refused(second)
-    admitted = 22 * sum(a.status_code == 200 for a in answers)
-    assert CAPACITY < admitted <= CAPACITY + 2 * THRESHOLD  # 1,078: the second's 88 came too late to refuse
+    admitted = 21 * sum(a.status_code == 200 for a in answers)
+    assert CAPACITY < admitted <= CAPACITY + 2 * THRESHOLD  # the second's 84 came too late to refuse
     assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(admitted, abs=0.1)
 
 
@@ -158,6 +194,34 @@ async def test_processes_charging_in_any_order_stay_within_the_bound(db):
         await ledger.settle()
     assert CAPACITY - 150 < admitted <= CAPACITY + 3 * THRESHOLD
     assert await rate_buckets.level(db, "ip:x", restore_per_second=RESTORE) == pytest.approx(admitted, abs=0.1)
+
+
+async def test_a_refund_reaches_postgresql_with_the_next_settlement(db):
+    ledger = RateLedger(db)
+    await ledger.charge("ip:a", 40, capacity=CAPACITY, restore_per_second=RESTORE)
+    ledger.refund("ip:a", 30)
+    await ledger.settle()
+    assert await rate_buckets.level(db, "ip:a", restore_per_second=RESTORE) == pytest.approx(10, abs=0.1)
+
+
+async def test_a_refund_after_its_charge_was_settled_lowers_the_level(db):
+    ledger = RateLedger(db)
+    await ledger.charge("ip:a", 40, capacity=CAPACITY, restore_per_second=RESTORE)
+    await ledger.settle()
+    ledger.refund("ip:a", 30)
+    await ledger.settle()
+    assert await rate_buckets.level(db, "ip:a", restore_per_second=RESTORE) == pytest.approx(10, abs=0.1)
+    assert (await ledger.charge("ip:a", 985, capacity=CAPACITY, restore_per_second=RESTORE)).admitted
+
+
+async def test_a_bucket_never_holds_less_than_nothing(db):
+    ledger = RateLedger(db)
+    await ledger.charge("ip:a", 10, capacity=CAPACITY, restore_per_second=RESTORE)
+    await ledger.settle()
+    ledger.refund("ip:a", 50)
+    await ledger.settle()
+    assert await rate_buckets.level(db, "ip:a", restore_per_second=RESTORE) == 0.0
+    assert not (await ledger.charge("ip:a", CAPACITY + 1, capacity=CAPACITY, restore_per_second=RESTORE)).admitted
 
 
 async def test_a_charge_larger_than_the_bucket_is_refused_even_by_an_empty_bucket(db):
