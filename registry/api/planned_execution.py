@@ -24,9 +24,12 @@ propagation are graphql-core's own. The objects after it under the same selectio
 the general way without trying (what made it give up, say a relation not loaded yet, is
 likely to recur): a plan wastes at most one attempt per selection and request.
 
-Resolvers on a plan are called without their position: the ``info`` they get carries the
-field's path in the object that made the plan. That is harmless because no resolver here
-reads its path (errors, which do, are raised on the general way).
+What a plan hands its resolvers is shared by its objects: the ``info`` carries the field's
+path in the object that made the plan (harmless: no resolver here reads its path, and errors,
+which do, are raised on the general way), and the arguments are converted once, so a field is
+planned only when they are values no resolver can change (scalars, enums). Giving up calls
+again the resolvers the plan had called for that object, so plans are made for queries only,
+whose resolvers read (through the request's loaders) and change nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +37,11 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import date
+from decimal import Decimal
+from enum import Enum
 from typing import Any
+from uuid import UUID
 
 from graphql import (
     GraphQLEnumType,
@@ -46,6 +53,7 @@ from graphql import (
     GraphQLScalarType,
 )
 from graphql.execution.values import get_argument_values
+from graphql.language import OperationType
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
@@ -104,7 +112,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # less the general way than planned, so a plan is made the second time.
         self._met_once: dict[tuple[GraphQLObjectType, int], Any] = {}
         manager = self.middleware_manager
-        self._planning = manager is None or not manager.middlewares
+        # Queries only: a mutation's payload is met once, and giving up calls a plan's
+        # resolvers again, which only reads may afford.
+        self._planning = (
+            manager is None or not manager.middlewares
+        ) and self.operation.operation == OperationType.QUERY
         self._count = _current_count.get()
 
     def complete_object_value(self, return_type, field_details_list, info, path, result, position_context):  # type: ignore[no-untyped-def]
@@ -219,6 +231,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
             strawberry_schema.config, info,
         )  # fmt: skip
+        if not all(isinstance(value, _IMMUTABLE) for value in kwargs.values()):
+            return None  # shared by every object of the plan: an input object or list could be changed by one
         if resolver.info_parameter:
             kwargs[resolver.info_parameter.name] = info
         source_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
@@ -251,6 +265,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan(return_type, details, path)
             return None if plan is None else _optional(plan.complete)
         return None  # interfaces and unions: the general way resolves their runtime type
+
+
+# Argument values a plan may hand to every object's resolver: none can be changed by one of them.
+_IMMUTABLE = (type(None), bool, int, float, str, Enum, date, Decimal, UUID)
 
 
 def _identity(value: Any) -> Any:
