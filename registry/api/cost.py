@@ -19,7 +19,7 @@ Actual cost: the objects the answer holds, plus MUTATION_COST for a mutation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
@@ -54,23 +54,59 @@ INTROSPECTION = {
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a field's definition (and metadata)
 
 
+class Price(NamedTuple):
+    """A requested cost in two parts: the objects the answer may hold, and what fields declare
+    for work beyond their objects (a search's database work, introspection, a mutation). Only
+    the first can be given back after the answer (registry/api/throttle.py)."""
+
+    objects: int
+    declared: int
+
+    @property
+    def total(self) -> int:
+        return self.objects + self.declared
+
+    def __add__(self, other: object) -> Price:
+        if not isinstance(other, Price):
+            return NotImplemented
+        return Price(self.objects + other.objects, self.declared + other.declared)
+
+    def times(self, count: int) -> Price:
+        return Price(self.objects * count, self.declared * count)
+
+
+FREE = Price(0, 0)
+
+
 def requested(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict | None) -> int:
     """The operation's cost as its document and variables say; 0 when its variables do not
     coerce (execution refuses those before any resolver runs)."""
+    return requested_price(schema, document, operation_name, variables).total
+
+
+def requested_price(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict | None
+) -> Price:
+    """``requested``, in its two parts."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
-        return 0
+        return FREE
     coerced = get_variable_values(schema, operation.variable_definitions or [], variables or {})
     if isinstance(coerced, list):
-        return 0
+        return FREE
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     walker = _Walker(schema, fragments, coerced)
-    base = MUTATION_COST if operation.operation == OperationType.MUTATION else 0
+    base = Price(0, MUTATION_COST if operation.operation == OperationType.MUTATION else 0)
     return base + walker.selection(operation.selection_set, schema.get_root_type(operation.operation), page=None)
 
 
 def actual(data: Any, *, mutation: bool) -> int:
-    """The cost of what was answered: one per object in it."""
+    """The cost of what was answered: one per object in it (plus MUTATION_COST for a mutation)."""
+    return (MUTATION_COST if mutation else 0) + answered_objects(data)
+
+
+def answered_objects(data: Any) -> int:
+    """The objects an answer's data holds (the data object itself not counted)."""
 
     def objects(value: Any) -> int:
         if isinstance(value, dict):
@@ -79,7 +115,7 @@ def actual(data: Any, *, mutation: bool) -> int:
             return sum(objects(item) for item in value)
         return 0
 
-    return (MUTATION_COST if mutation else 0) + max(0, objects(data) - 1 if isinstance(data, dict) else 0)
+    return max(0, objects(data) - 1 if isinstance(data, dict) else 0)
 
 
 def page_size(definition: GraphQLField, arguments: dict[str, Any]) -> int:
@@ -97,12 +133,12 @@ class _Walker:
     def __init__(self, schema: GraphQLSchema, fragments: dict, variables: VariableValues) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
 
-    def selection(self, selection_set: SelectionSetNode | None, parent, *, page: int | None) -> int:
+    def selection(self, selection_set: SelectionSetNode | None, parent, *, page: int | None) -> Price:
         """The cost of a selection on ``parent``; ``page`` is the page size when ``parent`` is
         a paginated field's result (its item lists hold that many)."""
         if selection_set is None or parent is None:
-            return 0
-        total = 0
+            return FREE
+        total = FREE
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
                 total += self.field(node, parent, page=page)
@@ -116,31 +152,31 @@ class _Walker:
                 )
         return total
 
-    def field(self, node: FieldNode, parent, *, page: int | None) -> int:
+    def field(self, node: FieldNode, parent, *, page: int | None) -> Price:
         name = node.name.value
         if name in INTROSPECTION:
-            return INTROSPECTION[name]
+            return Price(0, INTROSPECTION[name])
         definition = getattr(parent, "fields", {}).get(name)
         if definition is None or name.startswith("__"):
-            return 0
+            return FREE
         arguments = self.arguments(definition, node)
-        named, own = get_named_type(definition.type), _declared_cost(definition)
+        named, own = get_named_type(definition.type), Price(0, _declared_cost(definition))
         listed = _is_list(definition.type)
         if is_leaf_type(named):
-            return own + (1 if listed else 0)
+            return own + Price(1 if listed else 0, 0)
         size = page_size(definition, arguments) if "first" in definition.args else None
         inner = self.selection(node.selection_set, named, page=size)
         if not listed:  # one object, or a connection (2: its items are counted in its item lists)
-            return (1 if size is None else 2) + inner + own
-        each = 1 + inner + own
+            return Price(1 if size is None else 2, 0) + inner + own
+        each = Price(1, 0) + inner + own
         if size is not None:
-            return 2 + size * each
+            return Price(2, 0) + each.times(size)
         sizing = next((arguments[a] for a in SIZING_ARGUMENTS if isinstance(arguments.get(a), list)), None)
         if sizing is not None:
-            return len(sizing) * each
+            return each.times(len(sizing))
         if page is not None and name in ITEM_LISTS:
-            return page * each
-        return (_metadata(definition).get("max_items") or LIST_GUESS) * each
+            return each.times(page)
+        return each.times(_metadata(definition).get("max_items") or LIST_GUESS)
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The field's arguments as its resolver receives them (defaults applied)."""

@@ -6,7 +6,12 @@ a token, per IP address without), which lives in PostgreSQL so that the limit ho
 every process and machine. The charge goes through the process's RateLedger
 (registry.services.rate_ledger), which admits most charges on its estimate of the bucket and
 settles with PostgreSQL in batches, overshooting the capacity by at most a tenth of it per
-process. A charge that does not fit is refused with 429 RATE_LIMITED and Retry-After. Every
+process. A charge that does not fit is refused with 429 RATE_LIMITED and Retry-After. After
+an operation has answered without errors, what it asked for and did not use is given back, as
+Shopify's API does: a portal's page asks for up to 20 listings and 11 facets and pays for the
+objects it got. What fields declare for work beyond their objects (a search's database work,
+introspection) is kept, and so is what the bucket has leaked away of the charge meanwhile
+(registry.services.rate_ledger.RateLedger.refund). Every
 answer reports `extensions.cost { requestedQueryCost actualQueryCost throttleStatus {
 maximumAvailable currentlyAvailable restoreRate } }` (between settlements, the ledger's
 estimate). Answers the response cache serves are not charged (they cost next to nothing).
@@ -46,7 +51,8 @@ class CostThrottle(SchemaExtension):
     async def on_execute(self):
         run = self.execution_context
         context, settings = run.context, run.context.settings
-        requested = cost.requested(run.schema._schema, run.graphql_document, run.operation_name, run.variables)
+        price = cost.requested_price(run.schema._schema, run.graphql_document, run.operation_name, run.variables)
+        requested = price.total
         self.report = {"requestedQueryCost": requested}
         if requested > settings.max_query_cost:
             run.result = _too_complex(requested, settings.max_query_cost)
@@ -63,21 +69,25 @@ class CostThrottle(SchemaExtension):
         yield
         data = run.result.data if run.result else None
         actual = cost.actual(data, mutation=run.operation_type == OperationType.MUTATION)
-        refund = _refund(requested, actual, answered=bool(run.result) and not run.result.errors)
-        _ledger(context).refund(key, refund)
+        owed = _owed(price, cost.answered_objects(data), answered=bool(run.result) and not run.result.errors)
+        refunded = _ledger(context).refund(key, requested, owed, decision.at)
         self.report.update(
-            actualQueryCost=actual, throttleStatus=_status(capacity, max(0.0, decision.level - refund), restore)
+            actualQueryCost=actual, throttleStatus=_status(capacity, max(0.0, decision.level - refunded), restore)
         )
 
     def get_results(self) -> dict:
         return {"cost": self.report} if self.report is not None else {}
 
 
-def _refund(requested: int, actual: int, *, answered: bool) -> int:
-    """What an operation asked for and its answer did not use, given back after it ran (at least
-    1 is kept: no operation is free). An answer with errors keeps its whole charge: the work
-    before the error (a search cut by the statement timeout, say) is not in its objects."""
-    return max(0, requested - max(actual, 1)) if answered else 0
+def _owed(price: cost.Price, answered_objects: int, *, answered: bool) -> int:
+    """What an operation costs once it has answered: what its fields declare for work beyond
+    their objects (a search's database work, introspection, a mutation) as asked, and the
+    objects it answered instead of those it asked for (at least 1: no operation is free). An
+    answer with errors owes its whole price: the work before the error (a search cut by the
+    statement timeout, say) is not in its objects."""
+    if not answered:
+        return price.total
+    return price.declared + min(price.objects, max(answered_objects, 1))
 
 
 def _too_complex(requested: int, maximum: int) -> ExecutionResult:

@@ -12,8 +12,9 @@ settles what was admitted before). Every second, and when the app stops, every b
 unsettled charges are settled, one statement per restore rate.
 
 An operation is charged what it asks for before it runs, and given back afterwards what its
-answer did not use (``refund``, settled like a charge): a bucket ends up charged the actual
-cost of what it was answered, as Shopify's API does.
+answer did not use (``refund``, settled like a charge, at most what leaking has left of the
+charge): a bucket ends up charged about the actual cost of what it was answered, as Shopify's
+API does.
 
 The bound: a process never holds more than the threshold of unsettled charges for a bucket,
 and all its estimate can miss is what other processes charged since it last settled. Once a
@@ -31,6 +32,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from registry.db import Executor, is_unavailable
 from registry.store import rate_buckets
@@ -48,6 +50,7 @@ class Decision:
 
     admitted: bool
     level: float
+    at: float  # when it was decided (the ledger's clock): a refund needs the charge's age
 
 
 @dataclass
@@ -58,6 +61,7 @@ class _Account:
     restore: float
     settled: float = 0.0  # the level PostgreSQL last answered (none yet: empty)
     settled_at: float = 0.0  # when (this process's monotonic clock)
+    answered_at: datetime | None = None  # when PostgreSQL made that level (its clock)
     pending: float = 0.0  # admitted here, not yet sent
     sending: float = 0.0  # sent, not yet answered
 
@@ -81,12 +85,15 @@ class _Account:
         self.sending -= batch
         self.pending += batch
 
-    def acknowledge(self, batch: float, level: float, now: float) -> None:
-        """A settlement of ``batch`` answered ``level``. Concurrent settlements may answer out of
-        order: the higher of the two lower bounds is kept (what was known, less a refund the
-        batch gave back, or the answer)."""
+    def acknowledge(self, batch: float, answer: rate_buckets.Answer, now: float) -> None:
+        """A settlement of ``batch`` was answered. Concurrent settlements may answer out of
+        order, and a batch may be a refund (negative), so the level kept is the one PostgreSQL
+        made last, not the higher one. A batch it applied whose answer is still to come is then
+        counted twice (in the level and in ``sending``) until it comes: an estimate too high,
+        which only sends a decision to PostgreSQL sooner."""
         self.sending -= batch
-        self.settled, self.settled_at = max(self._leaked(now) + min(batch, 0.0), level), now
+        if self.answered_at is None or answer.at >= self.answered_at:
+            self.settled, self.settled_at, self.answered_at = answer.level, now, answer.at
 
     def _leaked(self, now: float) -> float:
         return max(0.0, self.settled - (now - self.settled_at) * self.restore)
@@ -113,36 +120,44 @@ class RateLedger:
         now = self._clock()
         if cost <= 0 or self._fits(account, cost, now):
             account.pending += max(0.0, cost)
-            return Decision(True, account.level(now))
-        return await self._decide(key, account, cost)
+            return Decision(True, account.level(now), now)
+        return await self._decide(key, account, cost, now)
 
-    def refund(self, key: str, amount: float) -> None:
-        """Give back ``amount`` of what was charged to ``key`` (what an operation asked for and its
-        answer did not use); it reaches PostgreSQL with the next settlement. A bucket this process
-        has forgotten has leaked empty: nothing is left to give back."""
+    def refund(self, key: str, charged: float, owed: float, charged_at: float) -> float:
+        """Give back what a charge of ``charged`` at ``charged_at`` took beyond ``owed`` (what the
+        operation turned out to cost); it reaches PostgreSQL with the next settlement. The amount
+        is at most what the bucket can still hold of the charge: leaking at its rate since, the
+        charge may have drained away, and giving back what has drained would be credit against
+        later charges. So it is what ``charged`` less that leak exceeds ``owed`` less that leak
+        (nothing for a bucket this process has forgotten: it has leaked empty). Returns it."""
         account = self._accounts.get(key)
-        if account is not None and amount > 0:
+        if account is None:
+            return 0.0
+        drained = max(0.0, self._clock() - charged_at) * account.restore
+        amount = max(0.0, charged - drained) - max(0.0, owed - drained)
+        if amount > 0:
             account.pending -= amount
+        return max(0.0, amount)
 
     def _fits(self, account: _Account, cost: float, now: float) -> bool:
         within_threshold = account.unsettled() + cost <= self._threshold * account.capacity
         return within_threshold and account.level(now) + cost <= account.capacity
 
-    async def _decide(self, key: str, account: _Account, cost: float) -> Decision:
+    async def _decide(self, key: str, account: _Account, cost: float, now: float) -> Decision:
         """Settle ``key``'s pending charges and charge ``cost`` if the exact level has room."""
         batch = account.send()
         try:
-            level = await rate_buckets.charge(
+            answer = await rate_buckets.charge(
                 self._db, key, batch + cost, capacity=account.capacity, restore_per_second=account.restore
             )
-            admitted = level is not None
-            if level is None:
-                level = (await rate_buckets.settle(self._db, {key: batch}, restore_per_second=account.restore))[key]
+            admitted = answer is not None
+            if answer is None:
+                answer = (await rate_buckets.settle(self._db, {key: batch}, restore_per_second=account.restore))[key]
         except BaseException:
             account.unsend(batch)
             raise
-        account.acknowledge(batch, level, self._clock())
-        return Decision(admitted, level)
+        account.acknowledge(batch, answer, self._clock())
+        return Decision(admitted, answer.level, now)
 
     async def settle(self) -> None:
         """Send every bucket's pending charges to PostgreSQL (one statement per restore rate) and
@@ -164,8 +179,8 @@ class RateLedger:
                 accounts[key].unsend(batch)
             raise
         now = self._clock()
-        for key, level in levels.items():
-            accounts[key].acknowledge(batches[key], level, now)
+        for key, answer in levels.items():
+            accounts[key].acknowledge(batches[key], answer, now)
 
     def _forget_idle(self) -> None:
         """Drops the buckets with nothing unsettled that have leaked empty: as good as unknown."""

@@ -8,13 +8,16 @@ import asyncio
 import dataclasses
 import random
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from registry.api.cost import INTROSPECTION_COST
+from registry.api.query import SEARCH_COST
 from registry.config import Settings
 from registry.db import track_statements
-from registry.services.rate_ledger import RateLedger
+from registry.services.rate_ledger import RateLedger, _Account
 from registry.store import rate_buckets
 from tests.support.graphql import operation, statements
 from tests.support.metrics import sample
@@ -47,6 +50,21 @@ async def test_an_answer_is_charged_what_it_used_not_what_it_asked_for(db_dsn, d
     assert reported["requestedQueryCost"] == 102 and reported["actualQueryCost"] == 21
     assert reported["throttleStatus"]["currentlyAvailable"] == 979.0
     assert await rate_buckets.level(db, ADDRESS, restore_per_second=RESTORE) == pytest.approx(21, abs=0.1)
+
+
+async def test_a_search_keeps_what_it_declares_for_its_database_work(db_dsn):
+    """A search that finds nothing has still searched: it keeps SEARCH_COST, and its objects
+    (the empty page) are what it gives back beyond one."""
+    searches = {"query": '{ searchCredentials(query: "zzzz qqqq") { nodes { id } } }'}
+    async with serving(db_dsn, STILL) as client:
+        reported = (await client.post("/graphql", json=searches)).json()["extensions"]["cost"]
+    assert reported["throttleStatus"]["currentlyAvailable"] == CAPACITY - SEARCH_COST - 1
+
+
+async def test_introspection_keeps_its_flat_cost(db_dsn):
+    async with serving(db_dsn, STILL) as client:
+        reported = (await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})).json()
+    assert reported["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == CAPACITY - INTROSPECTION_COST
 
 
 async def test_an_answer_with_errors_keeps_its_whole_charge(db_dsn):
@@ -198,27 +216,59 @@ async def test_processes_charging_in_any_order_stay_within_the_bound(db):
 
 async def test_a_refund_reaches_postgresql_with_the_next_settlement(db):
     ledger = RateLedger(db)
-    await ledger.charge("ip:a", 40, capacity=CAPACITY, restore_per_second=RESTORE)
-    ledger.refund("ip:a", 30)
+    charged = await ledger.charge("ip:a", 40, capacity=CAPACITY, restore_per_second=RESTORE)
+    ledger.refund("ip:a", 40, 10, charged.at)
     await ledger.settle()
     assert await rate_buckets.level(db, "ip:a", restore_per_second=RESTORE) == pytest.approx(10, abs=0.1)
 
 
 async def test_a_refund_after_its_charge_was_settled_lowers_the_level(db):
     ledger = RateLedger(db)
-    await ledger.charge("ip:a", 40, capacity=CAPACITY, restore_per_second=RESTORE)
+    charged = await ledger.charge("ip:a", 40, capacity=CAPACITY, restore_per_second=RESTORE)
     await ledger.settle()
-    ledger.refund("ip:a", 30)
+    ledger.refund("ip:a", 40, 10, charged.at)
     await ledger.settle()
     assert await rate_buckets.level(db, "ip:a", restore_per_second=RESTORE) == pytest.approx(10, abs=0.1)
     assert (await ledger.charge("ip:a", 985, capacity=CAPACITY, restore_per_second=RESTORE)).admitted
 
 
+async def test_a_refund_gives_back_only_what_leaking_has_left_of_its_charge(db):
+    """A charge of 500 that ran 3 s in a bucket leaking 100 a second has drained 300 of itself
+    (at least): giving back its unused 499 would make 299 points of credit for later charges."""
+    now = [0.0]
+    ledger = RateLedger(db, clock=lambda: now[0])
+    charged = await ledger.charge("ip:a", 500, capacity=CAPACITY, restore_per_second=100)
+    now[0] = 3.0
+    assert ledger.refund("ip:a", 500, 1, charged.at) == pytest.approx(200)
+    now[0] = 6.0
+    assert ledger.refund("ip:a", 500, 1, charged.at) == 0.0  # all of it has drained
+
+
+async def test_a_refund_to_a_bucket_the_process_has_forgotten_gives_nothing(db):
+    assert RateLedger(db).refund("ip:unknown", 500, 1, 0.0) == 0.0
+
+
+def test_the_level_kept_is_the_one_postgresql_made_last_whichever_answer_comes_first():
+    """Two settlements in flight, a refund of 100 and a charge of 50: PostgreSQL applied the
+    refund first (level 400) and then the charge (450), but the charge's answer came first."""
+    account = _Account(CAPACITY, RESTORE, settled=500.0)
+    refund, charge = account_sends(account, -100.0), account_sends(account, 50.0)
+    first, then = datetime(2026, 12, 2, 6, 0, 0, tzinfo=UTC), datetime(2026, 12, 2, 6, 0, 1, tzinfo=UTC)
+    account.acknowledge(charge, rate_buckets.Answer(450.0, then), now=0.0)
+    account.acknowledge(refund, rate_buckets.Answer(400.0, first), now=0.0)
+    assert account.level(0.0) == pytest.approx(450.0)
+
+
+def account_sends(account: _Account, amount: float) -> float:
+    account.pending += amount
+    return account.send()
+
+
 async def test_a_bucket_never_holds_less_than_nothing(db):
     ledger = RateLedger(db)
-    await ledger.charge("ip:a", 10, capacity=CAPACITY, restore_per_second=RESTORE)
+    charged = await ledger.charge("ip:a", 10, capacity=CAPACITY, restore_per_second=RESTORE)
     await ledger.settle()
-    ledger.refund("ip:a", 50)
+    ledger.refund("ip:a", 60, 10, charged.at)  # more than it holds: 50 of a 10 charge
     await ledger.settle()
     assert await rate_buckets.level(db, "ip:a", restore_per_second=RESTORE) == 0.0
     assert not (await ledger.charge("ip:a", CAPACITY + 1, capacity=CAPACITY, restore_per_second=RESTORE)).admitted
