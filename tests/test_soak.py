@@ -17,10 +17,11 @@ SOAK_FOLDERS = os.path.join(tempfile.gettempdir(), "microcred-soak-")
 
 @pytest.fixture(scope="module")
 def soak_run():
-    """One 30 s soak, and the soak servers running before it."""
+    """One 21 s soak (PostgreSQL stopped at 7 s for 5 s, a worker killed at 14 s), and the soak
+    servers running before it."""
     before = set(postgres_servers_under(SOAK_FOLDERS))
     result = subprocess.run(
-        [sys.executable, "-m", "tests.soak", "--duration", "30", "--port", str(free_port())],
+        [sys.executable, "-m", "tests.soak", "--duration", "21", "--port", str(free_port())],
         cwd=ROOT,
         env=process_env(),
         capture_output=True,
