@@ -82,7 +82,7 @@ class CostThrottle(SchemaExtension):
 def _owed(price: cost.Price, answered_objects: int, *, answered: bool) -> int:
     """What an operation costs once it has answered: what its fields declare for work beyond
     their objects (a search's database work, introspection, a mutation) as asked, and the
-    objects it answered instead of those it asked for (at least 1: no operation is free). An
+    objects it answered instead of those it asked for (at least 1 of those it asked for). An
     answer with errors owes its whole price: the work before the error (a search cut by the
     statement timeout, say) is not in its objects."""
     if not answered:

@@ -12,9 +12,9 @@ settles what was admitted before). Every second, and when the app stops, every b
 unsettled charges are settled, one statement per restore rate.
 
 An operation is charged what it asks for before it runs, and given back afterwards what its
-answer did not use (``refund``, settled like a charge, at most what leaking has left of the
-charge): a bucket ends up charged about the actual cost of what it was answered, as Shopify's
-API does.
+answer did not use (``refund``, sent with the next settlement in the amount leaking has left of
+the charge by then, and never sent twice): a bucket ends up charged about the actual cost of
+what it was answered, as Shopify's API does, and never less.
 
 The bound: a process never holds more than the threshold of unsettled charges for a bucket,
 and all its estimate can miss is what other processes charged since it last settled. Once a
@@ -31,8 +31,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from registry.db import Executor, is_unavailable
 from registry.store import rate_buckets
@@ -53,6 +54,35 @@ class Decision:
     at: float  # when it was decided (the ledger's clock): a refund needs the charge's age
 
 
+class _Refund(NamedTuple):
+    """What an operation gave back: its charge, what it turned out to owe, and when it was charged."""
+
+    charged: float
+    owed: float
+    charged_at: float
+
+    def amount(self, restore: float, now: float) -> float:
+        """What to give back at ``now``: what the charge less the bucket's leak since exceeds what
+        it owed less that leak. Leaking, the bucket may have drained the charge away, and giving
+        back what has drained would be credit against later charges; so the amount is taken when
+        it is sent, not when it was given back, and it never exceeds what the bucket still holds
+        of the charge (less than that when the bucket held more before it: a refund errs on the
+        side of the bucket)."""
+        drained = max(0.0, now - self.charged_at) * restore
+        return max(0.0, max(0.0, self.charged - drained) - max(0.0, self.owed - drained))
+
+
+class _Batch(NamedTuple):
+    """A settlement's charges and refunds; PostgreSQL adds the difference."""
+
+    charges: float
+    refunds: float
+
+    @property
+    def net(self) -> float:
+        return self.charges - self.refunds
+
+
 @dataclass
 class _Account:
     """One bucket as this process knows it."""
@@ -63,35 +93,40 @@ class _Account:
     settled_at: float = 0.0  # when (this process's monotonic clock)
     answered_at: datetime | None = None  # when PostgreSQL made that level (its clock)
     pending: float = 0.0  # admitted here, not yet sent
-    sending: float = 0.0  # sent, not yet answered
+    sending: float = 0.0  # sent, not yet answered (charges less refunds)
+    refunds: list[_Refund] = field(default_factory=list)  # given back, not yet sent
 
     def level(self, now: float) -> float:
-        """The estimated level: the last answer, less what leaked since, plus what is unsettled
-        (refunds included; never below empty)."""
+        """The estimated level: the last answer, less what leaked since, plus what is unsettled.
+        Refunds not yet sent are left out (an estimate too high only sends a decision to
+        PostgreSQL sooner)."""
         return max(0.0, self._leaked(now) + self.sending + self.pending)
 
     def unsettled(self) -> float:
         """What this process has admitted that PostgreSQL has not acknowledged."""
         return self.pending + self.sending
 
-    def send(self) -> float:
-        """Takes the pending charges for a settlement."""
-        batch, self.pending = self.pending, 0.0
-        self.sending += batch
+    def send(self, now: float) -> _Batch:
+        """Takes the pending charges and refunds for a settlement (each refund's amount as of now)."""
+        batch = _Batch(self.pending, sum(refund.amount(self.restore, now) for refund in self.refunds))
+        self.pending, self.refunds = 0.0, []
+        self.sending += batch.net
         return batch
 
-    def unsend(self, batch: float) -> None:
-        """Puts back a batch whose settlement failed."""
-        self.sending -= batch
-        self.pending += batch
+    def unsend(self, batch: _Batch) -> None:
+        """Puts back the charges of a batch whose settlement failed. Its refunds are dropped: the
+        statement may have been applied before its answer was lost, and a refund sent twice
+        would be credit (a charge sent twice only charges too much)."""
+        self.sending -= batch.net
+        self.pending += batch.charges
 
-    def acknowledge(self, batch: float, answer: rate_buckets.Answer, now: float) -> None:
+    def acknowledge(self, batch: _Batch, answer: rate_buckets.Answer, now: float) -> None:
         """A settlement of ``batch`` was answered. Concurrent settlements may answer out of
-        order, and a batch may be a refund (negative), so the level kept is the one PostgreSQL
-        made last, not the higher one. A batch it applied whose answer is still to come is then
-        counted twice (in the level and in ``sending``) until it comes: an estimate too high,
-        which only sends a decision to PostgreSQL sooner."""
-        self.sending -= batch
+        order, and a batch may give back more than it charges, so the level kept is the one
+        PostgreSQL made last, not the higher one. A batch it applied whose answer is still to
+        come is then counted twice (in the level and in ``sending``) until it comes: an estimate
+        too high, which only sends a decision to PostgreSQL sooner."""
+        self.sending -= batch.net
         if self.answered_at is None or answer.at >= self.answered_at:
             self.settled, self.settled_at, self.answered_at = answer.level, now, answer.at
 
@@ -125,19 +160,15 @@ class RateLedger:
 
     def refund(self, key: str, charged: float, owed: float, charged_at: float) -> float:
         """Give back what a charge of ``charged`` at ``charged_at`` took beyond ``owed`` (what the
-        operation turned out to cost); it reaches PostgreSQL with the next settlement. The amount
-        is at most what the bucket can still hold of the charge: leaking at its rate since, the
-        charge may have drained away, and giving back what has drained would be credit against
-        later charges. So it is what ``charged`` less that leak exceeds ``owed`` less that leak
-        (nothing for a bucket this process has forgotten: it has leaked empty). Returns it."""
+        operation turned out to cost), with the next settlement, in the amount the bucket still
+        holds of the charge then (``_Refund.amount``). Nothing for a bucket this process has
+        forgotten: it has leaked empty. Returns the amount as of now."""
         account = self._accounts.get(key)
         if account is None:
             return 0.0
-        drained = max(0.0, self._clock() - charged_at) * account.restore
-        amount = max(0.0, charged - drained) - max(0.0, owed - drained)
-        if amount > 0:
-            account.pending -= amount
-        return max(0.0, amount)
+        refund = _Refund(charged, owed, charged_at)
+        account.refunds.append(refund)
+        return refund.amount(account.restore, self._clock())
 
     def _fits(self, account: _Account, cost: float, now: float) -> bool:
         within_threshold = account.unsettled() + cost <= self._threshold * account.capacity
@@ -145,14 +176,16 @@ class RateLedger:
 
     async def _decide(self, key: str, account: _Account, cost: float, now: float) -> Decision:
         """Settle ``key``'s pending charges and charge ``cost`` if the exact level has room."""
-        batch = account.send()
+        batch = account.send(now)
         try:
             answer = await rate_buckets.charge(
-                self._db, key, batch + cost, capacity=account.capacity, restore_per_second=account.restore
+                self._db, key, batch.net + cost, capacity=account.capacity, restore_per_second=account.restore
             )
             admitted = answer is not None
             if answer is None:
-                answer = (await rate_buckets.settle(self._db, {key: batch}, restore_per_second=account.restore))[key]
+                answer = (await rate_buckets.settle(self._db, {key: batch.net}, restore_per_second=account.restore))[
+                    key
+                ]
         except BaseException:
             account.unsend(batch)
             raise
@@ -164,16 +197,19 @@ class RateLedger:
         forget the buckets this process has nothing left to know about."""
         due: dict[float, dict[str, _Account]] = {}
         for key, account in self._accounts.items():
-            if account.pending != 0:
+            if account.pending != 0 or account.refunds:
                 due.setdefault(account.restore, {})[key] = account
         for restore, accounts in due.items():
             await self._settle(accounts, restore)
         self._forget_idle()
 
     async def _settle(self, accounts: dict[str, _Account], restore: float) -> None:
-        batches = {key: account.send() for key, account in accounts.items()}
+        now = self._clock()
+        batches = {key: account.send(now) for key, account in accounts.items()}
         try:
-            levels = await rate_buckets.settle(self._db, batches, restore_per_second=restore)
+            levels = await rate_buckets.settle(
+                self._db, {key: batch.net for key, batch in batches.items()}, restore_per_second=restore
+            )
         except BaseException:
             for key, batch in batches.items():
                 accounts[key].unsend(batch)
@@ -185,7 +221,7 @@ class RateLedger:
     def _forget_idle(self) -> None:
         """Drops the buckets with nothing unsettled that have leaked empty: as good as unknown."""
         now = self._clock()
-        idle = [key for key, a in self._accounts.items() if a.unsettled() == 0 and a.level(now) == 0]
+        idle = [key for key, a in self._accounts.items() if a.unsettled() == 0 and not a.refunds and a.level(now) == 0]
         for key in idle:
             del self._accounts[key]
 
