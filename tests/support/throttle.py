@@ -16,11 +16,12 @@ LIMITED = dataclasses.replace(
 
 
 @asynccontextmanager
-async def serving(dsn: str, settings=LIMITED):
-    """A client of the app with ``settings`` (tight limits by default), lifespan included."""
+async def serving(dsn: str, settings=LIMITED, address: str = "127.0.0.1"):
+    """A client of the app with ``settings`` (tight limits by default), lifespan included,
+    calling from ``address`` (whose bucket it charges)."""
     app = create_app(settings, dsn)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="https://registry.test"
+            transport=httpx.ASGITransport(app=app, client=(address, 123)), base_url="https://registry.test"
         ) as client:
             yield client
