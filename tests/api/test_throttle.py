@@ -233,26 +233,30 @@ async def test_a_refund_after_its_charge_was_settled_lowers_the_level(db):
     assert (await ledger.charge("ip:a", 985, capacity=CAPACITY, restore_per_second=RESTORE)).admitted
 
 
-async def test_a_refund_gives_back_only_what_leaking_has_left_of_its_charge(db):
-    """A charge of 500 that ran 3 s in a bucket leaking 100 a second has drained 300 of itself
-    (at least): giving back its unused 499 would make 299 points of credit for later charges."""
+async def _refunded_at_three_seconds(db) -> tuple[RateLedger, list[float], float]:
+    """A ledger on a clock of its own (``now[0]``): 500 charged at 0 s to a bucket leaking 100 a
+    second, and given back at 3 s by an operation that owed 1; with the amount given back then."""
     now = [0.0]
     ledger = RateLedger(db, clock=lambda: now[0])
     charged = await ledger.charge("ip:a", 500, capacity=CAPACITY, restore_per_second=100)
     now[0] = 3.0
-    assert ledger.refund("ip:a", 500, 1, charged.at) == pytest.approx(200)
+    return ledger, now, ledger.refund("ip:a", 500, 1, charged.at)
+
+
+async def test_a_refund_gives_back_only_what_leaking_has_left_of_its_charge(db):
+    """A charge of 500 that ran 3 s in a bucket leaking 100 a second has drained 300 of itself
+    (at least): giving back its unused 499 would make 299 points of credit for later charges."""
+    ledger, now, given_back = await _refunded_at_three_seconds(db)
+    assert given_back == pytest.approx(200)
     now[0] = 6.0
-    assert ledger.refund("ip:a", 500, 1, charged.at) == 0.0  # all of it has drained
+    assert ledger.refund("ip:a", 500, 1, 0.0) == 0.0  # all of it has drained
 
 
 async def test_a_refund_is_measured_when_it_is_sent_not_when_it_is_given(db):
     """Given back at 3 s, 200 of a 500 charge were left; by the settlement at 5 s the bucket had
     drained all of it: sending 200 then would be 200 points of credit."""
-    now = [0.0]
-    ledger = RateLedger(db, clock=lambda: now[0])
-    charged = await ledger.charge("ip:a", 500, capacity=CAPACITY, restore_per_second=100)
-    now[0] = 3.0
-    assert ledger.refund("ip:a", 500, 1, charged.at) == pytest.approx(200)
+    ledger, now, given_back = await _refunded_at_three_seconds(db)
+    assert given_back == pytest.approx(200)
     now[0] = 5.0
     await ledger.settle()  # PostgreSQL's own clock has barely moved: it holds the 500, less nothing given back
     assert await rate_buckets.level(db, "ip:a", restore_per_second=100) == pytest.approx(500, abs=5)
