@@ -1,11 +1,12 @@
-"""The benchmark's floor: the SQL of the search page served as JSON by a bare Starlette
+"""The benchmark's floor: the SQL of a search page served as JSON by a bare Starlette
 endpoint over asyncpg (bench-only code). The GraphQL stack's cost is reported as a ratio to it.
 
-It makes the same store and service calls the SearchPage operation makes (the page; every
-facet with the total and the names of the providers and authorities among the values, from
-the process's facet index; the page's providers, skills, occupations, recognitions and their
-authorities in one statement), so the ratio measures what Strawberry, the middleware and the
-resolvers add.
+Each route makes the same store and service calls the SearchPage operation makes for one of
+the benchmark's searches (the page; the page's facets with the total and the names of the
+providers and authorities among the values, from the process's facet index; the page's
+providers, skills, occupations, recognitions and their authorities, and offerings, in one
+statement), so the ratio measures what Strawberry, the middleware and the resolvers add:
+``/search`` the text search, ``/near`` the near and starting soon search.
 
 Run: FLOOR_DSN=... python -m uvicorn bench.floor:build_from_env --factory --port PORT [--workers N]
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import os
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import orjson
 from starlette.applications import Starlette
@@ -24,23 +25,60 @@ from starlette.routing import Route
 
 from registry.config import Settings
 from registry.db import connect
-from registry.domain.search import PUBLIC, CredentialFilter, SearchRequest
+from registry.domain.offerings import distance_km
+from registry.domain.search import PUBLIC, CredentialFilter, CredentialOrder, Near, SearchRequest
 from registry.services import facet_index
 from registry.store import listing_bundles, search
 from registry.store.listing_bundles import Part, Wanted
 
 RELATIONS = Wanted(frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.RECOGNITIONS}))
-REQUEST = SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"]), first=20)
+TEXT = SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"]), first=20)
+TORONTO = Near(43.70011, -79.4163, 50)  # what the gazetteer answers for "Toronto, ON"
+# The facets SearchPage asks for (not the offerings' own: the page does not show them).
+PAGE_FACETS = (
+    "deliveryMode",
+    "region",
+    "language",
+    "credentialType",
+    "pace",
+    "audience",
+    "provider",
+    "recognitionKind",
+    "recognizedBy",
+    "cost",
+    "workload",
+)
+
+
+def near_request() -> SearchRequest:
+    """Near Toronto, starting in the next 90 days (today's), nearest first."""
+    today = date.today()
+    return SearchRequest(
+        filter=CredentialFilter(near=TORONTO, starts_from=today, starts_to=today + timedelta(days=90)),
+        order=CredentialOrder.NEAREST,
+        first=20,
+    )
 
 
 async def search_page(request: Request) -> Response:
+    return await _page(request, TEXT, search.MatchMode.FULL_TEXT, None, RELATIONS)  # it finds something
+
+
+async def near_page(request: Request) -> Response:
+    wanted = Wanted(RELATIONS.parts | {Part.OFFERINGS})
+    return await _page(request, near_request(), search.MatchMode.ALL, PAGE_FACETS, wanted)
+
+
+async def _page(
+    request: Request, req: SearchRequest, mode: search.MatchMode, facet_names: tuple[str, ...] | None, wanted: Wanted
+) -> Response:
     db = request.app.state.db
-    mode = search.MatchMode.FULL_TEXT  # the page finds something, so no fuzzy retry
-    page = await search.page(db, REQUEST, PUBLIC, mode, None)
-    facets, total = await facet_index.summary(request.app.state.facet_index, db, REQUEST, PUBLIC, mode, None)
+    page = await search.page(db, req, PUBLIC, mode, None)
+    facets, total = await facet_index.summary(request.app.state.facet_index, db, req, PUBLIC, mode, facet_names)
     listings = [row for row in page.items]
-    related = await listing_bundles.bundles(db, [c.id for c in listings], PUBLIC, RELATIONS, listings=False)
+    related = await listing_bundles.bundles(db, [c.id for c in listings], PUBLIC, wanted, listings=False)
     today = date.today()
+    near = req.filter.near
     nodes = [
         {
             "id": str(c.id),
@@ -63,6 +101,13 @@ async def search_page(request: Request) -> Response:
                 if r.is_active(today)
                 for authority in bundle.authorities
                 if authority.id == r.authority_id
+            ],
+            "offerings": [
+                {
+                    "distanceKm": distance_km(near.latitude, near.longitude, o.place) if near else None,
+                    "place": {"municipality": o.place.municipality, "region": o.place.region} if o.place else None,
+                }
+                for o in bundle.offerings or []
             ],
         }
         for c in listings
@@ -88,4 +133,10 @@ def build_from_env() -> Starlette:
         yield
         await app.state.db.close()
 
-    return Starlette(routes=[Route("/search", search_page, methods=["GET", "POST"])], lifespan=lifespan)
+    return Starlette(
+        routes=[
+            Route("/search", search_page, methods=["GET", "POST"]),
+            Route("/near", near_page, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -9,8 +9,8 @@ statements per request and the server's memory per worker. Three passes:
 - cached: the cache on, public queries over GET by persisted-query hash, as portals send them;
 - mixed: searches while a client submits batches of listings (each commit makes cached answers stale).
 
-The search page's SQL served by a bare Starlette endpoint (bench/floor.py, same workers) is
-the floor the uncached GraphQL search is compared with.
+A search's SQL served by a bare Starlette endpoint (bench/floor.py, same workers) is the floor
+its uncached GraphQL search is compared with (the text search and the near search have one).
 
 Side by side: PostGraphile 4 (installed from npm into .microcred-bench/postgraphile/, skipped
 with a note when npm is missing) serves the same database with the same workers, and three
@@ -19,7 +19,8 @@ queries asking both for the same fields are run at 8 connections on each (bench/
 Usage: python bench/run.py [--duration 10] [--connections 1,8,32] [--workers 2] [--listings 100000]
                            [--only-versus] [--no-postgraphile] [--only WORDS]
 
-`--only WORDS` runs the workloads whose names hold WORDS, uncached and cached, and nothing else.
+`--only WORDS` runs the workloads whose names hold WORDS, uncached, cached and their floor, and
+nothing else.
 """
 
 from __future__ import annotations
@@ -245,6 +246,10 @@ def workloads(base: str) -> dict[str, tuple[str, dict]]:
     }
 
 
+# Workload -> the route of bench/floor.py that makes the same store calls.
+FLOORS = {"search (text, 2 filters, facets)": "/search", "near and starting soon (facets)": "/near"}
+
+
 def table(results: dict) -> str:
     lines = [
         "| workload | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | RSS MB |",
@@ -258,12 +263,11 @@ def table(results: dict) -> str:
             )
     if not results["workloads"]:
         lines = []
-    floor = results.get("floor")
-    if floor:
+    for name, floor in results.get("floors", {}).items():
         lines.append(
-            f"\nFloor (bare Starlette + asyncpg, the search page's SQL, {results['workers']} workers, "
+            f"\nFloor of {name} (bare Starlette + asyncpg, the same store calls, {results['workers']} workers, "
             f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
-            f"Uncached GraphQL search / floor: {results['ratio']:.2f}x"
+            f"Uncached GraphQL / floor: {floor['ratio']:.2f}x"
         )
     mixed = results.get("mixed")
     if mixed:
@@ -462,50 +466,21 @@ def main() -> None:
         stop(server)
     if args.only_versus:
         return report(args, results)
+    run_floors(env, dsn, args, targets, results)
     if args.only:
         return run_cached_only(env, port, args, targets, connections, results)
 
     server = serve(env, port, args.workers)
-    floor_port = free_port()
-    floor = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.floor:build_from_env",
-            "--factory",
-            "--port",
-            str(floor_port),
-            "--workers",
-            str(args.workers),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env={**env, "FLOOR_DSN": dsn},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
         wait_for(f"{base}/healthz", server)
         wait_for_facet_index(base, server)
         wait_for_export_snapshot(base, server)
-        wait_for(f"http://127.0.0.1:{floor_port}/search", floor)
         cached = {
             f"{name}, cached (GET, persisted)": ("GET", persisted_get(base, operation, variables), None)
             for name, (operation, variables) in targets.items()
             if operation != "ChangeFeedPoll"
         }
         run_pass(base, server, cached, connections, args.duration, results)
-        results["floor"] = wrk(f"http://127.0.0.1:{floor_port}/search", "GET", None, 8, args.duration)
-        search = next(iter(results["workloads"].values()))["runs"]
-        graphql_at_8 = next((r for r in search if r["connections"] == 8), search[-1])
-        results["ratio"] = graphql_at_8["rps"] / results["floor"]["rps"]
 
         mixed = {"connections": 8, "batch": 50}
         token = writer_token(
@@ -524,14 +499,57 @@ def main() -> None:
         writing.join()
         results["mixed"] = mixed
     finally:
-        stop(server, floor)
+        stop(server)
     report(args, results)
+
+
+def run_floors(env: dict, dsn: str, args: argparse.Namespace, targets: dict, results: dict) -> None:
+    """Each chosen workload's floor at 8 connections (bench/floor.py, alone on the machine), and
+    the uncached GraphQL workload's rate at 8 connections as a ratio of it."""
+    routes = {name: route for name, route in FLOORS.items() if name in targets}
+    if not routes:
+        return
+    port = free_port()
+    floor = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.floor:build_from_env",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env={**env, "FLOOR_DSN": dsn},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    floors = results.setdefault("floors", {})
+    try:
+        for name, route in routes.items():
+            wait_for(f"http://127.0.0.1:{port}{route}", floor)
+            floors[name] = wrk(f"http://127.0.0.1:{port}{route}", "GET", None, 8, args.duration)
+            runs = results["workloads"].get(f"{name}, uncached", {}).get("runs", [])
+            at_8 = next((r for r in runs if r["connections"] == 8), runs[-1] if runs else None)
+            floors[name]["ratio"] = at_8["rps"] / floors[name]["rps"] if at_8 else float("nan")
+    finally:
+        stop(floor)
 
 
 def run_cached_only(
     env: dict, port: int, args: argparse.Namespace, targets: dict, connections: list[int], results: dict
 ) -> None:
-    """The cached pass of the chosen workloads, then the report (no floor, no mixed pass)."""
+    """The cached pass of the chosen workloads, then the report (no mixed pass)."""
     base = f"http://127.0.0.1:{port}"
     server = serve(env, port, args.workers)
     try:
