@@ -23,6 +23,7 @@ from registry.domain.records import (
 )
 from registry.store.credentials import column
 from registry.store.history import SNAPSHOTS_SQL
+from registry.store.offerings import snapshot as offering_snapshot
 
 # A bulk-loaded listing is a whole Credential record: every field is a column.
 CREDENTIAL_FIELDS = [f.name for f in fields(Credential)]
@@ -204,11 +205,11 @@ async def _load_offerings(tx: Executor, actor: str, offerings: Sequence[Offering
         )  # fmt: skip
     await _copy_new(tx, "offerings", _OFFERING_COLUMNS, rows)
     await tx.execute(
-        """
+        f"""
         with new as (select o.* from offerings o where o.id = any($1::uuid[])
                       and not exists (select 1 from offering_versions v where v.offering_id = o.id)),
         steps as (select n.id, n.credential_id, step.version, step.kind, step.at,
-                         to_jsonb(n) - 'place_point' as snapshot from new n
+                         {offering_snapshot("n")} as snapshot from new n
                   cross join lateral (values (1, 'OFFERING_ADDED', n.created_at),
                                              (2, 'OFFERING_CANCELLED', n.cancelled_at)) as step(version, kind, at)
                   where step.version <= n.version and step.at is not null),

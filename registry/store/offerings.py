@@ -18,6 +18,14 @@ COLUMNS = (
     " o.languages, o.cost_amount::float8 as cost_amount, o.cost_currency, o.seats_total, o.seats_available,"
     " o.availability::text as availability, o.cancelled_at, o.version, o.created_at, o.updated_at"
 )
+
+
+def snapshot(row: str) -> str:
+    """SQL: an offering's row ``row`` as its version's snapshot (JSON), without the columns
+    kept for searching (its point on the sphere, its listing's ordinal)."""
+    return f"to_jsonb({row}) - 'place_point' - 'credential_ordinal'"
+
+
 # Column of each settable field but the place (written as its own columns).
 _FIELDS = {
     "external_id": "external_id",
@@ -168,7 +176,7 @@ async def _recorded(db: Executor, offering: Offering, kind: str, actor: str) -> 
     """Record the offering's new version and its change-feed entry (at the listing's version)."""
     await db.execute(
         "insert into offering_versions (offering_id, version, kind, actor, snapshot)"
-        " select o.id, o.version, $2, $3, to_jsonb(o) - 'place_point' from offerings o where o.id = $1",
+        f" select o.id, o.version, $2, $3, {snapshot('o')} from offerings o where o.id = $1",
         offering.id,
         kind,
         actor,

@@ -228,6 +228,14 @@ def _offering_match(f: CredentialFilter, p: Params, *, of_listing: bool = True) 
     return " and ".join(parts)
 
 
+def _accepted_offerings(f: CredentialFilter, p: Params) -> str:
+    """FROM and WHERE of the offerings (alias ``o``) of any listing that meet the filter's
+    offering conditions, to group them by listing. With their listing (alias ``c``) when a
+    condition needs it: an online offering's "today" is its listing's region's."""
+    source = "offerings o join credentials c on c.id = o.credential_id" if f.registration_open else "offerings o"
+    return f"{source} where {_offering_match(f, p, of_listing=False)}"
+
+
 def _held_by_one_offering(f: CredentialFilter) -> dict[str, Any]:
     """The filter's fields that `_offering_match` states (as "one offering meets them all"),
     each mapped to None, to take them out of a filter."""
@@ -260,8 +268,18 @@ def _where(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -
 
 
 def matching_ordinals(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> str:
-    """A subselect of the `ordinal` numbers of every listing that matches (the facet index
-    intersects its bitmaps with them), as an int array."""
+    """A subselect of the `ordinal` numbers of listings that match (the facet index
+    intersects its bitmaps with them), as an int array: every listing that matches, and
+    perhaps some that ``viewer`` may not see or of other statuses, which the index's own
+    visibility and statuses leave out.
+
+    A search whose only conditions are on offerings (no text) is answered from the offerings
+    near a place alone: their index holds each one's listing ordinal (migration 0036), so no
+    listing is read."""
+    held = _held_by_one_offering(req.filter)
+    if req.text is None and held and not _conditions(replace(req.filter, **held), Params()):
+        accepted = _accepted_offerings(req.filter, p)
+        return f"(select coalesce(array_agg(distinct o.credential_ordinal), '{{}}') from {accepted})"
     source, where, _ = _where(req, viewer, mode, p)
     return f"(select coalesce(array_agg(c.ordinal), '{{}}') from credentials c{source} where {where})"
 
@@ -309,10 +327,10 @@ def _nearest(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params)
     assert f.near is not None
     source, where, _ = _where(replace(req, filter=replace(f, **_held_by_one_offering(f))), viewer, mode, p)
     point = _point(f.near, p)
-    accepted = _offering_match(f, p, of_listing=False)
+    accepted = _accepted_offerings(f, p)
     source += (
         f" join (select o.credential_id, min(cube_distance({point}, o.place_point)) as chord"
-        f" from offerings o where {accepted} group by o.credential_id order by chord, o.credential_id) nearest"
+        f" from {accepted} group by o.credential_id order by chord, o.credential_id) nearest"
         " on nearest.credential_id = c.id"
     )
     return source, where, "nearest.chord", "float8"

@@ -266,3 +266,9 @@ async def test_nearest_pages_follow_one_another_and_tied_listings_come_by_id(cli
     ids = {row["external_id"]: row["id"] for row in await db.fetch("select external_id, id from credentials")}
     tied = [key for key in whole if key in {"A", "H", "I"}]
     assert tied == sorted(tied, key=lambda key: ids[key]) and len(tied) == 3
+
+
+async def test_nearest_first_with_registration_open_finds_the_offerings_that_take_registrations(client, catalogue):
+    wanted = {"near": {"place": "Sudbury, ON", "withinKm": 50}, "registrationOpen": True}
+    found = [node["externalId"] for node in await _found(client, wanted, "NEAREST")]
+    assert set(found) == {node["externalId"] for node in await _found(client, wanted)} == {"A", "C", "D", "G"}

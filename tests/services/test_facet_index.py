@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
@@ -14,7 +14,15 @@ from registry.config import Settings
 from registry.db import Database, connect
 from registry.domain.enums import Audience, CredentialType, DeliveryMode, Pace
 from registry.domain.facet_index import plan
-from registry.domain.search import COST_CEILINGS, PUBLIC, WORKLOAD_RANGES, CredentialFilter, SearchRequest, Visibility
+from registry.domain.search import (
+    COST_CEILINGS,
+    PUBLIC,
+    WORKLOAD_RANGES,
+    CredentialFilter,
+    Near,
+    SearchRequest,
+    Visibility,
+)
 from registry.services.facet_index import LiveFacetIndex
 from registry.services.seeding import seed
 from registry.store import facet_changes, search
@@ -58,12 +66,24 @@ async def demo(demo_dsn):
     await db.close()
 
 
+TORONTO, SUDBURY, MONTREAL = Near(43.70011, -79.4163, 50), Near(46.49, -80.99, 300), Near(45.50884, -73.58781, 100)
+
+
+def _start_windows():
+    """(starts_from, starts_to) pairs around today, the demo offerings' dates being relative to it."""
+    today = date.today()
+    return st.sampled_from(
+        [(today, today + timedelta(days=90)), (today + timedelta(days=30), None), (None, today + timedelta(days=14))]
+    )
+
+
 def _some(values, max_size=2):
     return st.lists(st.sampled_from(values), min_size=1, max_size=max_size, unique=True).map(tuple)
 
 
 def _conditions(values) -> dict[str, st.SearchStrategy]:
-    """A strategy for each filter field (the workload's two fields drawn as one)."""
+    """A strategy for each filter field (the workload's two fields drawn as one, and the start
+    window's)."""
     return {
         "provider_ids": _some(values["providers"]),
         "regions": _some(values["regions"]),
@@ -82,6 +102,11 @@ def _conditions(values) -> dict[str, st.SearchStrategy]:
         "statuses": st.sampled_from([("DRAFT",), ("PUBLISHED", "RETIRED"), ("RETIRED",)]),
         "min_completeness": st.sampled_from([0.5, 0.9]),
         "updated_since": st.just(datetime(2026, 3, 1, tzinfo=timezone.utc)),
+        "near": st.sampled_from([TORONTO, SUDBURY, MONTREAL]),
+        "starts": _start_windows(),
+        "registration_open": st.booleans(),
+        "seats_available": st.booleans(),
+        "schedule_timings": _some(["DAYTIME", "EVENING", "WEEKEND"]),
     }
 
 
@@ -93,6 +118,8 @@ def _filters(draw, values):
     fields = {name: draw(strategies[name]) for name in chosen}
     if "workload" in fields:
         fields["min_workload_hours"], fields["max_workload_hours"] = fields.pop("workload")
+    if "starts" in fields:
+        fields["starts_from"], fields["starts_to"] = fields.pop("starts")
     return CredentialFilter(**fields)
 
 
@@ -116,6 +143,31 @@ async def test_counts_and_totals_equal_postgresql_s_for_any_filter_text_and_view
     got, expected = await _both(db, index, request, viewer)
     assert got == expected
     assert index.answered[answerer] == before + 1
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"near": TORONTO},
+        {"near": SUDBURY, "schedule_timings": ("EVENING",)},
+        {"near": MONTREAL, "seats_available": True, "registration_open": True},
+        {"starts_from": date.today(), "starts_to": date.today() + timedelta(days=90)},
+        {"near": TORONTO, "starts_from": date.today(), "starts_to": date.today() + timedelta(days=90)},
+    ],
+)
+@pytest.mark.parametrize("statuses", [None, ("DRAFT",)])
+@pytest.mark.parametrize("who", ["public", "provider", "operator"])
+async def test_a_search_only_on_offerings_counts_what_postgresql_counts(
+    demo, conditions, statuses, who
+):
+    db, index, values = demo
+    viewer = {"public": PUBLIC, "provider": Visibility.of(values["providers"][0]), "operator": Visibility(admin=True)}[
+        who
+    ]
+    request = SearchRequest(filter=CredentialFilter(statuses=statuses, **conditions))
+    (counts, total), (expected_counts, expected_total) = await _by_index(db, index, request, viewer)
+    assert (counts, total) == (expected_counts, expected_total)
+    assert total > 0 or statuses == ("DRAFT",)  # the demo has offerings in each of these
 
 
 @pytest.mark.parametrize("statuses", [None, ("DRAFT",), ("PUBLISHED", "RETIRED")])
