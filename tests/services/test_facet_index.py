@@ -157,9 +157,7 @@ async def test_counts_and_totals_equal_postgresql_s_for_any_filter_text_and_view
 )
 @pytest.mark.parametrize("statuses", [None, ("DRAFT",)])
 @pytest.mark.parametrize("who", ["public", "provider", "operator"])
-async def test_a_search_only_on_offerings_counts_what_postgresql_counts(
-    demo, conditions, statuses, who
-):
+async def test_a_search_only_on_offerings_counts_what_postgresql_counts(demo, conditions, statuses, who):
     db, index, values = demo
     viewer = {"public": PUBLIC, "provider": Visibility.of(values["providers"][0]), "operator": Visibility(admin=True)}[
         who
