@@ -273,9 +273,10 @@ def matching_ordinals(req: SearchRequest, viewer: Visibility, mode: MatchMode, p
     perhaps some that ``viewer`` may not see or of other statuses, which the index's own
     visibility and statuses leave out.
 
-    A search whose only conditions are on offerings (no text) is answered from the offerings
-    near a place alone: their index holds each one's listing ordinal (migration 0036), so no
-    listing is read."""
+    A search whose only conditions for PostgreSQL are ones an offering meets (no text) is
+    answered from the offerings alone, which hold their listing's ordinal (migration 0036): near
+    a place, from the index over their points, without reading a listing (with
+    ``registrationOpen``, an online offering's listing is read for its region's "today")."""
     held = _held_by_one_offering(req.filter)
     if req.text is None and held and not _conditions(replace(req.filter, **held), Params()):
         accepted = _accepted_offerings(req.filter, p)
@@ -328,12 +329,14 @@ def _nearest(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params)
     source, where, _ = _where(replace(req, filter=replace(f, **_held_by_one_offering(f))), viewer, mode, p)
     point = _point(f.near, p)
     accepted = _accepted_offerings(f, p)
-    source += (
+    # Joined to the listings before the text's FROM item (a comma): a join binds tighter than
+    # a comma, so after it the join could not see the listings.
+    nearest = (
         f" join (select o.credential_id, min(cube_distance({point}, o.place_point)) as chord"
         f" from {accepted} group by o.credential_id order by chord, o.credential_id) nearest"
         " on nearest.credential_id = c.id"
     )
-    return source, where, "nearest.chord", "float8"
+    return nearest + source, where, "nearest.chord", "float8"
 
 
 async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode) -> int:

@@ -272,3 +272,22 @@ async def test_nearest_first_with_registration_open_finds_the_offerings_that_tak
     wanted = {"near": {"place": "Sudbury, ON", "withinKm": 50}, "registrationOpen": True}
     found = [node["externalId"] for node in await _found(client, wanted, "NEAREST")]
     assert set(found) == {node["externalId"] for node in await _found(client, wanted)} == {"A", "C", "D", "G"}
+
+
+async def test_nearest_first_with_words_finds_the_listings_with_them_nearest_first(client, catalogue):
+    near = {"near": {"place": "Sudbury, ON", "withinKm": 50}}
+    with_words = [node["externalId"] for node in await _found_with_words(client, "safety", near, "NEAREST")]
+    without = [node["externalId"] for node in await _found(client, near, "NEAREST")]
+    assert with_words == without and len(without) >= 3  # every listing here is about mining safety
+    assert await _found_with_words(client, "welding", near, "NEAREST") == []
+
+
+async def _found_with_words(client, words: str, filter: dict, order: str) -> list[dict]:
+    answer = await gql(
+        client,
+        "query($q: String, $filter: CredentialFilter, $order: CredentialOrder) {"
+        " searchCredentials(query: $q, filter: $filter, orderBy: $order, first: 50) { nodes { externalId } } }",
+        {"q": words, "filter": filter, "order": order},
+    )
+    assert "errors" not in answer, answer
+    return answer["data"]["searchCredentials"]["nodes"]
