@@ -27,13 +27,14 @@ from registry.config import Settings
 from registry.db import connect
 from registry.domain.offerings import distance_km
 from registry.domain.search import PUBLIC, CredentialFilter, CredentialOrder, Near, SearchRequest
+from registry.interop.gazetteer import resolve
 from registry.services import facet_index
 from registry.store import listing_bundles, search
 from registry.store.listing_bundles import Part, Wanted
 
-RELATIONS = Wanted(frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.RECOGNITIONS}))
+# What SearchPage reads of each listing.
+RELATIONS = Wanted(frozenset({Part.PROVIDER, Part.SKILLS, Part.OCCUPATIONS, Part.RECOGNITIONS, Part.OFFERINGS}))
 TEXT = SearchRequest(query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"]), first=20)
-TORONTO = Near(43.70011, -79.4163, 50)  # what the gazetteer answers for "Toronto, ON"
 # The facets SearchPage asks for (not the offerings' own: the page does not show them).
 PAGE_FACETS = (
     "deliveryMode",
@@ -52,31 +53,30 @@ PAGE_FACETS = (
 
 def near_request() -> SearchRequest:
     """Near Toronto, starting in the next 90 days (today's), nearest first."""
-    today = date.today()
+    today, toronto = date.today(), resolve("Toronto, ON")  # as the API resolves the benchmark's place
+    assert toronto is not None
+    near = Near(toronto.latitude, toronto.longitude, 50)
     return SearchRequest(
-        filter=CredentialFilter(near=TORONTO, starts_from=today, starts_to=today + timedelta(days=90)),
+        filter=CredentialFilter(near=near, starts_from=today, starts_to=today + timedelta(days=90)),
         order=CredentialOrder.NEAREST,
         first=20,
     )
 
 
 async def search_page(request: Request) -> Response:
-    return await _page(request, TEXT, search.MatchMode.FULL_TEXT, None, RELATIONS)  # it finds something
+    return await _page(request, TEXT, search.MatchMode.FULL_TEXT)  # it finds something
 
 
 async def near_page(request: Request) -> Response:
-    wanted = Wanted(RELATIONS.parts | {Part.OFFERINGS})
-    return await _page(request, near_request(), search.MatchMode.ALL, PAGE_FACETS, wanted)
+    return await _page(request, near_request(), search.MatchMode.ALL)
 
 
-async def _page(
-    request: Request, req: SearchRequest, mode: search.MatchMode, facet_names: tuple[str, ...] | None, wanted: Wanted
-) -> Response:
+async def _page(request: Request, req: SearchRequest, mode: search.MatchMode) -> Response:
     db = request.app.state.db
     page = await search.page(db, req, PUBLIC, mode, None)
-    facets, total = await facet_index.summary(request.app.state.facet_index, db, req, PUBLIC, mode, facet_names)
+    facets, total = await facet_index.summary(request.app.state.facet_index, db, req, PUBLIC, mode, PAGE_FACETS)
     listings = [row for row in page.items]
-    related = await listing_bundles.bundles(db, [c.id for c in listings], PUBLIC, wanted, listings=False)
+    related = await listing_bundles.bundles(db, [c.id for c in listings], PUBLIC, RELATIONS, listings=False)
     today = date.today()
     near = req.filter.near
     nodes = [

@@ -29,9 +29,12 @@ from registry.app import create_app  # noqa: E402
 from registry.config import Settings  # noqa: E402
 from registry.db import Executor, connect, current_statements, resolve_database_url  # noqa: E402
 from registry.domain.search import PUBLIC, CredentialFilter, CredentialOrder, Near, SearchRequest  # noqa: E402
+from registry.interop.gazetteer import resolve  # noqa: E402
 from registry.store import search  # noqa: E402
 
 OPERATIONS = ROOT / "graphql" / "operations"
+TORONTO = resolve("Toronto, ON")  # the benchmark's place, as the API resolves it
+assert TORONTO is not None
 SEARCHES = {
     "text 'data', ONLINE, CA-ON (the benchmark's search)": SearchRequest(
         query="data", filter=CredentialFilter(delivery_modes=["ONLINE"], regions=["CA-ON"])
@@ -41,7 +44,7 @@ SEARCHES = {
     "no text, newest first": SearchRequest(),
     "near Toronto (50 km), starting within 90 days, nearest first (the benchmark's near search)": SearchRequest(
         filter=CredentialFilter(
-            near=Near(43.70011, -79.4163, 50),
+            near=Near(TORONTO.latitude, TORONTO.longitude, 50),
             starts_from=datetime.date.today(),
             starts_to=datetime.date.today() + datetime.timedelta(days=90),
         ),

@@ -267,7 +267,11 @@ def table(results: dict) -> str:
         lines.append(
             f"\nFloor of {name} (bare Starlette + asyncpg, the same store calls, {results['workers']} workers, "
             f"{floor['connections']} conns): {floor['rps']} req/s, p99 {floor['p99_ms']:.1f} ms. "
-            f"Uncached GraphQL / floor: {floor['ratio']:.2f}x"
+            + (
+                f"Uncached GraphQL / floor: {floor['ratio']:.2f}x"
+                if floor["ratio"] is not None
+                else "(no GraphQL run at 8)"
+            )
         )
     mixed = results.get("mixed")
     if mixed:
@@ -540,8 +544,8 @@ def run_floors(env: dict, dsn: str, args: argparse.Namespace, targets: dict, res
             wait_for(f"http://127.0.0.1:{port}{route}", floor)
             floors[name] = wrk(f"http://127.0.0.1:{port}{route}", "GET", None, 8, args.duration)
             runs = results["workloads"].get(f"{name}, uncached", {}).get("runs", [])
-            at_8 = next((r for r in runs if r["connections"] == 8), runs[-1] if runs else None)
-            floors[name]["ratio"] = at_8["rps"] / floors[name]["rps"] if at_8 else float("nan")
+            at_8 = next((r for r in runs if r["connections"] == 8), None)  # the floor's own count
+            floors[name]["ratio"] = at_8["rps"] / floors[name]["rps"] if at_8 else None
     finally:
         stop(floor)
 
