@@ -71,3 +71,19 @@ async def test_downgrade_to_base_and_upgrade_again_with_data_in_it(db_dsn):
 async def test_upgrade_is_idempotent(db_dsn):
     await migrate.upgrade(db_dsn)
     assert await _tables(db_dsn) == TABLES
+
+
+async def test_offerings_written_before_0036_carry_their_listing_s_ordinal_after_it(db_dsn):
+    await migrate.downgrade(db_dsn, "0035")
+    assert await _seed(db_dsn, 40) == 40
+    await migrate.upgrade(db_dsn)
+    conn = await asyncpg.connect(db_dsn)
+    try:
+        offerings = await conn.fetchval("select count(*) from offerings")
+        wrong = await conn.fetchval(
+            "select count(*) from offerings o join credentials c on c.id = o.credential_id"
+            " where o.credential_ordinal is distinct from c.ordinal"
+        )
+    finally:
+        await conn.close()
+    assert offerings > 0 and wrong == 0

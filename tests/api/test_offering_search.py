@@ -291,3 +291,14 @@ async def _found_with_words(client, words: str, filter: dict, order: str) -> lis
     )
     assert "errors" not in answer, answer
     return answer["data"]["searchCredentials"]["nodes"]
+
+
+async def test_the_total_of_a_search_on_offerings_counts_offerings_just_added(client, catalogue):
+    near = {"near": {"place": "Sudbury, ON", "withinKm": 50}}  # counted from the offerings' own index
+    answer = await gql(
+        client,
+        "query($filter: CredentialFilter) { searchCredentials(filter: $filter, first: 50) { totalCount nodes { id } } }",
+        {"filter": near},
+    )
+    found = answer["data"]["searchCredentials"]
+    assert found["totalCount"] == len(found["nodes"]) >= 3
