@@ -299,44 +299,79 @@ async def page(
     db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, after: Key | None
 ) -> Page[Credential]:
     """One page of the result, in the requested order."""
-    p = Params()
     if req.effective_order == CredentialOrder.NEAREST and req.filter.near is not None:
-        source, where, sort, sort_type = _nearest(req, viewer, mode, p)
-        listing_id = "nearest.credential_id"  # the same as c.id; ordering by it keeps the early stop
-    else:
-        source, where, rank = _where(req, viewer, mode, p)
-        sort, sort_type = _sort(req.effective_order, rank, req.lang, req.filter, p)
-        listing_id = "c.id"
-    keyset = after_condition(sort, sort_type, listing_id, after, p.values)
+        return await _nearest_page(db, req, viewer, mode, after)
+    p = Params()
+    source, where, rank = _where(req, viewer, mode, p)
+    sort, sort_type = _sort(req.effective_order, rank, req.lang, req.filter, p)
+    keyset = after_condition(sort, sort_type, "c.id", after, p.values)
     limit = p.add(req.first + 1)
     rows = await db.fetch(
         f"select {credentials.COLUMNS}, {sort} as _sort from credentials c{source}"
-        f" where {where} and {keyset} order by {sort}, {listing_id} limit {limit}",
+        f" where {where} and {keyset} order by {sort}, c.id limit {limit}",
         *p.values,
     )
     return page_from_rows(rows, req.first, credentials.build)
 
 
-def _nearest(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> tuple[str, str, str, str]:
-    """(FROM items, WHERE clause, sort expression, its type) of a NEAREST page: the offerings
-    the filter accepts, grouped by listing with the nearest one's distance (as a chord, which
-    orders as distances do), joined to their listings (which also states the filter's
-    condition on offerings), so that each distance is measured once. The groups come nearest
-    first, so that the page reads listings only until it is full: joined before being sorted,
-    every accepted listing was read (1,497 near Toronto, 18 ms, against 4 ms)."""
+# A NEAREST page first reads this many of the nearest accepted offerings per listing it shows
+# (a listing has one to three; the listing's own conditions turn some away).
+_NEAREST_OFFERINGS_PER_LISTING = 8
+
+
+async def _nearest_page(
+    db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode, after: Key | None
+) -> Page[Credential]:
+    """A NEAREST page: the offerings the filter accepts, grouped by listing with the nearest
+    one's distance (as a chord, which orders as distances do), joined to their listings (which
+    also states the filter's conditions on listings), nearest first.
+
+    First from the K offerings nearest the point (the index over their points reads them in
+    that order, then stops: 200 near Toronto instead of all 1,638 within 50 km, 2.6 -> 0.6 ms):
+    a listing among them whose distance is below the K-th offering's has its true distance, and
+    every listing not among them is at least that far. When those listings do not fill the page
+    (and there were K), the same statement groups every accepted offering instead."""
     f = req.filter
     assert f.near is not None
+    p = Params()
     source, where, _ = _where(replace(req, filter=replace(f, **_held_by_one_offering(f))), viewer, mode, p)
     point = _point(f.near, p)
     accepted = _accepted_offerings(f, p)
-    # Joined to the listings before the text's FROM item (a comma): a join binds tighter than
-    # a comma, so after it the join could not see the listings.
-    nearest = (
-        f" join (select o.credential_id, min(cube_distance({point}, o.place_point)) as chord"
-        f" from {accepted} group by o.credential_id order by chord, o.credential_id) nearest"
-        " on nearest.credential_id = c.id"
+    keyset = after_condition("nearest.chord", "float8", "nearest.credential_id", after, p.values)
+    wanted = req.first + 1
+    scanned = wanted * _NEAREST_OFFERINGS_PER_LISTING
+    limit, enough = p.add(wanted), p.add(scanned)
+
+    def listings(groups: str, condition: str) -> str:
+        # Joined before the text's FROM item (a comma): a join binds tighter than a comma, so
+        # after it the join could not see the listings. Ordered by the grouped offerings'
+        # listing, the join stops once the page is full.
+        return (
+            f"select {credentials.COLUMNS}, nearest.chord as _sort from credentials c join ({groups}) nearest"
+            f" on nearest.credential_id = c.id{source} where {where} and {keyset} and {condition}"
+            f" order by nearest.chord, nearest.credential_id limit {limit}"
+        )
+
+    rows = await db.fetch(
+        f"with knn as materialized (select o.credential_id, cube_distance({point}, o.place_point) as chord"
+        f" from {accepted} order by o.place_point <-> {point} limit {enough}),"
+        f" edge as (select count(*) = {enough} as cut, max(chord) as last from knn),"
+        " near_first as ("
+        + listings(
+            "select credential_id, min(chord) as chord from knn group by credential_id order by chord, credential_id",
+            "(not (select cut from edge) or nearest.chord < (select last from edge))",
+        )
+        + f") select * from near_first where (select count(*) from near_first) = {limit} or not (select cut from edge)"
+        " union all ("
+        + listings(
+            f"select o.credential_id, min(cube_distance({point}, o.place_point)) as chord from {accepted}"
+            f" group by o.credential_id order by chord, o.credential_id",
+            f"(select cut from edge) and (select count(*) from near_first) < {limit}",
+        )
+        + ") order by _sort, id",
+        *p.values,
     )
-    return nearest + source, where, "nearest.chord", "float8"
+    return page_from_rows(rows, req.first, credentials.build)
 
 
 async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode) -> int:

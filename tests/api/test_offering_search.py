@@ -302,3 +302,29 @@ async def test_the_total_of_a_search_on_offerings_counts_offerings_just_added(cl
     )
     found = answer["data"]["searchCredentials"]
     assert found["totalCount"] == len(found["nodes"]) >= 3
+
+
+async def test_nearest_first_orders_listings_at_the_same_campus_by_id_across_pages(client, db):
+    # More listings at one point than a page reads of the nearest offerings (8 a listing shown):
+    # every distance ties, so the order is the listings' IDs, page after page.
+    provider = await providers.create(
+        db, slug="college-boreal", name={"fr": "Collège Boréal"}, kind="COLLEGE", jurisdiction="CA-ON"
+    )
+    campus = place("Sudbury", 46.5194, -80.95)
+    listings = []
+    for n in range(24):
+        listing = await _publish(db, provider.id, f"K{n}")
+        changes = OfferingChanges(external_id=f"k{n}", start_date=IN_RANGE, delivery_mode="IN_PERSON", place=campus)
+        assert (await offerings.add(db, OPERATOR, listing, changes)).ok
+        listings.append(listing)
+    walked, after = [], None
+    while True:
+        filter = {"near": {"latitude": 46.5, "longitude": -80.9, "withinKm": 20}}
+        answer = await gql(client, PAGED, {"filter": filter, "after": after})
+        found = answer["data"]["searchCredentials"]
+        walked += [node["externalId"] for node in found["nodes"]]
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+    by_id = {listing: f"K{n}" for n, listing in enumerate(listings)}
+    assert walked == [by_id[listing] for listing in sorted(listings)]

@@ -214,3 +214,46 @@ async def test_offering_conditions_find_what_an_independent_computation_finds(de
 
 def _global_id(listing: UUID) -> str:
     return base64.urlsafe_b64encode(f"Credential:{listing}".encode()).decode().rstrip("=")
+
+
+PAGED = """
+query($filter: CredentialFilter, $first: Int, $after: String) {
+  searchCredentials(filter: $filter, orderBy: NEAREST, first: $first, after: $after) {
+    nodes { id } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+def _wide_near(places: list[tuple[float, float]]) -> st.SearchStrategy[dict]:
+    """Near a demo place, far enough to find more listings than a few small pages hold."""
+    return st.builds(
+        lambda p, km: {"near": {"latitude": p[0], "longitude": p[1], "withinKm": km}},
+        st.sampled_from(places),
+        st.sampled_from([250.0, 600.0, 1200.0]),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+async def test_nearest_first_in_small_pages_walks_what_an_independent_computation_orders(demo_client, rows, data):
+    regions, runs, places = rows
+    f = data.draw(_wide_near(places))
+    assume(not _near_boundary(f, runs))
+    size = data.draw(st.sampled_from([1, 2, 5]))
+    now = datetime.now(timezone.utc)
+    expected = _expected(f, regions, runs, now)
+    nearest_first = sorted(expected, key=lambda listing: (round(expected[listing], 6), listing))
+    ids = {_global_id(listing): listing for listing in regions}
+    walked: list[UUID] = []
+    after = None
+    for _ in range(12):  # the first pages come from the nearest offerings, later ones from every one
+        answer = await gql(demo_client, PAGED, {"filter": f, "first": size, "after": after})
+        assert "errors" not in answer, answer
+        found = answer["data"]["searchCredentials"]
+        walked += [ids[node["id"]] for node in found["nodes"]]
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+    assert walked == nearest_first[: len(walked)]
+    assert len(walked) == min(len(nearest_first), 12 * size)
