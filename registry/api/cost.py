@@ -100,9 +100,10 @@ def requested_price(
     return base + walker.selection(operation.selection_set, schema.get_root_type(operation.operation), page=None)
 
 
-def actual(data: Any, *, mutation: bool) -> int:
-    """The cost of what was answered: one per object in it (plus MUTATION_COST for a mutation)."""
-    return (MUTATION_COST if mutation else 0) + answered_objects(data)
+def actual(answered: int, *, mutation: bool) -> int:
+    """The cost of what was answered, from the objects it holds (``answered_objects``): one per
+    object (plus MUTATION_COST for a mutation)."""
+    return (MUTATION_COST if mutation else 0) + answered
 
 
 def answered_objects(data: Any) -> int:

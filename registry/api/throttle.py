@@ -68,8 +68,9 @@ class CostThrottle(SchemaExtension):
             return
         yield
         data = run.result.data if run.result else None
-        actual = cost.actual(data, mutation=run.operation_type == OperationType.MUTATION)
-        owed = _owed(price, cost.answered_objects(data), answered=bool(run.result) and not run.result.errors)
+        answered = cost.answered_objects(data)
+        actual = cost.actual(answered, mutation=run.operation_type == OperationType.MUTATION)
+        owed = _owed(price, answered, answered=bool(run.result) and not run.result.errors)
         refunded = _ledger(context).refund(key, requested, owed, decision.at)
         self.report.update(
             actualQueryCost=actual, throttleStatus=_status(capacity, max(0.0, decision.level - refunded), restore)
