@@ -311,12 +311,10 @@ async def test_nearest_first_orders_listings_at_the_same_campus_by_id_across_pag
         db, slug="college-boreal", name={"fr": "Collège Boréal"}, kind="COLLEGE", jurisdiction="CA-ON"
     )
     campus = place("Sudbury", 46.5194, -80.95)
-    listings = []
-    for n in range(24):
-        listing = await _publish(db, provider.id, f"K{n}")
-        changes = OfferingChanges(external_id=f"k{n}", start_date=IN_RANGE, delivery_mode="IN_PERSON", place=campus)
+    listings = [await _publish(db, provider.id, f"K{n}") for n in range(24)]
+    for listing in listings:
+        changes = OfferingChanges(external_id="k", start_date=IN_RANGE, delivery_mode="IN_PERSON", place=campus)
         assert (await offerings.add(db, OPERATOR, listing, changes)).ok
-        listings.append(listing)
     walked, after = [], None
     while True:
         filter = {"near": {"latitude": 46.5, "longitude": -80.9, "withinKm": 20}}
