@@ -64,5 +64,10 @@ async def test_a_floor_route_runs_the_statements_of_its_graphql_search(floor, de
     by_floor = await _statements(lambda: floor.get(route), only_requests=False)
     by_graphql = await _statements(lambda: demo_client.post("/graphql", json=body), only_requests=True)
     assert sorted(sql for sql, _ in by_floor) == sorted(sql for sql, _ in by_graphql)
-    pages = [args for sql, args in by_floor + by_graphql if sql.startswith("select c.id as id")]
-    assert len(pages) == 2 and pages[0] == pages[1]  # the same search: the same place, dates and words
+    # The same search (the same place, dates and words) and the same page of listings; the facet
+    # index's statement carries each process's own snapshot, so its values may differ.
+    assert _values_but_the_snapshot(by_floor) == _values_but_the_snapshot(by_graphql)
+
+
+def _values_but_the_snapshot(statements: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    return sorted((sql, args) for sql, args in statements if "pg_current_snapshot()" not in sql)
