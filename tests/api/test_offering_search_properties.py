@@ -183,6 +183,11 @@ def _held(f: dict) -> bool:
     )
 
 
+def _nearest_first(expected: dict[UUID, float | None]) -> list[UUID]:
+    """The listings by distance (to a micrometre: floating point), then by ID, as pages order them."""
+    return sorted(expected, key=lambda listing: (round(expected[listing] or 0.0, 6), listing))
+
+
 def _near_boundary(f: dict, runs: list[Run]) -> bool:
     """An offering within a metre of the distance asked for: floating point may put it on either side."""
     if "near" not in f:
@@ -209,8 +214,7 @@ async def test_offering_conditions_find_what_an_independent_computation_finds(de
     assert found["totalCount"] == len(expected)
     assert set(shown) <= set(expected) and len(shown) == min(100, len(expected))
     if order == "NEAREST":
-        nearest_first = sorted(expected, key=lambda listing: (round(expected[listing], 6), listing))
-        assert shown == nearest_first[:100]
+        assert shown == _nearest_first(expected)[:100]
 
 
 def _global_id(listing: UUID) -> str:
@@ -248,7 +252,7 @@ async def test_nearest_first_in_small_pages_walks_what_an_independent_computatio
     if served is not None:  # a condition on the listings themselves, which turns some nearest ones away
         f["regions"] = served
         expected = {listing: km for listing, km in expected.items() if all_regions[listing] & set(served)}
-    nearest_first = sorted(expected, key=lambda listing: (round(expected[listing], 6), listing))
+    nearest_first = _nearest_first(expected)
     ids = {_global_id(listing): listing for listing in regions}
     walked: list[UUID] = []
     after = None
