@@ -14,7 +14,7 @@ from registry.api.loaders import Loaders
 from registry.config import Settings
 from registry.db import Database, Executor
 from registry.domain.principals import visibility_of
-from registry.domain.search import Near, Visibility
+from registry.domain.search import Visibility
 from registry.read_routing import ReadRouter
 from registry.services.facet_index import LiveFacetIndex
 
@@ -37,7 +37,6 @@ class Context:
     router: ReadRouter | None = None
     scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
     facet_index: LiveFacetIndex | None = None  # the process's facet index (None: PostgreSQL counts)
-    near: Near | None = None  # the point a search asked to be near: its offerings' distances are from it
     db: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)

@@ -251,7 +251,6 @@ async def search_credentials(
     )
     if problems := check_order(request.order, request.filter):
         raise BadUserInput.from_problems(problems)
-    info.context.near = request.filter.near  # offerings of the result then say how far they are
     order = request.effective_order
     key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
     db, viewer = info.context.db, info.context.viewer
@@ -262,7 +261,12 @@ async def search_credentials(
         info, [r.id for r in page.items], prefetch.node_selections(info.selected_fields[0].selections)
     )
     edges, page_info = connection_parts(
-        "search", page, lambda r: Credential.from_record(r, lang), after is not None, o=order.value, m=mode.value
+        "search",
+        page,
+        lambda r: Credential.from_record(r, lang, request.filter.near),  # its offerings say how far they are
+        after is not None,
+        o=order.value,
+        m=mode.value,
     )
     facet_names, wants_facets = _facet_selection(info)
     summary = _Summary(

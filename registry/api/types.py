@@ -44,7 +44,7 @@ from registry.domain.language import pick, translations
 from registry.domain.listings import MAX_BACKLINKS, MAX_ITEMS, MAX_LINKS, MAX_PATHWAY_STEPS
 from registry.domain.offerings import distance_km
 from registry.domain.principals import Principal
-from registry.domain.search import check_page_size
+from registry.domain.search import Near, check_page_size
 from registry.store.paging import Page
 
 if TYPE_CHECKING:
@@ -529,9 +529,14 @@ class Credential(Node):
     record: Private[records.Credential]
     # The search's `lang`, used by text fields asked for without a `lang` of their own.
     default_lang: Private[Optional[str]] = None
+    # The point the search that found it was near: its offerings say how far they are from it
+    # (kept per listing: two searches of one request may be near two places).
+    near: Private[Optional[Near]] = None
 
     @classmethod
-    def from_record(cls, r: records.Credential, default_lang: str | None = None) -> "Credential":
+    def from_record(
+        cls, r: records.Credential, default_lang: str | None = None, near: Near | None = None
+    ) -> "Credential":
         return cls(
             id=global_id("Credential", r.id),
             external_id=r.external_id,
@@ -566,6 +571,7 @@ class Credential(Node):
             last_verified_at=r.last_verified_at,
             record=r,
             default_lang=default_lang,
+            near=near,
         )
 
     @classmethod
@@ -763,7 +769,7 @@ class Credential(Node):
     ) -> list[Annotated[Offering, strawberry.lazy("registry.api.offerings")]]:
         from registry.api.offerings import Offering
 
-        today, near = info.context.today, info.context.near
+        today, near = info.context.today, self.near
 
         def shown(o: offering_records.Offering) -> Offering:
             far = (

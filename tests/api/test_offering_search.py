@@ -326,3 +326,24 @@ async def test_nearest_first_orders_listings_at_the_same_campus_by_id_across_pag
         after = found["pageInfo"]["endCursor"]
     by_id = {listing: f"K{n}" for n, listing in enumerate(listings)}
     assert walked == [by_id[listing] for listing in sorted(listings)]
+
+
+async def test_two_searches_in_one_request_measure_distances_from_their_own_points(client, catalogue):
+    answer = await gql(
+        client,
+        "query($sudbury: CredentialFilter, $toronto: CredentialFilter) {"
+        " sudbury: searchCredentials(filter: $sudbury, orderBy: NEAREST) { nodes { offerings { externalId distanceKm } } }"
+        " toronto: searchCredentials(filter: $toronto, orderBy: NEAREST) { nodes { offerings { externalId distanceKm } } }"
+        " }",
+        {
+            "sudbury": {"near": {"place": "Sudbury, ON", "withinKm": 30}},
+            "toronto": {"near": {"place": "Toronto, ON", "withinKm": 30}},
+        },
+    )
+    assert "errors" not in answer, answer
+    distances = {
+        search: {o["externalId"]: o["distanceKm"] for node in found["nodes"] for o in node["offerings"]}
+        for search, found in answer["data"].items()
+    }
+    assert distances["sudbury"]["a1"] == pytest.approx(haversine_km(46.49, -80.99001, 46.5194, -80.95), abs=1e-6)
+    assert distances["toronto"]["c2"] < 10 < distances["sudbury"]["c2"]  # C runs in Toronto and near Sudbury
