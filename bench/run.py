@@ -13,7 +13,7 @@ A search's SQL served by a bare Starlette endpoint (bench/floor.py, same workers
 its uncached GraphQL search is compared with (the text search and the near search have one).
 
 Side by side: PostGraphile 4 (installed from npm into .microcred-bench/postgraphile/, skipped
-with a note when npm is missing) serves the same database with the same workers, and three
+with a note when npm is missing) serves the same database with the same workers, and four
 queries asking both for the same fields are run at 8 connections on each (bench/versus.py).
 
 Usage: python bench/run.py [--duration 10] [--connections 1,8,32] [--workers 2] [--listings 100000]
@@ -373,7 +373,7 @@ def run_pass(
 
 
 def run_versus(base: str, dsn: str, workers: int, duration: int, results: dict) -> None:
-    """PostGraphile 4 beside the (uncached) registry on the same database: three queries, 8 conns."""
+    """PostGraphile 4 beside the (uncached) registry on the same database: the queries of bench/versus.py, 8 conns."""
     folder = DATA_DIR / "postgraphile"
     binary, note = versus.install(folder)
     print(note, file=sys.stderr)
