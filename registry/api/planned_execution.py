@@ -55,9 +55,10 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 from graphql.language import OperationType
 from graphql.pyutils import Path, Undefined
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
+
+from registry.api.releasing_execution import ReleasingExecutionContext
 
 Completer = Callable[[Any], Any]
 
@@ -101,7 +102,7 @@ class _ObjectPlan:
         return {key: complete(get(source)) for key, get, complete in self.fields}
 
 
-class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class PlannedExecutionContext(ReleasingExecutionContext):
     """Strawberry's execution context, completing objects from plans where it can."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -134,6 +135,13 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self._count.objects += 1
                 return completed
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def release(self) -> None:
+        """Drop the plans too: their getters hold resolve infos and this context's bound
+        methods, another reference cycle through this context."""
+        super().release()
+        self._plans.clear()
+        self._met_once.clear()
 
     def _plan_when_met_again(
         self, object_type: GraphQLObjectType, field_details_list: Any, path: Path | None

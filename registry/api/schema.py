@@ -21,6 +21,7 @@ from registry.api.lookups import check_lookups
 from registry.api.payloads import CredentialPayload, RecognitionPayload
 from registry.api.planned_execution import PlannedExecutionContext
 from registry.api.read_routing import ReadRouting
+from registry.api.releasing_execution import ReleasingExecutionContext
 from registry.api.scalars import SCALARS
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.text_hygiene import RefuseUnstorableText
@@ -265,7 +266,7 @@ def build_schema(hide_suggestions: bool = False, planned: bool = True) -> strawb
         mutation=Mutation,
         types=[Credential, Provider, Skill, Occupation, RecognitionAuthority, Recognition],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=hide_suggestions),
-        execution_context_class=PlannedExecutionContext if planned else None,
+        execution_context_class=PlannedExecutionContext if planned else ReleasingExecutionContext,
         extensions=[
             *limits.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
