@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,12 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_TEXT = {"external_id": 200, "place_name": 200, "street_address": 300, "municipality": 200, "postal_code": 20}
 MAX_SEATS = 100_000
 MAX_OFFERINGS = 200  # per listing
+MAX_LANGUAGES = 20  # per offering
+# An offering's dates are the days of a real course: outside these, a typo (0202, 9999), and a
+# calendar cannot hold the day after 9999-12-31 that an all-day event ends on.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+_DATES = ("start_date", "end_date", "registration_opens", "registration_deadline")
 # The sphere PostgreSQL's earthdistance measures on (its earth(), in metres): distances shown
 # are computed on the same one as the distances searches filter and order by.
 EARTH_RADIUS_KM = 6378.168
@@ -196,8 +203,19 @@ def check_offering(changes: OfferingChanges) -> list[Problem]:
         changes.end_date,
         "Registration cannot open after the offering ends.",
     )
+    problems += _order(
+        "registrationDeadline",
+        changes.registration_deadline,
+        changes.end_date,
+        "Registration cannot close after the offering ends.",
+    )
+    problems += [problem for name in _DATES for problem in _date_problems(name, getattr(changes, name))]
     problems += _seats_problems(changes.seats_total, changes.seats_available)
     problems += _listed("scheduleTimings", changes.schedule_timings, SCHEDULE_TIMINGS)
+    problems += _unique("scheduleTimings", changes.schedule_timings)
+    problems += _unique("languages", changes.languages)
+    if len(changes.languages or []) > MAX_LANGUAGES:
+        problems.append(_problem(("languages",), "TOO_MANY", f"An offering has at most {MAX_LANGUAGES} languages."))
     if changes.availability is not None and changes.availability not in AVAILABILITIES:
         problems.append(_problem(("availability",), "INVALID_VALUE", f"{changes.availability!r} is not one."))
     problems += [
@@ -208,6 +226,8 @@ def check_offering(changes: OfferingChanges) -> list[Problem]:
     problems += _cost_problems(changes.cost_amount, changes.cost_currency)
     if changes.external_id is not None and not 1 <= len(changes.external_id) <= MAX_TEXT["external_id"]:
         problems.append(_problem(("externalId",), "OUT_OF_RANGE", "`externalId` is 1 to 200 characters."))
+    elif changes.external_id is not None and not changes.external_id.strip():
+        problems.append(_problem(("externalId",), "BLANK", "`externalId` is not only spaces."))
     return problems
 
 
@@ -258,6 +278,18 @@ def _range(path: tuple[str, ...], value: float | None, low: float, high: float) 
     if isinstance(value, float) and not math.isfinite(value) or not low <= value <= high:
         return [_problem(path, "OUT_OF_RANGE", f"`{path[-1]}` must be between {low:g} and {high:g}.")]
     return []
+
+
+def _date_problems(name: str, value: date | None) -> list[Problem]:
+    if value is None or EARLIEST_DATE <= value <= LATEST_DATE:
+        return []
+    message = f"`{_camel(name)}` must be between {EARLIEST_DATE} and {LATEST_DATE}."
+    return [_problem((_camel(name),), "OUT_OF_RANGE", message)]
+
+
+def _unique(name: str, values: list[str] | None) -> list[Problem]:
+    repeated = sorted(value for value, times in Counter(values or []).items() if times > 1)
+    return [_problem((name,), "DUPLICATE", f"{value!r} is given more than once.") for value in repeated]
 
 
 def _listed(name: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[Problem]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 from starlette.requests import Request
@@ -42,14 +43,16 @@ async def offerings_calendar(request: Request) -> Response:
         return JSONResponse({"error": "not_found", "error_description": "No such credential."}, status_code=404)
     request.scope[CACHEABLE] = True  # public data: the response cache may share it
     return Response(
-        calendar(listing, request.url.hostname or "microcred"),
+        calendar(listing, urlsplit(request.app.state.settings.issuer).hostname or "microcred"),
         media_type="text/calendar; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="offerings.ics"'},
     )
 
 
 def calendar(listing: dict[str, Any], host: str) -> bytes:
-    """The iCalendar of a listing's dated offerings."""
+    """The iCalendar of a listing's dated offerings. ``host`` is the registry's own (from its
+    configured public address, never a request's Host header): an event's UID must stay the
+    same in every copy a calendar imports, or a later cancellation reaches none of them."""
     cal = Calendar()
     cal.add("prodid", "-//Microcred Registry//Offerings//EN")
     cal.add("version", "2.0")
@@ -70,7 +73,8 @@ def _event(listing: dict[str, Any], offering: dict[str, Any], host: str, stamp: 
     event.add("sequence", offering["version"])
     event.add("summary", f"{listing['title']} ({listing['provider']['name']})")
     event.add("dtstart", start)
-    event.add("dtend", last + timedelta(days=1))  # all-day events end the day after (exclusive)
+    if last < date.max:  # an all-day event ends the day after (exclusive); without one, it is one day
+        event.add("dtend", last + timedelta(days=1))
     event.add("url", listing["url"])
     if offering["place"]:
         place = offering["place"]

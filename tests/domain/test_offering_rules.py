@@ -58,3 +58,29 @@ def test_timings_and_availability_are_known_values():
 
 def test_a_cost_has_an_amount_and_a_currency():
     assert _codes(cost_amount=100.0) == [(("offering", "cost"), "INCOMPLETE")]
+
+
+def test_registration_cannot_close_after_the_offering_ends():
+    assert _codes(end_date=date(2027, 3, 26), registration_deadline=date(2027, 4, 1)) == [
+        (("offering", "registrationDeadline"), "EMPTY_RANGE")
+    ]
+
+
+def test_dates_are_those_of_a_real_course():
+    assert _codes(start_date=date(9999, 12, 31)) == [(("offering", "startDate"), "OUT_OF_RANGE")]
+    assert _codes(start_date=date(2027, 1, 1), end_date=date(9999, 12, 31)) == [
+        (("offering", "endDate"), "OUT_OF_RANGE")
+    ]
+    assert _codes(registration_opens=date(1, 1, 1)) == [(("offering", "registrationOpens"), "OUT_OF_RANGE")]
+
+
+def test_a_language_or_timing_is_given_once_and_languages_are_few():
+    assert _codes(languages=["en", "fr", "en"], schedule_timings=["EVENING", "EVENING"]) == [
+        (("offering", "scheduleTimings"), "DUPLICATE"),
+        (("offering", "languages"), "DUPLICATE"),
+    ]
+    assert _codes(languages=[f"en-{n:03d}" for n in range(21)]) == [(("offering", "languages"), "TOO_MANY")]
+
+
+def test_an_external_id_is_not_only_spaces():
+    assert _codes(external_id="   ") == [(("offering", "externalId"), "BLANK")]

@@ -45,3 +45,12 @@ async def test_a_listing_nobody_may_see_has_no_calendar(client, parties):
     draft = (await create(client, token, **COMPLETE))["credential"]["id"]
     assert (await client.get(f"/credentials/{draft}/offerings.ics")).status_code == 404
     assert (await client.get("/credentials/no-such-id/offerings.ics")).status_code == 404
+
+
+async def test_an_event_s_uid_is_the_registry_s_whatever_host_the_request_names(client, parties):
+    # A calendar matches a later copy's events (a cancellation) by UID: a UID taken from the
+    # request's Host header changed with it, and a shared cache handed one caller's to all.
+    credential_id, _, _ = await _published_with_offerings(client, parties)
+    answer = await client.get(f"/credentials/{credential_id}/offerings.ics", headers={"host": "attacker.example"})
+    uids = [str(event["uid"]) for event in Calendar.from_ical(answer.content).walk("VEVENT")]
+    assert uids and all(uid.endswith("@registry.test") for uid in uids)
