@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from starlette.datastructures import State
 from starlette.types import Scope
@@ -34,6 +34,8 @@ class Context:
     access: AccessToken | None = None
     settings: Settings = field(default_factory=Settings)
     today: date = field(default_factory=date.today)
+    # The request's instant: an offering's "today" is the date it makes where the offering runs.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     router: ReadRouter | None = None
     scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
     facet_index: LiveFacetIndex | None = None  # the process's facet index (None: PostgreSQL counts)

@@ -129,9 +129,10 @@ class CredentialFilter:
     )
     starts_between: Optional[DateRange] = strawberry.field(
         default=None,
-        description="With an offering (not cancelled) starting in the range; a rolling intake matches any range. "
+        description="With an offering starting in the range; a rolling intake matches any range. "
         "The offering conditions (this one, `registrationOpen`, `near`, `scheduleTimings`, `seatsAvailable`) "
-        "must hold of one offering together.",
+        "must hold of one offering together, and count only offerings the listing's `offerings` shows: not "
+        "cancelled, and not ended (its last day, its start when it has no end, not before today where it runs).",
     )
     registration_open: Optional[bool] = strawberry.field(
         default=None,

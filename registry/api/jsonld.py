@@ -55,7 +55,7 @@ async def listing_view(info: strawberry.Info, listing: records.Credential) -> Li
         recognitions=list(zip(active, authorities)),
         links=[(link.kind, link.to_id) for link, target in zip(links, targets) if target is not None],
         base_url=info.context.settings.issuer,
-        offerings=tuple(o for o in offerings if not o.has_ended(info.context.today)),
+        offerings=tuple(o for o in offerings if not o.has_ended(info.context.now, next(iter(listing.regions), None))),
         partners=tuple(partners),
         backlinks=tuple((kind, source.id) for kind, source in backlinks),
     )

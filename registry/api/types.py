@@ -769,7 +769,7 @@ class Credential(Node):
     ) -> list[Annotated[Offering, strawberry.lazy("registry.api.offerings")]]:
         from registry.api.offerings import Offering
 
-        today, near = info.context.today, self.near
+        now, region, near = info.context.now, next(iter(self.record.regions), None), self.near
 
         def shown(o: offering_records.Offering) -> Offering:
             far = (
@@ -782,7 +782,7 @@ class Credential(Node):
         return now_or_later(
             info.context.loaders.offerings_of,
             self.record.id,
-            lambda found: [shown(o) for o in found if include_past or not o.has_ended(today)],
+            lambda found: [shown(o) for o in found if include_past or not o.has_ended(now, region)],
         )
 
     @strawberry.field(
@@ -795,15 +795,20 @@ class Credential(Node):
         )
 
     @strawberry.field(
-        description="The start date of the soonest offering not cancelled that starts today or later; null when none."
+        description="The start date of the soonest offering not cancelled that starts today or later (today where "
+        "it runs); null when none."
     )
     def next_start_date(self, info: strawberry.Info) -> Optional[date]:
-        today = info.context.today
+        now, region = info.context.now, next(iter(self.record.regions), None)
         return now_or_later(
             info.context.loaders.offerings_of,
             self.record.id,
             lambda found: min(
-                (o.start_date for o in found if o.cancelled_at is None and o.start_date and o.start_date >= today),
+                (
+                    o.start_date
+                    for o in found
+                    if o.cancelled_at is None and o.start_date and o.start_date >= o.today(now, region)
+                ),
                 default=None,
             ),
         )

@@ -18,6 +18,7 @@ from uuid import UUID
 from registry.domain.enums import DeliveryMode, OfferingAvailability, ScheduleTiming
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
+from registry.domain.local_dates import local_today
 
 SCHEDULE_TIMINGS = tuple(ScheduleTiming)
 AVAILABILITIES = tuple(OfferingAvailability)
@@ -104,11 +105,16 @@ class Offering:
         current = {f.name: getattr(self, f.name) for f in dataclasses.fields(OfferingChanges)}
         return OfferingChanges(**(current | changes.given()))
 
-    def has_ended(self, today: date) -> bool:
-        """Whether its last day (its start, when it has no end) is before ``today``; a rolling
-        intake never ends."""
+    def has_ended(self, now: datetime, listing_region: str | None) -> bool:
+        """Whether its last day (its start, when it has no end) is before today where it runs
+        (``listing_region`` is its listing's first region, where an online offering runs); a
+        rolling intake never ends."""
         last_day = self.end_date or self.start_date
-        return last_day is not None and last_day < today
+        return last_day is not None and last_day < self.today(now, listing_region)
+
+    def today(self, now: datetime, listing_region: str | None) -> date:
+        """The date at the instant ``now`` where it runs: its place's region's, else its listing's."""
+        return local_today(self.place.region if self.place else listing_region, now)
 
 
 @dataclass(frozen=True)

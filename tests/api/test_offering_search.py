@@ -189,6 +189,30 @@ async def test_seats_timings_and_registration_hold_of_an_offering_not_cancelled(
     assert open_now == {"A", "B", "C", "D", "E", "G"}  # G's first offering is full, its second open
 
 
+async def test_a_run_that_has_ended_matches_no_offering_condition(client, db, catalogue):
+    # A listing whose only run near Sudbury ended months ago is not "near Sudbury", as its
+    # offerings no longer show that run (an outside attack found it matched, ranked by it).
+    provider = await providers.by_slug(db, "cambrian")
+    assert provider is not None
+    ended = await _publish(db, provider.id, "H")
+    last_spring = TODAY - timedelta(days=200)
+    run = OfferingChanges(
+        external_id="h1",
+        start_date=last_spring,
+        end_date=last_spring + timedelta(days=30),
+        delivery_mode="IN_PERSON",
+        place=place("Sudbury", 46.4917, -80.993),
+        schedule_timings=["EVENING"],
+    )
+    assert (await offerings.add(db, OPERATOR, ended, run)).ok
+    near = {"near": {"latitude": 46.49, "longitude": -80.99, "withinKm": 50}}
+    for condition in (near, {"scheduleTimings": ["EVENING"]}, {"seatsAvailable": True}):
+        assert "H" not in {
+            node["externalId"] for node in await _found(client, condition, "NEAREST" if condition is near else None)
+        }
+    assert "H" in {node["externalId"] for node in await _found(client, {"seatsAvailable": False})}
+
+
 async def test_offering_conditions_must_hold_of_the_same_offering(client, catalogue):
     # C starts in range in Toronto and later near Sudbury: no one offering of it is both.
     wanted = {

@@ -69,7 +69,7 @@ class Run:
     def meets(self, f: dict, now: datetime) -> bool:
         """Whether this one offering meets every condition of ``f`` asked for as true."""
         o, today = self.row, self.today(now)
-        if o["cancelled_at"] is not None:
+        if not self.live(now):
             return False
         if "startsBetween" in f and o["start_date"] is not None:
             window = f["startsBetween"]
@@ -85,6 +85,11 @@ class Run:
             km = self.distance(f["near"])
             return km is not None and km <= f["near"]["withinKm"]
         return True
+
+    def live(self, now: datetime) -> bool:
+        """Not cancelled, and its last day (its start without an end) not before its today."""
+        last_day = self.row["end_date"] or self.row["start_date"]
+        return self.row["cancelled_at"] is None and (last_day is None or last_day >= self.today(now))
 
     def takes_registrations(self, today: date) -> bool:
         o = self.row
@@ -161,15 +166,11 @@ def _expected(f: dict, regions: dict, runs: list[Run], now: datetime) -> dict[UU
                 km = run.distance(f["near"]) if "near" in f else None
                 best = found.get(run.listing)
                 found[run.listing] = km if best is None or (km is not None and km < best) else best
-    if f.get("registrationOpen") is False:  # no offering (not cancelled) takes registrations
-        found = _without(found, {r.listing for r in runs if _live(r) and r.takes_registrations(r.today(now))})
-    if f.get("seatsAvailable") is False:  # no offering (not cancelled) has seats left
-        found = _without(found, {r.listing for r in runs if _live(r) and r.has_seats()})
+    if f.get("registrationOpen") is False:  # no live offering takes registrations
+        found = _without(found, {r.listing for r in runs if r.live(now) and r.takes_registrations(r.today(now))})
+    if f.get("seatsAvailable") is False:  # no live offering has seats left
+        found = _without(found, {r.listing for r in runs if r.live(now) and r.has_seats()})
     return found
-
-
-def _live(run: Run) -> bool:
-    return run.row["cancelled_at"] is None
 
 
 def _without(found: dict[UUID, float | None], listings: set[UUID]) -> dict[UUID, float | None]:

@@ -54,7 +54,7 @@ async def test_a_provider_adds_offerings_that_everyone_reads_on_the_listing(clie
     ("change", "field", "code"),
     [
         ({"place": None}, ["offering", "place"], "REQUIRED"),
-        ({"endDate": str(date.today())}, ["offering", "endDate"], "EMPTY_RANGE"),
+        ({"endDate": str(date.today()), "registrationDeadline": None}, ["offering", "endDate"], "EMPTY_RANGE"),
         ({"seatsAvailable": 30}, ["offering", "seatsAvailable"], "OUT_OF_RANGE"),
         ({"place": {**IN_SUDBURY["place"], "region": "Ontario"}}, ["offering", "place", "region"], "INVALID_REGION"),
         ({"place": {**IN_SUDBURY["place"], "latitude": 91}}, ["offering", "place", "latitude"], "OUT_OF_RANGE"),

@@ -3,9 +3,10 @@ what there are, known timings, a cost with its currency."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from uuid import uuid4
 
-from registry.domain.offerings import OfferingChanges, Place, check_offering
+from registry.domain.offerings import Offering, OfferingChanges, Place, check_offering
 
 SUDBURY = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-80.99)
 
@@ -84,3 +85,28 @@ def test_a_language_or_timing_is_given_once_and_languages_are_few():
 
 def test_an_external_id_is_not_only_spaces():
     assert _codes(external_id="   ") == [(("offering", "externalId"), "BLANK")]
+
+
+def _run(end: date, place: Place | None) -> Offering:
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    return Offering(
+        id=uuid4(), credential_id=uuid4(), external_id="r", start_date=end, end_date=end, registration_opens=None,
+        registration_deadline=None, delivery_mode="IN_PERSON" if place else "ONLINE", place=place,
+        schedule_timings=[], languages=[], cost_amount=None, cost_currency=None, seats_total=None,
+        seats_available=None, availability="OPEN", cancelled_at=None, version=1, created_at=moment, updated_at=moment,
+    )  # fmt: skip
+
+
+def test_a_run_has_ended_when_its_last_day_is_over_where_it_runs():
+    # 03:30 UTC on 2 December is still 1 December in Vancouver, already 2 December in St. John's.
+    now = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+    vancouver = Place(municipality="Vancouver", region="CA-BC", latitude=49.28, longitude=-123.12)
+    st_johns = Place(municipality="St. John's", region="CA-NL", latitude=47.56, longitude=-52.71)
+    assert not _run(date(2026, 12, 1), vancouver).has_ended(now, None)
+    assert _run(date(2026, 12, 1), st_johns).has_ended(now, None)
+
+
+def test_an_online_run_ends_where_its_listing_is_offered():
+    now = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+    assert not _run(date(2026, 12, 1), None).has_ended(now, "CA-BC")
+    assert _run(date(2026, 12, 1), None).has_ended(now, "CA-NL")

@@ -172,7 +172,8 @@ async def test_a_provider_s_own_draft_with_an_offering_near_a_place_is_counted_f
     found = await loaded.fetchrow(
         "select c.id, c.provider_id, o.latitude, o.longitude from credentials c join offerings o"
         " on o.credential_id = c.id where c.status = 'PUBLISHED' and o.cancelled_at is null"
-        " and o.delivery_mode <> 'ONLINE' and o.latitude is not null order by c.id limit 1"
+        " and o.delivery_mode <> 'ONLINE' and o.latitude is not null"
+        " and coalesce(o.end_date, o.start_date, current_date + 1) > current_date order by c.id limit 1"
     )
     await loaded.execute("update credentials set status = 'DRAFT' where id = $1", found["id"])
     near = Near(found["latitude"], found["longitude"], 1)

@@ -1,0 +1,41 @@
+"""What day it is in a region: an offering's dates are calendar dates of its place (of its
+listing's region when it is online), so "today" for it is the date in that place's time zone.
+
+The same table is PostgreSQL's ``local_today(region)`` (migration 0026), which the searches
+use; ``tests/domain/test_local_dates.py`` holds the two to the same answers for every region.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+# A province that spans several time zones has its most populous one's.
+REGION_ZONES = {
+    "CA-NL": "America/St_Johns",
+    "CA-NS": "America/Halifax",
+    "CA-PE": "America/Halifax",
+    "CA-NB": "America/Moncton",
+    "CA-QC": "America/Toronto",
+    "CA-ON": "America/Toronto",
+    "CA-MB": "America/Winnipeg",
+    "CA-SK": "America/Regina",
+    "CA-AB": "America/Edmonton",
+    "CA-BC": "America/Vancouver",
+    "CA-YT": "America/Whitehorse",
+    "CA-NT": "America/Yellowknife",
+    "CA-NU": "America/Iqaluit",
+}
+# Anything else (another country's region, none at all): the registry's own.
+DEFAULT_ZONE = "America/Toronto"
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_today(region: str | None, now: datetime) -> date:
+    """The calendar date at the instant ``now`` (timezone-aware) in ``region``'s time zone."""
+    return now.astimezone(_zone(REGION_ZONES.get(region or "", DEFAULT_ZONE))).date()
