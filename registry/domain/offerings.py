@@ -27,6 +27,7 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_TEXT = {"external_id": 200, "place_name": 200, "street_address": 300, "municipality": 200, "postal_code": 20}
 MAX_SEATS = 100_000
 MAX_OFFERINGS = 200  # per listing
+TOO_MANY = f"A listing shows at most {MAX_OFFERINGS} offerings that have not ended, cancelled ones included."
 MAX_LANGUAGES = 20  # per offering
 # An offering's dates are the days of a real course: outside these, a typo (0202, 9999), and a
 # calendar cannot hold the day after 9999-12-31 that an all-day event ends on.
@@ -127,9 +128,21 @@ class SetPlan:
     cancels: list[Offering]
 
 
-def check_set(submitted: list[OfferingChanges], current: list[Offering]) -> list[Problem]:
+def over_the_limit(current: list[Offering], added: int, now: datetime, listing_region: str | None) -> bool:
+    """Whether a listing with ``current`` offerings and ``added`` more would show more than
+    MAX_OFFERINGS: every offering that has not ended counts, cancelled ones included (a listing
+    shows them until their last day is past), so runs that ended make room and cancelling does not."""
+    shown = sum(1 for o in current if not o.has_ended(now, listing_region))
+    return shown + added > MAX_OFFERINGS
+
+
+def check_set(
+    submitted: list[OfferingChanges], current: list[Offering], now: datetime, listing_region: str | None
+) -> list[Problem]:
     """Every rule a submitted set breaks, each at ("offerings", position, ...): each offering
-    whole and valid, keyed, its key given once, and not the key of a cancelled one."""
+    whole and valid, keyed, its key given once, and not the key of a cancelled one; and the
+    listing within the limit once the set is written (``now`` and ``listing_region`` tell
+    which of its offerings have ended)."""
     problems: list[Problem] = []
     cancelled = {o.external_id for o in current if o.cancelled_at is not None}
     seen: set[str] = set()
@@ -146,8 +159,9 @@ def check_set(submitted: list[OfferingChanges], current: list[Offering]) -> list
                 Problem((*at, "externalId"), "CANCELLED", f"{key!r} was cancelled: give a new run a new key.")
             )
         seen.add(key or "")
-    if len(submitted) > MAX_OFFERINGS:
-        problems.append(Problem(("offerings",), "TOO_MANY", f"A listing has at most {MAX_OFFERINGS} offerings."))
+    added = len(plan_set(submitted, current).adds)
+    if len(submitted) > MAX_OFFERINGS or over_the_limit(current, added, now, listing_region):
+        problems.append(Problem(("offerings",), "TOO_MANY", TOO_MANY))
     return problems
 
 

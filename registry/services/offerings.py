@@ -8,6 +8,7 @@ offerings are its source's, and a change names the version it was made from when
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
@@ -15,7 +16,7 @@ import asyncpg
 from registry.db import Database, Executor
 from registry.domain import ids
 from registry.domain.errors import Outcome, Problem
-from registry.domain.offerings import MAX_OFFERINGS, Offering, OfferingChanges, check_offering
+from registry.domain.offerings import TOO_MANY, Offering, OfferingChanges, check_offering, over_the_limit
 from registry.domain.principals import Principal
 from registry.interop.gazetteer import point_of
 from registry.services.listings import locked_own
@@ -42,10 +43,13 @@ async def add(
             listing, missing = await locked_own(tx, principal, credential_id, "credentialId")
             if listing is None:
                 return Outcome.refused(*missing)
-            if await store.count_of(tx, listing.id) >= MAX_OFFERINGS:
+            if listing.status == "RETIRED":
                 return Outcome.refused(
-                    Problem(("credentialId",), "TOO_MANY", f"A listing has at most {MAX_OFFERINGS} offerings.")
+                    Problem(("credentialId",), "RETIRED", "A retired listing takes no new offering.")
                 )
+            current = (await store.of_listings(tx, [listing.id])).get(listing.id, [])
+            if over_the_limit(current, 1, datetime.now(UTC), next(iter(listing.regions), None)):
+                return Outcome.refused(Problem(("credentialId",), "TOO_MANY", TOO_MANY))
             return Outcome(await store.create(tx, listing.id, changes, principal.client_id))
     except asyncpg.UniqueViolationError:
         return Outcome.refused(_duplicate(changes))

@@ -9,6 +9,7 @@ that changes nothing is not written again, so resubmitting a batch is harmless.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from registry.db import Database, Executor
@@ -161,11 +162,14 @@ async def _check_offerings(tx: Executor, items: list[Item]) -> None:
     """Check each whole set of offerings given against the offerings its listing has."""
     given = [i for i in items if i.offerings is not None and not i.unread]
     current = await offering_store.of_listings(tx, [i.existing.id for i in given if i.existing])
+    now = datetime.now(UTC)
     for item in given:
         assert item.offerings is not None
         item.current_offerings = current.get(item.existing.id, []) if item.existing else []
         item.offerings = [with_coordinates(changes) for changes in item.offerings]
-        problems = check_set(item.offerings, item.current_offerings)
+        regions = item.changes.regions or (item.existing.regions if item.existing else [])
+        region = next(iter(regions), None)
+        problems = check_set(item.offerings, item.current_offerings, now, region)
         item.problems += [Problem(("credential", *p.field), p.code, p.message) for p in problems]
 
 

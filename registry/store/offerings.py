@@ -166,12 +166,6 @@ async def of_listings(db: Executor, credential_ids: Sequence[UUID]) -> dict[UUID
     return await per_owner(db, credential_ids, OF_CREDENTIAL)
 
 
-async def count_of(db: Executor, credential_id: UUID) -> int:
-    """How many offerings a listing has (cancelled ones included)."""
-    found: int = await db.fetchval("select count(*) from offerings where credential_id = $1", credential_id)
-    return found
-
-
 async def _recorded(db: Executor, offering: Offering, kind: str, actor: str) -> Offering:
     """Record the offering's new version and its change-feed entry (at the listing's version)."""
     await db.execute(

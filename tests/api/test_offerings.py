@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.support.listings import COMPLETE, DRAFT, PUBLISH, create, gql
+from tests.support.listings import COMPLETE, DRAFT, PUBLISH, RETIRE, create, gql
 from tests.support.offerings import ADD, FIELDS, IN_SUDBURY, ONLINE_ROLLING, add_offering
 from tests.support.parties import access_token
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
@@ -98,6 +98,16 @@ async def test_an_offering_key_is_unique_per_listing(client, listing):
     await add_offering(client, token, credential_id, IN_SUDBURY)
     again = await add_offering(client, token, credential_id, IN_SUDBURY)
     assert [e["code"] for e in again["userErrors"]] == ["DUPLICATE"]
+
+
+async def test_a_retired_listing_takes_no_new_offering(client, listing):
+    credential_id, token = listing
+    retired = await gql(client, RETIRE, {"input": {"id": credential_id, "reason": "Replaced"}}, token)
+    assert retired["data"]["retireCredential"]["userErrors"] == []
+    refused = await add_offering(client, token, credential_id, IN_SUDBURY)
+    assert refused["offering"] is None and [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        (["credentialId"], "RETIRED")
+    ]
 
 
 async def test_an_update_changes_what_it_names_and_a_stale_version_is_a_conflict(client, listing):

@@ -3,10 +3,11 @@ what there are, known timings, a cost with its currency."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from registry.domain.offerings import Offering, OfferingChanges, Place, check_offering
+from registry.domain.offerings import Offering, OfferingChanges, Place, check_offering, check_set, over_the_limit
 
 SUDBURY = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-80.99)
 
@@ -110,3 +111,31 @@ def test_an_online_run_ends_where_its_listing_is_offered():
     now = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
     assert not _run(date(2026, 12, 1), None).has_ended(now, "CA-BC")
     assert _run(date(2026, 12, 1), None).has_ended(now, "CA-NL")
+
+
+def _keyed(key: str, day: date) -> OfferingChanges:
+    return OfferingChanges(external_id=key, start_date=day, end_date=day, delivery_mode="ONLINE")
+
+
+NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+NEXT_YEAR, LAST_YEAR = date(2027, 6, 1), date(2025, 6, 1)
+
+
+def _stored(key: str, day: date, cancelled: bool = False) -> Offering:
+    run = _run(day, None)
+    return replace(run, external_id=key, cancelled_at=NOW if cancelled else None)
+
+
+def test_a_listing_shows_at_most_200_offerings_that_have_not_ended_cancelled_ones_included():
+    upcoming = [_stored(f"u{n}", NEXT_YEAR, cancelled=n % 2 == 0) for n in range(200)]
+    assert over_the_limit(upcoming, 1, NOW, "CA-ON")
+    assert not over_the_limit(upcoming[:199], 1, NOW, "CA-ON")
+    ended = [_stored(f"p{n}", LAST_YEAR) for n in range(500)]
+    assert not over_the_limit(ended, 200, NOW, "CA-ON")  # runs that ended make room
+
+
+def test_a_submitted_set_counts_the_offerings_it_cancels_and_those_without_a_key():
+    current = [_stored(f"old{n}", NEXT_YEAR) for n in range(150)] + [_stored(None, NEXT_YEAR) for _ in range(10)]
+    renewed = [_keyed(f"new{n}", NEXT_YEAR) for n in range(41)]  # the old keys left out are cancelled, still shown
+    assert (("offerings",), "TOO_MANY") in [(p.field, p.code) for p in check_set(renewed, current, NOW, "CA-ON")]
+    assert check_set(renewed[:40], current, NOW, "CA-ON") == []
