@@ -28,6 +28,8 @@ from registry.domain.search import Near, check_filter
 from registry.domain.storable import calendar_problem
 from registry.interop.gazetteer import resolve
 
+MAX_PLACE = 200  # longer than any Canadian municipality's name with its province
+
 
 @strawberry.input(description="A range of calendar dates; either end may be left open.")
 class DateRange:
@@ -54,6 +56,11 @@ class NearInput:
             problems.append(Problem(("filter", "near"), "AMBIGUOUS", "Give `place` or coordinates, not both."))
             return None
         if self.place is not None:
+            if len(self.place) > MAX_PLACE:
+                problems.append(
+                    Problem(("filter", "near", "place"), "TOO_LONG", f"`place` is at most {MAX_PLACE} characters.")
+                )
+                return None
             found = resolve(self.place)
             if found is None:
                 problems.append(

@@ -19,6 +19,7 @@ from registry.domain.enums import DeliveryMode, OfferingAvailability, ScheduleTi
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
 from registry.domain.local_dates import local_today
+from registry.domain.vocabularies import PROVINCES_AND_TERRITORIES
 
 SCHEDULE_TIMINGS = tuple(ScheduleTiming)
 AVAILABILITIES = tuple(OfferingAvailability)
@@ -257,7 +258,9 @@ def _place_problems(place: Place | None, mode: str | None) -> list[Problem]:
             return [_problem(("place",), "REQUIRED", "An in-person or hybrid offering needs its `place`.")]
         return []
     problems = []
-    if not REGION.fullmatch(place.region or ""):
+    region = place.region or ""
+    if not REGION.fullmatch(region) or region.startswith("CA-") and region not in PROVINCES_AND_TERRITORIES:
+        # A Canadian place's province says what day it is there: it must be one that exists.
         problems.append(_problem(("place", "region"), "INVALID_REGION", "Use an ISO 3166-2 code such as 'CA-ON'."))
     for name in ("municipality", "name", "street_address", "postal_code"):
         value = place.municipality if name == "municipality" else getattr(place, name)

@@ -14,6 +14,9 @@ from registry.pages.operations import OperationFailed
 from registry.pages.words import Words
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+# Text a visitor typed, shown inside a sentence: isolated (Unicode's first-strong isolate), so
+# that right-to-left characters in it cannot reorder the rest of the sentence.
+templates.env.globals["isolated"] = lambda text: f"\u2068{text}\u2069"
 # No script at all; styles and images from here only; forms post back here...
 OWN_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'"
 # ...and never in another site's frame (but the embed's, registry/pages/embed.py).

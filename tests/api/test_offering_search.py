@@ -231,6 +231,15 @@ async def test_an_unknown_place_is_a_clear_error_never_an_empty_result(client, c
     ]
 
 
+async def test_a_place_longer_than_any_name_is_refused_without_being_repeated(client, catalogue):
+    answer = await gql(client, SEARCH, {"filter": {"near": {"place": "Sudbury" * 1000, "withinKm": 10}}})
+    error = answer["errors"][0]
+    assert [(p["field"], p["code"]) for p in error["extensions"]["problems"]] == [
+        (["filter", "near", "place"], "TOO_LONG")
+    ]
+    assert len(answer["errors"][0]["message"]) < 300
+
+
 async def test_nearest_needs_a_place_to_be_near(client, catalogue):
     answer = await gql(client, SEARCH, {"filter": {}, "order": "NEAREST"})
     assert [p["code"] for p in answer["errors"][0]["extensions"]["problems"]] == ["NEAR_REQUIRED"]

@@ -139,3 +139,8 @@ def test_a_submitted_set_counts_the_offerings_it_cancels_and_those_without_a_key
     renewed = [_keyed(f"new{n}", NEXT_YEAR) for n in range(41)]  # the old keys left out are cancelled, still shown
     assert (("offerings",), "TOO_MANY") in [(p.field, p.code) for p in check_set(renewed, current, NOW, "CA-ON")]
     assert check_set(renewed[:40], current, NOW, "CA-ON") == []
+
+
+def test_a_canadian_place_is_in_a_province_or_territory_that_exists():
+    assert _codes(place=replace(SUDBURY, region="CA-ZZZ")) == [(("offering", "place", "region"), "INVALID_REGION")]
+    assert _codes(place=replace(SUDBURY, region="FR-75")) == []

@@ -77,9 +77,14 @@ async def test_the_french_page_searches_near_a_place_in_french(demo_client):
 
 async def test_an_unknown_place_is_said_beside_the_form_over_unfiltered_results(demo_client):
     page = await demo_client.get("/", params={"near": "Atlantis", "sort": "NEAREST"})
-    assert page.status_code == 200 and 'role="alert"' in page.text and "“Atlantis”" in page.text
+    assert page.status_code == 200 and 'role="alert"' in page.text and "“\u2068Atlantis\u2069”" in page.text
     assert 'aria-invalid="true"' in page.text and 'value="Atlantis"' in page.text
     assert _heading(page.text) == f"{await _api_total(demo_client, {}):,} results"
+
+
+async def test_an_unknown_place_written_right_to_left_cannot_reorder_the_sentence_around_it(demo_client):
+    page = await demo_client.get("/", params={"near": "\u202eAtlantis"})
+    assert "“\u2068\u202eAtlantis\u2069”" in page.text  # isolated: the override ends with it
 
 
 async def test_starts_within_30_days_finds_what_the_api_finds_for_that_range(demo_client):
