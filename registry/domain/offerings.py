@@ -107,6 +107,11 @@ class Offering:
         current = {f.name: getattr(self, f.name) for f in dataclasses.fields(OfferingChanges)}
         return OfferingChanges(**(current | changes.given()))
 
+    def changed_by(self, changes: OfferingChanges) -> bool:
+        """Whether ``changes`` would leave it any different (the same values again change nothing,
+        and make no version or change-feed entry)."""
+        return self.applied(changes) != self.applied(OfferingChanges())
+
     def has_ended(self, now: datetime, listing_region: str | None) -> bool:
         """Whether its last day (its start, when it has no end) is before today where it runs
         (``listing_region`` is its listing's first region, where an online offering runs); a
@@ -175,7 +180,7 @@ def plan_set(submitted: list[OfferingChanges], current: list[Offering]) -> SetPl
         found = live.get(changes.external_id or "")
         if found is None:
             adds.append(changes)
-        elif found.applied(changes) != found.applied(OfferingChanges()):
+        elif found.changed_by(changes):
             updates.append((found, changes))
     given = {changes.external_id for changes in submitted}
     return SetPlan(adds, updates, [o for key, o in live.items() if key not in given])

@@ -81,6 +81,8 @@ async def update(
                 return Outcome.refused(Problem(("id",), "CANCELLED", "A cancelled offering cannot change."))
             if problems := check_offering(offering.applied(changes)):
                 return Outcome.refused(*problems)
+            if not offering.changed_by(changes):
+                return Outcome(offering)
             return Outcome(await store.update(tx, offering, changes, principal.client_id))
     except asyncpg.UniqueViolationError:
         return Outcome.refused(_duplicate(changes))

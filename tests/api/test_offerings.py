@@ -110,6 +110,16 @@ async def test_a_retired_listing_takes_no_new_offering(client, listing):
     ]
 
 
+async def test_an_update_that_changes_nothing_makes_no_version_and_announces_nothing(client, listing, db):
+    credential_id, token = listing
+    offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
+    same = {"id": offering["id"], "offering": {"seatsAvailable": IN_SUDBURY["seatsAvailable"]}}
+    answer = (await gql(client, UPDATE, {"input": same}, token))["data"]["updateOffering"]
+    assert answer["userErrors"] == [] and answer["offering"]["version"] == 1
+    assert await db.fetchval("select count(*) from offering_versions") == 1
+    assert await db.fetchval("select count(*) from changes where kind = 'OFFERING_UPDATED'") == 0
+
+
 async def test_an_update_changes_what_it_names_and_a_stale_version_is_a_conflict(client, listing):
     credential_id, token = listing
     offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
