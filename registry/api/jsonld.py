@@ -9,6 +9,7 @@ from typing import Any, Callable
 import strawberry
 
 from registry.domain import records
+from registry.domain.offerings import listing_region
 from registry.interop import ctdl, elm, open_badges, schema_org
 from registry.interop.listing_view import ListingView
 
@@ -55,7 +56,7 @@ async def listing_view(info: strawberry.Info, listing: records.Credential) -> Li
         recognitions=list(zip(active, authorities)),
         links=[(link.kind, link.to_id) for link, target in zip(links, targets) if target is not None],
         base_url=info.context.settings.issuer,
-        offerings=tuple(o for o in offerings if not o.has_ended(info.context.now, next(iter(listing.regions), None))),
+        offerings=tuple(o for o in offerings if not o.has_ended(info.context.now, listing_region(listing.regions))),
         partners=tuple(partners),
         backlinks=tuple((kind, source.id) for kind, source in backlinks),
     )

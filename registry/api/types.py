@@ -42,7 +42,7 @@ from registry.domain import offerings as offering_records
 from registry.domain.completeness import completeness
 from registry.domain.language import pick, translations
 from registry.domain.listings import MAX_BACKLINKS, MAX_ITEMS, MAX_LINKS, MAX_PATHWAY_STEPS
-from registry.domain.offerings import distance_km
+from registry.domain.offerings import distance_km, listing_region
 from registry.domain.principals import Principal
 from registry.domain.search import Near, check_page_size
 from registry.store.paging import Page
@@ -769,7 +769,7 @@ class Credential(Node):
     ) -> list[Annotated[Offering, strawberry.lazy("registry.api.offerings")]]:
         from registry.api.offerings import Offering
 
-        now, region, near = info.context.now, next(iter(self.record.regions), None), self.near
+        now, region, near = info.context.now, listing_region(self.record.regions), self.near
 
         def shown(o: offering_records.Offering) -> Offering:
             far = (
@@ -799,7 +799,7 @@ class Credential(Node):
         "it runs); null when none."
     )
     def next_start_date(self, info: strawberry.Info) -> Optional[date]:
-        now, region = info.context.now, next(iter(self.record.regions), None)
+        now, region = info.context.now, listing_region(self.record.regions)
         return now_or_later(
             info.context.loaders.offerings_of,
             self.record.id,

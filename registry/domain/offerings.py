@@ -27,8 +27,12 @@ REGION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_TEXT = {"external_id": 200, "place_name": 200, "street_address": 300, "municipality": 200, "postal_code": 20}
 MAX_SEATS = 100_000
-MAX_OFFERINGS = 200  # per listing
-TOO_MANY = f"A listing shows at most {MAX_OFFERINGS} offerings that have not ended, cancelled ones included."
+MAX_OFFERINGS = 200  # a listing shows at most this many (those that have not ended)
+MAX_KEPT = 1_000  # a listing keeps at most this many, ended and cancelled ones included
+TOO_MANY = (
+    f"A listing shows at most {MAX_OFFERINGS} offerings that have not ended (cancelled ones included) and keeps"
+    f" at most {MAX_KEPT} in all."
+)
 MAX_LANGUAGES = 20  # per offering
 # An offering's dates are the days of a real course: outside these, a typo (0202, 9999), and a
 # calendar cannot hold the day after 9999-12-31 that an all-day event ends on.
@@ -113,15 +117,44 @@ class Offering:
         return self.applied(changes) != self.applied(OfferingChanges())
 
     def has_ended(self, now: datetime, listing_region: str | None) -> bool:
-        """Whether its last day (its start, when it has no end) is before today where it runs
-        (``listing_region`` is its listing's first region, where an online offering runs); a
-        rolling intake never ends."""
-        last_day = self.end_date or self.start_date
-        return last_day is not None and last_day < self.today(now, listing_region)
+        """Whether its last day is past where it runs (``ended``): a listing shows it no more by default."""
+        return ended(self.start_date, self.end_date, self.place, now, listing_region)
 
     def today(self, now: datetime, listing_region: str | None) -> date:
         """The date at the instant ``now`` where it runs: its place's region's, else its listing's."""
         return local_today(self.place.region if self.place else listing_region, now)
+
+
+RETIRED = "A retired listing takes no new offering."
+
+
+def takes_new_offerings(status: str) -> bool:
+    """Whether a listing with this status may be given a new offering (a retired one is not
+    offered any more, by any way in)."""
+    return status != "RETIRED"
+
+
+def listing_region(regions: list[str] | None) -> str | None:
+    """The region an online offering of a listing with these regions runs in: its first."""
+    return regions[0] if regions else None
+
+
+def ended(start: date | None, end: date | None, place: Place | None, now: datetime, listing_region: str | None) -> bool:
+    """Whether an offering with these dates has ended: its last day (its start, when it has no
+    end) is before today where it runs (its place's region, else ``listing_region``, its
+    listing's first region, where an online offering runs); a rolling intake never ends. The
+    searches state the same rule in SQL (``store.search._not_ended``)."""
+    last_day = end or start
+    return last_day is not None and last_day < local_today(place.region if place else listing_region, now)
+
+
+def _counted(
+    start: date | None, end: date | None, place: Place | None, cancelled: bool, now: datetime, region: str | None
+) -> bool:
+    """Whether an offering counts toward the limit: a listing shows it (it has not ended). A
+    cancelled rolling intake is shown (as cancelled) but not counted: it has no last day that
+    would ever make room, and an intake replaced again and again would fill the listing for good."""
+    return not ended(start, end, place, now, region) and not (cancelled and (end or start) is None)
 
 
 @dataclass(frozen=True)
@@ -134,12 +167,30 @@ class SetPlan:
     cancels: list[Offering]
 
 
-def over_the_limit(current: list[Offering], added: int, now: datetime, listing_region: str | None) -> bool:
-    """Whether a listing with ``current`` offerings and ``added`` more would show more than
-    MAX_OFFERINGS: every offering that has not ended counts, cancelled ones included (a listing
-    shows them until their last day is past), so runs that ended make room and cancelling does not."""
-    shown = sum(1 for o in current if not o.has_ended(now, listing_region))
-    return shown + added > MAX_OFFERINGS
+def over_the_limit(current: list[Offering], plan: SetPlan, now: datetime, listing_region: str | None) -> bool:
+    """Whether writing ``plan`` (adds, updates, cancels) would leave a listing that had ``current``
+    counting more than MAX_OFFERINGS offerings (``_counted``), or keeping more than MAX_KEPT. What
+    counts is the result: an update moving a run that ended into the future counts, a cancelled run
+    counts until its last day (a listing shows it), and runs that ended make room. A write that
+    counts no more than before is never refused for it."""
+    updated = {offering.id: changes for offering, changes in plan.updates}
+    cancelled = {offering.id for offering in plan.cancels}
+
+    def counted_after(o: Offering) -> bool:
+        if o.id in updated:
+            after = o.applied(updated[o.id])
+            return _counted(after.start_date, after.end_date, after.place, False, now, listing_region)
+        gone = o.cancelled_at is not None or o.id in cancelled
+        return _counted(o.start_date, o.end_date, o.place, gone, now, listing_region)
+
+    def counted_now(o: Offering) -> bool:
+        return _counted(o.start_date, o.end_date, o.place, o.cancelled_at is not None, now, listing_region)
+
+    before = sum(map(counted_now, current))
+    after = sum(map(counted_after, current)) + sum(
+        _counted(a.start_date, a.end_date, a.place, False, now, listing_region) for a in plan.adds
+    )
+    return (after > MAX_OFFERINGS and after > before) or len(current) + len(plan.adds) > MAX_KEPT
 
 
 def check_set(
@@ -165,8 +216,7 @@ def check_set(
                 Problem((*at, "externalId"), "CANCELLED", f"{key!r} was cancelled: give a new run a new key.")
             )
         seen.add(key or "")
-    added = len(plan_set(submitted, current).adds)
-    if len(submitted) > MAX_OFFERINGS or over_the_limit(current, added, now, listing_region):
+    if len(submitted) > MAX_OFFERINGS or over_the_limit(current, plan_set(submitted, current), now, listing_region):
         problems.append(Problem(("offerings",), "TOO_MANY", TOO_MANY))
     return problems
 

@@ -16,10 +16,22 @@ import asyncpg
 from registry.db import Database, Executor
 from registry.domain import ids
 from registry.domain.errors import Outcome, Problem
-from registry.domain.offerings import TOO_MANY, Offering, OfferingChanges, check_offering, over_the_limit
+from registry.domain.offerings import (
+    RETIRED,
+    TOO_MANY,
+    Offering,
+    OfferingChanges,
+    SetPlan,
+    check_offering,
+    listing_region,
+    over_the_limit,
+    takes_new_offerings,
+)
 from registry.domain.principals import Principal
+from registry.domain.records import Credential
 from registry.interop.gazetteer import point_of
 from registry.services.listings import locked_own
+from registry.store import listings as listings_store
 from registry.store import offerings as store
 
 
@@ -43,13 +55,10 @@ async def add(
             listing, missing = await locked_own(tx, principal, credential_id, "credentialId")
             if listing is None:
                 return Outcome.refused(*missing)
-            if listing.status == "RETIRED":
-                return Outcome.refused(
-                    Problem(("credentialId",), "RETIRED", "A retired listing takes no new offering.")
-                )
-            current = (await store.of_listings(tx, [listing.id])).get(listing.id, [])
-            if over_the_limit(current, 1, datetime.now(UTC), next(iter(listing.regions), None)):
-                return Outcome.refused(Problem(("credentialId",), "TOO_MANY", TOO_MANY))
+            if not takes_new_offerings(listing.status):
+                return Outcome.refused(Problem(("credentialId",), "RETIRED", RETIRED))
+            if problem := await _room_problem(tx, listing, SetPlan([changes], [], []), ("credentialId",)):
+                return Outcome.refused(problem)
             return Outcome(await store.create(tx, listing.id, changes, principal.client_id))
     except asyncpg.UniqueViolationError:
         return Outcome.refused(_duplicate(changes))
@@ -83,6 +92,10 @@ async def update(
                 return Outcome.refused(*problems)
             if not offering.changed_by(changes):
                 return Outcome(offering)
+            listing = await listings_store.lock(tx, offering.credential_id)  # locked already: read again
+            assert listing is not None
+            if problem := await _room_problem(tx, listing, SetPlan([], [(offering, changes)], []), ("id",)):
+                return Outcome.refused(problem)
             return Outcome(await store.update(tx, offering, changes, principal.client_id))
     except asyncpg.UniqueViolationError:
         return Outcome.refused(_duplicate(changes))
@@ -101,6 +114,14 @@ async def cancel(db: Database, principal: Principal, offering_id: UUID | None, r
         if offering.cancelled_at is not None:
             return Outcome.refused(Problem(("id",), "ALREADY_CANCELLED", "The offering is cancelled already."))
         return Outcome(await store.cancel(tx, offering.id, reason.strip(), principal.client_id))
+
+
+async def _room_problem(tx: Executor, listing: Credential, plan: SetPlan, field: tuple[str, ...]) -> Problem | None:
+    """TOO_MANY when writing ``plan`` would take the (locked) listing past the limit."""
+    current = (await store.of_listings(tx, [listing.id])).get(listing.id, [])
+    if over_the_limit(current, plan, datetime.now(UTC), listing_region(listing.regions)):
+        return Problem(field, "TOO_MANY", TOO_MANY)
+    return None
 
 
 async def _locked_own(

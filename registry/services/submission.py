@@ -16,7 +16,15 @@ from registry.db import Database, Executor
 from registry.domain import harvesting
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable, type_problems
-from registry.domain.offerings import Offering, OfferingChanges, check_set, plan_set
+from registry.domain.offerings import (
+    RETIRED,
+    Offering,
+    OfferingChanges,
+    check_set,
+    listing_region,
+    plan_set,
+    takes_new_offerings,
+)
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
 from registry.services.listings import references
@@ -167,9 +175,13 @@ async def _check_offerings(tx: Executor, items: list[Item]) -> None:
         assert item.offerings is not None
         item.current_offerings = current.get(item.existing.id, []) if item.existing else []
         item.offerings = [with_coordinates(changes) for changes in item.offerings]
-        regions = item.changes.regions or (item.existing.regions if item.existing else [])
-        region = next(iter(regions), None)
-        problems = check_set(item.offerings, item.current_offerings, now, region)
+        regions = (
+            item.changes.regions if item.changes.regions is not None or not item.existing else item.existing.regions
+        )
+        problems = check_set(item.offerings, item.current_offerings, now, listing_region(regions))
+        if item.existing and not takes_new_offerings(item.existing.status):
+            if plan_set(item.offerings, item.current_offerings).adds:
+                problems.append(Problem(("offerings",), "RETIRED", RETIRED))
         item.problems += [Problem(("credential", *p.field), p.code, p.message) for p in problems]
 
 

@@ -249,6 +249,28 @@ async def test_a_submission_makes_a_listing_s_offerings_the_set_it_gives(client,
     assert await db.fetchval("select count(*) from offerings") == 3  # never deleted
 
 
+async def test_a_retired_listing_takes_no_new_offering_from_a_submission(client, parties):
+    token = await access_token(client, parties.provider)
+    first = await _submit(client, token, [IN_SUDBURY])
+    await gql(client, RETIRE, {"input": {"id": first["credential"]["id"], "reason": "Replaced"}}, token)
+    listing = {**DRAFT_FIELDS, "offerings": [IN_SUDBURY, ONLINE_ROLLING]}
+    answer = await gql(client, SUBMIT, {"input": {"credentials": [listing], "publish": False}}, token)
+    result = answer["data"]["submitCredentials"]["results"][0]
+    assert [(e["field"], e["code"]) for e in result["userErrors"]] == [(["credentials", "0", "offerings"], "RETIRED")]
+
+
+async def test_an_update_bringing_a_run_that_ended_back_counts_toward_the_limit(client, listing, monkeypatch):
+    monkeypatch.setattr("registry.domain.offerings.MAX_OFFERINGS", 1)
+    credential_id, token = listing
+    assert (await add_offering(client, token, credential_id, IN_SUDBURY))["userErrors"] == []
+    last_year = {**IN_SUDBURY, "externalId": "2025-01", "startDate": "2025-01-06", "endDate": "2025-02-28"}
+    ended = (await add_offering(client, token, credential_id, {**last_year, "registrationDeadline": None}))["offering"]
+    assert ended is not None  # it has ended: a listing does not show it, so it takes no room
+    later = {"startDate": IN_SUDBURY["startDate"], "endDate": IN_SUDBURY["endDate"]}
+    moved = (await gql(client, UPDATE, {"input": {"id": ended["id"], "offering": later}}, token))["data"]
+    assert [(e["field"], e["code"]) for e in moved["updateOffering"]["userErrors"]] == [(["id"], "TOO_MANY")]
+
+
 async def test_a_submitted_offering_needs_its_key_and_a_refused_one_writes_nothing(client, parties, db):
     token = await access_token(client, parties.provider)
     result = await _submit(client, token, [{**IN_SUDBURY, "externalId": None}])

@@ -7,7 +7,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from registry.domain.offerings import Offering, OfferingChanges, Place, check_offering, check_set, over_the_limit
+from registry.domain.offerings import (
+    Offering,
+    OfferingChanges,
+    Place,
+    SetPlan,
+    check_offering,
+    check_set,
+    over_the_limit,
+)
 
 SUDBURY = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-80.99)
 
@@ -126,12 +134,44 @@ def _stored(key: str, day: date, cancelled: bool = False) -> Offering:
     return replace(run, external_id=key, cancelled_at=NOW if cancelled else None)
 
 
+def _adding(count: int, day: date = NEXT_YEAR) -> SetPlan:
+    return SetPlan([_keyed(f"n{n}", day) for n in range(count)], [], [])
+
+
 def test_a_listing_shows_at_most_200_offerings_that_have_not_ended_cancelled_ones_included():
     upcoming = [_stored(f"u{n}", NEXT_YEAR, cancelled=n % 2 == 0) for n in range(200)]
-    assert over_the_limit(upcoming, 1, NOW, "CA-ON")
-    assert not over_the_limit(upcoming[:199], 1, NOW, "CA-ON")
+    assert over_the_limit(upcoming, _adding(1), NOW, "CA-ON")
+    assert not over_the_limit(upcoming[:199], _adding(1), NOW, "CA-ON")
+
+
+def test_runs_that_ended_make_room():
     ended = [_stored(f"p{n}", LAST_YEAR) for n in range(500)]
-    assert not over_the_limit(ended, 200, NOW, "CA-ON")  # runs that ended make room
+    assert not over_the_limit(ended, _adding(200), NOW, "CA-ON")
+
+
+def test_an_update_moving_a_run_that_ended_into_the_future_counts():
+    current = [_stored(f"u{n}", NEXT_YEAR) for n in range(199)] + [_stored("p", LAST_YEAR), _stored("q", LAST_YEAR)]
+    one, two = current[-2:]
+    assert not over_the_limit(current, SetPlan([], [(one, _keyed("p", NEXT_YEAR))], []), NOW, "CA-ON")
+    moved_both = SetPlan([], [(one, _keyed("p", NEXT_YEAR)), (two, _keyed("q", NEXT_YEAR))], [])
+    assert over_the_limit(current, moved_both, NOW, "CA-ON")
+
+
+def test_a_cancelled_rolling_intake_makes_room():
+    rolling = [replace(_stored(f"r{n}", NEXT_YEAR), start_date=None, end_date=None) for n in range(200)]
+    assert over_the_limit(rolling, _adding(1), NOW, "CA-ON")
+    cancelled = [replace(o, cancelled_at=NOW) for o in rolling]
+    assert not over_the_limit(cancelled, _adding(1), NOW, "CA-ON")
+
+
+def test_a_listing_keeps_at_most_1000_offerings_in_all():
+    ended = [_stored(f"p{n}", LAST_YEAR) for n in range(1_000)]
+    assert over_the_limit(ended, _adding(1, LAST_YEAR), NOW, "CA-ON")
+
+
+def test_a_write_that_shows_no_more_than_before_is_never_refused_for_it():
+    over = [_stored(f"u{n}", NEXT_YEAR) for n in range(210)]  # kept from before the limit
+    assert not over_the_limit(over, SetPlan([], [(over[0], _keyed("u0", NEXT_YEAR))], []), NOW, "CA-ON")
 
 
 def test_a_submitted_set_counts_the_offerings_it_cancels_and_those_without_a_key():
