@@ -289,7 +289,7 @@ def check_offering(changes: OfferingChanges) -> list[Problem]:
     problems += _seats_problems(changes.seats_total, changes.seats_available)
     problems += _listed("scheduleTimings", changes.schedule_timings, SCHEDULE_TIMINGS)
     problems += _unique("scheduleTimings", changes.schedule_timings)
-    problems += _unique("languages", changes.languages)
+    problems += _unique("languages", [tag.lower() for tag in changes.languages or []])  # tags ignore case
     if len(changes.languages or []) > MAX_LANGUAGES:
         problems.append(_problem(("languages",), "TOO_MANY", f"An offering has at most {MAX_LANGUAGES} languages."))
     if changes.availability is not None and changes.availability not in AVAILABILITIES:

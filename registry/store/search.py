@@ -191,6 +191,11 @@ _TODAY = "local_today(coalesce(o.region, c.regions[1]))"
 # The same for an offering near a place: in person or hybrid, so it has a region of its own
 # (the table's checks), and no listing is needed.
 _TODAY_IN_PERSON = "local_today(o.region)"
+# The same for an offering read without its listing: the listing's region looked up only when
+# the offering has none (online) and only where it is needed (see _not_ended).
+_TODAY_LOOKED_UP = (
+    "local_today(coalesce(o.region, (select l.regions[1] from credentials l where l.id = o.credential_id)))"
+)
 _LAST = "1e18::float8"  # sorts after every real value
 
 
@@ -198,7 +203,7 @@ _LAST = "1e18::float8"  # sorts after every real value
 _UTC_TODAY = "(select (now() at time zone 'UTC')::date)"
 
 
-def _not_ended(today: str) -> str:
+def _not_ended(today: str, utc_today: str = _UTC_TODAY) -> str:
     """SQL: offering ``o``'s last day (its start, when it has no end) is not before ``today``
     (its own "today", an SQL date); a rolling intake never ends (``Offering.has_ended``).
 
@@ -206,7 +211,7 @@ def _not_ended(today: str) -> str:
     date is UTC's or the day before: only a run whose last day is that day before needs its own
     date computed, which costs a time zone conversion a row (0.4 µs; 1,600 rows near Toronto)."""
     last = "coalesce(o.end_date, o.start_date)"
-    return f"({last} is null or {last} >= {_UTC_TODAY} or ({last} >= {_UTC_TODAY} - 1 and {last} >= {today}))"
+    return f"({last} is null or {last} >= {utc_today} or ({last} >= {utc_today} - 1 and {last} >= {today}))"
 
 
 def _registration_open(today: str) -> str:
@@ -232,7 +237,7 @@ def _offering_match(f: CredentialFilter, p: Params, *, of_listing: bool = True) 
     not cancelled, not ended (what the listing's offerings show), and every offering condition
     asked for that holds of a single offering (``of_listing`` False: of any listing, to group
     them by listing; its listing is ``c`` too unless the filter is near a place)."""
-    today = _TODAY if of_listing or f.near is None else _TODAY_IN_PERSON
+    today = _TODAY if of_listing or _joins_listing(f) else _TODAY_IN_PERSON if f.near else _TODAY_LOOKED_UP
     parts = ["o.credential_id = c.id"] if of_listing else []
     parts += ["o.cancelled_at is null", _not_ended(today)]
     if f.starts_from is not None or f.starts_to is not None:  # a rolling intake starts any time
@@ -257,11 +262,17 @@ def _offering_match(f: CredentialFilter, p: Params, *, of_listing: bool = True) 
 
 def _accepted_offerings(f: CredentialFilter, p: Params) -> str:
     """FROM and WHERE of the offerings (alias ``o``) of any listing that meet the filter's
-    offering conditions, to group them by listing. With their listing (alias ``c``) unless the
-    filter is near a place: an online offering's "today" is its listing's region's, and no
-    offering near a place is online."""
-    source = "offerings o join credentials c on c.id = o.credential_id" if f.near is None else "offerings o"
+    offering conditions, to group them by listing. With their listing (alias ``c``) when every
+    offering needs its "today" (``_joins_listing``)."""
+    source = "offerings o join credentials c on c.id = o.credential_id" if _joins_listing(f) else "offerings o"
     return f"{source} where {_offering_match(f, p, of_listing=False)}"
+
+
+def _joins_listing(f: CredentialFilter) -> bool:
+    """Whether offerings grouped by listing are read with their listing: when every one needs
+    its "today" (registrations open) and some may be online (not near a place), whose "today" is
+    their listing's region's."""
+    return bool(f.registration_open) and f.near is None
 
 
 def _held_by_one_offering(f: CredentialFilter) -> dict[str, Any]:

@@ -184,3 +184,7 @@ def test_a_submitted_set_counts_the_offerings_it_cancels_and_those_without_a_key
 def test_a_canadian_place_is_in_a_province_or_territory_that_exists():
     assert _codes(place=replace(SUDBURY, region="CA-ZZZ")) == [(("offering", "place", "region"), "INVALID_REGION")]
     assert _codes(place=replace(SUDBURY, region="FR-75")) == []
+
+
+def test_a_language_tag_given_twice_in_other_cases_is_a_duplicate():
+    assert _codes(languages=["en", "EN"]) == [(("offering", "languages"), "DUPLICATE")]

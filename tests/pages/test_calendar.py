@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from icalendar import Calendar
 
+from registry.pages.calendar import calendar
 from tests.support.listings import CANCEL_OFFERING, COMPLETE, PUBLISH, create, gql
 from tests.support.offerings import IN_SUDBURY, ONLINE_ROLLING
 from tests.support.offerings import add_offering as _add
@@ -54,3 +55,20 @@ async def test_an_event_s_uid_is_the_registry_s_whatever_host_the_request_names(
     answer = await client.get(f"/credentials/{credential_id}/offerings.ics", headers={"host": "attacker.example"})
     uids = [str(event["uid"]) for event in Calendar.from_ical(answer.content).walk("VEVENT")]
     assert uids and all(uid.endswith("@registry.test") for uid in uids)
+
+
+def test_a_run_on_the_last_day_there_is_is_a_one_day_event_not_a_failure():
+    # A run stored before dates were bounded (9999-12-31) made the calendar a 500: the day after
+    # it, where an all-day event ends, does not exist. It is one day without an end.
+    run = {
+        "id": "o1", "startDate": "9999-12-31", "endDate": None, "registrationDeadline": None, "deliveryMode": "ONLINE",
+        "cancelledAt": None, "version": 1, "place": None,
+    }  # fmt: skip
+    listing = {
+        "title": "Far Future",
+        "url": "https://example.ca/far",
+        "provider": {"name": "College"},
+        "offerings": [run],
+    }
+    (event,) = Calendar.from_ical(calendar(listing, "registry.test")).walk("VEVENT")
+    assert event.decoded("dtstart") == date.max and "dtend" not in event

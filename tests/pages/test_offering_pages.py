@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from registry.domain.local_dates import local_today
 from tests.support.listings import COMPLETE, PUBLISH, create, gql
 from tests.support.offerings import IN_SUDBURY, ONLINE_ROLLING
 from tests.support.offerings import add_offering as _add
@@ -89,7 +90,7 @@ async def test_an_unknown_place_written_right_to_left_cannot_reorder_the_sentenc
 
 async def test_starts_within_30_days_finds_what_the_api_finds_for_that_range(demo_client):
     page = await demo_client.get("/?starts=30&sort=SOONEST_START")
-    today = date.today()
+    today = local_today(None, datetime.now(UTC))  # the registry's own date, as the page's
     window = {"from": today.isoformat(), "to": (today + timedelta(days=30)).isoformat()}
     assert _heading(page.text) == f"{await _api_total(demo_client, {'startsBetween': window}):,} results"
     assert 'aria-current="true" data-facet="starts"' in page.text
