@@ -190,7 +190,7 @@ def over_the_limit(current: list[Offering], plan: SetPlan, now: datetime, listin
     after = sum(map(counted_after, current)) + sum(
         _counted(a.start_date, a.end_date, a.place, False, now, listing_region) for a in plan.adds
     )
-    return (after > MAX_OFFERINGS and after > before) or len(current) + len(plan.adds) > MAX_KEPT
+    return (after > MAX_OFFERINGS and after > before) or bool(plan.adds) and len(current) + len(plan.adds) > MAX_KEPT
 
 
 def check_set(

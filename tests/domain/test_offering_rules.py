@@ -167,6 +167,7 @@ def test_a_cancelled_rolling_intake_makes_room():
 def test_a_listing_keeps_at_most_1000_offerings_in_all():
     ended = [_stored(f"p{n}", LAST_YEAR) for n in range(1_000)]
     assert over_the_limit(ended, _adding(1, LAST_YEAR), NOW, "CA-ON")
+    assert not over_the_limit(ended, SetPlan([], [(ended[0], _keyed("p0", LAST_YEAR))], []), NOW, "CA-ON")
 
 
 def test_a_write_that_shows_no_more_than_before_is_never_refused_for_it():
