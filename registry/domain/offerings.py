@@ -125,12 +125,12 @@ class Offering:
         return local_today(self.place.region if self.place else listing_region, now)
 
 
-RETIRED = "A retired listing takes no new offering."
+RETIRED = "A retired listing's offerings are not added to or changed, only cancelled."
 
 
-def takes_new_offerings(status: str) -> bool:
-    """Whether a listing with this status may be given a new offering (a retired one is not
-    offered any more, by any way in)."""
+def takes_offering_changes(status: str) -> bool:
+    """Whether a listing with this status may have offerings added or changed (a retired one is
+    not offered any more, by any way in; its offerings may still be cancelled)."""
     return status != "RETIRED"
 
 
@@ -216,7 +216,7 @@ def check_set(
                 Problem((*at, "externalId"), "CANCELLED", f"{key!r} was cancelled: give a new run a new key.")
             )
         seen.add(key or "")
-    if len(submitted) > MAX_OFFERINGS or over_the_limit(current, plan_set(submitted, current), now, listing_region):
+    if over_the_limit(current, plan_set(submitted, current), now, listing_region):
         problems.append(Problem(("offerings",), "TOO_MANY", TOO_MANY))
     return problems
 
@@ -273,18 +273,13 @@ def check_offering(changes: OfferingChanges) -> list[Problem]:
         changes.registration_deadline,
         "`registrationDeadline` is before `registrationOpens`.",
     )
-    problems += _order(
-        "registrationOpens",
-        changes.registration_opens,
-        changes.end_date,
-        "Registration cannot open after the offering ends.",
-    )
-    problems += _order(
-        "registrationDeadline",
-        changes.registration_deadline,
-        changes.end_date,
-        "Registration cannot close after the offering ends.",
-    )
+    last_day = changes.end_date or changes.start_date
+    after_it = "Registration cannot {} after the offering ends."
+    problems += _order("registrationOpens", changes.registration_opens, last_day, after_it.format("open"))
+    problems += _order("registrationDeadline", changes.registration_deadline, last_day, after_it.format("close"))
+    if changes.end_date is not None and changes.start_date is None:
+        message = "An offering with an end has a start (a rolling intake has neither)."
+        problems.append(_problem(("startDate",), "REQUIRED", message))
     problems += [problem for name in _DATES for problem in _date_problems(name, getattr(changes, name))]
     problems += _seats_problems(changes.seats_total, changes.seats_available)
     problems += _listed("scheduleTimings", changes.schedule_timings, SCHEDULE_TIMINGS)

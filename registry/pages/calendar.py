@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -56,7 +56,7 @@ def calendar(listing: dict[str, Any], host: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Microcred Registry//Offerings//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", listing["title"])
+    cal.add("x-wr-calname", vText(listing["title"]))  # text, escaped: an X- property is not typed by default
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for offering in listing["offerings"]:
         if offering["startDate"] is not None:

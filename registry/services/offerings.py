@@ -25,7 +25,7 @@ from registry.domain.offerings import (
     check_offering,
     listing_region,
     over_the_limit,
-    takes_new_offerings,
+    takes_offering_changes,
 )
 from registry.domain.principals import Principal
 from registry.domain.records import Credential
@@ -55,7 +55,7 @@ async def add(
             listing, missing = await locked_own(tx, principal, credential_id, "credentialId")
             if listing is None:
                 return Outcome.refused(*missing)
-            if not takes_new_offerings(listing.status):
+            if not takes_offering_changes(listing.status):
                 return Outcome.refused(Problem(("credentialId",), "RETIRED", RETIRED))
             if problem := await _room_problem(tx, listing, SetPlan([changes], [], []), ("credentialId",)):
                 return Outcome.refused(problem)
@@ -94,6 +94,8 @@ async def update(
                 return Outcome(offering)
             listing = await listings_store.lock(tx, offering.credential_id)  # locked already: read again
             assert listing is not None
+            if not takes_offering_changes(listing.status):
+                return Outcome.refused(Problem(("id",), "RETIRED", RETIRED))
             if problem := await _room_problem(tx, listing, SetPlan([], [(offering, changes)], []), ("id",)):
                 return Outcome.refused(problem)
             return Outcome(await store.update(tx, offering, changes, principal.client_id))

@@ -23,7 +23,7 @@ from registry.domain.offerings import (
     check_set,
     listing_region,
     plan_set,
-    takes_new_offerings,
+    takes_offering_changes,
 )
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
@@ -179,8 +179,9 @@ async def _check_offerings(tx: Executor, items: list[Item]) -> None:
             item.changes.regions if item.changes.regions is not None or not item.existing else item.existing.regions
         )
         problems = check_set(item.offerings, item.current_offerings, now, listing_region(regions))
-        if item.existing and not takes_new_offerings(item.existing.status):
-            if plan_set(item.offerings, item.current_offerings).adds:
+        if item.existing and not takes_offering_changes(item.existing.status):
+            plan = plan_set(item.offerings, item.current_offerings)
+            if plan.adds or plan.updates:
                 problems.append(Problem(("offerings",), "RETIRED", RETIRED))
         item.problems += [Problem(("credential", *p.field), p.code, p.message) for p in problems]
 

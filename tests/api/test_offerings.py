@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.support.listings import COMPLETE, DRAFT, PUBLISH, RETIRE, create, gql
+from tests.support.listings import CANCEL_OFFERING, COMPLETE, DRAFT, PUBLISH, RETIRE, create, gql
 from tests.support.offerings import ADD, FIELDS, IN_SUDBURY, ONLINE_ROLLING, add_offering
 from tests.support.parties import access_token
 from tests.support.webhooks import REGISTER, SECRET, deliver_all
@@ -108,6 +108,17 @@ async def test_a_retired_listing_takes_no_new_offering(client, listing):
     assert refused["offering"] is None and [(e["field"], e["code"]) for e in refused["userErrors"]] == [
         (["credentialId"], "RETIRED")
     ]
+
+
+async def test_a_retired_listing_s_offerings_are_not_changed_only_cancelled(client, listing):
+    credential_id, token = listing
+    offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
+    await gql(client, RETIRE, {"input": {"id": credential_id, "reason": "Replaced"}}, token)
+    moved = {"id": offering["id"], "offering": {"startDate": "2027-06-01", "endDate": "2027-07-01"}}
+    refused = (await gql(client, UPDATE, {"input": moved}, token))["data"]["updateOffering"]
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(["id"], "RETIRED")]
+    cancelled = await gql(client, CANCEL_OFFERING, {"input": {"id": offering["id"], "reason": "Retired"}}, token)
+    assert cancelled["data"]["cancelOffering"]["userErrors"] == []
 
 
 async def test_an_update_that_changes_nothing_makes_no_version_and_announces_nothing(client, listing, db):

@@ -71,7 +71,8 @@ def test_a_cost_has_an_amount_and_a_currency():
 
 
 def test_registration_cannot_close_after_the_offering_ends():
-    assert _codes(end_date=date(2027, 3, 26), registration_deadline=date(2027, 4, 1)) == [
+    ends = {"start_date": date(2027, 1, 11), "end_date": date(2027, 3, 26)}
+    assert _codes(**ends, registration_deadline=date(2027, 4, 1)) == [
         (("offering", "registrationDeadline"), "EMPTY_RANGE")
     ]
 
@@ -189,3 +190,23 @@ def test_a_canadian_place_is_in_a_province_or_territory_that_exists():
 
 def test_a_language_tag_given_twice_in_other_cases_is_a_duplicate():
     assert _codes(languages=["en", "EN"]) == [(("offering", "languages"), "DUPLICATE")]
+
+
+def test_a_submitted_set_may_hold_more_than_200_runs_when_those_past_200_have_ended():
+    ended = [_keyed(f"p{n}", LAST_YEAR) for n in range(100)]
+    upcoming = [_keyed(f"k{n}", NEXT_YEAR) for n in range(150)]
+    assert check_set(ended + upcoming, [], NOW, "CA-ON") == []
+
+
+def test_an_offering_with_an_end_has_a_start():
+    assert _codes(end_date=date(2027, 1, 1)) == [(("offering", "startDate"), "REQUIRED")]
+
+
+def test_registration_stays_within_a_run_that_has_only_a_start():
+    start = date(2027, 1, 10)
+    assert _codes(start_date=start, registration_deadline=date(2027, 6, 1)) == [
+        (("offering", "registrationDeadline"), "EMPTY_RANGE")
+    ]
+    assert _codes(start_date=start, registration_opens=date(2027, 6, 1)) == [
+        (("offering", "registrationOpens"), "EMPTY_RANGE")
+    ]

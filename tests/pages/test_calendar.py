@@ -72,3 +72,19 @@ def test_a_run_on_the_last_day_there_is_is_a_one_day_event_not_a_failure():
     }
     (event,) = Calendar.from_ical(calendar(listing, "registry.test")).walk("VEVENT")
     assert event.decoded("dtstart") == date.max and "dtend" not in event
+
+
+def test_line_breaks_in_a_title_are_escaped_never_a_new_line_in_the_file():
+    # A title's line feed made the calendar a 500; a bare carriage return went into the file raw,
+    # where a reader that normalises line ends found an event the provider wrote into its title.
+    run = {
+        "id": "o1", "startDate": "2027-01-11", "endDate": None, "registrationDeadline": None, "deliveryMode": "ONLINE",
+        "cancelledAt": None, "version": 1, "place": None,
+    }  # fmt: skip
+    title = "Free course\rBEGIN:VEVENT\rUID:evil@attacker\rEND:VEVENT\nsecond line"
+    listing = {"title": title, "url": "https://example.ca/c", "provider": {"name": "College"}, "offerings": [run]}
+    text = calendar(listing, "registry.test")
+    assert b"\r" not in text.replace(b"\r\n", b"")
+    parsed = Calendar.from_ical(text.replace(b"\r\n", b"\n"))
+    assert [str(e["uid"]) for e in parsed.walk("VEVENT")] == ["o1@registry.test"]
+    assert b"X-WR-CALNAME:Free course\\nBEGIN:VEVENT\\nUID:evil@attacker" in text

@@ -29,11 +29,11 @@ async def listing_id(client, parties):
     [
         (
             "/credentials/{id}",
-            ["Upcoming offerings", "Sudbury (ON)", "Evenings", "5 of 24 seats left", "Rolling intake"],
+            ["Upcoming offerings", "\u2068Sudbury\u2069 (ON)", "Evenings", "5 of 24 seats left", "Rolling intake"],
         ),
         (
             "/fr/credentials/{id}",
-            ["Prochaines sessions", "Sudbury (ON)", "En soirée", "5 places libres sur 24", "Entrée continue"],
+            ["Prochaines sessions", "\u2068Sudbury\u2069 (ON)", "En soirée", "5 places libres sur 24", "Entrée continue"],
         ),
     ],
 )
@@ -43,6 +43,14 @@ async def test_a_listing_s_page_shows_its_offerings_in_its_language(client, list
     for word in words:
         assert word in page.text, word
     assert f'href="/credentials/{listing_id}/offerings.ics"' in page.text
+
+
+async def test_a_place_written_right_to_left_cannot_reorder_the_line_around_it(client, parties, listing_id):
+    token = await access_token(client, parties.provider)
+    reversed_place = {**IN_SUDBURY["place"], "municipality": "Sudbury\u202e<i>x</i>"}
+    await _add(client, token, listing_id, {**IN_SUDBURY, "externalId": "rtl", "place": reversed_place})
+    page = await client.get(f"/credentials/{listing_id}", headers={"accept": "text/html"})
+    assert "\u2068Sudbury\u202e&lt;i&gt;x&lt;/i&gt;\u2069 (ON)" in page.text  # the override ends with the name
 
 
 # The search page's "Starts" and "Near" filters, over the demo data: the page finds what the
