@@ -33,7 +33,13 @@ async def listing_id(client, parties):
         ),
         (
             "/fr/credentials/{id}",
-            ["Prochaines sessions", "\u2068Sudbury\u2069 (ON)", "En soirée", "5 places libres sur 24", "Entrée continue"],
+            [
+                "Prochaines sessions",
+                "\u2068Sudbury\u2069 (ON)",
+                "En soirée",
+                "5 places libres sur 24",
+                "Entrée continue",
+            ],
         ),
     ],
 )
