@@ -138,8 +138,8 @@ class CredentialFilter:
         default=None,
         description="With an offering starting in the range; a rolling intake matches any range. "
         "The offering conditions (this one, `registrationOpen`, `near`, `scheduleTimings`, `seatsAvailable`) "
-        "must hold of one offering together, and count only offerings the listing's `offerings` shows: not "
-        "cancelled, and not ended (its last day, its start when it has no end, not before today where it runs).",
+        "must hold of one offering together, and count only offerings neither cancelled nor ended (ended: its "
+        "last day, its start when it has no end, is before today where it runs, as `offerings` hides it).",
     )
     registration_open: Optional[bool] = strawberry.field(
         default=None,
