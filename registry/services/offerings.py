@@ -31,7 +31,6 @@ from registry.domain.principals import Principal
 from registry.domain.records import Credential
 from registry.interop.gazetteer import point_of
 from registry.services.listings import locked_own
-from registry.store import listings as listings_store
 from registry.store import offerings as store
 
 
@@ -75,8 +74,8 @@ async def update(
     changes = with_coordinates(changes)
     try:
         async with db.transaction() as tx:
-            offering, missing = await _locked_own(tx, principal, offering_id)
-            if offering is None:
+            offering, listing, missing = await _locked_own(tx, principal, offering_id)
+            if offering is None or listing is None:
                 return Outcome.refused(*missing)
             if expected_version is not None and expected_version != offering.version:
                 return Outcome.refused(
@@ -92,8 +91,6 @@ async def update(
                 return Outcome.refused(*problems)
             if not offering.changed_by(changes):
                 return Outcome(offering)
-            listing = await listings_store.lock(tx, offering.credential_id)  # locked already: read again
-            assert listing is not None
             if not takes_offering_changes(listing.status):
                 return Outcome.refused(Problem(("id",), "RETIRED", RETIRED))
             if problem := await _room_problem(tx, listing, SetPlan([], [(offering, changes)], []), ("id",)):
@@ -110,7 +107,7 @@ async def cancel(db: Database, principal: Principal, offering_id: UUID | None, r
     if len(reason) > 2000:
         return Outcome.refused(Problem(("reason",), "OUT_OF_RANGE", "`reason` may be at most 2,000 characters."))
     async with db.transaction() as tx:
-        offering, missing = await _locked_own(tx, principal, offering_id)
+        offering, _, missing = await _locked_own(tx, principal, offering_id)
         if offering is None:
             return Outcome.refused(*missing)
         if offering.cancelled_at is not None:
@@ -128,18 +125,18 @@ async def _room_problem(tx: Executor, listing: Credential, plan: SetPlan, field:
 
 async def _locked_own(
     tx: Executor, principal: Principal, offering_id: UUID | None
-) -> tuple[Offering | None, list[Problem]]:
-    """The offering, locked with its listing, if the principal may change that listing; an
+) -> tuple[Offering | None, Credential | None, list[Problem]]:
+    """The offering and its listing, both locked, if the principal may change that listing; an
     offering of a listing it may not see is NOT_FOUND, like the listing."""
     found = await store.by_ids(tx, [offering_id]) if offering_id else {}
     offering = found.get(offering_id) if offering_id else None
     not_found = [Problem(("id",), "NOT_FOUND", _not_found(offering_id))]
     if offering is None:
-        return None, not_found
+        return None, None, not_found
     listing, missing = await locked_own(tx, principal, offering.credential_id)
     if listing is None:
-        return None, not_found if any(p.code == "NOT_FOUND" for p in missing) else missing
-    return await store.lock(tx, offering.id), []
+        return None, None, not_found if any(p.code == "NOT_FOUND" for p in missing) else missing
+    return await store.lock(tx, offering.id), listing, []
 
 
 def _duplicate(changes: OfferingChanges) -> Problem:
