@@ -194,12 +194,17 @@ def over_the_limit(current: list[Offering], plan: SetPlan, now: datetime, listin
 
 
 def check_set(
-    submitted: list[OfferingChanges], current: list[Offering], now: datetime, listing_region: str | None
+    submitted: list[OfferingChanges],
+    current: list[Offering],
+    now: datetime,
+    listing_region: str | None,
+    listing_status: str | None = None,
 ) -> list[Problem]:
     """Every rule a submitted set breaks, each at ("offerings", position, ...): each offering
-    whole and valid, keyed, its key given once, and not the key of a cancelled one; and the
-    listing within the limit once the set is written (``now`` and ``listing_region`` tell
-    which of its offerings have ended)."""
+    whole and valid, keyed, its key given once, and not the key of a cancelled one; the listing
+    within the limit once the set is written (``now`` and ``listing_region`` tell which of its
+    offerings have ended); and nothing added or changed on a listing whose ``listing_status``
+    takes no offering changes (None: a listing not stored yet)."""
     problems: list[Problem] = []
     cancelled = {o.external_id for o in current if o.cancelled_at is not None}
     seen: set[str] = set()
@@ -216,8 +221,11 @@ def check_set(
                 Problem((*at, "externalId"), "CANCELLED", f"{key!r} was cancelled: give a new run a new key.")
             )
         seen.add(key or "")
-    if over_the_limit(current, plan_set(submitted, current), now, listing_region):
+    plan = plan_set(submitted, current)
+    if over_the_limit(current, plan, now, listing_region):
         problems.append(Problem(("offerings",), "TOO_MANY", TOO_MANY))
+    if listing_status is not None and not takes_offering_changes(listing_status) and (plan.adds or plan.updates):
+        problems.append(Problem(("offerings",), "RETIRED", RETIRED))
     return problems
 
 

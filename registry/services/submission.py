@@ -17,13 +17,11 @@ from registry.domain import harvesting
 from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges, check_changes, check_publishable, type_problems
 from registry.domain.offerings import (
-    RETIRED,
     Offering,
     OfferingChanges,
     check_set,
     listing_region,
     plan_set,
-    takes_offering_changes,
 )
 from registry.domain.records import Credential
 from registry.domain.search import Visibility
@@ -178,11 +176,8 @@ async def _check_offerings(tx: Executor, items: list[Item]) -> None:
         regions = (
             item.changes.regions if item.changes.regions is not None or not item.existing else item.existing.regions
         )
-        problems = check_set(item.offerings, item.current_offerings, now, listing_region(regions))
-        if item.existing and not takes_offering_changes(item.existing.status):
-            plan = plan_set(item.offerings, item.current_offerings)
-            if plan.adds or plan.updates:
-                problems.append(Problem(("offerings",), "RETIRED", RETIRED))
+        status = item.existing.status if item.existing else None
+        problems = check_set(item.offerings, item.current_offerings, now, listing_region(regions), status)
         item.problems += [Problem(("credential", *p.field), p.code, p.message) for p in problems]
 
 
