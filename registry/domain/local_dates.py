@@ -7,7 +7,7 @@ use; ``tests/domain/test_local_dates.py`` holds the two to the same answers for 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -39,3 +39,9 @@ def _zone(name: str) -> ZoneInfo:
 def local_today(region: str | None, now: datetime) -> date:
     """The calendar date at the instant ``now`` (timezone-aware) in ``region``'s time zone."""
     return now.astimezone(_zone(REGION_ZONES.get(region or "", DEFAULT_ZONE))).date()
+
+
+def registry_today() -> date:
+    """The date now in the registry's own time zone: where a date is not one offering's (the
+    search page's "starts within" windows), the registry's, never the host's."""
+    return local_today(None, datetime.now(UTC))

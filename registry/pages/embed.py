@@ -7,12 +7,10 @@ address parameters choose it (`deliverer=` a provider's, `region=` a province's,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.local_dates import local_today
+from registry.domain.local_dates import registry_today
 from registry.http.response_cache import CACHEABLE
 from registry.pages.operations import OperationFailed, run
 from registry.pages.rendering import OWN_POLICY, failed_page, home_path, language_of, templates
@@ -27,7 +25,7 @@ async def embedded_search(request: Request) -> Response:
     """GET /embed/search?<the search page's parameters>"""
     lang = language_of(request)
     state = SearchState.from_params(request.query_params)
-    variables = state.variables(lang, local_today(None, datetime.now(UTC)))
+    variables = state.variables(lang, registry_today())
     wanted = {k: v for k, v in variables.items() if k in ("query", "filter", "lang")}
     try:
         result = (await run(request, "EmbedSearch", wanted | {"first": SHOWN}))["searchCredentials"]

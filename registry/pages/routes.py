@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.requests import Request
@@ -15,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from registry.domain.local_dates import local_today
+from registry.domain.local_dates import registry_today
 from registry.domain.search import COST_CEILINGS, WORKLOAD_RANGES, workload_range_value
 from registry.domain.vocabularies import OCCUPATION_SCHEME
 from registry.pages import charts
@@ -102,7 +101,7 @@ def _search_variables(state: SearchState, lang: str) -> dict:
     """The search page's variables: the state's search, and occupations for the words typed
     (on the first page only: a worker looking further is past that way in)."""
     return {
-        **state.variables(lang, local_today(None, datetime.now(UTC))),
+        **state.variables(lang, registry_today()),
         "suggest": bool(state.text) and state.after is None,
     }
 
