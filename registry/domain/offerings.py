@@ -57,9 +57,28 @@ class Place:
     longitude: float | None = None
 
 
+# The fields an update may empty (an explicit null), with what they become: a run may lose its
+# dates (a rolling intake), its place (online), its cost, seats and deadlines. Its delivery mode,
+# availability and key it always has.
+CLEARABLE: dict[str, Any] = {
+    "start_date": None,
+    "end_date": None,
+    "registration_opens": None,
+    "registration_deadline": None,
+    "place": None,
+    "schedule_timings": [],
+    "languages": [],
+    "cost_amount": None,
+    "cost_currency": None,
+    "seats_total": None,
+    "seats_available": None,
+}
+
+
 @dataclass(frozen=True)
 class OfferingChanges:
-    """The fields an add or an update sets; None leaves a field as it is (or unset)."""
+    """The fields an add or an update sets; None leaves a field as it is (or unset), and the
+    fields named in ``cleared`` are emptied (CLEARABLE)."""
 
     external_id: str | None = None
     start_date: date | None = None
@@ -75,10 +94,30 @@ class OfferingChanges:
     seats_total: int | None = None
     seats_available: int | None = None
     availability: str | None = None
+    cleared: frozenset[str] = frozenset()
 
     def given(self) -> dict[str, Any]:
         """The fields set, by name."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name != "cleared" and getattr(self, f.name) is not None
+        }
+
+    def whole(self) -> OfferingChanges:
+        """The offering these fields state on their own, as a submitted set's offering does: what
+        they leave out is empty (or OPEN, for availability), not kept from before."""
+        return dataclasses.replace(
+            self, availability=self.availability or "OPEN", cleared=frozenset(CLEARABLE) - self.given().keys()
+        )
+
+
+def unclearable(changes: OfferingChanges) -> list[Problem]:
+    """A problem for each field ``changes`` would empty that an offering always has."""
+    return [
+        _problem((_camel(name),), "REQUIRED", f"`{_camel(name)}` cannot be emptied, only changed.")
+        for name in sorted(changes.cleared - CLEARABLE.keys())
+    ]
 
 
 @dataclass(frozen=True)
@@ -108,8 +147,9 @@ class Offering:
 
     def applied(self, changes: OfferingChanges) -> OfferingChanges:
         """The offering as ``changes`` would leave it, as a whole set of changes (to check)."""
-        current = {f.name: getattr(self, f.name) for f in dataclasses.fields(OfferingChanges)}
-        return OfferingChanges(**(current | changes.given()))
+        current = {f.name: getattr(self, f.name) for f in dataclasses.fields(OfferingChanges) if f.name != "cleared"}
+        emptied = {name: CLEARABLE[name] for name in changes.cleared if name in CLEARABLE}
+        return OfferingChanges(**(current | emptied | changes.given()))
 
     def changed_by(self, changes: OfferingChanges) -> bool:
         """Whether ``changes`` would leave it any different (the same values again change nothing,
@@ -230,7 +270,8 @@ def check_set(
 
 
 def plan_set(submitted: list[OfferingChanges], current: list[Offering]) -> SetPlan:
-    """What to write for a valid submitted set (check_set): matched by key; offerings without
+    """What to write for a valid submitted set (check_set): matched by key, each submitted
+    offering whole (what it leaves out is emptied: ``OfferingChanges.whole``); offerings without
     a key (added one by one) are left as they are."""
     live = {o.external_id: o for o in current if o.external_id and o.cancelled_at is None}
     adds, updates = [], []
@@ -238,8 +279,8 @@ def plan_set(submitted: list[OfferingChanges], current: list[Offering]) -> SetPl
         found = live.get(changes.external_id or "")
         if found is None:
             adds.append(changes)
-        elif found.changed_by(changes):
-            updates.append((found, changes))
+        elif found.changed_by(whole := changes.whole()):
+            updates.append((found, whole))
     given = {changes.external_id for changes in submitted}
     return SetPlan(adds, updates, [o for key, o in live.items() if key not in given])
 

@@ -42,6 +42,7 @@ _FIELDS = {
     "seats_available": "seats_available",
     "availability": "availability",
 }
+_PLACE_COLUMNS = ["place_name", "street_address", "municipality", "region", "postal_code", "latitude", "longitude"]
 _CASTS = {
     "delivery_mode": "::delivery_mode",
     "schedule_timings": "::schedule_timing[]",
@@ -88,19 +89,19 @@ def build(row: Mapping[str, Any]) -> Offering:
     )
 
 
-def _assignments(changes: OfferingChanges, first: int) -> tuple[list[str], list[str], list[Any]]:
-    """(columns, placeholders, values) of the fields ``changes`` sets, numbered from ``first``."""
-    columns, values = [], []
-    for name, value in changes.given().items():
-        if name == "place":
-            continue
-        columns.append(_FIELDS[name])
-        values.append(value)
-    if changes.place is not None:
-        place = changes.place
-        columns += ["place_name", "street_address", "municipality", "region", "postal_code", "latitude", "longitude"]
+def _assignments(changes: OfferingChanges, first: int, whole: bool = False) -> tuple[list[str], list[str], list[Any]]:
+    """(columns, placeholders, values) of the fields ``changes`` sets (every field when
+    ``whole``: those it does not set become null), numbered from ``first``."""
+    given = changes.given()
+    columns = [column for name, column in _FIELDS.items() if whole or name in given]
+    values = [given.get(name) for name, column in _FIELDS.items() if whole or name in given]
+    if place := changes.place:
+        columns += _PLACE_COLUMNS
         values += [place.name, place.street_address, place.municipality, place.region, place.postal_code]
         values += [place.latitude, place.longitude]
+    elif whole:
+        columns += _PLACE_COLUMNS
+        values += [None] * len(_PLACE_COLUMNS)
     placeholders = [f"${first + i}{_CASTS.get(column, '')}" for i, column in enumerate(columns)]
     return columns, placeholders, values
 
@@ -125,8 +126,9 @@ async def create(db: Executor, credential_id: UUID, changes: OfferingChanges, ac
 
 
 async def update(db: Executor, offering: Offering, changes: OfferingChanges, actor: str) -> Offering:
-    """Change a (locked) offering: its version goes up, the change is recorded."""
-    columns, placeholders, values = _assignments(changes, 2)
+    """Change a (locked) offering as ``changes`` say (``Offering.applied``: given fields set,
+    cleared ones emptied): its version goes up, the change is recorded."""
+    columns, placeholders, values = _assignments(offering.applied(changes), 2, whole=True)
     sets = [f"{column} = {placeholder}" for column, placeholder in zip(columns, placeholders)]
     row = await fetch_one(
         db,

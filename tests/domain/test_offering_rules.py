@@ -15,6 +15,8 @@ from registry.domain.offerings import (
     check_offering,
     check_set,
     over_the_limit,
+    plan_set,
+    unclearable,
 )
 
 SUDBURY = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-80.99)
@@ -210,3 +212,31 @@ def test_registration_stays_within_a_run_that_has_only_a_start():
     assert _codes(start_date=start, registration_opens=date(2027, 6, 1)) == [
         (("offering", "registrationOpens"), "EMPTY_RANGE")
     ]
+
+
+def test_a_change_empties_the_fields_it_clears_and_keeps_the_others():
+    run = replace(_run(NEXT_YEAR, SUDBURY), seats_total=20, schedule_timings=["EVENING"])
+    after = run.applied(OfferingChanges(seats_available=3, cleared=frozenset({"seats_total", "schedule_timings"})))
+    assert (after.seats_total, after.schedule_timings, after.seats_available) == (None, [], 3)
+    assert (after.place, after.start_date) == (SUDBURY, NEXT_YEAR)
+
+
+def test_a_run_keeps_its_delivery_mode_availability_and_key():
+    cleared = OfferingChanges(cleared=frozenset({"delivery_mode", "availability", "external_id", "end_date"}))
+    assert [(p.field, p.code) for p in unclearable(cleared)] == [
+        (("offering", "availability"), "REQUIRED"),
+        (("offering", "deliveryMode"), "REQUIRED"),
+        (("offering", "externalId"), "REQUIRED"),
+    ]
+
+
+def test_a_submitted_offering_is_whole_what_it_leaves_out_is_emptied_and_it_is_open():
+    stored = replace(_stored("k", NEXT_YEAR), seats_total=20, availability="FULL")
+    plan = plan_set([_keyed("k", NEXT_YEAR)], [stored])
+    ((updated, whole),) = plan.updates
+    assert updated is stored and (stored.applied(whole).seats_total, stored.applied(whole).availability) == (
+        None,
+        "OPEN",
+    )
+    as_written = replace(stored, seats_total=None, availability="OPEN")
+    assert plan_set([_keyed("k", NEXT_YEAR)], [as_written]).updates == []  # the same whole offering again
