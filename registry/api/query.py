@@ -256,6 +256,9 @@ async def search_credentials(
     db, viewer = info.context.db, info.context.viewer
     if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
         raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
+    if key is not None and extra.get("p") != _from_point(request, order):
+        # A NEAREST cursor's key is a distance from one point: from another, it would cut the list anywhere.
+        raise BadUserInput("`after` is a cursor of a search near another point.", field="after")
     mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
     await prefetch.relations(
         info, [r.id for r in page.items], prefetch.node_selections(info.selected_fields[0].selections)
@@ -267,6 +270,7 @@ async def search_credentials(
         after is not None,
         o=order.value,
         m=mode.value,
+        **({"p": point} if (point := _from_point(request, order)) else {}),
     )
     facet_names, wants_facets = _facet_selection(info)
     summary = _Summary(
@@ -282,6 +286,12 @@ async def search_credentials(
         return _facets((await summary.get())[0])
 
     return CredentialSearchResult(edges=edges, page_info=page_info, count=total, facet_counts=facet_counts)
+
+
+def _from_point(request: SearchRequest, order: Order) -> str | None:
+    """The point a NEAREST page's distances are from, as its cursors name it (None for other orders)."""
+    near = request.filter.near
+    return f"{near.latitude!r},{near.longitude!r}" if order == Order.NEAREST and near else None
 
 
 async def provider(

@@ -301,6 +301,17 @@ async def test_nearest_pages_follow_one_another_and_tied_listings_come_by_id(cli
     assert tied == sorted(tied, key=lambda key: ids[key]) and len(tied) == 3
 
 
+async def test_a_nearest_cursor_is_refused_near_another_point(client, catalogue):
+    sudbury = {"near": {"place": "Sudbury, ON", "withinKm": 500}}
+    first = (await gql(client, PAGED, {"filter": sudbury}))["data"]["searchCredentials"]
+    after = first["pageInfo"]["endCursor"]
+    wider = {"near": {"place": "Sudbury, ON", "withinKm": 800}}  # the same point: its distances still hold
+    assert "errors" not in await gql(client, PAGED, {"filter": wider, "after": after})
+    elsewhere = {"near": {"place": "Toronto, ON", "withinKm": 500}}
+    refused = await gql(client, PAGED, {"filter": elsewhere, "after": after})
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["field"] == "after"
+
+
 async def test_nearest_first_with_registration_open_finds_the_offerings_that_take_registrations(client, catalogue):
     wanted = {"near": {"place": "Sudbury, ON", "withinKm": 50}, "registrationOpen": True}
     found = [node["externalId"] for node in await _found(client, wanted, "NEAREST")]
