@@ -1,5 +1,7 @@
 """The database pool's sessions."""
 
+import asyncpg
+
 from registry.config import Settings
 from registry.db import connect
 
@@ -9,5 +11,36 @@ async def test_pool_sessions_plan_each_statement_for_its_values(db_dsn):
     database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
     try:
         assert await database.fetchval("show plan_cache_mode") == "force_custom_plan"
+    finally:
+        await database.close()
+
+
+async def _last_statement_of(db_dsn, pid: int) -> str:
+    """What the backend ``pid`` ran last, seen from another session."""
+    watcher = await asyncpg.connect(db_dsn)
+    try:
+        return await watcher.fetchval("select query from pg_stat_activity where pid = $1", pid)
+    finally:
+        await watcher.close()
+
+
+async def test_a_connection_lent_for_a_transaction_goes_back_to_the_pool_as_new(db_dsn):
+    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
+    try:
+        async with database.transaction() as tx:
+            await tx.execute("select set_config('application_name', 'left behind', false)")
+        assert await database.fetchval("show application_name") == "microcred"
+    finally:
+        await database.close()
+
+
+async def test_a_single_statement_gives_its_connection_back_without_a_reset(db_dsn):
+    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
+    try:
+        pid = await database.fetchval("select pg_backend_pid() /* single */")
+        assert await _last_statement_of(db_dsn, pid) == "select pg_backend_pid() /* single */"
+        async with database.transaction() as tx:
+            await tx.fetchval("select 1")
+        assert "RESET ALL" in await _last_statement_of(db_dsn, pid)
     finally:
         await database.close()
