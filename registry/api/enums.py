@@ -27,6 +27,7 @@ _TYPE_DESCRIPTIONS: dict[type[StrEnum], str] = {
     domain.HarvestSourceKind: "What a harvest source serves.",
     domain.ScheduleTiming: "When in the day or week an offering's sessions take place.",
     domain.OfferingAvailability: "Whether an offering takes registrations.",
+    domain.OfferingField: "A field of an offering that `updateOffering` may empty (its `clear`).",
 }
 
 
@@ -67,6 +68,7 @@ ChangeKind = _graphql_enum(domain.ChangeKind)
 HarvestSourceKind = _graphql_enum(domain.HarvestSourceKind)
 ScheduleTiming = _graphql_enum(domain.ScheduleTiming)
 OfferingAvailability = _graphql_enum(domain.OfferingAvailability)
+OfferingField = _graphql_enum(domain.OfferingField)
 
 
 def values(items) -> tuple[str, ...] | None:

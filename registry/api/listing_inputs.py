@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional, TypeVar, overload
+from typing import Optional, overload
 
 import strawberry
-from strawberry.types.unset import UNSET, UnsetType
 
 from registry.api.enums import (
     AssessmentType,
@@ -26,8 +25,6 @@ from registry.domain.errors import Problem
 from registry.domain.listings import ListingChanges
 from registry.domain.offerings import OfferingChanges, Place
 from registry.domain.records import CostItem
-
-T = TypeVar("T")
 
 
 @strawberry.input(description="A text in one language.")
@@ -53,42 +50,37 @@ class PlaceInput:
     longitude: Optional[float] = strawberry.field(default=None, description="Longitude (WGS 84), with `latitude`.")
 
 
-@strawberry.input(
-    description="An offering's fields. On update, omitted fields stay as they are and `null` empties one"
-    " (dates, place, timings, languages, cost, seats; never `deliveryMode`, `availability` or"
-    " `externalId`); in a submitted set, each offering is whole: what it leaves out is empty."
-)
+@strawberry.input(description="An offering's fields; on update, omitted fields stay as they are.")
 class OfferingInput:
-    external_id: Optional[str] = strawberry.field(default=UNSET, description="Your key for this run (per listing).")
-    start_date: Optional[date] = strawberry.field(default=UNSET, description="The first day; none: rolling intake.")
-    end_date: Optional[date] = strawberry.field(default=UNSET, description="The last day.")
-    registration_opens: Optional[date] = strawberry.field(default=UNSET, description="When registration opens.")
-    registration_deadline: Optional[date] = strawberry.field(default=UNSET, description="When registration closes.")
+    external_id: Optional[str] = strawberry.field(default=None, description="Your key for this run (per listing).")
+    start_date: Optional[date] = strawberry.field(default=None, description="The first day; none: rolling intake.")
+    end_date: Optional[date] = strawberry.field(default=None, description="The last day.")
+    registration_opens: Optional[date] = strawberry.field(default=None, description="When registration opens.")
+    registration_deadline: Optional[date] = strawberry.field(default=None, description="When registration closes.")
     delivery_mode: Optional[DeliveryMode] = strawberry.field(
-        default=UNSET, description="How learners take part (required when adding)."
+        default=None, description="How learners take part (required when adding)."
     )
-    place: Optional[PlaceInput] = strawberry.field(default=UNSET, description="Where it runs (required unless online).")
+    place: Optional[PlaceInput] = strawberry.field(default=None, description="Where it runs (required unless online).")
     schedule_timings: Optional[list[ScheduleTiming]] = strawberry.field(
-        default=UNSET, description="When in the day or week sessions are."
+        default=None, description="When in the day or week sessions are."
     )
-    languages: Optional[list[LanguageTag]] = strawberry.field(default=UNSET, description="Languages of instruction.")
-    cost: Optional[MoneyInput] = strawberry.field(default=UNSET, description="Its cost, when not the listing's.")
-    seats_total: Optional[int] = strawberry.field(default=UNSET, description="How many learners it takes.")
-    seats_available: Optional[int] = strawberry.field(default=UNSET, description="How many seats are left.")
+    languages: Optional[list[LanguageTag]] = strawberry.field(default=None, description="Languages of instruction.")
+    cost: Optional[MoneyInput] = strawberry.field(default=None, description="Its cost, when not the listing's.")
+    seats_total: Optional[int] = strawberry.field(default=None, description="How many learners it takes.")
+    seats_available: Optional[int] = strawberry.field(default=None, description="How many seats are left.")
     availability: Optional[OfferingAvailability] = strawberry.field(
-        default=UNSET, description="Whether it takes registrations (OPEN when adding without it)."
+        default=None, description="Whether it takes registrations (OPEN when adding without it)."
     )
 
     def to_changes(self) -> OfferingChanges:
-        """The domain change: a field given as null is one to empty (``OfferingChanges.cleared``)."""
-        place, cost = _given(self.place), _given(self.cost)
-        timings, languages = _given(self.schedule_timings), _given(self.languages)
+        """The domain change."""
+        place = self.place
         return OfferingChanges(
-            external_id=_given(self.external_id),
-            start_date=_given(self.start_date),
-            end_date=_given(self.end_date),
-            registration_opens=_given(self.registration_opens),
-            registration_deadline=_given(self.registration_deadline),
+            external_id=self.external_id,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            registration_opens=self.registration_opens,
+            registration_deadline=self.registration_deadline,
             delivery_mode=self.delivery_mode.value if self.delivery_mode else None,
             place=Place(
                 municipality=place.municipality,
@@ -101,36 +93,14 @@ class OfferingInput:
             )
             if place
             else None,
-            schedule_timings=[t.value for t in timings] if timings is not None else None,
-            languages=[str(tag) for tag in languages] if languages is not None else None,
-            cost_amount=cost.amount if cost else None,
-            cost_currency=cost.currency if cost else None,
-            seats_total=_given(self.seats_total),
-            seats_available=_given(self.seats_available),
+            schedule_timings=[t.value for t in self.schedule_timings] if self.schedule_timings is not None else None,
+            languages=[str(tag) for tag in self.languages] if self.languages is not None else None,
+            cost_amount=self.cost.amount if self.cost else None,
+            cost_currency=self.cost.currency if self.cost else None,
+            seats_total=self.seats_total,
+            seats_available=self.seats_available,
             availability=self.availability.value if self.availability else None,
-            cleared=frozenset(
-                domain_name
-                for name, domain_names in _DOMAIN_FIELDS.items()
-                if getattr(self, name) is None
-                for domain_name in domain_names
-            ),
         )
-
-
-# Each field of OfferingInput, as the OfferingChanges fields it sets.
-_DOMAIN_FIELDS = {
-    **{
-        name: (name,)
-        for name in OfferingChanges.__dataclass_fields__
-        if name not in ("cost_amount", "cost_currency", "cleared")
-    },
-    "cost": ("cost_amount", "cost_currency"),
-}
-
-
-def _given(given: T | None | UnsetType) -> T | None:
-    """A field's value, None when it was left out (UNSET) or given as null."""
-    return None if given is UNSET else given  # type: ignore[return-value]
 
 
 @strawberry.input(description="A level in a qualifications framework.")

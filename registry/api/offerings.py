@@ -3,19 +3,22 @@ change and cancel them (registry.services.offerings owns the rules and the trans
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 from strawberry import Private
 
 from registry.api import permissions
-from registry.api.enums import DeliveryMode, OfferingAvailability, ScheduleTiming
+from registry.api.enums import DeliveryMode, OfferingAvailability, OfferingField, ScheduleTiming
 from registry.api.listing_inputs import OfferingInput
 from registry.api.loaders import now_or_later
 from registry.api.payloads import UserError, user_errors
 from registry.api.scalars import LanguageTag
 from registry.api.types import Money, Node, global_id
+from registry.domain import enums as domain_enums
 from registry.domain import ids
 from registry.domain import offerings as domain
 from registry.services import offerings as service
@@ -123,6 +126,16 @@ class UpdateOfferingInput:
     expected_version: Optional[int] = strawberry.field(
         default=None, description="The `version` you read; a newer one gives CONFLICT (unchecked when left out)."
     )
+    clear: Optional[list[OfferingField]] = strawberry.field(
+        default=None,
+        description="Fields to empty (a null in `offering` leaves a field as it is, as everywhere in the API):"
+        " e.g. `[REGISTRATION_DEADLINE, COST]`. A field both given and cleared is an INVALID_VALUE at `clear`.",
+    )
+
+    def to_changes(self) -> domain.OfferingChanges:
+        """The domain change: the fields given, and those to empty."""
+        named = (domain.FIELDS_NAMED[domain_enums.OfferingField(field.value)] for field in self.clear or [])
+        return dataclasses.replace(self.offering.to_changes(), cleared=frozenset(chain.from_iterable(named)))
 
 
 @strawberry.input(description="Cancel an offering: it stays on record, marked cancelled.")
@@ -155,7 +168,7 @@ async def update_offering(
 ) -> OfferingPayload:
     principal = permissions.require(info, WRITE)
     offering_id = ids.decode_as(input.id, "Offering")
-    changes = input.offering.to_changes()
+    changes = input.to_changes()
     return _payload(await service.update(info.context.primary, principal, offering_id, input.expected_version, changes))
 
 

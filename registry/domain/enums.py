@@ -173,6 +173,21 @@ class ScheduleTiming(StrEnum):
     WEEKEND = "WEEKEND"
 
 
+class OfferingField(StrEnum):
+    """A field of an offering that an update may empty."""
+
+    START_DATE = "START_DATE"
+    END_DATE = "END_DATE"
+    REGISTRATION_OPENS = "REGISTRATION_OPENS"
+    REGISTRATION_DEADLINE = "REGISTRATION_DEADLINE"
+    PLACE = "PLACE"
+    SCHEDULE_TIMINGS = "SCHEDULE_TIMINGS"
+    LANGUAGES = "LANGUAGES"
+    COST = "COST"
+    SEATS_TOTAL = "SEATS_TOTAL"
+    SEATS_AVAILABLE = "SEATS_AVAILABLE"
+
+
 class OfferingAvailability(StrEnum):
     """Whether an offering takes registrations."""
 
@@ -316,6 +331,18 @@ VALUE_DESCRIPTIONS: dict[type[StrEnum], dict[str, str]] = {
         "DAYTIME": "On weekdays, during working hours.",
         "EVENING": "On weekday evenings.",
         "WEEKEND": "On weekends.",
+    },
+    OfferingField: {
+        "START_DATE": "Its first day (without one, and without an end, it is a rolling intake).",
+        "END_DATE": "Its last day.",
+        "REGISTRATION_OPENS": "When registration opens.",
+        "REGISTRATION_DEADLINE": "When registration closes.",
+        "PLACE": "Where it runs (an in-person or hybrid offering keeps one: make it ONLINE too).",
+        "SCHEDULE_TIMINGS": "When in the day or week sessions are (becomes empty).",
+        "LANGUAGES": "Its languages of instruction (becomes empty).",
+        "COST": "Its own cost (the listing's then applies).",
+        "SEATS_TOTAL": "How many learners it takes.",
+        "SEATS_AVAILABLE": "How many seats are left.",
     },
     OfferingAvailability: {
         "OPEN": "Registration is open, with seats left.",

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from registry.domain.enums import DeliveryMode, OfferingAvailability, ScheduleTiming
+from registry.domain.enums import DeliveryMode, OfferingAvailability, OfferingField, ScheduleTiming
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
 from registry.domain.local_dates import local_today
@@ -57,9 +57,9 @@ class Place:
     longitude: float | None = None
 
 
-# The fields an update may empty (an explicit null), with what they become: a run may lose its
-# dates (a rolling intake), its place (online), its cost, seats and deadlines. Its delivery mode,
-# availability and key it always has.
+# What each field updateOffering may empty (its `clear`) becomes: a run may lose its dates (a
+# rolling intake), its place (online), cost, seats, deadlines, timings and languages; its delivery
+# mode, availability and key it always has.
 CLEARABLE: dict[str, Any] = {
     "start_date": None,
     "end_date": None,
@@ -72,6 +72,11 @@ CLEARABLE: dict[str, Any] = {
     "cost_currency": None,
     "seats_total": None,
     "seats_available": None,
+}
+# The OfferingChanges fields each OfferingField names.
+FIELDS_NAMED: dict[OfferingField, tuple[str, ...]] = {
+    OfferingField.COST: ("cost_amount", "cost_currency"),
+    **{field: (field.value.lower(),) for field in OfferingField if field != OfferingField.COST},
 }
 
 
@@ -104,19 +109,14 @@ class OfferingChanges:
             if f.name != "cleared" and getattr(self, f.name) is not None
         }
 
-    def whole(self) -> OfferingChanges:
-        """The offering these fields state on their own, as a submitted set's offering does: what
-        they leave out is empty (or OPEN, for availability), not kept from before."""
-        return dataclasses.replace(
-            self, availability=self.availability or "OPEN", cleared=frozenset(CLEARABLE) - self.given().keys()
-        )
 
-
-def unclearable(changes: OfferingChanges) -> list[Problem]:
-    """A problem for each field ``changes`` would empty that an offering always has."""
+def clearing_problems(changes: OfferingChanges) -> list[Problem]:
+    """A problem for each field ``changes`` would both set and empty."""
+    given = changes.given().keys()
     return [
-        _problem((_camel(name),), "REQUIRED", f"`{_camel(name)}` cannot be emptied, only changed.")
-        for name in sorted(changes.cleared - CLEARABLE.keys())
+        Problem(("clear",), "INVALID_VALUE", f"{field.value} is given and cleared at once: do one or the other.")
+        for field, names in FIELDS_NAMED.items()
+        if changes.cleared & given & set(names)
     ]
 
 
@@ -148,7 +148,7 @@ class Offering:
     def applied(self, changes: OfferingChanges) -> OfferingChanges:
         """The offering as ``changes`` would leave it, as a whole set of changes (to check)."""
         current = {f.name: getattr(self, f.name) for f in dataclasses.fields(OfferingChanges) if f.name != "cleared"}
-        emptied = {name: CLEARABLE[name] for name in changes.cleared if name in CLEARABLE}
+        emptied = {name: CLEARABLE[name] for name in changes.cleared}
         return OfferingChanges(**(current | emptied | changes.given()))
 
     def changed_by(self, changes: OfferingChanges) -> bool:
@@ -270,8 +270,7 @@ def check_set(
 
 
 def plan_set(submitted: list[OfferingChanges], current: list[Offering]) -> SetPlan:
-    """What to write for a valid submitted set (check_set): matched by key, each submitted
-    offering whole (what it leaves out is emptied: ``OfferingChanges.whole``); offerings without
+    """What to write for a valid submitted set (check_set): matched by key; offerings without
     a key (added one by one) are left as they are."""
     live = {o.external_id: o for o in current if o.external_id and o.cancelled_at is None}
     adds, updates = [], []
@@ -279,8 +278,8 @@ def plan_set(submitted: list[OfferingChanges], current: list[Offering]) -> SetPl
         found = live.get(changes.external_id or "")
         if found is None:
             adds.append(changes)
-        elif found.changed_by(whole := changes.whole()):
-            updates.append((found, whole))
+        elif found.changed_by(changes):
+            updates.append((found, changes))
     given = {changes.external_id for changes in submitted}
     return SetPlan(adds, updates, [o for key, o in live.items() if key not in given])
 

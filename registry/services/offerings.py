@@ -23,10 +23,10 @@ from registry.domain.offerings import (
     OfferingChanges,
     SetPlan,
     check_offering,
+    clearing_problems,
     listing_region,
     over_the_limit,
     takes_offering_changes,
-    unclearable,
 )
 from registry.domain.principals import Principal
 from registry.domain.records import Credential
@@ -88,7 +88,7 @@ async def update(
                 )
             if offering.cancelled_at is not None:
                 return Outcome.refused(Problem(("id",), "CANCELLED", "A cancelled offering cannot change."))
-            if problems := unclearable(changes) or check_offering(offering.applied(changes)):
+            if problems := clearing_problems(changes) + check_offering(offering.applied(changes)):
                 return Outcome.refused(*problems)
             if not offering.changed_by(changes):
                 return Outcome(offering)

@@ -162,42 +162,51 @@ async def test_an_update_changes_what_it_names_and_a_stale_version_is_a_conflict
     assert [e["code"] for e in stale["userErrors"]] == ["CONFLICT"]
 
 
-async def _update(client, token, offering_id, fields):
-    answer = await gql(client, UPDATE, {"input": {"id": offering_id, "offering": fields}}, token)
-    return answer["data"]["updateOffering"]
+async def _update(client, token, offering_id, fields, clear=None):
+    wanted = {"id": offering_id, "offering": fields, **({"clear": clear} if clear is not None else {})}
+    return (await gql(client, UPDATE, {"input": wanted}, token))["data"]["updateOffering"]
 
 
-async def test_an_update_giving_null_empties_a_field_and_leaves_the_others(client, listing):
+async def test_an_update_empties_the_fields_it_clears_and_leaves_the_others(client, listing):
     credential_id, token = listing
     offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
-    cleared = {"registrationDeadline": None, "cost": None, "seatsTotal": None, "seatsAvailable": None}
-    answer = await _update(client, token, offering["id"], {**cleared, "scheduleTimings": None})
+    clear = ["REGISTRATION_DEADLINE", "SEATS_TOTAL", "SEATS_AVAILABLE", "SCHEDULE_TIMINGS"]
+    answer = await _update(client, token, offering["id"], {}, clear)
     assert answer["userErrors"] == []
     changed = answer["offering"]
-    assert [changed[name] for name in cleared] == [None] * 4 and changed["scheduleTimings"] == []
-    assert (changed["startDate"], changed["place"], changed["version"]) == (offering["startDate"], offering["place"], 2)
+    assert [changed[name] for name in ("registrationDeadline", "seatsTotal", "seatsAvailable")] == [None] * 3
+    assert changed["scheduleTimings"] == [] and changed["version"] == 2
+    assert (changed["startDate"], changed["place"], changed["languages"]) == (
+        offering["startDate"],
+        offering["place"],
+        offering["languages"],
+    )
 
 
-async def test_an_update_emptying_the_dates_and_place_makes_an_online_run_a_rolling_intake(client, listing):
+async def test_a_null_in_an_update_leaves_the_field_as_it_is(client, listing):
     credential_id, token = listing
     offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
-    fields = {"startDate": None, "endDate": None, "registrationDeadline": None, "place": None, "deliveryMode": "ONLINE"}
-    changed = (await _update(client, token, offering["id"], fields))["offering"]
+    answer = await _update(client, token, offering["id"], {"registrationDeadline": None, "seatsAvailable": 3})
+    assert answer["offering"]["registrationDeadline"] == offering["registrationDeadline"]
+
+
+async def test_an_update_emptying_the_dates_and_place_of_an_online_run_makes_it_a_rolling_intake(client, listing):
+    credential_id, token = listing
+    offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
+    clear = ["START_DATE", "END_DATE", "REGISTRATION_DEADLINE", "PLACE"]
+    changed = (await _update(client, token, offering["id"], {"deliveryMode": "ONLINE"}, clear))["offering"]
     assert (changed["startDate"], changed["endDate"], changed["place"]) == (None, None, None)
 
 
-async def test_an_update_emptying_what_a_run_must_have_is_refused_and_changes_nothing(client, listing):
+async def test_an_update_leaving_a_run_without_what_it_needs_is_refused_and_changes_nothing(client, listing):
     credential_id, token = listing
     offering = (await add_offering(client, token, credential_id, IN_SUDBURY))["offering"]
-    refused = await _update(client, token, offering["id"], {"availability": None, "externalId": None})
-    assert sorted((e["field"][-1], e["code"]) for e in refused["userErrors"]) == [
-        ("availability", "REQUIRED"),
-        ("externalId", "REQUIRED"),
-    ]
-    no_place = await _update(client, token, offering["id"], {"place": None})  # still in person
+    no_place = await _update(client, token, offering["id"], {}, ["PLACE"])  # still in person
     assert [(e["field"], e["code"]) for e in no_place["userErrors"]] == [(["offering", "place"], "REQUIRED")]
-    only_end = await _update(client, token, offering["id"], {"startDate": None})
+    only_end = await _update(client, token, offering["id"], {}, ["START_DATE"])
     assert [e["code"] for e in only_end["userErrors"]] == ["REQUIRED"]  # an end without a start
+    both = await _update(client, token, offering["id"], {"cost": {"amount": 5, "currency": "CAD"}}, ["COST"])
+    assert [(e["field"], e["code"]) for e in both["userErrors"]] == [(["clear"], "INVALID_VALUE")]
     after = (await gql(client, LISTING, {"id": credential_id}, token))["data"]["credential"]["offerings"][0]
     assert after["startDate"] == offering["startDate"]
 
@@ -298,16 +307,6 @@ async def test_a_submission_makes_a_listing_s_offerings_the_set_it_gives(client,
     assert (changed["2027-01"]["seatsAvailable"], changed["2027-01"]["version"]) == (2, 2)
     assert changed["2027-09"]["version"] == 1 and changed["rolling"]["cancelledAt"] is not None  # left out: cancelled
     assert await db.fetchval("select count(*) from offerings") == 3  # never deleted
-
-
-async def test_a_submitted_offering_is_whole_so_what_it_leaves_out_is_emptied(client, parties):
-    token = await access_token(client, parties.provider)
-    await _submit(client, token, [{**IN_SUDBURY, "availability": "FEW_SEATS"}])
-    without_seats = {k: v for k, v in IN_SUDBURY.items() if k not in ("seatsTotal", "seatsAvailable")}
-    again = (await _submit(client, token, [without_seats]))["credential"]["offerings"][0]
-    assert (again["seatsAvailable"], again["version"]) == (None, 2)
-    same = (await _submit(client, token, [without_seats]))["credential"]["offerings"][0]
-    assert same["version"] == 2  # the same whole offering again changes nothing
 
 
 async def test_a_retired_listing_takes_no_new_offering_from_a_submission(client, parties):

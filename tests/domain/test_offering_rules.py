@@ -14,9 +14,8 @@ from registry.domain.offerings import (
     SetPlan,
     check_offering,
     check_set,
+    clearing_problems,
     over_the_limit,
-    plan_set,
-    unclearable,
 )
 
 SUDBURY = Place(municipality="Sudbury", region="CA-ON", latitude=46.49, longitude=-80.99)
@@ -221,22 +220,7 @@ def test_a_change_empties_the_fields_it_clears_and_keeps_the_others():
     assert (after.place, after.start_date) == (SUDBURY, NEXT_YEAR)
 
 
-def test_a_run_keeps_its_delivery_mode_availability_and_key():
-    cleared = OfferingChanges(cleared=frozenset({"delivery_mode", "availability", "external_id", "end_date"}))
-    assert [(p.field, p.code) for p in unclearable(cleared)] == [
-        (("offering", "availability"), "REQUIRED"),
-        (("offering", "deliveryMode"), "REQUIRED"),
-        (("offering", "externalId"), "REQUIRED"),
-    ]
-
-
-def test_a_submitted_offering_is_whole_what_it_leaves_out_is_emptied_and_it_is_open():
-    stored = replace(_stored("k", NEXT_YEAR), seats_total=20, availability="FULL")
-    plan = plan_set([_keyed("k", NEXT_YEAR)], [stored])
-    ((updated, whole),) = plan.updates
-    assert updated is stored and (stored.applied(whole).seats_total, stored.applied(whole).availability) == (
-        None,
-        "OPEN",
-    )
-    as_written = replace(stored, seats_total=None, availability="OPEN")
-    assert plan_set([_keyed("k", NEXT_YEAR)], [as_written]).updates == []  # the same whole offering again
+def test_a_field_is_not_both_given_and_cleared():
+    changes = OfferingChanges(cost_amount=5.0, cost_currency="CAD", cleared=frozenset({"cost_amount", "cost_currency"}))
+    assert [(p.field, p.code) for p in clearing_problems(changes)] == [(("clear",), "INVALID_VALUE")]
+    assert clearing_problems(OfferingChanges(seats_total=3, cleared=frozenset({"cost_amount", "cost_currency"}))) == []
