@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Annotated, Any, Optional, Protocol
 from uuid import UUID
 
@@ -255,10 +256,14 @@ async def search_credentials(
     key, extra = cursors.decode(after, "search", str if order == Order.TITLE else float)
     db, viewer = info.context.db, info.context.viewer
     if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
-        raise BadUserInput("`after` is a cursor of a search with another order or query.", field="after")
-    if key is not None and extra.get("p") != _from_point(request, order):
-        # A NEAREST cursor's key is a distance from one point: from another, it would cut the list anywhere.
-        raise BadUserInput("`after` is a cursor of a search near another point.", field="after")
+        raise BadUserInput("`after` is a cursor of a search in another order.", field="after")
+    if key is not None and extra.get("b") != _basis(request):
+        # Its key is a score for other words, a title in another language or a distance from another
+        # point: it would cut this search's list anywhere.
+        raise BadUserInput(
+            "`after` is a cursor of a search with other words, language or point: start from the first page.",
+            field="after",
+        )
     mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)
     await prefetch.relations(
         info, [r.id for r in page.items], prefetch.node_selections(info.selected_fields[0].selections)
@@ -270,7 +275,7 @@ async def search_credentials(
         after is not None,
         o=order.value,
         m=mode.value,
-        **({"p": point} if (point := _from_point(request, order)) else {}),
+        **({"b": basis} if (basis := _basis(request)) else {}),
     )
     facet_names, wants_facets = _facet_selection(info)
     summary = _Summary(
@@ -288,10 +293,10 @@ async def search_credentials(
     return CredentialSearchResult(edges=edges, page_info=page_info, count=total, facet_counts=facet_counts)
 
 
-def _from_point(request: SearchRequest, order: Order) -> str | None:
-    """The point a NEAREST page's distances are from, as its cursors name it (None for other orders)."""
-    near = request.filter.near
-    return f"{near.latitude!r},{near.longitude!r}" if order == Order.NEAREST and near else None
+def _basis(request: SearchRequest) -> str | None:
+    """The search's sort basis (``SearchRequest.sort_basis``) as its cursors hold it: a short digest."""
+    basis = request.sort_basis
+    return hashlib.sha256(basis.encode()).hexdigest()[:16] if basis is not None else None
 
 
 async def provider(

@@ -194,6 +194,21 @@ class SearchRequest:
             return CredentialOrder.NEWEST
         return self.order
 
+    @property
+    def sort_basis(self) -> str | None:
+        """What besides a listing decides its sort key in this search's order: the words it is
+        ranked against (RELEVANCE), the language its title is read in (TITLE), the point its
+        distance is from (NEAREST); None when nothing does. A page's cursor holds for a search
+        with the same basis only."""
+        order, near = self.effective_order, self.filter.near
+        if order == CredentialOrder.RELEVANCE:
+            return "words:" + " ".join((self.text or "").casefold().split())
+        if order == CredentialOrder.TITLE:
+            return f"lang:{self.lang or ''}"
+        if order == CredentialOrder.NEAREST and near is not None:
+            return f"point:{near.latitude!r},{near.longitude!r}"
+        return None
+
 
 def check_page_size(first: int, field: str = "first") -> list[Problem]:
     """``first`` must be between 0 and MAX_PAGE_SIZE."""

@@ -78,3 +78,30 @@ async def test_a_cursor_of_another_order_is_refused(demo_client):
     cursor = first["searchCredentials"]["pageInfo"]["endCursor"]
     found = await errors(demo_client, WALK, {"order": "COST_ASC", "first": 2, "after": cursor})
     assert found[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+WALK_IN = """
+query($order: CredentialOrder!, $after: String, $query: String, $lang: LanguageTag) {
+  searchCredentials(query: $query, orderBy: $order, lang: $lang, first: 2, after: $after) {
+    pageInfo { endCursor }
+  }
+}
+"""
+
+
+async def _end_cursor(client, **variables) -> str:
+    return (await data(client, WALK_IN, variables))["searchCredentials"]["pageInfo"]["endCursor"]
+
+
+async def test_a_relevance_cursor_is_refused_for_other_words_and_holds_for_the_same_in_other_case(demo_client):
+    cursor = await _end_cursor(demo_client, order="RELEVANCE", query="welding")
+    refused = await errors(demo_client, WALK_IN, {"order": "RELEVANCE", "query": "data", "after": cursor})
+    assert refused[0]["extensions"]["field"] == "after"
+    await data(demo_client, WALK_IN, {"order": "RELEVANCE", "query": " Welding ", "after": cursor})
+
+
+async def test_a_title_cursor_is_refused_in_another_language(demo_client):
+    cursor = await _end_cursor(demo_client, order="TITLE", lang="en")
+    refused = await errors(demo_client, WALK_IN, {"order": "TITLE", "lang": "fr", "after": cursor})
+    assert refused[0]["extensions"]["field"] == "after"
+    await data(demo_client, WALK_IN, {"order": "TITLE", "lang": "en", "query": "data", "after": cursor})
