@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import time
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -168,6 +169,8 @@ class Database(Executor):
 
     async def _call(self, method: str, sql: str, args: tuple) -> Any:
         async with self._acquire() as conn:
+            if _LEAVES_SESSION_STATE.search(sql):
+                conn.held_for_a_block()  # reset before anyone else uses it (_reset)
             return await getattr(conn, method)(sql, *args)
 
     @asynccontextmanager
@@ -219,6 +222,14 @@ def _decode_jsonb(data: bytes) -> Any:
         return json.loads(data[1:])
 
 
+# What a single statement could leave on its session for the connection's next user: a setting,
+# a session-level advisory lock, a LISTEN, a temporary table, a cursor or prepared statement by SQL.
+_LEAVES_SESSION_STATE = re.compile(
+    r"^\s*(set|reset|listen|create\s+(temp|temporary)|declare|prepare)\b|set_config|advisory_lock\(|set_limit\(",
+    re.IGNORECASE,
+)
+
+
 class PooledConnection(asyncpg.Connection):
     """A pool's connection that knows whether its last user may have left session state."""
 
@@ -238,9 +249,10 @@ async def _reset(conn: PooledConnection) -> None:
     one more round trip), and a search page gives back three. The store's single statements
     (``Database.fetch`` and the like, one statement each, in autocommit) leave no session
     state: they set nothing at session level, take advisory locks only for their transaction,
-    listen on no connection of the pool. So only a connection lent for a block is reset (the
-    pool has already rolled back any transaction left open, either way). Leaving out the other
-    resets saved about a tenth of a near search's CPU served (README, "Performance")."""
+    listen on no connection of the pool; one that could (_LEAVES_SESSION_STATE) marks its
+    connection. So only a connection lent for a block, or so marked, is reset (the pool has
+    already rolled back any transaction left open, either way). Leaving out the other resets
+    saved about a tenth of a near search's CPU served (README, "Benchmark")."""
     if conn.may_hold_session_state:
         conn.may_hold_session_state = False
         await conn.execute(conn.get_reset_query())

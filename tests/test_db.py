@@ -44,3 +44,22 @@ async def test_a_single_statement_gives_its_connection_back_without_a_reset(db_d
         assert "RESET ALL" in await _last_statement_of(db_dsn, pid)
     finally:
         await database.close()
+
+
+async def test_a_single_statement_that_could_leave_session_state_has_its_connection_reset(db_dsn):
+    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
+    try:
+        await database.fetchval("select set_config('application_name', 'left behind', false)")
+        assert await database.fetchval("show application_name") == "microcred"
+    finally:
+        await database.close()
+
+
+async def test_a_connection_lent_for_a_block_goes_back_to_the_pool_as_new(db_dsn):
+    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
+    try:
+        async with database.connection() as conn:
+            await conn.execute("select set_config('application_name', 'left behind', false)")
+        assert await database.fetchval("show application_name") == "microcred"
+    finally:
+        await database.close()
