@@ -241,16 +241,20 @@ def check_set(
     listing_status: str | None = None,
 ) -> list[Problem]:
     """Every rule a submitted set breaks, each at ("offerings", position, ...): each offering
-    whole and valid, keyed, its key given once, and not the key of a cancelled one; the listing
-    within the limit once the set is written (``now`` and ``listing_region`` tell which of its
-    offerings have ended); and nothing added or changed on a listing whose ``listing_status``
-    takes no offering changes (None: a listing not stored yet)."""
+    valid as it would be stored (a known key's fields merged into the stored offering), keyed,
+    its key given once, and not the key of a cancelled one; the listing within the limit once
+    the set is written (``now`` and ``listing_region`` tell which of its offerings have ended);
+    and nothing added or changed on a listing whose ``listing_status`` takes no offering changes
+    (None: a listing not stored yet)."""
     problems: list[Problem] = []
     cancelled = {o.external_id for o in current if o.cancelled_at is not None}
+    live = {o.external_id: o for o in current if o.external_id and o.cancelled_at is None}
     seen: set[str] = set()
     for position, changes in enumerate(submitted):
         at = ("offerings", str(position))
-        problems += [Problem((*at, *p.field[1:]), p.code, p.message) for p in check_offering(changes)]
+        stored = live.get(changes.external_id or "")
+        as_stored = stored.applied(changes) if stored else changes  # a known key updates what it states
+        problems += [Problem((*at, *p.field[1:]), p.code, p.message) for p in check_offering(as_stored)]
         key = changes.external_id
         if not key:
             problems.append(Problem((*at, "externalId"), "REQUIRED", "A submitted offering needs its `externalId`."))

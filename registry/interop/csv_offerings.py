@@ -16,10 +16,11 @@ from registry.domain.enums import DeliveryMode, OfferingAvailability, ScheduleTi
 from registry.domain.errors import Problem
 from registry.domain.offerings import OfferingChanges, Place
 
-# Column -> what it holds, for the template and the README.
+# Column -> what it holds, for the template and the README. An empty cell leaves a stored
+# offering's field as it is (an import updates, it does not clear: updateOffering's `clear` does).
 COLUMNS: dict[str, str] = {
     "offeringExternalId": "Your key for the offering (per listing; required when the row has an offering).",
-    "offeringStartDate": "First day, YYYY-MM-DD (empty: rolling intake).",
+    "offeringStartDate": "First day, YYYY-MM-DD (empty on a new offering: rolling intake).",
     "offeringEndDate": "Last day, YYYY-MM-DD.",
     "offeringRegistrationOpens": "When registration opens, YYYY-MM-DD.",
     "offeringRegistrationDeadline": "When registration closes, YYYY-MM-DD.",
@@ -37,7 +38,7 @@ COLUMNS: dict[str, str] = {
     "offeringCostCurrency": "ISO 4217 code of that cost.",
     "offeringSeatsTotal": "How many learners it takes.",
     "offeringSeatsAvailable": "How many seats are left.",
-    "offeringAvailability": f"{', '.join(OfferingAvailability)} (OPEN when empty).",
+    "offeringAvailability": f"{', '.join(OfferingAvailability)} (a new offering is OPEN when empty).",
 }
 
 _DATES = {

@@ -4,7 +4,7 @@ everyone reads them on the listing; the change feed announces each change."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -277,7 +277,7 @@ DRAFT_FIELDS = {**DRAFT, **COMPLETE}
 SUBMIT = """
 mutation($input: SubmitCredentialsInput!) {
   submitCredentials(input: $input) {
-    results { created credential { id offerings(includePast: true) { externalId version cancelledAt seatsAvailable } }
+    results { created credential { id offerings(includePast: true) { id externalId version cancelledAt seatsAvailable } }
               userErrors { field code message } }
   }
 }
@@ -307,6 +307,38 @@ async def test_a_submission_makes_a_listing_s_offerings_the_set_it_gives(client,
     assert (changed["2027-01"]["seatsAvailable"], changed["2027-01"]["version"]) == (2, 2)
     assert changed["2027-09"]["version"] == 1 and changed["rolling"]["cancelledAt"] is not None  # left out: cancelled
     assert await db.fetchval("select count(*) from offerings") == 3  # never deleted
+
+
+async def test_a_submitted_offering_is_checked_as_it_would_be_stored_with_what_it_leaves_out(client, parties, db):
+    token = await access_token(client, parties.provider)
+    await _submit(client, token, [IN_SUDBURY])  # ends on day 100
+    later_start = {k: v for k, v in IN_SUDBURY.items() if k != "endDate"}
+    later_start["startDate"] = str(date.today() + timedelta(days=300))  # after the end it keeps
+    refused = await _submit(client, token, [later_start])
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        (["credentials", "0", "offerings", "0", "endDate"], "EMPTY_RANGE")
+    ]
+    more_seats = {k: v for k, v in IN_SUDBURY.items() if k != "seatsTotal"} | {"seatsAvailable": 30}  # of 24
+    assert [e["code"] for e in (await _submit(client, token, [more_seats]))["userErrors"]] == ["OUT_OF_RANGE"]
+    assert await db.fetchval("select version from offerings") == 1
+
+
+async def test_a_resubmitted_offering_keeps_what_it_leaves_out(client, parties):
+    token = await access_token(client, parties.provider)
+    offering_id = (await _submit(client, token, [IN_SUDBURY]))["credential"]["offerings"][0]["id"]
+    changed = await _update(client, token, offering_id, {"seatsAvailable": 2, "availability": "FEW_SEATS"})
+    assert changed["userErrors"] == []
+    without_seats = {k: v for k, v in IN_SUDBURY.items() if k not in ("seatsTotal", "seatsAvailable")}
+    again = (await _submit(client, token, [without_seats]))["credential"]["offerings"][0]
+    assert (again["seatsAvailable"], again["version"]) == (2, 2)  # nothing it states differs: unchanged
+
+
+async def test_clearing_a_field_that_is_already_empty_changes_nothing(client, listing, db):
+    credential_id, token = listing
+    offering = (await add_offering(client, token, credential_id, ONLINE_ROLLING))["offering"]
+    answer = await _update(client, token, offering["id"], {}, ["COST", "REGISTRATION_DEADLINE"])
+    assert answer["userErrors"] == [] and answer["offering"]["version"] == 1
+    assert await db.fetchval("select count(*) from changes where kind = 'OFFERING_UPDATED'") == 0
 
 
 async def test_a_retired_listing_takes_no_new_offering_from_a_submission(client, parties):
