@@ -238,7 +238,13 @@ async def search_credentials(
         ),
     ] = None,
     first: FirstArg = 20,
-    after: AfterArg = None,
+    after: Annotated[
+        Optional[str],
+        strawberry.argument(
+            description="Return the listings after this cursor (an `endCursor` or edge `cursor`) of a search in the"
+            " same order with the same words (RELEVANCE), language (TITLE) or point (NEAREST); filters may change."
+        ),
+    ] = None,
 ) -> CredentialSearchResult:
     first = page_size(first)
     if query is not None and len(query) > 500:

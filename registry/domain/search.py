@@ -202,9 +202,9 @@ class SearchRequest:
         with the same basis only."""
         order, near = self.effective_order, self.filter.near
         if order == CredentialOrder.RELEVANCE:
-            return "words:" + " ".join((self.text or "").casefold().split())
+            return "words:" + " ".join((self.text or "").lower().split())
         if order == CredentialOrder.TITLE:
-            return f"lang:{self.lang or ''}"
+            return f"lang:{self.lang or 'en'}"  # titles are read in English when no language is asked
         if order == CredentialOrder.NEAREST and near is not None:
             return f"point:{near.latitude!r},{near.longitude!r}"
         return None

@@ -93,7 +93,7 @@ async def search(request: Request) -> Response:
         compare_url=compare_url(lang, list(state.compare)) if state.compare else None,
         suggestions=(answer.get("suggestions") or {}).get("nodes", []),
         occupation_url=lambda code: occupation_path(lang, code),
-        other_url=state.url(home_path(other_language(lang))),
+        other_url=state.in_another_language().url(home_path(other_language(lang))),
     )
 
 

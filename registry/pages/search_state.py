@@ -213,5 +213,10 @@ class SearchState:
         cursor = self.back[-1]
         return replace(self, after=None if cursor == FIRST_PAGE else cursor, back=self.back[:-1])
 
+    def in_another_language(self) -> "SearchState":
+        """This search as the other language's page shows it: the same page, but from the first
+        when titles order it (they sort otherwise in another language, and its cursor is refused)."""
+        return replace(self, after=None, back=()) if self.sort == "TITLE" else self
+
     def page_number(self) -> int:
         return len(self.back) + 1

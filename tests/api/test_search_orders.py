@@ -105,3 +105,8 @@ async def test_a_title_cursor_is_refused_in_another_language(demo_client):
     refused = await errors(demo_client, WALK_IN, {"order": "TITLE", "lang": "fr", "after": cursor})
     assert refused[0]["extensions"]["field"] == "after"
     await data(demo_client, WALK_IN, {"order": "TITLE", "lang": "en", "query": "data", "after": cursor})
+
+
+async def test_a_title_cursor_without_a_language_holds_for_english_the_language_titles_are_then_read_in(demo_client):
+    cursor = await _end_cursor(demo_client, order="TITLE")
+    await data(demo_client, WALK_IN, {"order": "TITLE", "lang": "en", "after": cursor})

@@ -105,3 +105,12 @@ async def test_an_error_page_speaks_the_pages_language(demo_client):
     page = await demo_client.get("/fr/credentials/Q3JlZGVudGlhbDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA")
     assert page.status_code == 404 and "Aucun titre publié n'a cette adresse.".replace("'", "&#39;") in page.text
     assert 'hreflang="en" href="/"' in page.text
+
+
+async def test_the_other_language_of_a_later_page_of_titles_is_its_first_page(demo_client):
+    first = await demo_client.get("/?sort=TITLE")
+    later = re.search(r'href="(/\?[^"]*after=[^"]*)"', first.text).group(1).replace("&amp;", "&")
+    page = await demo_client.get(later)
+    other = re.search(r'hreflang="fr" href="([^"]*)"', page.text).group(1).replace("&amp;", "&")
+    assert "after=" not in other and "sort=TITLE" in other
+    assert (await demo_client.get(other)).status_code == 200
