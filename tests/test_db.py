@@ -1,9 +1,10 @@
 """The database pool's sessions."""
 
 import asyncpg
+import pytest
 
 from registry.config import Settings
-from registry.db import connect
+from registry.db import connect, leaves_session_state
 
 
 async def test_pool_sessions_plan_each_statement_for_its_values(db_dsn):
@@ -63,3 +64,33 @@ async def test_a_connection_lent_for_a_block_goes_back_to_the_pool_as_new(db_dsn
         assert await database.fetchval("show application_name") == "microcred"
     finally:
         await database.close()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "/* tag */ set application_name = 'x'",
+        "-- a note\nSET statement_timeout = 0",
+        "select pg_advisory_lock_shared(1)",
+        "select pg_advisory_lock (1)",
+        "create local temp table t ()",
+        "select 1 into temp t",
+        "select 1; set work_mem = '64MB'",
+        "do $$ begin execute 'set work_mem = ''64MB'''; end $$",
+    ],
+)
+def test_a_statement_that_could_leave_session_state_is_told_by_its_text(sql):
+    assert leaves_session_state(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select pg_advisory_xact_lock(1)",
+        "update offerings set version = 1 where id = $1",
+        "select 1;",
+        "with x as (select 1) select * from x",
+    ],
+)
+def test_a_statement_that_leaves_nothing_on_its_session_is_not_taken_for_one(sql):
+    assert not leaves_session_state(sql)
