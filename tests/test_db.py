@@ -7,13 +7,20 @@ from registry.config import Settings
 from registry.db import connect, leaves_session_state
 
 
-async def test_pool_sessions_plan_each_statement_for_its_values(db_dsn):
-    """A prepared search kept a generic plan, made without its values, after five runs."""
+@pytest.fixture
+async def one_connection(db_dsn):
+    """A pool of one connection on the test's database: each statement meets the last one's session."""
     database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
-    try:
-        assert await database.fetchval("show plan_cache_mode") == "force_custom_plan"
-    finally:
-        await database.close()
+    yield database
+    await database.close()
+
+
+LEAVE_A_SETTING = "select set_config('application_name', 'left behind', false)"
+
+
+async def test_pool_sessions_plan_each_statement_for_its_values(one_connection):
+    """A prepared search kept a generic plan, made without its values, after five runs."""
+    assert await one_connection.fetchval("show plan_cache_mode") == "force_custom_plan"
 
 
 async def _last_statement_of(db_dsn, pid: int) -> str:
@@ -25,45 +32,29 @@ async def _last_statement_of(db_dsn, pid: int) -> str:
         await watcher.close()
 
 
-async def test_a_connection_lent_for_a_transaction_goes_back_to_the_pool_as_new(db_dsn):
-    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
-    try:
-        async with database.transaction() as tx:
-            await tx.execute("select set_config('application_name', 'left behind', false)")
-        assert await database.fetchval("show application_name") == "microcred"
-    finally:
-        await database.close()
+async def test_a_connection_lent_for_a_transaction_goes_back_to_the_pool_as_new(one_connection):
+    async with one_connection.transaction() as tx:
+        await tx.execute(LEAVE_A_SETTING)
+    assert await one_connection.fetchval("show application_name") == "microcred"
 
 
-async def test_a_single_statement_gives_its_connection_back_without_a_reset(db_dsn):
-    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
-    try:
-        pid = await database.fetchval("select pg_backend_pid() /* single */")
-        assert await _last_statement_of(db_dsn, pid) == "select pg_backend_pid() /* single */"
-        async with database.transaction() as tx:
-            await tx.fetchval("select 1")
-        assert "RESET ALL" in await _last_statement_of(db_dsn, pid)
-    finally:
-        await database.close()
+async def test_a_connection_lent_for_a_block_goes_back_to_the_pool_as_new(one_connection):
+    async with one_connection.connection() as conn:
+        await conn.execute(LEAVE_A_SETTING)
+    assert await one_connection.fetchval("show application_name") == "microcred"
 
 
-async def test_a_single_statement_that_could_leave_session_state_has_its_connection_reset(db_dsn):
-    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
-    try:
-        await database.fetchval("select set_config('application_name', 'left behind', false)")
-        assert await database.fetchval("show application_name") == "microcred"
-    finally:
-        await database.close()
+async def test_a_single_statement_gives_its_connection_back_without_a_reset(one_connection, db_dsn):
+    pid = await one_connection.fetchval("select pg_backend_pid() /* single */")
+    assert await _last_statement_of(db_dsn, pid) == "select pg_backend_pid() /* single */"
+    async with one_connection.transaction() as tx:
+        await tx.fetchval("select 1")
+    assert "RESET ALL" in await _last_statement_of(db_dsn, pid)
 
 
-async def test_a_connection_lent_for_a_block_goes_back_to_the_pool_as_new(db_dsn):
-    database = await connect(db_dsn, Settings(), min_size=1, max_size=1)
-    try:
-        async with database.connection() as conn:
-            await conn.execute("select set_config('application_name', 'left behind', false)")
-        assert await database.fetchval("show application_name") == "microcred"
-    finally:
-        await database.close()
+async def test_a_single_statement_that_could_leave_session_state_has_its_connection_reset(one_connection):
+    await one_connection.fetchval(LEAVE_A_SETTING)
+    assert await one_connection.fetchval("show application_name") == "microcred"
 
 
 @pytest.mark.parametrize(
