@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import datetime
 from typing import Annotated, Any, Optional, Protocol
 from uuid import UUID
 
@@ -242,7 +243,8 @@ async def search_credentials(
         Optional[str],
         strawberry.argument(
             description="Return the listings after this cursor (an `endCursor` or edge `cursor`) of a search in the"
-            " same order with the same words (RELEVANCE), language (TITLE) or point (NEAREST); filters may change."
+            " same order with the same words (RELEVANCE), language (TITLE) or point (NEAREST), or on the same day"
+            " (SOONEST_START); filters may change."
         ),
     ] = None,
 ) -> CredentialSearchResult:
@@ -263,7 +265,7 @@ async def search_credentials(
     db, viewer = info.context.db, info.context.viewer
     if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
         raise BadUserInput("`after` is a cursor of a search in another order.", field="after")
-    if key is not None and extra.get("b") != _basis(request):
+    if key is not None and extra.get("b") != _basis(request, info.context.now):
         # Its key is a score for other words, a title in another language or a distance from another
         # point: it would cut this search's list anywhere.
         raise BadUserInput(
@@ -281,7 +283,7 @@ async def search_credentials(
         after is not None,
         o=order.value,
         m=mode.value,
-        **({"b": basis} if (basis := _basis(request)) else {}),
+        **({"b": basis} if (basis := _basis(request, info.context.now)) else {}),
     )
     facet_names, wants_facets = _facet_selection(info)
     summary = _Summary(
@@ -299,9 +301,9 @@ async def search_credentials(
     return CredentialSearchResult(edges=edges, page_info=page_info, count=total, facet_counts=facet_counts)
 
 
-def _basis(request: SearchRequest) -> str | None:
+def _basis(request: SearchRequest, now: datetime) -> str | None:
     """The search's sort basis (``SearchRequest.sort_basis``) as its cursors hold it: a short digest."""
-    basis = request.sort_basis
+    basis = request.sort_basis(now)
     return hashlib.sha256(basis.encode()).hexdigest()[:16] if basis is not None else None
 
 

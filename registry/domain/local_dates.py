@@ -41,6 +41,15 @@ def local_today(region: str | None, now: datetime) -> date:
     return now.astimezone(_zone(REGION_ZONES.get(region or "", DEFAULT_ZONE))).date()
 
 
+def dates_everywhere(now: datetime) -> tuple[date, ...]:
+    """The date at the instant ``now`` in each time zone the registry knows, in a fixed order:
+    it changes whenever one of them passes midnight."""
+    return tuple(now.astimezone(_zone(name)).date() for name in _ZONES)
+
+
+_ZONES = sorted({*REGION_ZONES.values(), DEFAULT_ZONE})
+
+
 def registry_today() -> date:
     """The date now in the registry's own time zone: where a date is not one offering's (the
     search page's "starts within" windows), the registry's, never the host's."""

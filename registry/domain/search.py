@@ -21,6 +21,7 @@ from registry.domain.enums import (
 )
 from registry.domain.errors import Problem
 from registry.domain.language import is_language_tag
+from registry.domain.local_dates import dates_everywhere
 from registry.domain.records import LanguageMap
 
 MAX_PAGE_SIZE = 100
@@ -194,13 +195,15 @@ class SearchRequest:
             return CredentialOrder.NEWEST
         return self.order
 
-    @property
-    def sort_basis(self) -> str | None:
-        """What besides a listing decides its sort key in this search's order: the words it is
-        ranked against (RELEVANCE), the language its title is read in (TITLE), the point its
-        distance is from (NEAREST); None when nothing does. A page's cursor holds for a search
-        with the same basis only."""
+    def sort_basis(self, now: datetime) -> str | None:
+        """What besides a listing decides its sort key in this search's order at the instant
+        ``now``: the words it is ranked against (RELEVANCE), the language its title is read in
+        (TITLE), the point its distance is from (NEAREST), the day where each offering runs
+        (SOONEST_START: a rolling intake starts "today" there); None when nothing does. A page's
+        cursor holds for a search with the same basis only."""
         order, near = self.effective_order, self.filter.near
+        if order == CredentialOrder.SOONEST_START:
+            return "days:" + ",".join(day.isoformat() for day in dates_everywhere(now))
         if order == CredentialOrder.RELEVANCE:
             return "words:" + " ".join((self.text or "").lower().split())
         if order == CredentialOrder.TITLE:

@@ -75,3 +75,15 @@ def test_a_provider_sees_its_own_drafts_and_no_one_elses():
 
 def test_an_operator_sees_every_draft():
     assert Visibility(admin=True).may_see(uuid4(), None)
+
+
+def test_a_soonest_start_cursor_holds_until_midnight_passes_anywhere_the_registry_knows():
+    soonest = SearchRequest(order=CredentialOrder.SOONEST_START)
+    # 07:30 and 07:50 UTC: 23:30 and 23:50 the day before in Vancouver; 08:10 is past its midnight.
+    day = datetime(2026, 12, 2, 7, 30, tzinfo=timezone.utc)
+    assert soonest.sort_basis(day) == soonest.sort_basis(day.replace(minute=50))
+    assert soonest.sort_basis(day) != soonest.sort_basis(day.replace(hour=8, minute=10))
+
+
+def test_newest_first_depends_on_nothing_but_the_listings():
+    assert SearchRequest(order=CredentialOrder.NEWEST).sort_basis(PUBLISHED_AT) is None
