@@ -266,10 +266,10 @@ async def search_credentials(
     if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
         raise BadUserInput("`after` is a cursor of a search in another order.", field="after")
     if key is not None and extra.get("b") != _basis(request, info.context.now):
-        # Its key is a score for other words, a title in another language or a distance from another
-        # point: it would cut this search's list anywhere.
+        # Its key is a score for other words, a title in another language, a distance from another
+        # point or a start on another day: it would cut this search's list anywhere.
         raise BadUserInput(
-            "`after` is a cursor of a search with other words, language or point: start from the first page.",
+            "`after` is a cursor of a search with other words, language, point or day: start from the first page.",
             field="after",
         )
     mode, page = await _page(db, request, viewer, key, search.MatchMode(extra["m"]) if key else None)

@@ -29,6 +29,7 @@ REGION_ZONES = {
 }
 # Anything else (another country's region, none at all): the registry's own.
 DEFAULT_ZONE = "America/Toronto"
+_ZONES = sorted({*REGION_ZONES.values(), DEFAULT_ZONE})
 
 
 @cache
@@ -45,9 +46,6 @@ def dates_everywhere(now: datetime) -> tuple[date, ...]:
     """The date at the instant ``now`` in each time zone the registry knows, in a fixed order:
     it changes whenever one of them passes midnight."""
     return tuple(now.astimezone(_zone(name)).date() for name in _ZONES)
-
-
-_ZONES = sorted({*REGION_ZONES.values(), DEFAULT_ZONE})
 
 
 def registry_today() -> date:

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from registry.domain.offerings import (
+    CLEARABLE,
+    FIELDS_NAMED,
     Offering,
     OfferingChanges,
     Place,
@@ -224,3 +226,8 @@ def test_a_field_is_not_both_given_and_cleared():
     changes = OfferingChanges(cost_amount=5.0, cost_currency="CAD", cleared=frozenset({"cost_amount", "cost_currency"}))
     assert [(p.field, p.code) for p in clearing_problems(changes)] == [(("clear",), "INVALID_VALUE")]
     assert clearing_problems(OfferingChanges(seats_total=3, cleared=frozenset({"cost_amount", "cost_currency"}))) == []
+
+
+def test_every_field_a_client_may_clear_names_fields_an_offering_may_lose():
+    named = {name for names in FIELDS_NAMED.values() for name in names}
+    assert named == set(CLEARABLE) and not named & {"delivery_mode", "availability", "external_id"}
