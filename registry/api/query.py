@@ -265,7 +265,8 @@ async def search_credentials(
     db, viewer = info.context.db, info.context.viewer
     if key is not None and (extra.get("o") != order.value or extra.get("m") not in set(search.MatchMode)):
         raise BadUserInput("`after` is a cursor of a search in another order.", field="after")
-    if key is not None and extra.get("b") != _basis(request, info.context.now):
+    basis = _basis(request, info.context.now)
+    if key is not None and extra.get("b") != basis:
         # Its key is a score for other words, a title in another language, a distance from another
         # point or a start on another day: it would cut this search's list anywhere.
         raise BadUserInput(
@@ -283,7 +284,7 @@ async def search_credentials(
         after is not None,
         o=order.value,
         m=mode.value,
-        **({"b": basis} if (basis := _basis(request, info.context.now)) else {}),
+        **({"b": basis} if basis else {}),
     )
     facet_names, wants_facets = _facet_selection(info)
     summary = _Summary(

@@ -93,8 +93,8 @@ def _assignments(changes: OfferingChanges, first: int, whole: bool = False) -> t
     """(columns, placeholders, values) of the fields ``changes`` sets (every field when
     ``whole``: those it does not set become null), numbered from ``first``."""
     given = changes.given()
-    columns = [column for name, column in _FIELDS.items() if whole or name in given]
-    values = [given.get(name) for name, column in _FIELDS.items() if whole or name in given]
+    written = [name for name in _FIELDS if whole or name in given]
+    columns, values = [_FIELDS[name] for name in written], [given.get(name) for name in written]
     if place := changes.place:
         columns += _PLACE_COLUMNS
         values += [place.name, place.street_address, place.municipality, place.region, place.postal_code]
