@@ -7,12 +7,13 @@ the return type. A search page resolves about a thousand fields that way, and th
 three quarters of its CPU. Yet a page's twenty listings share one selection: the work
 that depends only on the selection can be done once per request.
 
-``PlannedExecutionContext`` does that. The second time it completes an object of a type
-under a selection (an object met once costs less the general way), it makes an
-``_ObjectPlan``: for each response key, a getter (an attribute read, or the resolver called
-with the arguments already coerced and converted) and a completer (scalar coercion, list,
-nested plan). That object and the ones after it are completed by running the plan: plain
-calls, no per-field bookkeeping.
+``PlannedExecutionContext`` does that. For a list of two objects or more, or the second
+time it completes an object of a type under a selection (an object met once costs less the
+general way), it makes an ``_ObjectPlan``: for each response key, a getter (an attribute
+read, or the resolver called with the arguments already coerced and converted) and a
+completer (scalar coercion, list, nested plan). The list's items, or that object and the
+ones after it, are completed by running the plan: plain calls, no per-field or per-item
+bookkeeping.
 
 A plan covers only what it can complete exactly as graphql-core would. It is not made for
 an object whose selection holds an asynchronous resolver, a field with Strawberry field
@@ -135,6 +136,39 @@ class PlannedExecutionContext(ReleasingExecutionContext):
                     self._count.objects += 1
                 return completed
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def complete_iterable_value(self, item_type, field_details_list, info, path, items, position_context):  # type: ignore[no-untyped-def]
+        """A list of objects completed by one plan from its first item, or the general way."""
+        completed = self._complete_list(item_type, field_details_list, path, items) if self._planning else None
+        if completed is not None:
+            return completed
+        return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
+
+    def _complete_list(
+        self, item_type: GraphQLOutputType, field_details_list: Any, path: Path, items: Any
+    ) -> list[Any] | None:
+        """The list's items completed by their selection's plan, or None to complete it the
+        general way: a list of fewer than two objects (one object costs less the general way),
+        a streamed one, no plan, or an item the plan gives up on (the whole list then goes the
+        general way, which reports what made it give up at that item's own path)."""
+        required = isinstance(item_type, GraphQLNonNull)
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not isinstance(object_type, GraphQLObjectType) or not isinstance(items, (list, tuple)) or len(items) < 2:
+            return None
+        if self.get_stream_usage(field_details_list, path) is not None:
+            return None
+        plan = self._plan(object_type, field_details_list, path.add_key(0, None))
+        if plan is None:
+            return None
+        complete = _required(plan.complete) if required else _optional(plan.complete)
+        try:
+            completed = [complete(item) for item in items]
+        except Exception:  # noqa: BLE001 - the general way raises it again, at its own path
+            self._plans[(object_type, id(field_details_list))] = (field_details_list, None)
+            return None
+        if self._count is not None:
+            self._count.objects += len(completed)
+        return completed
 
     def release(self) -> None:
         """Drop the plans too: their getters hold resolve infos and this context's bound

@@ -89,8 +89,8 @@ async def test_a_named_operation_answers_the_same_planned_and_general(demo_clien
 
 async def test_a_page_of_listings_is_completed_from_plans(demo_client):
     response = await post(demo_client, operation("SearchPage"), {"first": 20})
-    # The first listing is completed the general way, the other nineteen from its plan.
-    assert planned_objects(response) >= 19
+    # All twenty from one plan, the first included.
+    assert planned_objects(response) >= 20
 
 
 @pytest.mark.parametrize("planned", [True, False], ids=["planned", "general"])
@@ -220,6 +220,10 @@ class ItemQuery:
     def items(self) -> list[Item]:
         return ITEMS
 
+    @strawberry.field
+    def one(self) -> list[Item]:
+        return ITEMS[:1]
+
 
 @strawberry.type
 class ItemMutation:
@@ -242,9 +246,21 @@ async def _same_answer(query: str) -> dict:
     return {"data": planned.data, "errors": planned.errors, "planned": count.objects}
 
 
-async def test_items_after_the_first_are_completed_from_the_plan():
+async def test_a_list_s_items_are_completed_from_one_plan_the_first_included():
     answer = await _same_answer("{ items { number label checkedLater: number } }")
-    assert answer["planned"] == len(ITEMS) - 1
+    assert answer["planned"] == len(ITEMS)
+
+
+async def test_a_list_of_one_object_is_completed_the_general_way():
+    """One object costs less the general way than a plan made for it."""
+    assert (await _same_answer("{ one { number label } }"))["planned"] == 0
+
+
+async def test_a_list_given_up_on_is_completed_the_general_way_whole():
+    """An item the plan cannot complete (a resolver that raises) sends the list the general
+    way: every item once, and the error at that item's own path."""
+    answer = await _same_answer("{ items { number checked } }")
+    assert answer["planned"] == 0 and [e.path for e in answer["errors"]] == [["items", 2, "checked"]]
 
 
 async def test_an_error_in_one_item_is_reported_at_its_own_path():
