@@ -274,11 +274,11 @@ def app_from_env() -> Starlette:
     app = create_app(
         Settings.from_env(), os.environ["MICROCRED_SERVE_DSN"], worker=os.environ.get("MICROCRED_SERVE_WORKER") == "1"
     )
-    _spare_the_collector()
+    spare_the_collector()
     return app
 
 
-def _spare_the_collector() -> None:
+def spare_the_collector() -> None:
     """A serving process keeps what it has built so far (modules, the schema) for its whole
     life, and answering a page of listings allocates tens of thousands of short-lived objects:
     the long-lived ones leave the cyclic collector's sight, and young collections run less

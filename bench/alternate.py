@@ -1,0 +1,122 @@
+"""Whether a change to a search's hot path saves CPU, measured in one process.
+
+Two served runs of the same code differ by 10-20% on this shared machine, more than most
+single changes are worth. In one process, alternating short batches of requests between the
+code as built (A) and a variant (B) puts both under the same noise: differences of 0.3 ms of
+CPU a request show.
+
+A variant is a Python file defining ``apply()`` (switch to the variant, e.g. put a new
+function in place of one of the registry's) and ``revert()`` (back to the code as built). The
+app is the one ``microcred serve`` runs (response cache off, rate limits out of the way), in
+this process, with the serving workers' collector settings; each request is a real HTTP
+request through httpx's ASGI transport. It prints, for A and B, the CPU time a request takes
+(p10 and median, this process's: PostgreSQL's is not counted) and whether their answers' data
+are the same.
+
+Usage: python bench/alternate.py VARIANT.py [--workload near|text] [--rounds 10] [--batch 30]
+(needs `make bench` to have seeded .microcred-bench/ once)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.sql_alone import REQUESTS  # noqa: E402
+from registry.app import create_app, spare_the_collector  # noqa: E402
+from registry.config import Settings  # noqa: E402
+from registry.db import resolve_database_url  # noqa: E402
+
+SEARCH_PAGE = (ROOT / "graphql" / "operations" / "SearchPage.graphql").read_text()
+WORKLOADS = {"near": "near and starting soon (facets)", "text": "search (text, 2 filters, facets)"}
+UNLIMITED = (1e12, 1e12)
+
+
+@dataclass
+class Alternation:
+    """CPU seconds of each request, per side, and each side's last answer's data."""
+
+    seconds: dict[str, list[float]]
+    data: dict[str, object]
+
+    def report(self) -> str:
+        lines = []
+        for side, found in self.seconds.items():
+            ordered = sorted(found)
+            p10, median = ordered[len(ordered) // 10], ordered[len(ordered) // 2]
+            lines.append(
+                f"{side}: p10 {1000 * p10:.2f} ms, median {1000 * median:.2f} ms of CPU a request (n={len(found)})"
+            )
+        lines.append(f"same data: {self.data['A'] == self.data['B']}")
+        return "\n".join(lines)
+
+
+async def alternate(
+    client: httpx.AsyncClient, body: dict, variant: ModuleType, *, rounds: int, batch: int
+) -> Alternation:
+    """``rounds`` times, a batch of requests as built (A) then one with ``variant`` applied (B);
+    a few unmeasured requests after each switch warm what it changed."""
+    seconds: dict[str, list[float]] = {"A": [], "B": []}
+    data: dict[str, object] = {}
+    try:
+        for _ in range(rounds):
+            for side, switch in (("A", variant.revert), ("B", variant.apply)):
+                switch()
+                for _ in range(3):
+                    await client.post("/graphql", json=body)
+                for _ in range(batch):
+                    started = time.process_time()
+                    answer = await client.post("/graphql", json=body)
+                    seconds[side].append(time.process_time() - started)
+                data[side] = answer.json().get("data")
+    finally:
+        variant.revert()
+    return Alternation(seconds, data)
+
+
+def load_variant(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("variant", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{path} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("variant", type=Path)
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="near")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=30)
+    args = parser.parse_args()
+    variant = load_variant(args.variant)
+    env = {**os.environ, "MICROCRED_DATA_DIR": str(ROOT / ".microcred-bench")}
+    dsn = await resolve_database_url(Settings.from_env(env))
+    settings = Settings(response_cache_bytes=0, rate_anonymous=UNLIMITED, rate_client=UNLIMITED)
+    app = create_app(settings, dsn)
+    body = {"query": SEARCH_PAGE, "variables": REQUESTS[WORKLOADS[args.workload]]}
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600) as c:
+            while (ready := (await c.get("/readyz")).json()).get("facetIndex") != "ready" or ready.get(
+                "export"
+            ) != "current":
+                await asyncio.sleep(0.5)  # what a starting app builds in the background is not measured
+            spare_the_collector()
+            print((await alternate(c, body, variant, rounds=args.rounds, batch=args.batch)).report())
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
