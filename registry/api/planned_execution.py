@@ -17,13 +17,15 @@ bookkeeping.
 
 A plan covers only what it can complete exactly as graphql-core would. It is not made for
 an object whose selection holds an asynchronous resolver, a field with Strawberry field
-extensions (permissions among them), an abstract type or a deferred fragment, nor when
-making it raises; and while running it gives up on anything unusual: an awaitable, an
-exception, a null where the schema says non-null, a value of the wrong kind. Giving up
-completes that object the general way from the start, so errors, their paths and null
-propagation are graphql-core's own. The objects after it under the same selection then go
-the general way without trying (what made it give up, say a relation not loaded yet, is
-likely to recur): a plan wastes at most one attempt per selection and request.
+extensions (permissions among them), an abstract type, a deferred fragment or a streamed
+list, nor when making it raises; and while running it gives up on anything unusual: an
+awaitable, an exception, a null where the schema says non-null, a value of the wrong kind.
+Giving up completes that object (or the whole list it was completing) the general way from
+the start, so errors, their paths and null propagation are graphql-core's own. The objects
+after it under the same selection then go the general way without trying (what made it give
+up, say a relation not loaded yet, is likely to recur): a plan wastes at most one attempt per
+selection and request, for a list the items before the one it gave up on (their resolvers
+run again the general way).
 
 What a plan hands its resolvers is shared by its objects: the ``info`` carries the field's
 path in the object that made the plan (harmless: no resolver here reads its path, and errors,
@@ -35,6 +37,7 @@ whose resolvers read (through the request's loaders) and change nothing.
 
 from __future__ import annotations
 
+import inspect
 import operator
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -157,10 +160,15 @@ class PlannedExecutionContext(ReleasingExecutionContext):
             return None
         if self.get_stream_usage(field_details_list, path) is not None:
             return None
+        is_awaitable = self.is_awaitable
+        if any(is_awaitable(item) for item in items):
+            return None  # the general way awaits them (a plan would close them)
         plan = self._plan(object_type, field_details_list, path.add_key(0, None))
         if plan is None:
             return None
-        complete = _required(plan.complete) if required else _optional(plan.complete)
+        complete = _object(plan.complete, is_awaitable)
+        if required:
+            complete = _required(complete)
         try:
             completed = [complete(item) for item in items]
         except Exception:  # noqa: BLE001 - the general way raises it again, at its own path
@@ -299,13 +307,15 @@ class PlannedExecutionContext(ReleasingExecutionContext):
             inner = self._completer(return_type.of_type, details, path)
             return None if inner is None else _required(inner)
         if isinstance(return_type, GraphQLList):
+            if self.get_stream_usage(details, path) is not None:
+                return None  # streamed: graphql-core delivers its items later
             item = self._completer(return_type.of_type, details, path)
             return None if item is None else _optional(_list_of(item))
         if isinstance(return_type, (GraphQLScalarType, GraphQLEnumType)):
             return _optional(_leaf(return_type))
         if isinstance(return_type, GraphQLObjectType):
             plan = self._plan(return_type, details, path)
-            return None if plan is None else _optional(plan.complete)
+            return None if plan is None else _object(plan.complete, self.is_awaitable)
         return None  # interfaces and unions: the general way resolves their runtime type
 
 
@@ -338,11 +348,32 @@ def _optional(inner: Completer) -> Completer:
     return complete
 
 
+def _object(complete_object: Completer, is_awaitable: Callable[[Any], bool]) -> Completer:
+    """An object's completer: null for null, and giving up on an error or an awaitable (a
+    list's item the plan's getter did not see), which a plan whose selection does not read its
+    source would otherwise complete as an object."""
+
+    def complete(value: Any) -> Any:
+        if value is None or value is Undefined:
+            return None
+        if isinstance(value, Exception) or is_awaitable(value):
+            raise _Fallback
+        return complete_object(value)
+
+    return complete
+
+
 def _list_of(item: Completer) -> Completer:
     def complete(value: Any) -> Any:
         if not isinstance(value, (list, tuple)):
             raise _Fallback
-        return [item(element) for element in value]
+        try:
+            return [item(element) for element in value]
+        except _Fallback:
+            for element in value:  # the general way calls the resolver again: these would never be awaited
+                if (close := getattr(element, "close", None)) is not None and inspect.isawaitable(element):
+                    close()
+            raise
 
     return complete
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import queries
 from strawberry.dataloader import DataLoader
 from strawberry.permission import BasePermission
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from registry.api.loaders import Loaders
@@ -224,6 +225,29 @@ class ItemQuery:
     def one(self) -> list[Item]:
         return ITEMS[:1]
 
+    @strawberry.field
+    def broken(self) -> list[Item]:
+        return [ITEMS[0], None, ValueError("bad")]  # type: ignore[list-item]  # a null and an error among them
+
+    @strawberry.field
+    def awaited(self) -> list[Optional[Item]]:
+        return [_later(ITEMS[0]), _later(None)]  # type: ignore[list-item]  # items graphql-core awaits
+
+    @strawberry.field
+    def boxes(self) -> list[Box]:
+        return [Box(), Box()]
+
+
+async def _later(value: Optional[Item]) -> Optional[Item]:
+    return value
+
+
+@strawberry.type
+class Box:
+    @strawberry.field
+    def contents(self) -> list[Optional[Item]]:
+        return [_later(ITEMS[1]), _later(None)]  # type: ignore[list-item]
+
 
 @strawberry.type
 class ItemMutation:
@@ -254,6 +278,22 @@ async def test_a_list_s_items_are_completed_from_one_plan_the_first_included():
 async def test_a_list_of_one_object_is_completed_the_general_way():
     """One object costs less the general way than a plan made for it."""
     assert (await _same_answer("{ one { number label } }"))["planned"] == 0
+
+
+async def test_a_list_holding_a_null_or_an_error_where_the_schema_says_non_null_is_graphql_core_s_error():
+    """A selection that reads nothing of its source would have a plan complete anything as an object."""
+    answer = await _same_answer("{ broken { __typename } }")
+    assert answer["data"] is None and [e.path for e in answer["errors"]] == [["broken", 1]]
+
+
+async def test_a_list_of_awaitables_is_awaited_the_general_way():
+    answer = await _same_answer("{ awaited { __typename } }")
+    assert answer["data"] == {"awaited": [{"__typename": "Item"}, None]}
+
+
+async def test_a_list_of_awaitables_inside_planned_objects_is_awaited_the_general_way():
+    answer = await _same_answer("{ boxes { contents { __typename } } }")
+    assert answer["data"] == {"boxes": [{"contents": [{"__typename": "Item"}, None]}] * 2}
 
 
 async def test_a_list_given_up_on_is_completed_the_general_way_whole():
@@ -306,3 +346,35 @@ async def test_aliases_fragments_and_skipped_fields_answer_the_same():
         "query { first: items { n: number ...L } second: items { number @skip(if: true) label } "
         "__typename } fragment L on Item { label __typename }"
     )
+
+
+@strawberry.type
+class Shelf:
+    number: int
+
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return ITEMS
+
+
+@strawberry.type
+class ShelfQuery:
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        return [Shelf(number=n) for n in range(3)]
+
+
+INCREMENTAL = StrawberryConfig(enable_experimental_incremental_execution=True)
+
+
+async def _streamed(schema: strawberry.Schema, query: str) -> list:
+    return [part.formatted async for part in await schema.stream(query)]
+
+
+async def test_a_list_streamed_inside_planned_objects_is_streamed_as_graphql_core_streams_it():
+    query = "{ shelves { number items @stream(initialCount: 1) { number } } }"
+    planned = strawberry.Schema(query=ShelfQuery, config=INCREMENTAL, execution_context_class=PlannedExecutionContext)
+    general = strawberry.Schema(query=ShelfQuery, config=INCREMENTAL)
+    answer = await _streamed(planned, query)
+    assert answer == await _streamed(general, query)
+    assert len(answer[0]["pending"]) == 3  # each shelf's items: one at once, the rest later
