@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import StrEnum
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
@@ -369,20 +369,59 @@ async def _nearest_page(
     their points reads them in that order, then stops: 168 near Toronto instead of all 1,638
     within 50 km, 2.6 -> 0.6 ms): a listing among them whose distance is below the K-th
     offering's has its true distance, and every listing not among them is at least that far.
-    When those listings do not fill the page (and there were K), the same statement groups every
-    accepted offering instead. Later pages and searches with words group them all at once: the
-    nearest offerings seldom fill those (they lie behind the cursor, or the words turn most of
-    their listings away), and the larger statement costs about 0.5 ms more to plan."""
+    When those listings do not fill the page (and there were K), a second statement groups every
+    accepted offering instead: seldom, and the one statement that held both ways cost about
+    0.5 ms more to plan and 0.15 ms more to run every time. Later pages and searches with words
+    group them all at once: the nearest offerings seldom fill those (they lie behind the cursor,
+    or the words turn most of their listings away)."""
+    if after is None and req.text is None:
+        p = Params()
+        rows = await db.fetch(_nearest_offerings_first(req, viewer, mode, p), *p.values)
+        found = [row for row in rows if row["id"] is not None]
+        if len(found) > req.first or not rows[0]["_cut"]:
+            return page_from_rows(found, req.first, credentials.build)
+    p = Params()
+    listings, point, accepted = _nearest_parts(req, viewer, mode, after, p)
+    every_offering = (
+        f"select o.credential_id, min(cube_distance({point}, o.place_point)) as chord from {accepted}"
+        " group by o.credential_id order by chord, o.credential_id"
+    )
+    return page_from_rows(await db.fetch(listings(every_offering, "true"), *p.values), req.first, credentials.build)
+
+
+def _nearest_offerings_first(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> str:
+    """A first NEAREST page from the K nearest accepted offerings: its listings whose distance
+    is below the K-th offering's, and on every row (one with null columns when there are none)
+    ``_cut``, whether there were K (then listings further away may still belong on the page)."""
+    listings, point, accepted = _nearest_parts(req, viewer, mode, None, p)
+    enough = p.add((req.first + 1) * _NEAREST_OFFERINGS_PER_LISTING)
+    return (
+        f"with knn as materialized (select o.credential_id, cube_distance({point}, o.place_point) as chord"
+        f" from {accepted} order by o.place_point <-> {point} limit {enough}),"
+        f" edge as (select count(*) = {enough} as cut, max(chord) as last from knn),"
+        " near_first as ("
+        + listings(
+            "select credential_id, min(chord) as chord from knn group by credential_id order by chord, credential_id",
+            "(not (select cut from edge) or nearest.chord < (select last from edge))",
+        )
+        + ") select near_first.*, edge.cut as _cut from edge left join near_first on true order by _sort, id"
+    )
+
+
+def _nearest_parts(
+    req: SearchRequest, viewer: Visibility, mode: MatchMode, after: Key | None, p: Params
+) -> tuple[Callable[[str, str], str], str, str]:
+    """(the listings of grouped offerings that meet ``condition``, nearest first, a page of them
+    after ``after``; the search's point; the offerings the filter accepts), their parameters in ``p``."""
     f = req.filter
     assert f.near is not None
-    p = Params()
     source, where, _ = _where(replace(req, filter=replace(f, **_held_by_one_offering(f))), viewer, mode, p)
     point = _point(f.near, p)
     accepted = _accepted_offerings(f, p)
     keyset = after_condition("nearest.chord", "float8", "nearest.credential_id", after, p.values)
     limit = p.add(req.first + 1)
 
-    def listings(groups: str, condition: str = "true") -> str:
+    def listings(groups: str, condition: str) -> str:
         # Joined before the text's FROM item (a comma): a join binds tighter than a comma, so
         # after it the join could not see the listings. Ordered by the grouped offerings'
         # listing, the join stops once the page is full.
@@ -392,30 +431,7 @@ async def _nearest_page(
             f" order by nearest.chord, nearest.credential_id limit {limit}"
         )
 
-    every_offering = (
-        f"select o.credential_id, min(cube_distance({point}, o.place_point)) as chord from {accepted}"
-        " group by o.credential_id order by chord, o.credential_id"
-    )
-    if after is not None or req.text is not None:
-        sql = listings(every_offering)
-    else:
-        enough = p.add((req.first + 1) * _NEAREST_OFFERINGS_PER_LISTING)
-        sql = (
-            f"with knn as materialized (select o.credential_id, cube_distance({point}, o.place_point) as chord"
-            f" from {accepted} order by o.place_point <-> {point} limit {enough}),"
-            f" edge as (select count(*) = {enough} as cut, max(chord) as last from knn),"
-            " near_first as ("
-            + listings(
-                "select credential_id, min(chord) as chord from knn group by credential_id order by chord, credential_id",
-                "(not (select cut from edge) or nearest.chord < (select last from edge))",
-            )
-            + f") select * from near_first where (select count(*) from near_first) = {limit}"
-            " or not (select cut from edge) union all ("
-            + listings(every_offering, f"(select cut from edge) and (select count(*) from near_first) < {limit}")
-            + ") order by _sort, id"
-        )
-    rows = await db.fetch(sql, *p.values)
-    return page_from_rows(rows, req.first, credentials.build)
+    return listings, point, accepted
 
 
 async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: MatchMode) -> int:
