@@ -10,8 +10,9 @@ function in place of one of the registry's) and ``revert()`` (back to the code a
 app is the one ``microcred serve`` runs (response cache off, rate limits out of the way), in
 this process, with the serving workers' collector settings; each request is a real HTTP
 request through httpx's ASGI transport. It prints, for A and B, the CPU time a request takes
-(p10 and median, this process's: PostgreSQL's is not counted) and whether their answers' data
-are the same.
+in this process (p10 and median) and in PostgreSQL's processes (the median of the batches'
+means: the server's background work is counted too, alike on both sides), and whether their
+answers' data are the same.
 
 Usage: python bench/alternate.py VARIANT.py [--workload near|text] [--rounds 10] [--batch 30]
 (needs `make bench` to have seeded .microcred-bench/ once)
@@ -30,6 +31,7 @@ from pathlib import Path
 from types import ModuleType
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,29 +48,51 @@ UNLIMITED = (1e12, 1e12)
 
 @dataclass
 class Alternation:
-    """CPU seconds of each request, per side, and each side's last answer's data."""
+    """CPU seconds of each request in this process and a request's mean in PostgreSQL's per
+    batch, per side; and each side's last answer's data."""
 
     seconds: dict[str, list[float]]
+    postgres: dict[str, list[float]]
     data: dict[str, object]
 
     def report(self) -> str:
         lines = []
         for side, found in self.seconds.items():
-            ordered = sorted(found)
+            ordered, batches = sorted(found), sorted(self.postgres[side])
             p10, median = ordered[len(ordered) // 10], ordered[len(ordered) // 2]
             lines.append(
-                f"{side}: p10 {1000 * p10:.2f} ms, median {1000 * median:.2f} ms of CPU a request (n={len(found)})"
+                f"{side}: p10 {1000 * p10:.2f} ms, median {1000 * median:.2f} ms of CPU a request (n={len(found)});"
+                f" PostgreSQL {1000 * batches[len(batches) // 2]:.2f} ms"
             )
         lines.append(f"same data: {self.data['A'] == self.data['B']}")
         return "\n".join(lines)
 
 
+class PostgresCPU:
+    """The CPU seconds a PostgreSQL server's processes have used: its postmaster (from the
+    ``postmaster.pid`` in its data directory) and every process it started."""
+
+    def __init__(self, data_directory: str) -> None:
+        self.postmaster = psutil.Process(int((Path(data_directory) / "postmaster.pid").read_text().split()[0]))
+
+    def seconds(self) -> float:
+        total = 0.0
+        for process in (self.postmaster, *self.postmaster.children(recursive=True)):
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:  # a backend that ended meanwhile
+                continue
+            total += times.user + times.system
+        return total
+
+
 async def alternate(
-    client: httpx.AsyncClient, body: dict, variant: ModuleType, *, rounds: int, batch: int
+    client: httpx.AsyncClient, body: dict, variant: ModuleType, postgres: PostgresCPU, *, rounds: int, batch: int
 ) -> Alternation:
     """``rounds`` times, a batch of requests as built (A) then one with ``variant`` applied (B);
     a few unmeasured requests after each switch warm what it changed."""
     seconds: dict[str, list[float]] = {"A": [], "B": []}
+    in_postgres: dict[str, list[float]] = {"A": [], "B": []}
     data: dict[str, object] = {}
     try:
         for _ in range(rounds):
@@ -76,14 +100,16 @@ async def alternate(
                 switch()
                 for _ in range(3):
                     await client.post("/graphql", json=body)
+                before = postgres.seconds()
                 for _ in range(batch):
                     started = time.process_time()
                     answer = await client.post("/graphql", json=body)
                     seconds[side].append(time.process_time() - started)
+                in_postgres[side].append((postgres.seconds() - before) / batch)
                 data[side] = answer.json().get("data")
     finally:
         variant.revert()
-    return Alternation(seconds, data)
+    return Alternation(seconds, in_postgres, data)
 
 
 def load_variant(path: Path) -> ModuleType:
@@ -115,7 +141,8 @@ async def main() -> None:
             ) != "current":
                 await asyncio.sleep(0.5)  # what a starting app builds in the background is not measured
             spare_the_collector()
-            print((await alternate(c, body, variant, rounds=args.rounds, batch=args.batch)).report())
+            postgres = PostgresCPU(await app.state.db.fetchval("show data_directory"))
+            print((await alternate(c, body, variant, postgres, rounds=args.rounds, batch=args.batch)).report())
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from bench.alternate import SEARCH_PAGE, alternate
+import asyncpg
+import pytest
+
+from bench.alternate import SEARCH_PAGE, PostgresCPU, alternate
 from bench.sql_alone import REQUESTS
 from registry.store import search
 from registry.store.paging import Page
@@ -31,18 +34,30 @@ def reversing_pages() -> SimpleNamespace:
     return SimpleNamespace(apply=apply, revert=revert)
 
 
-async def test_each_side_measures_every_request_of_its_batches(demo_client):
-    found = await alternate(demo_client, NEAR, UNCHANGED, rounds=2, batch=3)
+@pytest.fixture
+async def postgres(demo_dsn) -> PostgresCPU:
+    connection = await asyncpg.connect(demo_dsn)
+    try:
+        return PostgresCPU(await connection.fetchval("show data_directory"))
+    finally:
+        await connection.close()
+
+
+async def test_each_side_measures_every_request_of_its_batches(demo_client, postgres):
+    found = await alternate(demo_client, NEAR, UNCHANGED, postgres, rounds=2, batch=3)
     assert {side: len(seconds) for side, seconds in found.seconds.items()} == {"A": 6, "B": 6}
     assert all(seconds > 0 for side in found.seconds.values() for seconds in side)
+    # PostgreSQL's share, per batch: the requests' statements run in its processes.
+    assert {side: len(batches) for side, batches in found.postgres.items()} == {"A": 2, "B": 2}
+    assert all(mean > 0 for side in found.postgres.values() for mean in side)
 
 
-async def test_a_variant_that_changes_nothing_answers_the_same_data(demo_client):
-    found = await alternate(demo_client, NEAR, UNCHANGED, rounds=1, batch=1)
+async def test_a_variant_that_changes_nothing_answers_the_same_data(demo_client, postgres):
+    found = await alternate(demo_client, NEAR, UNCHANGED, postgres, rounds=1, batch=1)
     assert found.data["A"]["searchCredentials"]["nodes"] and "same data: True" in found.report()
 
 
-async def test_a_variant_that_changes_the_answer_is_told_and_put_back(demo_client):
-    found = await alternate(demo_client, NEAR, reversing_pages(), rounds=1, batch=1)
+async def test_a_variant_that_changes_the_answer_is_told_and_put_back(demo_client, postgres):
+    found = await alternate(demo_client, NEAR, reversing_pages(), postgres, rounds=1, batch=1)
     assert "same data: False" in found.report()
     assert search.page.__name__ == "page"  # reverted, whatever happened
