@@ -6,15 +6,19 @@ code as built (A) and a variant (B) puts both under the same noise: differences 
 CPU a request show.
 
 A variant is a Python file defining ``apply()`` (switch to the variant, e.g. put a new
-function in place of one of the registry's) and ``revert()`` (back to the code as built). The
+function in place of one of the registry's) and ``revert()`` (back to the code as built),
+either of them a coroutine function if it must (the app is the variant's ``app`` by then,
+e.g. to change a database setting and have the pool open new sessions). The
 app is the one ``microcred serve`` runs (response cache off, rate limits out of the way), in
 this process, with the serving workers' collector settings; each request is a real HTTP
 request through httpx's ASGI transport. It prints, for A and B, the CPU time a request takes
-in this process (p10 and median) and in PostgreSQL's processes (the median of the batches'
-means: the server's background work is counted too, alike on both sides), and whether their
+in this process (p10 and median) and in PostgreSQL's processes (the mean over all batches:
+the server's background work is counted too, alike on both sides), and whether their
 answers' data are the same.
 
-Usage: python bench/alternate.py VARIANT.py [--workload near|text] [--rounds 10] [--batch 30]
+Usage: python bench/alternate.py VARIANT.py [--workload WORDS] [--rounds 10] [--batch 30]
+(``--workload`` picks one of bench/run.py's workloads by words of its name: "near" by default,
+"text", "detail", "provider", "browse", "feed")
 (needs `make bench` to have seeded .microcred-bench/ once)
 """
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import inspect
 import os
 import sys
 import time
@@ -36,13 +41,11 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sql_alone import REQUESTS  # noqa: E402
+from bench.run import A_LISTING, OPERATIONS, workloads_for  # noqa: E402
 from registry.app import create_app, spare_the_collector  # noqa: E402
 from registry.config import Settings  # noqa: E402
 from registry.db import resolve_database_url  # noqa: E402
 
-SEARCH_PAGE = (ROOT / "graphql" / "operations" / "SearchPage.graphql").read_text()
-WORKLOADS = {"near": "near and starting soon (facets)", "text": "search (text, 2 filters, facets)"}
 UNLIMITED = (1e12, 1e12)
 
 
@@ -58,11 +61,13 @@ class Alternation:
     def report(self) -> str:
         lines = []
         for side, found in self.seconds.items():
-            ordered, batches = sorted(found), sorted(self.postgres[side])
+            ordered, batches = sorted(found), self.postgres[side]
             p10, median = ordered[len(ordered) // 10], ordered[len(ordered) // 2]
+            # The mean over every batch: a process's CPU time counts in ticks of 10 ms, too
+            # coarse for one batch's mean a request.
             lines.append(
                 f"{side}: p10 {1000 * p10:.2f} ms, median {1000 * median:.2f} ms of CPU a request (n={len(found)});"
-                f" PostgreSQL {1000 * batches[len(batches) // 2]:.2f} ms"
+                f" PostgreSQL {1000 * sum(batches) / len(batches):.2f} ms"
             )
         lines.append(f"same data: {self.data['A'] == self.data['B']}")
         return "\n".join(lines)
@@ -97,7 +102,7 @@ async def alternate(
     try:
         for _ in range(rounds):
             for side, switch in (("A", variant.revert), ("B", variant.apply)):
-                switch()
+                await _call(switch)
                 for _ in range(3):
                     await client.post("/graphql", json=body)
                 before = postgres.seconds()
@@ -108,8 +113,23 @@ async def alternate(
                 in_postgres[side].append((postgres.seconds() - before) / batch)
                 data[side] = answer.json().get("data")
     finally:
-        variant.revert()
+        await _call(variant.revert)
     return Alternation(seconds, in_postgres, data)
+
+
+async def _call(switch) -> None:
+    if inspect.isawaitable(done := switch()):
+        await done
+
+
+async def _workload(client: httpx.AsyncClient, words: str) -> dict:
+    """The request body of the one workload of bench/run.py whose name holds ``words``."""
+    listing = (await client.post("/graphql", json={"query": A_LISTING})).json()["data"]["searchCredentials"]["nodes"][0]
+    found = {name: w for name, w in workloads_for(listing).items() if words in name}
+    if len(found) != 1:
+        raise SystemExit(f"--workload {words!r} names {len(found)} workloads of bench/run.py, not one")
+    [(operation, variables)] = found.values()
+    return {"query": (OPERATIONS / f"{operation}.graphql").read_text(), "variables": variables}
 
 
 def load_variant(path: Path) -> ModuleType:
@@ -124,7 +144,7 @@ def load_variant(path: Path) -> ModuleType:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("variant", type=Path)
-    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="near")
+    parser.add_argument("--workload", default="near", help="words of the name of one of bench/run.py's workloads")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--batch", type=int, default=30)
     args = parser.parse_args()
@@ -133,13 +153,14 @@ async def main() -> None:
     dsn = await resolve_database_url(Settings.from_env(env))
     settings = Settings(response_cache_bytes=0, rate_anonymous=UNLIMITED, rate_client=UNLIMITED)
     app = create_app(settings, dsn)
-    body = {"query": SEARCH_PAGE, "variables": REQUESTS[WORKLOADS[args.workload]]}
+    variant.app = app
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600) as c:
             while (ready := (await c.get("/readyz")).json()).get("facetIndex") != "ready" or ready.get(
                 "export"
             ) != "current":
                 await asyncio.sleep(0.5)  # what a starting app builds in the background is not measured
+            body = await _workload(c, args.workload)
             spare_the_collector()
             postgres = PostgresCPU(await app.state.db.fetchval("show data_directory"))
             print((await alternate(c, body, variant, postgres, rounds=args.rounds, batch=args.batch)).report())

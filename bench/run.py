@@ -217,13 +217,18 @@ def persisted_get(base: str, operation: str, variables: dict) -> str:
     return f"{base}/graphql?{query}"
 
 
+# A listing whose ID and provider's slug the detail and provider workloads ask for.
+A_LISTING = "{ searchCredentials(first: 1, orderBy: NEWEST) { nodes { id provider { slug } } } }"
+
+
 def workloads(base: str) -> dict[str, tuple[str, dict]]:
     """Workload -> (operation, variables), with IDs found on the running server."""
-    find = httpx.post(
-        f"{base}/graphql",
-        json={"query": "{ searchCredentials(first: 1, orderBy: NEWEST) { nodes { id provider { slug } } } }"},
-    ).json()
-    listing = find["data"]["searchCredentials"]["nodes"][0]
+    find = httpx.post(f"{base}/graphql", json={"query": A_LISTING}).json()
+    return workloads_for(find["data"]["searchCredentials"]["nodes"][0])
+
+
+def workloads_for(listing: dict) -> dict[str, tuple[str, dict]]:
+    """Workload -> (operation, variables), ``listing`` being ``A_LISTING``'s answer."""
     today = datetime.date.today()
     soon = {"from": today.isoformat(), "to": (today + datetime.timedelta(days=90)).isoformat()}
     return {

@@ -8,12 +8,16 @@ from types import SimpleNamespace
 import asyncpg
 import pytest
 
-from bench.alternate import SEARCH_PAGE, PostgresCPU, alternate
+from bench.alternate import PostgresCPU, alternate
+from bench.run import OPERATIONS
 from bench.sql_alone import REQUESTS
 from registry.store import search
 from registry.store.paging import Page
 
-NEAR = {"query": SEARCH_PAGE, "variables": REQUESTS["near and starting soon (facets)"]}
+NEAR = {
+    "query": (OPERATIONS / "SearchPage.graphql").read_text(),
+    "variables": REQUESTS["near and starting soon (facets)"],
+}
 UNCHANGED = SimpleNamespace(apply=lambda: None, revert=lambda: None)
 
 
@@ -44,12 +48,13 @@ async def postgres(demo_dsn) -> PostgresCPU:
 
 
 async def test_each_side_measures_every_request_of_its_batches(demo_client, postgres):
-    found = await alternate(demo_client, NEAR, UNCHANGED, postgres, rounds=2, batch=3)
-    assert {side: len(seconds) for side, seconds in found.seconds.items()} == {"A": 6, "B": 6}
+    found = await alternate(demo_client, NEAR, UNCHANGED, postgres, rounds=2, batch=5)
+    assert {side: len(seconds) for side, seconds in found.seconds.items()} == {"A": 10, "B": 10}
     assert all(seconds > 0 for side in found.seconds.values() for seconds in side)
-    # PostgreSQL's share, per batch: the requests' statements run in its processes.
+    # PostgreSQL's share, per batch: the requests' statements run in its processes (a process's
+    # CPU time counts in ticks of 10 ms, so one short batch may show none).
     assert {side: len(batches) for side, batches in found.postgres.items()} == {"A": 2, "B": 2}
-    assert all(mean > 0 for side in found.postgres.values() for mean in side)
+    assert sum(mean for side in found.postgres.values() for mean in side) > 0
 
 
 async def test_a_variant_that_changes_nothing_answers_the_same_data(demo_client, postgres):
