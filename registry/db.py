@@ -310,7 +310,8 @@ async def connect(
             # PostgreSQL's default prices a random page read at four sequential ones, as on a
             # spinning disk: it then hashed the whole skills and occupations tables (155 and 88
             # rows) for each listing of a page rather than look 4 of them up by key. The
-            # registry's working set lives in memory (or on SSD), where 1.1 is the usual price.
+            # registry's working set lives in memory (or on SSD), where PostgreSQL's manual
+            # advises a price near seq_page_cost's 1 ("random_page_cost"); 1.1 is the usual one.
             # bench/alternate.py, PostgreSQL's CPU a request: near search 6.10 -> 5.44 ms, text
             # search 21.37 -> 20.33, provider page 23.17 -> 18.90, detail 2.33 -> 2.40 (noise).
             "random_page_cost": "1.1",
