@@ -243,8 +243,8 @@ async def search_credentials(
         Optional[str],
         strawberry.argument(
             description="Return the listings after this cursor (an `endCursor` or edge `cursor`) of a search in the"
-            " same order with the same words (RELEVANCE), language (TITLE) or point (NEAREST), or on the same day"
-            " (SOONEST_START); filters may change."
+            " same order with the same words (or none), and in the same language (TITLE), from the same point"
+            " (NEAREST) or on the same day (SOONEST_START); filters may change."
         ),
     ] = None,
 ) -> CredentialSearchResult:
@@ -268,7 +268,8 @@ async def search_credentials(
     basis = _basis(request, info.context.now)
     if key is not None and extra.get("b") != basis:
         # Its key is a score for other words, a title in another language, a distance from another
-        # point or a start on another day: it would cut this search's list anywhere.
+        # point or a start on another day, or its list was matched by other words: it would cut
+        # this search's list anywhere.
         raise BadUserInput(
             "`after` is a cursor of a search with other words, language, point or day: start from the first page.",
             field="after",

@@ -196,21 +196,23 @@ class SearchRequest:
         return self.order
 
     def sort_basis(self, now: datetime) -> str | None:
-        """What besides a listing decides its sort key in this search's order at the instant
-        ``now``: the words it is ranked against (RELEVANCE), the language its title is read in
-        (TITLE), the point its distance is from (NEAREST), the day where each offering runs
-        (SOONEST_START: a rolling intake starts "today" there); None when nothing does. A page's
-        cursor holds for a search with the same basis only."""
+        """What besides a listing decides where it stands in this search's list at the instant
+        ``now``: the words (they rank the list in RELEVANCE, and in every order they decide
+        which listings match and whether titles are then matched in full text or fuzzily), the
+        language titles are read in (TITLE), the point distances are from (NEAREST), the day
+        where each offering runs (SOONEST_START: a rolling intake starts "today" there); None
+        when nothing does. A page's cursor holds for a search with the same basis only."""
         order, near = self.effective_order, self.filter.near
+        parts = []
+        if self.text is not None:
+            parts.append("words:" + " ".join(self.text.lower().split()))
         if order == CredentialOrder.SOONEST_START:
-            return "days:" + ",".join(day.isoformat() for day in dates_everywhere(now))
-        if order == CredentialOrder.RELEVANCE:
-            return "words:" + " ".join((self.text or "").lower().split())
-        if order == CredentialOrder.TITLE:
-            return f"lang:{self.lang or 'en'}"  # titles are read in English when no language is asked
-        if order == CredentialOrder.NEAREST and near is not None:
-            return f"point:{near.latitude!r},{near.longitude!r}"
-        return None
+            parts.append("days:" + ",".join(day.isoformat() for day in dates_everywhere(now)))
+        elif order == CredentialOrder.TITLE:
+            parts.append(f"lang:{self.lang or 'en'}")  # titles are read in English when no language is asked
+        elif order == CredentialOrder.NEAREST and near is not None:
+            parts.append(f"point:{near.latitude!r},{near.longitude!r}")
+        return ";".join(parts) or None
 
 
 def check_page_size(first: int, field: str = "first") -> list[Problem]:

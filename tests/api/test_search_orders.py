@@ -104,7 +104,19 @@ async def test_a_title_cursor_is_refused_in_another_language(demo_client):
     cursor = await _end_cursor(demo_client, order="TITLE", lang="en")
     refused = await errors(demo_client, WALK_IN, {"order": "TITLE", "lang": "fr", "after": cursor})
     assert refused[0]["extensions"]["field"] == "after"
-    await data(demo_client, WALK_IN, {"order": "TITLE", "lang": "en", "query": "data", "after": cursor})
+    await data(demo_client, WALK_IN, {"order": "TITLE", "lang": "en", "after": cursor})
+
+
+@pytest.mark.parametrize("order", ["TITLE", "NEWEST", "COST_ASC"])
+async def test_a_cursor_is_refused_for_a_search_with_other_words_in_any_order(demo_client, order):
+    """The words decide which listings match (and whether titles are matched fuzzily): a
+    cursor of a search without them would page through a list that ignores them."""
+    wordless = await _end_cursor(demo_client, order=order)
+    worded = await _end_cursor(demo_client, order=order, query="data")
+    for variables in ({"query": "data", "after": wordless}, {"after": worded}, {"query": "welding", "after": worded}):
+        refused = await errors(demo_client, WALK_IN, {"order": order, **variables})
+        assert refused[0]["extensions"]["field"] == "after"
+    await data(demo_client, WALK_IN, {"order": order, "query": " Data", "after": worded})
 
 
 async def test_a_title_cursor_without_a_language_holds_for_english_the_language_titles_are_then_read_in(demo_client):

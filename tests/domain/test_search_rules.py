@@ -3,11 +3,14 @@
 from datetime import datetime, timezone
 from uuid import uuid4
 
+import pytest
+
 from registry.domain.enums import CredentialOrder
 from registry.domain.search import (
     PUBLIC,
     WORKLOAD_RANGES,
     CredentialFilter,
+    Near,
     SearchRequest,
     Visibility,
     check_filter,
@@ -83,6 +86,19 @@ def test_a_soonest_start_cursor_holds_until_midnight_passes_anywhere_the_registr
     day = datetime(2026, 12, 2, 7, 30, tzinfo=timezone.utc)
     assert soonest.sort_basis(day) == soonest.sort_basis(day.replace(minute=50))
     assert soonest.sort_basis(day) != soonest.sort_basis(day.replace(hour=8, minute=10))
+
+
+@pytest.mark.parametrize(
+    "order", [CredentialOrder.TITLE, CredentialOrder.NEWEST, CredentialOrder.COST_ASC, CredentialOrder.NEAREST]
+)
+def test_the_words_decide_the_list_in_every_order_whatever_their_case_and_spacing(order):
+    near = CredentialFilter(near=Near(46.49, -80.99, 50))
+
+    def basis(query: str | None) -> str | None:
+        return SearchRequest(query=query, order=order, filter=near).sort_basis(PUBLISHED_AT)
+
+    assert basis("Data  Science") == basis(" data science")
+    assert basis("Data  Science") not in (basis(None), basis("welding"))
 
 
 def test_newest_first_depends_on_nothing_but_the_listings():
