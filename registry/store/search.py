@@ -354,7 +354,7 @@ async def page(
 
 
 # A NEAREST page first reads this many of the nearest accepted offerings per listing it shows
-# (a listing has one to three; the listing's own conditions turn some away).
+# (a listing may have several near the point; the listing's own conditions turn some away).
 _NEAREST_OFFERINGS_PER_LISTING = 8
 
 
@@ -370,15 +370,16 @@ async def _nearest_page(
     within 50 km, 2.6 -> 0.6 ms): a listing among them whose distance is below the K-th
     offering's has its true distance, and every listing not among them is at least that far.
     When those listings do not fill the page (and there were K), a second statement groups every
-    accepted offering instead: seldom, and the one statement that held both ways cost about
-    0.5 ms more to plan and 0.15 ms more to run every time. Later pages and searches with words
-    group them all at once: the nearest offerings seldom fill those (they lie behind the cursor,
-    or the words turn most of their listings away)."""
+    accepted offering instead. That happens where many offerings share the K-th one's point (a
+    campus, or a municipality's centre, where offerings given without coordinates are placed):
+    none of them is strictly nearer than the K-th. Later pages and searches with words group
+    them all at once: the nearest offerings seldom fill those (they lie behind the cursor, or the
+    words turn most of their listings away)."""
     if after is None and req.text is None:
         p = Params()
         rows = await db.fetch(_nearest_offerings_first(req, viewer, mode, p), *p.values)
         found = [row for row in rows if row["id"] is not None]
-        if len(found) > req.first or not rows[0]["_cut"]:
+        if len(found) > req.first or not rows[0]["_cut"]:  # a full page, or every accepted offering read
             return page_from_rows(found, req.first, credentials.build)
     p = Params()
     listings, point, accepted = _nearest_parts(req, viewer, mode, after, p)
@@ -391,8 +392,9 @@ async def _nearest_page(
 
 def _nearest_offerings_first(req: SearchRequest, viewer: Visibility, mode: MatchMode, p: Params) -> str:
     """A first NEAREST page from the K nearest accepted offerings: its listings whose distance
-    is below the K-th offering's, and on every row (one with null columns when there are none)
-    ``_cut``, whether there were K (then listings further away may still belong on the page)."""
+    is below the K-th offering's (all of them when there were fewer than K), and on every row
+    (one with null columns when there are none) ``_cut``, whether there were K (then listings
+    further away may still belong on the page)."""
     listings, point, accepted = _nearest_parts(req, viewer, mode, None, p)
     enough = p.add((req.first + 1) * _NEAREST_OFFERINGS_PER_LISTING)
     return (
