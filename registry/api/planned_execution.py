@@ -154,8 +154,8 @@ class PlannedExecutionContext(ReleasingExecutionContext):
         general way: a list of fewer than two objects (one object costs less the general way),
         a streamed one, no plan, or an item the plan gives up on (the whole list then goes the
         general way, which reports what made it give up at that item's own path)."""
-        required = isinstance(item_type, GraphQLNonNull)
         object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        required = object_type is not item_type
         if not isinstance(object_type, GraphQLObjectType) or not isinstance(items, (list, tuple)) or len(items) < 2:
             return None
         if self.get_stream_usage(field_details_list, path) is not None:
