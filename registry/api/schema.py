@@ -8,7 +8,7 @@ from typing import Optional, cast
 
 import strawberry
 from graphql import GraphQLUnionType
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
@@ -38,6 +38,7 @@ from registry.api.types import (
     Skill,
     Viewer,
 )
+from registry.api.validation_cache import ValidationByIdentity
 from registry.services.webhooks import MAX_WEBHOOKS
 
 
@@ -270,7 +271,7 @@ def build_schema(hide_suggestions: bool = False, planned: bool = True) -> strawb
         extensions=[
             *limits.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: ValidationByIdentity(maxsize=CACHE_SIZE),
             RefuseUnstorableText,
             CostThrottle,
             ReadRouting,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from strawberry.extensions.validation_cache import _get_validate_cache
-
 from registry.api import limits
 from registry.api.schema import CACHE_SIZE
+from registry.api.validation_cache import validation_cache
 from tests.support.graphql import post, statements
 
 
@@ -55,7 +54,7 @@ async def test_the_named_operations_fit_within_the_limits(demo_client):
 async def test_a_document_asked_again_is_not_validated_again(demo_client):
     """The limits' rules used to be new classes on every request, so the validation cache
     (keyed by the rules) never hit and every request was validated afresh."""
-    validated = _get_validate_cache(CACHE_SIZE)
+    validated = validation_cache(CACHE_SIZE)
     query = "{ searchCredentials(first: 1) { totalCount nodes { id title } } }"
     await post(demo_client, query)
     before = validated.cache_info()
