@@ -14,13 +14,15 @@ the operation's and the fields' defaults applied, `null` meaning the field's def
 - introspection is costed flat and high (`__schema` INTROSPECTION_COST, `__type` TYPE_COST):
   its answer is large whatever the selection, and it is never free to repeat;
 - a mutation adds MUTATION_COST.
+Only the sizing arguments are read (PRICED_ARGUMENTS): a field whose other arguments fail when
+it runs is priced as asked all the same (it is refused before it answers anything).
 Actual cost: the objects the answer holds, plus MUTATION_COST for a mutation.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -55,8 +57,9 @@ MAX_FIRST = 1_000  # no field gives more; a larger `first` is refused or clamped
 MUTATION_COST = 10
 ITEM_LISTS = ("nodes", "edges", "events")
 SIZING_ARGUMENTS = ("ids", "representations")
-SIZE_ARGUMENTS = ("first", *SIZING_ARGUMENTS)  # the only arguments a price depends on
-PRICE_CACHE_SIZE = 512  # prices kept (a document and operation, for values of its sizing variables)
+PRICED_ARGUMENTS = ("first", *SIZING_ARGUMENTS)  # the only arguments a price depends on
+PRICE_CACHE_SIZE = 512  # documents whose prices are kept (as many as the parser cache holds)
+PRICES_PER_DOCUMENT = 64  # prices kept for one document (operations and page sizes)
 INTROSPECTION_COST = 1_000  # the whole schema: about 40,000 objects, built in ~60 ms
 TYPE_COST = 50  # one type with its fields
 INTROSPECTION = {
@@ -101,23 +104,25 @@ def requested_price(
 ) -> Price:
     """``requested``, in its two parts.
 
-    A price depends on the document, the operation and the values of the variables its sizing
-    arguments read (SIZE_ARGUMENTS), nothing else: the last PRICE_CACHE_SIZE prices are kept by
-    those (a search page's walk took 0.3 ms of each request; searches of a page differ in their
-    filters, not their page sizes). The variables are still coerced at each request: an
-    operation whose variables do not coerce is free, as execution refuses it."""
+    A price depends on the document, the operation and the sizes (``_size``) of the variables
+    its sizing arguments read (PRICED_ARGUMENTS), nothing else: prices are kept by those for the
+    last PRICE_CACHE_SIZE documents (a search page's walk took 0.3 ms of each request; searches
+    of a page differ in their filters, not their page sizes). The variables are still coerced at
+    each request: an operation whose variables do not coerce is free, as execution refuses it."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return FREE
     coerced = get_variable_values(schema, operation.variable_definitions or [], variables or {})
     if isinstance(coerced, list):
         return FREE
-    sizes = _hashable([coerced.coerced.get(name, _ABSENT) for name in _sizing_variables(document)])
-    if sizes is None:
-        return _walked_price(schema, document, operation, coerced)
-    return _PRICES.get(
-        (schema, document), (operation_name, sizes), lambda: _walked_price(schema, document, operation, coerced)
-    )
+    kept = _KEPT.of(schema, document)
+    key = (operation_name, tuple(_size(coerced.coerced.get(name, _ABSENT)) for name in kept.sizing))
+    price = kept.prices.get(key)
+    if price is None:
+        price = _walked_price(schema, document, operation, coerced)
+        if len(kept.prices) < PRICES_PER_DOCUMENT:
+            kept.prices[key] = price
+    return price
 
 
 def _walked_price(
@@ -213,7 +218,7 @@ class _Walker:
         return each.times(_metadata(definition).get("max_items") or LIST_GUESS)
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
-        """The field's sizing arguments (SIZE_ARGUMENTS) as its resolver receives them
+        """The field's sizing arguments (PRICED_ARGUMENTS) as its resolver receives them
         (defaults applied): the walk reads no other variable, which is what lets
         ``requested_price`` reuse a price for the same values of those."""
         sized = _sized(definition)
@@ -225,87 +230,95 @@ class _Walker:
             return {}
 
 
-class _ByIdentity:
-    """The last ``size`` values computed for some objects (found by identity: hashing a
-    document walks its whole tree) and a hashable key. Each entry holds its objects, so that
-    their IDs are not reused while it lives."""
+class _Kept:
+    """What is kept of one document: the variables its sizing arguments read, and its prices
+    by operation name and those variables' sizes (``_size``)."""
+
+    __slots__ = ("schema", "document", "sizing", "prices")
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+        # Held, so that neither ID is reused while this entry lives.
+        self.schema, self.document = schema, document
+        self.sizing = _sizing_variables(document)
+        self.prices: dict[Hashable, Price] = {}
+
+
+class _KeptPrices:
+    """The last ``size`` documents priced (found by identity: hashing a document walks its
+    whole tree), each with at most PRICES_PER_DOCUMENT prices."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
+        self.documents: OrderedDict[tuple[int, int], _Kept] = OrderedDict()
 
-    def get(self, objects: tuple, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The value for ``objects`` and ``key``, computed by ``compute`` if it is not kept."""
-        found_key = (*map(id, objects), key)
-        found = self.entries.get(found_key)
-        if found is not None:
-            self.entries.move_to_end(found_key)
-            return found[1]
-        value = compute()
-        self.entries[found_key] = (objects, value)
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return value
+    def of(self, schema: GraphQLSchema, document: DocumentNode) -> _Kept:
+        key = (id(schema), id(document))
+        kept = self.documents.get(key)
+        if kept is None:
+            kept = self.documents[key] = _Kept(schema, document)
+            if len(self.documents) > self.size:
+                self.documents.popitem(last=False)
+        else:
+            self.documents.move_to_end(key)
+        return kept
 
 
-_PRICES = _ByIdentity(PRICE_CACHE_SIZE)
-_SIZING_VARIABLES = _ByIdentity(PRICE_CACHE_SIZE)
+_KEPT = _KeptPrices(PRICE_CACHE_SIZE)
 _ABSENT = object()  # a variable not given (its operation's default applies)
 
 
-def _sizing_variables(document: DocumentNode) -> tuple[str, ...]:
-    """The variables the sizing arguments (SIZE_ARGUMENTS) of ``document`` read, anywhere in it."""
-
-    def read(value: ValueNode) -> Iterator[str]:
-        if isinstance(value, VariableNode):
-            yield value.name.value
-        elif isinstance(value, ListValueNode):
-            for item in value.values:
-                yield from read(item)
-        elif isinstance(value, ObjectValueNode):
-            for field in value.fields:
-                yield from read(field.value)
-
-    class Sizing(Visitor):
-        names: set[str] = set()
-
-        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
-            if node.name.value in SIZE_ARGUMENTS:
-                self.names.update(read(node.value))
-
-    def collect() -> tuple[str, ...]:
-        sizing = Sizing()
-        sizing.names = set()
-        visit(document, sizing)
-        return tuple(sorted(sizing.names))
-
-    return _SIZING_VARIABLES.get((document,), None, collect)
-
-
-def _hashable(value: Any) -> Hashable | None:
-    """``value`` (coerced variables) as a hashable key, lists as tuples and input objects as
-    sorted pairs; None when some part of it is not hashable."""
+def _size(value: Any) -> Hashable:
+    """What of a sizing variable's value a price can depend on: a list's length, a number
+    (``first``), null or absence, else only the value's type (an element of a literal list of
+    IDs: whether it is null can matter, its text cannot). Never the value itself, so that a
+    kept price holds no more than a few numbers whatever a request sends."""
     if isinstance(value, (list, tuple)):
-        items = [_hashable(item) for item in value]
-        return None if any(item is None and part is not None for item, part in zip(items, value)) else tuple(items)
-    if isinstance(value, dict):
-        pairs = _hashable(sorted(value.items(), key=lambda pair: pair[0]))
-        return None if pairs is None else ("{}", pairs)
-    try:
-        hash(value)
-    except TypeError:
-        return None
-    return value
+        return ("items", len(value))
+    if value is None or value is _ABSENT or isinstance(value, (bool, int, float)):
+        return value
+    return type(value).__name__
 
 
+class _SizingVariables(Visitor):
+    """Collects the variables read by the sizing arguments (PRICED_ARGUMENTS) of a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        if node.name.value in PRICED_ARGUMENTS:
+            self.names.update(_variables_in(node.value))
+
+
+def _variables_in(value: ValueNode) -> Iterator[str]:
+    if isinstance(value, VariableNode):
+        yield value.name.value
+    elif isinstance(value, ListValueNode):
+        for item in value.values:
+            yield from _variables_in(item)
+    elif isinstance(value, ObjectValueNode):
+        for field in value.fields:
+            yield from _variables_in(field.value)
+
+
+def _sizing_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables the sizing arguments of ``document`` read, anywhere in it."""
+    sizing = _SizingVariables()
+    visit(document, sizing)
+    return tuple(sorted(sizing.names))
+
+
+# Field definitions with their sizing arguments only, by the definition's ID (the definition
+# held). Schemas are built once per process (`build_schema` is cached), so this stays small.
 _SIZED: dict[int, tuple[GraphQLField, GraphQLField | None]] = {}
 
 
 def _sized(definition: GraphQLField) -> GraphQLField | None:
-    """``definition`` with only its sizing arguments (SIZE_ARGUMENTS); None when it has none."""
+    """``definition`` with only its sizing arguments (PRICED_ARGUMENTS); None when it has none."""
     found = _SIZED.get(id(definition))
     if found is None:
-        arguments = {name: argument for name, argument in definition.args.items() if name in SIZE_ARGUMENTS}
+        arguments = {name: argument for name, argument in definition.args.items() if name in PRICED_ARGUMENTS}
         found = _SIZED[id(definition)] = (definition, GraphQLField(definition.type, arguments) if arguments else None)
     return found[1]
 
