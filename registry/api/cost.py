@@ -220,7 +220,7 @@ class _Walker:
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The field's sizing arguments (PRICED_ARGUMENTS) as its resolver receives them
         (defaults applied): the walk reads no other variable, which is what lets
-        ``requested_price`` reuse a price for the same values of those."""
+        ``requested_price`` reuse a price for the same sizes of those."""
         sized = _sized(definition)
         if sized is None:
             return {}
