@@ -21,7 +21,6 @@ Actual cost: the objects the answer holds, plus MUTATION_COST for a mutation.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from typing import Any, NamedTuple
 
@@ -52,13 +51,14 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 
+from registry.api.kept_documents import KEPT
+
 LIST_GUESS = 5
 MAX_FIRST = 1_000  # no field gives more; a larger `first` is refused or clamped by its resolver
 MUTATION_COST = 10
 ITEM_LISTS = ("nodes", "edges", "events")
 SIZING_ARGUMENTS = ("ids", "representations")
 PRICED_ARGUMENTS = ("first", *SIZING_ARGUMENTS)  # the only arguments a price depends on
-PRICE_CACHE_SIZE = 512  # documents whose prices are kept (as many as the parser cache holds)
 PRICES_PER_DOCUMENT = 64  # prices kept for one document (operations and page sizes)
 INTROSPECTION_COST = 1_000  # the whole schema: about 40,000 objects, built in ~60 ms
 TYPE_COST = 50  # one type with its fields
@@ -105,8 +105,8 @@ def requested_price(
     """``requested``, in its two parts.
 
     A price depends on the document, the operation and the sizes (``_size``) of the variables
-    its sizing arguments read (PRICED_ARGUMENTS), nothing else: prices are kept by those for the
-    last PRICE_CACHE_SIZE documents (a search page's walk took 0.3 ms of each request; searches
+    its sizing arguments read (PRICED_ARGUMENTS), nothing else: prices are kept by those with the
+    parsed documents (registry/api/kept_documents.py; a search page's walk took 0.3 ms; searches
     of a page differ in their filters, not their page sizes). The variables are still coerced at
     each request: an operation whose variables do not coerce is free, as execution refuses it."""
     operation = get_operation_ast(document, operation_name)
@@ -115,7 +115,7 @@ def requested_price(
     coerced = get_variable_values(schema, operation.variable_definitions or [], variables or {})
     if isinstance(coerced, list):
         return FREE
-    kept = _KEPT.of(schema, document)
+    kept = KEPT.derive(document, ("prices", schema), lambda: _Kept(document))
     key = (operation_name, tuple(_size(coerced.coerced.get(name, _ABSENT)) for name in kept.sizing))
     price = kept.prices.get(key)
     if price is None:
@@ -234,36 +234,13 @@ class _Kept:
     """What is kept of one document: the variables its sizing arguments read, and its prices
     by operation name and those variables' sizes (``_size``)."""
 
-    __slots__ = ("schema", "document", "sizing", "prices")
+    __slots__ = ("sizing", "prices")
 
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
-        # Held, so that neither ID is reused while this entry lives.
-        self.schema, self.document = schema, document
+    def __init__(self, document: DocumentNode) -> None:
         self.sizing = _sizing_variables(document)
         self.prices: dict[Hashable, Price] = {}
 
 
-class _KeptPrices:
-    """The last ``size`` documents priced (found by identity: hashing a document walks its
-    whole tree), each with at most PRICES_PER_DOCUMENT prices."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.documents: OrderedDict[tuple[int, int], _Kept] = OrderedDict()
-
-    def of(self, schema: GraphQLSchema, document: DocumentNode) -> _Kept:
-        key = (id(schema), id(document))
-        kept = self.documents.get(key)
-        if kept is None:
-            kept = self.documents[key] = _Kept(schema, document)
-            if len(self.documents) > self.size:
-                self.documents.popitem(last=False)
-        else:
-            self.documents.move_to_end(key)
-        return kept
-
-
-_KEPT = _KeptPrices(PRICE_CACHE_SIZE)
 _ABSENT = object()  # a variable not given (its operation's default applies)
 
 

@@ -8,7 +8,6 @@ from typing import Optional, cast
 
 import strawberry
 from graphql import GraphQLUnionType
-from strawberry.extensions import ParserCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 
@@ -17,6 +16,7 @@ from registry.api import currency as currency_api
 from registry.api import offerings as offering_api
 from registry.api import webhooks as webhook_api
 from registry.api.inputs import entity_representation
+from registry.api.kept_documents import KeptParsing, KeptValidation
 from registry.api.lookups import check_lookups
 from registry.api.payloads import CredentialPayload, RecognitionPayload
 from registry.api.planned_execution import PlannedExecutionContext
@@ -38,7 +38,6 @@ from registry.api.types import (
     Skill,
     Viewer,
 )
-from registry.api.validation_cache import ValidationByIdentity
 from registry.services.webhooks import MAX_WEBHOOKS
 
 
@@ -222,10 +221,6 @@ class Mutation:
     )
 
 
-# Bounded, so a stream of unique query texts cannot grow memory without limit.
-CACHE_SIZE = 512
-
-
 class RegistrySchema(strawberry.federation.Schema):
     """The federation schema, minus Strawberry's logging of every error with its traceback:
     NOT_FOUND and FORBIDDEN are answers, not incidents. Unexpected errors are logged, with
@@ -270,8 +265,8 @@ def build_schema(hide_suggestions: bool = False, planned: bool = True) -> strawb
         execution_context_class=PlannedExecutionContext if planned else ReleasingExecutionContext,
         extensions=[
             *limits.extensions(),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationByIdentity(maxsize=CACHE_SIZE),
+            KeptParsing,
+            KeptValidation,
             RefuseUnstorableText,
             CostThrottle,
             ReadRouting,

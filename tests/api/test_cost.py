@@ -3,6 +3,8 @@ values of the variables that size its lists; then the objects its answer's data 
 
 from __future__ import annotations
 
+import itertools
+
 from graphql import get_operation_ast, parse
 from graphql.execution.values import get_variable_values
 from hypothesis import given
@@ -39,8 +41,21 @@ PAGE = (
     " nodes(ids: $ids) { id }"
     " searchCredentials(first: $first, filter: $filter, lang: $lang) { nodes { id provider { id } } } }"
 )
-DOCUMENT = parse(PAGE)
 SCHEMA = schema._schema
+KEPT = cost.KEPT  # the store requests parse through; prices are kept only for its documents
+DOCUMENT = KEPT.parse(PAGE)
+
+
+_TEXTS = itertools.count()
+
+
+def _fresh(text: str = PAGE):
+    """``text`` parsed through KEPT as a document priced never before (a comment makes it new)."""
+    return KEPT.parse(f"{text} # {next(_TEXTS)}")
+
+
+def _kept(document) -> cost._Kept | None:
+    return KEPT.derived(document, ("prices", SCHEMA))
 
 
 def _walked(document, variables: dict) -> Price:
@@ -55,10 +70,10 @@ def test_the_variables_a_price_depends_on_are_those_of_sizing_arguments():
 
 
 def test_searches_that_differ_only_in_their_filters_are_priced_once():
-    document = parse(PAGE)
+    document = _fresh()
     cost.requested_price(SCHEMA, document, None, {"first": 7, "filter": {"regions": ["CA-ON"]}})
     cost.requested_price(SCHEMA, document, None, {"first": 7, "filter": {"regions": ["CA-QC"]}, "lang": "fr"})
-    assert len(cost._KEPT.of(SCHEMA, document).prices) == 1
+    assert len(_kept(document).prices) == 1
 
 
 @given(
@@ -75,7 +90,7 @@ def test_a_kept_price_is_the_price_walked_afresh(first, ids, regions, given_firs
 @given(one=st.one_of(st.none(), st.text(max_size=3)), other=st.one_of(st.none(), st.text(max_size=3)))
 def test_an_id_in_a_literal_list_is_kept_by_whether_it_is_null(one, other):
     """An element's text cannot change a price; whether it is null can (the list is then refused)."""
-    document = parse('query($a: ID = "x") { nodes(ids: [$a, "b"]) { id } }')
+    document = _fresh('query($a: ID = "x") { nodes(ids: [$a, "b"]) { id } }')
     cost.requested_price(SCHEMA, document, None, {"a": one})
     assert cost.requested_price(SCHEMA, document, None, {"a": other}) == _walked(document, {"a": other})
 
@@ -83,10 +98,10 @@ def test_an_id_in_a_literal_list_is_kept_by_whether_it_is_null(one, other):
 def test_a_kept_price_holds_the_sizes_of_its_variables_not_their_values():
     """A refused request's variables were kept whole: 1.3 million representations pinned 83 MB
     a request (an outside review)."""
-    document = parse("query($r: [_Any!]!) { _entities(representations: $r) { __typename } }")
+    document = _fresh("query($r: [_Any!]!) { _entities(representations: $r) { __typename } }")
     representations = [{"__typename": "Credential", "id": f"secret-{n}"} for n in range(1_000)]
     cost.requested_price(SCHEMA, document, None, {"r": representations})
-    assert list(cost._KEPT.of(SCHEMA, document).prices) == [(None, (("items", 1_000),))]
+    assert list(_kept(document).prices) == [(None, (("items", 1_000),))]
 
 
 def test_a_field_whose_other_arguments_fail_is_priced_as_asked():
@@ -104,16 +119,15 @@ def test_variables_that_do_not_coerce_cost_nothing_even_with_a_price_kept_for_th
     assert cost.requested_price(SCHEMA, DOCUMENT, None, {"first": 3, "filter": {"regions": 7}}) == cost.FREE
 
 
-def test_the_same_text_parsed_twice_is_priced_for_each_document():
-    again = parse(PAGE)
-    assert cost.requested_price(SCHEMA, again, None, {"first": 4}) == _walked(DOCUMENT, {"first": 4})
-    assert cost._KEPT.of(SCHEMA, again) is not cost._KEPT.of(SCHEMA, DOCUMENT)
+def test_a_document_not_kept_is_priced_by_walking_it_each_time():
+    """A text too heavy to keep (registry/api/kept_documents.py) is parsed at each request."""
+    alone = parse(PAGE)
+    assert cost.requested_price(SCHEMA, alone, None, {"first": 4}) == _walked(DOCUMENT, {"first": 4})
+    assert _kept(alone) is None
 
 
-def test_only_the_last_documents_are_kept_each_with_a_bounded_number_of_prices():
+def test_a_document_keeps_a_bounded_number_of_prices():
+    document = _fresh()
     for first in range(cost.PRICES_PER_DOCUMENT + 10):
-        cost.requested_price(SCHEMA, DOCUMENT, None, {"first": first})
-    assert len(cost._KEPT.of(SCHEMA, DOCUMENT).prices) == cost.PRICES_PER_DOCUMENT
-    for _ in range(cost.PRICE_CACHE_SIZE + 10):
-        cost.requested_price(SCHEMA, parse(PAGE), None, {"first": 1})
-    assert len(cost._KEPT.documents) == cost.PRICE_CACHE_SIZE
+        cost.requested_price(SCHEMA, document, None, {"first": first})
+    assert len(_kept(document).prices) == cost.PRICES_PER_DOCUMENT

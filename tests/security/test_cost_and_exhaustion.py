@@ -20,13 +20,15 @@ from graphql import (
 )
 
 from registry.api import cost
+from registry.api.kept_documents import KEPT, TOKEN_BYTES, token_count
+from registry.api.limits import MAX_TOKENS
 from registry.api.query import SEARCH_COST
 from registry.api.schema import schema
 from registry.domain.listings import MAX_LINKS as LISTING_LINKS
 from registry.services import operators
 from registry.services.webhooks import MAX_WEBHOOKS
 from tests.support.apps import SETTINGS, api_client
-from tests.support.graphql import statements
+from tests.support.graphql import post, statements
 from tests.support.listings import create, gql
 from tests.support.parties import access_token
 
@@ -240,3 +242,16 @@ def test_a_search_costs_its_database_work_whatever_its_page():
         + " }"
     )
     assert requested(aliased) >= 30 * SEARCH_COST
+
+
+async def test_heavy_documents_pin_no_more_memory_than_the_kept_documents_budget(demo_client):
+    """A parsed document holds every token of its text: 5,000 one-letter fields (10 KB) held
+    2.7 MB, and the parser and validation caches, which counted entries (512), let 5 MB of such
+    texts pin 1.4 GB in each worker. Found by reading the caches, not by an attack on a running
+    copy."""
+    texts = ["{ " + " ".join(["a"] * 2_400) + f" }} # {n}" for n in range(40)]
+    for text in texts:
+        await post(demo_client, text)
+    one = len(texts[0]) + TOKEN_BYTES * token_count(parse(texts[0]))
+    held = [text for text in texts if KEPT.keeps(text, max_tokens=MAX_TOKENS)]
+    assert texts[-1] in held and len(held) <= KEPT.budget // one < 40

@@ -1,0 +1,165 @@
+"""The process's parsed documents, and what each request derives from them, kept by text.
+
+Parsing, validating and pricing a document give the same answer every time its text comes
+again, and portals send the same few operations all day: a search page's parse, validation and
+price cost about 3 ms together. One store keeps all three, so that they are bounded and evicted
+together: derived results are found by the document's identity (hashing a graphql-core
+document walks its whole tree: 1.5% of a served search), and each entry holds its document, so
+that an ID is not reused while its entry lives.
+
+The bound is an estimate of the memory held, not a count of entries. A parsed document keeps
+every token of its text (its nodes' locations point into the chain of tokens): a 10 KB text of
+5,000 one-letter fields held 2.7 MB, so 512 such texts, 5 MB sent, pinned 1.4 GB in each
+worker under the former 512-entry caches. An entry now weighs its text's length plus
+TOKEN_BYTES for each token, and the store keeps the most recently used entries up to
+BUDGET_BYTES. A text heavier than a tenth of that is parsed afresh at each request and nothing
+derived from it is kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar
+
+from graphql import DocumentNode, GraphQLError, parse
+from strawberry.extensions import SchemaExtension
+
+TOKEN_BYTES = 640  # measured (tracemalloc): 260-560 bytes of nodes, locations and tokens a token
+BUDGET_BYTES = 32 * 2**20  # about 160 documents the size of the search page (1.8 KB, 306 tokens)
+MAX_ENTRIES = 512  # and never more entries than this, however light
+
+Derived = TypeVar("Derived")
+
+
+class _Entry:
+    """A kept document, its estimated weight, and what was derived from it, by key."""
+
+    __slots__ = ("document", "weight", "derived")
+
+    def __init__(self, document: DocumentNode, weight: int) -> None:
+        self.document, self.weight = document, weight
+        self.derived: dict[Hashable, Any] = {}
+
+
+class KeptDocuments:
+    """The most recently used parsed documents within a memory budget, and what was derived
+    from each (``derive``)."""
+
+    def __init__(self, budget: int = BUDGET_BYTES, max_entries: int = MAX_ENTRIES) -> None:
+        self.budget, self.max_entries, self.heaviest = budget, max_entries, budget // 10
+        self._by_text: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
+        self._by_document: dict[int, _Entry] = {}
+        self.weight = 0
+        self.derivations = 0  # derive() calls that computed a result for a kept document
+
+    def parse(self, text: str, **options: Any) -> DocumentNode:
+        """``text`` parsed with graphql-core's ``options``: the kept document when there is one,
+        else parsed now (and kept when it is light enough). Syntax errors are raised each time."""
+        key = _key(text, options)
+        entry = self._by_text.get(key)
+        if entry is not None:
+            self._by_text.move_to_end(key)
+            return entry.document
+        document = parse(text, **options)
+        _unlink_tokens(document)
+        weight = len(text) + TOKEN_BYTES * token_count(document)
+        if weight <= self.heaviest:
+            self._keep(key, _Entry(document, weight))
+        return document
+
+    def derive(self, document: DocumentNode, key: Hashable, compute: Callable[[], Derived]) -> Derived:
+        """What ``compute`` gives for ``document``, computed once for a kept document and ``key``,
+        and at every call for a document this store does not hold."""
+        entry = self._by_document.get(id(document))
+        if entry is None or entry.document is not document:
+            return compute()
+        if key in entry.derived:
+            return entry.derived[key]
+        self.derivations += 1
+        found = entry.derived[key] = compute()
+        return found
+
+    def derived(self, document: DocumentNode, key: Hashable) -> Any:
+        """What was derived and kept for ``document`` and ``key``; None when nothing is."""
+        entry = self._by_document.get(id(document))
+        return entry.derived.get(key) if entry is not None and entry.document is document else None
+
+    def holds(self, document: DocumentNode) -> bool:
+        """Whether ``document`` is one of the kept documents."""
+        entry = self._by_document.get(id(document))
+        return entry is not None and entry.document is document
+
+    def keeps(self, text: str, **options: Any) -> bool:
+        """Whether ``text`` parsed with ``options`` is kept (parsing it again costs nothing)."""
+        return _key(text, options) in self._by_text
+
+    def __len__(self) -> int:
+        return len(self._by_text)
+
+    def _keep(self, key: tuple[str, Hashable], entry: _Entry) -> None:
+        self._by_text[key] = entry
+        self._by_document[id(entry.document)] = entry
+        self.weight += entry.weight
+        while self.weight > self.budget or len(self._by_text) > self.max_entries:
+            _, oldest = self._by_text.popitem(last=False)
+            del self._by_document[id(oldest.document)]
+            self.weight -= oldest.weight
+
+
+def _key(text: str, options: dict[str, Any]) -> tuple[str, Hashable]:
+    return (text, tuple(sorted(options.items())) if options else ())
+
+
+def token_count(document: DocumentNode) -> int:
+    """How many tokens ``document`` holds through its locations (none without them)."""
+    token = document.loc.start_token if document.loc is not None else None
+    count = 0
+    while token is not None:
+        count += 1
+        token = token.next
+    return count
+
+
+def _unlink_tokens(document: DocumentNode) -> None:
+    """Drops each token's link to the one before it, which only the lexer reads: doubly linked,
+    the tokens made every document a reference cycle, left to the cyclic collector when it was
+    dropped. The serving workers collect seldom (registry/app.py), and 1,500 heavy documents
+    left about 240 MB of them waiting; singly linked, a document is freed when dropped."""
+    token = document.loc.start_token if document.loc is not None else None
+    while token is not None:
+        token.prev = None
+        token = token.next
+
+
+KEPT = KeptDocuments()
+"""The process's store, shared by every request and schema (the parser, validation and cost)."""
+
+
+class KeptParsing(SchemaExtension):
+    """Parses each request's text through KEPT (in place of Strawberry's ``ParserCache``)."""
+
+    def on_parse(self) -> Iterator[None]:
+        run = self.execution_context
+        run.graphql_document = KEPT.parse(run.query, **run.parse_options)  # type: ignore[arg-type]
+        yield
+
+
+class KeptValidation(SchemaExtension):
+    """Validates each kept document once for each schema and set of rules (in place of
+    Strawberry's ``ValidationCache``, which hashed the document at every request)."""
+
+    def on_validate(self) -> Iterator[None]:
+        run = self.execution_context
+        schema, document, rules = run.schema._schema, run.graphql_document, run.validation_rules  # type: ignore[attr-defined]
+        assert document is not None  # parsed before validation, or the request stopped there
+        run.pre_execution_errors = KEPT.derive(
+            document, ("validation", schema, rules), lambda: _validated(schema, document, rules)
+        )
+        yield
+
+
+def _validated(schema: Any, document: Any, rules: Any) -> list[GraphQLError]:
+    from strawberry.schema.schema import validate_document  # imported late, as Strawberry does: a cycle
+
+    return validate_document(schema, document, rules)

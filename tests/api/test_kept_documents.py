@@ -1,0 +1,141 @@
+"""Parsed documents and what requests derive from them (validation, prices) are kept by text,
+found again by identity, and bounded by an estimate of the memory they hold."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+from graphql import GraphQLError, parse
+
+from registry.api.kept_documents import KEPT, TOKEN_BYTES, KeptDocuments, token_count
+from tests.support.graphql import errors, post
+
+
+def _fields(count: int) -> str:
+    """The heaviest text a request may send for its length: one-letter fields, 2 tokens each."""
+    return "{ " + " ".join(["a"] * count) + " }"
+
+
+def test_the_same_text_is_parsed_once():
+    kept = KeptDocuments()
+    assert kept.parse("{ a }") is kept.parse("{ a }")
+
+
+def test_the_same_text_with_other_parse_options_is_parsed_again():
+    kept = KeptDocuments()
+    assert kept.parse("{ a }") is not kept.parse("{ a }", max_tokens=10)
+
+
+def test_a_syntax_error_is_raised_each_time_and_nothing_is_kept():
+    kept = KeptDocuments()
+    for _ in range(2):
+        try:
+            kept.parse("{ a ")
+        except GraphQLError as error:
+            assert "Syntax Error" in error.message
+        else:
+            raise AssertionError("a syntax error was parsed")
+    assert len(kept) == 0
+
+
+def test_a_result_is_derived_once_for_a_kept_document():
+    kept, computed = KeptDocuments(), []
+    document = kept.parse("{ a }")
+    for _ in range(3):
+        assert kept.derive(document, "answer", lambda: computed.append(1) or 42) == 42
+    assert computed == [1]
+
+
+def test_a_result_is_derived_at_every_call_for_a_document_not_kept():
+    kept, computed = KeptDocuments(), []
+    document = parse("{ a }")
+    for _ in range(3):
+        kept.derive(document, "answer", lambda: computed.append(1))
+    assert computed == [1, 1, 1]
+
+
+def test_the_least_recently_used_documents_leave_first_when_the_budget_is_spent():
+    one = len("{ a0 }") + TOKEN_BYTES * token_count(parse("{ a0 }"))
+    kept = KeptDocuments(budget=10 * one + 5)  # ten such documents, not eleven
+    documents = [kept.parse(f"{{ a{n} }}") for n in range(10)]
+    assert kept.parse("{ a0 }") is documents[0]  # used again: now the most recent
+    kept.parse("{ b0 }")  # as heavy as the others
+    assert kept.holds(documents[0]) and not kept.holds(documents[1])
+    assert len(kept) == 10 and kept.weight <= kept.budget
+
+
+def test_no_more_than_max_entries_are_kept_however_light():
+    kept = KeptDocuments(max_entries=3)
+    for n in range(5):
+        kept.parse(f"{{ a{n} }}")
+    assert len(kept) == 3
+
+
+def test_a_text_heavier_than_a_tenth_of_the_budget_is_parsed_afresh_each_time():
+    kept = KeptDocuments(budget=100 * TOKEN_BYTES)
+    heavy = _fields(9)  # 13 tokens
+    assert kept.parse(heavy) is not kept.parse(heavy)
+    assert len(kept) == 0 and kept.weight == 0
+
+
+def test_a_documents_estimated_weight_is_at_least_the_memory_it_holds():
+    """Measured, not assumed: one-letter fields are the most nodes a text can make per token."""
+    aliased_arguments = "{ " + " ".join(f"a{n}: b(c: {n})" for n in range(500)) + " }"
+    for text in (_fields(2_000), aliased_arguments, '{ a(b: "' + "x" * 50_000 + '") }'):
+        gc.collect()
+        tracemalloc.start()
+        document = parse(text)
+        held = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        assert held <= len(text) + TOKEN_BYTES * token_count(document), text[:40]
+
+
+async def test_a_document_asked_again_is_not_validated_again(demo_client):
+    query = "{ searchCredentials(first: 1) { nodes { noSuchField } } }"
+    first = await errors(demo_client, query)
+    before = KEPT.derivations
+    second = await errors(demo_client, query)
+    assert KEPT.derivations == before
+    assert second == first and "noSuchField" in first[0]["message"]
+
+
+async def test_a_document_is_found_without_walking_its_tree(demo_client):
+    """graphql-core's nodes hash every field of the tree below them: the page's document
+    cost 1.5% of a served search to hash at each request."""
+    query = "{ searchCredentials(first: 1) { totalCount } }"
+    await post(demo_client, query)
+    hashed = []
+    original = type(parse("{ a }")).__hash__
+
+    def counting(node):
+        hashed.append(node)
+        return original(node)
+
+    document_type = type(parse("{ a }"))
+    document_type.__hash__ = counting
+    try:
+        response = await post(demo_client, query)
+    finally:
+        document_type.__hash__ = original
+    assert response.json()["data"]["searchCredentials"]["totalCount"] >= 0
+    assert hashed == []
+
+
+def test_a_document_dropped_is_freed_without_the_cyclic_collector():
+    """The serving workers run the collector seldom: documents freed only by it piled up."""
+    kept, heavy = KeptDocuments(budget=10 * TOKEN_BYTES), _fields(2_000)
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        for _ in range(5):
+            kept.parse(heavy)
+        after_five = tracemalloc.get_traced_memory()[0]
+        for _ in range(20):
+            kept.parse(heavy)
+        after_twenty_five = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    assert after_twenty_five - after_five < 100_000
