@@ -41,6 +41,7 @@ class Context:
     router: ReadRouter | None = None
     scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
     facet_index: LiveFacetIndex | None = None  # the process's facet index (None: PostgreSQL counts)
+    document_cost: int = 0  # charged for parsing a document the process had not kept (api/throttle.py)
     db: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)

@@ -25,7 +25,7 @@ from registry.api.releasing_execution import ReleasingExecutionContext
 from registry.api.scalars import SCALARS
 from registry.api.submissions import SubmitCredentialsPayload, submit_credentials
 from registry.api.text_hygiene import RefuseUnstorableText
-from registry.api.throttle import CostThrottle
+from registry.api.throttle import CostThrottle, DocumentToll
 from registry.api.types import (
     Connection,
     Credential,
@@ -265,6 +265,7 @@ def build_schema(hide_suggestions: bool = False, planned: bool = True) -> strawb
         execution_context_class=PlannedExecutionContext if planned else ReleasingExecutionContext,
         extensions=[
             *limits.extensions(),
+            DocumentToll,  # before the parse it charges for
             KeptParsing,
             KeptValidation,
             RefuseUnstorableText,

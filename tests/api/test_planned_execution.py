@@ -34,9 +34,10 @@ GENERAL = dataclasses.replace(SETTINGS, planned_execution=False)
 
 def answer(response: httpx.Response) -> str:
     """What a response says, keys in their order: its data, its errors and its cost (not the
-    caller's remaining budget)."""
+    caller's remaining budget, nor the document toll: both registries serve in one process and
+    share its kept documents, so only the first to parse a document pays it)."""
     body = response.json()
-    cost = {**body.get("extensions", {}).get("cost", {}), "throttleStatus": None}
+    cost = {**body.get("extensions", {}).get("cost", {}), "throttleStatus": None, "documentCost": None}
     return json.dumps({"data": body.get("data"), "errors": body.get("errors"), "cost": cost})
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
+import math
 import random
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
@@ -14,7 +16,10 @@ import httpx
 import pytest
 
 from registry.api.cost import INTROSPECTION_COST
+from registry.api.kept_documents import KEPT
+from registry.api.limits import MAX_TOKENS
 from registry.api.query import SEARCH_COST
+from registry.api.throttle import DOCUMENT_CHARS_PER_POINT
 from registry.config import Settings
 from registry.db import connect, track_statements
 from registry.services.rate_ledger import RateLedger, _Account, _Refund
@@ -22,9 +27,22 @@ from registry.store import rate_buckets
 from tests.support.graphql import operation, statements
 from tests.support.metrics import sample
 from tests.support.parties import access_token
-from tests.support.throttle import LIMITED, serving
+from tests.support.throttle import LIMITED, parsed_already, serving
 
 PAGE = {"query": "{ skills(first: 20) { nodes { id code } } }"}  # asks 2 + 20 x 1, uses 21 (the page, 20 skills)
+SEARCHES = {"query": '{ searchCredentials(query: "zzzz qqqq") { nodes { id } } }'}
+INTROSPECTION = "{ __schema { queryType { name } } }"
+FAILING = {"query": '{ skills(first: 100) { nodes { id } } credential(id: "not-an-id") { id } }'}
+
+
+@pytest.fixture(autouse=True)
+def documents_parsed_already():
+    """The documents these tests send, kept already: their levels leave the document toll out."""
+    parsed_already(
+        *(body["query"] for body in (PAGE, WIDE_PAGE, SEARCHES, FAILING)),
+        INTROSPECTION,
+        operation("OccupationPage"),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -55,22 +73,20 @@ async def test_an_answer_is_charged_what_it_used_not_what_it_asked_for(db_dsn, d
 async def test_a_search_keeps_what_it_declares_for_its_database_work(db_dsn):
     """A search that finds nothing has still searched: it keeps SEARCH_COST, and its objects
     (the empty page) are what it gives back beyond one."""
-    searches = {"query": '{ searchCredentials(query: "zzzz qqqq") { nodes { id } } }'}
     async with serving(db_dsn, STILL) as client:
-        reported = (await client.post("/graphql", json=searches)).json()["extensions"]["cost"]
+        reported = (await client.post("/graphql", json=SEARCHES)).json()["extensions"]["cost"]
     assert reported["throttleStatus"]["currentlyAvailable"] == CAPACITY - SEARCH_COST - 1
 
 
 async def test_introspection_keeps_its_flat_cost(db_dsn):
     async with serving(db_dsn, STILL) as client:
-        reported = (await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})).json()
+        reported = (await client.post("/graphql", json={"query": INTROSPECTION})).json()
     assert reported["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == CAPACITY - INTROSPECTION_COST
 
 
 async def test_an_answer_with_errors_keeps_its_whole_charge(db_dsn):
-    failing = {"query": '{ skills(first: 100) { nodes { id } } credential(id: "not-an-id") { id } }'}
     async with serving(db_dsn, STILL) as client:
-        reported = (await client.post("/graphql", json=failing)).json()["extensions"]["cost"]
+        reported = (await client.post("/graphql", json=FAILING)).json()["extensions"]["cost"]
     assert reported["throttleStatus"]["currentlyAvailable"] == CAPACITY - reported["requestedQueryCost"]
 
 
@@ -102,6 +118,52 @@ async def test_a_caller_over_its_allowance_gets_429_with_retry_after(db_dsn):
     assert refused and all(a.status_code == 200 for a in answers[:45])
     assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert int(refused[0].headers["retry-after"]) >= 1
+
+
+# --- the document toll: parsing a document the process has not kept is charged -------------
+
+_NEW_TEXTS = itertools.count()
+
+
+def _new_document(padding: int = 0) -> str:
+    """A valid document no test has sent before (its comment makes it new), padded with spaces."""
+    return f"{{ skills(first: 1) {{ nodes {{ id }} }} }}{' ' * padding} # new {next(_NEW_TEXTS)}"
+
+
+async def test_a_document_the_process_has_not_kept_pays_for_its_parse(db_dsn):
+    text = _new_document()
+    async with serving(db_dsn, STILL) as client:
+        reported = (await client.post("/graphql", json={"query": text})).json()["extensions"]["cost"]
+    toll = math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
+    assert reported["documentCost"] == toll
+    assert reported["throttleStatus"]["currentlyAvailable"] == 1000 - toll - 2  # the page and its one skill
+
+
+async def test_a_document_sent_again_is_not_charged_its_parse_again(db_dsn):
+    text = _new_document()
+    async with serving(db_dsn, STILL) as client:
+        await client.post("/graphql", json={"query": text})
+        again = (await client.post("/graphql", json={"query": text})).json()["extensions"]["cost"]
+    assert "documentCost" not in again and again["requestedQueryCost"] == 3
+
+
+async def test_an_invalid_document_still_pays_for_its_parse(db_dsn, db):
+    text = "{ noSuchField }" + _new_document()[1:-1].replace("skills", "alsoNoSuchField")
+    async with serving(db_dsn, STILL) as client:
+        answer = (await client.post("/graphql", json={"query": text})).json()
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert answer["extensions"]["cost"] == {"documentCost": math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)}
+
+
+async def test_new_documents_past_the_allowance_are_refused_before_they_are_parsed(db_dsn):
+    """Unique documents of 10 KB of one-letter fields took 57 ms each to parse and validate,
+    for nothing: refused as invalid, they were never charged."""
+    texts = [_new_document(padding=1_500) for _ in range(5)]  # 300-odd points each; 1,000 in the bucket
+    async with serving(db_dsn, STILL) as client:
+        answers = [await client.post("/graphql", json={"query": text}) for text in texts]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert answers[3].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert not any(KEPT.keeps(text, max_tokens=MAX_TOKENS) for text in texts[3:])
 
 
 async def test_refusals_are_counted_in_the_metrics(db_dsn):
