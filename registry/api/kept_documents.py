@@ -10,14 +10,16 @@ that an ID is not reused while its entry lives.
 The bound is an estimate of the memory held, not a count of entries. A parsed document keeps
 every token of its text (its nodes' locations point into the chain of tokens): a 10 KB text of
 5,000 one-letter fields held 2.7 MB, so 512 such texts, 5 MB sent, pinned 1.4 GB in each
-worker under the former 512-entry caches. An entry now weighs its text's length plus
+worker under the former 512-entry caches. An entry now weighs its text plus
 TOKEN_BYTES for each token, and the store keeps the most recently used entries up to
-BUDGET_BYTES. A text heavier than a tenth of that is parsed afresh at each request and nothing
+BUDGET_BYTES (the text counts twice, as held in memory: a string of emoji takes 4 bytes a
+character, and its tokens copy what they read). A text heavier than a tenth of that is parsed afresh at each request and nothing
 derived from it is kept.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, TypeVar
@@ -35,10 +37,10 @@ Derived = TypeVar("Derived")
 class _Entry:
     """A kept document, its estimated weight, and what was derived from it, by key."""
 
-    __slots__ = ("document", "weight", "derived")
+    __slots__ = ("key", "document", "weight", "derived")
 
-    def __init__(self, document: DocumentNode, weight: int) -> None:
-        self.document, self.weight = document, weight
+    def __init__(self, key: tuple[str, Hashable], document: DocumentNode, weight: int) -> None:
+        self.key, self.document, self.weight = key, document, weight
         self.derived: dict[Hashable, Any] = {}
 
 
@@ -63,9 +65,9 @@ class KeptDocuments:
             return entry.document
         document = parse(text, **options)
         _unlink_tokens(document)
-        weight = len(text) + TOKEN_BYTES * token_count(document)
+        weight = weight_of(text, document)
         if weight <= self.heaviest:
-            self._keep(key, _Entry(document, weight))
+            self._keep(_Entry(key, document, weight))
         return document
 
     def derive(self, document: DocumentNode, key: Hashable, compute: Callable[[], Derived]) -> Derived:
@@ -85,6 +87,14 @@ class KeptDocuments:
         entry = self._by_document.get(id(document))
         return entry.derived.get(key) if entry is not None and entry.document is document else None
 
+    def forget(self, document: DocumentNode) -> None:
+        """Drops ``document`` and what was derived from it, if kept."""
+        entry = self._by_document.get(id(document))
+        if entry is None or entry.document is not document:
+            return
+        del self._by_text[entry.key], self._by_document[id(document)]
+        self.weight -= entry.weight
+
     def holds(self, document: DocumentNode) -> bool:
         """Whether ``document`` is one of the kept documents."""
         entry = self._by_document.get(id(document))
@@ -97,8 +107,8 @@ class KeptDocuments:
     def __len__(self) -> int:
         return len(self._by_text)
 
-    def _keep(self, key: tuple[str, Hashable], entry: _Entry) -> None:
-        self._by_text[key] = entry
+    def _keep(self, entry: _Entry) -> None:
+        self._by_text[entry.key] = entry
         self._by_document[id(entry.document)] = entry
         self.weight += entry.weight
         while self.weight > self.budget or len(self._by_text) > self.max_entries:
@@ -109,6 +119,12 @@ class KeptDocuments:
 
 def _key(text: str, options: dict[str, Any]) -> tuple[str, Hashable]:
     return (text, tuple(sorted(options.items())) if options else ())
+
+
+def weight_of(text: str, document: DocumentNode) -> int:
+    """The estimated bytes a kept document holds: its text twice (the key, and the values its
+    tokens copy out of it, at 1 to 4 bytes a character), and TOKEN_BYTES a token."""
+    return 2 * sys.getsizeof(text) + TOKEN_BYTES * token_count(document)
 
 
 def token_count(document: DocumentNode) -> int:
@@ -153,9 +169,10 @@ class KeptValidation(SchemaExtension):
         run = self.execution_context
         schema, document, rules = run.schema._schema, run.graphql_document, run.validation_rules  # type: ignore[attr-defined]
         assert document is not None  # parsed before validation, or the request stopped there
-        run.pre_execution_errors = KEPT.derive(
-            document, ("validation", schema, rules), lambda: _validated(schema, document, rules)
-        )
+        errors = KEPT.derive(document, ("validation", schema, rules), lambda: _validated(schema, document, rules))
+        if errors:  # each repeat is parsed, validated and charged again (registry/api/throttle.py)
+            KEPT.forget(document)
+        run.pre_execution_errors = errors
         yield
 
 

@@ -16,19 +16,24 @@ answer reports `extensions.cost { requestedQueryCost actualQueryCost throttleSta
 maximumAvailable currentlyAvailable restoreRate } }` (between settlements, the ledger's
 estimate). Answers the response cache serves are not charged (they cost next to nothing).
 
-Parsing and validating a document is work too, done before any price is known: 1.4 us a
-character for the registry's own operations, 5.8 for 10 KB of repeated one-letter fields (57 ms),
-and it was free, even for documents refused as invalid. A document the process has not kept
-(registry/api/kept_documents.py) is charged 1 point per DOCUMENT_CHARS_PER_POINT characters
-before it is parsed (``DocumentToll``), refused with 429 like any charge that does not fit, and
-reported as ``documentCost``; a kept document costs nothing more to parse again. A portal's
-operations are parsed once per process: sending values as variables, not as literals, keeps a
-document the same from request to request.
+Parsing and validating a document is work too, done before any price is known, and it was
+free, even for documents refused as invalid: 3-10 us a character for the registry's own
+operations (the search page 11 ms), 58 us for 710 repeated unknown fields (83 ms: graphql-core
+compares every pair of fields of one name). No price by length fits every shape, so a document
+the process has not kept (registry/api/kept_documents.py) pays twice (``DocumentToll``): before
+it is parsed, 1 point per DOCUMENT_CHARS_PER_POINT characters, refused with 429 like any charge
+that does not fit; after it is validated, the CPU its parsing and validation measured, 1 point
+per MICROSECONDS_PER_POINT, less what it paid before, as a debt the bucket must leak before
+the caller's next charge fits. Both are reported as ``documentCost``. A kept document costs
+nothing more to parse again, and a document that fails validation is not kept, so that each
+repeat pays. A portal's operations are parsed once per process: sending values as variables,
+not as literals, keeps a document the same from request to request.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
@@ -53,12 +58,15 @@ class RateLimited(RegistryError):
     code = "RATE_LIMITED"
 
 
-DOCUMENT_CHARS_PER_POINT = 5  # 5 characters: 7-29 us of parsing and validating; a point buys ~7 us elsewhere
+DOCUMENT_CHARS_PER_POINT = 5  # before parsing: 5 characters take 5-15 us to parse alone
+MICROSECONDS_PER_POINT = 7  # a search page asks 2,029 points for about 15 ms of CPU
 
 
 class DocumentToll(SchemaExtension):
     """Charges the parsing and validating of a document the process has not kept, before it is
     parsed (runs before registry.api.kept_documents.KeptParsing)."""
+
+    started: float | None = None  # this thread's CPU clock when a new document's parse began
 
     async def on_parse(self):
         run = self.execution_context
@@ -70,8 +78,19 @@ class DocumentToll(SchemaExtension):
             decision = await _ledger(context).charge(key, price, capacity=capacity, restore_per_second=restore)
             if not decision.admitted:
                 raise _refusal(context, price, capacity, decision.level, restore)
-            context.document_cost = price
+            context.document_cost, self.started = price, time.thread_time()
         yield
+
+    async def on_validate(self):
+        yield
+        if self.started is None:
+            return
+        context = self.execution_context.context
+        measured = math.ceil((time.thread_time() - self.started) * 1e6 / MICROSECONDS_PER_POINT)
+        if measured > context.document_cost:
+            key, (capacity, restore) = _bucket(context)
+            _ledger(context).debit(key, measured - context.document_cost, capacity=capacity, restore_per_second=restore)
+            context.document_cost = measured
 
 
 class CostThrottle(SchemaExtension):

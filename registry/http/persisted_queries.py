@@ -3,8 +3,10 @@
 A client sends `extensions.persistedQuery.sha256Hash` instead of the document (over POST,
 or over GET so that HTTP caches can keep the answer). An unknown hash is answered
 PERSISTED_QUERY_NOT_FOUND; the client then sends the document with its hash once, which
-registers it (the hash is checked) if it parses as GraphQL; one that does not is passed on
-unregistered, to be answered as any syntax error is. The named operations of
+registers it (the hash is checked) if the GraphQL layer parsed it: registration waits for that
+layer, which charges the parse (registry/api/throttle.py) and refuses documents too long, so
+that nothing is parsed or stored here for free. A document that does not parse is answered as
+any syntax error is, unregistered. The named operations of
 `graphql/operations/` are known from the start, in every process.
 
 Registered documents live in PostgreSQL (registry.store.persisted_queries), so a hash registered
@@ -34,9 +36,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from graphql import GraphQLSyntaxError, parse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.api.kept_documents import KEPT
 from registry.api.limits import MAX_TOKENS
 from registry.db import Executor, is_unavailable
 from registry.http.asgi import read_body, replay
@@ -45,7 +47,6 @@ from registry.store import persisted_queries as table
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 MAX_DOCUMENTS = 5_000  # registered documents kept, in the table and in each process (least recently used out)
-MAX_DOCUMENT_BYTES = 100_000  # longer documents are not registered
 MAX_REGISTERED_BYTES = 20_000_000  # and all registered documents together (least recently used out)
 # How long a process serves a document from memory before reading it from the table again, which
 # marks it used there (so that documents in use are not pruned) and forgets it if it was pruned.
@@ -101,11 +102,23 @@ class DocumentStore:
             raise PersistedQueryError(
                 "PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the SHA-256 of the query.", 400
             )
-        if digest not in self.named:
-            if safelist:
-                raise _not_in_safelist()
-            await self._register(db, digest, query)
+        if digest not in self.named and safelist:
+            raise _not_in_safelist()
         return query
+
+    async def register_parsed(self, request: dict, *, db: Executor, answered_from_cache: bool) -> None:
+        """Register the document ``request`` brought with its hash (``resolve`` checked both), once
+        the GraphQL layer has parsed it (this process keeps it parsed), or when the response cache
+        answered it (an answer it holds was parsed and accepted before)."""
+        query, extensions = _checked_parts(request)
+        persisted = (extensions or {}).get("persistedQuery")
+        if query is None or persisted is None:
+            return
+        if not (answered_from_cache or KEPT.keeps(query, max_tokens=MAX_TOKENS)):
+            return
+        digest = _digest(persisted)
+        if digest not in self.named:
+            await self._register(db, digest, query)
 
     async def _registered(self, db: Executor, digest: str) -> str | None:
         """The document registered under ``digest``: from memory if checked in the last
@@ -124,12 +137,12 @@ class DocumentStore:
         return document
 
     async def _register(self, db: Executor, digest: str, query: str) -> None:
-        """Register ``query`` if it is a GraphQL document of at most MAX_DOCUMENT_BYTES that
-        PostgreSQL can store as text, unless this process checked it was registered recently."""
+        """Register ``query`` if PostgreSQL can store it as text, unless this process checked it
+        was registered recently."""
         kept = self._remembered(digest)
         if kept is not None and _fresh(kept):
             return
-        if len(query.encode()) > MAX_DOCUMENT_BYTES or "\x00" in query or not _parses(query):
+        if "\x00" in query:
             return
         await table.register(db, digest, query, max_documents=MAX_DOCUMENTS, max_bytes=MAX_REGISTERED_BYTES)
         self._keep(digest, query)
@@ -217,7 +230,7 @@ class PersistedQueryMiddleware:
         params["query"] = document
         # In place, not a copy: the layers outside read what the inner ones mark in the scope.
         scope["query_string"] = urlencode(params).encode()
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, self._registering(scope, request, send))
 
     async def _post(self, scope: Scope, receive: Receive, send: Send, safelist: bool) -> None:
         body = await read_body(receive)
@@ -238,7 +251,21 @@ class PersistedQueryMiddleware:
         except PersistedQueryError as error:
             await refuse(scope, send, error.status, error.code, error.message)
             return
-        await self.app(scope, replay(body), send)
+        await self.app(scope, replay(body), self._registering(scope, request, send))
+
+    def _registering(self, scope: Scope, request: dict, send: Send) -> Send:
+        """``send``, registering the request's document before the answer starts (so that a
+        client told the answer may then send the hash alone), once GraphQL has parsed it."""
+        if request.get("query") is None or "persistedQuery" not in (request.get("extensions") or {}):
+            return send
+
+        async def registering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                cached = (b"x-cache", b"HIT") in message.get("headers", [])
+                await self.store.register_parsed(request, db=scope["app"].state.db, answered_from_cache=cached)
+            await send(message)
+
+        return registering
 
 
 def _encode(request: dict) -> bytes:
@@ -290,15 +317,6 @@ def _children(value: object) -> list | tuple:
     if isinstance(value, dict):
         return list(value.values())
     return value if isinstance(value, list) else ()
-
-
-def _parses(document: str) -> bool:
-    """Whether ``document`` is GraphQL as the schema will read it (its token limit included)."""
-    try:
-        parse(document, max_tokens=MAX_TOKENS)
-    except GraphQLSyntaxError:
-        return False
-    return True
 
 
 def _json_or_none(text: str | None) -> object:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
+import pytest
 from graphql import GraphQLError, parse
 
-from registry.api.kept_documents import KEPT, TOKEN_BYTES, KeptDocuments, token_count
+from registry.api.kept_documents import KEPT, TOKEN_BYTES, KeptDocuments, weight_of
+from registry.api.limits import MAX_TOKENS
 from tests.support.graphql import errors, post
 
 
@@ -56,7 +58,7 @@ def test_a_result_is_derived_at_every_call_for_a_document_not_kept():
 
 
 def test_the_least_recently_used_documents_leave_first_when_the_budget_is_spent():
-    one = len("{ a0 }") + TOKEN_BYTES * token_count(parse("{ a0 }"))
+    one = weight_of("{ a0 }", parse("{ a0 }"))
     kept = KeptDocuments(budget=10 * one + 5)  # ten such documents, not eleven
     documents = [kept.parse(f"{{ a{n} }}") for n in range(10)]
     assert kept.parse("{ a0 }") is documents[0]  # used again: now the most recent
@@ -79,25 +81,49 @@ def test_a_text_heavier_than_a_tenth_of_the_budget_is_parsed_afresh_each_time():
     assert len(kept) == 0 and kept.weight == 0
 
 
-def test_a_documents_estimated_weight_is_at_least_the_memory_it_holds():
-    """Measured, not assumed: one-letter fields are the most nodes a text can make per token."""
-    aliased_arguments = "{ " + " ".join(f"a{n}: b(c: {n})" for n in range(500)) + " }"
-    for text in (_fields(2_000), aliased_arguments, '{ a(b: "' + "x" * 50_000 + '") }'):
-        gc.collect()
-        tracemalloc.start()
-        document = parse(text)
-        held = tracemalloc.get_traced_memory()[0]
-        tracemalloc.stop()
-        assert held <= len(text) + TOKEN_BYTES * token_count(document), text[:40]
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _fields(2_000),  # one-letter fields: the most nodes a text can make per token
+        lambda: "{ " + " ".join(f"a{n}: b(c: {n})" for n in range(500)) + " }",
+        lambda: '{ a(b: "' + "x" * 50_000 + '") }',
+        lambda: '{ a(b: "' + "\U0001f600" * 40_000 + '") }',  # 4 bytes a character, held twice
+    ],
+    ids=["one-letter fields", "aliased arguments", "long literal", "emoji literal"],
+)
+def test_a_documents_estimated_weight_is_at_least_the_memory_it_holds(make):
+    """Measured, not assumed: the text (as a request's body brings it) and its parse."""
+    gc.collect()
+    tracemalloc.start()
+    text = make()
+    document = parse(text)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert held <= weight_of(text, document)
 
 
-async def test_a_document_asked_again_is_not_validated_again(demo_client):
+async def test_a_valid_document_asked_again_is_not_validated_again(demo_client):
+    query = "{ searchCredentials(first: 1) { nodes { id } } }"
+    await post(demo_client, query)
+    before = KEPT.derivations
+    await post(demo_client, query)
+    assert KEPT.derivations == before
+
+
+async def test_an_invalid_document_is_not_kept_so_each_repeat_is_validated_and_charged_again(demo_client):
     query = "{ searchCredentials(first: 1) { nodes { noSuchField } } }"
     first = await errors(demo_client, query)
     before = KEPT.derivations
     second = await errors(demo_client, query)
-    assert KEPT.derivations == before
+    assert not KEPT.keeps(query, max_tokens=MAX_TOKENS) and KEPT.derivations == before + 1
     assert second == first and "noSuchField" in first[0]["message"]
+
+
+def test_a_forgotten_document_is_parsed_again():
+    kept = KeptDocuments()
+    document = kept.parse("{ a }")
+    kept.forget(document)
+    assert not kept.holds(document) and kept.weight == 0 and kept.parse("{ a }") is not document
 
 
 async def test_a_document_is_found_without_walking_its_tree(demo_client):

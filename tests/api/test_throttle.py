@@ -27,7 +27,7 @@ from registry.store import rate_buckets
 from tests.support.graphql import operation, statements
 from tests.support.metrics import sample
 from tests.support.parties import access_token
-from tests.support.throttle import LIMITED, parsed_already, serving
+from tests.support.throttle import LIMITED, STILL, parsed_already, serving
 
 PAGE = {"query": "{ skills(first: 20) { nodes { id code } } }"}  # asks 2 + 20 x 1, uses 21 (the page, 20 skills)
 SEARCHES = {"query": '{ searchCredentials(query: "zzzz qqqq") { nodes { id } } }'}
@@ -134,9 +134,8 @@ async def test_a_document_the_process_has_not_kept_pays_for_its_parse(db_dsn):
     text = _new_document()
     async with serving(db_dsn, STILL) as client:
         reported = (await client.post("/graphql", json={"query": text})).json()["extensions"]["cost"]
-    toll = math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
-    assert reported["documentCost"] == toll
-    assert reported["throttleStatus"]["currentlyAvailable"] == 1000 - toll - 2  # the page and its one skill
+    assert reported["documentCost"] >= math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
+    assert reported["throttleStatus"]["currentlyAvailable"] == 1000 - reported["documentCost"] - 2  # and 1 skill
 
 
 async def test_a_document_sent_again_is_not_charged_its_parse_again(db_dsn):
@@ -152,18 +151,30 @@ async def test_an_invalid_document_still_pays_for_its_parse(db_dsn, db):
     async with serving(db_dsn, STILL) as client:
         answer = (await client.post("/graphql", json={"query": text})).json()
     assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert answer["extensions"]["cost"] == {"documentCost": math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)}
+    assert answer["extensions"]["cost"]["documentCost"] >= math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
+
+
+async def test_a_document_dearer_to_validate_than_its_length_says_pays_what_it_cost(db_dsn):
+    """710 fields of one unknown name (1,422 characters, 285 points by length) took 83 ms to
+    validate: graphql-core compares every pair of fields of one name (an outside review)."""
+    text = "{" + " a" * 710 + f"}} # {next(_NEW_TEXTS)}"
+    by_length = math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
+    async with serving(db_dsn, STILL) as client:
+        answer = (await client.post("/graphql", json={"query": text})).json()
+        after = await client.post("/graphql", json={"query": _new_document()})
+    assert answer["extensions"]["cost"]["documentCost"] >= 10 * by_length  # 20 ms at 7 us a point
+    assert after.status_code == 429  # the debt is over the bucket's 1,000
 
 
 async def test_new_documents_past_the_allowance_are_refused_before_they_are_parsed(db_dsn):
     """Unique documents of 10 KB of one-letter fields took 57 ms each to parse and validate,
     for nothing: refused as invalid, they were never charged."""
-    texts = [_new_document(padding=1_500) for _ in range(5)]  # 300-odd points each; 1,000 in the bucket
+    texts = [_new_document(padding=1_500) for _ in range(10)]  # 300-odd points each; 1,000 in the bucket
     async with serving(db_dsn, STILL) as client:
-        answers = [await client.post("/graphql", json={"query": text}) for text in texts]
-    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
-    assert answers[3].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-    assert not any(KEPT.keeps(text, max_tokens=MAX_TOKENS) for text in texts[3:])
+        statuses = [(await client.post("/graphql", json={"query": text})).status_code for text in texts]
+    admitted = statuses.count(200)
+    assert 1 <= admitted <= 3 and statuses == [200] * admitted + [429] * (10 - admitted)
+    assert not any(KEPT.keeps(text, max_tokens=MAX_TOKENS) for text in texts[admitted:])
 
 
 async def test_refusals_are_counted_in_the_metrics(db_dsn):
@@ -195,7 +206,6 @@ async def test_the_allowance_is_shared_by_every_process(db_dsn):
 # Rate-limit charges are admitted on each process's estimate and settled with PostgreSQL in
 # batches (registry/services/rate_ledger.py): at 1,000 points, a process settles a bucket once
 # its unsettled charges would pass 100. These buckets barely leak, so that levels are exact.
-STILL = dataclasses.replace(LIMITED, rate_anonymous=(1_000.0, 0.001), rate_client=(1_000.0, 0.001))
 CAPACITY, THRESHOLD, RESTORE = 1_000.0, 100.0, 0.001
 ADDRESS = "ip:127.0.0.1"  # httpx's ASGI transport calls from there
 WIDE_PAGE = {"query": "{ skills(first: 100) { nodes { id code } } }"}  # asks for 102, uses 21
@@ -372,6 +382,16 @@ async def test_a_charge_larger_than_the_bucket_is_refused_even_by_an_empty_bucke
     """An empty bucket not yet kept in PostgreSQL took any charge, however large."""
     refused = await RateLedger(db).charge("ip:new", CAPACITY + 1, capacity=CAPACITY, restore_per_second=RESTORE)
     assert not refused.admitted and refused.level == 0.0
+
+
+async def test_a_debit_is_charged_past_the_capacity_and_refuses_later_charges(db):
+    """Work done before its price was known (a new document's validation) is owed whatever the
+    level: the bucket goes over its capacity and leaks back before anything else fits."""
+    ledger = RateLedger(db)
+    ledger.debit("ip:d", CAPACITY + 500, capacity=CAPACITY, restore_per_second=RESTORE)
+    await ledger.settle()
+    assert await rate_buckets.level(db, "ip:d", restore_per_second=RESTORE) == pytest.approx(CAPACITY + 500, abs=0.1)
+    assert not (await ledger.charge("ip:d", 1, capacity=CAPACITY, restore_per_second=RESTORE)).admitted
 
 
 async def _until_refused(client) -> list[httpx.Response]:

@@ -8,10 +8,13 @@ import json
 import httpx
 import pytest
 
+from registry.api.kept_documents import KEPT
+from registry.api.limits import MAX_DOCUMENT_CHARS, MAX_TOKENS
 from registry.app import create_app
 from registry.http.persisted_queries import named_operations, sha256
 from tests.support.apps import SETTINGS
 from tests.support.parties import access_token
+from tests.support.throttle import STILL, serving
 
 QUERY = "{ searchCredentials(first: 1) { totalCount } }"
 SEARCH_PAGE = next(text for text in named_operations().values() if text.lstrip().startswith("# A portal's search"))
@@ -34,6 +37,25 @@ async def test_an_unknown_hash_is_not_found_then_registers_with_its_document(cli
     assert (
         registered.json()["data"] == again.json()["data"] and "totalCount" in again.json()["data"]["searchCredentials"]
     )
+
+
+async def test_a_document_too_long_to_run_is_not_registered(client):
+    """It was registered, free, before the GraphQL layer refused it (an outside review)."""
+    document = '{ credential(id: "%s") { id } }' % ("x" * MAX_DOCUMENT_CHARS)
+    sent = await client.post("/graphql", json={"query": document, "extensions": _persisted(sha256(document))})
+    again = await client.post("/graphql", json={"extensions": _persisted(sha256(document))})
+    assert _code(sent) == "DOCUMENT_TOO_LONG" and _code(again) == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def test_a_document_refused_its_parse_is_neither_parsed_nor_registered(db_dsn):
+    """The registration parsed every document sent with its hash, even from a caller whose
+    bucket was empty: 57 ms a request for nothing (an outside review)."""
+    document = "{ skills(first: 1) { nodes { id } } }" + " " * 6_000  # 1,200 points; the bucket holds 1,000
+    async with serving(db_dsn, STILL) as client:
+        sent = await client.post("/graphql", json={"query": document, "extensions": _persisted(sha256(document))})
+        again = await client.post("/graphql", json={"extensions": _persisted(sha256(document))})
+    assert sent.status_code == 429 and not KEPT.keeps(document, max_tokens=MAX_TOKENS)
+    assert _code(again) == "PERSISTED_QUERY_NOT_FOUND"
 
 
 async def test_a_document_must_match_its_hash(client):

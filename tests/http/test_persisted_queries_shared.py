@@ -11,6 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
+from registry.api.kept_documents import KEPT
+from registry.api.limits import MAX_TOKENS
 from registry.app import create_app
 from registry.config import Settings
 from registry.db import PoolExhausted, connect
@@ -19,6 +21,14 @@ from registry.http.persisted_queries import DocumentStore, named_operations, sha
 from tests.support.apps import SETTINGS, api_client
 
 QUERY = "{ searchCredentials(first: 1) { totalCount } }"
+
+
+async def _stored(store: DocumentStore, db, query: str) -> None:
+    """``query`` sent with its hash and parsed by the GraphQL layer, as a request registers it."""
+    request = {"query": query, "extensions": _persisted(sha256(query))}
+    await store.resolve(request, db=db, safelist=False)
+    KEPT.parse(query, max_tokens=MAX_TOKENS)
+    await store.register_parsed(request, db=db, answered_from_cache=False)
 
 
 def _persisted(digest: str) -> dict:
@@ -122,7 +132,7 @@ async def one_connection(db_dsn):
 
 async def test_documents_this_process_knows_resolve_while_the_database_is_away(one_connection, monkeypatch):
     store = DocumentStore(named_operations())
-    await store.resolve({"query": QUERY, "extensions": _persisted(sha256(QUERY))}, db=one_connection, safelist=False)
+    await _stored(store, one_connection, QUERY)
     monkeypatch.setattr(persisted_queries, "RECHECK_SECONDS", 0)  # due for a check in the table: it fails
     async with one_connection.pool.acquire():
         known = await store.resolve({"extensions": _persisted(sha256(QUERY))}, db=one_connection, safelist=False)
@@ -135,7 +145,7 @@ async def test_a_document_pruned_from_the_table_is_forgotten_at_its_next_check(d
     store = DocumentStore(named_operations())
     db = await connect(db_dsn, Settings(), min_size=1, max_size=1)
     try:
-        await store.resolve({"query": QUERY, "extensions": _persisted(sha256(QUERY))}, db=db, safelist=False)
+        await _stored(store, db, QUERY)
         await db.execute("delete from persisted_queries")
         fresh = await store.resolve({"extensions": _persisted(sha256(QUERY))}, db=db, safelist=False)
         monkeypatch.setattr(persisted_queries, "RECHECK_SECONDS", 0)

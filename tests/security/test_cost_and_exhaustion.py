@@ -20,7 +20,7 @@ from graphql import (
 )
 
 from registry.api import cost
-from registry.api.kept_documents import KEPT, TOKEN_BYTES, token_count
+from registry.api.kept_documents import KEPT, weight_of
 from registry.api.limits import MAX_TOKENS
 from registry.api.query import SEARCH_COST
 from registry.api.schema import schema
@@ -249,9 +249,11 @@ async def test_heavy_documents_pin_no_more_memory_than_the_kept_documents_budget
     2.7 MB, and the parser and validation caches, which counted entries (512), let 5 MB of such
     texts pin 1.4 GB in each worker. Found by reading the caches, not by an attack on a running
     copy."""
-    texts = ["{ " + " ".join(["a"] * 2_400) + f" }} # {n}" for n in range(40)]
+    spreads = " ".join(f"...F{i}" for i in range(400))
+    fragments = " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(400))
+    texts = [f"{{ {spreads} }} {fragments} # {n}" for n in range(40)]  # valid (invalid ones are not kept)
     for text in texts:
         await post(demo_client, text)
-    one = len(texts[0]) + TOKEN_BYTES * token_count(parse(texts[0]))
+    one = weight_of(texts[0], parse(texts[0]))
     held = [text for text in texts if KEPT.keeps(text, max_tokens=MAX_TOKENS)]
     assert texts[-1] in held and len(held) <= KEPT.budget // one < 40
