@@ -2,19 +2,20 @@
 
 Parsing, validating and pricing a document give the same answer every time its text comes
 again, and portals send the same few operations all day: a search page's parse, validation and
-price cost about 3 ms together. One store keeps all three, so that they are bounded and evicted
-together: derived results are found by the document's identity (hashing a graphql-core
+price cost about 11 ms together. One store keeps all three, so that they are bounded and
+evicted together: derived results are found by the document's identity (hashing a graphql-core
 document walks its whole tree: 1.5% of a served search), and each entry holds its document, so
 that an ID is not reused while its entry lives.
 
 The bound is an estimate of the memory held, not a count of entries. A parsed document keeps
 every token of its text (its nodes' locations point into the chain of tokens): a 10 KB text of
 5,000 one-letter fields held 2.7 MB, so 512 such texts, 5 MB sent, pinned 1.4 GB in each
-worker under the former 512-entry caches. An entry now weighs its text plus
-TOKEN_BYTES for each token, and the store keeps the most recently used entries up to
-BUDGET_BYTES (the text counts twice, as held in memory: a string of emoji takes 4 bytes a
-character, and its tokens copy what they read). A text heavier than a tenth of that is parsed afresh at each request and nothing
-derived from it is kept.
+worker under the former 512-entry caches. An entry now weighs its text twice, as held in memory
+(the key, and the values its tokens copy; a string of emoji takes 4 bytes a character), plus
+TOKEN_BYTES a token, and the store keeps the most recently used entries up to BUDGET_BYTES. A
+text heavier than a tenth of that is parsed afresh at each request and nothing derived from it
+is kept; nor is a document that fails validation (its errors can outweigh it, and each repeat
+should pay for its parse: registry/api/throttle.py).
 """
 
 from __future__ import annotations

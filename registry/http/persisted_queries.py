@@ -29,6 +29,7 @@ known parties and are not restricted.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections import OrderedDict
@@ -46,6 +47,7 @@ from registry.http.guards import refuse
 from registry.store import persisted_queries as table
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+log = logging.getLogger("microcred.http")
 MAX_DOCUMENTS = 5_000  # registered documents kept, in the table and in each process (least recently used out)
 MAX_REGISTERED_BYTES = 20_000_000  # and all registered documents together (least recently used out)
 # How long a process serves a document from memory before reading it from the table again, which
@@ -262,7 +264,10 @@ class PersistedQueryMiddleware:
         async def registering(message: Message) -> None:
             if message["type"] == "http.response.start":
                 cached = (b"x-cache", b"HIT") in message.get("headers", [])
-                await self.store.register_parsed(request, db=scope["app"].state.db, answered_from_cache=cached)
+                try:
+                    await self.store.register_parsed(request, db=scope["app"].state.db, answered_from_cache=cached)
+                except Exception as error:  # the answer stands; the client will send the document again
+                    log.warning("persisted query not registered: %s", error)
             await send(message)
 
         return registering

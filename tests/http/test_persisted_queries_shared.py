@@ -154,3 +154,24 @@ async def test_a_document_pruned_from_the_table_is_forgotten_at_its_next_check(d
     finally:
         await db.close()
     assert fresh == QUERY and checked.value.code == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def test_an_answer_stands_when_its_document_cannot_be_registered(db_dsn):
+    """Registration comes after the GraphQL layer has parsed the document, while the answer is
+    being sent: a table that cannot be written (here, locked past the lock timeout) loses the
+    registration, not the answer; the client sends the document again."""
+    document = "{ __typename }"
+    holder = await asyncpg.connect(db_dsn)
+    database = await holder.fetchval("select current_database()")
+    try:
+        await holder.execute(f"alter database {database} set lock_timeout = '200ms'")  # the app's sessions
+        async with api_client(db_dsn) as client:
+            async with holder.transaction():
+                await holder.execute("lock table persisted_queries in access exclusive mode")
+                answered = await _register(client, document)
+            again = await client.post("/graphql", json={"extensions": _persisted(sha256(document))})
+    finally:
+        await holder.execute(f"alter database {database} reset lock_timeout")
+        await holder.close()
+    assert answered.status_code == 200 and answered.json()["data"] == {"__typename": "Query"}
+    assert _code(again) == "PERSISTED_QUERY_NOT_FOUND"
