@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, TypeVar
 
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, Token, parse
 from strawberry.extensions import SchemaExtension
 
 TOKEN_BYTES = 640  # measured (tracemalloc): 260-560 bytes of nodes, locations and tokens a token
@@ -130,12 +130,7 @@ def weight_of(text: str, document: DocumentNode) -> int:
 
 def token_count(document: DocumentNode) -> int:
     """How many tokens ``document`` holds through its locations (none without them)."""
-    token = document.loc.start_token if document.loc is not None else None
-    count = 0
-    while token is not None:
-        count += 1
-        token = token.next
-    return count
+    return sum(1 for _ in _tokens(document))
 
 
 def _unlink_tokens(document: DocumentNode) -> None:
@@ -143,9 +138,14 @@ def _unlink_tokens(document: DocumentNode) -> None:
     the tokens made every document a reference cycle, left to the cyclic collector when it was
     dropped. The serving workers collect seldom (registry/app.py), and 1,500 heavy documents
     left about 240 MB of them waiting; singly linked, a document is freed when dropped."""
+    for token in _tokens(document):
+        token.prev = None
+
+
+def _tokens(document: DocumentNode) -> Iterator[Token]:
     token = document.loc.start_token if document.loc is not None else None
     while token is not None:
-        token.prev = None
+        yield token
         token = token.next
 
 
