@@ -16,6 +16,12 @@ TOKEN_BYTES a token, and the store keeps the most recently used entries up to BU
 text heavier than a tenth of that is parsed afresh at each request and nothing derived from it
 is kept; nor is a document that fails validation (its errors can outweigh it, and each repeat
 should pay for its parse: registry/api/throttle.py).
+
+The entries are kept in two segments (a segmented LRU, as in Caffeine's main space): a new
+document waits on probation, and one asked again moves to the protected segment, which may hold
+up to PROTECTED_SHARE of the budget and of the entries. A flood of documents each sent once
+(about 1,400 tiny ones filled the former single list) now only churns probation, and the
+operations portals repeat all day stay parsed.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from strawberry.extensions import SchemaExtension
 TOKEN_BYTES = 640  # measured (tracemalloc): 260-560 bytes of nodes, locations and tokens a token
 BUDGET_BYTES = 32 * 2**20  # about 160 documents the size of the search page (1.8 KB, 306 tokens)
 MAX_ENTRIES = 512  # and never more entries than this, however light
+PROTECTED_SHARE = 0.8  # of the budget and the entries, for documents asked more than once
 
 Derived = TypeVar("Derived")
 
@@ -46,12 +53,13 @@ class _Entry:
 
 
 class KeptDocuments:
-    """The most recently used parsed documents within a memory budget, and what was derived
-    from each (``derive``)."""
+    """The most recently used parsed documents within a memory budget, those asked again
+    protected from those asked once, and what was derived from each (``derive``)."""
 
     def __init__(self, budget: int = BUDGET_BYTES, max_entries: int = MAX_ENTRIES) -> None:
         self.budget, self.max_entries, self.heaviest = budget, max_entries, budget // 10
-        self._by_text: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
+        self._probation: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
+        self._protected = _Segment(int(budget * PROTECTED_SHARE), int(max_entries * PROTECTED_SHARE))
         self._by_document: dict[int, _Entry] = {}
         self.weight = 0
         self.derivations = 0  # derive() calls that computed a result for a kept document
@@ -60,9 +68,13 @@ class KeptDocuments:
         """``text`` parsed with graphql-core's ``options``: the kept document when there is one,
         else parsed now (and kept when it is light enough). Syntax errors are raised each time."""
         key = _key(text, options)
-        entry = self._by_text.get(key)
+        entry = self._protected.entries.get(key)
         if entry is not None:
-            self._by_text.move_to_end(key)
+            self._protected.entries.move_to_end(key)
+            return entry.document
+        entry = self._probation.pop(key, None)
+        if entry is not None:
+            self._probation.update((demoted.key, demoted) for demoted in self._protected.add(entry))
             return entry.document
         document = parse(text, **options)
         _unlink_tokens(document)
@@ -93,7 +105,9 @@ class KeptDocuments:
         entry = self._by_document.get(id(document))
         if entry is None or entry.document is not document:
             return
-        del self._by_text[entry.key], self._by_document[id(document)]
+        if self._probation.pop(entry.key, None) is None:
+            self._protected.remove(entry)
+        del self._by_document[id(document)]
         self.weight -= entry.weight
 
     def holds(self, document: DocumentNode) -> bool:
@@ -101,21 +115,51 @@ class KeptDocuments:
         entry = self._by_document.get(id(document))
         return entry is not None and entry.document is document
 
+    def protects(self, document: DocumentNode) -> bool:
+        """Whether ``document`` is kept in the protected segment (it was asked again)."""
+        return self.holds(document) and self._by_document[id(document)].key in self._protected.entries
+
     def keeps(self, text: str, **options: Any) -> bool:
         """Whether ``text`` parsed with ``options`` is kept (parsing it again costs nothing)."""
-        return _key(text, options) in self._by_text
+        key = _key(text, options)
+        return key in self._probation or key in self._protected.entries
 
     def __len__(self) -> int:
-        return len(self._by_text)
+        return len(self._probation) + len(self._protected.entries)
 
     def _keep(self, entry: _Entry) -> None:
-        self._by_text[entry.key] = entry
+        self._probation[entry.key] = entry
         self._by_document[id(entry.document)] = entry
         self.weight += entry.weight
-        while self.weight > self.budget or len(self._by_text) > self.max_entries:
-            _, oldest = self._by_text.popitem(last=False)
+        # The protected segment holds at most PROTECTED_SHARE of both bounds, and no entry is
+        # heavier than a tenth of the budget, so probation always has an entry to let go.
+        while self._probation and (self.weight > self.budget or len(self) > self.max_entries):
+            _, oldest = self._probation.popitem(last=False)
             del self._by_document[id(oldest.document)]
             self.weight -= oldest.weight
+
+
+class _Segment:
+    """The protected entries, least recently used first, within their own share of the bounds."""
+
+    def __init__(self, budget: int, max_entries: int) -> None:
+        self.budget, self.max_entries, self.weight = budget, max_entries, 0
+        self.entries: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
+
+    def add(self, entry: _Entry) -> list[_Entry]:
+        """Protects ``entry``; returns the least recently used entries it pushed out."""
+        self.entries[entry.key] = entry
+        self.weight += entry.weight
+        pushed_out = []
+        while self.weight > self.budget or len(self.entries) > self.max_entries:
+            _, oldest = self.entries.popitem(last=False)
+            self.weight -= oldest.weight
+            pushed_out.append(oldest)
+        return pushed_out
+
+    def remove(self, entry: _Entry) -> None:
+        del self.entries[entry.key]
+        self.weight -= entry.weight
 
 
 def _key(text: str, options: dict[str, Any]) -> tuple[str, Hashable]:

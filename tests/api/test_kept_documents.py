@@ -9,9 +9,9 @@ import tracemalloc
 import pytest
 from graphql import GraphQLError, parse
 
-from registry.api.kept_documents import KEPT, TOKEN_BYTES, KeptDocuments, weight_of
+from registry.api.kept_documents import KEPT, MAX_ENTRIES, TOKEN_BYTES, KeptDocuments, weight_of
 from registry.api.limits import MAX_TOKENS
-from tests.support.graphql import errors, post
+from tests.support.graphql import OPERATIONS, errors, post
 
 
 def _fields(count: int) -> str:
@@ -65,6 +65,38 @@ def test_the_least_recently_used_documents_leave_first_when_the_budget_is_spent(
     kept.parse("{ b0 }")  # as heavy as the others
     assert kept.holds(documents[0]) and not kept.holds(documents[1])
     assert len(kept) == 10 and kept.weight <= kept.budget
+
+
+def test_a_document_asked_again_outlives_a_flood_of_documents_asked_once():
+    kept = KeptDocuments(max_entries=20)
+    portal = kept.parse("{ portal }")
+    kept.parse("{ portal }")
+    for n in range(1_000):
+        kept.parse(f"{{ flood{n} }}")
+    assert kept.protects(portal) and kept.parse("{ portal }") is portal
+
+
+def test_a_document_asked_once_waits_on_probation():
+    kept = KeptDocuments()
+    document = kept.parse("{ a }")
+    assert kept.holds(document) and not kept.protects(document)
+
+
+def test_protected_documents_pushed_out_go_back_to_probation_not_away():
+    kept = KeptDocuments(max_entries=10)  # 8 protected at most
+    asked_twice = [kept.parse(f"{{ a{n} }}") for n in range(9)]
+    for n in range(9):
+        kept.parse(f"{{ a{n} }}")
+    assert not kept.protects(asked_twice[0]) and kept.holds(asked_twice[0])
+    assert all(kept.protects(document) for document in asked_twice[1:])
+
+
+def test_a_forgotten_protected_document_gives_back_its_weight():
+    kept = KeptDocuments()
+    document = kept.parse("{ a }")
+    kept.parse("{ a }")
+    kept.forget(document)
+    assert not kept.holds(document) and kept.weight == 0 and len(kept) == 0
 
 
 def test_no_more_than_max_entries_are_kept_however_light():
@@ -165,3 +197,14 @@ def test_a_document_dropped_is_freed_without_the_cyclic_collector():
         tracemalloc.stop()
         gc.enable()
     assert after_twenty_five - after_five < 100_000
+
+
+async def test_a_portals_operation_asked_twice_is_not_charged_again_after_a_flood_of_new_documents(demo_client):
+    """The outside review's flood: more new documents than the store keeps, each sent once."""
+    page = (OPERATIONS / "SearchPage.graphql").read_text()
+    for _ in range(2):
+        await post(demo_client, page)
+    for n in range(MAX_ENTRIES + 100):
+        await post(demo_client, f"{{ flood{n}: __typename }}")
+    answer = (await post(demo_client, page)).json()
+    assert "documentCost" not in answer["extensions"]["cost"]
