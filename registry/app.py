@@ -29,6 +29,7 @@ from registry.api.context import SUB_RESPONSE, Context
 from registry.api.errors import ServiceUnavailable, shape_errors
 from registry.api.planned_execution import count_planned_objects
 from registry.api.schema import build_schema
+from registry.api.throttle import for_every_caller
 from registry.config import Settings
 from registry.db import connect, resolve_database_url, track_statements
 from registry.http.asgi import on_response_start, with_headers
@@ -50,6 +51,7 @@ from registry.http.persisted_queries import (
 )
 from registry.http.response_cache import (
     CACHEABLE,
+    SHARED,
     ResponseCache,
     ResponseCacheMiddleware,
 )
@@ -88,6 +90,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
                 response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
         else:
             request.scope[CACHEABLE] = True  # the response cache may keep it (anonymous requests only)
+            if request.scope.get(SHARED):
+                result.extensions = for_every_caller(result.extensions)
         return await super().process_result(request, result)
 
 

@@ -41,7 +41,8 @@ class Context:
     router: ReadRouter | None = None
     scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log
     facet_index: LiveFacetIndex | None = None  # the process's facet index (None: PostgreSQL counts)
-    document_cost: int = 0  # charged for parsing a document the process had not kept (api/throttle.py)
+    document_cost: int = 0  # asked (charged unless refused) for parsing a new document (api/throttle.py)
+    throttle_status: dict | None = None  # the caller's bucket after the request's last charge (api/throttle.py)
     db: Executor = field(init=False)
     viewer: Visibility = field(init=False)
     loaders: Loaders = field(init=False)

@@ -14,7 +14,9 @@ introspection) is kept, and so is what the bucket has leaked away of the charge 
 (registry.services.rate_ledger.RateLedger.refund). Every
 answer reports `extensions.cost { requestedQueryCost actualQueryCost throttleStatus {
 maximumAvailable currentlyAvailable restoreRate } }` (between settlements, the ledger's
-estimate). Answers the response cache serves are not charged (they cost next to nothing).
+estimate), refusals included, except what an answer the response cache may share says of its
+caller alone (``for_every_caller``). Answers the response cache serves are not charged (they
+cost next to nothing).
 
 Parsing and validating a document is work too, done before any price is known, and it was
 free, even for documents refused as invalid: 3-10 us a character for the registry's own
@@ -76,9 +78,10 @@ class DocumentToll(SchemaExtension):
             price = math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
             key, (capacity, restore) = _bucket(context)
             decision = await _ledger(context).charge(key, price, capacity=capacity, restore_per_second=restore)
+            context.document_cost, context.throttle_status = price, _status(capacity, decision.level, restore)
             if not decision.admitted:
                 raise _refusal(context, price, capacity, decision.level, restore)
-            context.document_cost, self.started = price, time.thread_time()
+            self.started = time.thread_time()
         yield
 
     async def on_validate(self):
@@ -89,8 +92,10 @@ class DocumentToll(SchemaExtension):
         measured = math.ceil((time.thread_time() - self.started) * 1e6 / MICROSECONDS_PER_POINT)
         if measured > context.document_cost:
             key, (capacity, restore) = _bucket(context)
-            _ledger(context).debit(key, measured - context.document_cost, capacity=capacity, restore_per_second=restore)
-            context.document_cost = measured
+            level = _ledger(context).debit(
+                key, measured - context.document_cost, capacity=capacity, restore_per_second=restore
+            )
+            context.document_cost, context.throttle_status = measured, _status(capacity, level, restore)
 
 
 class CostThrottle(SchemaExtension):
@@ -110,9 +115,8 @@ class CostThrottle(SchemaExtension):
             return
         key, (capacity, restore) = _bucket(context)
         decision = await _ledger(context).charge(key, requested, capacity=capacity, restore_per_second=restore)
-        status = _status(capacity, decision.level, restore)
+        context.throttle_status = _status(capacity, decision.level, restore)
         if not decision.admitted:
-            self.report["throttleStatus"] = status
             run.result = _rate_limited(context, requested, capacity, decision.level, restore)
             yield
             return
@@ -122,14 +126,34 @@ class CostThrottle(SchemaExtension):
         actual = cost.actual(answered, mutation=run.operation_type == OperationType.MUTATION)
         owed = _owed(price, answered, answered=bool(run.result) and not run.result.errors)
         refunded = _ledger(context).refund(key, requested, owed, decision.at)
-        self.report.update(
-            actualQueryCost=actual, throttleStatus=_status(capacity, max(0.0, decision.level - refunded), restore)
-        )
+        self.report["actualQueryCost"] = actual
+        context.throttle_status = _status(capacity, max(0.0, decision.level - refunded), restore)
 
     def get_results(self) -> dict:
-        document_cost = self.execution_context.context.document_cost
-        report = {**(self.report or {}), **({"documentCost": document_cost} if document_cost else {})}
+        """``extensions.cost``: what the operation asked and used (when it got as far as being
+        priced), what its document's parse cost (when it was new), and the caller's bucket after
+        the last of them was charged, even when that charge was refused."""
+        context = self.execution_context.context
+        report = dict(self.report or {})
+        if context.throttle_status is not None:
+            report["throttleStatus"] = context.throttle_status
+        if context.document_cost:
+            report["documentCost"] = context.document_cost
         return {"cost": report} if report else {}
+
+
+CALLERS_OWN = ("throttleStatus", "documentCost")  # what the cost report says of its caller alone
+
+
+def for_every_caller(extensions: dict | None) -> dict | None:
+    """``extensions`` as an answer given to other callers may carry them (the response cache's,
+    and HTTP caches' under ``Cache-Control: public``): the cost report without what it says of
+    this caller alone (its bucket, its document's parse), so that every caller's answer is the
+    same bytes, under the same ETag, whichever process computed it."""
+    if not extensions or "cost" not in extensions:
+        return extensions
+    shared = {name: value for name, value in extensions["cost"].items() if name not in CALLERS_OWN}
+    return {**extensions, "cost": shared}
 
 
 def _owed(price: cost.Price, answered_objects: int, *, answered: bool) -> int:

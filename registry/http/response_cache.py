@@ -36,6 +36,9 @@ from registry.http.observability import STATS
 log = logging.getLogger(__name__)
 
 CACHEABLE = "registry.cacheable"  # the ASGI scope key a handler sets on a public answer it may share
+# The ASGI scope key this cache sets on a request whose answer it may give to other callers: the
+# handler leaves out of it what is this caller's alone (registry/app.py).
+SHARED = "registry.shared"
 ENTRY_OVERHEAD = 256  # bytes counted per entry beyond its body, for the budget
 MAX_REFRESHING = 4  # background refreshes at once per process: they hold database connections
 Headers = list[tuple[bytes, bytes]]  # an ASGI response's headers
@@ -178,6 +181,8 @@ class ResponseCacheMiddleware:
                 scope, receive, on_response_start(send, lambda m: with_headers(m, [(b"cache-control", b"no-store")]))
             )
             return
+        if self.cache.enabled:
+            scope[SHARED] = True
         body = await read_body(receive)
         key = hashlib.blake2b(
             b"\n".join(

@@ -158,12 +158,13 @@ class RateLedger:
             return Decision(True, account.level(now), now)
         return await self._decide(key, account, cost, now)
 
-    def debit(self, key: str, cost: float, *, capacity: float, restore_per_second: float) -> None:
+    def debit(self, key: str, cost: float, *, capacity: float, restore_per_second: float) -> float:
         """Charge ``cost`` to ``key``'s bucket whatever its level, with the next settlement: work
         already done whose price was known only afterwards (the bucket may go over its capacity,
-        and later charges are refused until it has leaked back)."""
+        and later charges are refused until it has leaked back). Returns the estimated level."""
         account = self._accounts.get(key) or self._accounts.setdefault(key, _Account(capacity, restore_per_second))
         account.pending += max(0.0, cost)
+        return account.level(self._clock())
 
     def refund(self, key: str, charged: float, owed: float, charged_at: float) -> float:
         """Give back what a charge of ``charged`` at ``charged_at`` took beyond ``owed`` (what the

@@ -171,10 +171,35 @@ async def test_new_documents_past_the_allowance_are_refused_before_they_are_pars
     for nothing: refused as invalid, they were never charged."""
     texts = [_new_document(padding=1_500) for _ in range(10)]  # 300-odd points each; 1,000 in the bucket
     async with serving(db_dsn, STILL) as client:
-        statuses = [(await client.post("/graphql", json={"query": text})).status_code for text in texts]
+        answers = [await client.post("/graphql", json={"query": text}) for text in texts]
+    statuses = [answer.status_code for answer in answers]
     admitted = statuses.count(200)
     assert 1 <= admitted <= 3 and statuses == [200] * admitted + [429] * (10 - admitted)
-    assert not any(KEPT.keeps(text, max_tokens=MAX_TOKENS) for text in texts[admitted:])
+    tolled = [text for text, answer in zip(texts, answers, strict=True) if _refused_by_the_toll(answer)]
+    assert len(tolled) >= 6 and not any(KEPT.keeps(text, max_tokens=MAX_TOKENS) for text in tolled)
+
+
+async def test_a_document_refused_before_its_parse_reports_its_price_and_the_callers_allowance(db_dsn):
+    texts = [_new_document(padding=1_500) for _ in range(5)]  # 300-odd points each; 1,000 in the bucket
+    async with serving(db_dsn, STILL) as client:
+        answers = [await client.post("/graphql", json={"query": text}) for text in texts]
+    refused = next(answer for answer in answers if _refused_by_the_toll(answer))
+    reported = refused.json()["extensions"]["cost"]
+    assert reported["documentCost"] == math.ceil(len(texts[0]) / DOCUMENT_CHARS_PER_POINT)
+    assert reported["throttleStatus"]["currentlyAvailable"] < reported["documentCost"]
+
+
+async def test_an_invalid_documents_answer_reports_the_callers_allowance_after_its_parse(db_dsn):
+    text = "{ noSuchField }" + _new_document()[1:-1].replace("skills", "alsoNoSuchField")
+    async with serving(db_dsn, STILL) as client:
+        reported = (await client.post("/graphql", json={"query": text})).json()["extensions"]["cost"]
+    assert reported["throttleStatus"]["currentlyAvailable"] == 1000 - reported["documentCost"]
+
+
+def _refused_by_the_toll(answer: httpx.Response) -> bool:
+    """Refused before its document was parsed, not when its operation was charged (which a
+    debit for slow validation can bring first): it was never priced."""
+    return answer.status_code == 429 and "requestedQueryCost" not in answer.json()["extensions"]["cost"]
 
 
 async def test_refusals_are_counted_in_the_metrics(db_dsn):

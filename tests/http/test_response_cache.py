@@ -272,6 +272,28 @@ async def test_errors_and_authenticated_requests_are_not_cached(cached_client):
     assert "x-cache" not in signed.headers and signed.headers["cache-control"] == "no-store"
 
 
+async def test_an_answer_the_cache_may_share_carries_no_callers_allowance(cached_client):
+    client, _ = cached_client
+    reported = (await client.post("/graphql", json=QUERY)).json()["extensions"]["cost"]
+    assert "requestedQueryCost" in reported and "throttleStatus" not in reported
+
+
+async def test_the_same_answer_computed_apart_for_two_callers_has_one_etag(cached_client):
+    """Each process computes its own entry: a browser's If-None-Match must match the other's."""
+    client, cache = cached_client
+    first = await client.post("/graphql", json=QUERY)
+    await client.post("/graphql", json={"query": "{ skills(first: 5) { nodes { id } } }"})  # spends more
+    cache.clear()
+    second = await client.post("/graphql", json=QUERY)
+    assert second.headers["x-cache"] == "MISS" and second.headers["etag"] == first.headers["etag"]
+
+
+async def test_an_answer_with_errors_still_reports_the_callers_allowance(cached_client):
+    client, _ = cached_client
+    bad = {"query": '{ credential(id: "not-an-id") { id } }'}
+    assert "throttleStatus" in (await client.post("/graphql", json=bad)).json()["extensions"]["cost"]
+
+
 async def test_a_lost_notice_connection_turns_the_cache_off_until_it_is_back(cached_client, db):
     client, cache = cached_client
     await client.post("/graphql", json=QUERY)
