@@ -90,7 +90,7 @@ def _shape(error: GraphQLError) -> GraphQLError:
         return ServiceUnavailable("The registry's database is busy or restarting; retry shortly.")
     if error.path is None and (original is None or isinstance(original, _CLIENT_ERRORS)):
         if not (error.extensions or {}).get("code"):
-            error.extensions = {**(error.extensions or {}), "code": limits.code_of(error.message) or "BAD_USER_INPUT"}
+            error.extensions = {**(error.extensions or {}), "code": limits.code_of(error) or "BAD_USER_INPUT"}
         return error
     request_id = current_request_id()
     log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)

@@ -14,8 +14,9 @@ variables.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError, ValidationRule
+from graphql import GraphQLError, ValidationContext, ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -30,14 +31,9 @@ MAX_TOKENS = 5_000
 MAX_DIRECTIVES = 50
 MAX_DOCUMENT_CHARS = 50_000
 
-# The refusal messages of the limiters (graphql-core's and Strawberry's) -> the code clients see.
-CODES = {
-    "exceeds maximum operation depth": "QUERY_TOO_DEEP",
-    "aliases found. Allowed:": "TOO_MANY_ALIASES",
-    "Document contains more than": "TOO_MANY_TOKENS",
-    "directives found. Allowed:": "TOO_MANY_DIRECTIVES",
-    "characters found. Allowed:": "DOCUMENT_TOO_LONG",
-}
+# graphql-core's refusal of a document past MAX_TOKENS: a syntax error, told from the others by
+# its whole message (a syntax error quotes the text it stopped at, which the sender chose).
+TOO_MANY_TOKENS_MESSAGE = f"Syntax Error: Document contains more than {MAX_TOKENS} tokens. Parsing aborted."
 
 
 class MaxDirectives(ValidationRule):
@@ -50,9 +46,8 @@ class MaxDirectives(ValidationRule):
     def enter_directive(self, node, *_) -> None:
         self.count += 1
         if self.count == MAX_DIRECTIVES + 1:
-            self.report_error(
-                GraphQLError(f"More than {MAX_DIRECTIVES} directives found. Allowed: {MAX_DIRECTIVES}.", node)
-            )
+            message = f"More than {MAX_DIRECTIVES} directives found. Allowed: {MAX_DIRECTIVES}."
+            self.report_error(GraphQLError(message, node, extensions={"code": "TOO_MANY_DIRECTIVES"}))
 
 
 class MaxDocumentLength(SchemaExtension):
@@ -62,17 +57,44 @@ class MaxDocumentLength(SchemaExtension):
         length = len(self.execution_context.query or "")
         if length > MAX_DOCUMENT_CHARS:
             raise GraphQLError(
-                f"{length} characters found. Allowed: {MAX_DOCUMENT_CHARS}. Send long values as variables."
+                f"{length} characters found. Allowed: {MAX_DOCUMENT_CHARS}. Send long values as variables.",
+                extensions={"code": "DOCUMENT_TOO_LONG"},
             )
         yield
+
+
+class _CodedReports:
+    """A validation context whose reported errors carry ``code``: Strawberry's limiters report
+    bare errors, from their constructors, to the context they are given."""
+
+    def __init__(self, context: ValidationContext, code: str) -> None:
+        self._context, self._code = context, code
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    def report_error(self, error: GraphQLError) -> None:
+        error.extensions = {**(error.extensions or {}), "code": self._code}
+        self._context.report_error(error)
+
+
+def _coded(rule: type[ValidationRule], code: str) -> type[ValidationRule]:
+    """``rule`` reporting its errors with ``code``."""
+
+    class Coded(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(_CodedReports(context, code))
+
+    Coded.__name__ = Coded.__qualname__ = rule.__name__
+    return Coded
 
 
 # The rule classes, made once: Strawberry's QueryDepthLimiter and MaxAliasesLimiter make new
 # ones for every request, and the validation cache is keyed by the rules, so it never hit
 # (found by profiling: every CredentialDetail was validated afresh, about 30 ms of Python).
 RULES = (
-    query_depth_limiter.create_validator(MAX_DEPTH, None),
-    max_aliases.create_validator(MAX_ALIASES),
+    _coded(query_depth_limiter.create_validator(MAX_DEPTH, None), "QUERY_TOO_DEEP"),
+    _coded(max_aliases.create_validator(MAX_ALIASES), "TOO_MANY_ALIASES"),
     MaxDirectives,
 )
 
@@ -86,6 +108,6 @@ def extensions() -> list:
     ]
 
 
-def code_of(message: str) -> str | None:
-    """The limit a refusal message is about, if any."""
-    return next((code for fragment, code in CODES.items() if fragment in message), None)
+def code_of(error: GraphQLError) -> str | None:
+    """The limit a refusal raised without a code is about, if any: graphql-core's token limit."""
+    return "TOO_MANY_TOKENS" if error.message == TOO_MANY_TOKENS_MESSAGE else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from registry.api import limits
 from registry.api.kept_documents import KEPT
 from tests.support.graphql import post, statements
@@ -36,6 +38,27 @@ async def test_a_document_longer_than_the_limit_is_refused_before_it_is_parsed(d
     response = await post(demo_client, text)
     assert _codes(response) == ["DOCUMENT_TOO_LONG"] and statements(response) == 0
     assert not KEPT.keeps(text, max_tokens=limits.MAX_TOKENS)
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "characters found. Allowed: 1",
+        "exceeds maximum operation depth of 1",
+        "aliases found. Allowed: 1",
+        "directives found. Allowed: 1",
+        "Syntax Error: Document contains more than 5000 tokens. Parsing aborted.",
+    ],
+)
+@pytest.mark.parametrize(
+    "document",
+    ['{ "%s" }', '{ searchCredentials(orderBy: "%s") { totalCount } }'],
+    ids=["syntax error", "validation error"],
+)
+async def test_an_error_quoting_a_limits_message_is_not_taken_for_that_limit(demo_client, document, quoted):
+    """Syntax and validation errors quote the text they stopped at, which the sender chose."""
+    response = await post(demo_client, document % quoted)
+    assert _codes(response) == ["BAD_USER_INPUT"] and quoted in response.json()["errors"][0]["message"]
 
 
 async def test_a_document_as_long_as_the_limit_is_parsed(demo_client):
