@@ -83,7 +83,10 @@ def _coded(rule: type[ValidationRule], code: str) -> type[ValidationRule]:
 
     class Coded(rule):  # type: ignore[valid-type,misc]
         def __init__(self, context: ValidationContext) -> None:
-            super().__init__(_CodedReports(context, code))
+            try:
+                super().__init__(_CodedReports(context, code))
+            except KeyError:  # a spread of a fragment the document lacks, which Strawberry's
+                ValidationRule.__init__(self, context)  # limiters look up: graphql-core reports it
 
     Coded.__name__ = Coded.__qualname__ = rule.__name__
     return Coded

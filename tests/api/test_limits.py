@@ -61,6 +61,13 @@ async def test_an_error_quoting_a_limits_message_is_not_taken_for_that_limit(dem
     assert _codes(response) == ["BAD_USER_INPUT"] and quoted in response.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("document", ["{ ...Nope }", "query { a: __typename ...Nope }"])
+async def test_a_spread_of_an_unknown_fragment_is_the_clients_error(demo_client, document):
+    """Strawberry's depth and alias limiters look fragments up by name: a KeyError, once a 500."""
+    response = await post(demo_client, document)
+    assert _codes(response) == ["BAD_USER_INPUT"] and "Unknown fragment 'Nope'" in response.text
+
+
 async def test_a_document_as_long_as_the_limit_is_parsed(demo_client):
     long_literal = '{ credential(id: "%s") { id } }'
     response = await post(demo_client, long_literal % ("x" * (limits.MAX_DOCUMENT_CHARS - len(long_literal) + 2)))
