@@ -73,8 +73,9 @@ class KeptDocuments:
             self._protected.entries.move_to_end(key)
             return entry.document
         entry = self._probation.pop(key, None)
-        if entry is not None:
-            self._probation.update((demoted.key, demoted) for demoted in self._protected.add(entry))
+        if entry is not None:  # asked again: protected, and what that pushes out waits again
+            for demoted in self._protected.add(entry):
+                self._probation[demoted.key] = demoted  # the most recently used end
             return entry.document
         document = parse(text, **options)
         _unlink_tokens(document)

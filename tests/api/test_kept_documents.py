@@ -91,6 +91,16 @@ def test_protected_documents_pushed_out_go_back_to_probation_not_away():
     assert all(kept.protects(document) for document in asked_twice[1:])
 
 
+def test_the_protected_segment_holds_at_most_its_share_of_the_budget():
+    one = weight_of("{ a00 }", parse("{ a00 }"))
+    kept = KeptDocuments(budget=20 * one)  # 16 protected by weight; entries far from their bound
+    asked_twice = [kept.parse(f"{{ a{n:02} }}") for n in range(18)]
+    for n in range(18):
+        kept.parse(f"{{ a{n:02} }}")
+    assert [kept.protects(document) for document in asked_twice] == [False] * 2 + [True] * 16
+    assert all(kept.holds(document) for document in asked_twice) and kept.weight <= kept.budget
+
+
 def test_a_forgotten_protected_document_gives_back_its_weight():
     kept = KeptDocuments()
     document = kept.parse("{ a }")
