@@ -14,7 +14,7 @@ introspection) is kept, and so is what the bucket has leaked away of the charge 
 (registry.services.rate_ledger.RateLedger.refund). Every
 answer reports `extensions.cost { requestedQueryCost actualQueryCost throttleStatus {
 maximumAvailable currentlyAvailable restoreRate } }` (between settlements, the ledger's
-estimate), refusals included, except what an answer the response cache may share says of its
+estimate), refusals included, except what an answer other callers may be given says of its
 caller alone (``for_every_caller``). Answers the response cache serves are not charged (they
 cost next to nothing).
 
@@ -109,11 +109,12 @@ class CostThrottle(SchemaExtension):
         price = cost.requested_price(run.schema._schema, run.graphql_document, run.operation_name, run.variables)
         requested = price.total
         self.report = {"requestedQueryCost": requested}
-        if requested > settings.max_query_cost:
+        key, (capacity, restore) = _bucket(context)
+        if requested > settings.max_query_cost:  # refused uncharged: the bucket as it stands
+            context.throttle_status = _status(capacity, _ledger(context).level(key), restore)
             run.result = _too_complex(requested, settings.max_query_cost)
             yield
             return
-        key, (capacity, restore) = _bucket(context)
         decision = await _ledger(context).charge(key, requested, capacity=capacity, restore_per_second=restore)
         context.throttle_status = _status(capacity, decision.level, restore)
         if not decision.admitted:

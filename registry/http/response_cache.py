@@ -59,7 +59,8 @@ class Entry:
         return len(self.body) + ENTRY_OVERHEAD
 
 
-# What running a request gave: (status, headers, body, the entry when the status is 200).
+# What running a request gave: (status, headers, body, the entry when the answer may be shared:
+# a 200 its handler marked CACHEABLE).
 Computed = tuple[int, Headers, bytes, Entry | None]
 
 
@@ -168,6 +169,9 @@ class ResponseCacheMiddleware:
         cached: Callable[[str], bool] = lambda path: path == "/graphql",
     ) -> None:
         self.app, self.cache, self.cached = app, cache, cached
+        # Whether an anonymous answer may reach another caller without coming back here: from
+        # this cache, or from an HTTP cache allowed to serve it for max_age without asking.
+        self.shares = cache.max_bytes > 0 or max_age > 0
         self.running: dict[bytes, tuple[int, asyncio.Future[Computed]]] = {}  # identical misses in flight
         self.public = (b"public, max-age=%d" % max_age) if max_age > 0 else b"public, no-cache"
 
@@ -181,7 +185,7 @@ class ResponseCacheMiddleware:
                 scope, receive, on_response_start(send, lambda m: with_headers(m, [(b"cache-control", b"no-store")]))
             )
             return
-        if self.cache.enabled:
+        if self.shares:
             scope[SHARED] = True
         body = await read_body(receive)
         key = hashlib.blake2b(
@@ -202,8 +206,9 @@ class ResponseCacheMiddleware:
         CACHE.labels(state).inc()
         if entry is None:
             status, response_headers, content, entry = await self._compute(key, scope, body)
-            if entry is None:
-                await _send(send, status, [h for h in response_headers if h[0] != b"content-length"], content)
+            if entry is None:  # this caller's own answer (a refusal, an error): for nobody else
+                own = [h for h in response_headers if h[0] not in (b"content-length", b"cache-control")]
+                await _send(send, status, [*own, (b"cache-control", b"no-store"), (b"x-cache", b"MISS")], content)
                 return
         elif state == "stale":
             self._refresh(key, scope, body)
@@ -217,12 +222,16 @@ class ResponseCacheMiddleware:
     async def _compute(self, key: bytes, scope: Scope, body: bytes) -> Computed:
         """Run the request, or wait for the same request already running (a burst of
         identical misses costs one execution). A follower joins only a run begun after the
-        last change, so it never gets an answer older than its own arrival. Returns
-        (status, headers, body, the entry when the status is 200)."""
+        last change, so it never gets an answer older than its own arrival, and takes only an
+        answer that may be shared: a refusal or an error is its caller's own (a caller over its
+        rate limit must not pass its 429 to everyone asking the same). Returns (status,
+        headers, body, the entry when the answer may be shared)."""
         running = self.running.get(key)
         if running is not None and running[0] == self.cache.generation and self.cache.enabled:
             try:
-                return await asyncio.shield(running[1])
+                led = await asyncio.shield(running[1])
+                if led[3] is not None:
+                    return led
             except asyncio.CancelledError:
                 task = asyncio.current_task()
                 if task is None or task.cancelling():
@@ -235,7 +244,7 @@ class ResponseCacheMiddleware:
         try:
             status, headers, content = await _capture(self.app, scope, replay(body))
             entry = None
-            if status == 200:
+            if status == 200 and scope.get(CACHEABLE):
                 entry = Entry(
                     [h for h in headers if h[0] != b"content-length"],
                     content,
@@ -243,8 +252,7 @@ class ResponseCacheMiddleware:
                     self.cache.clock(),
                     generation,
                 )
-                if scope.get(CACHEABLE):
-                    self.cache.put(key, entry)
+                self.cache.put(key, entry)
             result: Computed = (status, headers, content, entry)
             future.set_result(result)
             return result

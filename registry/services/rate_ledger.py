@@ -166,6 +166,16 @@ class RateLedger:
         account.pending += max(0.0, cost)
         return account.level(self._clock())
 
+    def level(self, key: str) -> float:
+        """``key``'s estimated level as a caller is told it, charging nothing: refunds not yet
+        sent deducted (empty for a bucket this process has forgotten or never charged: it has
+        leaked empty, as far as this process knows)."""
+        account = self._accounts.get(key)
+        if account is None:
+            return 0.0
+        now = self._clock()
+        return max(0.0, account.level(now) - sum(refund.amount(account.restore, now) for refund in account.refunds))
+
     def refund(self, key: str, charged: float, owed: float, charged_at: float) -> float:
         """Give back what a charge of ``charged`` at ``charged_at`` took beyond ``owed`` (what the
         operation turned out to cost), with the next settlement, in the amount the bucket still

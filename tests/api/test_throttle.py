@@ -111,6 +111,15 @@ async def test_an_operation_over_the_maximum_cost_is_refused_before_it_runs(db_d
     assert statements(response) == 0
 
 
+async def test_an_operation_over_the_maximum_cost_reports_the_bucket_it_left_untouched(db_dsn):
+    too_wide = "{ searchCredentials(first: 100) { nodes { history(first: 100) { nodes { version } } } } } # wide"
+    parsed_already(too_wide)  # no toll: the report's bucket is the refusal's own
+    async with serving(db_dsn, STILL) as client:
+        await client.post("/graphql", json=PAGE)
+        reported = (await client.post("/graphql", json={"query": too_wide})).json()["extensions"]["cost"]
+    assert reported["throttleStatus"]["currentlyAvailable"] == CAPACITY - 21
+
+
 async def test_a_caller_over_its_allowance_gets_429_with_retry_after(db_dsn):
     async with serving(db_dsn) as client:
         answers = [await client.post("/graphql", json=PAGE) for _ in range(50)]  # 50 x 21 > 1,000
@@ -175,6 +184,8 @@ async def test_new_documents_past_the_allowance_are_refused_before_they_are_pars
     statuses = [answer.status_code for answer in answers]
     admitted = statuses.count(200)
     assert 1 <= admitted <= 3 and statuses == [200] * admitted + [429] * (10 - admitted)
+    # Only the toll's refusals are unparsed: a document whose operation is refused at its own
+    # charge (a debit for slow validation can bring that first) was parsed, and paid for it.
     tolled = [text for text, answer in zip(texts, answers, strict=True) if _refused_by_the_toll(answer)]
     assert len(tolled) >= 6 and not any(KEPT.keeps(text, max_tokens=MAX_TOKENS) for text in tolled)
 
@@ -183,9 +194,11 @@ async def test_a_document_refused_before_its_parse_reports_its_price_and_the_cal
     texts = [_new_document(padding=1_500) for _ in range(5)]  # 300-odd points each; 1,000 in the bucket
     async with serving(db_dsn, STILL) as client:
         answers = [await client.post("/graphql", json={"query": text}) for text in texts]
-    refused = next(answer for answer in answers if _refused_by_the_toll(answer))
+    text, refused = next(
+        (text, answer) for text, answer in zip(texts, answers, strict=True) if _refused_by_the_toll(answer)
+    )
     reported = refused.json()["extensions"]["cost"]
-    assert reported["documentCost"] == math.ceil(len(texts[0]) / DOCUMENT_CHARS_PER_POINT)
+    assert reported["documentCost"] == math.ceil(len(text) / DOCUMENT_CHARS_PER_POINT)
     assert reported["throttleStatus"]["currentlyAvailable"] < reported["documentCost"]
 
 

@@ -15,7 +15,7 @@ import pytest
 from registry.app import create_app
 from registry.http.change_notices import APPLICATION_NAME
 from registry.http.persisted_queries import sha256
-from registry.http.response_cache import Entry, ResponseCache
+from registry.http.response_cache import CACHEABLE, Entry, ResponseCache, ResponseCacheMiddleware
 from tests.support.apps import SETTINGS
 from tests.support.commands import invoke
 from tests.support.graphql import statements
@@ -267,7 +267,8 @@ async def test_errors_and_authenticated_requests_are_not_cached(cached_client):
     client, cache = cached_client
     bad = {"query": "{ searchCredentials(first: -1) { totalCount } }"}
     await client.post("/graphql", json=bad)
-    assert (await client.post("/graphql", json=bad)).headers["x-cache"] == "MISS"
+    again = await client.post("/graphql", json=bad)
+    assert again.headers["x-cache"] == "MISS" and again.headers["cache-control"] == "no-store"
     signed = await client.post("/graphql", json=QUERY, headers={"authorization": "Bearer not-a-token"})
     assert "x-cache" not in signed.headers and signed.headers["cache-control"] == "no-store"
 
@@ -336,3 +337,56 @@ async def test_a_burst_of_identical_misses_runs_the_query_once(cached_client):
     responses = await asyncio.gather(*[client.post("/graphql", json=QUERY) for _ in range(6)])
     assert {r.content for r in responses} == {responses[0].content}
     assert sum(statements(r) for r in responses) == statements(responses[0]) > 0
+
+
+async def test_a_callers_refusal_is_not_given_to_another_caller_asking_the_same(db_dsn):
+    """An address over its rate limit, leading a burst of identical misses, once passed its
+    429 (and its Retry-After and its bucket) to every caller asking the same (an outside review)."""
+    app = create_app(dataclasses.replace(CACHED, rate_anonymous=(1_000.0, 0.001)), db_dsn)
+    async with app.router.lifespan_context(app):
+        await _until(lambda: app.state.response_cache.listening)
+        spent, fresh = (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 123)), base_url="https://r.test")
+            for address in ("192.0.2.1", "192.0.2.2")
+        )
+        async with spent, fresh:
+            for n in range(10):  # new documents of 2,000-odd characters: 400-odd points each
+                await spent.post("/graphql", json={"query": "{ __typename }" + " " * 2_000 + f"# {n}"})
+            answers = await asyncio.gather(spent.post("/graphql", json=QUERY), fresh.post("/graphql", json=QUERY))
+    # Whichever ran first, the fresh caller is answered; the spent one may follow it (free).
+    assert answers[1].status_code == 200
+
+
+async def test_a_follower_takes_only_an_answer_that_may_be_shared():
+    """The same, its order fixed: a refusal leads, and the identical request joining it runs again."""
+    cache, led, release = _listening(), asyncio.Event(), asyncio.Event()
+
+    async def refusing_the_first(scope, receive, send):
+        leading = not led.is_set()
+        if leading:
+            led.set()
+            await release.wait()
+        else:
+            scope[CACHEABLE] = True
+        await send({"type": "http.response.start", "status": 429 if leading else 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"refused" if leading else b"answered"})
+
+    middleware = ResponseCacheMiddleware(refusing_the_first, cache=cache, max_age=0)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=middleware), base_url="https://r.test") as client:
+        first = asyncio.ensure_future(client.post("/graphql", json=QUERY))
+        await led.wait()
+        second = asyncio.ensure_future(client.post("/graphql", json=QUERY))
+        await _until(lambda: cache.misses == 2)  # nothing awaits between its miss and its joining
+        release.set()
+        answers = [await first, await second]
+    assert [(a.status_code, a.text) for a in answers] == [(429, "refused"), (200, "answered")]
+    assert answers[0].headers["cache-control"] == "no-store"
+
+
+async def test_answers_an_http_cache_may_keep_carry_no_callers_allowance_even_without_this_cache(db_dsn):
+    app = create_app(dataclasses.replace(SETTINGS, response_cache_bytes=0, cache_max_age_seconds=60), db_dsn)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://r.test") as client:
+            answer = await client.post("/graphql", json=QUERY)
+    assert answer.headers["cache-control"] == "public, max-age=60"
+    assert "throttleStatus" not in answer.json()["extensions"]["cost"]
