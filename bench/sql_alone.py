@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import json
 import os
 import re
 import subprocess
@@ -53,10 +54,12 @@ REQUESTS = {
 
 
 def literal(value: object, type_name: str) -> str:
-    """``value`` as a SQL literal of ``type_name`` (arrays as array literals)."""
+    """``value`` as a SQL literal of ``type_name`` (arrays as array literals, objects as JSON)."""
     if value is None:
         return f"null::{type_name}"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, dict):
+        text = json.dumps(value)
+    elif isinstance(value, (list, tuple)):
         items = ",".join('"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"' for item in value)
         text = "{" + items + "}"
     else:

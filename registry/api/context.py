@@ -36,7 +36,7 @@ class Context:
     # The host's date: recognitions' "in force today", as their SQL compares with current_date.
     today: date = field(default_factory=date.today)
     # The request's instant: an offering's "today" is the date it makes where the offering runs
-    # (domain/local_dates.py), as its SQL's local_today(region) is.
+    # (domain/local_dates.py), as the searches' SQL reads it (store/search.py, _today).
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     router: ReadRouter | None = None
     scope: Scope = field(default_factory=dict)  # the request's ASGI scope, for what the HTTP layers log

@@ -9,11 +9,13 @@ that typos still find something.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Callable, Sequence
 
 from registry.db import Executor
 from registry.domain.enums import CredentialOrder
+from registry.domain.local_dates import dates_by_region
 from registry.domain.offerings import chord_metres
 from registry.domain.records import Credential
 from registry.domain.search import (
@@ -93,10 +95,10 @@ def _match(mode: MatchMode, text: str | None, params: Params) -> tuple[str, str,
 def _sort(order: CredentialOrder, rank: str, lang: str | None, f: CredentialFilter, params: Params) -> tuple[str, str]:
     """(ascending sort expression, its SQL type) for an order; ties break on id."""
     if order == CredentialOrder.SOONEST_START:  # among the offerings the filter accepts; rolling: today
-        accepted = _offering_match(f, params)
+        accepted, today = _offering_match(f, params), _today(params)
         return (
-            f"coalesce((select extract(epoch from min(coalesce(o.start_date, {_TODAY}))::timestamp)::float8"
-            f" from offerings o where {accepted} and (o.start_date is null or o.start_date >= {_TODAY})), {_LAST})",
+            f"coalesce((select extract(epoch from min(coalesce(o.start_date, {today}))::timestamp)::float8"
+            f" from offerings o where {accepted} and (o.start_date is null or o.start_date >= {today})), {_LAST})",
             "float8",
         )
     if order == CredentialOrder.RELEVANCE:
@@ -186,45 +188,61 @@ def _stale(f: CredentialFilter, p: Params) -> str:
     return f"c.last_verified_at < now() - make_interval(days => {p.add(f.stale_after_days)}::int)"
 
 
-# An offering's "today": the calendar date in its place's time zone (its listing's region online).
-_TODAY = "local_today(coalesce(o.region, c.regions[1]))"
+def _today(p: Params, region: str = "coalesce(o.region, c.regions[1])") -> str:
+    """SQL: offering ``o``'s "today", the calendar date in ``region``'s time zone (by default its
+    place's, its listing's when it is online) at the statement's instant. The dates come from the
+    registry's time zone data as a parameter (registry/domain/local_dates.py), not from
+    PostgreSQL's, whose copy may differ from the one the pages and calendars read."""
+    dates = f"{p.once('dates', _dates_now)}::jsonb"
+    return f"coalesce(({dates} ->> {region})::date, ({dates} ->> '')::date)"
+
+
+def _dates_now() -> dict[str, str]:
+    return _dates_at(datetime.now(UTC))
+
+
+def _dates_at(now: datetime) -> dict[str, str]:
+    """The dates a statement's "today" reads: each region's at ``now``, and UTC's."""
+    return {**dates_by_region(now), _UTC: now.date().isoformat()}
+
+
+_UTC = "UTC"  # not a region code (those have a hyphen): the date in UTC, among the dates
 # The same for an offering near a place: in person or hybrid, so it has a region of its own
 # (the table's checks), and no listing is needed.
-_TODAY_IN_PERSON = "local_today(o.region)"
+_IN_PERSON = "o.region"
 # The same for an offering read without its listing: the listing's region looked up only when
 # the offering has none (online) and only where it is needed (see _not_ended).
-_TODAY_LOOKED_UP = (
-    "local_today(coalesce(o.region, (select l.regions[1] from credentials l where l.id = o.credential_id)))"
-)
+_LOOKED_UP = "coalesce(o.region, (select l.regions[1] from credentials l where l.id = o.credential_id))"
 _LAST = "1e18::float8"  # sorts after every real value
 
 
-# The date now in UTC, computed once per statement (an InitPlan).
-_UTC_TODAY = "(select (now() at time zone 'UTC')::date)"
-
-
-def _not_ended(today: str, utc_today: str = _UTC_TODAY) -> str:
+def _not_ended(today: str, utc_today: str) -> str:
     """SQL: offering ``o``'s last day (its start, when it has no end) is not before ``today``
     (its own "today", an SQL date); a rolling intake never ends (``Offering.has_ended``).
 
     Every time zone of ``local_today`` is behind UTC (tests/domain/test_local_dates.py), so its
     date is UTC's or the day before: only a run whose last day is that day before needs its own
-    date computed, which costs a time zone conversion a row (0.4 µs; 1,600 rows near Toronto)."""
+    date looked up (1,600 rows near Toronto)."""
     last = "coalesce(o.end_date, o.start_date)"
     return f"({last} is null or {last} >= {utc_today} or ({last} >= {utc_today} - 1 and {last} >= {today}))"
 
 
-def _registration_open(today: str) -> str:
+def _utc_today(p: Params) -> str:
+    """SQL: the date in UTC at the statement's instant (the same instant as ``_today``'s), read
+    once per statement (an InitPlan), not at every row."""
+    return f"(select ({p.once('dates', _dates_now)}::jsonb ->> '{_UTC}')::date)"
+
+
+def _registration_open(today: str, p: Params) -> str:
     """SQL: offering ``o`` takes registrations on ``today`` (an SQL date)."""
     return (
         "o.availability in ('OPEN', 'FEW_SEATS', 'WAITLIST')"
         f" and (o.registration_opens is null or o.registration_opens <= {today})"
         f" and (o.registration_deadline is null or o.registration_deadline >= {today})"
-        f" and {_not_ended(today)}"
+        f" and {_not_ended(today, _utc_today(p))}"
     )
 
 
-_REGISTRATION_OPEN = _registration_open(_TODAY)
 _SEATS_LEFT = "o.availability not in ('FULL', 'CLOSED') and (o.seats_available is null or o.seats_available > 0)"
 
 
@@ -237,15 +255,15 @@ def _offering_match(f: CredentialFilter, p: Params, *, of_listing: bool = True) 
     not cancelled, not ended (what the listing's offerings show), and every offering condition
     asked for that holds of a single offering (``of_listing`` False: of any listing, to group
     them by listing; its listing is ``c`` too unless the filter is near a place)."""
-    today = _TODAY if of_listing or _joins_listing(f) else _TODAY_IN_PERSON if f.near else _TODAY_LOOKED_UP
+    today = _today(p) if of_listing or _joins_listing(f) else _today(p, _IN_PERSON if f.near else _LOOKED_UP)
     parts = ["o.credential_id = c.id"] if of_listing else []
-    parts += ["o.cancelled_at is null", _not_ended(today)]
+    parts += ["o.cancelled_at is null", _not_ended(today, _utc_today(p))]
     if f.starts_from is not None or f.starts_to is not None:  # a rolling intake starts any time
         bounds = [f"o.start_date >= {p.add(f.starts_from)}::date"] if f.starts_from else []
         bounds += [f"o.start_date <= {p.add(f.starts_to)}::date"] if f.starts_to else []
         parts.append(f"(o.start_date is null or ({' and '.join(bounds)}))")
     if f.registration_open:
-        parts.append(_registration_open(today))
+        parts.append(_registration_open(today, p))
     if f.seats_available:
         parts.append(_SEATS_LEFT)
     if f.schedule_timings:
@@ -290,11 +308,11 @@ def _offering_conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
     found = {}
     if _held_by_one_offering(f):
         found["offerings"] = f"exists (select 1 from offerings o where {_offering_match(f, p)})"
-    for name, condition in (("registration_open", _REGISTRATION_OPEN), ("seats_available", _SEATS_LEFT)):
+    for name, condition in (("registration_open", _registration_open(_today(p), p)), ("seats_available", _SEATS_LEFT)):
         if getattr(f, name) is False:
             found[name] = (
                 f"not exists (select 1 from offerings o where o.credential_id = c.id and o.cancelled_at is null"
-                f" and {_not_ended(_TODAY)} and {condition})"
+                f" and {_not_ended(_today(p), _utc_today(p))} and {condition})"
             )
     return found
 
@@ -444,26 +462,24 @@ async def count(db: Executor, req: SearchRequest, viewer: Visibility, mode: Matc
     return found
 
 
-# Offering facet -> a listing's values for it, over its offerings (alias ``o``) the filter accepts.
-_OFFERING_FACET_VALUES = {
-    "scheduleTiming": "array(select distinct t::text from offerings o, unnest(o.schedule_timings) t where {match})",
-    "startWindow": (
-        "array(select distinct w from offerings o, unnest(array_remove(array["
-        "case when o.start_date is null then 'ANY_TIME' end, "
-        + "".join(
-            f"case when o.start_date <= {_TODAY} + {days} then '{name}' end, " for name, days in START_WINDOWS.items()
-        )
-        + f"case when o.start_date > {_TODAY} + {max(START_WINDOWS.values())} then 'LATER' end], null)) w"
-        f" where {{match}} and (o.start_date is null or o.start_date >= {_TODAY}))"
-    ),
-}
-
-
 def _sql_facet_values(name: str, f: CredentialFilter, p: Params) -> str:
-    """A listing's values for one of the facets PostgreSQL counts, as an array expression."""
+    """A listing's values for one of the facets PostgreSQL counts, as an array expression (for
+    an offering facet, over its offerings, alias ``o``, that the filter accepts)."""
     if name == "currency":
         return f"array[case when {_stale(f, p)} then 'STALE' else 'CURRENT' end]"
-    return _OFFERING_FACET_VALUES[name].format(match=_offering_match(f, p))
+    match = _offering_match(f, p)
+    if name == "scheduleTiming":
+        return f"array(select distinct t::text from offerings o, unnest(o.schedule_timings) t where {match})"
+    today = _today(p)
+    windows = "".join(
+        f"case when o.start_date <= {today} + {days} then '{window}' end, " for window, days in START_WINDOWS.items()
+    )
+    return (
+        "array(select distinct w from offerings o, unnest(array_remove(array["
+        f"case when o.start_date is null then 'ANY_TIME' end, {windows}"
+        f"case when o.start_date > {today} + {max(START_WINDOWS.values())} then 'LATER' end], null)) w"
+        f" where {match} and (o.start_date is null or o.start_date >= {today}))"
+    )
 
 
 async def sql_facets(

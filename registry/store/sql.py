@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -14,11 +15,19 @@ class Params:
 
     def __init__(self, *initial: Any) -> None:
         self.values: list[Any] = list(initial)
+        self._once: dict[str, str] = {}
 
     def add(self, value: Any) -> str:
         """Append ``value`` and return its placeholder, e.g. ``$3``."""
         self.values.append(value)
         return f"${len(self.values)}"
+
+    def once(self, name: str, make: Callable[[], Any]) -> str:
+        """The placeholder of the value ``name``, read in several places of one statement:
+        ``make()`` is added the first time it is asked for."""
+        if name not in self._once:
+            self._once[name] = self.add(make())
+        return self._once[name]
 
 
 def to_float(value: Any) -> float | None:

@@ -82,10 +82,11 @@ def test_an_operator_sees_every_draft():
 
 def test_a_soonest_start_cursor_holds_until_midnight_passes_anywhere_the_registry_knows():
     soonest = SearchRequest(order=CredentialOrder.SOONEST_START)
-    # 07:30 and 07:50 UTC: 23:30 and 23:50 the day before in Vancouver; 08:10 is past its midnight.
-    day = datetime(2026, 12, 2, 7, 30, tzinfo=timezone.utc)
+    # 06:30 and 06:50 UTC: 23:30 and 23:50 the day before in Vancouver and Whitehorse (UTC-7 all
+    # year since tzdata 2026.2), the last places to reach midnight; 07:10 is past it.
+    day = datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc)
     assert soonest.sort_basis(day) == soonest.sort_basis(day.replace(minute=50))
-    assert soonest.sort_basis(day) != soonest.sort_basis(day.replace(hour=8, minute=10))
+    assert soonest.sort_basis(day) != soonest.sort_basis(day.replace(hour=7, minute=10))
 
 
 @pytest.mark.parametrize(
