@@ -308,11 +308,13 @@ def _offering_conditions(f: CredentialFilter, p: Params) -> dict[str, str]:
     found = {}
     if _held_by_one_offering(f):
         found["offerings"] = f"exists (select 1 from offerings o where {_offering_match(f, p)})"
-    for name, condition in (("registration_open", _registration_open(_today(p), p)), ("seats_available", _SEATS_LEFT)):
+    for name in ("registration_open", "seats_available"):
         if getattr(f, name) is False:
+            today = _today(p)
+            condition = _registration_open(today, p) if name == "registration_open" else _SEATS_LEFT
             found[name] = (
                 f"not exists (select 1 from offerings o where o.credential_id = c.id and o.cancelled_at is null"
-                f" and {_not_ended(_today(p), _utc_today(p))} and {condition})"
+                f" and {_not_ended(today, _utc_today(p))} and {condition})"
             )
     return found
 
